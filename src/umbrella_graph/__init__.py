@@ -1,0 +1,67 @@
+"""umbrella-graph: map protective umbrellas (保护伞) and relationship networks (关系网).
+
+Data flows one way::
+
+    sources -> Case (validated, typed tables) -> CaseGraph (memory) / Neo4j
+            -> signals and scores -> explanations, views, reports
+
+The public API is listed in ``__all__``; names are imported lazily so that
+``import umbrella_graph`` stays fast and never imports optional back ends (``neo4j``)
+until they are used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_EXPORTS: dict[str, str] = {
+    # errors
+    "UmbrellaGraphError": "errors",
+    "CaseError": "errors",
+    "ParameterError": "errors",
+    "NotFittedError": "errors",
+    "BackendError": "errors",
+    "Problem": "errors",
+    # case and loading
+    "Case": "case",
+    "LoadReport": "case",
+    "case_from_frames": "validate",
+    "load_case": "io",
+    # graph
+    "CaseGraph": "graph",
+    "build_graph": "graph",
+    "from_networkx": "graph",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .case import Case, LoadReport
+    from .errors import (
+        BackendError,
+        CaseError,
+        NotFittedError,
+        ParameterError,
+        Problem,
+        UmbrellaGraphError,
+    )
+    from .graph import CaseGraph, build_graph, from_networkx
+    from .io import load_case
+    from .validate import case_from_frames
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'umbrella_graph' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -1,0 +1,15 @@
+"""The ``umbrella-graph`` command line.
+
+Each topic registers its commands in its own module below; this module only builds the
+group. Errors from the library are printed as one line per problem (no stack trace)
+and the command exits non-zero.
+"""
+
+from __future__ import annotations
+
+from ._app import main
+
+# topic modules register their commands on import
+from . import case_cmds  # noqa: E402,F401
+
+__all__ = ["main"]

@@ -1,0 +1,168 @@
+"""The one exception tree of umbrella-graph.
+
+Every error the library raises on purpose derives from :class:`UmbrellaGraphError`.
+Errors about input data carry structured :class:`Problem` records naming the file, the
+spreadsheet row, the column, the offending cell and what was expected.
+
+Sensitive cells (names, ID numbers, phone numbers) are never quoted: their value is
+replaced by a mask that only says how long it was.
+
+    UmbrellaGraphError
+    ├── CaseError (ValueError)          bad case data: one or more Problems
+    ├── ParameterError (ValueError)     a bad argument to a public function
+    ├── NotFittedError (AttributeError) an estimator used before ``fit``
+    └── BackendError (RuntimeError)     a graph store (e.g. Neo4j) could not be used
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "UmbrellaGraphError",
+    "CaseError",
+    "ParameterError",
+    "NotFittedError",
+    "BackendError",
+    "Problem",
+    "SENSITIVE_COLUMNS",
+    "mask_value",
+]
+
+#: Columns whose cell values must never reach a log line or an error message.
+SENSITIVE_COLUMNS = frozenset({"name", "id_number", "phone", "text", "memo"})
+
+
+def mask_value(column: str | None, value: Any) -> str:
+    """Return ``value`` as it may appear in a message about ``column``.
+
+    Cells of sensitive columns are replaced by ``<masked, N chars>``.
+
+    Examples
+    --------
+    >>> mask_value("amount", "12,3x")
+    "'12,3x'"
+    >>> mask_value("phone", "13800138000")
+    '<masked, 11 chars>'
+    """
+    if value is None:
+        return "<empty>"
+    text = str(value)
+    if column is not None and column in SENSITIVE_COLUMNS:
+        return f"<masked, {len(text)} chars>"
+    if len(text) > 60:
+        text = text[:57] + "..."
+    return repr(text)
+
+
+class UmbrellaGraphError(Exception):
+    """Base class of every error umbrella-graph raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input data.
+
+    Attributes
+    ----------
+    code : str
+        A stable machine-readable kind, e.g. ``"missing_column"``, ``"bad_date"``,
+        ``"dangling_reference"``, ``"duplicate_id"``, ``"negative_amount"``.
+    table : str
+        The case table (``"transactions"``) the problem was found in.
+    file : str
+        The file it came from, or ``"<DataFrame transactions>"`` for frames.
+    row : int or None
+        The spreadsheet row number (the header is row 1, the first record row 2), or
+        None for problems about a whole file (e.g. a missing column).
+    column : str or None
+        The canonical column name.
+    value : str
+        The offending cell as it may be shown (sensitive cells are masked).
+    expected : str
+        What was expected instead, in words.
+    action : str
+        ``"error"`` (the load failed), or in lenient mode what was done:
+        ``"skipped"`` (the row was dropped) or ``"repaired"``.
+    """
+
+    code: str
+    table: str
+    file: str
+    row: int | None
+    column: str | None
+    value: str
+    expected: str
+    action: str = "error"
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.row is not None:
+            where += f", row {self.row}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        msg = f"{where}: {self.code}: got {self.value}; expected {self.expected}"
+        if self.action != "error":
+            msg += f" ({self.action})"
+        return msg
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as a plain dict (for DataFrames and JSON)."""
+        return {
+            "code": self.code,
+            "table": self.table,
+            "file": self.file,
+            "row": self.row,
+            "column": self.column,
+            "value": self.value,
+            "expected": self.expected,
+            "action": self.action,
+        }
+
+
+class CaseError(UmbrellaGraphError, ValueError):
+    """The case data cannot be loaded as given.
+
+    Carries every problem found (not just the first) in :attr:`problems`.
+    """
+
+    def __init__(self, problems: list[Problem], *, max_shown: int = 20) -> None:
+        self.problems = list(problems)
+        shown = "\n".join(f"  - {p}" for p in self.problems[:max_shown])
+        more = len(self.problems) - max_shown
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        n = len(self.problems)
+        super().__init__(f"{n} problem{'s' if n != 1 else ''} in the case data:\n{shown}{tail}")
+
+    @property
+    def first(self) -> Problem:
+        """The first problem found."""
+        return self.problems[0]
+
+    def to_frame(self) -> Any:
+        """All problems as a pandas DataFrame."""
+        import pandas as pd
+
+        return pd.DataFrame([p.as_dict() for p in self.problems])
+
+
+class ParameterError(UmbrellaGraphError, ValueError):
+    """A public function was called with an invalid argument.
+
+    Messages follow scikit-learn's style, e.g. ``"The 'window' parameter of
+    find_tipoffs must be a positive duration. Got -2 instead."``
+    """
+
+    @classmethod
+    def invalid(cls, param: str, func: str, expected: str, got: Any) -> ParameterError:
+        """Build the standard message for parameter ``param`` of ``func``."""
+        return cls(f"The {param!r} parameter of {func} must be {expected}. Got {got!r} instead.")
+
+
+class NotFittedError(UmbrellaGraphError, AttributeError):
+    """An estimator was used before it was fitted."""
+
+
+class BackendError(UmbrellaGraphError, RuntimeError):
+    """A graph store could not be used; the message says what to check."""

@@ -1,0 +1,401 @@
+"""The in-memory case graph.
+
+:class:`CaseGraph` is built from a validated :class:`~umbrella_graph.case.Case` by
+:func:`build_graph`. It keeps
+
+* :attr:`CaseGraph.nodes`: one row per node (people, gangs, villages, companies,
+  events, leads, and *units*: the government units named in ``officials.unit``), with
+  its kind, display name and whether the person holds a post;
+* :attr:`CaseGraph.edges`: one row per edge, **one edge per record** (a transaction, a
+  call, a contract...), typed by :data:`~umbrella_graph.schema.RELATIONS`, with integer
+  endpoints for fast algorithms and the record's provenance (table, file, spreadsheet
+  row, record id);
+* the case itself (:attr:`CaseGraph.case`), so every edge's full record is one lookup
+  away.
+
+Algorithms use :meth:`CaseGraph.adjacency` (a SciPy sparse matrix) or igraph; users get
+NetworkX through :meth:`CaseGraph.to_networkx` (one edge per record, a
+``MultiDiGraph``) or :meth:`CaseGraph.weighted_graph` (records of the same pair
+collapsed into one edge whose ``strength`` is a sum and whose ``distance`` is
+:func:`~umbrella_graph.schema.strength_to_distance` of it).
+
+:func:`from_networkx` reads a graph written by :meth:`CaseGraph.to_networkx` back into
+a case graph without loss, so ``case -> graph -> case`` round-trips.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .case import Case, column_dtype
+from .errors import ParameterError
+from .schema import NODE_KINDS, NODE_TABLES, RELATIONS, TABLES, Relation, strength_to_distance
+
+__all__ = ["CaseGraph", "build_graph", "from_networkx", "EDGE_KINDS"]
+
+#: All edge kinds, in schema order.
+EDGE_KINDS: tuple[str, ...] = tuple(dict.fromkeys(r.kind for r in RELATIONS))
+
+_NAME_COL = {"person": "name", "gang": "name", "village": "name", "company": "name",
+             "event": "kind", "lead": "source"}
+
+
+def _primary_relation(table: str) -> list[Relation]:
+    return [r for r in RELATIONS if r.table == table]
+
+
+class CaseGraph:
+    """A typed multigraph of one case: every record is its own edge.
+
+    Do not construct directly; use :func:`build_graph`.
+
+    Attributes
+    ----------
+    case : Case
+        The validated case the graph was built from.
+    nodes : pandas.DataFrame
+        Columns ``id`` (str), ``kind``, ``name``, ``official`` (bool). Row ``i`` is node
+        ``i`` in :meth:`adjacency`.
+    edges : pandas.DataFrame
+        Columns ``src``, ``dst`` (int node positions), ``kind`` (edge kind), ``table``,
+        ``pos`` (row position in ``case[table]``), ``primary`` (the edge that carries
+        the record when a row gives several edges), ``time`` (the record's date or
+        time), ``strength`` (amount or count; 1 where the record has none).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from umbrella_graph import case_from_frames, build_graph
+    >>> case = case_from_frames(
+    ...     people=pd.DataFrame({"id": ["a", "b"], "name": ["甲", "乙"]}),
+    ...     transactions=pd.DataFrame({"src": ["a", "a"], "dst": ["b", "b"],
+    ...                                "amount": [100, 50], "date": ["2020-01-01", "2020-02-01"]}))
+    >>> g = build_graph(case)
+    >>> g.number_of_nodes(), g.number_of_edges()
+    (2, 2)
+    >>> W = g.weighted_graph(kinds=["transaction"])
+    >>> W["a"]["b"]["strength"], W["a"]["b"]["count"]
+    (150.0, 2)
+    """
+
+    def __init__(self, case: Case, nodes: pd.DataFrame, edges: pd.DataFrame) -> None:
+        self.case = case
+        self.nodes = nodes
+        self.edges = edges
+        self._index = pd.Index(nodes["id"].astype(str))
+
+    # -- basic facts ---------------------------------------------------------------
+    def number_of_nodes(self) -> int:
+        return len(self.nodes)
+
+    def number_of_edges(self, kind: str | None = None) -> int:
+        if kind is None:
+            return len(self.edges)
+        return int((self.edges["kind"] == kind).sum())
+
+    def __contains__(self, node_id: object) -> bool:
+        return node_id in self._index
+
+    def __repr__(self) -> str:
+        kinds = self.nodes["kind"].value_counts().to_dict()
+        return f"<CaseGraph {len(self.nodes)} nodes {kinds}, {len(self.edges)} record edges>"
+
+    def index_of(self, ids: Iterable[str] | str) -> np.ndarray:
+        """Integer positions of node ids (-1 for unknown ids)."""
+        if isinstance(ids, str):
+            ids = [ids]
+        return np.asarray(self._index.get_indexer(list(ids)), dtype=np.int64)
+
+    def ids_of(self, positions: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Node ids at integer positions."""
+        return self.nodes["id"].to_numpy()[np.asarray(positions, dtype=np.int64)]
+
+    def kind_of(self, node_id: str) -> str:
+        """The node kind of ``node_id`` (a ``KeyError`` naming no value if unknown)."""
+        i = self._index.get_indexer([node_id])[0]
+        if i < 0:
+            raise KeyError("node id not in the graph")
+        return str(self.nodes["kind"].iat[i])
+
+    @property
+    def officials(self) -> list[str]:
+        """Sorted ids of people who hold a post."""
+        return self.case.official_ids()
+
+    @property
+    def gangs(self) -> list[str]:
+        """Sorted gang ids."""
+        return self.case.gang_ids()
+
+    # -- records -------------------------------------------------------------------
+    def records(self, kind: str) -> pd.DataFrame:
+        """The edges of ``kind`` joined with their full records.
+
+        Returns the record columns of the source table plus ``src_id``, ``dst_id``,
+        ``src``, ``dst`` (positions) and the provenance columns ``_file``, ``_row``.
+        """
+        if kind not in EDGE_KINDS:
+            raise ParameterError.invalid("kind", "CaseGraph.records", "one of " + ", ".join(EDGE_KINDS), kind)
+        e = self.edges[self.edges["kind"] == kind]
+        if not len(e):
+            return pd.DataFrame()
+        table = str(e["table"].iat[0])
+        rec = self.case[table].iloc[e["pos"].to_numpy()].reset_index(drop=True)
+        rec.insert(0, "src_id", self.ids_of(e["src"].to_numpy()))
+        rec.insert(1, "dst_id", self.ids_of(e["dst"].to_numpy()))
+        rec["src"] = e["src"].to_numpy()
+        rec["dst"] = e["dst"].to_numpy()
+        return rec
+
+    # -- algorithm views -----------------------------------------------------------
+    def _select(self, kinds: Iterable[str] | None) -> pd.DataFrame:
+        if kinds is None:
+            return self.edges
+        kinds = list(kinds)
+        bad = [k for k in kinds if k not in EDGE_KINDS]
+        if bad:
+            raise ParameterError.invalid("kinds", "CaseGraph", "edge kinds from " + ", ".join(EDGE_KINDS), bad)
+        return self.edges[self.edges["kind"].isin(kinds)]
+
+    def adjacency(
+        self,
+        kinds: Iterable[str] | None = None,
+        *,
+        weight: str | None = "strength",
+        directed: bool = False,
+    ) -> sp.csr_matrix:
+        """Sparse adjacency over all nodes, records of the same pair summed.
+
+        Parameters
+        ----------
+        kinds : iterable of str, optional
+            Edge kinds to include (default: all).
+        weight : {"strength", "count", None}
+            ``"strength"`` sums amounts/counts, ``"count"`` counts records, None gives 1
+            for every connected pair. All are strengths (bigger = closer).
+        directed : bool
+            If False the matrix is symmetric.
+        """
+        e = self._select(kinds)
+        n = len(self.nodes)
+        if weight == "strength":
+            w = e["strength"].to_numpy(dtype=float)
+        elif weight in ("count", None):
+            w = np.ones(len(e))
+        else:
+            raise ParameterError.invalid("weight", "CaseGraph.adjacency", "'strength', 'count' or None", weight)
+        r, c = e["src"].to_numpy(), e["dst"].to_numpy()
+        keep = r != c
+        r, c, w = r[keep], c[keep], w[keep]
+        if not directed:
+            r, c, w = np.concatenate([r, c]), np.concatenate([c, r]), np.concatenate([w, w])
+        A = sp.csr_matrix((w, (r, c)), shape=(n, n))
+        A.sum_duplicates()
+        if weight is None:
+            A.data[:] = 1.0
+        return A
+
+    def weighted_graph(self, kinds: Iterable[str] | None = None) -> nx.Graph:
+        """An undirected NetworkX graph with records of each pair collapsed.
+
+        Edge attributes: ``strength`` (sum of amounts/counts: bigger = closer), ``count``
+        (number of records), ``distance`` (from :func:`~umbrella_graph.schema.strength_to_distance`,
+        for path algorithms: smaller = closer) and ``kinds`` (sorted edge kinds).
+        """
+        e = self._select(kinds)
+        e = e[e["src"] != e["dst"]]
+        a = np.minimum(e["src"].to_numpy(), e["dst"].to_numpy())
+        b = np.maximum(e["src"].to_numpy(), e["dst"].to_numpy())
+        df = pd.DataFrame({"a": a, "b": b, "s": e["strength"].to_numpy(dtype=float),
+                           "k": e["kind"].astype(str).to_numpy()})
+        g = df.groupby(["a", "b"], sort=True).agg(strength=("s", "sum"), count=("s", "size"),
+                                                  kinds=("k", lambda x: tuple(sorted(set(x)))))
+        G = nx.Graph()
+        ids = self.nodes["id"].to_numpy()
+        for i, row in enumerate(self.nodes.itertuples(index=False)):
+            G.add_node(ids[i], kind=row.kind, name=row.name, official=bool(row.official))
+        dist = strength_to_distance(g["strength"].to_numpy())
+        for (ia, ib), s, c, k, d in zip(g.index, g["strength"], g["count"], g["kinds"], dist, strict=True):
+            G.add_edge(ids[ia], ids[ib], strength=float(s), count=int(c), kinds=k, distance=float(d))
+        return G
+
+    # -- conversions ---------------------------------------------------------------
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """The whole case as a NetworkX ``MultiDiGraph``: one edge per record.
+
+        Node attributes: ``kind``, ``official`` and every column of the node's record
+        (plus ``_table``, ``_file``, ``_row``). Edge attributes: ``kind`` and the
+        record's columns with its provenance; edges with ``primary=False`` repeat a
+        record that another edge carries (a contract's approver edge, for example).
+        Missing values are left out. :func:`from_networkx` reverses this exactly.
+        """
+        G = nx.MultiDiGraph()
+        G.graph["case_name"] = self.case.name
+        G.graph["columns"] = {t: list(df.columns) for t, df in self.case.tables.items()}
+        G.graph["tables"] = sorted(self.case.tables)
+        ids = self.nodes["id"].to_numpy()
+        attrs_by_id: dict[str, dict[str, Any]] = {}
+        for kind, tname in NODE_TABLES.items():
+            if not self.case.has(tname):
+                continue
+            for rec in _records(self.case[tname]):
+                rec["_table"] = tname
+                attrs_by_id[str(rec["id"])] = rec
+        for i, row in enumerate(self.nodes.itertuples(index=False)):
+            G.add_node(ids[i], kind=row.kind, official=bool(row.official), **attrs_by_id.get(ids[i], {}))
+        for tname in self.edges["table"].astype(str).unique():
+            e = self.edges[self.edges["table"] == tname]
+            recs = _records(self.case[tname])
+            for s, d, kind, pos, prim in zip(e["src"], e["dst"], e["kind"], e["pos"], e["primary"], strict=True):
+                data = dict(recs[pos]) if prim and TABLES[tname].node_kind is None else {
+                    "_table": tname, "_file": recs[pos]["_file"], "_row": recs[pos]["_row"]}
+                data["_table"] = tname
+                G.add_edge(ids[s], ids[d], kind=str(kind), primary=bool(prim), **data)
+        return G
+
+    def to_case(self) -> Case:
+        """The case tables the graph holds (the graph is built from them, losslessly)."""
+        return self.case
+
+
+def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts without missing values, with plain Python scalars."""
+    out = []
+    cols = list(df.columns)
+    for row in df.itertuples(index=False, name=None):
+        d = {}
+        for c, v in zip(cols, row, strict=True):
+            if v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and np.isnan(v)):
+                continue
+            if isinstance(v, np.generic):
+                v = v.item()
+            d[c] = v
+        out.append(d)
+    return out
+
+
+def _node_table(case: Case) -> pd.DataFrame:
+    parts = []
+    for kind, tname in NODE_TABLES.items():
+        if not case.has(tname):
+            continue
+        df = case[tname]
+        parts.append(pd.DataFrame({"id": df["id"].astype(str), "kind": kind,
+                                   "name": df[_NAME_COL[kind]].astype("string")}))
+    entity_ids = set().union(*[set(p["id"]) for p in parts]) if parts else set()
+    units = []
+    if case.has("officials"):
+        units.extend(case["officials"]["unit"].dropna().astype(str).tolist())
+    if case.has("contracts"):
+        units.extend(case["contracts"]["issuer_id"].dropna().astype(str).tolist())
+    unit_ids = sorted({u for u in units if u not in entity_ids})
+    if unit_ids:
+        parts.append(pd.DataFrame({"id": unit_ids, "kind": "unit", "name": pd.Series(unit_ids, dtype="string")}))
+    nodes = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        {"id": pd.Series([], dtype=str), "kind": [], "name": pd.Series([], dtype="string")})
+    nodes["official"] = nodes["id"].isin(set(case.official_ids())) & (nodes["kind"] == "person")
+    nodes["kind"] = nodes["kind"].astype(pd.CategoricalDtype(list(NODE_KINDS)))
+    return nodes.reset_index(drop=True)
+
+
+def build_graph(case: Case) -> CaseGraph:
+    """Build the in-memory :class:`CaseGraph` of a validated case.
+
+    Parameters
+    ----------
+    case : Case
+        From :func:`~umbrella_graph.load_case` or :func:`~umbrella_graph.case_from_frames`.
+
+    Returns
+    -------
+    CaseGraph
+    """
+    nodes = _node_table(case)
+    index = pd.Index(nodes["id"])
+    parts = []
+    for tname in dict.fromkeys(r.table for r in RELATIONS):
+        if not case.has(tname):
+            continue
+        df = case[tname]
+        if not len(df):
+            continue
+        carried = np.zeros(len(df), dtype=bool)
+        is_node_table = TABLES[tname].node_kind is not None
+        rels = _primary_relation(tname)
+        for k, rel in enumerate(rels):
+            src = df[rel.src]
+            dst = df[rel.dst]
+            ok = (src.notna() & dst.notna()).to_numpy()
+            last = k == len(rels) - 1
+            if tname == "officials" and last:
+                # a post with neither jurisdiction nor unit: keep it as a self-loop so no
+                # record is lost (primary=True)
+                orphan = ~carried & ~ok
+                dst = dst.where(~orphan, src)
+                ok = ok | orphan
+            pos = np.flatnonzero(ok)
+            if not len(pos):
+                continue
+            primary = ~carried[pos] if not is_node_table else np.zeros(len(pos), dtype=bool)
+            carried[pos] = True
+            si = index.get_indexer(src.iloc[pos].astype(str))
+            di = index.get_indexer(dst.iloc[pos].astype(str))
+            time_col = next((c for c in ("date", "time", "start_date") if c in df.columns), None)
+            t = (df[time_col].iloc[pos].to_numpy(dtype="datetime64[ns]") if time_col
+                 else np.full(len(pos), np.datetime64("NaT"), dtype="datetime64[ns]"))
+            if rel.strength is not None:
+                s = df[rel.strength].iloc[pos].astype("float64").fillna(1.0).to_numpy()
+            else:
+                s = np.ones(len(pos))
+            parts.append(pd.DataFrame({
+                "src": si.astype(np.int64), "dst": di.astype(np.int64), "kind": rel.kind,
+                "table": tname, "pos": pos.astype(np.int64), "primary": primary,
+                "time": t, "strength": s,
+            }))
+    if parts:
+        edges = pd.concat(parts, ignore_index=True)
+    else:
+        edges = pd.DataFrame({"src": pd.Series([], dtype=np.int64), "dst": pd.Series([], dtype=np.int64),
+                              "kind": [], "table": [], "pos": pd.Series([], dtype=np.int64),
+                              "primary": pd.Series([], dtype=bool),
+                              "time": pd.Series([], dtype="datetime64[ns]"), "strength": pd.Series([], dtype=float)})
+    edges["kind"] = edges["kind"].astype(pd.CategoricalDtype(list(EDGE_KINDS)))
+    edges["table"] = edges["table"].astype(pd.CategoricalDtype(list(TABLES)))
+    return CaseGraph(case, nodes, edges)
+
+
+def from_networkx(G: nx.MultiDiGraph) -> CaseGraph:
+    """Rebuild a :class:`CaseGraph` from a graph made by :meth:`CaseGraph.to_networkx`.
+
+    Records are read back from node attributes (node tables) and from primary edges
+    (the other tables), ordered by their spreadsheet row, re-typed to the schema.
+    """
+    from .validate import case_from_frames
+
+    rows: dict[str, list[dict[str, Any]]] = {t: [] for t in G.graph.get("tables", [])}
+    for _, data in G.nodes(data=True):
+        t = data.get("_table")
+        if t is not None:
+            rows.setdefault(t, []).append({k: v for k, v in data.items() if k not in ("kind", "official", "_table")})
+    for _, _, data in G.edges(data=True):
+        t = data.get("_table")
+        if t is None or not data.get("primary") or TABLES[t].node_kind is not None:
+            continue
+        rows.setdefault(t, []).append({k: v for k, v in data.items() if k not in ("kind", "primary", "_table")})
+    columns: dict[str, list[str]] = G.graph.get("columns", {})
+    frames = {}
+    for t, recs in rows.items():
+        df = pd.DataFrame(recs, columns=columns.get(t) or None)
+        if "_file" in df.columns and len(df):
+            df = df.sort_values(["_file", "_row"], kind="stable").reset_index(drop=True)
+        for c in TABLES[t].columns:
+            if c.name in df.columns and c.type in ("date", "datetime"):
+                df[c.name] = pd.to_datetime(df[c.name]).astype(column_dtype(c.type))
+        frames[t] = df
+    return build_graph(case_from_frames(frames, name=G.graph.get("case_name")))

@@ -1,0 +1,25 @@
+"""Shared fixtures. Topic fixtures live in their own test modules or plugins."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "samples" / "qinghe"
+DATASETS = ROOT.parent / "shared" / "datasets"
+
+
+@pytest.fixture(scope="session")
+def sample_dir() -> Path:
+    """The bundled sample case folder."""
+    return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def datasets_dir() -> Path:
+    """``../shared/datasets`` (real public data; read, never copied)."""
+    if not DATASETS.is_dir():
+        pytest.fail(f"shared datasets not found at {DATASETS}")
+    return DATASETS
