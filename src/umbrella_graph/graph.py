@@ -241,7 +241,7 @@ class CaseGraph:
         G.graph["tables"] = sorted(self.case.tables)
         ids = self.nodes["id"].to_numpy()
         attrs_by_id: dict[str, dict[str, Any]] = {}
-        for kind, tname in NODE_TABLES.items():
+        for tname in NODE_TABLES.values():
             if not self.case.has(tname):
                 continue
             for rec in _records(self.case[tname]):

@@ -7,9 +7,8 @@ and the command exits non-zero.
 
 from __future__ import annotations
 
-from ._app import main
-
 # topic modules register their commands on import
 from . import case_cmds  # noqa: E402,F401
+from ._app import main
 
 __all__ = ["main"]
