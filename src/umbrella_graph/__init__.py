@@ -35,11 +35,27 @@ _EXPORTS: dict[str, str] = {
     "CaseGraph": "graph",
     "build_graph": "graph",
     "from_networkx": "graph",
+    "personalized_pagerank": "algorithms",
+    "personalized_pagerank_many": "algorithms",
+    "communities": "algorithms",
+    "modularity": "algorithms",
+    "betweenness": "algorithms",
+    "adamic_adar": "algorithms",
+    "resource_allocation": "algorithms",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .algorithms import (
+        adamic_adar,
+        betweenness,
+        communities,
+        modularity,
+        personalized_pagerank,
+        personalized_pagerank_many,
+        resource_allocation,
+    )
     from .case import Case, LoadReport
     from .errors import (
         BackendError,

@@ -72,6 +72,17 @@ class LoadReport:
     rows_kept: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     missing_tables: list[str] = field(default_factory=list)
+    ignored: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
+    notes: list[str] = field(default_factory=list)  # facts about the input worth knowing
+
+    def __str__(self) -> str:
+        lines = [f"{t}: {self.rows_kept.get(t, 0)} of {n} row(s) kept ({self.files.get(t, '')})"
+                 for t, n in self.rows_read.items()]
+        lines += [f"encoding of {f}: {e}" for f, e in self.encodings.items()]
+        lines += [f"ignored {f}: {why}" for f, why in self.ignored.items()]
+        lines += [f"note: {n}" for n in self.notes]
+        lines += [f"{p}" for p in self.problems]
+        return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
         """The skipped/repaired rows as a DataFrame (empty when there were none)."""
@@ -80,11 +91,13 @@ class LoadReport:
 
     def summary(self) -> pd.DataFrame:
         """Rows read and kept per table."""
-        names = sorted(set(self.rows_read) | set(self.rows_kept))
+        names = [t for t in TABLES if t in set(self.rows_read) | set(self.rows_kept)]
+        files = [self.files.get(n, "") for n in names]
         return pd.DataFrame(
             {
                 "table": names,
-                "file": [self.files.get(n, "") for n in names],
+                "file": files,
+                "encoding": [self.encodings.get(f, "") for f in files],
                 "rows_read": [self.rows_read.get(n, 0) for n in names],
                 "rows_kept": [self.rows_kept.get(n, 0) for n in names],
             }

@@ -1,28 +1,43 @@
-"""Validation: raw tables with canonical headers -> a typed :class:`~umbrella_graph.case.Case`.
+"""Validation: raw tables -> a typed :class:`~umbrella_graph.case.Case`.
 
-Everything that turns cells into typed values lives here, vectorised so that a
-million-row table validates in seconds:
+Everything that turns cells into typed values lives here, vectorised (pyarrow compute
+kernels, no Python loop per row on the common paths) so that a million-row table
+validates in about a second:
 
-* ids and strings: kept as strings, surrounding whitespace removed;
-* dates: ISO 8601, ``2019/03/05``, ``2019.3.5``, ``2019年3月5日``, with times where given,
-  and real date cells from spreadsheets;
+* headers: mapped to canonical column names through the alias tables of
+  :mod:`umbrella_graph.io.aliases` plus a user mapping (``columns=``);
+* ids and strings: kept as strings, surrounding whitespace removed; numbers from
+  spreadsheets written without a trailing ``.0``;
+* dates: ISO 8601, ``2019/03/05``, ``2019.3.5``, ``2019年3月5日``, ``20190305``, with
+  times where given (``14:30``, ``14:30:05``, ``14时30分``), and real date cells from
+  spreadsheets. A UTC offset (``+08:00``, ``Z``) is dropped: times are kept as the
+  wall-clock time written in the record;
 * amounts: ``1,200.50``, ``¥3000``, ``RMB 3000``, ``3000元``, ``2.5万`` (x 10,000),
-  ``1亿`` (x 100,000,000);
+  ``1亿`` (x 100,000,000), and numeric spreadsheet cells;
 * enums: the documented values, plus Chinese aliases (``骨干`` -> ``core``).
 
-All problems are collected (not just the first). In strict mode they raise one
-:class:`~umbrella_graph.errors.CaseError`; in lenient mode the rows are skipped and every
-one is listed in the :class:`~umbrella_graph.case.LoadReport`.
+All problems are collected (not just the first). In strict mode (the default) they
+raise one :class:`~umbrella_graph.errors.CaseError`. In lenient mode bad rows are
+skipped or bad optional cells blanked, and every one is listed in the
+:class:`~umbrella_graph.case.LoadReport`; rows that pointed at a skipped record are
+skipped (or their optional reference blanked) and listed too.
 """
 
 from __future__ import annotations
 
 import hashlib
+import logging
+import math
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .case import Case, LoadReport, column_dtype
 from .errors import CaseError, Problem, mask_value
@@ -33,74 +48,230 @@ __all__ = [
     "parse_dates",
     "parse_amounts",
     "ENUM_ALIASES",
+    "LABEL_ALIASES",
+    "FATAL_CODES",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: Chinese (and common English) spellings accepted for enum values.
 ENUM_ALIASES: dict[str, dict[str, str]] = {
     "role": {
         "头目": "leader", "首要分子": "leader", "组织者": "leader", "老大": "leader", "boss": "leader",
+        "组织领导者": "leader", "领导者": "leader",
         "骨干": "core", "骨干成员": "core", "积极参加者": "core",
         "成员": "member", "一般成员": "member", "其他参加者": "member", "参加者": "member",
-        "法定代表人": "legal_rep", "法人": "legal_rep", "股东": "shareholder", "实际控制人": "owner",
-        "所有人": "owner", "老板": "owner", "董事": "director", "经理": "manager", "员工": "employee",
-        "职工": "employee",
+        "法定代表人": "legal_rep", "法人": "legal_rep", "法人代表": "legal_rep", "股东": "shareholder",
+        "实际控制人": "owner", "所有人": "owner", "老板": "owner", "董事": "director", "经理": "manager",
+        "总经理": "manager", "员工": "employee", "职工": "employee",
+        "legal representative": "legal_rep",
     },
     "kind": {"通话": "call", "电话": "call", "短信": "sms", "见面": "meeting", "会面": "meeting",
-             "聊天": "chat", "微信聊天": "chat"},
+             "聊天": "chat", "微信聊天": "chat", "微信": "chat", "phone": "call", "text": "sms",
+             "message": "chat", "meet": "meeting"},
     "level": {"村": "village", "社区": "village", "镇": "town", "乡": "town", "街道": "town",
               "区": "district", "县": "district", "市": "city"},
 }
 
+#: Accepted spellings of the ``labels.label`` column besides ``1`` and ``0``.
+LABEL_ALIASES: dict[str, int] = {
+    "是": 1, "保护伞": 1, "确认": 1, "yes": 1, "true": 1, "umbrella": 1, "confirmed": 1,
+    "否": 0, "排除": 0, "澄清": 0, "no": 0, "false": 0, "cleared": 0,
+}
+
+#: Problems that stop a load even in lenient mode (they are about the shape of the
+#: input, not about single rows).
+FATAL_CODES = frozenset({
+    "missing_folder", "missing_table", "missing_column", "conflicting_headers",
+    "duplicate_table", "unreadable_file", "bad_mapping",
+})
+
+_DATE_EXPECTED = "a date such as 2019-03-05, 2019/03/05 or 2019年3月5日"
+_AMOUNT_EXPECTED = "an amount such as 1200, 1,200.50, ¥3000 or 2.5万"
+
 _DATE_RE = re.compile(
     r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?))?\s*秒?)?\s*$"
+    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?))?\s*[秒分]?)?"
+    r"\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
 )
 _COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2}):?(\d{2})?)?\s*$")
-_AMOUNT_STRIP_RE = re.compile(r"[,，\s¥￥$€£]|RMB|CNY|人民币|元")
-_AMOUNT_RE = re.compile(r"^([+-]?\d+(?:\.\d+)?)(万|亿)?$")
+_AMOUNT_STRIP_RE = re.compile(r"[,，\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|元")
+_AMOUNT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(万|亿)?$")
+_GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(万|亿)?$"
+_NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
 
 
-def _blank(s: pd.Series) -> pd.Series:
-    """True where a cell is missing or only whitespace."""
-    st = s.astype("string")
-    return st.isna() | (st.str.strip() == "")
+# --------------------------------------------------------------------------------------
+# cells -> typed values
+# --------------------------------------------------------------------------------------
+def _arrow(s: pd.Series) -> pa.Array:
+    """A string Series as one pyarrow string array (nulls for missing)."""
+    arr = pa.array(s.astype("string").array)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if arr.type != pa.string():
+        arr = arr.cast(pa.string())
+    return arr
 
 
-def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of dates; return ``(parsed, bad)``.
+def _from_arrow_str(arr: pa.Array, index: pd.Index) -> pd.Series:
+    return pd.Series(pd.arrays.ArrowStringArray(arr), index=index).astype("string")
 
-    ``parsed`` is ``datetime64[ns]`` (NaT where empty or unparseable); ``bad`` is True
-    where a non-empty cell could not be parsed.
+
+def _cell_text(v: Any) -> tuple[Any, bool]:
+    """One spreadsheet/Python cell as text; second value True if the number lost digits."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return pd.NA, False
+    if isinstance(v, str):
+        v = v.strip()
+        return (v if v else pd.NA), False
+    if isinstance(v, bool | np.bool_):
+        return str(bool(v)), False
+    if isinstance(v, int | np.integer):
+        return str(int(v)), False
+    if isinstance(v, float | np.floating):
+        f = float(v)
+        if math.isnan(f):
+            return pd.NA, False
+        if f.is_integer():
+            return str(int(f)), abs(f) >= 1e15
+        return repr(f), False
+    if isinstance(v, datetime | pd.Timestamp):
+        return (v.date().isoformat() if (v.hour, v.minute, v.second) == (0, 0, 0) else v.isoformat(sep=" ")), False
+    if isinstance(v, date):
+        return v.isoformat(), False
+    return str(v).strip() or pd.NA, False
+
+
+def as_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Cells as stripped strings (``<NA>`` for blanks); return ``(text, lossy)``.
+
+    ``lossy`` is True where a spreadsheet number held 16 or more digits (Excel keeps
+    only 15 significant digits, so an ID number typed as a number has lost digits).
 
     Examples
     --------
     >>> import pandas as pd
-    >>> parsed, bad = parse_dates(pd.Series(["2019-03-05", "2019/3/5 14:30", "2019年3月5日", "soon"]))
-    >>> [str(d) for d in parsed[:3]]
-    ['2019-03-05 00:00:00', '2019-03-05 14:30:00', '2019-03-05 00:00:00']
-    >>> bad.tolist()
-    [False, False, False, True]
+    >>> text, lossy = as_text(pd.Series([" p1 ", 7.0, "", None, 1.1010119900101e17], dtype=object))
+    >>> text.tolist()[:2], bool(text.isna()[2]), bool(text.isna()[3]), lossy.tolist()[4]
+    (['p1', '7'], True, True, True)
     """
-    blank = _blank(values)
-    if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        out = values.astype("datetime64[ns]")
-        if getattr(out.dt, "tz", None) is not None:
-            out = out.dt.tz_localize(None)
-        return out, pd.Series(False, index=values.index)
-    obj = values.astype("object")
-    # spreadsheet cells that are already datetimes/dates
-    is_dt = obj.map(lambda v: hasattr(v, "year") and hasattr(v, "month"))
-    as_str = values.astype("string").str.strip()
-    parsed = pd.to_datetime(as_str.where(~is_dt), format="ISO8601", errors="coerce")
-    parsed = pd.Series(parsed, index=values.index).astype("datetime64[ns]")
-    if is_dt.any():
-        parsed[is_dt] = pd.to_datetime(obj[is_dt].tolist()).astype("datetime64[ns]")
-    todo = parsed.isna() & ~blank
-    if todo.any():
-        fixed = as_str[todo].map(_parse_one_date)
-        parsed.loc[todo] = pd.to_datetime(fixed.tolist(), errors="coerce").astype("datetime64[ns]")
-    bad = parsed.isna() & ~blank
-    return parsed, bad
+    idx = values.index
+    dt = values.dtype
+    no = pd.Series(False, index=idx)
+    if isinstance(dt, pd.StringDtype) or (isinstance(dt, pd.ArrowDtype) and pa.types.is_string(dt.pyarrow_dtype)):
+        s = values.astype("string").str.strip()
+        return s.where(s.str.len() > 0), no
+    if pd.api.types.is_bool_dtype(dt):
+        return values.astype("string"), no
+    if pd.api.types.is_integer_dtype(dt):
+        return values.astype("string"), no
+    if pd.api.types.is_float_dtype(dt):
+        v = values.to_numpy(dtype=float, na_value=np.nan)
+        finite = np.isfinite(v)
+        integral = finite & (np.floor(np.where(finite, v, 0)) == np.where(finite, v, 0))
+        out = pd.Series(pd.NA, index=idx, dtype="string")
+        if integral.any():
+            out[integral] = pd.Series(v[integral].astype("int64"), dtype="string").to_numpy()
+        other = finite & ~integral
+        if other.any():
+            out[other] = [repr(float(x)) for x in v[other]]
+        return out, pd.Series(integral & (np.abs(np.where(finite, v, 0)) >= 1e15), index=idx)
+    if pd.api.types.is_datetime64_any_dtype(dt):
+        s = values.astype("string")
+        return s, no
+    pairs = [_cell_text(v) for v in values.tolist()]
+    text = pd.Series([p[0] for p in pairs], index=idx, dtype="string")
+    return text, pd.Series([p[1] for p in pairs], index=idx, dtype=bool)
+
+
+def _blank(s: pd.Series) -> pd.Series:
+    """True where a cell is missing or only whitespace."""
+    if isinstance(s.dtype, pd.StringDtype):
+        return s.isna() | (s.str.strip().str.len() == 0)
+    if s.dtype == object:
+        return s.map(lambda v: v is None or v is pd.NA or v is pd.NaT
+                     or (isinstance(v, float) and math.isnan(v))
+                     or (isinstance(v, str) and not v.strip())).astype(bool)
+    return s.isna()
+
+
+def _any(arr: pa.Array, pattern: str) -> bool:
+    return bool(pc.any(pc.match_substring(arr, pattern)).as_py())
+
+
+def _digits_int(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Strings of ASCII digits -> (int64 values, valid mask)."""
+    ok = pc.fill_null(pc.and_(pc.utf8_is_digit(arr), pc.less_equal(pc.utf8_length(arr), 9)), False)
+    vals = pc.cast(pc.if_else(ok, arr, "0"), pa.int64())
+    return vals.to_numpy(zero_copy_only=False), ok.to_numpy(zero_copy_only=False)
+
+
+def _split3(arr: pa.Array, sep: str) -> tuple[pa.Array, pa.Array, pa.Array, np.ndarray]:
+    """Split on ``sep`` into exactly three parts (missing parts are ``""``)."""
+    n_parts = pc.list_value_length(pc.split_pattern(arr, sep)).to_numpy(zero_copy_only=False)
+    padded = pc.binary_join_element_wise(arr, pa.scalar(sep + sep), "")
+    sp = pc.split_pattern(padded, sep)
+    return pc.list_element(sp, 0), pc.list_element(sp, 1), pc.list_element(sp, 2), n_parts
+
+
+_DATE_REPLACE = (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), ("T", " "), ("时", ":"),
+                 ("点", ":"), ("分", ":"), ("秒", ""))
+
+
+def _dates_vectorised(arr: pa.Array) -> np.ndarray:
+    """Parse non-null strings of the usual shapes; NaT where not understood."""
+    n = len(arr)
+    s = pc.utf8_trim_whitespace(arr)
+    for old, new in _DATE_REPLACE:
+        if _any(s, old):
+            s = pc.replace_substring(s, old, new)
+    sp = pc.split_pattern(pc.binary_join_element_wise(pc.utf8_trim_whitespace(s), "  ", ""), " ", max_splits=1)
+    dpart = pc.list_element(sp, 0)
+    tpart = pc.utf8_trim_whitespace(pc.list_element(sp, 1))
+    # date part: 20190305 or Y-M-D (with - / . separators)
+    if _any(dpart, "."):
+        dpart = pc.replace_substring(dpart, ".", "-")
+    dlen = pc.utf8_length(dpart).to_numpy(zero_copy_only=False)
+    ys, ms, ds, nparts = _split3(dpart, "-")
+    compact = (dlen == 8) & (nparts == 1)
+    if compact.any():
+        cm = pa.array(compact)
+        ys = pc.if_else(cm, pc.utf8_slice_codeunits(dpart, 0, 4), ys)
+        ms = pc.if_else(cm, pc.utf8_slice_codeunits(dpart, 4, 6), ms)
+        ds = pc.if_else(cm, pc.utf8_slice_codeunits(dpart, 6, 8), ds)
+    y, ok_y = _digits_int(ys)
+    mo, ok_m = _digits_int(ms)
+    d, ok_d = _digits_int(ds)
+    ok = ok_y & ok_m & ok_d & ((nparts == 3) | compact) & (pc.utf8_length(ys).to_numpy(zero_copy_only=False) == 4)
+    # time part: "", "14:30", "14:30:05.5", "143005", with an optional offset
+    if _any(tpart, "Z") or _any(tpart, "+") or _any(tpart, "-"):
+        tpart = pc.replace_substring_regex(tpart, r"\s*(Z|[+-]\d{2}:?\d{2})$", "")
+    tpart = pc.utf8_rtrim(tpart, characters=":")
+    tlen = pc.utf8_length(tpart).to_numpy(zero_copy_only=False)
+    hs, mins, secs, tparts = _split3(tpart, ":")
+    tcompact = ((tlen == 6) | (tlen == 4)) & (tparts == 1)
+    if tcompact.any():
+        cm = pa.array(tcompact)
+        hs = pc.if_else(cm, pc.utf8_slice_codeunits(tpart, 0, 2), hs)
+        mins = pc.if_else(cm, pc.utf8_slice_codeunits(tpart, 2, 4), mins)
+        secs = pc.if_else(cm, pc.utf8_slice_codeunits(tpart, 4, 6), secs)
+    notime = tlen == 0
+    h, ok_h = _digits_int(pc.if_else(pa.array(notime), "0", hs))
+    mi, ok_mi = _digits_int(pc.if_else(pc.equal(mins, ""), "0", mins))
+    sec_txt = pc.if_else(pc.equal(secs, ""), "0", secs)
+    sec_ok = pc.fill_null(pc.match_substring_regex(sec_txt, r"^\d{1,2}(\.\d+)?$"), False).to_numpy(zero_copy_only=False)
+    sec = pc.cast(pc.if_else(pa.array(sec_ok), sec_txt, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    ok &= ok_h & ok_mi & sec_ok & (tparts <= 3) & (h < 24) & (mi < 60) & (sec < 60)
+    ok &= ~pc.is_null(arr).to_numpy(zero_copy_only=False)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    if ok.any():
+        base = pd.to_datetime(
+            pd.DataFrame({"year": y[ok], "month": mo[ok], "day": d[ok]}), errors="coerce"
+        ).to_numpy(dtype="datetime64[ns]")
+        offs = (h[ok] * 3600 + mi[ok] * 60) * 10**9 + np.round(sec[ok] * 1e9).astype(np.int64)
+        out[ok] = base + offs.astype("timedelta64[ns]")
+    return out
 
 
 def _parse_one_date(text: object) -> pd.Timestamp | None:
@@ -120,33 +291,77 @@ def _parse_one_date(text: object) -> pd.Timestamp | None:
         return None
 
 
-def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Parse a column of money amounts; return ``(parsed, bad)``.
+def _dates_from_text(text: pd.Series) -> pd.Series:
+    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` (NaT where unparseable)."""
+    idx = text.index
+    arr = _arrow(text)
+    try:
+        return pd.Series(arr.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False), index=idx)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    out = _dates_vectorised(arr)
+    todo = np.isnat(out) & ~pc.is_null(arr).to_numpy(zero_copy_only=False)
+    if todo.any():
+        rest = [_parse_one_date(v) for v in text[todo].tolist()]
+        out[todo] = pd.to_datetime(pd.Series(rest, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    return pd.Series(out, index=idx)
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of dates; return ``(parsed, bad)``.
+
+    ``parsed`` is ``datetime64[ns]`` (NaT where empty or unparseable); ``bad`` is True
+    where a non-empty cell could not be parsed. Accepted: ISO 8601 (``2019-03-05``,
+    ``2019-03-05T14:30:00``), ``2019/03/05``, ``2019/3/5 14:30``, ``2019.3.5``,
+    ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, and
+    date cells from spreadsheets. Impossible dates (``2019-02-30``) are bad.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> parsed, bad = parse_amounts(pd.Series(["1,200.50", "¥3000", "2.5万", "abc", None]))
-    >>> parsed.tolist()[:3]
-    [1200.5, 3000.0, 25000.0]
+    >>> parsed, bad = parse_dates(pd.Series(["2019-03-05", "2019/3/5 14:30", "2019年3月5日", "soon", "2019-02-30"]))
+    >>> [str(d) for d in parsed[:3]]
+    ['2019-03-05 00:00:00', '2019-03-05 14:30:00', '2019-03-05 00:00:00']
     >>> bad.tolist()
-    [False, False, False, True, False]
+    [False, False, False, True, True]
     """
-    blank = _blank(values)
+    idx = values.index
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        return out.astype("datetime64[ns]"), pd.Series(False, index=idx)
+    if values.dtype == object:
+        is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool)
+        is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
+                            and not (isinstance(v, float) and math.isnan(v))).astype(bool)
+        text, _ = as_text(values.where(~is_dt & ~is_num, None))
+        parsed = _dates_from_text(text)
+        if is_dt.any():
+            cells = [pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None) else pd.Timestamp(v)
+                     for v in values[is_dt].tolist()]
+            parsed[is_dt] = pd.to_datetime(pd.Series(cells, dtype=object)).to_numpy(dtype="datetime64[ns]")
+        blank = _blank(values)
+        bad = (parsed.isna() & ~blank) | is_num
+        return parsed.where(~is_num).astype("datetime64[ns]"), bad
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("float64"), pd.Series(False, index=values.index)
-    parsed = pd.to_numeric(values.astype("object"), errors="coerce").astype("float64")
-    todo = parsed.isna() & ~blank
-    if todo.any():
-        parsed.loc[todo] = values[todo].astype("string").map(_parse_one_amount).astype("float64")
-    bad = parsed.isna() & ~blank
+        bad = values.notna()
+        return pd.Series(np.full(len(values), np.datetime64("NaT"), "datetime64[ns]"), index=idx), bad
+    text, _ = as_text(values)
+    parsed = _dates_from_text(text)
+    bad = parsed.isna() & text.notna()
     return parsed, bad
 
 
 def _parse_one_amount(text: object) -> float:
     if not isinstance(text, str):
         return float("nan")
-    t = _AMOUNT_STRIP_RE.sub("", text.strip())
+    t = text.strip()
+    if "," in t or "，" in t:
+        compact = re.sub(r"[\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|元", "", t).replace("，", ",")
+        if not re.match(_GROUPED_RE, compact):
+            return float("nan")
+    t = _AMOUNT_STRIP_RE.sub("", t)
     m = _AMOUNT_RE.match(t)
     if not m:
         return float("nan")
@@ -154,10 +369,105 @@ def _parse_one_amount(text: object) -> float:
     return float(m.group(1)) * mult
 
 
+_AMOUNT_JUNK = (" ", "¥", "￥", "$", "€", "£", "RMB", "rmb", "CNY", "cny", "人民币", "元")
+
+
+def _amounts_from_text(text: pd.Series) -> pd.Series:
+    """Stripped strings -> float64 (NaN where blank or unparseable)."""
+    idx = text.index
+    arr = _arrow(text)
+    try:
+        return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=idx)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    s = arr
+    for junk in _AMOUNT_JUNK:
+        if _any(s, junk):
+            s = pc.replace_substring(s, junk, "")
+    grouped_ok = np.ones(len(s), dtype=bool)
+    if _any(s, "，"):
+        s = pc.replace_substring(s, "，", ",")
+    if _any(s, ","):
+        has = pc.fill_null(pc.match_substring(s, ","), False)
+        good = pc.fill_null(pc.match_substring_regex(s, _GROUPED_RE), False)
+        grouped_ok = ~(has.to_numpy(zero_copy_only=False) & ~good.to_numpy(zero_copy_only=False))
+        s = pc.replace_substring(s, ",", "")
+    mult = np.ones(len(s))
+    for suffix, factor in (("万", 1e4), ("亿", 1e8)):
+        if _any(s, suffix):
+            ends = pc.fill_null(pc.ends_with(s, suffix), False).to_numpy(zero_copy_only=False)
+            mult[ends] = factor
+            s = pc.if_else(pa.array(ends), pc.utf8_slice_codeunits(s, 0, -1), s)
+    ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER_RE), False).to_numpy(zero_copy_only=False) & grouped_ok
+    vals = pc.cast(pc.if_else(pa.array(ok), s, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    return pd.Series(np.where(ok, vals * mult, np.nan), index=idx)
+
+
+def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of money amounts; return ``(parsed, bad)``.
+
+    Accepted: plain numbers and numeric spreadsheet cells, thousands separators in
+    groups of three (``1,200.50``), currency signs and words (``¥``, ``￥``, ``$``,
+    ``RMB``, ``CNY``, ``人民币``, ``元``), and the multipliers ``万`` (10,000) and ``亿``
+    (100,000,000). ``1,2`` (not grouped by three) is bad: it might be a decimal comma.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parsed, bad = parse_amounts(pd.Series(["1,200.50", "¥3000", "2.5万", "abc", None, "1,2"]))
+    >>> parsed.tolist()[:3]
+    [1200.5, 3000.0, 25000.0]
+    >>> bad.tolist()
+    [False, False, False, True, False, True]
+    """
+    idx = values.index
+    dt = values.dtype
+    if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
+        return values.astype("float64"), pd.Series(False, index=idx)
+    if dt == object:
+        is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
+        text, _ = as_text(values.where(~is_num, None))
+        parsed = _amounts_from_text(text)
+        if is_num.any():
+            parsed[is_num] = values[is_num].astype("float64")
+        bad = parsed.isna() & text.notna()
+        return parsed, bad
+    text, _ = as_text(values)
+    parsed = _amounts_from_text(text)
+    return parsed, parsed.isna() & text.notna()
+
+
+def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Plain numbers (``1,200`` and ``30%`` = 0.3 accepted); return ``(float64, bad)``."""
+    idx = values.index
+    dt = values.dtype
+    if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
+        return values.astype("float64"), pd.Series(False, index=idx)
+    if dt == object:
+        is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
+        text, _ = as_text(values.where(~is_num, None))
+    else:
+        is_num = pd.Series(False, index=idx)
+        text, _ = as_text(values)
+    pct = text.str.endswith("%").fillna(False).astype(bool)
+    core = text.str.rstrip("%").str.replace(",", "", regex=False).str.strip()
+    arr = _arrow(core)
+    ok = pc.fill_null(pc.match_substring_regex(arr, _NUMBER_RE), False).to_numpy(zero_copy_only=False)
+    vals = pc.cast(pc.if_else(pa.array(ok), arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    out = pd.Series(np.where(ok, vals, np.nan), index=idx)
+    out[pct.to_numpy()] = out[pct.to_numpy()] / 100.0
+    if is_num.any():
+        out[is_num] = values[is_num].astype("float64")
+    bad = out.isna() & text.notna()
+    return out, bad
+
+
 def _stable_ids(df: pd.DataFrame, cols: list[str], prefix: str) -> pd.Series:
     """Content-based ids, stable across reloads: the same record always gets the same id.
 
-    Identical records are told apart by their occurrence number.
+    ``prefix + sha1(fields joined by U+001F, then the occurrence number)[:16]``: the
+    n-th identical record gets occurrence number n (0-based), so identical records
+    are told apart.
     """
     parts = [df[c].astype("string").fillna("") for c in cols if c in df.columns]
     key = parts[0]
@@ -165,101 +475,323 @@ def _stable_ids(df: pd.DataFrame, cols: list[str], prefix: str) -> pd.Series:
         key = key + "\x1f" + p
     occ = key.groupby(key).cumcount().astype("string")
     key = key + "\x1f" + occ
-    return key.map(lambda k: prefix + hashlib.sha1(k.encode("utf-8")).hexdigest()[:16]).astype("string")
+    sha1 = hashlib.sha1
+    ids = [prefix + sha1(k.encode("utf-8")).hexdigest()[:16] for k in key.tolist()]
+    return pd.Series(ids, index=df.index, dtype="string")
+
+
+# --------------------------------------------------------------------------------------
+# problems
+# --------------------------------------------------------------------------------------
+@dataclass
+class RawTable:
+    """One table as read, before validation (what loaders hand to the validator).
+
+    Attributes
+    ----------
+    frame : DataFrame
+        Cells as read, raw headers. May carry ``_file``/``_row`` already.
+    file : str
+        The file (or ``<DataFrame name>``) for messages and provenance.
+    header_row : int
+        The spreadsheet row of the header (1 unless a spreadsheet had a title above).
+    problems : list of Problem
+        Problems the reader found (rows with too many cells, ...).
+    """
+
+    frame: pd.DataFrame
+    file: str
+    header_row: int = 1
+    problems: list[Problem] = field(default_factory=list)
 
 
 class _Collector:
+    """Collects problems and, per table, which rows to skip and which cells were repaired."""
+
     def __init__(self, lenient: bool) -> None:
         self.lenient = lenient
         self.problems: list[Problem] = []
 
+    def add(self, p: Problem) -> None:
+        self.problems.append(p)
+
     def add_rows(
         self,
         df: pd.DataFrame,
-        mask: pd.Series,
+        mask: pd.Series | np.ndarray,
         table: str,
         column: str | None,
         code: str,
         expected: str,
         values: pd.Series | None = None,
+        *,
+        action: str | None = None,
     ) -> None:
-        if not mask.any():
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
             return
-        sub = df.loc[mask]
-        vals = (values if values is not None else df[column] if column else pd.Series(dtype=object))
-        action = "skipped" if self.lenient else "error"
-        for idx, file, row in zip(sub.index, sub["_file"], sub["_row"], strict=True):
-            v = vals.get(idx) if column is not None else None
-            v = None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
+        act = action if action is not None else ("skipped" if self.lenient else "error")
+        files = df["_file"].to_numpy()[m]
+        rows = df["_row"].to_numpy()[m]
+        if column is not None:
+            src = values if values is not None else df[column]
+            vals = src.to_numpy(dtype=object)[m]
+        else:
+            vals = np.full(int(m.sum()), None, dtype=object)
+        for file, row, v in zip(files, rows, vals, strict=True):
+            if v is pd.NA or v is pd.NaT or (isinstance(v, float) and math.isnan(v)):
+                v = None
             self.problems.append(
-                Problem(code, table, str(file), int(row), column, mask_value(column, v), expected, action)
+                Problem(code, table, str(file), int(row), column, mask_value(column, v), expected, act)
             )
 
 
-def _with_provenance(name: str, df: pd.DataFrame, file: str | None) -> pd.DataFrame:
-    df = df.copy()
+def _with_provenance(df: pd.DataFrame, file: str) -> pd.DataFrame:
+    df = df.reset_index(drop=True)
     if "_file" not in df.columns:
-        df["_file"] = file if file is not None else f"<DataFrame {name}>"
+        df["_file"] = file
     if "_row" not in df.columns:
         df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
     df["_file"] = df["_file"].astype("string")
     df["_row"] = df["_row"].astype("int64")
-    return df.reset_index(drop=True)
+    return df
 
 
+def _apply_headers(
+    tname: str,
+    raw: RawTable,
+    columns: Mapping[str, Mapping[str, str]] | None,
+    out: _Collector,
+    aliases: bool,
+) -> tuple[pd.DataFrame | None, dict[str, float]]:
+    """Rename headers to canonical names; report conflicts. None if the table is unusable."""
+    from .io.aliases import resolve_headers
+
+    df = raw.frame
+    headers = [str(c) for c in df.columns]
+    res = resolve_headers(tname, headers, columns, use_aliases=aliases)
+    if res.conflicts:
+        for target, hs in res.conflicts.items():
+            shown = ", ".join(repr(h) for h in hs)
+            out.add(Problem(
+                "conflicting_headers", tname, raw.file, raw.header_row, target, shown,
+                f"one column for '{target}', but these headers all map to it: {shown}; rename or "
+                "delete one, or map it elsewhere with columns=/--columns", "error"))
+        return None, {}
+    df = df.copy(deep=False)
+    df.columns = [res.rename[h] for h in headers]
+    return df, res.scales
+
+
+def _missing_column_problem(tname: str, raw: RawTable, col: str, found: list[str]) -> Problem:
+    from .io.aliases import accepted_headers
+
+    acc = ", ".join(accepted_headers(tname, col)[:12])
+    shown = ", ".join(repr(h) for h in found[:20]) or "none"
+    return Problem(
+        "missing_column", tname, raw.file, raw.header_row, col, "<absent>",
+        f"a column '{col}' (required in {tname}; accepted headers: {acc}; headers found: {shown}; "
+        "or map one with columns=/--columns)", "error")
+
+
+# --------------------------------------------------------------------------------------
+# columns
+# --------------------------------------------------------------------------------------
 def _coerce_column(
-    df: pd.DataFrame, spec: TableSpec, col: Column, out: _Collector, bad_rows: pd.Series
+    df: pd.DataFrame,
+    spec: TableSpec,
+    col: Column,
+    out: _Collector,
+    skip: np.ndarray,
+    scale: float,
 ) -> None:
+    """Type one column in place; flag bad cells (skip the row, or blank an optional cell)."""
     name = spec.name
     raw = df[col.name]
-    blank = _blank(raw)
-    if col.required:
-        out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
-        bad_rows |= blank
+    lenient = out.lenient
+
+    def flag(mask: pd.Series | np.ndarray, code: str, expected: str, values: pd.Series | None = None) -> np.ndarray:
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return m
+        if col.required or not lenient:
+            out.add_rows(df, m, name, col.name, code, expected, values if values is not None else raw)
+            skip[:] |= m
+        else:
+            out.add_rows(df, m, name, col.name, code, expected + "; the cell was left empty",
+                         values if values is not None else raw, action="repaired")
+        return m
+
     if col.type in ("id", "ref", "str", "enum"):
-        s = raw.astype("string").str.strip()
-        s = s.mask(s == "")
+        s, lossy = as_text(raw)
+        blank = s.isna().to_numpy()
+        if col.required:
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        bad_l = flag(lossy, "lossy_number",
+                     "the cell stored as text: Excel keeps only 15 significant digits of a number, "
+                     "so this value has lost digits")
         if col.type == "enum":
-            aliases = ENUM_ALIASES.get(col.name, {})
             low = s.str.lower()
-            s = low.map(lambda v: aliases.get(v, v) if isinstance(v, str) else v).astype("string")
+            codes, uniq = pd.factorize(low)
+            aliases = ENUM_ALIASES.get(col.name, {})
+            mapped = np.array([aliases.get(u, u) for u in uniq], dtype=object)
+            vals = pd.Series(mapped[codes] if len(uniq) else np.full(len(s), None, dtype=object), index=s.index)
+            vals[codes < 0] = None
+            s = vals.astype("string")
             bad = s.notna() & ~s.isin(col.choices)
-            out.add_rows(df, bad, name, col.name, "bad_choice", "one of " + ", ".join(col.choices), raw)
-            bad_rows |= bad
+            b = flag(bad, "bad_choice", "one of " + ", ".join(col.choices))
+            s = s.mask(b)
+        if bad_l.any() and not col.required:
+            s = s.mask(bad_l)
         df[col.name] = s
     elif col.type in ("date", "datetime"):
         parsed, bad = parse_dates(raw)
-        out.add_rows(df, bad, name, col.name, "bad_date",
-                     "a date such as 2019-03-05, 2019/03/05 or 2019年3月5日" +
-                     (" (a time may follow)" if col.type == "datetime" else ""), raw)
-        bad_rows |= bad
+        expected = _DATE_EXPECTED + (" (a time may follow)" if col.type == "datetime" else "")
+        if col.required:
+            blank = (parsed.isna() & ~bad).to_numpy()
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        flag(bad, "bad_date", expected)
         df[col.name] = parsed
     elif col.type == "amount":
         parsed, bad = parse_amounts(raw)
-        out.add_rows(df, bad, name, col.name, "bad_amount",
-                     "an amount such as 1200, 1,200.50, ¥3000 or 2.5万", raw)
-        neg = parsed < 0
-        out.add_rows(df, neg.fillna(False), name, col.name, "negative_amount",
-                     "a non-negative amount (record refunds as a payment in the other direction)", raw)
-        bad_rows |= bad | neg.fillna(False)
-        df[col.name] = parsed
+        if col.required:
+            blank = (parsed.isna() & ~bad).to_numpy()
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        flag(bad, "bad_amount", _AMOUNT_EXPECTED)
+        neg = (parsed < 0).fillna(False).to_numpy()
+        flag(neg, "negative_amount",
+             "a non-negative amount (record a refund as a payment in the other direction)")
+        if scale != 1.0:
+            parsed = parsed * scale
+        df[col.name] = parsed.where(~neg)
     elif col.type in ("float", "int"):
-        parsed = pd.to_numeric(raw.astype("object") if raw.dtype == "string" else raw, errors="coerce")
-        bad = parsed.isna() & ~blank
-        if col.type == "int":
-            nonint = parsed.notna() & (parsed != np.floor(parsed.fillna(0)))
-            bad = bad | nonint
-        out.add_rows(df, bad, name, col.name, "bad_number",
-                     "a whole number" if col.type == "int" else "a number", raw)
-        bad_rows |= bad
-        parsed = parsed.where(~bad)
+        parsed, bad = _parse_numbers(raw)
+        if col.required:
+            blank = (parsed.isna() & ~bad).to_numpy()
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        if name == "labels" and col.name == "label":
+            text, _ = as_text(raw)
+            alias = text.str.lower().map(LABEL_ALIASES).astype("float64")
+            parsed = parsed.where(parsed.notna(), alias)
+            bad = parsed.isna() & text.notna()
+            bad = bad | (parsed.notna() & ~parsed.isin([0.0, 1.0]))
+            flag(bad, "bad_choice", "1 (confirmed umbrella) or 0 (cleared)")
+        else:
+            if col.type == "int":
+                bad = bad | (parsed.notna() & (parsed != np.floor(parsed.fillna(0))))
+            flag(bad, "bad_number", "a whole number" if col.type == "int" else "a number")
+        if scale != 1.0:
+            parsed = parsed * scale
+        parsed = parsed.where(~np.asarray(bad, dtype=bool))
         df[col.name] = parsed.astype(column_dtype(col.type))
+
+
+# --------------------------------------------------------------------------------------
+# the validator
+# --------------------------------------------------------------------------------------
+def validate_tables(
+    raw: Mapping[str, RawTable],
+    *,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    aliases: bool = True,
+    lenient: bool = False,
+    report: LoadReport | None = None,
+    name: str | None = None,
+    problems: list[Problem] | None = None,
+) -> Case:
+    """Validate tables as read by a loader (see :func:`case_from_frames` for the rules).
+
+    ``problems`` are problems the loader already found (unknown files, ...); they are
+    reported together with the validator's own.
+    """
+    report = report if report is not None else LoadReport()
+    out = _Collector(lenient)
+    for p in problems or []:
+        out.add(p)
+
+    if "people" not in raw:
+        out.add(Problem(
+            "missing_table", "people", "people", None, None, "<absent>",
+            "a people table (people.csv, .xlsx or .parquet, or 人员.csv); every other table is optional",
+            "error"))
+
+    typed: dict[str, pd.DataFrame] = {}
+    skips: dict[str, np.ndarray] = {}
+    for tname in TABLES:
+        if tname not in raw:
+            report.missing_tables.append(tname)
+            continue
+        rt = raw[tname]
+        out.problems.extend(rt.problems)
+        spec = TABLES[tname]
+        frame, scales = _apply_headers(tname, rt, columns, out, aliases)
+        if frame is None:
+            continue
+        df = _with_provenance(frame, rt.file)
+        report.files.setdefault(tname, rt.file)
+        report.rows_read[tname] = len(df) + sum(1 for p in rt.problems if p.row is not None)
+        missing = [c for c in spec.required if c not in df.columns]
+        for c in missing:
+            out.add(_missing_column_problem(tname, rt, c, [str(h) for h in rt.frame.columns]))
+        if missing:
+            continue
+        for c in spec.columns:
+            if c.name not in df.columns:
+                df[c.name] = pd.Series(pd.NA, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
+        skip = np.zeros(len(df), dtype=bool)
+        for c in spec.columns:
+            _coerce_column(df, spec, c, out, skip, scales.get(c.name, 1.0))
+        if tname == "transactions":
+            no_id = df["id"].isna().to_numpy()
+            if no_id.any():
+                df.loc[no_id, "id"] = _stable_ids(
+                    df.loc[no_id], ["src", "dst", "amount", "date", "channel", "memo"], "tx-")
+        if tname == "contracts":
+            no_id = df["id"].isna().to_numpy()
+            if no_id.any():
+                df.loc[no_id, "id"] = _stable_ids(
+                    df.loc[no_id], ["issuer_id", "company_id", "amount", "date", "subject"], "ct-")
+        # canonical columns first, extra columns kept, provenance last
+        extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
+        typed[tname] = df[[*spec.column_names, *extra, "_file", "_row"]]
+        skips[tname] = skip
+
+    fatal = [p for p in out.problems if p.code in FATAL_CODES]
+    if fatal:
+        # the shape of the input is wrong: row-level problems would only add noise
+        raise CaseError(fatal + [p for p in out.problems if p.code not in FATAL_CODES and p.row is None])
+
+    _check_ids(typed, skips, out)
+    _check_references(typed, skips, out)
+
+    if out.problems and not lenient:
+        raise CaseError(out.problems)
+    for t in list(typed):
+        df = typed[t]
+        sk = skips[t]
+        if sk.any():
+            df = df.loc[~sk]
+        typed[t] = df.reset_index(drop=True)
+        report.rows_kept[t] = len(typed[t])
+    report.problems.extend(out.problems)
+    if out.problems:
+        n_skip = sum(1 for p in out.problems if p.action == "skipped")
+        n_rep = sum(1 for p in out.problems if p.action == "repaired")
+        logger.warning("lenient load: %d problem(s): %d skipped, %d repaired (see case.report)",
+                       len(out.problems), n_skip, n_rep)
+    return Case(typed, report, name=name)
 
 
 def case_from_frames(
     frames: Mapping[str, pd.DataFrame] | None = None,
     *,
     files: Mapping[str, str] | None = None,
+    columns: Mapping[str, Mapping[str, str]] | None = None,
+    aliases: bool = True,
     lenient: bool = False,
     report: LoadReport | None = None,
     name: str | None = None,
@@ -270,14 +802,20 @@ def case_from_frames(
     Parameters
     ----------
     frames : mapping of str to DataFrame, optional
-        Tables by name (``"people"``, ``"transactions"``, ...) with canonical column
-        names. May also be given as keyword arguments.
+        Tables by name (``"people"``, ``"transactions"``, ...). Headers may be canonical
+        names or any alias of :mod:`umbrella_graph.io.aliases` (``姓名``, ``付款方``...).
+        Tables may also be given as keyword arguments.
     files : mapping of str to str, optional
         The file each table came from, for messages and provenance. Frames that already
         carry ``_file``/``_row`` columns keep them.
+    columns : mapping, optional
+        Your own header mapping, ``{"transactions": {"Payer": "src"}}`` (``"*"`` for
+        every table); it wins over the alias tables.
+    aliases : bool, default True
+        Map headers through the alias tables. False: headers must be canonical.
     lenient : bool, default False
-        Skip bad rows instead of failing; every skipped row is listed in
-        ``case.report.problems``.
+        Skip bad rows (blank bad optional cells) instead of failing; every skipped or
+        repaired row is listed in ``case.report.problems``.
     report : LoadReport, optional
         A report to fill (loaders pass theirs, with encodings already recorded).
     name : str, optional
@@ -290,13 +828,15 @@ def case_from_frames(
     Raises
     ------
     CaseError
-        In strict mode, if anything is wrong; it carries every problem found.
+        In strict mode, if anything is wrong; in lenient mode if the shape of the input
+        is wrong (a missing required column, conflicting headers, no people table). It
+        carries every problem found.
 
     Examples
     --------
     >>> import pandas as pd
-    >>> people = pd.DataFrame({"id": ["p1", "p2"], "name": ["张三", "李四"]})
-    >>> tx = pd.DataFrame({"src": ["p1"], "dst": ["p2"], "amount": ["2万"], "date": ["2019年3月5日"]})
+    >>> people = pd.DataFrame({"id": ["p1", "p2"], "姓名": ["张三", "李四"]})
+    >>> tx = pd.DataFrame({"付款方": ["p1"], "收款方": ["p2"], "金额": ["2万"], "交易时间": ["2019年3月5日"]})
     >>> case = case_from_frames(people=people, transactions=tx)
     >>> float(case["transactions"].loc[0, "amount"])
     20000.0
@@ -310,148 +850,146 @@ def case_from_frames(
     all_frames: dict[str, pd.DataFrame] = dict(frames or {})
     all_frames.update(tables)
     files = dict(files or {})
-    report = report if report is not None else LoadReport()
-    out = _Collector(lenient)
-
-    unknown = [t for t in all_frames if t not in TABLES]
-    for t in unknown:
-        out.problems.append(
-            Problem("unknown_table", t, files.get(t, f"<DataFrame {t}>"), None, None, repr(t),
-                    "one of the tables " + ", ".join(TABLES), "error")
-        )
-    if "people" not in all_frames:
-        out.problems.append(
-            Problem("missing_table", "people", files.get("people", "people"), None, None, "<absent>",
-                    "a people table (people.csv, .xlsx or .parquet); every other table is optional",
-                    "error")
-        )
-
-    typed: dict[str, pd.DataFrame] = {}
-    for tname in TABLES:
-        if tname not in all_frames:
-            report.missing_tables.append(tname)
+    extra: list[Problem] = []
+    raw: dict[str, RawTable] = {}
+    for t, df in all_frames.items():
+        file = files.get(t, f"<DataFrame {t}>")
+        if t not in TABLES:
+            extra.append(Problem(
+                "unknown_table", t, file, None, None, repr(t),
+                "one of the tables " + ", ".join(TABLES), "skipped" if lenient else "error"))
             continue
-        spec = TABLES[tname]
-        df = _with_provenance(tname, all_frames[tname], files.get(tname))
-        file = str(df["_file"].iloc[0]) if len(df) else files.get(tname, f"<DataFrame {tname}>")
-        report.files.setdefault(tname, file)
-        report.rows_read[tname] = len(df)
-        missing = [c for c in spec.required if c not in df.columns]
-        for c in missing:
-            out.problems.append(
-                Problem("missing_column", tname, file, 1, c, "<absent>",
-                        f"a column '{c}' (required in {tname}; see the column alias table for "
-                        "accepted headers)", "error")
-            )
-        if missing:
-            continue
-        for c in spec.columns:
-            if c.name not in df.columns:
-                df[c.name] = pd.Series(pd.NA, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
-        bad_rows = pd.Series(False, index=df.index)
-        for c in spec.columns:
-            _coerce_column(df, spec, c, out, bad_rows)
-        if tname == "transactions":
-            no_id = df["id"].isna()
-            if no_id.any():
-                df.loc[no_id, "id"] = _stable_ids(df.loc[no_id], ["src", "dst", "amount", "date", "channel", "memo"], "tx-")
-        if tname == "contracts":
-            no_id = df["id"].isna()
-            if no_id.any():
-                df.loc[no_id, "id"] = _stable_ids(df.loc[no_id], ["issuer_id", "company_id", "amount", "date", "subject"], "ct-")
-        if lenient and bad_rows.any():
-            df = df.loc[~bad_rows]
-        # canonical columns first, extra columns kept, provenance last
-        extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
-        typed[tname] = df[[*spec.column_names, *extra, "_file", "_row"]].reset_index(drop=True)
-
-    _check_ids(typed, out)
-    if lenient:
-        typed = _drop_flagged(typed, out)
-    _check_references(typed, out)
-    if lenient:
-        typed = _drop_flagged(typed, out)
-
-    if out.problems and not lenient:
-        raise CaseError(out.problems)
-    if lenient and any(p.code in ("missing_column", "missing_table", "unknown_table") for p in out.problems):
-        raise CaseError([p for p in out.problems if p.code in ("missing_column", "missing_table", "unknown_table")])
-    report.problems.extend(out.problems)
-    for t, df in typed.items():
-        report.rows_kept[t] = len(df)
-    return Case(typed, report, name=name)
+        if not isinstance(df, pd.DataFrame):
+            raise CaseError([Problem("bad_mapping", t, file, None, None, type(df).__name__,
+                                     "a pandas DataFrame", "error")])
+        raw[t] = RawTable(df, file)
+    return validate_tables(raw, columns=columns, aliases=aliases, lenient=lenient, report=report,
+                           name=name, problems=extra)
 
 
-def _drop_flagged(typed: dict[str, pd.DataFrame], out: _Collector) -> dict[str, pd.DataFrame]:
-    flagged: dict[str, set[tuple[str, int]]] = {}
-    for p in out.problems:
-        if p.row is not None and p.action == "skipped":
-            flagged.setdefault(p.table, set()).add((p.file, p.row))
-    res = {}
-    for t, df in typed.items():
-        f = flagged.get(t)
-        if f:
-            keys = pd.Series(list(zip(df["_file"].astype(str), df["_row"].astype(int), strict=True)), index=df.index)
-            df = df.loc[~keys.isin(f)].reset_index(drop=True)
-        res[t] = df
-    return res
+# --------------------------------------------------------------------------------------
+# ids and references
+# --------------------------------------------------------------------------------------
+def _check_ids(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    """Node ids are unique within and across node tables; record ids within their table.
 
-
-def _check_ids(typed: dict[str, pd.DataFrame], out: _Collector) -> None:
-    """Ids of node tables are unique within and across tables; record ids within their table."""
+    In lenient mode the first record keeps the id and later ones are skipped.
+    """
     parts = []
-    for kind, tname in NODE_TABLES.items():
-        if tname in typed:
-            df = typed[tname]
-            parts.append(pd.DataFrame({"id": df["id"], "table": tname, "kind": kind,
-                                       "file": df["_file"], "row": df["_row"]}))
-    for tname in ("transactions", "contracts"):
-        if tname in typed:
-            df = typed[tname]
-            parts.append(pd.DataFrame({"id": df["id"], "table": tname, "kind": tname,
-                                       "file": df["_file"], "row": df["_row"]}))
+    spaces = [(t, "entity") for t in NODE_TABLES.values()] + [("transactions", "transactions"),
+                                                                ("contracts", "contracts")]
+    for tname, space in spaces:
+        if tname not in typed:
+            continue
+        df = typed[tname]
+        parts.append(pd.DataFrame({
+            "id": df["id"].astype("string"), "table": tname, "space": space,
+            "file": df["_file"].astype("string"), "row": df["_row"].to_numpy(),
+            "pos": np.arange(len(df)), "skipped": skips[tname],
+        }))
     if not parts:
         return
     ids = pd.concat(parts, ignore_index=True)
-    ids = ids[ids["id"].notna()]
-    # record ids (transactions, contracts) only need to be unique within their own table
-    ids["space"] = ids["kind"].where(ids["kind"].isin(["transactions", "contracts"]), "entity")
-    dup = ids.duplicated(["space", "id"], keep=False)
+    ids = ids[ids["id"].notna() & (~ids["skipped"] if out.lenient else True)]
+    dup = ids.duplicated(["space", "id"], keep=False).to_numpy()
     if not dup.any():
         return
     action = "skipped" if out.lenient else "error"
-    for (_, _), grp in ids[dup].groupby(["space", "id"], sort=False):
-        first = grp.iloc[0]
-        for _, r in grp.iloc[1:].iterrows():
-            out.problems.append(
-                Problem("duplicate_id", r["table"], str(r["file"]), int(r["row"]), "id",
-                        mask_value("id", r["id"]),
-                        f"an id not already used (it is also the id at {first['file']}, row "
-                        f"{int(first['row'])}); ids are unique across people, companies, gangs, "
-                        "villages, events and leads", action)
-            )
+    d = ids[dup]
+    first = d.drop_duplicates(["space", "id"]).set_index(["space", "id"])
+    later = d[d.duplicated(["space", "id"], keep="first")]
+    for r in later.itertuples(index=False):
+        f = first.loc[(r.space, r.id)]
+        out.add(Problem(
+            "duplicate_id", str(r.table), str(r.file), int(r.row), "id", mask_value("id", r.id),
+            f"an id not already used: it is also the id at {f['file']}, row {int(f['row'])} "
+            f"({f['table']}); ids are unique across people, companies, gangs, villages, events "
+            "and leads", action))
+        skips[str(r.table)][int(r.pos)] = True
 
 
-def _check_references(typed: dict[str, pd.DataFrame], out: _Collector) -> None:
-    known: dict[str, set[str]] = {}
-    for kind, tname in NODE_TABLES.items():
-        known[kind] = set(typed[tname]["id"].dropna()) if tname in typed else set()
-    units = set(typed["officials"]["unit"].dropna()) if "officials" in typed else set()
-    known["unit"] = units
-    for tname, df in typed.items():
-        spec = TABLES[tname]
-        for c in spec.columns:
-            if c.type != "ref" or not len(df):
+def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    """Every reference points at a known record; in lenient mode, at a record that was kept.
+
+    Repeats until nothing new is skipped, so chains of skipped rows are followed.
+    """
+    reported: set[tuple[str, str, int]] = set()
+    while True:
+        known: dict[str, pa.Array] = {}
+        lost: dict[str, pd.DataFrame] = {}
+        for kind, tname in NODE_TABLES.items():
+            if tname in typed:
+                df = typed[tname]
+                keep = ~skips[tname] if out.lenient else np.ones(len(df), dtype=bool)
+                known[kind] = pa.array(df["id"][keep].dropna().astype(str).unique())
+                gone = df.loc[~keep & df["id"].notna().to_numpy()]
+                lost[kind] = gone[["id", "_file", "_row"]].drop_duplicates("id")
+            else:
+                known[kind] = pa.array([], pa.string())
+        units = pd.Series([], dtype="string")
+        if "officials" in typed:
+            units = typed["officials"]["unit"]
+            if out.lenient:
+                units = units[~skips["officials"]]
+        known["unit"] = pa.array(units.dropna().astype(str).unique())
+        new_skips = False
+        for tname, df in typed.items():
+            spec = TABLES[tname]
+            if not len(df):
                 continue
-            vals = df[c.name]
-            ok = vals.isna()
-            for k in c.refs:
-                ok |= vals.isin(known.get(k, set()))
-            bad = ~ok
-            if bad.any():
+            for c in spec.columns:
+                if c.type != "ref":
+                    continue
+                vals = df[c.name]
+                arr = _arrow(vals)
+                ok = pc.is_null(arr)
+                for k in c.refs:
+                    ok = pc.or_(ok, pc.is_in(arr, value_set=known.get(k, pa.array([], pa.string()))))
+                bad = ~ok.to_numpy(zero_copy_only=False) & (~skips[tname] if out.lenient else True)
+                if not bad.any():
+                    continue
                 kinds = " or ".join(
-                    "a unit named in officials.unit" if k == "unit" else f"a known {k}" for k in c.refs
-                )
-                out.add_rows(df, bad, tname, c.name, "dangling_reference",
-                             f"the id of {kinds}".replace("the id of a known person or a known company",
-                                                          "the id of a known person or company"), vals)
+                    "a unit named in officials.unit" if k == "unit" else f"a known {k}" for k in c.refs)
+                expected = f"the id of {kinds}".replace(
+                    "the id of a known person or a known company", "the id of a known person or company")
+                # references to records that exist but were skipped (lenient mode)
+                to_lost = np.zeros(len(df), dtype=bool)
+                where: dict[str, str] = {}
+                for k in c.refs:
+                    g = lost.get(k)
+                    if g is not None and len(g):
+                        hit = vals.isin(g["id"]).fillna(False).to_numpy(dtype=bool) & bad
+                        if hit.any():
+                            to_lost |= hit
+                            for i, f, r in g.itertuples(index=False):
+                                where[str(i)] = f"{f}, row {int(r)}"
+                key_rows = df["_row"].to_numpy()
+                fresh = np.array([(tname, c.name, int(r)) not in reported for r in key_rows[bad]])
+                idx = np.flatnonzero(bad)[fresh]
+                if not len(idx):
+                    continue
+                for i in idx:
+                    reported.add((tname, c.name, int(key_rows[i])))
+                m = np.zeros(len(df), dtype=bool)
+                m[idx] = True
+                plain = m & ~to_lost
+                via = m & to_lost
+                act = None if (c.required or not out.lenient) else "repaired"
+                suffix = "" if act is None else "; the cell was left empty"
+                out.add_rows(df, plain, tname, c.name, "dangling_reference", expected + suffix, vals,
+                             action=act)
+                if via.any():
+                    for i in np.flatnonzero(via):
+                        v = vals.iat[i]
+                        out.add(Problem(
+                            "reference_to_skipped", tname, str(df["_file"].iat[i]), int(key_rows[i]),
+                            c.name, mask_value(c.name, v),
+                            f"{expected}; the record with this id ({where.get(str(v), '?')}) was "
+                            f"skipped{suffix}", act or ("skipped" if out.lenient else "error")))
+                if act == "repaired":
+                    df[c.name] = vals.mask(m)
+                else:
+                    skips[tname] |= m
+                    new_skips = True
+        if not new_skips or not out.lenient:
+            return

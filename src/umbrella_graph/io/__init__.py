@@ -4,6 +4,6 @@ Loaders know nothing of graph backends: they return a validated
 :class:`~umbrella_graph.case.Case`.
 """
 
-from .files import load_case, read_table
+from .files import detect_encoding, load_case, read_columns_mapping, read_table
 
-__all__ = ["load_case", "read_table"]
+__all__ = ["load_case", "read_table", "detect_encoding", "read_columns_mapping"]

@@ -1,46 +1,433 @@
-"""Read a case folder: one file per table, file stem = table name."""
+"""Read a case folder: one file per table, file stem = table name.
+
+Accepted files: ``.csv`` (UTF-8, UTF-8 with BOM, GBK or GB18030, detected; or the
+encoding you give), ``.xlsx`` (the sheet named like the table, else the first sheet;
+the header may sit below a title) and ``.parquet``. File stems may be the table name
+(``people.csv``) or a Chinese alias (``人员.csv``, ``交易流水.xlsx``; see
+:data:`umbrella_graph.io.aliases.TABLE_ALIASES`).
+
+Rows keep their spreadsheet row number in ``_row`` (header = row 1 in CSV files; in
+``.xlsx`` files the real sheet row, so a record under a two-line title starts at row 4).
+Blank lines are not records, but they count in the row numbers, as in a spreadsheet.
+"""
 
 from __future__ import annotations
 
+import codecs
+import csv
+import io
+import json
+import logging
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 
 from ..case import Case, LoadReport
-from ..errors import CaseError, Problem
+from ..errors import CaseError, ParameterError, Problem
 from ..schema import TABLES
-from ..validate import case_from_frames
+from .aliases import resolve_headers, table_for_stem
 
-__all__ = ["load_case", "read_table"]
+__all__ = ["load_case", "read_table", "detect_encoding", "read_columns_mapping", "SUFFIXES"]
 
-_SUFFIXES = (".csv", ".xlsx", ".parquet")
+logger = logging.getLogger(__name__)
 
+#: File suffixes read as tables.
+SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: Encodings tried, in order, when none is given (after a byte-order mark check).
+DETECT_ORDER = ("utf-8", "gbk", "gb18030")
+#: Cells read as missing in CSV files (besides empty cells).
+NULL_TOKENS = ("", "NULL", "null", "NaN", "nan", "N/A", "#N/A")
 
-def read_table(path: str | Path, *, encoding: str | None = None) -> tuple[pd.DataFrame, str]:
-    """Read one table file as strings; return ``(frame, encoding_used)``."""
-    path = Path(path)
-    if path.suffix == ".parquet":
-        return pd.read_parquet(path), "parquet"
-    if path.suffix == ".xlsx":
-        return pd.read_excel(path, dtype=object), "xlsx"
-    enc = encoding or "utf-8-sig"
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""], encoding=enc)
-    return df, enc
+_CHUNK = 1 << 20
 
 
-def load_case(path: str | Path, *, encoding: str | None = None, lenient: bool = False) -> Case:
-    """Load and validate the case folder at ``path``."""
+def detect_encoding(path: str | Path) -> str:
+    """Detect the text encoding of a CSV file, deterministically.
+
+    A UTF-8 byte-order mark gives ``"utf-8-sig"`` (UTF-16 marks give ``"utf-16"``);
+    otherwise the whole file is decoded strictly as UTF-8, then GBK, then GB18030, and
+    the first that succeeds is returned. Pure ASCII files are ``"utf-8"``.
+
+    Raises
+    ------
+    CaseError
+        ``unreadable_file`` if none of them decodes the file.
+    """
+    p = Path(path)
+    with p.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    for enc in DETECT_ORDER:
+        if _decodes(p, enc):
+            return enc
+    raise CaseError([Problem(
+        "unreadable_file", "", p.name, None, None, "<binary or unknown encoding>",
+        "a text file in UTF-8, GBK or GB18030; pass encoding= (CLI: --encoding) if it is "
+        "another one", "error")])
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    dec = codecs.getincrementaldecoder(encoding)(errors="strict")
+    try:
+        with path.open("rb") as f:
+            while chunk := f.read(_CHUNK):
+                dec.decode(chunk)
+            dec.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _header_line(path: Path, encoding: str) -> list[str]:
+    """The first record of a CSV file (the header), as written."""
+    with path.open("r", encoding=encoding, newline="") as f:
+        for rec in csv.reader(f):
+            return [h.replace("\ufeff", "") for h in rec]
+    return []
+
+
+def _col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def _name_blank_headers(headers: list[Any]) -> list[str]:
+    return [str(h).strip() if h is not None and str(h).strip() else f"column_{_col_letter(i)}"
+            for i, h in enumerate(headers)]
+
+
+def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.DataFrame, list[Problem]]:
+    raw_headers = _header_line(path, encoding)
+    headers = _name_blank_headers(raw_headers)
+    invalid: list[int] = []
+
+    def handler(row: Any) -> str:
+        invalid.append(int(row.actual_columns))
+        return "skip"
+
+    read_enc = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    try:
+        tbl = pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(encoding=read_enc, column_names=headers, skip_rows=1,
+                                           block_size=1 << 24),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True,
+                                             invalid_row_handler=handler),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers}, strings_can_be_null=True,
+                quoted_strings_can_be_null=True, null_values=list(NULL_TOKENS)),
+        )
+    except pa.ArrowInvalid as exc:  # message may quote a row: do not pass it on
+        logger.info("pyarrow could not parse %s (%s); using the csv module", path.name, type(exc).__name__)
+        invalid.append(-1)
+        tbl = None
+    if invalid or tbl is None:
+        return _read_csv_slow(path, table, encoding, headers, lenient)
+    df = tbl.to_pandas()
+    df.columns = headers
+    df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
+    df = _drop_blank_rows(df)
+    return df, []
+
+
+def _read_csv_slow(
+    path: Path, table: str, encoding: str, headers: list[str], lenient: bool
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Record by record, for files with ragged rows: exact row numbers for every problem."""
+    problems: list[Problem] = []
+    n = len(headers)
+    rows: list[list[str | None]] = []
+    numbers: list[int] = []
+    with path.open("r", encoding=encoding, newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        for i, rec in enumerate(reader, start=2):
+            if not rec or all(not c.strip() for c in rec):
+                continue
+            if len(rec) != n:
+                problems.append(Problem(
+                    "bad_row", table, path.name, i, None, f"<{len(rec)} cells>",
+                    f"{n} cells, one per header (a comma or line break inside an unquoted cell? "
+                    "quote such cells)", "skipped" if lenient else "error"))
+                continue
+            rows.append([None if c.strip() in NULL_TOKENS else c for c in rec])
+            numbers.append(i)
+    df = pd.DataFrame(rows, columns=headers, dtype="string") if rows else pd.DataFrame(
+        {h: pd.Series([], dtype="string") for h in headers})
+    df["_row"] = np.asarray(numbers, dtype="int64")
+    return df, problems
+
+
+def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
+    cols = [c for c in df.columns if c != "_row"]
+    if not len(df) or not cols:
+        return df
+    blank = np.ones(len(df), dtype=bool)
+    for c in cols:
+        s = df[c]
+        if isinstance(s.dtype, pd.StringDtype):
+            blank &= (s.isna() | (s.str.strip().str.len() == 0)).to_numpy(dtype=bool)
+        else:
+            blank &= s.isna().to_numpy(dtype=bool)
+        if not blank.any():
+            return df
+    return df.loc[~blank].reset_index(drop=True)
+
+
+def _read_xlsx(path: Path, table: str, report: LoadReport) -> tuple[pd.DataFrame, int]:
+    import openpyxl
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zip/xml errors: say what to do, quote nothing from the file
+        raise CaseError([Problem(
+            "unreadable_file", table, path.name, None, None, f"<{type(exc).__name__}>",
+            "an .xlsx workbook (Excel 2007 or later); save .xls files as .xlsx", "error")]) from None
+    try:
+        names = wb.sheetnames
+        wanted = [n for n in names if table_for_stem(n) == table]
+        ws = wb[wanted[0]] if wanted else wb.worksheets[0]
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        others = [n for n in names if n != ws.title and wb[n].max_row and wb[n].max_row > 1]
+    finally:
+        wb.close()
+    if others:
+        report.notes.append(f"{path.name}: read sheet {ws.title!r}; other sheets not read: "
+                            + ", ".join(repr(o) for o in others))
+    # the header: among the first 20 rows, the first with the most recognised headers
+    best, best_row = -1, 0
+    for i, r in enumerate(rows[:20]):
+        hs = [str(c) for c in r if c is not None and str(c).strip()]
+        if not hs:
+            continue
+        res = resolve_headers(table, hs)
+        n_known = sum(1 for h in hs if res.rename[h] in TABLES[table].column_names)
+        if n_known > best:
+            best, best_row = n_known, i
+    if not rows:
+        return pd.DataFrame(), 1
+    header = rows[best_row]
+    width = len(header)
+    while width and (header[width - 1] is None or not str(header[width - 1]).strip()) and not any(
+        len(r) >= width and r[width - 1] is not None for r in rows[best_row + 1:]
+    ):
+        width -= 1
+    headers = _name_blank_headers(list(header[:width]))
+    body = rows[best_row + 1:]
+    data: dict[str, list[Any]] = {h: [] for h in headers}
+    numbers: list[int] = []
+    for i, r in enumerate(body, start=best_row + 2):
+        cells = list(r[:width]) + [None] * max(0, width - len(r))
+        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+            continue
+        for h, c in zip(headers, cells, strict=True):
+            data[h].append(c)
+        numbers.append(i)
+    if len(set(headers)) != len(headers):
+        df = pd.DataFrame([list(x) for x in zip(*data.values(), strict=True)] if numbers else [],
+                          columns=headers, dtype=object)
+    else:
+        df = pd.DataFrame({h: pd.Series(v, dtype=object) for h, v in data.items()})
+    df["_row"] = np.asarray(numbers, dtype="int64")
+    return df, best_row + 1
+
+
+def read_table(
+    path: str | Path,
+    *,
+    table: str | None = None,
+    encoding: str | None = None,
+    lenient: bool = False,
+    report: LoadReport | None = None,
+) -> Any:
+    """Read one table file as it is (raw headers, untyped cells).
+
+    Returns a :class:`~umbrella_graph.validate.RawTable` (frame with ``_row``, file
+    name, header row, reader problems); the encoding used goes to
+    ``report.encodings``. Validation happens in :func:`load_case`.
+    """
+    from ..validate import RawTable
+
+    p = Path(path)
+    report = report if report is not None else LoadReport()
+    table = table or table_for_stem(p.stem) or p.stem
+    suffix = p.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            df = pd.read_parquet(p).reset_index(drop=True)
+        except Exception as exc:
+            raise CaseError([Problem("unreadable_file", table, p.name, None, None,
+                                     f"<{type(exc).__name__}>", "a Parquet file", "error")]) from None
+        df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
+        report.encodings[p.name] = "parquet"
+        return RawTable(df, p.name, 1)
+    if suffix == ".xlsx":
+        df, header_row = _read_xlsx(p, table, report)
+        report.encodings[p.name] = "xlsx"
+        return RawTable(df, p.name, header_row)
+    if suffix == ".csv":
+        enc = encoding or detect_encoding(p)
+        try:
+            codecs.lookup(enc)
+        except LookupError:
+            raise ParameterError.invalid("encoding", "load_case", "a Python codec name such as "
+                                         "'utf-8', 'gbk' or 'gb18030'", enc) from None
+        try:
+            df, problems = _read_csv(p, table, enc, lenient)
+        except UnicodeDecodeError as exc:
+            raise CaseError([Problem(
+                "unreadable_file", table, p.name, None, None, f"<not {enc}>",
+                f"a file in the encoding {enc!r} (byte {exc.start} does not decode); leave the "
+                "encoding out to detect it", "error")]) from None
+        report.encodings[p.name] = enc
+        return RawTable(df, p.name, 1, problems)
+    raise CaseError([Problem("unreadable_file", table, p.name, None, None, repr(p.suffix),
+                             "a .csv, .xlsx or .parquet file (save .xls files as .xlsx)", "error")])
+
+
+def read_columns_mapping(path: str | Path) -> dict[str, dict[str, str]]:
+    """Read a column mapping JSON file: ``{"transactions": {"Payer": "src"}, "*": {...}}``."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        raise ParameterError(f"The column mapping {p.name} could not be read as JSON: {type(exc).__name__}.") from None
+    return check_columns_mapping(data)
+
+
+def check_columns_mapping(data: Any) -> dict[str, dict[str, str]]:
+    """Check a ``columns=`` mapping and return it as plain dicts."""
+    expected = "a mapping {table: {header: column}} with table names from the data contract or '*'"
+    if not isinstance(data, Mapping):
+        raise ParameterError.invalid("columns", "load_case", expected, type(data).__name__)
+    out: dict[str, dict[str, str]] = {}
+    for t, m in data.items():
+        if t != "*" and t not in TABLES:
+            raise ParameterError.invalid("columns", "load_case", expected, t)
+        if not isinstance(m, Mapping) or not all(isinstance(v, str) for v in m.values()):
+            raise ParameterError.invalid("columns", "load_case", expected, m)
+        out[str(t)] = {str(k): str(v) for k, v in m.items()}
+    return out
+
+
+def _ignored_reason(f: Path) -> str | None:
+    name = f.name
+    if name.startswith((".", "~$", "_")):
+        return "hidden or temporary file"
+    if f.suffix.lower() not in SUFFIXES:
+        return None if table_for_stem(f.stem) else "not a table file (.csv, .xlsx, .parquet)"
+    if f.stem.lower().startswith("truth"):
+        return "answer key of a synthetic or sample case (truth*), not case data"
+    return None
+
+
+def load_case(
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    columns: Mapping[str, Mapping[str, str]] | str | Path | None = None,
+    lenient: bool = False,
+    progress: bool | None = None,
+) -> Case:
+    """Load and validate the case folder at ``path``.
+
+    Parameters
+    ----------
+    path : str or Path
+        A folder with one file per table (``people.csv``, ``transactions.xlsx``,
+        ``交易流水.csv``...). ``people`` is required, every other table optional.
+        Files whose name starts with ``truth`` (answer keys of synthetic cases), ``.``,
+        ``_`` or ``~$``, and files that are not tables (``README.md``) are ignored and
+        listed in ``case.report.ignored``.
+    encoding : str, optional
+        Encoding of every CSV file; default: detect per file (BOM, then UTF-8, GBK,
+        GB18030). The encoding used is in ``case.report.encodings``.
+    columns : mapping or path, optional
+        Your header mapping ``{"transactions": {"Payer": "src"}}`` (``"*"`` for every
+        table), or the path of a JSON file holding it.
+    lenient : bool, default False
+        Skip bad rows instead of failing; see :func:`~umbrella_graph.case_from_frames`.
+    progress : bool, optional
+        Show a progress bar on stderr; default: only when stderr is a terminal.
+
+    Returns
+    -------
+    Case
+
+    Raises
+    ------
+    CaseError
+        Listing every problem (file, row, column, value, what was expected).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "人员.csv").write_text("编号,姓名\\np1,张三\\n", encoding="gbk")
+    >>> case = load_case(d)
+    >>> case["people"]["id"].tolist(), case.report.encodings
+    (['p1'], {'人员.csv': 'gbk'})
+    """
+    from tqdm.auto import tqdm
+
+    from ..validate import RawTable, validate_tables
+
     root = Path(path)
     if not root.is_dir():
         raise CaseError([Problem("missing_folder", "", str(root), None, None, "<absent>",
                                  "a folder holding people.csv and the other case tables")])
+    if isinstance(columns, str | Path):
+        mapping: dict[str, dict[str, str]] | None = read_columns_mapping(columns)
+    else:
+        mapping = check_columns_mapping(columns) if columns is not None else None
     report = LoadReport()
-    frames: dict[str, pd.DataFrame] = {}
-    files: dict[str, str] = {}
-    for f in sorted(root.iterdir()):
-        if f.suffix in _SUFFIXES and f.stem in TABLES:
-            df, enc = read_table(f, encoding=encoding)
-            report.encodings[f.name] = enc
-            frames[f.stem] = df
-            files[f.stem] = f.name
-    return case_from_frames(frames, files=files, lenient=lenient, report=report, name=root.name)
+    problems: list[Problem] = []
+    chosen: dict[str, Path] = {}
+    for f in sorted(root.iterdir(), key=lambda q: q.name):
+        if f.is_dir():
+            continue
+        why = _ignored_reason(f)
+        if why is not None:
+            report.ignored[f.name] = why
+            continue
+        table = table_for_stem(f.stem)
+        if table is None:
+            problems.append(Problem(
+                "unknown_table", f.stem, f.name, None, None, repr(f.name),
+                "a file named after a table: " + ", ".join(TABLES) + " (or a Chinese alias such as "
+                "人员, 交易流水); rename it, or move it out of the case folder",
+                "skipped" if lenient else "error"))
+            continue
+        if table in chosen:
+            problems.append(Problem(
+                "duplicate_table", table, f.name, None, None, repr(f.name),
+                f"one file per table, but {chosen[table].name} is also the {table} table; remove one",
+                "error"))
+            continue
+        chosen[table] = f
+    raw: dict[str, RawTable] = {}
+    total = sum(f.stat().st_size for f in chosen.values())
+    disable = None if progress is None else not progress
+    with tqdm(total=total, unit="B", unit_scale=True, desc="reading case", disable=disable,
+              leave=False) as bar:
+        for table, f in sorted(chosen.items(), key=lambda kv: list(TABLES).index(kv[0])):
+            bar.set_postfix_str(f.name)
+            raw[table] = read_table(f, table=table, encoding=encoding, lenient=lenient, report=report)
+            logger.info("read %s as %s: %d rows", f.name, table, len(raw[table].frame))
+            bar.update(f.stat().st_size)
+        bar.set_postfix_str("validating")
+        case = validate_tables(raw, columns=mapping, lenient=lenient, report=report, name=root.name,
+                               problems=problems)
+    return case

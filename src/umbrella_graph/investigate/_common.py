@@ -1,0 +1,267 @@
+"""Helpers shared by the investigations: durations, gang sides, officials' families.
+
+Private to :mod:`umbrella_graph.investigate`; the public functions document what these
+helpers decide (who counts as the gang's side, who speaks for an official).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib
+import inspect
+import logging
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ..graph import CaseGraph
+from ..schema import KIN_TIES, MEMBER_ROLES
+
+__all__: list[str] = []
+
+logger = logging.getLogger(__name__)
+
+_ROLE_RANK = {r: i for i, r in enumerate(MEMBER_ROLES)}
+_NUMBER = (int, float, np.integer, np.floating)
+
+
+def check_graph(graph: Any, func: str) -> CaseGraph:
+    """Raise a :class:`ParameterError` unless ``graph`` is a :class:`CaseGraph`."""
+    if not isinstance(graph, CaseGraph):
+        raise ParameterError.invalid("graph", func, "a CaseGraph (use build_graph(case))",
+                                     type(graph).__name__)
+    return graph
+
+
+def parse_duration(value: Any, param: str, func: str) -> pd.Timedelta:
+    """A positive duration from ``"48h"``, ``"2D"``, a timedelta or a number of hours.
+
+    Bare numbers (and numeric strings such as ``"48"``) are hours. Zero, negative, NaN,
+    booleans and unparseable text raise :class:`ParameterError`.
+    """
+    td: pd.Timedelta | None = None
+    if isinstance(value, bool) or value is None:
+        td = None
+    elif isinstance(value, _NUMBER):
+        if math.isfinite(float(value)):
+            td = pd.Timedelta(hours=float(value))
+    elif isinstance(value, str):
+        text = value.strip()
+        try:
+            td = pd.Timedelta(hours=float(text))
+        except ValueError:
+            try:
+                td = pd.Timedelta(text)
+            except (ValueError, TypeError):
+                td = None
+    elif isinstance(value, _dt.timedelta | np.timedelta64):
+        td = pd.Timedelta(value)
+    if td is None or td is pd.NaT or not td > pd.Timedelta(0):
+        raise ParameterError.invalid(param, func, "a positive duration", value) from None
+    return td
+
+
+def check_kinds(kinds: Any, allowed: Iterable[str], func: str, param: str = "kinds") -> tuple[str, ...]:
+    """A non-empty tuple of values from ``allowed`` (a single string is one value)."""
+    allowed = tuple(allowed)
+    if isinstance(kinds, str):
+        kinds = (kinds,)
+    try:
+        out = tuple(dict.fromkeys(str(k) for k in kinds))
+    except TypeError:
+        raise ParameterError.invalid(param, func, "a non-empty list of " + ", ".join(allowed), kinds) from None
+    if not out or any(k not in allowed for k in out):
+        raise ParameterError.invalid(param, func, "a non-empty list of " + ", ".join(allowed), kinds)
+    return out
+
+
+def check_number(value: Any, param: str, func: str, *, low: float, high: float | None = None,
+                 integer: bool = False) -> float:
+    """A real number in ``[low, high]`` (an int if ``integer``)."""
+    ok = isinstance(value, _NUMBER) and not isinstance(value, bool) and math.isfinite(float(value))
+    if integer:
+        ok = ok and float(value) == int(value)
+    if ok and float(value) >= low and (high is None or float(value) <= high):
+        return float(value)
+    kind = "an integer" if integer else "a number"
+    rng = f" >= {low:g}" if high is None else f" in [{low:g}, {high:g}]"
+    raise ParameterError.invalid(param, func, kind + rng, value)
+
+
+def check_gang(graph: CaseGraph, gang_id: Any, func: str) -> str:
+    """``gang_id`` as a str if it names a gang of the case."""
+    if not isinstance(gang_id, str) or gang_id not in set(graph.gangs):
+        raise ParameterError.invalid("gang_id", func, "the id of a gang in the case", gang_id)
+    return gang_id
+
+
+def official_proxies(graph: CaseGraph) -> pd.DataFrame:
+    """Who speaks for each official: the official himself, his spouse and his kin.
+
+    Returns ``person_id, official_id, via`` where ``via`` is ``"self"`` or the tie kind
+    (``spouse``, ``kin``, ``sibling``...) joining the person to the official. A person
+    tied to an official by several kin ties keeps ``spouse`` if one is a spouse tie,
+    otherwise the alphabetically first kind.
+    """
+    case = graph.case
+    officials = pd.Series(graph.officials, dtype="string")
+    parts = [pd.DataFrame({"person_id": officials, "official_id": officials,
+                           "via": pd.Series(["self"] * len(officials), dtype="string")})]
+    ties = case["ties"]
+    if len(ties):
+        kind = ties["kind"].astype("string").str.strip().str.lower()
+        kin = ties[kind.isin(KIN_TIES).fillna(False).to_numpy()]
+        kk = kind[kin.index]
+        for a, b in (("src", "dst"), ("dst", "src")):
+            part = pd.DataFrame({"person_id": kin[b].astype("string").to_numpy(),
+                                 "official_id": kin[a].astype("string").to_numpy(),
+                                 "via": kk.to_numpy()})
+            parts.append(part[part["official_id"].isin(set(officials)).to_numpy()
+                              & (part["official_id"] != part["person_id"]).to_numpy()])
+    out = pd.concat(parts, ignore_index=True)
+    out = out.astype({"person_id": "string", "official_id": "string", "via": "string"})
+    prio = np.where(out["via"] == "self", 0, np.where(out["via"] == "spouse", 1, 2))
+    out = out.assign(_p=prio).sort_values(["official_id", "person_id", "_p", "via"])
+    out = out.drop_duplicates(["official_id", "person_id"]).drop(columns="_p")
+    return out.reset_index(drop=True)
+
+
+def _infer_fn() -> Any:
+    """``umbrella_graph.scoring.infer_gang_side`` if the scorer provides it, else None."""
+    try:
+        mod = importlib.import_module("umbrella_graph.scoring")
+    except ImportError:
+        return None
+    return getattr(mod, "infer_gang_side", None)
+
+
+def inferred_side(graph: CaseGraph, gangs: list[str]) -> pd.DataFrame:
+    """People the scorer infers to be on a gang's side (not listed members).
+
+    Returns ``person_id, gang_id`` (empty if the scorer offers no inference).
+    """
+    empty = pd.DataFrame({"person_id": pd.Series([], dtype="string"),
+                          "gang_id": pd.Series([], dtype="string")})
+    fn = _infer_fn()
+    if fn is None or not gangs:
+        return empty
+    kwargs: dict[str, Any] = {}
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # pragma: no cover
+        params = {}  # type: ignore[assignment]
+    if "gangs" in params:
+        kwargs["gangs"] = gangs
+    res = fn(graph, **kwargs)
+    if not isinstance(res, pd.DataFrame):
+        return empty
+    pcol = next((c for c in ("person_id", "node_id", "id") if c in res.columns), None)
+    if pcol is None or "gang_id" not in res.columns:
+        return empty
+    df = res
+    if "listed" in df.columns:
+        df = df[~df["listed"].astype(bool)]
+    for flag in ("inferred", "on_side", "member"):
+        if flag in df.columns and df[flag].dtype == bool:
+            df = df[df[flag]]
+            break
+    out = pd.DataFrame({"person_id": df[pcol].astype("string").to_numpy(),
+                        "gang_id": df["gang_id"].astype("string").to_numpy()})
+    out = out[out["gang_id"].isin(set(gangs)).to_numpy()]
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def gang_side(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
+    """The people on each gang's side: listed members, then inferred ones.
+
+    Returns ``person_id, gang_id, side`` with ``side`` the listed role (``leader``,
+    ``core``, ``member``) or ``"inferred"`` for people the scorer places on the gang's
+    side (:func:`umbrella_graph.scoring.infer_gang_side`, used when it exists and
+    ``inferred`` is True). Only people (not companies) are returned.
+    """
+    case = graph.case
+    m = case["members"]
+    if gangs is not None:
+        m = m[m["gang_id"].isin(set(gangs)).to_numpy()]
+    role = m["role"].astype("string").fillna("member")
+    listed = pd.DataFrame({"person_id": m["person_id"].astype("string").to_numpy(),
+                           "gang_id": m["gang_id"].astype("string").to_numpy(),
+                           "side": role.to_numpy()})
+    listed = listed.astype("string")
+    listed["_r"] = listed["side"].map(_ROLE_RANK).fillna(len(_ROLE_RANK)).astype(int)
+    listed = listed.sort_values(["gang_id", "person_id", "_r"]).drop_duplicates(["gang_id", "person_id"])
+    listed = listed.drop(columns="_r")
+    if inferred:
+        gl = sorted(set(graph.gangs) if gangs is None else set(gangs))
+        inf = inferred_side(graph, gl)
+        if len(inf):
+            key = set(zip(listed["person_id"], listed["gang_id"], strict=True))
+            new = [(p, g) not in key for p, g in zip(inf["person_id"], inf["gang_id"], strict=True)]
+            inf = inf[new].assign(side="inferred")
+            people = set(graph.nodes["id"][graph.nodes["kind"] == "person"])
+            inf = inf[inf["person_id"].isin(people).to_numpy()]
+            listed = pd.concat([listed, inf.astype("string")], ignore_index=True)
+    return listed.sort_values(["gang_id", "person_id"]).reset_index(drop=True).astype("string")
+
+
+def gang_companies(graph: CaseGraph, gang_id: str, people: Iterable[str] | None = None) -> pd.DataFrame:
+    """Companies in which a listed member of ``gang_id`` (or one of ``people``) holds a role.
+
+    Returns ``company_id, sector, village_id, n_roles, via_people`` (``via_people``: the
+    sorted ids of the people holding roles, ";"-joined), sorted by company id.
+    """
+    case = graph.case
+    if people is None:
+        m = case["members"]
+        people = m.loc[(m["gang_id"] == gang_id).fillna(False).to_numpy(), "person_id"].astype(str)
+    pset = set(people)
+    roles = case["company_roles"]
+    r = roles[roles["person_id"].isin(pset).fillna(False).to_numpy()]
+    cols = ["company_id", "sector", "village_id", "n_roles", "via_people"]
+    if not len(r):
+        return pd.DataFrame({c: pd.Series([], dtype="string" if c != "n_roles" else "int64") for c in cols})
+    g = r.groupby(r["company_id"].astype(str), sort=True).agg(
+        n_roles=("person_id", "size"),
+        via_people=("person_id", lambda s: ";".join(sorted(set(s.astype(str))))))
+    comp = case["companies"].set_index(case["companies"]["id"].astype(str))
+    out = g.reset_index().rename(columns={"index": "company_id"})
+    out["sector"] = comp["sector"].reindex(out["company_id"]).to_numpy()
+    out["village_id"] = comp["village_id"].reindex(out["company_id"]).to_numpy()
+    return out[cols].astype({"company_id": "string", "sector": "string", "village_id": "string",
+                             "via_people": "string"})
+
+
+def village_ancestors(graph: CaseGraph) -> dict[str, list[str]]:
+    """Each village id -> itself followed by its ancestors (parent, grandparent...)."""
+    v = graph.case["villages"]
+    parent = dict(zip(v["id"].astype(str), v["parent_id"].astype("string"), strict=True))
+    out: dict[str, list[str]] = {}
+    for vid in parent:
+        chain = [vid]
+        seen = {vid}
+        p = parent.get(vid)
+        while isinstance(p, str) and p not in seen and p in parent:
+            chain.append(p)
+            seen.add(p)
+            p = parent.get(p)
+        out[vid] = chain
+    return out
+
+
+def fmt_date(t: Any) -> str:
+    """``YYYY-MM-DD`` or ``"?"`` for a missing date."""
+    if t is None or t is pd.NaT or (isinstance(t, float) and math.isnan(t)) or pd.isna(t):
+        return "?"
+    return pd.Timestamp(t).strftime("%Y-%m-%d")
+
+
+def cite(files: Iterable[Any], rows: Iterable[Any], limit: int = 5) -> str:
+    """``"contacts.csv:12, contacts.csv:40 (+3 more)"`` for record provenance."""
+    pairs = [f"{f}:{int(r)}" for f, r in zip(files, rows, strict=True)]
+    if len(pairs) <= limit:
+        return ", ".join(pairs)
+    return ", ".join(pairs[:limit]) + f" (+{len(pairs) - limit} more)"

@@ -1,0 +1,13 @@
+"""Synthetic cases with known truth: the sample case and generated cities.
+
+* :func:`generate_city`: a whole jurisdiction with planted umbrellas, confounders and
+  the gaps of real police files, deterministic for a seed;
+* :func:`write_sample`: the bundled sample case 清河县 (``data/samples/qinghe``).
+"""
+
+from __future__ import annotations
+
+from ._common import MECHANISMS, ROLES, SynthCity
+from .sample import write_sample
+
+__all__ = ["SynthCity", "ROLES", "MECHANISMS", "write_sample"]
