@@ -408,3 +408,20 @@ def test_modularity_matches_networkx_weighted_and_resolution() -> None:
         assert modularity(A, labels, resolution=res) == pytest.approx(ref, abs=1e-12)
     with pytest.raises(ParameterError, match="one label per node"):
         modularity(A, labels[:-1])
+
+
+def test_prebuilt_igraph_graph_gives_the_same_results(real_graphs: dict[str, nx.Graph]) -> None:
+    _, A = as_matrix(real_graphs["infinito"])
+    g = to_igraph(A)
+    np.testing.assert_array_equal(betweenness(g), betweenness(A))
+    np.testing.assert_array_equal(betweenness(g, k=30, seed=2), betweenness(A, k=30, seed=2))
+    np.testing.assert_array_equal(communities(g, seed=1), communities(A, seed=1))
+    np.testing.assert_array_equal(communities(g, backend="leidenalg"),
+                                  communities(A, backend="leidenalg"))
+    unweighted = to_igraph(A)
+    del unweighted.es["weight"]
+    B = A.copy()
+    B.data[:] = 1.0
+    np.testing.assert_array_equal(betweenness(unweighted), betweenness(B))
+    with pytest.raises(ParameterError, match="a directed igraph Graph"):
+        betweenness(to_igraph(A, directed=True))

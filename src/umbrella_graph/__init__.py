@@ -31,6 +31,9 @@ _EXPORTS: dict[str, str] = {
     "LoadReport": "case",
     "case_from_frames": "validate",
     "load_case": "io",
+    "load_graph_tables": "io",
+    "load_neo4j_import": "io",
+    "load_ftm": "io",
     # graph
     "CaseGraph": "graph",
     "build_graph": "graph",
@@ -42,6 +45,24 @@ _EXPORTS: dict[str, str] = {
     "betweenness": "algorithms",
     "adamic_adar": "algorithms",
     "resource_allocation": "algorithms",
+    # investigations
+    "find_tipoffs": "investigate",
+    "accountability": "investigate",
+    "triage_leads": "investigate",
+    "plan_disruption": "investigate",
+    "DisruptionPlan": "investigate",
+    "disruption_curve": "investigate",
+    # synthetic cases, accuracy and baselines
+    "generate_city": "synth",
+    "SynthCity": "synth",
+    "evaluate": "metrics",
+    "baseline_scores": "baselines",
+    # views and the report
+    "NetworkView": "views",
+    "view_gang": "views",
+    "view_pair": "views",
+    "view_case": "views",
+    "report": "report",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -66,8 +87,21 @@ if TYPE_CHECKING:  # pragma: no cover
         UmbrellaGraphError,
     )
     from .graph import CaseGraph, build_graph, from_networkx
-    from .io import load_case
+    from .investigate import (
+        DisruptionPlan,
+        accountability,
+        disruption_curve,
+        find_tipoffs,
+        plan_disruption,
+        triage_leads,
+    )
+    from .baselines import baseline_scores
+    from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import
+    from .metrics import evaluate
+    from .report import report
+    from .synth import SynthCity, generate_city
     from .validate import case_from_frames
+    from .views import NetworkView, view_case, view_gang, view_pair
 
 
 def __getattr__(name: str) -> Any:

@@ -19,7 +19,10 @@ Conventions shared by all functions:
   :func:`~umbrella_graph.schema.strength_to_distance`, the one conversion the library
   uses;
 * anything random takes an explicit ``seed``; the same input and seed give the same
-  output, run after run and process after process.
+  output, run after run and process after process;
+* :func:`communities` and :func:`betweenness` run in igraph; building an igraph graph
+  of a million edges takes a second or two, so both also accept the graph
+  :func:`to_igraph` returns, built once.
 """
 
 from __future__ import annotations
@@ -142,6 +145,32 @@ def to_igraph(A: Any, *, directed: bool = False) -> ig.Graph:
     """
     M = _as_csr(A, "to_igraph")
     return _igraph_of(M if directed else sp.triu(_symmetric(M), k=1), M.shape[0], directed)
+
+
+def _undirected_igraph(A: Any, func: str) -> ig.Graph:
+    """An undirected igraph graph of ``A``, or ``A`` itself if it already is one.
+
+    Building an igraph graph of a million edges takes a second or two; callers that run
+    several igraph algorithms on one matrix build it once with :func:`to_igraph`.
+    """
+    if isinstance(A, ig.Graph):
+        if A.is_directed():
+            raise ParameterError.invalid("A", func, "a sparse matrix or an undirected igraph Graph "
+                                         "(to_igraph(A))", "a directed igraph Graph")
+        if A.ecount() and "weight" in A.es.attributes():
+            w = np.asarray(A.es["weight"], dtype=float)
+            if not np.all(np.isfinite(w)) or w.min() < 0:
+                raise ParameterError.invalid("A", func, "a graph of non-negative finite strengths",
+                                             "other edge weights")
+        return A
+    M = _as_csr(A, func)
+    return _igraph_of(sp.triu(_symmetric(M), k=1), M.shape[0], False)
+
+
+def _strengths(g: ig.Graph) -> np.ndarray:
+    if g.ecount() and "weight" in g.es.attributes():
+        return np.asarray(g.es["weight"], dtype=float)
+    return np.ones(g.ecount())
 
 
 def _igraph_of(M: sp.spmatrix, n: int, directed: bool) -> ig.Graph:
@@ -347,8 +376,9 @@ def communities(
 
     Parameters
     ----------
-    A : scipy.sparse matrix, shape (n, n)
-        Non-negative strengths (symmetrised if asymmetric).
+    A : scipy.sparse matrix, shape (n, n), or igraph.Graph
+        Non-negative strengths (symmetrised if asymmetric), or the undirected graph
+        :func:`to_igraph` built from them (to build it once for several algorithms).
     resolution : float, default 1.0
         Higher values give more, smaller communities.
     seed : int, default 0
@@ -376,7 +406,6 @@ def communities(
     [0, 0, 0, 1, 1, 1]
     """
     func = "communities"
-    M = _as_csr(A, func)
     if not isinstance(resolution, int | float) or not resolution > 0:
         raise ParameterError.invalid("resolution", func, "a positive number", resolution)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
@@ -386,10 +415,12 @@ def communities(
         raise ParameterError.invalid("n_iterations", func, "a positive integer or -1", n_iterations)
     if backend not in ("igraph", "leidenalg"):
         raise ParameterError.invalid("backend", func, "one of 'igraph', 'leidenalg'", backend)
-    n = M.shape[0]
-    if n == 0:
+    g = _undirected_igraph(A, func)
+    if g.vcount() == 0:
         return np.zeros(0, dtype=np.int64)
-    g = _igraph_of(sp.triu(_symmetric(M), k=1), n, False)
+    if "weight" not in g.es.attributes():
+        g = g.copy()
+        g.es["weight"] = _strengths(g).tolist()
     if backend == "leidenalg":
         import leidenalg
 
@@ -470,8 +501,9 @@ def betweenness(
 
     Parameters
     ----------
-    A : scipy.sparse matrix, shape (n, n)
-        Non-negative strengths (symmetrised if asymmetric).
+    A : scipy.sparse matrix, shape (n, n), or igraph.Graph
+        Non-negative strengths (symmetrised if asymmetric), or the undirected graph
+        :func:`to_igraph` built from them (edge attribute ``"weight"`` = strength).
     k : int, optional
         If given (and smaller than ``n``), estimate from ``k`` source nodes drawn
         without replacement with ``numpy.random.default_rng(seed)`` and scale by
@@ -496,16 +528,13 @@ def betweenness(
     [0.0, 1.0, 0.0]
     """
     func = "betweenness"
-    M = _as_csr(A, func)
-    n = M.shape[0]
     if k is not None:
         k = _check_positive_int(k, "k", func)
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
         raise ParameterError.invalid("seed", func, "an integer", seed)
-    g = _igraph_of(sp.triu(_symmetric(M), k=1), n, False)
-    weights = strength_to_distance(np.asarray(g.es["weight"])).tolist() if weighted else None
-    if weights is not None and not weights:
-        weights = None
+    g = _undirected_igraph(A, func)
+    n = g.vcount()
+    weights = strength_to_distance(_strengths(g)).tolist() if weighted and g.ecount() else None
     if k is None or k >= n:
         b = np.asarray(g.betweenness(directed=False, weights=weights), dtype=float)
     else:

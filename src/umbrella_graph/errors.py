@@ -16,6 +16,7 @@ replaced by a mask that only says how long it was.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,12 +33,16 @@ __all__ = [
 
 #: Columns whose cell values must never reach a log line or an error message.
 SENSITIVE_COLUMNS = frozenset({"name", "id_number", "phone", "text", "memo"})
+#: Cell values that look like ID numbers or mobile numbers (masked in any column).
+_LOOKS_SENSITIVE = re.compile(r"^\s*(?:\d{17}[\dXx]|\d{15}|(?:\+?86[\s-]?)?1[3-9]\d{9})\s*$")
 
 
 def mask_value(column: str | None, value: Any) -> str:
     """Return ``value`` as it may appear in a message about ``column``.
 
-    Cells of sensitive columns are replaced by ``<masked, N chars>``.
+    Cells of sensitive columns are replaced by ``<masked, N chars>``, and so is any
+    cell that looks like a Chinese ID number (15 or 18 digits) or a mobile phone number,
+    whatever its column (an id column filled with ID numbers, say).
 
     Examples
     --------
@@ -45,11 +50,13 @@ def mask_value(column: str | None, value: Any) -> str:
     "'12,3x'"
     >>> mask_value("phone", "13800138000")
     '<masked, 11 chars>'
+    >>> mask_value("person_id", "11010119900101123X")
+    '<masked, 18 chars>'
     """
     if value is None:
         return "<empty>"
     text = str(value)
-    if column is not None and column in SENSITIVE_COLUMNS:
+    if (column is not None and column in SENSITIVE_COLUMNS) or _LOOKS_SENSITIVE.match(text):
         return f"<masked, {len(text)} chars>"
     if len(text) > 60:
         text = text[:57] + "..."

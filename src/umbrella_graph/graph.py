@@ -25,6 +25,7 @@ a case graph without loss, so ``case -> graph -> case`` round-trips.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -33,7 +34,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .case import Case, column_dtype
+from .case import Case
 from .errors import ParameterError
 from .schema import NODE_KINDS, NODE_TABLES, RELATIONS, TABLES, Relation, strength_to_distance
 
@@ -229,16 +230,28 @@ class CaseGraph:
     def to_networkx(self) -> nx.MultiDiGraph:
         """The whole case as a NetworkX ``MultiDiGraph``: one edge per record.
 
-        Node attributes: ``kind``, ``official`` and every column of the node's record
-        (plus ``_table``, ``_file``, ``_row``). Edge attributes: ``kind`` and the
-        record's columns with its provenance; edges with ``primary=False`` repeat a
-        record that another edge carries (a contract's approver edge, for example).
-        Missing values are left out. :func:`from_networkx` reverses this exactly.
+        Node attributes: ``kind`` (node kind), ``official`` and every column of the
+        node's record (plus ``_table``, ``_file``, ``_row``). Edge attributes: ``kind``
+        (edge kind), ``primary`` and the record's columns with its provenance; edges with
+        ``primary=False`` repeat a record that another edge carries (a contract's
+        approver edge, for example) and hold only ``_table``, ``_file``, ``_row``.
+        A record column named like a graph attribute (``kind``, ``official``,
+        ``primary``) is stored as ``record_<name>`` (a tie's ``kind`` such as
+        ``"spouse"`` is ``record_kind``). Missing values are left out. Tables that give
+        no edges (``labels``) travel in ``G.graph["records"]``; column order and dtypes
+        in ``G.graph["columns"]`` and ``G.graph["dtypes"]``. :func:`from_networkx`
+        reverses this exactly.
         """
         G = nx.MultiDiGraph()
+        tables = self.case.tables
         G.graph["case_name"] = self.case.name
-        G.graph["columns"] = {t: list(df.columns) for t, df in self.case.tables.items()}
-        G.graph["tables"] = sorted(self.case.tables)
+        G.graph["columns"] = {t: list(df.columns) for t, df in tables.items()}
+        G.graph["dtypes"] = {t: {c: str(dt) for c, dt in df.dtypes.items()} for t, df in tables.items()}
+        G.graph["files"] = {t: list(dict.fromkeys(df["_file"].astype(str))) for t, df in tables.items()}
+        G.graph["tables"] = sorted(tables)
+        edge_tables = {r.table for r in RELATIONS}
+        G.graph["records"] = {t: _records(df) for t, df in tables.items()
+                              if t not in edge_tables and TABLES[t].node_kind is None}
         ids = self.nodes["id"].to_numpy()
         attrs_by_id: dict[str, dict[str, Any]] = {}
         for tname in NODE_TABLES.values():
@@ -246,22 +259,37 @@ class CaseGraph:
                 continue
             for rec in _records(self.case[tname]):
                 rec["_table"] = tname
-                attrs_by_id[str(rec["id"])] = rec
+                attrs_by_id[str(rec["id"])] = _rename_reserved(rec)
         for i, row in enumerate(self.nodes.itertuples(index=False)):
-            G.add_node(ids[i], kind=row.kind, official=bool(row.official), **attrs_by_id.get(ids[i], {}))
+            G.add_node(ids[i], **{"kind": row.kind, "official": bool(row.official),
+                                  **attrs_by_id.get(ids[i], {})})
         for tname in self.edges["table"].astype(str).unique():
             e = self.edges[self.edges["table"] == tname]
             recs = _records(self.case[tname])
             for s, d, kind, pos, prim in zip(e["src"], e["dst"], e["kind"], e["pos"], e["primary"], strict=True):
-                data = dict(recs[pos]) if prim and TABLES[tname].node_kind is None else {
-                    "_table": tname, "_file": recs[pos]["_file"], "_row": recs[pos]["_row"]}
+                if prim and TABLES[tname].node_kind is None:
+                    data = _rename_reserved(dict(recs[pos]))
+                else:
+                    data = {"_file": recs[pos]["_file"], "_row": recs[pos]["_row"]}
                 data["_table"] = tname
-                G.add_edge(ids[s], ids[d], kind=str(kind), primary=bool(prim), **data)
+                G.add_edge(ids[s], ids[d], **{"kind": str(kind), "primary": bool(prim), **data})
         return G
 
     def to_case(self) -> Case:
         """The case tables the graph holds (the graph is built from them, losslessly)."""
         return self.case
+
+
+#: Graph attribute names a record column may not use as is (see CaseGraph.to_networkx).
+_RESERVED = ("kind", "official", "primary")
+
+
+def _rename_reserved(rec: dict[str, Any]) -> dict[str, Any]:
+    return {(f"record_{k}" if k in _RESERVED else k): v for k, v in rec.items()}
+
+
+def _restore_reserved(rec: dict[str, Any]) -> dict[str, Any]:
+    return {(k[7:] if k.startswith("record_") and k[7:] in _RESERVED else k): v for k, v in rec.items()}
 
 
 def _records(df: pd.DataFrame) -> list[dict[str, Any]]:
@@ -373,8 +401,23 @@ def build_graph(case: Case) -> CaseGraph:
 def from_networkx(G: nx.MultiDiGraph) -> CaseGraph:
     """Rebuild a :class:`CaseGraph` from a graph made by :meth:`CaseGraph.to_networkx`.
 
-    Records are read back from node attributes (node tables) and from primary edges
-    (the other tables), ordered by their spreadsheet row, re-typed to the schema.
+    Records are read back from node attributes (node tables), from primary edges (the
+    other tables) and from ``G.graph["records"]`` (tables without edges), put back in
+    their file and row order, given back their column order and dtypes, and validated
+    again, so ``from_networkx(build_graph(case).to_networkx()).case`` equals ``case``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from umbrella_graph import case_from_frames, build_graph
+    >>> case = case_from_frames(
+    ...     people=pd.DataFrame({"id": ["a", "b"], "name": ["甲", "乙"], "note": ["x", None]}),
+    ...     ties=pd.DataFrame({"src": ["a"], "dst": ["b"], "kind": ["spouse"]}))
+    >>> G = build_graph(case).to_networkx()
+    >>> G.edges["a", "b", 0]["kind"], G.edges["a", "b", 0]["record_kind"]
+    ('tie', 'spouse')
+    >>> from_networkx(G).case.equals(case)
+    True
     """
     from .validate import case_from_frames
 
@@ -382,20 +425,34 @@ def from_networkx(G: nx.MultiDiGraph) -> CaseGraph:
     for _, data in G.nodes(data=True):
         t = data.get("_table")
         if t is not None:
-            rows.setdefault(t, []).append({k: v for k, v in data.items() if k not in ("kind", "official", "_table")})
+            rec = {k: v for k, v in data.items() if k not in ("kind", "official", "_table")}
+            rows.setdefault(t, []).append(_restore_reserved(rec))
     for _, _, data in G.edges(data=True):
         t = data.get("_table")
         if t is None or not data.get("primary") or TABLES[t].node_kind is not None:
             continue
-        rows.setdefault(t, []).append({k: v for k, v in data.items() if k not in ("kind", "primary", "_table")})
+        rec = {k: v for k, v in data.items() if k not in ("kind", "primary", "_table")}
+        rows.setdefault(t, []).append(_restore_reserved(rec))
+    for t, recs in (G.graph.get("records") or {}).items():
+        rows.setdefault(t, []).extend(dict(r) for r in recs)
     columns: dict[str, list[str]] = G.graph.get("columns", {})
+    dtypes: dict[str, dict[str, str]] = G.graph.get("dtypes", {})
+    file_order: dict[str, list[str]] = G.graph.get("files", {})
     frames = {}
     for t, recs in rows.items():
         df = pd.DataFrame(recs, columns=columns.get(t) or None)
         if "_file" in df.columns and len(df):
-            df = df.sort_values(["_file", "_row"], kind="stable").reset_index(drop=True)
-        for c in TABLES[t].columns:
-            if c.name in df.columns and c.type in ("date", "datetime"):
-                df[c.name] = pd.to_datetime(df[c.name]).astype(column_dtype(c.type))
+            rank = {f: i for i, f in enumerate(file_order.get(t, []))}
+            key = df["_file"].map(rank).fillna(len(rank))
+            df = (df.assign(_order_=key).sort_values(["_order_", "_row"], kind="stable")
+                  .drop(columns="_order_").reset_index(drop=True))
+        for c, dt in dtypes.get(t, {}).items():
+            if c not in df.columns:
+                continue
+            if dt.startswith("datetime64"):
+                df[c] = pd.to_datetime(df[c]).astype(dt)
+            else:
+                with contextlib.suppress(TypeError, ValueError):  # a dtype pandas cannot name back
+                    df[c] = df[c].astype(dt)
         frames[t] = df
-    return build_graph(case_from_frames(frames, name=G.graph.get("case_name")))
+    return build_graph(case_from_frames(frames, name=G.graph.get("case_name"), aliases=False))

@@ -98,7 +98,7 @@ _COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2}):
 _AMOUNT_STRIP_RE = re.compile(r"[,，\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|元")
 _AMOUNT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(万|亿)?$")
 _GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(万|亿)?$"
-_NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)$"
+_NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
 # --------------------------------------------------------------------------------------
@@ -160,8 +160,9 @@ def as_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     dt = values.dtype
     no = pd.Series(False, index=idx)
     if isinstance(dt, pd.StringDtype) or (isinstance(dt, pd.ArrowDtype) and pa.types.is_string(dt.pyarrow_dtype)):
-        s = values.astype("string").str.strip()
-        return s.where(s.str.len() > 0), no
+        arr = pc.utf8_trim_whitespace(_arrow(values))
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        return _from_arrow_str(arr, idx), no
     if pd.api.types.is_bool_dtype(dt):
         return values.astype("string"), no
     if pd.api.types.is_integer_dtype(dt):
@@ -189,7 +190,7 @@ def _blank(s: pd.Series) -> pd.Series:
     """True where a cell is missing or only whitespace."""
     if isinstance(s.dtype, pd.StringDtype):
         return s.isna() | (s.str.strip().str.len() == 0)
-    if s.dtype == object:
+    if pd.api.types.is_object_dtype(s.dtype):
         return s.map(lambda v: v is None or v is pd.NA or v is pd.NaT
                      or (isinstance(v, float) and math.isnan(v))
                      or (isinstance(v, str) and not v.strip())).astype(bool)
@@ -331,7 +332,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
         return out.astype("datetime64[ns]"), pd.Series(False, index=idx)
-    if values.dtype == object:
+    if pd.api.types.is_object_dtype(values.dtype):
         is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool)
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
                             and not (isinstance(v, float) and math.isnan(v))).astype(bool)
@@ -377,7 +378,8 @@ def _amounts_from_text(text: pd.Series) -> pd.Series:
     idx = text.index
     arr = _arrow(text)
     try:
-        return pd.Series(arr.cast(pa.float64()).to_numpy(zero_copy_only=False), index=idx)
+        v = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        return pd.Series(np.where(np.isinf(v), np.nan, v), index=idx)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pass
     s = arr
@@ -424,7 +426,7 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     dt = values.dtype
     if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
         return values.astype("float64"), pd.Series(False, index=idx)
-    if dt == object:
+    if pd.api.types.is_object_dtype(dt):
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
         text, _ = as_text(values.where(~is_num, None))
         parsed = _amounts_from_text(text)
@@ -443,19 +445,22 @@ def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     dt = values.dtype
     if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
         return values.astype("float64"), pd.Series(False, index=idx)
-    if dt == object:
+    if pd.api.types.is_object_dtype(dt):
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
         text, _ = as_text(values.where(~is_num, None))
     else:
         is_num = pd.Series(False, index=idx)
         text, _ = as_text(values)
-    pct = text.str.endswith("%").fillna(False).astype(bool)
-    core = text.str.rstrip("%").str.replace(",", "", regex=False).str.strip()
-    arr = _arrow(core)
-    ok = pc.fill_null(pc.match_substring_regex(arr, _NUMBER_RE), False).to_numpy(zero_copy_only=False)
-    vals = pc.cast(pc.if_else(pa.array(ok), arr, "0"), pa.float64()).to_numpy(zero_copy_only=False)
-    out = pd.Series(np.where(ok, vals, np.nan), index=idx)
-    out[pct.to_numpy()] = out[pct.to_numpy()] / 100.0
+    arr = _arrow(text)
+    try:
+        v = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        out = pd.Series(np.where(np.isinf(v), np.nan, v), index=idx)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pct = pc.fill_null(pc.ends_with(arr, "%"), False).to_numpy(zero_copy_only=False)
+        core = pc.utf8_trim_whitespace(pc.replace_substring(pc.utf8_rtrim(arr, characters="%"), ",", ""))
+        ok = pc.fill_null(pc.match_substring_regex(core, _NUMBER_RE), False).to_numpy(zero_copy_only=False)
+        vals = pc.cast(pc.if_else(pa.array(ok), core, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+        out = pd.Series(np.where(ok, vals, np.nan) / np.where(pct, 100.0, 1.0), index=idx)
     if is_num.any():
         out[is_num] = values[is_num].astype("float64")
     bad = out.isna() & text.notna()
@@ -467,9 +472,22 @@ def _stable_ids(df: pd.DataFrame, cols: list[str], prefix: str) -> pd.Series:
 
     ``prefix + sha1(fields joined by U+001F, then the occurrence number)[:16]``: the
     n-th identical record gets occurrence number n (0-based), so identical records
-    are told apart.
+    are told apart. Fields are written per value, whatever the rest of the column
+    holds: dates as ``2020-01-01 00:00:00.000000000``, amounts in their shortest
+    decimal form (``5``, ``1200.5``), empty cells as ``""``.
     """
-    parts = [df[c].astype("string").fillna("") for c in cols if c in df.columns]
+    parts = []
+    for c in cols:
+        if c not in df.columns:
+            continue
+        col = df[c]
+        if pd.api.types.is_datetime64_any_dtype(col.dtype):
+            arr = pa.array(col.astype("datetime64[ns]").to_numpy(), pa.timestamp("ns")).cast(pa.string())
+        elif pd.api.types.is_float_dtype(col.dtype):
+            arr = pa.array(col.to_numpy(dtype=float, na_value=np.nan), from_pandas=True).cast(pa.string())
+        else:
+            arr = _arrow(col)
+        parts.append(_from_arrow_str(arr, df.index).fillna(""))
     key = parts[0]
     for p in parts[1:]:
         key = key + "\x1f" + p
@@ -549,7 +567,7 @@ class _Collector:
 def _with_provenance(df: pd.DataFrame, file: str) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     if "_file" not in df.columns:
-        df["_file"] = file
+        df["_file"] = pd.Series(pa.repeat(pa.scalar(file, pa.string()), len(df)), dtype="string")
     if "_row" not in df.columns:
         df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
     df["_file"] = df["_file"].astype("string")
@@ -632,14 +650,18 @@ def _coerce_column(
                      "the cell stored as text: Excel keeps only 15 significant digits of a number, "
                      "so this value has lost digits")
         if col.type == "enum":
-            low = s.str.lower()
-            codes, uniq = pd.factorize(low)
-            aliases = ENUM_ALIASES.get(col.name, {})
-            mapped = np.array([aliases.get(u, u) for u in uniq], dtype=object)
-            vals = pd.Series(mapped[codes] if len(uniq) else np.full(len(s), None, dtype=object), index=s.index)
-            vals[codes < 0] = None
-            s = vals.astype("string")
-            bad = s.notna() & ~s.isin(col.choices)
+            arr = _arrow(s)
+            uniq = pc.unique(arr.drop_null()).to_pylist()
+            if not set(uniq) <= set(col.choices):
+                aliases = ENUM_ALIASES.get(col.name, {})
+                lookup = {u: aliases.get(u.lower(), u.lower()) for u in uniq}
+                keys = pa.array(list(lookup), pa.string())
+                vals = pa.array(list(lookup.values()), pa.string())
+                arr = pc.take(vals, pc.index_in(arr, value_set=keys))
+                s = _from_arrow_str(arr, s.index)
+            a = _arrow(s)
+            bad = pc.and_(pc.is_valid(a), pc.invert(pc.is_in(a, value_set=pa.array(col.choices))))
+            bad = bad.to_numpy(zero_copy_only=False)
             b = flag(bad, "bad_choice", "one of " + ", ".join(col.choices))
             s = s.mask(b)
         if bad_l.any() and not col.required:
@@ -735,13 +757,13 @@ def validate_tables(
         report.files.setdefault(tname, rt.file)
         report.rows_read[tname] = len(df) + sum(1 for p in rt.problems if p.row is not None)
         missing = [c for c in spec.required if c not in df.columns]
-        for c in missing:
-            out.add(_missing_column_problem(tname, rt, c, [str(h) for h in rt.frame.columns]))
+        for cname in missing:
+            out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns]))
         if missing:
             continue
         for c in spec.columns:
             if c.name not in df.columns:
-                df[c.name] = pd.Series(pd.NA, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
+                df[c.name] = pd.Series(None, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
         skip = np.zeros(len(df), dtype=bool)
         for c in spec.columns:
             _coerce_column(df, spec, c, out, skip, scales.get(c.name, 1.0))
@@ -767,6 +789,8 @@ def validate_tables(
 
     _check_ids(typed, skips, out)
     _check_references(typed, skips, out)
+    order = {t: i for i, t in enumerate(TABLES)}
+    out.problems.sort(key=lambda p: (order.get(p.table, len(order)), p.file, p.row or 0))
 
     if out.problems and not lenient:
         raise CaseError(out.problems)
@@ -781,7 +805,7 @@ def validate_tables(
     if out.problems:
         n_skip = sum(1 for p in out.problems if p.action == "skipped")
         n_rep = sum(1 for p in out.problems if p.action == "repaired")
-        logger.warning("lenient load: %d problem(s): %d skipped, %d repaired (see case.report)",
+        logger.info("lenient load: %d problem(s): %d skipped, %d repaired (see case.report)",
                        len(out.problems), n_skip, n_rep)
     return Case(typed, report, name=name)
 
@@ -875,37 +899,47 @@ def _check_ids(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out
 
     In lenient mode the first record keeps the id and later ones are skipped.
     """
-    parts = []
-    spaces = [(t, "entity") for t in NODE_TABLES.values()] + [("transactions", "transactions"),
-                                                                ("contracts", "contracts")]
-    for tname, space in spaces:
-        if tname not in typed:
+    spaces: dict[str, list[str]] = {"entity": [t for t in NODE_TABLES.values() if t in typed]}
+    for t in ("transactions", "contracts"):
+        if t in typed:
+            spaces[t] = [t]
+    for tables in spaces.values():
+        # fast path: hash the ids in pyarrow; only a space with duplicates is looked at closely
+        arrs = []
+        for t in tables:
+            ids = typed[t]["id"]
+            if out.lenient:
+                ids = ids[~skips[t]]
+            a = _arrow(ids).drop_null()
+            if len(a):
+                arrs.append(a)
+        if not arrs:
             continue
-        df = typed[tname]
-        parts.append(pd.DataFrame({
-            "id": df["id"].astype("string"), "table": tname, "space": space,
-            "file": df["_file"].astype("string"), "row": df["_row"].to_numpy(),
-            "pos": np.arange(len(df)), "skipped": skips[tname],
-        }))
-    if not parts:
-        return
-    ids = pd.concat(parts, ignore_index=True)
-    ids = ids[ids["id"].notna() & (~ids["skipped"] if out.lenient else True)]
-    dup = ids.duplicated(["space", "id"], keep=False).to_numpy()
-    if not dup.any():
-        return
-    action = "skipped" if out.lenient else "error"
-    d = ids[dup]
-    first = d.drop_duplicates(["space", "id"]).set_index(["space", "id"])
-    later = d[d.duplicated(["space", "id"], keep="first")]
-    for r in later.itertuples(index=False):
-        f = first.loc[(r.space, r.id)]
-        out.add(Problem(
-            "duplicate_id", str(r.table), str(r.file), int(r.row), "id", mask_value("id", r.id),
-            f"an id not already used: it is also the id at {f['file']}, row {int(f['row'])} "
-            f"({f['table']}); ids are unique across people, companies, gangs, villages, events "
-            "and leads", action))
-        skips[str(r.table)][int(r.pos)] = True
+        allids = pa.chunked_array(arrs)
+        if pc.count_distinct(allids).as_py() == len(allids):
+            continue
+        parts = [pd.DataFrame({
+            "id": typed[t]["id"].astype("string"), "table": t,
+            "file": typed[t]["_file"].astype("string"), "row": typed[t]["_row"].to_numpy(),
+            "pos": np.arange(len(typed[t])), "skipped": skips[t],
+        }) for t in tables]
+        frame = pd.concat(parts, ignore_index=True)
+        frame = frame[frame["id"].notna().to_numpy() & (~frame["skipped"].to_numpy() if out.lenient else True)]
+        dup = frame.duplicated(["id"], keep=False).to_numpy()
+        d = frame[dup]
+        first = d.drop_duplicates(["id"]).set_index("id")
+        later = d[d.duplicated(["id"], keep="first").to_numpy()]
+        action = "skipped" if out.lenient else "error"
+        for r in later.itertuples(index=False):
+            f = first.loc[r.id]
+            out.add(Problem(
+                "duplicate_id", str(r.table), str(r.file), int(r.row), "id", mask_value("id", r.id),
+                f"an id not already used: it is also the id at {f['file']}, row {int(f['row'])} "
+                f"({f['table']}); ids are unique across people, companies, gangs, villages, events "
+                "and leads" if len(tables) > 1 or tables[0] in NODE_TABLES.values()
+                else f"an id not already used: it is also the id at {f['file']}, row {int(f['row'])}",
+                action))
+            skips[str(r.table)][int(r.pos)] = True
 
 
 def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:

@@ -549,7 +549,8 @@ def view_case(
     rule += "the focused evidence, " if focus else ""
     rule += "all gangs, "
     rule += f"the top {officials} officials by score, " if score_map else ""
-    rule += "listed gang members (leaders first), then the nodes with the most records."
+    rule += ("listed gang members (leaders first), then their neighbours within two steps with the most "
+             "records into what is shown, then the best-connected others.")
     note = _note(graph, chosen, rule)
     name = graph.case.name or "case"
     return _build_view(
@@ -670,9 +671,11 @@ def _select_case(
         rk = members["role"].astype("string").fillna("member").map(lambda r: _ROLE_RANK.get(r, 2))
         m = members.assign(_rank=rk.to_numpy()).sort_values(["_rank", "gang_id", "person_id"], kind="stable")
         chosen.extend(int(p) for p in graph.index_of(m["person_id"].astype(str).tolist()) if p >= 0)
-    chosen = list(dict.fromkeys(chosen))
+    chosen = list(dict.fromkeys(chosen))[:max_nodes]
+    A = graph.adjacency(kinds, weight="count")
     if len(chosen) < max_nodes:
-        A = graph.adjacency(kinds, weight="count")
+        chosen = _grow(A, chosen, max_nodes, depth=2)
+    if len(chosen) < max_nodes:
         deg = np.asarray(A.sum(axis=1)).ravel()
         have = np.zeros(len(nodes), dtype=bool)
         have[chosen] = True
@@ -841,9 +844,9 @@ def _edge_records(graph: CaseGraph, e: pd.DataFrame, mask: bool) -> pd.DataFrame
 
 def _width(fam: str, amount: float, count: float) -> float:
     if fam in ("money", "contract") and amount > 0:
-        return round(min(10.0, 1.0 + 1.3 * math.log10(1.0 + amount / 1000.0)), 2)
+        return round(min(6.0, 1.0 + 0.9 * math.log10(1.0 + amount / 1000.0)), 2)
     if count > 1:
-        return round(min(8.0, 1.0 + 1.2 * math.log2(count)), 2)
+        return round(min(5.0, 1.0 + 0.7 * math.log2(count)), 2)
     return 1.0
 
 
@@ -896,7 +899,7 @@ def _build_view(
         size = style.size
         score = scores.get(nid)
         if cat == "official" and score is not None:
-            size = round(12 + 28 * max(0.0, min(1.0, score)), 2)
+            size = round(10 + 16 * max(0.0, min(1.0, score)), 2)
         color: Any = style.color
         extra: dict[str, Any] = {}
         if comm is not None and nid in comm:
@@ -911,6 +914,7 @@ def _build_view(
             title=_tip_text(tip), cat=cat, name=name, tip=tip, **extra,
         )
 
+    names = {p: _node_name(graph, p) for p in positions}
     n_rec = len(recs)
     if n_rec:
         ra, rb = recs["a"].to_numpy(np.int64), recs["b"].to_numpy(np.int64)
@@ -947,7 +951,7 @@ def _build_view(
             is_ev = any((key[0], key[1], k) in evidence for k in set(kinds_arr[s0:s1].tolist()))
         first = t_txt[s0 + int(np.argmax(ht))] if ht.any() else ""
         last = t_txt[s0 + len(ht) - 1 - int(np.argmax(ht[::-1]))] if ht.any() else ""
-        tip = _edge_tip(graph, ea, eb, fam, rec_rows[s0:s1], amount, count, first, last)
+        tip = _edge_tip(names[ea], names[eb], fam, rec_rows[s0:s1], amount, count, first, last)
         edge: dict[str, Any] = {
             "id": f"e{len(net.edges)}", "fam": fam, "width": _width(fam, amount, count),
             "color": style.color, "dashes": list(style.dashes) if isinstance(style.dashes, tuple) else style.dashes,
@@ -1118,9 +1122,8 @@ def _node_tips(
 
 
 def _edge_tip(
-    graph: CaseGraph,
-    a: int,
-    b: int,
+    name_a: str,
+    name_b: str,
     fam: str,
     rows_in: Sequence[tuple[str, str, str, str, str]],
     amount: float,
@@ -1130,7 +1133,7 @@ def _edge_tip(
 ) -> dict[str, Any]:
     style = EDGE_STYLES[fam]
     arrow = " → " if style.arrows else " — "
-    head = f"{style.label}: {_node_name(graph, a)}{arrow}{_node_name(graph, b)}"
+    head = f"{style.label}: {name_a}{arrow}{name_b}"
     n = len(rows_in)
     rows = [["records", str(n)]]
     if fam in ("money", "contract") and amount > 0:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib
-import inspect
 import logging
 import math
 from collections.abc import Iterable
@@ -105,7 +104,9 @@ def official_proxies(graph: CaseGraph) -> pd.DataFrame:
     Returns ``person_id, official_id, via`` where ``via`` is ``"self"`` or the tie kind
     (``spouse``, ``kin``, ``sibling``...) joining the person to the official. A person
     tied to an official by several kin ties keeps ``spouse`` if one is a spouse tie,
-    otherwise the alphabetically first kind.
+    otherwise the alphabetically first kind. Relatives who hold a post themselves speak
+    only for themselves (their contacts are not attributed to their kin in office),
+    except spouses: a spouse's contacts count for both spouses.
     """
     case = graph.case
     officials = pd.Series(graph.officials, dtype="string")
@@ -120,7 +121,9 @@ def official_proxies(graph: CaseGraph) -> pd.DataFrame:
             part = pd.DataFrame({"person_id": kin[b].astype("string").to_numpy(),
                                  "official_id": kin[a].astype("string").to_numpy(),
                                  "via": kk.to_numpy()})
+            in_office = part["person_id"].isin(set(officials)).to_numpy()
             parts.append(part[part["official_id"].isin(set(officials)).to_numpy()
+                              & (~in_office | (part["via"] == "spouse").to_numpy())
                               & (part["official_id"] != part["person_id"]).to_numpy()])
     out = pd.concat(parts, ignore_index=True)
     out = out.astype({"person_id": "string", "official_id": "string", "via": "string"})
@@ -130,58 +133,88 @@ def official_proxies(graph: CaseGraph) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-def _infer_fn() -> Any:
-    """``umbrella_graph.scoring.infer_gang_side`` if the scorer provides it, else None."""
-    try:
-        mod = importlib.import_module("umbrella_graph.scoring")
-    except ImportError:
-        return None
-    return getattr(mod, "infer_gang_side", None)
+#: Company roles that make a company a gang's when a member holds them.
+CONTROL_ROLES: tuple[str, ...] = ("owner", "legal_rep", "director", "manager", "shareholder")
+
+#: People the scorer places on a gang's side with at least this confidence count as the
+#: gang's side in the investigations (listed members always do).
+INFERRED_MIN_CONFIDENCE = 0.5
+
+
+def _scoring_fn(name: str) -> Any:
+    """A function of :mod:`umbrella_graph.scoring` (or its submodules) if it exists."""
+    for mod_name in ("umbrella_graph.scoring", "umbrella_graph.scoring.gangside"):
+        try:
+            mod = importlib.import_module(mod_name)
+        except ImportError:
+            continue
+        fn = getattr(mod, name, None)
+        if fn is not None:
+            return fn
+    return None
 
 
 def inferred_side(graph: CaseGraph, gangs: list[str]) -> pd.DataFrame:
-    """People the scorer infers to be on a gang's side (not listed members).
+    """People the scorer infers to act for a gang without being listed.
 
-    Returns ``person_id, gang_id`` (empty if the scorer offers no inference).
+    Uses :func:`umbrella_graph.scoring.infer_gang_side` (front men who control a gang
+    company, likely unlisted members) and keeps people with a confidence of at least
+    :data:`INFERRED_MIN_CONFIDENCE`. Returns ``person_id, gang_id, side, confidence``
+    (``side`` is ``front_man`` or ``inferred``), ``reasons`` (the scorer's, citing ids);
+    empty if the scorer offers no inference.
     """
-    empty = pd.DataFrame({"person_id": pd.Series([], dtype="string"),
-                          "gang_id": pd.Series([], dtype="string")})
-    fn = _infer_fn()
+    cols = {"person_id": "string", "gang_id": "string", "side": "string", "confidence": "float64",
+            "reasons": "string"}
+    empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})  # type: ignore[call-overload]
+    fn = _scoring_fn("infer_gang_side")
     if fn is None or not gangs:
         return empty
-    kwargs: dict[str, Any] = {}
-    try:
-        params = inspect.signature(fn).parameters
-    except (TypeError, ValueError):  # pragma: no cover
-        params = {}  # type: ignore[assignment]
-    if "gangs" in params:
-        kwargs["gangs"] = gangs
-    res = fn(graph, **kwargs)
-    if not isinstance(res, pd.DataFrame):
+    parts = []
+    for g in gangs:
+        res = fn(graph, g)
+        if not isinstance(res, pd.DataFrame) or not {"person_id", "confidence"} <= set(res.columns):
+            continue
+        kind = res["kind"].astype(str) if "kind" in res.columns else pd.Series("inferred", index=res.index)
+        keep = (kind != "listed").to_numpy() & (res["confidence"].to_numpy(dtype=float) >= INFERRED_MIN_CONFIDENCE)
+        r = res[keep]
+        parts.append(pd.DataFrame({"person_id": r["person_id"].astype(str).to_numpy(), "gang_id": g,
+                                   "side": np.where(kind[keep].to_numpy() == "front_man", "front_man", "inferred"),
+                                   "confidence": r["confidence"].to_numpy(dtype=float),
+                                   "reasons": (r["reasons"].astype(str).to_numpy() if "reasons" in r.columns
+                                               else "")}))
+    if not parts:
         return empty
-    pcol = next((c for c in ("person_id", "node_id", "id") if c in res.columns), None)
-    if pcol is None or "gang_id" not in res.columns:
+    out = pd.concat(parts, ignore_index=True).drop_duplicates(["person_id", "gang_id"])
+    return out.astype(cols).reset_index(drop=True)
+
+
+def scorer_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
+    """Companies the scorer ties to a gang (:func:`umbrella_graph.scoring.gang_companies`)
+    with a confidence of at least :data:`INFERRED_MIN_CONFIDENCE`: ``company_id,
+    confidence, reasons`` (empty without the scorer)."""
+    cols = {"company_id": "string", "confidence": "float64", "reasons": "string"}
+    empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})  # type: ignore[call-overload]
+    fn = _scoring_fn("gang_companies")
+    if fn is None:
         return empty
-    df = res
-    if "listed" in df.columns:
-        df = df[~df["listed"].astype(bool)]
-    for flag in ("inferred", "on_side", "member"):
-        if flag in df.columns and df[flag].dtype == bool:
-            df = df[df[flag]]
-            break
-    out = pd.DataFrame({"person_id": df[pcol].astype("string").to_numpy(),
-                        "gang_id": df["gang_id"].astype("string").to_numpy()})
-    out = out[out["gang_id"].isin(set(gangs)).to_numpy()]
-    return out.drop_duplicates().reset_index(drop=True)
+    res = fn(graph, gang_id)
+    if not isinstance(res, pd.DataFrame) or not {"company_id", "confidence"} <= set(res.columns):
+        return empty
+    res = res[res["confidence"].to_numpy(dtype=float) >= INFERRED_MIN_CONFIDENCE]
+    out = pd.DataFrame({"company_id": res["company_id"].astype(str).to_numpy(),
+                        "confidence": res["confidence"].to_numpy(dtype=float),
+                        "reasons": (res["reasons"].astype(str).to_numpy() if "reasons" in res.columns else "")})
+    return out.astype(cols).reset_index(drop=True)
 
 
 def gang_side(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
     """The people on each gang's side: listed members, then inferred ones.
 
     Returns ``person_id, gang_id, side`` with ``side`` the listed role (``leader``,
-    ``core``, ``member``) or ``"inferred"`` for people the scorer places on the gang's
-    side (:func:`umbrella_graph.scoring.infer_gang_side`, used when it exists and
-    ``inferred`` is True). Only people (not companies) are returned.
+    ``core``, ``member``), or ``front_man`` / ``inferred`` for unlisted people the scorer
+    places on the gang's side (:func:`umbrella_graph.scoring.infer_gang_side`, used when
+    it exists and ``inferred`` is True; see :func:`inferred_side`). Only people (not
+    companies) are returned.
     """
     case = graph.case
     m = case["members"]
@@ -201,15 +234,20 @@ def gang_side(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: boo
         if len(inf):
             key = set(zip(listed["person_id"], listed["gang_id"], strict=True))
             new = [(p, g) not in key for p, g in zip(inf["person_id"], inf["gang_id"], strict=True)]
-            inf = inf[new].assign(side="inferred")
+            inf = inf[new]
             people = set(graph.nodes["id"][graph.nodes["kind"] == "person"])
             inf = inf[inf["person_id"].isin(people).to_numpy()]
-            listed = pd.concat([listed, inf.astype("string")], ignore_index=True)
+            listed = pd.concat([listed, inf[["person_id", "gang_id", "side"]].astype("string")],
+                               ignore_index=True)
     return listed.sort_values(["gang_id", "person_id"]).reset_index(drop=True).astype("string")
 
 
 def gang_companies(graph: CaseGraph, gang_id: str, people: Iterable[str] | None = None) -> pd.DataFrame:
-    """Companies in which a listed member of ``gang_id`` (or one of ``people``) holds a role.
+    """Companies controlled by listed members of ``gang_id`` (or by ``people``).
+
+    A company counts when one of the people holds a controlling role in it
+    (:data:`CONTROL_ROLES`: owner, legal representative, director, manager,
+    shareholder); working there as an employee does not.
 
     Returns ``company_id, sector, village_id, n_roles, via_people`` (``via_people``: the
     sorted ids of the people holding roles, ";"-joined), sorted by company id.
@@ -220,7 +258,8 @@ def gang_companies(graph: CaseGraph, gang_id: str, people: Iterable[str] | None 
         people = m.loc[(m["gang_id"] == gang_id).fillna(False).to_numpy(), "person_id"].astype(str)
     pset = set(people)
     roles = case["company_roles"]
-    r = roles[roles["person_id"].isin(pset).fillna(False).to_numpy()]
+    r = roles[roles["person_id"].isin(pset).fillna(False).to_numpy()
+              & roles["role"].isin(CONTROL_ROLES).fillna(False).to_numpy()]
     cols = ["company_id", "sector", "village_id", "n_roles", "via_people"]
     if not len(r):
         return pd.DataFrame({c: pd.Series([], dtype="string" if c != "n_roles" else "int64") for c in cols})

@@ -36,13 +36,15 @@ import pandas as pd
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ._common import (
+    CONTROL_ROLES,
     check_gang,
     check_graph,
     check_number,
     cite,
     fmt_date,
     gang_companies,
-    gang_side,
+    inferred_side,
+    scorer_companies,
     village_ancestors,
 )
 
@@ -133,13 +135,49 @@ def _ts(x: Any) -> pd.Timestamp | None:
     return pd.Timestamp(x)
 
 
-def gang_activity(graph: CaseGraph, gang_id: str) -> dict[str, Any]:
+def _company_table(graph: CaseGraph, g: str, members: list[str], inferred: bool) -> pd.DataFrame:
+    """The gang's companies: ``company_id, sector, village_id, reason, evidence``.
+
+    Companies listed members control (company_roles), then, when ``inferred``, those the
+    scorer ties to the gang (front men, large transfers) with enough confidence.
+    """
+    case = graph.case
+    roles = case["company_roles"]
+    comp = case["companies"].set_index(case["companies"]["id"].astype(str))
+    rows: list[dict[str, Any]] = []
+    for rec in gang_companies(graph, g, members).to_dict("records"):
+        cid = str(rec["company_id"])
+        r = roles[(roles["company_id"] == cid).fillna(False).to_numpy()
+                  & roles["person_id"].isin(members).fillna(False).to_numpy()
+                  & roles["role"].isin(CONTROL_ROLES).fillna(False).to_numpy()]
+        kinds = ", ".join(sorted(set(r["role"].dropna().astype(str)))) or "a role"
+        rows.append({"company_id": cid, "sector": rec["sector"], "village_id": rec["village_id"],
+                     "reason": f"{len(r)} listed member(s) hold {kinds} (company_roles table)",
+                     "evidence": cite(r["_file"], r["_row"])})
+    if inferred:
+        seen = {r["company_id"] for r in rows}
+        for rec in scorer_companies(graph, g).to_dict("records"):
+            cid = str(rec["company_id"])
+            if cid in seen or cid not in comp.index:
+                continue
+            rows.append({"company_id": cid, "sector": comp["sector"].get(cid),
+                         "village_id": comp["village_id"].get(cid),
+                         "reason": (f"not held by listed members; the scorer ties it to the gang "
+                                    f"(confidence {float(rec['confidence']):.2f}: {rec['reasons']})"),
+                         "evidence": ""})
+    cols = ["company_id", "sector", "village_id", "reason", "evidence"]
+    return pd.DataFrame(rows, columns=cols)
+
+
+def gang_activity(graph: CaseGraph, gang_id: str, *, inferred: bool = True) -> dict[str, Any]:
     """The activity period of a gang and what it rests on.
 
     Parameters
     ----------
     graph : CaseGraph
     gang_id : str
+    inferred : bool, default True
+        Also count the companies the scorer ties to the gang.
 
     Returns
     -------
@@ -169,7 +207,7 @@ def gang_activity(graph: CaseGraph, gang_id: str) -> dict[str, Any]:
     m = case["members"]
     m = m[(m["gang_id"] == gang_id).fillna(False).to_numpy()]
     members = sorted(set(m["person_id"].astype(str)))
-    comps = gang_companies(graph, gang_id, members)
+    comps = _company_table(graph, gang_id, members, inferred)
     companies = comps["company_id"].astype(str).tolist()
     inside = set(members) | set(companies)
     dates: list[pd.Timestamp] = []
@@ -189,6 +227,7 @@ def gang_activity(graph: CaseGraph, gang_id: str) -> dict[str, Any]:
         "n_events": len(evg),
         "members": members,
         "companies": companies,
+        "company_table": comps,
     }
 
 
@@ -202,8 +241,8 @@ def _gang_rows(graph: CaseGraph, g: str, act: dict[str, Any], inferred: bool) ->
     rows.append({
         "entity_id": g, "entity_kind": "gang", "role": "gang", "jurisdiction_id": village,
         "start": act["start"], "end": act["end"],
-        "reason": (f"the gang: {len(act['members'])} listed members, {len(act['companies'])} companies "
-                   f"held by them; active {period} (from {act['n_member_dates']} member dates, "
+        "reason": (f"the gang: {len(act['members'])} listed members, {len(act['companies'])} companies; "
+                   f"active {period} (from {act['n_member_dates']} member dates, "
                    f"{act['n_internal_transactions']} transactions inside the gang, "
                    f"{act['n_events']} enforcement events)"),
         "evidence": f"{gangs['_file'].get(g)}:{int(gangs['_row'].get(g))}",
@@ -221,26 +260,21 @@ def _gang_rows(graph: CaseGraph, g: str, act: dict[str, Any], inferred: bool) ->
             "evidence": f"{mr['_file']}:{int(mr['_row'])}",
         })
     if inferred:
-        side = gang_side(graph, [g], inferred=True)
-        for pid in side.loc[side["side"] == "inferred", "person_id"].astype(str):
+        inf = inferred_side(graph, [g]).sort_values(["confidence", "person_id"], ascending=[False, True])
+        for rec in inf.to_dict("records"):
+            what = "front man (白手套)" if rec["side"] == "front_man" else "likely unlisted member"
             rows.append({
-                "entity_id": pid, "entity_kind": "person", "role": "inferred",
-                "reason": "not listed; the scorer places this person on the gang's side "
-                          "(umbrella_graph.scoring.infer_gang_side)",
+                "entity_id": str(rec["person_id"]), "entity_kind": "person", "role": str(rec["side"]),
+                "reason": (f"not listed; {what} by the scorer's inference "
+                           f"(confidence {float(rec['confidence']):.2f}: {rec['reasons']})"),
             })
-    comps = gang_companies(graph, g, act["members"])
-    roles = case["company_roles"]
-    for rec in comps.itertuples(index=False):
-        r = roles[(roles["company_id"] == rec.company_id).fillna(False).to_numpy()
-                  & roles["person_id"].isin(act["members"]).fillna(False).to_numpy()]
-        kinds = ", ".join(sorted(set(r["role"].dropna().astype(str)))) or "a role"
-        sector = rec.sector if isinstance(rec.sector, str) else "unknown sector"
+    for rec in act["company_table"].to_dict("records"):
+        sector = rec["sector"] if isinstance(rec["sector"], str) else "unknown sector"
         rows.append({
-            "entity_id": str(rec.company_id), "entity_kind": "company", "role": "company",
-            "jurisdiction_id": rec.village_id if isinstance(rec.village_id, str) else None,
-            "reason": (f"company ({sector}) in which {int(rec.n_roles)} listed member(s) hold {kinds} "
-                       "(company_roles table)"),
-            "evidence": cite(r["_file"], r["_row"]),
+            "entity_id": str(rec["company_id"]), "entity_kind": "company", "role": "company",
+            "jurisdiction_id": rec["village_id"] if isinstance(rec["village_id"], str) else None,
+            "reason": f"gang company ({sector}): {rec['reason']}",
+            "evidence": rec["evidence"],
         })
     return rows
 
@@ -316,7 +350,7 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
     gangs = case["gangs"].set_index(case["gangs"]["id"].astype(str))
     gv = gangs["village_id"].get(g)
     gv = gv if isinstance(gv, str) else None
-    comps = gang_companies(graph, g, act["members"])
+    comps = act["company_table"]
     a_start, a_end = act["start"], act["end"]
 
     # places of territorial responsibility: gang village and its ancestors up to district
@@ -328,12 +362,12 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
                 terr[v] = str(lv) if lv is not None and not pd.isna(lv) else "place"
     # sector groups per company, and the places covering each company
     comp_groups: list[tuple[str, str, list[str], set[str]]] = []
-    for rec in comps.itertuples(index=False):
-        groups = _sectors_of(rec.sector)
-        cv = rec.village_id if isinstance(rec.village_id, str) else None
+    for crec in comps.to_dict("records"):
+        groups = _sectors_of(crec["sector"])
+        cv = crec["village_id"] if isinstance(crec["village_id"], str) else None
         cover = set(anc.get(cv, [cv])) if cv else set()
         if groups and cover:
-            comp_groups.append((str(rec.company_id), str(rec.sector), groups, cover))
+            comp_groups.append((str(crec["company_id"]), str(crec["sector"]), groups, cover))
 
     contracts = case["contracts"]
     gang_cos = set(act["companies"])
@@ -489,10 +523,10 @@ def accountability(
     ...                           "start_date": ["2017-01-01"]}))
     >>> acc = accountability(build_graph(case), "G1", scores=pd.DataFrame())
     >>> acc[["part", "entity_id", "role"]]
-      part entity_id         role
-    0        gang        G1         gang
-    1        gang      boss       leader
-    2 supervision      head  territorial
+              part entity_id         role
+    0         gang        G1         gang
+    1         gang      boss       leader
+    2  supervision      head  territorial
     >>> print(acc["reason"].iat[2])
     governs T1 (the town containing the gang's village V1); in post 2015-01-01 to present, overlapping the gang's activity 2017-01-01 to 2017-01-01; no enforcement event in the jurisdiction or on the gang in that time
     """
@@ -500,10 +534,7 @@ def accountability(
     graph = check_graph(graph, func)
     min_score = check_number(min_score, "min_score", func, low=0.0, high=1.0)
     top_n = int(check_number(top, "top", func, low=0, integer=True))
-    if gang_id is None:
-        gangs = list(graph.gangs)
-    else:
-        gangs = [check_gang(graph, gang_id, func)]
+    gangs = list(graph.gangs) if gang_id is None else [check_gang(graph, gang_id, func)]
     if not gangs:
         return _empty()
     if scores is None:
@@ -513,7 +544,7 @@ def accountability(
                                      "a frame without those columns")
     rows: list[dict[str, Any]] = []
     for g in gangs:
-        act = gang_activity(graph, g)
+        act = gang_activity(graph, g, inferred=inferred)
         parts = [("gang", _gang_rows(graph, g, act, inferred))]
         if len(scores):
             parts.append(("umbrella", _umbrella_rows(graph, g, scores, min_score, top_n, explain)))

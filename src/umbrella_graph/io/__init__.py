@@ -5,5 +5,15 @@ Loaders know nothing of graph backends: they return a validated
 """
 
 from .files import detect_encoding, load_case, read_columns_mapping, read_table
+from .ftm import load_ftm
+from .graph_tables import load_graph_tables, load_neo4j_import
 
-__all__ = ["load_case", "read_table", "detect_encoding", "read_columns_mapping"]
+__all__ = [
+    "load_case",
+    "read_table",
+    "detect_encoding",
+    "read_columns_mapping",
+    "load_graph_tables",
+    "load_neo4j_import",
+    "load_ftm",
+]

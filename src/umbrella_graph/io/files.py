@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
 import logging
 from collections.abc import Mapping
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401  (pa.compute)
 import pyarrow.csv as pacsv
 
 from ..case import Case, LoadReport
@@ -59,12 +59,9 @@ def detect_encoding(path: str | Path) -> str:
         ``unreadable_file`` if none of them decodes the file.
     """
     p = Path(path)
-    with p.open("rb") as f:
-        head = f.read(4)
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+    bom = _bom_encoding(p)
+    if bom is not None:
+        return bom
     for enc in DETECT_ORDER:
         if _decodes(p, enc):
             return enc
@@ -72,6 +69,16 @@ def detect_encoding(path: str | Path) -> str:
         "unreadable_file", "", p.name, None, None, "<binary or unknown encoding>",
         "a text file in UTF-8, GBK or GB18030; pass encoding= (CLI: --encoding) if it is "
         "another one", "error")])
+
+
+def _bom_encoding(path: Path) -> str | None:
+    with path.open("rb") as f:
+        head = f.read(4)
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return None
 
 
 def _decodes(path: Path, encoding: str) -> bool:
@@ -108,8 +115,31 @@ def _name_blank_headers(headers: list[Any]) -> list[str]:
             for i, h in enumerate(headers)]
 
 
+def _has_quotes(path: Path) -> bool:
+    """Whether the file holds a double quote (then cells may hold line breaks)."""
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK * 8):
+            if b'"' in chunk:
+                return True
+    return False
+
+
+class _NotUtf8(Exception):
+    pass
+
+
 def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.DataFrame, list[Problem]]:
-    raw_headers = _header_line(path, encoding)
+    """Read with pyarrow (all cells as strings); fall back to the csv module on ragged rows.
+
+    Raises :class:`_NotUtf8` if ``encoding`` is UTF-8 and the file is not.
+    """
+    utf8 = encoding in ("utf-8", "utf-8-sig", "utf8")
+    try:
+        raw_headers = _header_line(path, encoding)
+    except UnicodeDecodeError:
+        if utf8:
+            raise _NotUtf8() from None
+        raise
     headers = _name_blank_headers(raw_headers)
     invalid: list[int] = []
 
@@ -117,28 +147,41 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.
         invalid.append(int(row.actual_columns))
         return "skip"
 
-    read_enc = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     try:
         tbl = pacsv.read_csv(
             path,
-            read_options=pacsv.ReadOptions(encoding=read_enc, column_names=headers, skip_rows=1,
-                                           block_size=1 << 24),
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=True,
+            read_options=pacsv.ReadOptions(encoding="utf8" if utf8 else encoding,
+                                           column_names=headers, skip_rows=1),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False,
+                                             newlines_in_values=_has_quotes(path),
                                              invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
                 column_types={h: pa.string() for h in headers}, strings_can_be_null=True,
                 quoted_strings_can_be_null=True, null_values=list(NULL_TOKENS)),
         )
-    except pa.ArrowInvalid as exc:  # message may quote a row: do not pass it on
+    except pa.ArrowInvalid as exc:  # the message may quote a row: do not pass it on
+        if utf8 and "UTF8" in str(exc):
+            raise _NotUtf8() from None
         logger.info("pyarrow could not parse %s (%s); using the csv module", path.name, type(exc).__name__)
-        invalid.append(-1)
         tbl = None
     if invalid or tbl is None:
         return _read_csv_slow(path, table, encoding, headers, lenient)
-    df = tbl.to_pandas()
-    df.columns = headers
-    df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
-    df = _drop_blank_rows(df)
+    # blank lines are not records, but they count in the row numbers
+    blank = None
+    for col in tbl.columns:
+        isnull = pa.compute.is_null(col)
+        blank = isnull if blank is None else pa.compute.and_(blank, isnull)
+    rows = np.arange(2, tbl.num_rows + 2, dtype="int64")
+    if blank is not None and pa.compute.any(blank).as_py():
+        keep = pa.compute.invert(blank)
+        tbl = tbl.filter(keep)
+        rows = rows[keep.to_numpy(zero_copy_only=False)]
+    df = pd.DataFrame({h: pd.Series(tbl.column(i), dtype="string") for i, h in enumerate(headers)}
+                      if len(set(headers)) == len(headers) else {})
+    if len(set(headers)) != len(headers):  # duplicate headers: keep them all (an error later)
+        df = pd.concat([pd.Series(tbl.column(i), dtype="string", name=h) for i, h in enumerate(headers)],
+                       axis=1)
+    df["_row"] = rows
     return df, []
 
 
@@ -168,22 +211,6 @@ def _read_csv_slow(
         {h: pd.Series([], dtype="string") for h in headers})
     df["_row"] = np.asarray(numbers, dtype="int64")
     return df, problems
-
-
-def _drop_blank_rows(df: pd.DataFrame) -> pd.DataFrame:
-    cols = [c for c in df.columns if c != "_row"]
-    if not len(df) or not cols:
-        return df
-    blank = np.ones(len(df), dtype=bool)
-    for c in cols:
-        s = df[c]
-        if isinstance(s.dtype, pd.StringDtype):
-            blank &= (s.isna() | (s.str.strip().str.len() == 0)).to_numpy(dtype=bool)
-        else:
-            blank &= s.isna().to_numpy(dtype=bool)
-        if not blank.any():
-            return df
-    return df.loc[~blank].reset_index(drop=True)
 
 
 def _read_xlsx(path: Path, table: str, report: LoadReport) -> tuple[pd.DataFrame, int]:
@@ -278,18 +305,28 @@ def read_table(
         report.encodings[p.name] = "xlsx"
         return RawTable(df, p.name, header_row)
     if suffix == ".csv":
-        enc = encoding or detect_encoding(p)
+        if encoding is not None:
+            enc = encoding
+            try:
+                codecs.lookup(enc)
+            except LookupError:
+                raise ParameterError.invalid("encoding", "load_case", "a Python codec name such as "
+                                             "'utf-8', 'gbk' or 'gb18030'", enc) from None
+        else:
+            enc = _bom_encoding(p) or "utf-8"
         try:
-            codecs.lookup(enc)
-        except LookupError:
-            raise ParameterError.invalid("encoding", "load_case", "a Python codec name such as "
-                                         "'utf-8', 'gbk' or 'gb18030'", enc) from None
-        try:
-            df, problems = _read_csv(p, table, enc, lenient)
-        except UnicodeDecodeError as exc:
+            try:
+                df, problems = _read_csv(p, table, enc, lenient)
+            except _NotUtf8:
+                if encoding is not None:
+                    raise UnicodeDecodeError(enc, b"", 0, 1, "not UTF-8") from None
+                # detection: UTF-8 (already failed: pyarrow validates every cell), then GBK, GB18030
+                enc = detect_encoding(p)
+                df, problems = _read_csv(p, table, enc, lenient)
+        except UnicodeDecodeError:
             raise CaseError([Problem(
                 "unreadable_file", table, p.name, None, None, f"<not {enc}>",
-                f"a file in the encoding {enc!r} (byte {exc.start} does not decode); leave the "
+                f"a file in the encoding {enc!r} (it does not decode as {enc}); leave the "
                 "encoding out to detect it", "error")]) from None
         report.encodings[p.name] = enc
         return RawTable(df, p.name, 1, problems)

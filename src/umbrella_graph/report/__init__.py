@@ -1,4 +1,128 @@
-"""The single-file offline HTML report (work in progress)."""
-from ._mask import mask_id_number, mask_phone, mask_text
+"""The single-file offline HTML report, and the building blocks it shares with views.
 
-__all__ = ["mask_id_number", "mask_phone", "mask_text"]
+:func:`report` writes one HTML file that opens on an air-gapped machine: every script,
+style and font is inlined (vis-network from the installed pyvis package), the data sits in
+a JSON block, and a Content-Security-Policy forbids every network request. It shows
+
+* a summary of the case (counts, gangs, top officials) and what the data could not show
+  (missing tables, rows skipped while loading, unmatched ids);
+* the ranked suspect pairs next to the network: clicking a row selects that pair's
+  evidence in the network and zooms to it;
+* for the top pairs, the signal breakdown, the evidence paths with their records (file,
+  row, id, date, amount) and a timeline of money and contacts around raids;
+* the campaign's own analyses (tip-offs, 一案三查 accountability, lead triage, disruption
+  curves per gang) and any extra :class:`Section` you pass.
+
+ID numbers and phone numbers are masked by default (``110101********1234``,
+``138****8000``).
+
+The package object is itself callable: ``umbrella_graph.report(graph, scores, path)``
+calls :func:`report` whether ``umbrella_graph.report`` resolves to this package or to
+the function.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ._mask import mask_id_number, mask_phone, mask_text
+from ._sections import Section
+from ._svg import Chart
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from ..graph import CaseGraph
+
+__all__ = ["report", "render_report", "Section", "Chart", "mask_id_number", "mask_phone", "mask_text"]
+
+
+def report(
+    graph: CaseGraph,
+    scores: pd.DataFrame | None = None,
+    path: str | Path = "report.html",
+    *,
+    mask_pii: bool = True,
+    top: int = 50,
+    details: int = 10,
+    paths: int = 5,
+    max_nodes: int = 500,
+    sections: Sequence[Section] | None = None,
+    investigations: bool = True,
+    title: str | None = None,
+    seed: int = 0,
+) -> Path:
+    """Write the case report as one self-contained, offline HTML file.
+
+    Parameters
+    ----------
+    graph : CaseGraph
+        The case graph (:func:`~umbrella_graph.build_graph`).
+    scores : DataFrame, optional
+        Output of :func:`umbrella_graph.scoring.score_umbrellas` (at least
+        ``official_id``, ``gang_id``, ``score``; ``rank`` and ``top_signals`` are used
+        when present). Computed with ``score_umbrellas(graph, seed=seed)`` when None.
+    path : str or Path
+        Where to write (must end in ``.html``); parent folders are created.
+    mask_pii : bool, default True
+        Mask ID numbers and phone numbers everywhere in the report, including inside
+        memos and lead texts.
+    top : int, default 50
+        Rows of the ranked table of suspect pairs.
+    details : int, default 10
+        Pairs (from the top) that get their own section: signals, evidence paths with
+        records, timeline.
+    paths : int, default 5
+        Evidence paths per detailed pair (``k`` of ``explain``).
+    max_nodes : int, default 500
+        Node budget of the network (the evidence of the top pairs comes first).
+    sections : list of Section, optional
+        Extra sections, appended after the built-in ones.
+    investigations : bool, default True
+        Include the campaign analyses from :mod:`umbrella_graph.investigate` (tip-offs,
+        lead triage, 一案三查 accountability, disruption curves).
+    title : str, optional
+        Page title (default ``"Umbrella report: <case name>"``).
+    seed : int, default 0
+        Seed for scoring (when ``scores`` is None), the layout and the analyses. The same
+        inputs and seed give a byte-identical file.
+
+    Returns
+    -------
+    pathlib.Path
+        The file written.
+
+    Examples
+    --------
+    >>> from umbrella_graph import load_case, build_graph, report  # doctest: +SKIP
+    >>> graph = build_graph(load_case("data/samples/qinghe"))  # doctest: +SKIP
+    >>> report(graph, path="qinghe.html")  # doctest: +SKIP
+    PosixPath('qinghe.html')
+    """
+    from ._build import write_report
+
+    return write_report(
+        graph, scores, path, mask_pii=mask_pii, top=top, details=details, paths=paths,
+        max_nodes=max_nodes, sections=sections, investigations=investigations, title=title, seed=seed,
+    )
+
+
+def render_report(graph: CaseGraph, scores: pd.DataFrame | None = None, **options: Any) -> str:
+    """The report as an HTML string (same options as :func:`report`, without ``path``)."""
+    from ._build import render_report as _render
+
+    return _render(graph, scores, **options)
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``umbrella_graph.report(...)`` work when the name resolves to this package."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Path:
+        return report(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

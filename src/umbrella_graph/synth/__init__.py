@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 from ._common import MECHANISMS, ROLES, SynthCity
+from .city import DIFFICULTIES, CityKnobs, generate_city
 from .sample import write_sample
 
-__all__ = ["SynthCity", "ROLES", "MECHANISMS", "write_sample"]
+__all__ = ["generate_city", "SynthCity", "CityKnobs", "DIFFICULTIES", "ROLES", "MECHANISMS", "write_sample"]

@@ -63,6 +63,10 @@ class SynthCity:
         The folder written, if any.
     params : dict
         The generator parameters (for the record).
+    members : pandas.DataFrame or None
+        The true gang membership (``person_id, gang_id, role, listed``), unlisted
+        members and front men (role ``front_man``) included; None for the sample case,
+        whose README tells it.
     """
 
     case: Case
@@ -71,6 +75,7 @@ class SynthCity:
     tipoffs: pd.DataFrame
     path: Path | None = None
     params: dict[str, object] = field(default_factory=dict)
+    members: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         n_pos = int(self.truth["label"].sum()) if len(self.truth) else 0

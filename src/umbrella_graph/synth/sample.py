@@ -285,18 +285,20 @@ def sample_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame
     adults = people[people["birth_date"].dt.year <= 2001]["id"].tolist()
     town_of_person = {p: _TOWN_OF[v] for p, v in b.village_of.items()}
 
-    # friends and classmates
+    # friends and classmates (the cast keeps to the ties its stories give it, so that a
+    # story is never muddied by a random friendship with a gangster)
+    cast_ids = set(c.values())
     for p in adults:
         same_town = [q for q in adults if town_of_person[q] == town_of_person[p] and q != p]
         for _ in range(int(r.integers(0, 3))):
             pool = same_town if r.random() < 0.8 else adults
             q = pool[int(r.integers(0, len(pool)))]
-            if q != p:
+            if q != p and p not in cast_ids and q not in cast_ids:
                 b.add("ties", src=p, dst=q, kind="friend")
         if r.random() < 0.25:
             byear = b.birth[p].year
-            mates = [q for q in same_town if abs(b.birth[q].year - byear) <= 1]
-            if mates:
+            mates = [q for q in same_town if abs(b.birth[q].year - byear) <= 1 and q not in cast_ids]
+            if mates and p not in cast_ids:
                 b.add("ties", src=p, dst=mates[int(r.integers(0, len(mates)))], kind="classmate")
 
     # ------------------------------------------------------------------ officials (posts)
@@ -324,13 +326,12 @@ def sample_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame
         vname = next(x[1] for x in _VILLAGES if x[0] == v)
         post(f"sec_{v}", "村党支部书记", f"{vname}党支部", "村干部", v, f"201{int(r.integers(2, 8))}-01-01")
         post(f"head_{v}", "村委会主任", f"{vname}村委会", "村干部", v, f"201{int(r.integers(2, 8))}-01-01")
-    officials = [o["person_id"] for o in b.rows["officials"]]
-    officials = list(dict.fromkeys(officials))
+    officials: list[str] = list(dict.fromkeys(str(row["person_id"]) for row in b.rows["officials"]))
     # colleagues
     units: dict[str, list[str]] = {}
-    for o in b.rows["officials"]:
-        units.setdefault(str(_TOWN_OF.get(str(o["jurisdiction_id"]), o["jurisdiction_id"])), []).append(
-            str(o["person_id"]))
+    for row in b.rows["officials"]:
+        units.setdefault(str(_TOWN_OF.get(str(row["jurisdiction_id"]), row["jurisdiction_id"])), []).append(
+            str(row["person_id"]))
     for members in units.values():
         members = list(dict.fromkeys(members))
         for i in range(len(members)):
@@ -371,8 +372,8 @@ def sample_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame
     base_town = {"G01": "V10", "G02": "V11", "G03": "V10", "G04": "V12"}
     sizes = {"G01": 7, "G02": 6, "G03": 8, "G04": 3}
     taken = set(officials) | set(c.values())
-    for pid in set(officials) | set(c.values()):
-        taken |= set(b.household.get(pid, []))
+    for someone in set(officials) | set(c.values()):
+        taken |= set(b.household.get(someone, []))
     young = [p for p in adults if 1975 <= b.birth[p].year <= 1999 and p not in taken
              and people.set_index("id").loc[p, "gender"] == "男"]
     for g in ("G01", "G02", "G03", "G04"):
@@ -493,11 +494,11 @@ def sample_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame
                 b.pay(cid, p, wage, when, "bank", "工资")
 
     # officials talk to colleagues and to the cadres of their jurisdiction
-    for o in b.rows["officials"]:
-        pid = str(o["person_id"])
+    for row in b.rows["officials"]:
+        pid = str(row["person_id"])
         peers = [str(x["person_id"]) for x in b.rows["officials"]
                  if x["person_id"] != pid and (_TOWN_OF.get(str(x["jurisdiction_id"]), x["jurisdiction_id"])
-                                               == _TOWN_OF.get(str(o["jurisdiction_id"]), o["jurisdiction_id"]))]
+                                               == _TOWN_OF.get(str(row["jurisdiction_id"]), row["jurisdiction_id"]))]
         for _ in range(int(r.integers(6, 15))):
             if peers:
                 b.contact(pid, peers[int(r.integers(0, len(peers)))], "call", b.when(), count=int(r.integers(1, 3)))
@@ -550,8 +551,8 @@ def sample_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame
         ("E10", "raid", "2021-07-08 06:00", "G04", "C06", "V122"),
         ("E11", "inspection", "2020-11-05 10:00", None, "C08", "V101"),
     ]
-    for eid, kind, when, g, target, jur in raids:
-        b.add("events", id=eid, kind=kind, time=_t(when), gang_id=g, target_id=target, jurisdiction_id=jur)
+    for eid, kind, when, eg, target, jur in raids:
+        b.add("events", id=eid, kind=kind, time=_t(when), gang_id=eg, target_id=target, jurisdiction_id=jur)
     ev_time = {e[0]: _t(e[2]) for e in raids}
 
     # ================================================================== the stories
@@ -689,14 +690,16 @@ def sample_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame
         ("L06", "2021-08-15", "12388举报", "cj_head", None, "反映清河镇城建办主任收受建筑公司老板好处费。"),
         ("L07", "2021-09-01", "来信", "head_V103", "G02", "反映河湾村村委会主任将村里工程发包给宏达建筑。"),
     ]
-    for lid, when, source, key, g, text in leads:
-        b.add("leads", id=lid, date=_t(when), source=source, subject_id=c[key], gang_id=g, text=text)
+    for lid, when, source, key, lg, text in leads:
+        b.add("leads", id=lid, date=_t(when), source=source, subject_id=c[key], gang_id=lg, text=text)
 
     # ------------------------------------------------------------------ phones and ID numbers
     people = pd.DataFrame(b.rows["people"])
     people["id_number"] = id_numbers(r, people["birth_date"].to_numpy(dtype="datetime64[D]"),
                                      people["gender"].to_numpy())
-    people["phone"] = np.where(people["birth_date"].dt.year <= 2006, phone_numbers(r, len(people)), None)
+    phones = phone_numbers(r, len(people)).astype(object)
+    phones[(people["birth_date"].dt.year > 2006).to_numpy()] = None
+    people["phone"] = phones
     people = people[["id", "name", "gender", "birth_date", "id_number", "phone", "village_id"]]
 
     # ------------------------------------------------------------------ truth

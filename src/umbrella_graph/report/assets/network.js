@@ -119,11 +119,32 @@
       root.setAttribute("data-ready", "1");
     });
 
+    function edgeColor(e, opacity) {
+      return { color: e.color, highlight: e.color, hover: e.color, opacity: opacity };
+    }
+
+    /* Dim everything but `ids` (and the edges among them); [] restores the full view. */
+    function spotlight(ids) {
+      var on = {};
+      ids.forEach(function (id) { on[id] = true; });
+      var any = ids.length > 0;
+      nodes.update(data.nodes.map(function (n) {
+        var lit = !any || on[n.id] === true;
+        return { id: n.id, opacity: lit ? 1 : 0.12, font: { color: lit ? "#343434" : "rgba(52,52,52,0.15)" } };
+      }));
+      edges.update(data.edges.map(function (e) {
+        var base = e.evidence === false ? 0.3 : 1.0;
+        var lit = !any || (on[e.from] === true && on[e.to] === true);
+        return { id: e.id, color: edgeColor(e, lit ? base : 0.05) };
+      }));
+    }
+
     function focus(ids) {
       var known = ids.filter(function (id) { return nodes.get(id) !== null; });
       network.unselectAll();
+      spotlight(known);
       if (known.length) {
-        network.selectNodes(known, true);
+        network.selectNodes(known, false);
         network.fit({ nodes: known, animation: false, maxZoomLevel: 1.6 });
       }
       return known.length;
@@ -147,7 +168,7 @@
       });
       var doSearch = function () {
         var q = search.value.trim().toLowerCase();
-        if (!q) { network.unselectAll(); status.textContent = ""; return; }
+        if (!q) { network.unselectAll(); spotlight([]); status.textContent = ""; return; }
         var ids = data.nodes.filter(function (n) {
           return String(n.name || n.label || "").toLowerCase().indexOf(q) >= 0 ||
             String(n.id).toLowerCase() === q;
@@ -221,6 +242,7 @@
         search.value = ""; status.textContent = "";
         applyFilters();
         network.unselectAll();
+        spotlight([]);
         network.fit({ animation: false });
       });
       applyFilters();
@@ -258,9 +280,14 @@
       nodes: nodes,
       edges: edges,
       focus: focus,
+      clearFocus: function () { network.unselectAll(); spotlight([]); },
       state: state,
       selectedNodes: function () { return network.getSelectedNodes().slice().sort(); },
       nodeCount: function () { return nodes.length; },
+      domPosition: function (id) {
+        var p = network.getPositions([id])[id];
+        return p ? network.canvasToDOM(p) : null;
+      },
       edgeCount: function () { return edges.length; },
       visibleEdgeCount: function () {
         return edges.get({ filter: function (e) { return !e.hidden; } }).length;

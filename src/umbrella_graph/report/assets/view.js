@@ -10,6 +10,7 @@
     get readyAt() { return ctl.state.readyAt; },
     selectedNodes: ctl.selectedNodes,
     nodeCount: ctl.nodeCount,
+    domPosition: ctl.domPosition,
     edgeCount: ctl.edgeCount,
     visibleEdgeCount: ctl.visibleEdgeCount,
     focus: function (ids) { return ctl.focus(ids.slice()); }

@@ -1,0 +1,118 @@
+"""``tipoffs``, ``accountability``, ``leads`` and ``disrupt``: the campaign's investigations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ._app import echo_frame, handle_errors, main
+
+case_dir_arg = click.argument("case_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+encoding_opt = click.option("--encoding", default=None, help="Force a file encoding (utf-8, gbk, gb18030); default: detect.")
+seed_opt = click.option("--seed", default=0, show_default=True, type=int, help="Seed passed to the scorer.")
+
+
+def _graph(case_dir: Path, encoding: str | None) -> Any:
+    from ..graph import build_graph
+    from ..io import load_case
+
+    return build_graph(load_case(case_dir, encoding=encoding))
+
+
+def _write(df: Any, output: Path | None, what: str) -> None:
+    """Write ``df`` as UTF-8 CSV (with BOM, so spreadsheets show Chinese) or print it."""
+    if output is None:
+        echo_frame(df)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(output, index=False, encoding="utf-8-sig")
+    click.echo(f"wrote {len(df)} {what} to {output}")
+
+
+output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                          help="Write a CSV file here (default: print the table).")
+
+
+@main.command()
+@case_dir_arg
+@output_opt
+@click.option("--window", default="48h", show_default=True,
+              help="How long before an event a contact counts ('48h', '2D', or hours).")
+@click.option("--baseline", default="90D", show_default=True,
+              help="Background period on each side of the event for the official's normal rate.")
+@click.option("--min-surprise", default=None, type=float,
+              help="Keep (event, official) pairs with at least this surprise (-log10 p); default: the library's.")
+@click.option("--summary", is_flag=True, help="One row per (event, official) instead of one per contact record.")
+@encoding_opt
+@handle_errors
+def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, min_surprise: float | None,
+            summary: bool, encoding: str | None) -> None:
+    """Officials (and their families) in contact with a gang just before raids on it.
+
+    One row per contact record in the window before an event on a gang, with the lead time
+    and a surprise score against the official's own normal contact rate with that gang.
+    """
+    from ..investigate.tipoffs import find_tipoffs, tipoffs_summary
+
+    kw: dict[str, Any] = {"baseline": baseline}
+    if min_surprise is not None:
+        kw["min_surprise"] = min_surprise
+    df = find_tipoffs(_graph(case_dir, encoding), window, **kw)
+    if summary:
+        df = tipoffs_summary(df)
+    _write(df, output, "rows")
+
+
+@main.command()
+@case_dir_arg
+@click.option("--gang", "gang_id", default=None, help="One gang id (default: every gang).")
+@output_opt
+@click.option("--min-score", default=0.5, show_default=True, type=float,
+              help="Officials scoring at least this are listed as suspected umbrellas.")
+@seed_opt
+@encoding_opt
+@handle_errors
+def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min_score: float, seed: int,
+                   encoding: str | None) -> None:
+    """One case, three investigations (一案三查): the gang, its umbrellas, its supervisors."""
+    from ..investigate.accountability import accountability as run
+
+    df = run(_graph(case_dir, encoding), gang_id, min_score=min_score, seed=seed)
+    _write(df, output, "rows")
+
+
+@main.command()
+@case_dir_arg
+@output_opt
+@seed_opt
+@encoding_opt
+@handle_errors
+def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None) -> None:
+    """Rank the leads (petitions, tips) by the independent graph evidence behind them."""
+    from ..investigate.leads import triage_leads
+
+    df = triage_leads(_graph(case_dir, encoding), seed=seed)
+    _write(df, output, "leads")
+
+
+@main.command()
+@case_dir_arg
+@click.option("--gang", "gang_id", required=True, help="The gang id.")
+@click.option("--strategy", default="betweenness", show_default=True,
+              type=click.Choice(["betweenness", "degree", "collective_influence", "katz"]))
+@click.option("--mode", default="sequential", show_default=True, type=click.Choice(["sequential", "block"]))
+@click.option("-k", "k", default=5, show_default=True, type=int, help="How many nodes to remove.")
+@output_opt
+@seed_opt
+@encoding_opt
+@handle_errors
+def disrupt(case_dir: Path, gang_id: str, strategy: str, mode: str, k: int, output: Path | None, seed: int,
+            encoding: str | None) -> None:
+    """Which nodes of a gang's network to remove, and the largest component after each."""
+    from ..investigate.plan import plan_disruption
+
+    plan = plan_disruption(_graph(case_dir, encoding), gang_id, strategy=strategy, mode=mode, k=k, seed=seed)
+    click.echo(repr(plan))
+    _write(plan.curve, output, "steps")

@@ -1,0 +1,83 @@
+"""``report``: write the single-file offline HTML report of a case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ._app import handle_errors, main
+from .case_cmds import _load, case_dir_arg, encoding_opt, lenient_opt
+
+
+def _read_scores(path: Path):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    try:
+        df = pd.read_csv(path, dtype={"official_id": "string", "gang_id": "string"}, encoding="utf-8-sig")
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise click.BadParameter(f"{path.name} cannot be read as a CSV file ({type(exc).__name__})",
+                                 param_hint="--scores") from exc
+    missing = [c for c in ("official_id", "gang_id", "score") if c not in df.columns]
+    if missing:
+        raise click.BadParameter(
+            f"{path.name} has no column(s) {', '.join(missing)}; expected the output of score_umbrellas "
+            "(official_id, gang_id, score[, rank, top_signals, ...])", param_hint="--scores")
+    bad = pd.to_numeric(df["score"], errors="coerce").isna() & df["score"].notna()
+    if bad.any():
+        row = int(bad.to_numpy().nonzero()[0][0]) + 2
+        raise click.BadParameter(f"{path.name}, row {row}, column 'score': expected a number", param_hint="--scores")
+    return df
+
+
+@main.command("report")
+@case_dir_arg
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--scores", "scores_csv", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="Use these scores (CSV from score_umbrellas) instead of scoring the case.")
+@click.option("--no-mask", is_flag=True, help="Show ID numbers and phone numbers unmasked (handle the file as sensitive).")
+@click.option("--top", type=click.IntRange(min=1), default=50, show_default=True, help="Rows of the ranked table of suspect pairs.")
+@click.option("--details", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Top pairs that get a section with signals, evidence paths and a timeline.")
+@click.option("--max-nodes", type=click.IntRange(min=2), default=500, show_default=True, help="Node budget of the network.")
+@click.option("--no-investigations", is_flag=True, help="Leave out tip-offs, lead triage, accountability and disruption.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for scoring, layout and analyses.")
+@encoding_opt
+@lenient_opt
+@handle_errors
+def report_cmd(
+    case_dir: Path,
+    output: Path,
+    scores_csv: Path | None,
+    no_mask: bool,
+    top: int,
+    details: int,
+    max_nodes: int,
+    no_investigations: bool,
+    seed: int,
+    encoding: str | None,
+    lenient: bool,
+) -> None:
+    """Write the report of CASE_DIR as one self-contained HTML file (no network requests).
+
+    Scores the case with score_umbrellas unless --scores is given. ID numbers and phone
+    numbers are masked unless --no-mask.
+    """
+    from ..graph import build_graph
+    from ..report import report
+
+    if output.suffix.lower() not in (".html", ".htm"):
+        raise click.BadParameter("the output file name must end in .html", param_hint="-o/--output")
+    case = _load(case_dir, encoding, lenient)
+    graph = build_graph(case)
+    scores = _read_scores(scores_csv) if scores_csv is not None else None
+    if scores is None:
+        from ..scoring import score_umbrellas
+
+        scores = score_umbrellas(graph, seed=seed)
+    path = report(graph, scores, output, mask_pii=not no_mask, top=top, details=details, max_nodes=max_nodes,
+                  investigations=not no_investigations, seed=seed)
+    size = path.stat().st_size
+    click.echo(f"wrote {path} ({size / 1e6:.1f} MB): {len(scores):,} pairs scored, top {min(top, len(scores))} listed, "
+               f"{'masked' if not no_mask else 'NOT masked'}")

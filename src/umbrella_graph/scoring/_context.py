@@ -1,0 +1,362 @@
+"""Shared, vectorised preparation of a case graph for scoring.
+
+Everything the signals need is derived once per graph and cached (weakly, keyed by the
+graph object): record arrays of transactions, contacts, company roles and contracts
+with their row positions (for provenance), the family ties, every official's circle
+(himself, his spouse, his relatives), the listed members, the enforcement events of
+each gang and the administrative tree.
+
+Nothing here reads names, ID numbers, phone numbers or memo texts: scoring only uses
+ids, kinds, amounts, channels, times and the tree.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ..graph import CaseGraph
+from ..schema import KIN_TIES
+
+__all__: list[str] = []
+
+#: Weight of a member's listed role (leader, core, member); unknown roles count as member.
+ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
+#: Company roles that mean control of the company (owner, legal representative...).
+CONTROL_ROLES = frozenset({"owner", "legal_rep", "director", "shareholder", "manager"})
+#: Weight of each kind of relative in an official's circle.
+CIRCLE_WEIGHT = {"self": 1.0, "spouse": 1.0, "kin": 0.7}
+#: Event kinds treated as enforcement actions a gang could be warned about (lower case).
+ENFORCEMENT_KINDS = frozenset({
+    "raid", "arrest", "inspection", "search", "sweep", "crackdown",
+    "突击检查", "检查", "抓捕", "搜查", "查处", "收网", "扫黑", "清查",
+})
+#: Channel names as reported in the money features.
+CHANNELS = ("bank", "wechat", "alipay", "cash", "other")
+
+
+def _lower(s: pd.Series) -> np.ndarray:
+    return s.astype("string").str.strip().str.lower().fillna("").to_numpy(dtype=object)
+
+
+def pair_key(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Order-free int64 key of node pairs (for fast membership tests)."""
+    a = np.asarray(a, dtype=np.int64)
+    b = np.asarray(b, dtype=np.int64)
+    return np.minimum(a, b) * np.int64(n) + np.maximum(a, b)
+
+
+@dataclass
+class Context:
+    """The prepared arrays of one graph (see the module docstring)."""
+
+    graph: CaseGraph
+    n: int
+    kind: np.ndarray  # node kind per position (str)
+    is_person: np.ndarray
+    is_company: np.ndarray
+    official_ids: np.ndarray  # sorted ids
+    official_pos: np.ndarray  # node positions, aligned with official_ids
+    gang_ids: np.ndarray
+    gang_pos: np.ndarray
+    is_official: np.ndarray  # per node
+    kin_keys: np.ndarray  # sorted pair keys of family ties
+    tx: pd.DataFrame  # src, dst, amount, time, channel, pos, kin, wage
+    ct: pd.DataFrame  # src, dst, kind, time, pos, kin
+    roles: pd.DataFrame  # person, company, role, share, pos
+    members: pd.DataFrame  # person, gang (index), role, weight, pos
+    circle: pd.DataFrame  # off (index), person (node), relation, weight, tie_pos
+    contracts: pd.DataFrame  # pos, issuer (node or -1), approver (node or -1), company, amount, time
+    events: pd.DataFrame  # gang (index), time, pos, kind
+    posts: pd.DataFrame  # off (index), place (node or -1), unit (node or -1), unit_name, pos
+    leads: pd.DataFrame  # subject (node), gang (index or -1), pos
+    parent: np.ndarray  # parent node of each node in the administrative tree (-1 none)
+    t0: np.datetime64
+    t1: np.datetime64
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def n_gangs(self) -> int:
+        return len(self.gang_ids)
+
+    @property
+    def n_officials(self) -> int:
+        return len(self.official_ids)
+
+    def is_kin(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """Whether each pair (a[i], b[i]) is tied by family."""
+        if not len(self.kin_keys):
+            return np.zeros(len(a), dtype=bool)
+        k = pair_key(a, b, self.n)
+        i = np.searchsorted(self.kin_keys, k)
+        i = np.minimum(i, len(self.kin_keys) - 1)
+        return self.kin_keys[i] == k
+
+    @property
+    def period_days(self) -> float:
+        d = (self.t1 - self.t0) / np.timedelta64(1, "D")
+        return float(max(d, 1.0))
+
+
+_CACHE: weakref.WeakKeyDictionary[CaseGraph, Context] = weakref.WeakKeyDictionary()
+
+
+def context(graph: CaseGraph, func: str) -> Context:
+    """The (cached) :class:`Context` of ``graph``."""
+    if not isinstance(graph, CaseGraph):
+        raise ParameterError.invalid("graph", func, "a CaseGraph (see build_graph)", type(graph).__name__)
+    ctx = _CACHE.get(graph)
+    if ctx is None:
+        ctx = _build(graph)
+        _CACHE[graph] = ctx
+    return ctx
+
+
+def _edges(graph: CaseGraph, kind: str) -> pd.DataFrame:
+    e = graph.edges
+    return e[(e["kind"] == kind).to_numpy()]
+
+
+def _build(graph: CaseGraph) -> Context:
+    case = graph.case
+    nodes = graph.nodes
+    n = len(nodes)
+    kind = nodes["kind"].astype(str).to_numpy(dtype=object)
+    is_person = kind == "person"
+    is_company = kind == "company"
+    official_ids = np.asarray(graph.officials, dtype=object)
+    official_pos = graph.index_of(official_ids)
+    gang_ids = np.asarray(graph.gangs, dtype=object)
+    gang_pos = graph.index_of(gang_ids)
+    is_official = np.zeros(n, dtype=bool)
+    is_official[official_pos[official_pos >= 0]] = True
+    off_index = np.full(n, -1, dtype=np.int64)
+    off_index[official_pos] = np.arange(len(official_pos))
+    gang_index = np.full(n, -1, dtype=np.int64)
+    gang_index[gang_pos] = np.arange(len(gang_pos))
+
+    # -- family ties
+    te = _edges(graph, "tie")
+    tie_kind = _lower(case["ties"]["kind"]) if len(te) else np.array([], dtype=object)
+    tk = tie_kind[te["pos"].to_numpy()] if len(te) else np.array([], dtype=object)
+    fam = np.isin(tk, list(KIN_TIES)) if len(te) else np.zeros(0, dtype=bool)
+    ts, td = te["src"].to_numpy()[fam], te["dst"].to_numpy()[fam]
+    kin_keys = np.unique(pair_key(ts, td, n)) if len(ts) else np.zeros(0, dtype=np.int64)
+
+    # -- transactions
+    xe = _edges(graph, "transaction")
+    txt = case["transactions"]
+    if len(xe):
+        pos = xe["pos"].to_numpy()
+        ch = _lower(txt["channel"])[pos]
+        ch = np.where(np.isin(ch, ["bank", "wechat", "alipay", "cash"]), ch,
+                      np.where(np.isin(ch, ["银行", "转账", "银行转账"]), "bank",
+                               np.where(np.isin(ch, ["微信"]), "wechat",
+                                        np.where(np.isin(ch, ["支付宝"]), "alipay",
+                                                 np.where(np.isin(ch, ["现金"]), "cash", "other")))))
+        tx = pd.DataFrame({
+            "src": xe["src"].to_numpy(), "dst": xe["dst"].to_numpy(),
+            "amount": txt["amount"].to_numpy(dtype=float)[pos],
+            "time": xe["time"].to_numpy(), "channel": ch, "pos": pos,
+        })
+        tx = tx[(tx["src"] != tx["dst"]).to_numpy() & np.isfinite(tx["amount"].to_numpy())]
+        tx = tx[tx["amount"].to_numpy() > 0].reset_index(drop=True)
+    else:
+        tx = pd.DataFrame({"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64),
+                           "amount": np.zeros(0), "time": np.zeros(0, "datetime64[ns]"),
+                           "channel": np.zeros(0, dtype=object), "pos": np.zeros(0, np.int64)})
+    tx["kin"] = _kin_of(kin_keys, tx["src"].to_numpy(), tx["dst"].to_numpy(), n)
+
+    # -- contacts
+    ce = _edges(graph, "contact")
+    if len(ce):
+        pos = ce["pos"].to_numpy()
+        ct = pd.DataFrame({"src": ce["src"].to_numpy(), "dst": ce["dst"].to_numpy(),
+                           "kind": _lower(case["contacts"]["kind"])[pos],
+                           "time": ce["time"].to_numpy(), "pos": pos})
+        ct = ct[(ct["src"] != ct["dst"]).to_numpy()].reset_index(drop=True)
+    else:
+        ct = pd.DataFrame({"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64),
+                           "kind": np.zeros(0, dtype=object), "time": np.zeros(0, "datetime64[ns]"),
+                           "pos": np.zeros(0, np.int64)})
+    ct["kin"] = _kin_of(kin_keys, ct["src"].to_numpy(), ct["dst"].to_numpy(), n)
+
+    # -- company roles
+    re_ = _edges(graph, "company_role")
+    if len(re_):
+        pos = re_["pos"].to_numpy()
+        rt = case["company_roles"]
+        roles = pd.DataFrame({"person": re_["src"].to_numpy(), "company": re_["dst"].to_numpy(),
+                              "role": _lower(rt["role"])[pos],
+                              "share": rt["share"].to_numpy(dtype=float)[pos], "pos": pos})
+    else:
+        roles = pd.DataFrame({"person": np.zeros(0, np.int64), "company": np.zeros(0, np.int64),
+                              "role": np.zeros(0, dtype=object), "share": np.zeros(0), "pos": np.zeros(0, np.int64)})
+    # wages: a payment from a company to a person employed there
+    if len(roles) and len(tx):
+        emp = roles[roles["role"].to_numpy() == "employee"]
+        ekeys = np.unique(emp["company"].to_numpy().astype(np.int64) * n + emp["person"].to_numpy())
+        k = tx["src"].to_numpy().astype(np.int64) * n + tx["dst"].to_numpy()
+        tx["wage"] = np.isin(k, ekeys)
+    else:
+        tx["wage"] = np.zeros(len(tx), dtype=bool)
+
+    # -- members
+    me = _edges(graph, "member")
+    if len(me):
+        pos = me["pos"].to_numpy()
+        role = _lower(graph.case["members"]["role"])[pos]
+        members = pd.DataFrame({"person": me["src"].to_numpy(), "gang": gang_index[me["dst"].to_numpy()],
+                                "role": role, "pos": pos})
+        members["weight"] = members["role"].map(ROLE_WEIGHT).fillna(ROLE_WEIGHT["member"]).to_numpy(dtype=float)
+        # one row per (person, gang): the strongest role
+        members = (members.sort_values(["person", "gang", "weight", "pos"], ascending=[True, True, False, True])
+                   .drop_duplicates(["person", "gang"]).reset_index(drop=True))
+    else:
+        members = pd.DataFrame({"person": np.zeros(0, np.int64), "gang": np.zeros(0, np.int64),
+                                "role": np.zeros(0, dtype=object), "pos": np.zeros(0, np.int64),
+                                "weight": np.zeros(0)})
+
+    # -- officials' circles: self, spouse, relatives
+    off = np.arange(len(official_pos))
+    parts = [pd.DataFrame({"off": off, "person": official_pos, "relation": "self", "tie_pos": -1})]
+    if len(ts):
+        tpos = te["pos"].to_numpy()[fam]
+        rel = np.where(tk[fam] == "spouse", "spouse", "kin")
+        for a, b in ((ts, td), (td, ts)):
+            oi = off_index[a]
+            ok = (oi >= 0) & is_person[b]
+            parts.append(pd.DataFrame({"off": oi[ok], "person": b[ok], "relation": rel[ok], "tie_pos": tpos[ok]}))
+    circle = pd.concat(parts, ignore_index=True)
+    circle["rank"] = circle["relation"].map({"self": 0, "spouse": 1, "kin": 2})
+    circle = (circle.sort_values(["off", "person", "rank", "tie_pos"]).drop_duplicates(["off", "person"])
+              .drop(columns="rank").reset_index(drop=True))
+    circle["weight"] = circle["relation"].map(CIRCLE_WEIGHT).to_numpy(dtype=float)
+
+    # -- contracts: issuer (a person, a village or a unit) and approver
+    ke = _edges(graph, "contract")
+    ae = _edges(graph, "approval")
+    kt = case["contracts"]
+    if len(ke):
+        pos = ke["pos"].to_numpy()
+        approver = np.full(len(kt), -1, dtype=np.int64)
+        if len(ae):
+            approver[ae["pos"].to_numpy()] = ae["src"].to_numpy()
+        contracts = pd.DataFrame({"pos": pos, "issuer": ke["src"].to_numpy(), "approver": approver[pos],
+                                  "company": ke["dst"].to_numpy(),
+                                  "amount": kt["amount"].to_numpy(dtype=float)[pos],
+                                  "time": ke["time"].to_numpy()})
+    else:
+        contracts = pd.DataFrame({"pos": np.zeros(0, np.int64), "issuer": np.zeros(0, np.int64),
+                                  "approver": np.zeros(0, np.int64), "company": np.zeros(0, np.int64),
+                                  "amount": np.zeros(0), "time": np.zeros(0, "datetime64[ns]")})
+
+    # -- enforcement events per gang
+    ev = _edges(graph, "event_gang")
+    if len(ev):
+        pos = ev["pos"].to_numpy()
+        ek = _lower(case["events"]["kind"])[pos]
+        events = pd.DataFrame({"gang": gang_index[ev["dst"].to_numpy()], "time": ev["time"].to_numpy(),
+                               "pos": pos, "kind": ek, "node": ev["src"].to_numpy()})
+        events = events[np.isin(ek, list(ENFORCEMENT_KINDS)) & events["time"].notna().to_numpy()]
+        events = events.sort_values(["gang", "time", "pos"]).reset_index(drop=True)
+    else:
+        events = pd.DataFrame({"gang": np.zeros(0, np.int64), "time": np.zeros(0, "datetime64[ns]"),
+                               "pos": np.zeros(0, np.int64), "kind": np.zeros(0, dtype=object),
+                               "node": np.zeros(0, np.int64)})
+
+    # -- posts: the place each post governs and the unit it belongs to
+    ot = case["officials"]
+    pe = _edges(graph, "post")
+    we = _edges(graph, "works_in")
+    place = np.full(len(ot), -1, dtype=np.int64)
+    unit = np.full(len(ot), -1, dtype=np.int64)
+    if len(pe):
+        place[pe["pos"].to_numpy()] = np.where(pe["src"].to_numpy() != pe["dst"].to_numpy(), pe["dst"].to_numpy(), -1)
+    if len(we):
+        unit[we["pos"].to_numpy()] = np.where(we["src"].to_numpy() != we["dst"].to_numpy(), we["dst"].to_numpy(), -1)
+    if len(ot):
+        opos = graph.index_of(ot["person_id"].astype(str).tolist())
+        posts = pd.DataFrame({"off": off_index[opos], "place": place, "unit": unit,
+                              "unit_name": ot["unit"].astype("string").fillna("").to_numpy(dtype=object),
+                              "position": ot["position"].astype("string").fillna("").to_numpy(dtype=object),
+                              "pos": np.arange(len(ot))})
+        posts = posts[posts["off"].to_numpy() >= 0].reset_index(drop=True)
+    else:
+        posts = pd.DataFrame({"off": np.zeros(0, np.int64), "place": np.zeros(0, np.int64),
+                              "unit": np.zeros(0, np.int64), "unit_name": np.zeros(0, dtype=object),
+                              "position": np.zeros(0, dtype=object), "pos": np.zeros(0, np.int64)})
+
+    # -- leads naming an official (and maybe a gang)
+    ls = _edges(graph, "lead_subject")
+    lg = _edges(graph, "lead_gang")
+    if len(ls):
+        lt = case["leads"]
+        lead_gang = np.full(len(lt), -1, dtype=np.int64)
+        if len(lg):
+            lead_gang[lg["pos"].to_numpy()] = gang_index[lg["dst"].to_numpy()]
+        pos = ls["pos"].to_numpy()
+        leads = pd.DataFrame({"subject": ls["dst"].to_numpy(), "gang": lead_gang[pos], "pos": pos,
+                              "node": ls["src"].to_numpy()})
+    else:
+        leads = pd.DataFrame({"subject": np.zeros(0, np.int64), "gang": np.zeros(0, np.int64),
+                              "pos": np.zeros(0, np.int64), "node": np.zeros(0, np.int64)})
+
+    # -- the administrative tree
+    parent = np.full(n, -1, dtype=np.int64)
+    po = _edges(graph, "part_of")
+    if len(po):
+        parent[po["src"].to_numpy()] = po["dst"].to_numpy()
+
+    times = [t for t in (tx["time"].to_numpy(), ct["time"].to_numpy()) if len(t)]
+    if times:
+        allt = np.concatenate(times)
+        allt = allt[~np.isnat(allt)]
+    else:
+        allt = np.zeros(0, "datetime64[ns]")
+    t0 = allt.min() if len(allt) else np.datetime64("2000-01-01T00:00", "ns")
+    t1 = allt.max() if len(allt) else t0 + np.timedelta64(365, "D")
+    return Context(
+        graph=graph, n=n, kind=kind, is_person=is_person, is_company=is_company,
+        official_ids=official_ids, official_pos=official_pos, gang_ids=gang_ids, gang_pos=gang_pos,
+        is_official=is_official, kin_keys=kin_keys, tx=tx, ct=ct, roles=roles, members=members,
+        circle=circle, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
+        t0=np.datetime64(t0, "ns"), t1=np.datetime64(t1, "ns"),
+    )
+
+
+def _kin_of(kin_keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    if not len(kin_keys) or not len(a):
+        return np.zeros(len(a), dtype=bool)
+    k = pair_key(a, b, n)
+    i = np.minimum(np.searchsorted(kin_keys, k), len(kin_keys) - 1)
+    return kin_keys[i] == k
+
+
+def check_ids(ctx: Context, ids: Any, which: str, func: str) -> np.ndarray:
+    """Indices (into ``ctx.official_ids`` / ``ctx.gang_ids``) of the requested ids.
+
+    ``None`` means all. Unknown ids raise :class:`ParameterError` without echoing them.
+    """
+    known = ctx.official_ids if which == "officials" else ctx.gang_ids
+    if ids is None:
+        return np.arange(len(known))
+    if isinstance(ids, str):
+        ids = [ids]
+    try:
+        req = [str(x) for x in ids]
+    except TypeError:
+        raise ParameterError.invalid(which, func, "a list of ids or None", type(ids).__name__) from None
+    idx = pd.Index(known).get_indexer(req)
+    bad = int((idx < 0).sum())
+    if bad:
+        what = "official" if which == "officials" else "gang"
+        raise ParameterError(
+            f"The {which!r} parameter of {func} must list ids of the case's {what}s. "
+            f"Got {bad} unknown id(s) instead.")
+    return np.unique(idx)

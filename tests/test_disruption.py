@@ -1,0 +1,229 @@
+"""disruption_curve against an independent plain-NetworkX computation on real networks.
+
+The reference below re-implements the whole procedure with NetworkX's own centralities
+and a Python loop (remove a node, recompute, measure the largest component); the
+library's version runs on sparse matrices and igraph.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from umbrella_graph import ParameterError
+from umbrella_graph.investigate import disruption_curve
+from umbrella_graph.schema import strength_to_distance
+
+# -- data ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mafia(datasets_dir: Path) -> nx.Graph:
+    """US Mafia 1960 known-associate network (680 people, 2699 ties)."""
+    nodes = pd.read_csv(datasets_dir / "us_mafia_1960" / "MafiaNodes.csv")
+    edges = pd.read_csv(datasets_dir / "us_mafia_1960" / "MafiaEdges.csv")
+    G = nx.Graph()
+    G.add_nodes_from(nodes["NODE"])
+    G.add_edges_from(zip(edges["Source"], edges["Target"], strict=True))
+    return G
+
+
+@pytest.fixture(scope="module")
+def infinito(datasets_dir: Path) -> nx.Graph:
+    """Infinito summits projected on people; ``strength`` = summits attended together."""
+    d = datasets_dir / "infinito_ndrangheta"
+    nodes = pd.read_csv(d / "NDRANGHETAMAFIA_2M_nodes.csv")
+    edges = pd.read_csv(d / "NDRANGHETAMAFIA_2M_edges.csv")
+    summit = set(nodes.loc[nodes["type"].astype(str) == "True", "id"])
+    people = [i for i in nodes["id"] if i not in summit]
+    B = nx.Graph()
+    B.add_nodes_from(nodes["id"])
+    B.add_edges_from(zip(edges["source"], edges["target"], strict=True))
+    P = nx.bipartite.weighted_projected_graph(B, people)
+    for *_, data in P.edges(data=True):
+        data["strength"] = float(data.pop("weight"))
+    return P
+
+
+def test_datasets_as_expected(mafia: nx.Graph, infinito: nx.Graph) -> None:
+    assert (mafia.number_of_nodes(), mafia.number_of_edges()) == (680, 2699)
+    assert infinito.number_of_nodes() == 156
+    assert len({d["strength"] for *_, d in infinito.edges(data=True)}) > 1
+
+
+# -- the independent reference --------------------------------------------------------
+
+
+def reference_scores(H: nx.Graph, strategy: str, weight: str | None) -> dict[Any, float]:
+    if strategy == "degree":
+        return {v: float(d) for v, d in H.degree(weight=weight)}
+    if strategy == "betweenness":
+        if weight is None:
+            return nx.betweenness_centrality(H)
+        # exact fractions: mathematically tied path lengths stay tied (see test_algorithms)
+        for *_, d in H.edges(data=True):
+            d["_exact"] = Fraction(float(strength_to_distance(np.array([d[weight]]))[0]))
+        return {v: float(b) for v, b in nx.betweenness_centrality(H, weight="_exact").items()}
+    if strategy == "katz":
+        if H.number_of_edges() == 0:
+            return {v: 1.0 / math.sqrt(len(H)) for v in H}
+        lam = float(np.linalg.eigvalsh(nx.to_numpy_array(H, weight=weight))[-1])
+        return nx.katz_centrality_numpy(H, alpha=0.9 / lam, beta=1.0, weight=weight)
+    # collective influence, radius 2
+    out = {}
+    for i in H:
+        dist = nx.single_source_shortest_path_length(H, i, cutoff=2)
+        out[i] = (H.degree(i) - 1) * sum(H.degree(j) - 1 for j, d in dist.items() if d == 2)
+    return {v: float(s) for v, s in out.items()}
+
+
+def reference_pick(scores: dict[Any, float], remaining: list[Any]) -> Any:
+    scale = max(abs(s) for s in scores.values())
+    best = max(scores[v] for v in remaining)
+    return next(v for v in sorted(remaining) if scores[v] >= best - 1e-9 * scale)
+
+
+def reference_curve(G: nx.Graph, strategy: str, mode: str, k: int, weight: str | None) -> pd.DataFrame:
+    H = nx.Graph(G)
+    n = H.number_of_nodes()
+
+    def lcc() -> int:
+        return max((len(c) for c in nx.connected_components(H)), default=0)
+
+    rows = [(0, None, lcc(), math.nan)]
+    scores = reference_scores(H, strategy, weight)
+    for step in range(1, k + 1):
+        if mode == "sequential" and step > 1:
+            scores = reference_scores(H, strategy, weight)
+        v = reference_pick(scores, list(H))
+        H.remove_node(v)
+        if mode == "block":
+            scores_left = {u: s for u, s in scores.items() if u in H}
+            scores = {**scores_left, v: scores[v]}
+        rows.append((step, v, lcc(), scores[v]))
+        if mode == "block":
+            del scores[v]
+    df = pd.DataFrame(rows, columns=["step", "removed", "lcc_size", "score"])
+    df["removed"] = pd.Series([r[1] for r in rows], dtype=object)
+    df["lcc_fraction"] = df["lcc_size"] / n
+    return df
+
+
+def assert_same_curve(ours: pd.DataFrame, ref: pd.DataFrame) -> None:
+    assert list(ours.columns) == ["step", "removed", "lcc_size", "lcc_fraction", "score"]
+    assert ours["step"].tolist() == ref["step"].tolist()
+    assert ours["removed"].tolist() == ref["removed"].tolist()
+    assert ours["lcc_size"].tolist() == ref["lcc_size"].tolist()
+    np.testing.assert_allclose(ours["lcc_fraction"], ref["lcc_fraction"], rtol=1e-12)
+    np.testing.assert_allclose(ours["score"], ref["score"], rtol=1e-8, atol=1e-12)
+
+
+# -- against the reference ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["block", "sequential"])
+@pytest.mark.parametrize("strategy", ["degree", "collective_influence", "katz"])
+def test_mafia_matches_reference(mafia: nx.Graph, strategy: str, mode: str) -> None:
+    ours = disruption_curve(mafia, strategy=strategy, mode=mode, k=5)  # type: ignore[arg-type]
+    assert_same_curve(ours, reference_curve(mafia, strategy, mode, 5, None))
+
+
+@pytest.mark.parametrize("mode", ["block", "sequential"])
+def test_mafia_betweenness_matches_reference(mafia: nx.Graph, mode: str) -> None:
+    k = 5 if mode == "block" else 3  # each NetworkX recomputation takes seconds
+    ours = disruption_curve(mafia, strategy="betweenness", mode=mode, k=k)  # type: ignore[arg-type]
+    ref = reference_curve(mafia, "betweenness", mode, k, None)
+    assert_same_curve(ours, ref)
+    assert ours["lcc_size"].iloc[-1] < ours["lcc_size"].iloc[0]
+
+
+@pytest.mark.parametrize("weight", [None, "strength"])
+@pytest.mark.parametrize("mode", ["block", "sequential"])
+@pytest.mark.parametrize("strategy", ["betweenness", "degree", "collective_influence", "katz"])
+def test_infinito_matches_reference(infinito: nx.Graph, strategy: str, mode: str,
+                                    weight: str | None) -> None:
+    ours = disruption_curve(infinito, strategy, mode, k=5, weight=weight)  # type: ignore[arg-type]
+    assert_same_curve(ours, reference_curve(infinito, strategy, mode, 5, weight))
+
+
+def test_strategies_disagree_and_sequential_is_stronger(mafia: nx.Graph) -> None:
+    """The curves carry information: strategies pick different nodes, and adaptive
+    collective-influence removal fragments at least as well as the one-shot ranking."""
+    removed = {s: disruption_curve(mafia, s, k=5)["removed"].tolist()[1:]  # type: ignore[arg-type]
+               for s in ("degree", "collective_influence", "katz")}
+    assert removed["degree"] != removed["collective_influence"]
+    block = disruption_curve(mafia, "collective_influence", "block", k=10)
+    seq = disruption_curve(mafia, "collective_influence", "sequential", k=10)
+    assert seq["lcc_size"].iloc[-1] <= block["lcc_size"].iloc[-1]
+
+
+# -- input handling -------------------------------------------------------------------
+
+
+def test_directed_and_multigraphs_are_analysed_undirected(infinito: nx.Graph) -> None:
+    M = nx.MultiDiGraph()
+    M.add_nodes_from(infinito)
+    for u, v, d in infinito.edges(data=True):
+        # split each strength over two parallel records in opposite directions
+        M.add_edge(u, v, strength=d["strength"] / 2)
+        M.add_edge(v, u, strength=d["strength"] / 2)
+    for strategy in ("degree", "betweenness", "katz"):
+        a = disruption_curve(M, strategy, "sequential", k=4, weight="strength")  # type: ignore[arg-type]
+        b = disruption_curve(infinito, strategy, "sequential", k=4, weight="strength")  # type: ignore[arg-type]
+        assert a["removed"].tolist() == b["removed"].tolist()
+        np.testing.assert_allclose(a["score"], b["score"], rtol=1e-9)
+    # unweighted: parallel records do not count twice
+    u = disruption_curve(M, "degree", k=3)
+    assert u["removed"].tolist() == disruption_curve(infinito, "degree", k=3)["removed"].tolist()
+
+
+def test_ties_go_to_smallest_id_and_reruns_are_identical() -> None:
+    G = nx.cycle_graph(["d", "b", "a", "c", "e"])  # every node has the same score
+    for strategy in ("degree", "betweenness", "collective_influence", "katz"):
+        curve = disruption_curve(G, strategy, k=1)  # type: ignore[arg-type]
+        assert curve["removed"].tolist() == [None, "a"]
+    big = nx.gnm_random_graph(200, 600, seed=1)
+    a = disruption_curve(big, "betweenness", "sequential", k=4, sample=50, seed=3)
+    pd.testing.assert_frame_equal(a, disruption_curve(big, "betweenness", "sequential", k=4,
+                                                      sample=50, seed=3))
+
+
+def test_k_larger_than_graph_and_empty_graph() -> None:
+    G = nx.path_graph(3)
+    curve = disruption_curve(G, "degree", "sequential", k=10)
+    assert curve["step"].tolist() == [0, 1, 2, 3]
+    assert curve["lcc_size"].tolist() == [3, 1, 1, 0]
+    assert curve["removed"].tolist() == [None, 1, 0, 2]
+    empty = disruption_curve(nx.Graph(), "katz", k=2)
+    assert empty["lcc_size"].tolist() == [0]
+
+
+def test_parameter_errors() -> None:
+    G = nx.path_graph(4)
+    with pytest.raises(ParameterError) as e:
+        disruption_curve(G, strategy="x")  # type: ignore[arg-type]
+    assert str(e.value) == (
+        "The 'strategy' parameter of disruption_curve must be one of 'betweenness', 'degree', "
+        "'collective_influence', 'katz'. Got 'x' instead.")
+    with pytest.raises(ParameterError, match="'mode' parameter of disruption_curve must be one of"):
+        disruption_curve(G, mode="all")  # type: ignore[arg-type]
+    with pytest.raises(ParameterError, match="'k' parameter of disruption_curve must be a positive"):
+        disruption_curve(G, k=0)
+    with pytest.raises(ParameterError, match="'radius' parameter"):
+        disruption_curve(G, "collective_influence", radius=0)
+    with pytest.raises(ParameterError, match="'G' parameter of disruption_curve must be a NetworkX"):
+        disruption_curve([(0, 1)])  # type: ignore[arg-type]
+    G.edges[0, 1]["amount"] = 5.0
+    with pytest.raises(ParameterError, match=r"\(2 edge\(s\) lack it"):
+        disruption_curve(G, weight="amount")
+    G.edges[1, 2]["amount"] = -1.0
+    G.edges[2, 3]["amount"] = 1.0
+    with pytest.raises(ParameterError, match=r"\(1 edge\(s\)"):
+        disruption_curve(G, weight="amount")

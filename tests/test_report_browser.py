@@ -1,0 +1,259 @@
+"""The report and the views in a real headless Chromium, with the network disabled.
+
+Checks that pages load and draw, log no console error, make no request outside the file,
+react to clicks, and render hostile strings as text without executing anything.
+A screenshot is written to tests/artifacts/report.png for inspection.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from umbrella_graph import build_graph, case_from_frames, load_case
+from umbrella_graph.report import report
+from umbrella_graph.views import view_gang
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMEDRIVER = Path("/usr/bin/chromedriver")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ALLOWED_SCHEMES = ("file:", "data:", "about:", "blob:")
+FLAGS = (
+    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--window-size=1500,1100",
+)
+# installed before any page script runs: records dialogs instead of showing them
+HOOKS = """
+window.__ugDialogs = [];
+['alert', 'confirm', 'prompt', 'print'].forEach(function (name) {
+  window[name] = function (msg) { window.__ugDialogs.push(name + ':' + String(msg)); return null; };
+});
+"""
+PAYLOADS = (
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '"quoted" \'single\'',
+    "</script><b>bold</b>",
+)
+
+
+@pytest.fixture(scope="module")
+def driver():
+    if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
+        pytest.fail(f"headless Chromium is needed ({CHROMIUM}, {CHROMEDRIVER}): run scripts/setup --system")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    opts = webdriver.ChromeOptions()
+    opts.binary_location = str(CHROMIUM)
+    for flag in FLAGS:
+        opts.add_argument(flag)
+    profile = tempfile.mkdtemp(prefix="ug-chromium-")
+    opts.add_argument(f"--user-data-dir={profile}")
+    opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    d = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    try:
+        d.execute_cdp_cmd("Network.enable", {})
+        d.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0})
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
+        yield d
+    finally:
+        d.quit()
+
+
+def _requests(d) -> list[str]:
+    urls = []
+    for entry in d.get_log("performance"):
+        msg = json.loads(entry["message"])["message"]
+        if msg["method"] == "Network.requestWillBeSent":
+            urls.append(msg["params"]["request"]["url"])
+        elif msg["method"] == "Network.webSocketCreated":
+            urls.append(msg["params"]["url"])
+    return urls
+
+
+def open_page(d, path: Path) -> dict:
+    """Load ``path``; wait for ``UG.ready``; return the requests and console messages."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    d.get("about:blank")
+    d.get_log("performance")
+    d.get_log("browser")
+    d.get(path.resolve().as_uri())
+    WebDriverWait(d, 30).until(lambda drv: drv.execute_script("return !!(window.UG && window.UG.ready)"))
+    time.sleep(0.2)
+    return {"requests": _requests(d), "console": d.get_log("browser")}
+
+
+def painted_pixels(d) -> int:
+    return int(d.execute_script("""
+        var c = document.querySelector('.ug-canvas canvas');
+        var px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data, n = 0;
+        for (var i = 3; i < px.length; i += 4) { if (px[i] > 0) { n++; } }
+        return n;"""))
+
+
+def assert_clean(info: dict) -> None:
+    errors = [m for m in info["console"] if m["level"] in ("SEVERE", "ERROR")]
+    assert not errors, errors
+    outside = [u for u in info["requests"] if not u.startswith(ALLOWED_SCHEMES)]
+    assert not outside, outside
+    assert any(u.startswith("file:") for u in info["requests"])  # the log did record the page itself
+
+
+@pytest.fixture(scope="module")
+def sample_report(sample_dir, tmp_path_factory) -> tuple[Path, object]:
+    graph = build_graph(load_case(sample_dir))
+    path = report(graph, None, tmp_path_factory.mktemp("report") / "qinghe.html", top=30, details=5)
+    return path, graph
+
+
+def test_report_loads_draws_and_stays_offline(driver, sample_report):
+    path, _ = sample_report
+    info = open_page(driver, path)
+    assert_clean(info)
+    n = driver.execute_script("return UG.nodeCount()")
+    data = json.loads(driver.execute_script("return document.getElementById('ug-data').textContent"))
+    assert n == len(data["network"]["nodes"]) > 50
+    assert driver.execute_script("return UG.edgeCount()") == len(data["network"]["edges"])
+    assert painted_pixels(driver) > 5000
+    assert driver.execute_script("return window.__ugDialogs.length") == 0
+
+
+def test_clicking_a_row_focuses_the_pair(driver, sample_report):
+    from selenium.webdriver.common.by import By
+
+    path, _ = sample_report
+    open_page(driver, path)
+    assert driver.execute_script("return UG.selectedNodes()") == []
+    data = json.loads(driver.execute_script("return document.getElementById('ug-data').textContent"))
+    shown = {n["id"] for n in data["network"]["nodes"]}
+    seen = []
+    for i in (0, 1):
+        row = driver.find_element(By.CSS_SELECTOR, f'#ug-pairs tr[data-pair="{i}"]')
+        row.click()
+        time.sleep(0.2)
+        selected = driver.execute_script("return UG.selectedNodes()")
+        expected = sorted(set(data["pairs"][i]["focus"]) & shown)
+        assert selected == expected and len(selected) >= 2
+        assert "ug-active" in row.get_attribute("class")
+        seen.append(selected)
+    assert seen[0] != seen[1]
+    driver.execute_script("document.getElementById('pairs').scrollIntoView()")
+    time.sleep(0.3)
+    ARTIFACTS.mkdir(exist_ok=True)
+    driver.save_screenshot(str(ARTIFACTS / "report.png"))
+    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+
+
+def test_view_filters_and_search(driver, sample_dir, tmp_path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    graph = build_graph(load_case(sample_dir))
+    view = view_gang(graph, "G01", max_nodes=60)
+    info = open_page(driver, view.save(tmp_path / "gang.html"))
+    assert_clean(info)
+    total = driver.execute_script("return UG.visibleEdgeCount()")
+    assert total == len(view.network.edges) == driver.execute_script("return UG.edgeCount()")
+    assert painted_pixels(driver) > 2000
+    money = sum(e["fam"] == "money" for e in view.network.edges)
+    assert money > 0
+    driver.find_element(By.CSS_SELECTOR, '.ug-fams input[value="money"]').click()
+    assert driver.execute_script("return UG.visibleEdgeCount()") == total - money
+    # a date range that holds no record hides every dated edge; undated ties stay
+    undated = sum(not e["t"] for e in view.network.edges if e["fam"] != "money")
+    driver.execute_script("""
+        var inputs = document.querySelectorAll('.ug-dates input');
+        inputs[0].value = '1990-01-01'; inputs[1].value = '1990-12-31';
+        inputs[1].dispatchEvent(new Event('change'));""")
+    assert driver.execute_script("return UG.visibleEdgeCount()") == undated
+    driver.find_element(By.CSS_SELECTOR, "button.ug-reset").click()
+    assert driver.execute_script("return UG.visibleEdgeCount()") == total
+    box = driver.find_element(By.CSS_SELECTOR, "input.ug-search")
+    box.send_keys("P0242", Keys.ENTER)
+    assert driver.execute_script("return UG.selectedNodes()") == ["P0242"]
+
+
+def xss_case():
+    p = PAYLOADS
+    return case_from_frames(
+        people=pd.DataFrame({
+            "id": ["L", "M", "O", "W"],
+            "name": [p[0], p[1], p[2], p[3]],
+            "phone": ["13800138000", "", "13912345678", ""],
+        }),
+        gangs=pd.DataFrame({"id": ["G1"], "name": [p[1] + " gang"], "kind": [p[0]], "village_id": ["V1"]}),
+        villages=pd.DataFrame({"id": ["V1"], "name": [p[3] + " village"], "level": ["village"]}),
+        companies=pd.DataFrame({"id": ["C1"], "name": [p[0] + " Ltd"], "village_id": ["V1"], "sector": [p[2]]}),
+        company_roles=pd.DataFrame({"person_id": ["M"], "company_id": ["C1"], "role": ["owner"]}),
+        members=pd.DataFrame({"person_id": ["L", "M"], "gang_id": ["G1", "G1"], "role": ["leader", "member"]}),
+        officials=pd.DataFrame({"person_id": ["O"], "position": [p[1]], "unit": [p[0] + " unit"],
+                                "jurisdiction_id": ["V1"], "start_date": ["2015-01-01"]}),
+        ties=pd.DataFrame({"src": ["O"], "dst": ["W"], "kind": ["spouse"]}),
+        transactions=pd.DataFrame({
+            "id": ["T1", "T2"], "src": ["L", "M"], "dst": ["W", "O"], "amount": [80000, 20000],
+            "date": ["2020-05-01", "2020-06-01"], "memo": [p[1] + " 好处费", p[3]],
+        }),
+        contacts=pd.DataFrame({"src": ["O", "O"], "dst": ["L", "M"], "kind": ["call", "call"],
+                               "time": ["2020-05-20 22:00", "2020-05-20 22:30"]}),
+        contracts=pd.DataFrame({"id": ["K1"], "issuer_id": ["V1"], "approver_id": ["O"], "company_id": ["C1"],
+                                "amount": [500000], "date": ["2019-04-01"], "subject": [p[0]]}),
+        events=pd.DataFrame({"id": ["E1"], "kind": ["raid"], "time": ["2020-05-21 03:00"], "gang_id": ["G1"],
+                             "jurisdiction_id": ["V1"]}),
+        leads=pd.DataFrame({"id": ["LD1"], "date": ["2021-01-01"], "source": [p[2]], "subject_id": ["O"],
+                            "gang_id": ["G1"], "text": [p[0] + p[1] + " 电话 13800138000"]}),
+        name="xss",
+    )
+
+
+def test_hostile_strings_render_as_text(driver, tmp_path):
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.action_chains import ActionChains
+    from selenium.webdriver.common.by import By
+
+    graph = build_graph(xss_case())
+    path = report(graph, None, tmp_path / "xss.html", details=3)
+    info = open_page(driver, path)
+    assert_clean(info)
+    assert driver.execute_script("return window.__ugDialogs") == []
+    with pytest.raises(NoAlertPresentException):
+        driver.switch_to.alert.text  # noqa: B018
+    injected = driver.execute_script("""
+        var bad = [];
+        document.querySelectorAll('img, iframe, object, embed, b').forEach(function (e) { bad.push(e.outerHTML); });
+        document.querySelectorAll('*').forEach(function (e) {
+          for (var i = 0; i < e.attributes.length; i++) {
+            if (/^on/i.test(e.attributes[i].name)) { bad.push(e.tagName + ' ' + e.attributes[i].name); }
+          }
+        });
+        return {bad: bad, scripts: document.scripts.length};""")
+    assert injected == {"bad": [], "scripts": 4}
+    text = driver.execute_script("return document.body.innerText")
+    for p in PAYLOADS:
+        assert p in text, p
+    assert "138****8000" in text and "13800138000" not in text
+    # the network's tooltips show the same strings as text
+    pos = driver.execute_script("return UG.domPosition('L')")
+    canvas = driver.find_element(By.CSS_SELECTOR, ".ug-canvas canvas")
+    size = canvas.size
+    ActionChains(driver).move_to_element_with_offset(
+        canvas, int(pos["x"] - size["width"] / 2), int(pos["y"] - size["height"] / 2)).perform()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    tip = WebDriverWait(driver, 5).until(
+        lambda drv: drv.execute_script(
+            "var t = document.querySelector('div.vis-tooltip');"
+            "return t && t.style.visibility !== 'hidden' && t.textContent ? t.textContent : null;"))
+    assert PAYLOADS[0] in tip
+    assert driver.execute_script("return document.querySelectorAll('div.vis-tooltip *:not(div):not(table):not(tbody):not(tr):not(th):not(td)').length") == 0
+    assert driver.execute_script("return window.__ugDialogs") == []

@@ -1,0 +1,370 @@
+"""Validation of frames: typing, formats, every error kind, lenient mode, privacy."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from umbrella_graph import CaseError, case_from_frames
+from umbrella_graph.case import PROVENANCE
+from umbrella_graph.schema import TABLES
+from umbrella_graph.validate import as_text, parse_amounts, parse_dates
+
+
+def full_frames() -> dict[str, pd.DataFrame]:
+    """One small frame per table of the contract, all valid."""
+    return {
+        "people": pd.DataFrame({
+            "id": ["p1", "p2", "p3", "p4"], "name": ["张三", "李四", "王五", "赵六"],
+            "gender": ["男", "女", "男", None], "birth_date": ["1970-01-02", "1980/2/3", None, "1990年4月5日"],
+            "id_number": ["110101197001021234", None, None, None], "phone": ["13800138000", None, None, None],
+            "village_id": ["v1", "v1", None, "v2"], "nickname": ["老三", None, None, None]}),
+        "officials": pd.DataFrame({
+            "person_id": ["p1", "p2"], "position": ["村党支部书记", "派出所所长"], "unit": ["清河镇政府", "清河派出所"],
+            "rank": ["科员", None], "jurisdiction_id": ["v1", "t1"], "start_date": ["2015-01-01", None],
+            "end_date": [None, None]}),
+        "gangs": pd.DataFrame({"id": ["g1"], "name": ["龙帮"], "kind": ["extortion"], "village_id": ["v1"]}),
+        "members": pd.DataFrame({"person_id": ["p3"], "gang_id": ["g1"], "role": ["头目"],
+                                 "start_date": ["2016-01-01"], "end_date": [None]}),
+        "villages": pd.DataFrame({"id": ["v1", "v2", "t1"], "name": ["东村", "西村", "清河镇"],
+                                  "parent_id": ["t1", "t1", None], "level": ["村", "village", "镇"]}),
+        "companies": pd.DataFrame({"id": ["c1"], "name": ["清河建筑公司"], "village_id": ["v1"], "sector": ["建筑"]}),
+        "company_roles": pd.DataFrame({"person_id": ["p4"], "company_id": ["c1"], "role": ["法定代表人"],
+                                       "share": ["30%"]}),
+        "ties": pd.DataFrame({"src": ["p1"], "dst": ["p4"], "kind": ["spouse"]}),
+        "transactions": pd.DataFrame({"id": ["t-1", None], "src": ["c1", "p3"], "dst": ["p4", "p1"],
+                                      "amount": ["2万", "1,200.50"], "date": ["2019-03-05 14:30", "2019年3月6日"],
+                                      "channel": ["bank", "cash"], "memo": ["工程款", None]}),
+        "contacts": pd.DataFrame({"src": ["p3", "p2"], "dst": ["p2", "p3"], "kind": ["通话", "sms"],
+                                  "time": ["2019-03-04 22:00", "2019-03-04 22:05"], "duration_s": ["60", None],
+                                  "count": ["1", "2"]}),
+        "contracts": pd.DataFrame({"id": [None], "issuer_id": ["清河镇政府"], "approver_id": ["p1"],
+                                   "company_id": ["c1"], "amount": ["¥500,000"], "date": ["2019-01-10"],
+                                   "subject": ["道路硬化"]}),
+        "events": pd.DataFrame({"id": ["e1"], "kind": ["raid"], "time": ["2019-03-05 06:00"], "gang_id": ["g1"],
+                                "target_id": ["p3"], "jurisdiction_id": ["v1"]}),
+        "leads": pd.DataFrame({"id": ["l1"], "date": ["2019-04-01"], "source": ["hotline"], "subject_id": ["p1"],
+                               "gang_id": ["g1"], "text": ["举报内容"]}),
+        "labels": pd.DataFrame({"official_id": ["p1", "p2"], "gang_id": ["g1", "g1"], "label": ["1", "否"]}),
+    }
+
+
+# -- every table -------------------------------------------------------------------------
+def test_every_table_is_typed():
+    case = case_from_frames(full_frames())
+    for t in TABLES:
+        assert case.has(t)
+        df = case[t]
+        assert list(df.columns[: len(TABLES[t].columns)]) == list(TABLES[t].column_names)
+        assert list(df.columns[-2:]) == list(PROVENANCE)
+        assert df["_row"].tolist() == list(range(2, len(df) + 2))
+        assert (df["_file"] == f"<DataFrame {t}>").all()
+    p = case["people"]
+    assert p["birth_date"].dtype == "datetime64[ns]"
+    assert p["birth_date"].tolist()[:2] == [pd.Timestamp("1970-01-02"), pd.Timestamp("1980-02-03")]
+    assert p["nickname"].tolist()[0] == "老三"  # extra column kept
+    tx = case["transactions"]
+    assert tx["amount"].tolist() == [20000.0, 1200.5]
+    assert tx["id"][0] == "t-1" and tx["id"][1].startswith("tx-")
+    assert case["contracts"]["id"][0].startswith("ct-")
+    assert case["contracts"]["amount"][0] == 500000.0
+    assert case["members"]["role"].tolist() == ["leader"]
+    assert case["villages"]["level"].tolist() == ["village", "village", "town"]
+    assert case["company_roles"]["role"].tolist() == ["legal_rep"]
+    assert case["company_roles"]["share"].tolist() == [0.3]
+    assert case["contacts"]["kind"].tolist() == ["call", "sms"]
+    assert str(case["contacts"]["count"].dtype) == "Int64"
+    assert case["contacts"]["duration_s"].isna().tolist() == [False, True]
+    assert case["labels"]["label"].tolist() == [1, 0]
+    assert case.official_ids() == ["p1", "p2"]
+
+
+def test_stable_ids_are_stable_and_distinguish_identical_records():
+    tx = pd.DataFrame({"src": ["p1", "p1"], "dst": ["p2", "p2"], "amount": [5, 5], "date": ["2020-01-01"] * 2})
+    people = pd.DataFrame({"id": ["p1", "p2"], "name": ["a", "b"]})
+    a = case_from_frames(people=people, transactions=tx)["transactions"]["id"].tolist()
+    b = case_from_frames(people=people, transactions=tx.copy())["transactions"]["id"].tolist()
+    assert a == b
+    assert a[0] != a[1]
+    assert a[0] == "tx-" + __import__("hashlib").sha1(
+        "p1\x1fp2\x1f5\x1f2020-01-01 00:00:00.000000000\x1f\x1f\x1f0".encode()).hexdigest()[:16]
+
+
+# -- header aliases on frames --------------------------------------------------------------
+def test_aliases_apply_to_frames():
+    people = pd.DataFrame({"人员编号": ["p1", "p2"], "姓名": ["张三", "李四"], "手机号": ["1", "2"],
+                           "身份证号码": ["x", "y"], "性别": ["男", "女"], "出生日期": ["1970-1-1", None]})
+    tx = pd.DataFrame({"付款方": ["p1"], "收款人": ["p2"], "交易金额": ["100"], "交易日期": ["2020-01-01"],
+                       "摘要": ["m"], "对方户名": ["x"]})
+    ct = pd.DataFrame({"主叫": ["p1"], "被叫": ["p2"], "类型": ["通话"], "时间": ["2020-01-01 10:00"]})
+    case = case_from_frames(people=people, transactions=tx, contacts=ct)
+    assert list(case["people"].columns[:6]) == ["id", "name", "gender", "birth_date", "id_number", "phone"]
+    assert case["transactions"]["memo"][0] == "m"
+    assert case["transactions"]["对方户名"][0] == "x"  # unknown header kept as an extra column
+    assert case["contacts"]["time"][0] == pd.Timestamp("2020-01-01 10:00")
+
+
+def test_user_columns_mapping_and_aliases_off():
+    people = pd.DataFrame({"Key": ["p1", "p2"], "Full Name": ["a", "b"]})
+    tx = pd.DataFrame({"Payer": ["p1"], "Payee": ["p2"], "Sum": [5], "When": ["2020-01-01"]})
+    case = case_from_frames(people=people, transactions=tx, columns={
+        "*": {"Key": "id"}, "people": {"Full Name": "name"},
+        "transactions": {"Payer": "src", "payee": "dst", "Sum": "amount", "When": "date"}})
+    assert case["transactions"][["src", "dst"]].iloc[0].tolist() == ["p1", "p2"]
+    with pytest.raises(CaseError) as ei:
+        case_from_frames(people=pd.DataFrame({"姓名": ["a"], "id": ["p1"]}), aliases=False)
+    assert ei.value.first.code == "missing_column" and ei.value.first.column == "name"
+
+
+def test_unit_suffix_scales_amounts_and_durations():
+    people = pd.DataFrame({"id": ["p1", "p2"], "name": ["a", "b"]})
+    tx = pd.DataFrame({"src": ["p1"], "dst": ["p2"], "金额(万元)": ["2.5"], "date": ["2020-01-01"]})
+    ct = pd.DataFrame({"src": ["p1"], "dst": ["p2"], "kind": ["call"], "time": ["2020-01-01"], "通话时长（分钟）": [3]})
+    case = case_from_frames(people=people, transactions=tx, contacts=ct)
+    assert case["transactions"]["amount"][0] == 25000.0
+    assert case["contacts"]["duration_s"][0] == 180.0
+
+
+# -- formats -------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("2019-03-05", "2019-03-05 00:00:00"),
+        ("2019-03-05 14:30", "2019-03-05 14:30:00"),
+        ("2019-03-05T14:30:05", "2019-03-05 14:30:05"),
+        ("2019-03-05 14:30:05.250", "2019-03-05 14:30:05.250000"),
+        ("2019/03/05", "2019-03-05 00:00:00"),
+        ("2019/3/5", "2019-03-05 00:00:00"),
+        ("2019/3/5 9:05", "2019-03-05 09:05:00"),
+        ("2019/03/05 14:30:05", "2019-03-05 14:30:05"),
+        ("2019.3.5", "2019-03-05 00:00:00"),
+        ("2019年3月5日", "2019-03-05 00:00:00"),
+        ("2019年03月05日 14:30", "2019-03-05 14:30:00"),
+        ("2019年3月5日14时30分", "2019-03-05 14:30:00"),
+        ("2019年3月5日 14时30分05秒", "2019-03-05 14:30:05"),
+        ("20190305", "2019-03-05 00:00:00"),
+        ("20190305 143005", "2019-03-05 14:30:05"),
+        ("2019-03-05T14:30:00+08:00", "2019-03-05 14:30:00"),
+        ("2019-03-05T14:30:00Z", "2019-03-05 14:30:00"),
+        ("  2019-03-05  ", "2019-03-05 00:00:00"),
+    ],
+)
+def test_date_formats(text, expected):
+    # alone (fast path) and mixed with another format (elementwise path)
+    for values in ([text], [text, "2019/1/1"]):
+        parsed, bad = parse_dates(pd.Series(values, dtype="string"))
+        assert not bad.any()
+        assert str(parsed[0]) == expected
+
+
+@pytest.mark.parametrize("text", ["2019-02-30", "2019/13/01", "2019-03-05 25:00", "2019-03-05 14:61",
+                                  "soon", "05/03/2019", "2019-3", "43529", "2019年3月"])
+def test_bad_dates(text):
+    parsed, bad = parse_dates(pd.Series([text, "2019-01-01"], dtype="string"))
+    assert bad.tolist() == [True, False]
+    assert pd.isna(parsed[0])
+
+
+def test_spreadsheet_date_cells_and_numbers():
+    s = pd.Series([datetime(2019, 3, 5, 14, 30), date(2019, 3, 6), pd.Timestamp("2019-03-07"), "2019/3/8",
+                   None, 43529], dtype=object)
+    parsed, bad = parse_dates(s)
+    assert [str(x) for x in parsed[:4]] == ["2019-03-05 14:30:00", "2019-03-06 00:00:00",
+                                            "2019-03-07 00:00:00", "2019-03-08 00:00:00"]
+    assert bad.tolist() == [False, False, False, False, False, True]  # a bare number is not a date
+    tz = pd.Series(pd.to_datetime(["2019-03-05 14:30"]).tz_localize("Asia/Shanghai"))
+    assert str(parse_dates(tz)[0][0]) == "2019-03-05 14:30:00"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("1200", 1200.0), ("1,200.50", 1200.5), ("1,234,567", 1234567.0), ("1，200", 1200.0), ("¥3000", 3000.0),
+     ("￥3,000.00", 3000.0), ("RMB 3000", 3000.0), ("CNY3000", 3000.0), ("3000元", 3000.0),
+     ("人民币3000元", 3000.0), ("2.5万", 25000.0), ("2.5万元", 25000.0), ("1亿", 1e8), ("$12.5", 12.5),
+     (" 7 ", 7.0), ("0", 0.0), ("1e3", 1000.0)],
+)
+def test_amount_formats(text, expected):
+    for values in ([text], [text, "1,000"]):
+        parsed, bad = parse_amounts(pd.Series(values, dtype="string"))
+        assert not bad.any()
+        assert parsed[0] == expected
+
+
+@pytest.mark.parametrize("text", ["abc", "1,2", "12,3x", "1.2.3", "万", "--5", "(1,200)"])
+def test_bad_amounts(text):
+    parsed, bad = parse_amounts(pd.Series([text, "5"], dtype="string"))
+    assert bad.tolist() == [True, False]
+
+
+def test_numeric_amount_cells():
+    parsed, bad = parse_amounts(pd.Series([1200, 3.5, "2万", None], dtype=object))
+    assert parsed.tolist()[:3] == [1200.0, 3.5, 20000.0] and not bad.any()
+    parsed, bad = parse_amounts(pd.Series([1, 2], dtype="int64"))
+    assert parsed.dtype == "float64" and parsed.tolist() == [1.0, 2.0]
+
+
+def test_as_text_of_spreadsheet_numbers():
+    text, lossy = as_text(pd.Series([7.0, 7.5, 13800138000, 1.10101199001011e17, None], dtype=object))
+    assert text.tolist()[:3] == ["7", "7.5", "13800138000"]
+    assert lossy.tolist() == [False, False, False, True, False]
+    text, _ = as_text(pd.Series([1.0, np.nan]))
+    assert text[0] == "1" and pd.isna(text[1])
+
+
+# -- every error kind: the message names file, row, column -----------------------------------
+def _problems(**frames) -> list:
+    with pytest.raises(CaseError) as ei:
+        case_from_frames(**frames)
+    return ei.value.problems
+
+
+PEOPLE = pd.DataFrame({"id": ["p1", "p2"], "name": ["张三", "李四"]})
+
+
+def _one(problems, code):
+    hits = [p for p in problems if p.code == code]
+    assert hits, f"no {code} in {problems}"
+    return hits[0]
+
+
+def test_missing_table_and_column():
+    p = _one(_problems(transactions=pd.DataFrame({"src": ["a"]})), "missing_table")
+    assert p.table == "people"
+    p = _one(_problems(people=pd.DataFrame({"id": ["p1"]})), "missing_column")
+    assert (p.file, p.row, p.column) == ("<DataFrame people>", 1, "name")
+    assert "姓名" in p.expected and "'id'" in p.expected  # accepted and found headers
+    assert "people" in str(CaseError([p]))
+
+
+def test_missing_value_dates_amounts_negative_choices_numbers():
+    tx = pd.DataFrame({"src": ["p1", "p1", "p1", None], "dst": ["p2"] * 4,
+                       "amount": ["5", "abc", "-3", "1"], "date": ["2020-01-01", "2020-13-01", "2020-01-01", "2020-01-01"]})
+    ct = pd.DataFrame({"src": ["p1"], "dst": ["p2"], "kind": ["telepathy"], "time": ["2020-01-01"],
+                       "count": ["1.5"], "duration_s": ["x"]})
+    probs = _problems(people=PEOPLE, transactions=tx, contacts=ct)
+    codes = {(p.code, p.column, p.row) for p in probs}
+    assert ("bad_amount", "amount", 3) in codes
+    assert ("bad_date", "date", 3) in codes
+    assert ("negative_amount", "amount", 4) in codes
+    assert ("missing_value", "src", 5) in codes
+    assert ("bad_choice", "kind", 2) in codes
+    assert ("bad_number", "count", 2) in codes and ("bad_number", "duration_s", 2) in codes
+    p = _one(probs, "bad_amount")
+    assert str(p).startswith("<DataFrame transactions>, row 3, column 'amount': bad_amount: got 'abc'")
+    assert all(p.file.startswith("<DataFrame") for p in probs)
+
+
+def test_dangling_references():
+    tx = pd.DataFrame({"src": ["p1"], "dst": ["p9"], "amount": [1], "date": ["2020-01-01"]})
+    mem = pd.DataFrame({"person_id": ["p1"], "gang_id": ["g7"]})
+    probs = _problems(people=PEOPLE, transactions=tx, members=mem)
+    p = _one([q for q in probs if q.table == "transactions"], "dangling_reference")
+    assert (p.row, p.column, p.value) == (2, "dst", "'p9'")
+    assert "known person or company" in p.expected
+    p = _one([q for q in probs if q.table == "members"], "dangling_reference")
+    assert (p.row, p.column, p.value) == (2, "gang_id", "'g7'")
+    assert "known gang" in p.expected
+
+
+def test_duplicate_ids_name_both_records():
+    people = pd.DataFrame({"id": ["p1", "p2", "p1"], "name": ["a", "b", "c"]})
+    companies = pd.DataFrame({"id": ["c1", "p2"], "name": ["x", "y"]})
+    probs = _problems(people=people, companies=companies,
+                      files={"people": "people.csv", "companies": "companies.xlsx"})
+    dups = [p for p in probs if p.code == "duplicate_id"]
+    assert len(dups) == 2
+    within = next(p for p in dups if p.table == "people")
+    assert (within.file, within.row) == ("people.csv", 4)
+    assert "people.csv, row 2" in within.expected
+    across = next(p for p in dups if p.table == "companies")
+    assert (across.file, across.row) == ("companies.xlsx", 3)
+    assert "people.csv, row 3" in across.expected
+    # transaction ids are only unique within transactions
+    tx = pd.DataFrame({"id": ["p1", "t", "t"], "src": ["p1"] * 3, "dst": ["p2"] * 3, "amount": [1] * 3,
+                       "date": ["2020-01-01"] * 3})
+    probs = _problems(people=PEOPLE, transactions=tx)
+    assert [(p.code, p.row) for p in probs] == [("duplicate_id", 4)]
+
+
+def test_unknown_table_and_conflicting_headers():
+    p = _one(_problems(people=PEOPLE, bribes=pd.DataFrame({"a": [1]})), "unknown_table")
+    assert p.table == "bribes"
+    p = _one(_problems(people=pd.DataFrame({"id": ["p1"], "姓名": ["a"], "name": ["b"]})), "conflicting_headers")
+    assert (p.column, p.row) == ("name", 1)
+    assert "'姓名'" in p.value and "'name'" in p.value
+
+
+def test_all_problems_are_collected():
+    people = pd.DataFrame({"id": ["p1", "p1", None], "name": ["a", None, "c"], "birth_date": ["x", None, None]})
+    probs = _problems(people=people)
+    assert sorted((p.code, p.row) for p in probs) == [
+        ("bad_date", 2), ("duplicate_id", 3), ("missing_value", 3), ("missing_value", 4)]
+
+
+# -- lenient mode -----------------------------------------------------------------------------
+def test_lenient_lists_every_skipped_and_repaired_row():
+    people = pd.DataFrame({"id": ["p1", "p2", "p3", "p1"], "name": ["a", None, "c", "d"],
+                           "birth_date": ["1970-01-01", None, "bad", None], "village_id": [None, None, "v9", None]})
+    tx = pd.DataFrame({"src": ["p1", "p1", "p3"], "dst": ["p2", "p3", "p9"], "amount": [1, 2, 3],
+                       "date": ["2020-01-01"] * 3})
+    ev = pd.DataFrame({"id": ["e1"], "kind": ["raid"], "time": ["2020-02-01"], "target_id": ["p2"]})
+    leads = pd.DataFrame({"id": ["l1"], "date": ["2020-01-01"], "subject_id": ["p2"]})
+    case = case_from_frames(people=people, transactions=tx, events=ev, leads=leads, lenient=True)
+    rep = case.report
+    got = sorted((p.table, p.row, p.column, p.code, p.action) for p in rep.problems)
+    assert got == sorted([
+        ("people", 3, "name", "missing_value", "skipped"),
+        ("people", 4, "birth_date", "bad_date", "repaired"),
+        ("people", 4, "village_id", "dangling_reference", "repaired"),
+        ("people", 5, "id", "duplicate_id", "skipped"),
+        ("transactions", 2, "dst", "reference_to_skipped", "skipped"),
+        ("transactions", 4, "dst", "dangling_reference", "skipped"),
+        ("events", 2, "target_id", "reference_to_skipped", "repaired"),
+        ("leads", 2, "subject_id", "reference_to_skipped", "skipped"),
+    ])
+    assert case["people"]["id"].tolist() == ["p1", "p3"]
+    assert pd.isna(case["people"]["birth_date"][1]) and pd.isna(case["people"]["village_id"][1])
+    assert case["transactions"]["_row"].tolist() == [3]
+    assert pd.isna(case["events"]["target_id"][0])
+    assert len(case["leads"]) == 0
+    # nothing disappears without a trace: every dropped row has a "skipped" problem
+    for t in ("people", "transactions", "leads", "events"):
+        skipped_rows = {p.row for p in rep.problems if p.table == t and p.action == "skipped"}
+        assert rep.rows_read[t] - rep.rows_kept[t] == len(skipped_rows)
+    ref = next(p for p in rep.problems if p.code == "reference_to_skipped" and p.table == "transactions")
+    assert "<DataFrame people>, row 3" in ref.expected
+    assert len(rep.to_frame()) == 8
+
+
+def test_lenient_still_fails_on_the_shape_of_the_input():
+    with pytest.raises(CaseError) as ei:
+        case_from_frames(people=pd.DataFrame({"id": ["p1"]}), lenient=True)
+    assert ei.value.first.code == "missing_column"
+    case = case_from_frames(people=PEOPLE, bribes=pd.DataFrame({"a": [1]}), lenient=True)
+    assert [(p.code, p.action) for p in case.report.problems] == [("unknown_table", "skipped")]
+
+
+# -- privacy ---------------------------------------------------------------------------------
+def test_names_ids_and_phones_never_reach_messages_or_logs(caplog):
+    people = pd.DataFrame({"id": ["p1", "110101199001011234", "13912345678", "110101199001011234"],
+                           "name": ["欧阳娜娜", "张三丰", "李四光", "王五"],
+                           "phone": ["13800138000", "x", "y", "z"], "id_number": ["44010619900101123X", None, None, None],
+                           "birth_date": ["not a date", None, None, None]})
+    tx = pd.DataFrame({"src": ["p1"], "dst": ["13612345678"], "amount": [1], "date": ["2020-01-01"],
+                       "memo": ["给欧阳娜娜的钱"]})
+    secrets = ["欧阳娜娜", "13800138000", "44010619900101123X", "110101199001011234", "13612345678", "给欧阳"]
+    with caplog.at_level(logging.DEBUG, logger="umbrella_graph"):
+        with pytest.raises(CaseError) as ei:
+            case_from_frames(people=people, transactions=tx)
+        text = str(ei.value) + "\n".join(str(p) for p in ei.value.problems) + ei.value.to_frame().to_string()
+        case = case_from_frames(people=people, transactions=tx, lenient=True)
+        text += str(case.report) + case.report.to_frame().to_string()
+    text += caplog.text
+    assert {p.code for p in ei.value.problems} >= {"bad_date", "duplicate_id", "dangling_reference"}
+    for s in secrets:
+        assert s not in text
+    assert "<masked, 18 chars>" in text and "<masked, 11 chars>" in text
