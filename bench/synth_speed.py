@@ -88,7 +88,7 @@ def main() -> None:
 
     import pandas as pd
 
-    cmd = "python bench/synth_speed.py " + " ".join(sys.argv[1:])
+    cmd = ".venv/bin/python bench/synth_speed.py " + " ".join(sys.argv[1:])
     lines = [
         "## Synthetic cities (`umbrella_graph.synth.generate_city`)",
         "",

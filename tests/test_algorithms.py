@@ -197,7 +197,7 @@ def test_ppr_weighted_seed_vector_matches_networkx() -> None:
 
 
 def test_ppr_blocks_beyond_one_chunk() -> None:
-    """More seed sets than one dense block (256) still give each set its own vector."""
+    """More seed sets than one dense block (128) still give each set its own vector."""
     G = nx.gnp_random_graph(300, 0.02, seed=2)
     _, A = as_matrix(G)
     sets = [[i] for i in range(300)]

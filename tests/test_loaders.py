@@ -129,7 +129,8 @@ def test_row_numbers_blank_lines_quotes_and_ragged_rows(tmp_path):
     write(d / "people.csv", "id,name\np1,张三\np2,李四,1,200\np3\np4,赵六\n")
     with pytest.raises(CaseError) as ei:
         load_case(d)
-    assert [(p.code, p.row) for p in ei.value.problems] == [("bad_row", 3), ("bad_row", 4)]
+    assert [(p.code, p.file, p.row) for p in ei.value.problems if p.table == "people"] == [
+        ("bad_row", "people.csv", 3), ("bad_row", "people.csv", 4)]
     assert "<4 cells>" in ei.value.problems[0].value
     case = load_case(d, lenient=True)
     assert case["people"][["id", "_row"]].values.tolist() == [["p1", 2], ["p4", 5]]
@@ -244,9 +245,14 @@ def test_neo4j_import_files(tmp_path):
     got = {(p.code, p.file, p.row) for p in ei.value.problems}
     assert ("unknown_label", "nodes.csv", 3) in got and ("unknown_type", "edges.csv", 2) in got
     case = load_neo4j_import(nodes, edges, lenient=True,
-                             mapping={"labels": {"Martian": "people"}, "types": {"BRIBED": {"table": "transactions"}}})
-    assert len(case["people"]) == 2 and len(case["transactions"]) == 0
-    assert {p.code for p in case.report.problems} == {"missing_value"}  # amount and date missing
+                             mapping={"labels": {"Martian": "people"}, "types": {"BRIBED": {"table": "ties",
+                                                                                            "kind": "bribe"}}})
+    assert len(case["people"]) == 2 and case["ties"]["kind"].tolist() == ["bribe"]
+    assert case.report.problems == []
+    with pytest.raises(CaseError) as ei:  # a table whose required columns the edges lack
+        load_neo4j_import(nodes, edges, mapping={"labels": {"Martian": "people"}, "types": {"BRIBED": "transactions"}})
+    assert {(p.code, p.column, p.file) for p in ei.value.problems} == {
+        ("missing_column", "amount", "edges.csv"), ("missing_column", "date", "edges.csv")}
 
 
 def test_us_mafia_through_the_generic_path(datasets_dir):
@@ -327,3 +333,26 @@ def test_ftm_ownership_and_other_links():
         load_ftm([*ents, {"id": "x", "schema": "Payment", "properties": {"payer": ["p1"], "beneficiary": ["zz"],
                                                                            "amount": ["5"], "date": ["2020-01-01"]}}])
     assert ei.value.first.code == "dangling_reference" and ei.value.first.row == 8
+
+
+# -- the documentation is generated from the code ------------------------------------------------
+def test_data_contract_doc_is_up_to_date():
+    from umbrella_graph.io.aliases import COLUMN_ALIASES, COMMON_ALIASES, TABLE_ALIASES
+    from umbrella_graph.io.contract import COLUMN_DOCS, update_document
+    from umbrella_graph.schema import TABLES
+
+    doc = Path(__file__).resolve().parents[1] / "docs" / "data-contract.md"
+    text = doc.read_text(encoding="utf-8")
+    assert update_document(text) == text, "run: .venv/bin/python -m umbrella_graph.io.contract docs/data-contract.md"
+    for t, spec in TABLES.items():
+        for c in spec.columns:
+            assert COLUMN_DOCS.get(f"{t}.{c.name}"), f"{t}.{c.name} is not documented"
+            assert f"| {t} | {c.name} |" in text
+    for t, aliases in COLUMN_ALIASES.items():
+        assert set(aliases.values()) <= set(TABLES[t].column_names), t
+    assert set(COMMON_ALIASES.values()) <= {c for s in TABLES.values() for c in s.column_names}
+    assert set(TABLE_ALIASES.values()) <= set(TABLES)
+    for code in ("missing_column", "conflicting_headers", "missing_value", "bad_date", "bad_amount",
+                 "negative_amount", "bad_choice", "duplicate_id", "dangling_reference", "unknown_table",
+                 "duplicate_table", "unreadable_file", "bad_row", "lossy_number", "reference_to_skipped"):
+        assert f"`{code}`" in text

@@ -266,8 +266,8 @@ def test_confounders_present(clear: SynthCity) -> None:
     all_side = set().union(*(set().union(*_gang_side(clear, g).values()) for g in case.gang_ids()))
     for o in t.loc[t["role"] == "corrupt_non_gang", "official_id"].unique():
         won = set(con.loc[con["approver_id"] == o, "company_id"]) - all_side
-        owners = set(case["company_roles"].query("role == 'owner'").loc[lambda d: d["company_id"].isin(won),
-                                                                          "person_id"])
+        cr = case["company_roles"]
+        owners = set(cr.loc[(cr["role"] == "owner") & cr["company_id"].isin(won), "person_id"])
         assert owners and not owners & all_side
         assert tx[tx["src"].isin(owners) & tx["dst"].isin({o} | _spouse(case, o))]["amount"].max() >= 5000
         assert (t.loc[t["official_id"] == o, "label"] == 0).all()

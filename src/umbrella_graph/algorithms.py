@@ -54,8 +54,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Number of personalization vectors iterated together in one dense block; bounds the
-#: memory of :func:`personalized_pagerank_many` to about ``3 * n * 256 * 8`` bytes.
-_PPR_BLOCK = 256
+#: memory of :func:`personalized_pagerank_many` to about ``4 * n * 128 * 8`` bytes.
+_PPR_BLOCK = 128
 #: Pairs handled per chunk by the link-prediction indices.
 _PAIR_CHUNK = 200_000
 
@@ -220,7 +220,7 @@ def personalized_pagerank_many(
 ) -> np.ndarray:
     """Personalized PageRank from many seed sets at once.
 
-    All seed sets are iterated together as one dense ``n x s`` block (in blocks of 256
+    All seed sets are iterated together as one dense ``n x s`` block (in blocks of 128
     columns), so the cost is a few sparse-times-dense products per iteration instead of
     one Python loop per seed set. This is the *random walk with restart*: a walker
     follows an edge with probability ``alpha`` (choosing among a node's edges in

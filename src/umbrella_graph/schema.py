@@ -440,8 +440,11 @@ for _r in RELATIONS:
     RELATIONS_BY_KIND.setdefault(_r.kind, []).append(_r)
 
 #: Every Neo4j label the library may write or match. ``Official`` is added to people
-#: who hold a post.
-NEO4J_LABELS: frozenset[str] = frozenset({k.label for k in NODE_KINDS.values()} | {"Official", "Entity"})
+#: who hold a post; ``CaseMeta`` labels the one node describing the stored case (tables,
+#: columns, load status).
+NEO4J_LABELS: frozenset[str] = frozenset(
+    {k.label for k in NODE_KINDS.values()} | {"Official", "Entity", "CaseMeta"}
+)
 #: Every Neo4j relationship type the library may write or match.
 NEO4J_REL_TYPES: frozenset[str] = frozenset(r.rel_type for r in RELATIONS)
 

@@ -292,19 +292,80 @@ def _parse_one_date(text: object) -> pd.Timestamp | None:
         return None
 
 
+#: Date shapes tried with pyarrow's strptime (the formats found in a sample of the column
+#: are applied to the whole column; everything else goes through the general parser).
+_STRPTIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
+    "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M",
+    "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日%H时%M分%S秒",
+)
+_SAMPLE = 2000
+
+
+def _sample(arr: pa.Array) -> pa.Array:
+    """A deterministic sample of the non-null values (the first ones and every k-th)."""
+    vals = arr.drop_null()
+    if len(vals) <= _SAMPLE:
+        return vals
+    step = max(1, len(vals) // (_SAMPLE // 2))
+    idx = np.concatenate([np.arange(_SAMPLE // 2), np.arange(0, len(vals), step)[: _SAMPLE // 2]])
+    return vals.take(pa.array(idx))
+
+
+def _cast_all(arr: pa.Array, to: pa.DataType) -> pa.Array | None:
+    """``arr.cast(to)`` if every value converts (tried on a sample first: failures are slow)."""
+    try:
+        _sample(arr).cast(to)
+        return arr.cast(to)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+
+
 def _dates_from_text(text: pd.Series) -> pd.Series:
-    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` (NaT where unparseable)."""
+    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` (NaT where unparseable).
+
+    ISO columns are cast in one go. Otherwise the strptime formats that parse a sample of
+    the column are applied to it; strptime rolls impossible dates over (``2019-02-30`` ->
+    March 2nd), so every result on days 1-3 (where a roll-over lands) or at second 0 is
+    checked again by the general parser, which also takes every value no format matched.
+    """
     idx = text.index
     arr = _arrow(text)
-    try:
-        return pd.Series(arr.cast(pa.timestamp("ns")).to_numpy(zero_copy_only=False), index=idx)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
-    out = _dates_vectorised(arr)
-    todo = np.isnat(out) & ~pc.is_null(arr).to_numpy(zero_copy_only=False)
-    if todo.any():
-        rest = [_parse_one_date(v) for v in text[todo].tolist()]
-        out[todo] = pd.to_datetime(pd.Series(rest, dtype=object), errors="coerce").to_numpy(dtype="datetime64[ns]")
+    cast = _cast_all(arr, pa.timestamp("ns"))
+    if cast is not None:
+        return pd.Series(cast.to_numpy(zero_copy_only=False), index=idx)
+    n = len(arr)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    todo = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False))
+    check = np.zeros(n, dtype=bool)
+    sample = _sample(arr)
+    formats = [f for f in _STRPTIME_FORMATS
+               if pc.any(pc.is_valid(pc.strptime(sample, format=f, unit="ns", error_is_null=True))).as_py()]
+    for fmt in formats:
+        if not len(todo):
+            break
+        p = pc.strptime(arr.take(pa.array(todo)), format=fmt, unit="ns", error_is_null=True)
+        ok = pc.is_valid(p).to_numpy(zero_copy_only=False)
+        if not ok.any():
+            continue
+        hit = todo[ok]
+        out[hit] = p.filter(pa.array(ok)).to_numpy(zero_copy_only=False)
+        recheck = pc.less_equal(pc.day(p.filter(pa.array(ok))), 3).to_numpy(zero_copy_only=False)
+        if "%S" in fmt:
+            recheck |= pc.equal(pc.second(p.filter(pa.array(ok))), 0).to_numpy(zero_copy_only=False)
+        check[hit[recheck]] = True
+        todo = todo[~ok]
+    rest = np.union1d(todo, np.flatnonzero(check))
+    if len(rest):
+        sub = arr.take(pa.array(rest))
+        got = _dates_vectorised(sub)
+        left = np.isnat(got)
+        if left.any():
+            vals = sub.filter(pa.array(left)).to_pylist()
+            got[left] = pd.to_datetime(pd.Series([_parse_one_date(v) for v in vals], dtype=object),
+                                       errors="coerce").to_numpy(dtype="datetime64[ns]")
+        out[rest] = got
     return pd.Series(out, index=idx)
 
 
@@ -374,35 +435,42 @@ _AMOUNT_JUNK = (" ", "¥", "￥", "$", "€", "£", "RMB", "rmb", "CNY", "cny", 
 
 
 def _amounts_from_text(text: pd.Series) -> pd.Series:
-    """Stripped strings -> float64 (NaN where blank or unparseable)."""
+    """Stripped strings -> float64 (NaN where blank or unparseable).
+
+    Plain numbers are cast in one go. Otherwise the currency words, separators and
+    multipliers found in a sample of the column are removed in pyarrow, and every value
+    that is still not a plain number goes through the per-cell parser.
+    """
     idx = text.index
     arr = _arrow(text)
-    try:
-        v = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    cast = _cast_all(arr, pa.float64())
+    if cast is not None:
+        v = cast.to_numpy(zero_copy_only=False)
         return pd.Series(np.where(np.isinf(v), np.nan, v), index=idx)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    sample = [str(x) for x in _sample(arr).to_pylist()]
     s = arr
     for junk in _AMOUNT_JUNK:
-        if _any(s, junk):
+        if any(junk in v for v in sample):
             s = pc.replace_substring(s, junk, "")
-    grouped_ok = np.ones(len(s), dtype=bool)
-    if _any(s, "，"):
-        s = pc.replace_substring(s, "，", ",")
-    if _any(s, ","):
-        has = pc.fill_null(pc.match_substring(s, ","), False)
-        good = pc.fill_null(pc.match_substring_regex(s, _GROUPED_RE), False)
-        grouped_ok = ~(has.to_numpy(zero_copy_only=False) & ~good.to_numpy(zero_copy_only=False))
-        s = pc.replace_substring(s, ",", "")
     mult = np.ones(len(s))
     for suffix, factor in (("万", 1e4), ("亿", 1e8)):
-        if _any(s, suffix):
+        if any(v.endswith(suffix) or v.endswith(suffix + "元") for v in sample):
             ends = pc.fill_null(pc.ends_with(s, suffix), False).to_numpy(zero_copy_only=False)
             mult[ends] = factor
             s = pc.if_else(pa.array(ends), pc.utf8_slice_codeunits(s, 0, -1), s)
-    ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER_RE), False).to_numpy(zero_copy_only=False) & grouped_ok
+    if any("，" in v for v in sample):
+        s = pc.replace_substring(s, "，", ",")
+    if any("," in v or "，" in v for v in sample):
+        # thousands separators must come in groups of three; others fail and are re-read below
+        good = pc.fill_null(pc.match_substring_regex(s, r"^[+-]?\d{1,3}(,\d{3})*(\.\d+)?$"), False)
+        s = pc.if_else(good, pc.replace_substring(s, ",", ""), s)
+    ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER_RE), False).to_numpy(zero_copy_only=False)
     vals = pc.cast(pc.if_else(pa.array(ok), s, "0"), pa.float64()).to_numpy(zero_copy_only=False)
-    return pd.Series(np.where(ok, vals * mult, np.nan), index=idx)
+    out = np.where(ok, vals * mult, np.nan)
+    rest = np.flatnonzero(~ok & pc.is_valid(arr).to_numpy(zero_copy_only=False))
+    if len(rest):
+        out[rest] = [_parse_one_amount(v) for v in arr.take(pa.array(rest)).to_pylist()]
+    return pd.Series(np.where(np.isinf(out), np.nan, out), index=idx)
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -758,7 +826,8 @@ def validate_tables(
         report.rows_read[tname] = len(df) + sum(1 for p in rt.problems if p.row is not None)
         missing = [c for c in spec.required if c not in df.columns]
         for cname in missing:
-            out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns]))
+            out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns
+                                                               if h not in ("_file", "_row")]))
         if missing:
             continue
         for c in spec.columns:

@@ -257,7 +257,7 @@ class NetworkView:
     def _repr_html_(self) -> str:
         # the page goes into srcdoc (attribute-escaped); sandboxed: scripts run, but the
         # frame has no access to the notebook
-        height = _css_px(self.height) + 120
+        height = _css_px(self.height) + 170
         return (
             f'<iframe srcdoc="{_html.escape(self.html, quote=True)}" '
             f'style="width:100%;height:{height}px;border:1px solid #ddd" '
@@ -345,7 +345,7 @@ def view_gang(
     ...                                "date": ["2020-05-01"]}))
     >>> v = view_gang(build_graph(case), "g1")
     >>> v.shown, v.total
-    (4, 5)
+    (4, 4)
     >>> sorted(n["cat"] for n in v.network.nodes)
     ['gang', 'leader', 'member', 'official']
     """
@@ -366,7 +366,10 @@ def view_gang(
 
     A = graph.adjacency(kinds_t, weight="count")
     chosen: list[int] = list(core)
-    parts = [f"the gang and its {len(member_pos)} listed member(s)"]
+    if len(core) > max_nodes:
+        parts = [f"the gang and {max_nodes - 1} of its {len(member_pos)} listed members (leaders first)"]
+    else:
+        parts = [f"the gang and its {len(member_pos)} listed member(s)"]
     score_map = _score_map(scores, gang_id=gang_id, func="view_gang")
     if score_map and officials:
         dist, pred = _bfs(A, core, max_depth=4)
@@ -939,7 +942,7 @@ def _build_view(
     pair_seen: dict[tuple[int, int], int] = {}
     for gi, (s0, s1) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
         ea, eb, fam = int(ra[s0]), int(rb[s0]), str(rfam[s0])
-        style = EDGE_STYLES[fam]
+        estyle = EDGE_STYLES[fam]
         key = (min(ea, eb), max(ea, eb))
         nth = pair_seen.get(key, 0)
         pair_seen[key] = nth + 1
@@ -954,8 +957,9 @@ def _build_view(
         tip = _edge_tip(names[ea], names[eb], fam, rec_rows[s0:s1], amount, count, first, last)
         edge: dict[str, Any] = {
             "id": f"e{len(net.edges)}", "fam": fam, "width": _width(fam, amount, count),
-            "color": style.color, "dashes": list(style.dashes) if isinstance(style.dashes, tuple) else style.dashes,
-            "arrows": "to" if style.arrows else "", "title": _tip_text(tip), "tip": tip, "t": days,
+            "color": estyle.color,
+            "dashes": list(estyle.dashes) if isinstance(estyle.dashes, tuple) else estyle.dashes,
+            "arrows": "to" if estyle.arrows else "", "title": _tip_text(tip), "tip": tip, "t": days,
             "smooth": _smooth(nth),
         }
         if is_ev is not None:
@@ -1111,10 +1115,10 @@ def _node_tips(
             text = txt(rec.get("text"))
             if text:
                 rows.append(["text", _short(text, 240)])
-        if kind != "unit" and (kind in ("person", "company", "gang", "village", "event", "lead")):
-            rec = people.get(nid) if kind == "person" else node_rec.get(nid)
-            if rec is not None:
-                rows.append(["source", _source(rec.get("_file"), rec.get("_row"))])
+        if kind in ("person", "company", "gang", "village", "event", "lead"):
+            src_rec = people.get(nid) if kind == "person" else node_rec.get(nid)
+            if src_rec is not None:
+                rows.append(["source", _source(src_rec.get("_file"), src_rec.get("_row"))])
         if nid in scores:
             rows.append(["score", f"{scores[nid]:.3f}"])
         tips[p] = {"head": head, "rows": rows}

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ._app import handle_errors, main
-from .case_cmds import _load, case_dir_arg, encoding_opt, lenient_opt
+from .case_cmds import case_dir_arg, columns_opt, encoding_opt, lenient_opt
 
 
 def _read_scores(path: Path):  # type: ignore[no-untyped-def]
@@ -44,6 +44,7 @@ def _read_scores(path: Path):  # type: ignore[no-untyped-def]
 @click.option("--no-investigations", is_flag=True, help="Leave out tip-offs, lead triage, accountability and disruption.")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for scoring, layout and analyses.")
 @encoding_opt
+@columns_opt
 @lenient_opt
 @handle_errors
 def report_cmd(
@@ -57,6 +58,7 @@ def report_cmd(
     no_investigations: bool,
     seed: int,
     encoding: str | None,
+    columns: Path | None,
     lenient: bool,
 ) -> None:
     """Write the report of CASE_DIR as one self-contained HTML file (no network requests).
@@ -65,11 +67,12 @@ def report_cmd(
     numbers are masked unless --no-mask.
     """
     from ..graph import build_graph
+    from ..io import load_case
     from ..report import report
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise click.BadParameter("the output file name must end in .html", param_hint="-o/--output")
-    case = _load(case_dir, encoding, lenient)
+    case = load_case(case_dir, encoding=encoding, columns=columns, lenient=lenient)
     graph = build_graph(case)
     scores = _read_scores(scores_csv) if scores_csv is not None else None
     if scores is None:

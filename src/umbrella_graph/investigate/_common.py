@@ -45,6 +45,8 @@ def parse_duration(value: Any, param: str, func: str) -> pd.Timedelta:
     td: pd.Timedelta | None = None
     if isinstance(value, bool) or value is None:
         td = None
+    elif isinstance(value, _dt.timedelta | np.timedelta64):
+        td = pd.Timedelta(value)
     elif isinstance(value, _NUMBER):
         if math.isfinite(float(value)):
             td = pd.Timedelta(hours=float(value))
@@ -57,8 +59,6 @@ def parse_duration(value: Any, param: str, func: str) -> pd.Timedelta:
                 td = pd.Timedelta(text)
             except (ValueError, TypeError):
                 td = None
-    elif isinstance(value, _dt.timedelta | np.timedelta64):
-        td = pd.Timedelta(value)
     if td is None or td is pd.NaT or not td > pd.Timedelta(0):
         raise ParameterError.invalid(param, func, "a positive duration", value) from None
     return td
@@ -104,9 +104,9 @@ def official_proxies(graph: CaseGraph) -> pd.DataFrame:
     Returns ``person_id, official_id, via`` where ``via`` is ``"self"`` or the tie kind
     (``spouse``, ``kin``, ``sibling``...) joining the person to the official. A person
     tied to an official by several kin ties keeps ``spouse`` if one is a spouse tie,
-    otherwise the alphabetically first kind. Relatives who hold a post themselves speak
-    only for themselves (their contacts are not attributed to their kin in office),
-    except spouses: a spouse's contacts count for both spouses.
+    otherwise the alphabetically first kind. Relatives who hold a post themselves (a
+    spouse in office too) speak only for themselves: their contacts are not attributed to
+    their kin in office.
     """
     case = graph.case
     officials = pd.Series(graph.officials, dtype="string")
@@ -121,10 +121,8 @@ def official_proxies(graph: CaseGraph) -> pd.DataFrame:
             part = pd.DataFrame({"person_id": kin[b].astype("string").to_numpy(),
                                  "official_id": kin[a].astype("string").to_numpy(),
                                  "via": kk.to_numpy()})
-            in_office = part["person_id"].isin(set(officials)).to_numpy()
             parts.append(part[part["official_id"].isin(set(officials)).to_numpy()
-                              & (~in_office | (part["via"] == "spouse").to_numpy())
-                              & (part["official_id"] != part["person_id"]).to_numpy()])
+                              & ~part["person_id"].isin(set(officials)).to_numpy()])
     out = pd.concat(parts, ignore_index=True)
     out = out.astype({"person_id": "string", "official_id": "string", "via": "string"})
     prio = np.where(out["via"] == "self", 0, np.where(out["via"] == "spouse", 1, 2))
@@ -141,9 +139,10 @@ CONTROL_ROLES: tuple[str, ...] = ("owner", "legal_rep", "director", "manager", "
 INFERRED_MIN_CONFIDENCE = 0.5
 
 
-def _scoring_fn(name: str) -> Any:
+def scoring_fn(name: str) -> Any:
     """A function of :mod:`umbrella_graph.scoring` (or its submodules) if it exists."""
-    for mod_name in ("umbrella_graph.scoring", "umbrella_graph.scoring.gangside"):
+    for mod_name in ("umbrella_graph.scoring", "umbrella_graph.scoring.gangside",
+                     "umbrella_graph.scoring.score", "umbrella_graph.scoring.explain"):
         try:
             mod = importlib.import_module(mod_name)
         except ImportError:
@@ -166,7 +165,7 @@ def inferred_side(graph: CaseGraph, gangs: list[str]) -> pd.DataFrame:
     cols = {"person_id": "string", "gang_id": "string", "side": "string", "confidence": "float64",
             "reasons": "string"}
     empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})  # type: ignore[call-overload]
-    fn = _scoring_fn("infer_gang_side")
+    fn = scoring_fn("infer_gang_side")
     if fn is None or not gangs:
         return empty
     parts = []
@@ -194,7 +193,7 @@ def scorer_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     confidence, reasons`` (empty without the scorer)."""
     cols = {"company_id": "string", "confidence": "float64", "reasons": "string"}
     empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})  # type: ignore[call-overload]
-    fn = _scoring_fn("gang_companies")
+    fn = scoring_fn("gang_companies")
     if fn is None:
         return empty
     res = fn(graph, gang_id)
@@ -304,3 +303,27 @@ def cite(files: Iterable[Any], rows: Iterable[Any], limit: int = 5) -> str:
     if len(pairs) <= limit:
         return ", ".join(pairs)
     return ", ".join(pairs[:limit]) + f" (+{len(pairs) - limit} more)"
+
+
+#: Scorer signals that are context, not independent evidence: the leads themselves
+#: (allegations), the official's jurisdiction (opportunity) and the structural signals
+#: (network position). They do not count as evidence channels.
+CONTEXT_SIGNALS: frozenset[str] = frozenset({"leads", "jurisdiction", "ppr", "community", "link", "brokerage"})
+
+#: A signal counts as an evidence channel when it contributes at least this to a score.
+MIN_CONTRIBUTION = 0.01
+
+
+def evidence_channels(scores: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
+    """Per :func:`umbrella_graph.scoring.score_umbrellas` row: how many evidence channels
+    (``contrib_NAME`` columns, :data:`CONTEXT_SIGNALS` left out) contribute at least
+    :data:`MIN_CONTRIBUTION`, and their names ";"-joined."""
+    prefix = "contrib_"
+    cols = [c for c in scores.columns if str(c).startswith(prefix) and str(c)[len(prefix):] not in CONTEXT_SIGNALS]
+    names = [str(c)[len(prefix):] for c in cols]
+    if not cols:
+        return np.zeros(len(scores), dtype=np.int64), [""] * len(scores)
+    vals = scores[cols].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(dtype=float)
+    pos = vals >= MIN_CONTRIBUTION
+    joined = [";".join(n for n, p in zip(names, row, strict=True) if p) for row in pos]
+    return pos.sum(axis=1).astype(np.int64), joined

@@ -41,10 +41,12 @@ from ._common import (
     check_graph,
     check_number,
     cite,
+    evidence_channels,
     fmt_date,
     gang_companies,
     inferred_side,
     scorer_companies,
+    scoring_fn,
     village_ancestors,
 )
 
@@ -288,7 +290,6 @@ def _umbrella_rows(graph: CaseGraph, g: str, scores: pd.DataFrame, min_score: fl
     n_off = len(s)
     s = s.assign(_gr=np.arange(1, len(s) + 1))
     s = s[s["score"] >= min_score].head(top)
-    contrib = [c for c in s.columns if str(c).startswith("contrib_")]
     rows: list[dict[str, Any]] = []
     posts = graph.case["officials"]
     for rec in s.to_dict("records"):
@@ -296,10 +297,10 @@ def _umbrella_rows(graph: CaseGraph, g: str, scores: pd.DataFrame, min_score: fl
         pos = posts[(posts["person_id"] == o).fillna(False).to_numpy()]
         first = pos.iloc[0] if len(pos) else None
         signals = str(rec.get("top_signals") or "")
-        n_pos = sum(1 for c in contrib if float(rec.get(c) or 0.0) > 0)
+        n_ch, chs = evidence_channels(pd.DataFrame([rec]))
         reason = (f"suspected umbrella: score {float(rec['score']):.2f}, rank {int(rec['_gr'])} of "
                   f"{n_off} officials for this gang; top signals: {signals or 'none'}; "
-                  f"{n_pos} evidence channel(s) add to the score")
+                  f"{int(n_ch[0])} evidence channel(s)" + (f" ({chs[0].replace(';', ', ')})" if chs[0] else ""))
         evidence = ""
         if explain_paths:
             evidence, extra = _evidence(graph, o, g)
@@ -319,9 +320,8 @@ def _umbrella_rows(graph: CaseGraph, g: str, scores: pd.DataFrame, min_score: fl
 
 def _evidence(graph: CaseGraph, o: str, g: str) -> tuple[str, str]:
     """``(citations, summary)`` of the records on the scorer's evidence paths."""
-    try:
-        from ..scoring import explain  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover - the scorer is part of the package
+    explain = scoring_fn("explain")
+    if explain is None:  # pragma: no cover - the scorer is part of the package
         return "", ""
     ex = explain(graph, o, g, k=3)
     frame = ex.to_frame() if hasattr(ex, "to_frame") else pd.DataFrame()
@@ -567,9 +567,8 @@ def accountability(
 
 
 def _score(graph: CaseGraph, gangs: list[str], seed: int) -> pd.DataFrame:
-    try:
-        from ..scoring import score_umbrellas  # type: ignore[attr-defined]
-    except ImportError:
+    score_umbrellas = scoring_fn("score_umbrellas")
+    if score_umbrellas is None:  # pragma: no cover - the scorer is part of the package
         logger.warning("the scorer is not available; the umbrella part is left out")
         return pd.DataFrame()
     res: pd.DataFrame = score_umbrellas(graph, gangs=gangs, seed=seed)

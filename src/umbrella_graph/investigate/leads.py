@@ -5,10 +5,13 @@ and maybe a gang. :func:`triage_leads` ranks them by how much *independent graph
 evidence* supports them:
 
 * the named official's umbrella score with the named gang (or, if no gang is named, his
-  best score with any gang) from :func:`umbrella_graph.scoring.score_umbrellas`;
-* how many independent evidence channels (money, contacts before raids, contracts,
-  kin employed...) add to that score;
-* how many independent leads (distinct sources) name the same official.
+  best score with any gang) from :func:`umbrella_graph.scoring.score_umbrellas`, minus
+  the share the leads themselves add to it (``contrib_leads``): ``pair_score``;
+* how many independent evidence channels (money, relayed money, contracts, contacts,
+  contacts before raids, kinship, membership: every signal except the context signals of
+  :data:`CONTEXT_SIGNALS`) contribute at least :data:`MIN_CONTRIBUTION` to that score:
+  ``n_channels``;
+* how many independent leads (distinct sources) name the same person: ``n_sources``.
 
 The support score (0..1) is::
 
@@ -17,9 +20,10 @@ The support score (0..1) is::
             + 0.1 * min(n_sources - 1, 2) / 2
 
 so graph evidence dominates, corroborating channels come next and repeated tips from
-other sources only break near-ties. A lead about a person who holds no post, or about an
-official with no evidence link to any gang (no channel adds to any of his scores), gets
-``pair_score = 0`` and ``n_channels = 0``: it ranks low and its reason says so.
+other sources only break near-ties. A lead about a person who holds no post gets
+``pair_score = 0`` and ``n_channels = 0``. A lead about an official with no evidence link
+to any gang (no channel contributes to any of his scores) keeps only what the context
+signals give (small by design) and no channel: it ranks low and its reason says so.
 
 The text of a lead is sensitive and never copied into the output.
 """
@@ -34,9 +38,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ._common import check_graph
+from ._common import CONTEXT_SIGNALS, MIN_CONTRIBUTION, check_graph, evidence_channels, scoring_fn
 
-__all__ = ["triage_leads", "LEAD_COLUMNS", "SUPPORT_WEIGHTS"]
+__all__ = ["triage_leads", "LEAD_COLUMNS", "SUPPORT_WEIGHTS", "CONTEXT_SIGNALS", "MIN_CONTRIBUTION"]
 
 logger = logging.getLogger(__name__)
 
@@ -64,26 +68,10 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=_DTYPES[c]) for c in LEAD_COLUMNS})  # type: ignore[call-overload]
 
 
-def _channels(scores: pd.DataFrame) -> tuple[np.ndarray, list[str]]:
-    """Per score row: the names of the signals that add to the score, ";"-joined."""
-    contrib = [c for c in scores.columns if str(c).startswith("contrib_")]
-    if not contrib:
-        sig = [c for c in scores.columns if str(c).startswith("sig_")]
-        cols, prefix = sig, "sig_"
-    else:
-        cols, prefix = contrib, "contrib_"
-    names = [c[len(prefix):] for c in cols]
-    if not cols:
-        return np.zeros(len(scores), dtype=np.int64), [""] * len(scores)
-    vals = scores[cols].apply(pd.to_numeric, errors="coerce").fillna(0.0).to_numpy(dtype=float)
-    pos = vals > 0
-    joined = [";".join(n for n, p in zip(names, row, strict=True) if p) for row in pos]
-    return pos.sum(axis=1).astype(np.int64), joined
-
-
 def _score(graph: CaseGraph, seed: int) -> pd.DataFrame:
-    from ..scoring import score_umbrellas  # type: ignore[attr-defined]
-
+    score_umbrellas = scoring_fn("score_umbrellas")
+    if score_umbrellas is None:  # pragma: no cover - the scorer is part of the package
+        raise ImportError("umbrella_graph.scoring.score_umbrellas is not available")
     res: pd.DataFrame = score_umbrellas(graph, seed=seed)
     return res
 
@@ -161,7 +149,9 @@ def triage_leads(graph: CaseGraph, *, scores: pd.DataFrame | None = None, seed: 
     sc["official_id"] = sc["official_id"].astype(str)
     sc["gang_id"] = sc["gang_id"].astype(str)
     sc["score"] = pd.to_numeric(sc["score"], errors="coerce").fillna(0.0)
-    n_ch, ch_names = _channels(sc)
+    if "contrib_leads" in sc.columns:  # the leads' own share of the score is not independent
+        sc["score"] = (sc["score"] - pd.to_numeric(sc["contrib_leads"], errors="coerce").fillna(0.0)).clip(0, 1)
+    n_ch, ch_names = evidence_channels(sc)
     sc["_n_ch"] = n_ch
     sc["_ch"] = ch_names
     sc = sc.sort_values(["gang_id", "score", "official_id"], ascending=[True, False, True])

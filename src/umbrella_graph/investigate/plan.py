@@ -30,7 +30,7 @@ import pandas as pd
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import strength_to_distance
-from ._common import check_gang, check_graph, check_number, gang_companies, gang_side
+from ._common import check_gang, check_graph, check_number, gang_companies, gang_side, scoring_fn
 
 __all__ = ["plan_disruption", "DisruptionPlan", "gang_network", "NETWORK_EDGE_KINDS"]
 
@@ -111,9 +111,8 @@ def _node_roles(graph: CaseGraph, g: str, scores: pd.DataFrame | None, min_score
 
 
 def _score(graph: CaseGraph, g: str, seed: int) -> pd.DataFrame:
-    try:
-        from ..scoring import score_umbrellas  # type: ignore[attr-defined]
-    except ImportError:
+    score_umbrellas = scoring_fn("score_umbrellas")
+    if score_umbrellas is None:  # pragma: no cover - the scorer is part of the package
         logger.warning("the scorer is not available; umbrellas are left out of the network")
         return pd.DataFrame()
     res: pd.DataFrame = score_umbrellas(graph, gangs=[g], seed=seed)
@@ -122,9 +121,8 @@ def _score(graph: CaseGraph, g: str, seed: int) -> pd.DataFrame:
 
 def _path_nodes(graph: CaseGraph, o: str, g: str) -> list[str]:
     """People and companies on the scorer's evidence paths between ``o`` and ``g``."""
-    try:
-        from ..scoring import explain  # type: ignore[attr-defined]
-    except ImportError:  # pragma: no cover
+    explain = scoring_fn("explain")
+    if explain is None:  # pragma: no cover - the scorer is part of the package
         return []
     ex = explain(graph, o, g, k=3)
     out: list[str] = []

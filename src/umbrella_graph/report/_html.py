@@ -82,7 +82,7 @@ def read_asset(name: str) -> str:
     return _read_asset(name)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_asset(name: str) -> str:
     return (resources.files("umbrella_graph.report") / "assets" / name).read_text(encoding="utf-8")
 

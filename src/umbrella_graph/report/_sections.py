@@ -6,7 +6,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ __all__ = ["Section", "Chart", "Block", "frame_table", "render_blocks", "slug"]
 
 #: What a section may contain: a paragraph of text, a table, or a chart. There is no raw
 #: HTML block: every block is escaped when it is rendered.
-Block = Union[str, pd.DataFrame, Chart]
+Block: TypeAlias = str | pd.DataFrame | Chart
 
 
 @dataclass

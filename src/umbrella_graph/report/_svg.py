@@ -155,7 +155,7 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
     mag = 10 ** math.floor(math.log10(raw))
     step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=raw)
     start = math.ceil(lo / step) * step
-    ticks = []
+    ticks: list[float] = []
     v = start
     while v <= hi + 1e-9 and len(ticks) < 20:
         ticks.append(round(v, 10))

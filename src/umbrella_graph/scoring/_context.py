@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from ..errors import ParameterError
 from ..graph import CaseGraph
@@ -66,6 +67,7 @@ class Context:
     gang_pos: np.ndarray
     is_official: np.ndarray  # per node
     kin_keys: np.ndarray  # sorted pair keys of family ties
+    fam_keys: np.ndarray  # sorted pair keys of people at most two family ties apart
     tx: pd.DataFrame  # src, dst, amount, time, channel, pos, kin, wage
     ct: pd.DataFrame  # src, dst, kind, time, pos, kin
     roles: pd.DataFrame  # person, company, role, share, pos
@@ -147,6 +149,7 @@ def _build(graph: CaseGraph) -> Context:
     fam = np.isin(tk, list(KIN_TIES)) if len(te) else np.zeros(0, dtype=bool)
     ts, td = te["src"].to_numpy()[fam], te["dst"].to_numpy()[fam]
     kin_keys = np.unique(pair_key(ts, td, n)) if len(ts) else np.zeros(0, dtype=np.int64)
+    fam_keys = _family_keys(ts, td, n)
 
     # -- transactions
     xe = _edges(graph, "transaction")
@@ -170,7 +173,7 @@ def _build(graph: CaseGraph) -> Context:
         tx = pd.DataFrame({"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64),
                            "amount": np.zeros(0), "time": np.zeros(0, "datetime64[ns]"),
                            "channel": np.zeros(0, dtype=object), "pos": np.zeros(0, np.int64)})
-    tx["kin"] = _kin_of(kin_keys, tx["src"].to_numpy(), tx["dst"].to_numpy(), n)
+    tx["kin"] = _kin_of(fam_keys, tx["src"].to_numpy(), tx["dst"].to_numpy(), n)
 
     # -- contacts
     ce = _edges(graph, "contact")
@@ -184,7 +187,7 @@ def _build(graph: CaseGraph) -> Context:
         ct = pd.DataFrame({"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64),
                            "kind": np.zeros(0, dtype=object), "time": np.zeros(0, "datetime64[ns]"),
                            "pos": np.zeros(0, np.int64)})
-    ct["kin"] = _kin_of(kin_keys, ct["src"].to_numpy(), ct["dst"].to_numpy(), n)
+    ct["kin"] = _kin_of(fam_keys, ct["src"].to_numpy(), ct["dst"].to_numpy(), n)
 
     # -- company roles
     re_ = _edges(graph, "company_role")
@@ -324,10 +327,21 @@ def _build(graph: CaseGraph) -> Context:
     return Context(
         graph=graph, n=n, kind=kind, is_person=is_person, is_company=is_company,
         official_ids=official_ids, official_pos=official_pos, gang_ids=gang_ids, gang_pos=gang_pos,
-        is_official=is_official, kin_keys=kin_keys, tx=tx, ct=ct, roles=roles, members=members,
+        is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
         circle=circle, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
         t0=np.datetime64(t0, "ns"), t1=np.datetime64(t1, "ns"),
     )
+
+
+def _family_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """Pair keys of people at most two family ties apart (an uncle and his nephew)."""
+    if not len(a):
+        return np.zeros(0, dtype=np.int64)
+    K = sp.coo_matrix((np.ones(2 * len(a)), (np.concatenate([a, b]), np.concatenate([b, a]))), shape=(n, n)).tocsr()
+    K.data[:] = 1.0
+    K2 = (K + K @ K).tocoo()
+    ok = K2.row < K2.col
+    return np.unique(K2.row[ok].astype(np.int64) * np.int64(n) + K2.col[ok].astype(np.int64))
 
 
 def _kin_of(kin_keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:

@@ -141,6 +141,7 @@ _CO_SUFFIX = {"零售": "超市", "餐饮": "饭店", "农业": "农业合作社
               "建材": "建材经营部", "养殖": "养殖场", "制造": "制品厂", "医药": "大药房", "教育培训": "培训学校",
               "砂石": "砂石有限公司", "物流": "物流有限公司", "娱乐": "娱乐会所", "借贷": "小额贷款有限公司",
               "信息咨询": "信息咨询服务部", "土方": "土石方工程有限公司"}
+_CONTACT_KINDS = np.array(["call", "chat", "sms", "meeting"], dtype=object)
 _TX_MEMOS = np.array(["", "", "", "", "转账", "还款", "红包", "饭钱", "借款", "随礼", "货款", "房租"], dtype=object)
 _BRIBE_MEMOS = np.array(["借款", "咨询费", "红包", "劳务费", "", "往来款", "礼金"], dtype=object)
 _LEAD_SOURCES = np.array(["12337举报平台", "来信", "来访", "12388举报", "公安机关移送", "巡察组移交"], dtype=object)
@@ -368,6 +369,19 @@ class _CityGen:
         d = r.integers(lo, max(hi, lo + 1), n)
         h = r.choice(24, n, p=hours)
         return d * _MIN_PER_DAY + h * 60 + r.integers(0, 60, n)
+
+    def add_contacts(self, a: np.ndarray, b: np.ndarray, hours: np.ndarray = _HOURS_DAY, tag: int = -1,
+                     p: tuple[float, ...] = (0.62, 0.2, 0.1, 0.08), t: np.ndarray | None = None) -> None:
+        """Contacts between a[i] and b[i]: kinds drawn with weights p (call, chat, sms,
+        meeting), times from the hour profile unless given."""
+        r = self.rng
+        mm = len(a)
+        kd = r.choice(_CONTACT_KINDS, mm, p=list(p))
+        dur = np.where(kd == "call", np.round(r.lognormal(4.5, 1.0, mm)),
+                       np.where(kd == "meeting", r.integers(1800, 10800, mm).astype(float), np.nan))
+        cnt = r.geometric(0.6, mm)
+        self.ct.add(src=a, dst=b, kind=kd, t=self.times(mm, hours) if t is None else t, duration_s=dur,
+                    count=cnt, tag=np.full(mm, tag))
 
     def tag_of(self, o: int, g: int) -> int:
         key = (o, g)
@@ -781,8 +795,6 @@ class _CityGen:
         self.mem_listed = np.concatenate(mem_listed)
         self.mem_start = r.integers(200, 3000, len(self.mem_p))
         self.extra_members: list[tuple[int, int, str, bool]] = []  # member officials
-        self.gang_of = np.full(self.n, -1)
-        self.gang_of[self.mem_p] = self.mem_g
         self._company_table()
 
     def v_lo_of_town(self, t: int) -> int:
@@ -962,19 +974,7 @@ class _CityGen:
         # ---- contacts
         m = int(n * k.contacts_per_person * boost)
         n_tie, n_loc, n_co_, n_far, n_work = (int(m * s) for s in (0.55, 0.22, 0.08, 0.05, 0.10))
-        kinds = np.array(["call", "chat", "sms", "meeting"], dtype=object)
-
-        def add_contacts(a: np.ndarray, b: np.ndarray, hours: np.ndarray = _HOURS_DAY, tag: int = -1,
-                         p: tuple[float, ...] = (0.62, 0.2, 0.1, 0.08), t: np.ndarray | None = None) -> None:
-            mm = len(a)
-            kd = r.choice(kinds, mm, p=list(p))
-            dur = np.where(kd == "call", np.round(r.lognormal(4.5, 1.0, mm)),
-                           np.where(kd == "meeting", r.integers(1800, 10800, mm).astype(float), np.nan))
-            cnt = r.geometric(0.6, mm)
-            self.ct.add(src=a, dst=b, kind=kd, t=self.times(mm, hours) if t is None else t, duration_s=dur,
-                        count=cnt, tag=np.full(mm, tag))
-
-        self.add_contacts = add_contacts
+        add_contacts = self.add_contacts
         a, b = tie_rows(n_tie, 4.0)
         add_contacts(a, b)
         a, b = local_rows(n_loc)
@@ -1032,13 +1032,12 @@ class _CityGen:
             self.pair_conf.setdefault((int(o), int(gg)), set()).add("fair_contract")
 
     def _post_district(self, posts: np.ndarray) -> np.ndarray:
-        node = self.post_node[posts]
+        """The district index of each post."""
         sub = self.post_sub[posts]
         kind = self.post_kind[posts]
         d = np.where(kind == "cadre", self.t_dist[self.v_town[np.minimum(sub, self.n_v - 1)]],
                      np.where(np.isin(kind, ["investigator", "regulator"]), sub,
                               self.t_dist[np.minimum(sub, self.n_t - 1)]))
-        del node
         return d
 
     def _subjects(self, m: int) -> np.ndarray:
@@ -1090,7 +1089,6 @@ class _CityGen:
                             memo="往来款")
                 self.add_contacts(np.full(m * 3, f), np.full(m * 3, leader), hours=_HOURS_NIGHT)
             # the trade: extortion fees, loans and repayments with local people
-            t = self.g_town[g]
             m = len(mem) * 6
             victims = self._random_adults(np.full(m, self.g_village[g]), m, exclude=self.in_gang)
             gc = np.array(self.g_companies[g])[r.integers(0, len(self.g_companies[g]), m)]
@@ -1101,11 +1099,10 @@ class _CityGen:
                         memo=np.where(lend, "借款", "管理费").astype(object))
             self.tx.add(src=victims[lend], dst=gc[lend] + n, amount=np.round(amt[lend] * r.uniform(1.3, 3, lend.sum())),
                         t=self.times(int(lend.sum())), channel="wechat", memo="还款")
-            del t
 
     # ------------------------------------------------------------------ events
     def _events(self) -> None:
-        r, n = self.rng, self.n
+        r = self.rng
         rows = []
         for g in range(self.n_gangs):
             n_raid = 2 + int(r.poisson(2 * self.k.years / 3))
@@ -1146,7 +1143,6 @@ class _CityGen:
             "target_id": np.array([x[3] for x in rows], dtype=object),
             "jurisdiction_id": np.array([x[4] for x in rows], dtype=object),
         })
-        del n
 
     # ------------------------------------------------------------------ umbrellas
     def _relatives(self, o: int) -> tuple[int, np.ndarray]:
@@ -1546,11 +1542,11 @@ class _CityGen:
 
     # ------------------------------------------------------------------ missing data and frames
     def _drop(self, tag: np.ndarray, share: float) -> np.ndarray:
+        """Which records survive the missing-data step (True = kept)."""
         return self.rng.random(len(tag)) >= share
 
     def _frames(self) -> dict[str, pd.DataFrame]:
         r, k = self.rng, self.k
-        n = self.n
         tx, ct, ties, roles, cons = (p.frame() for p in (self.tx, self.ct, self.ties, self.roles, self.contracts))
         # tip-off contacts: locate them in the concatenated contacts to report which survive
         chunk_len = np.array([len(ch["src"]) for ch in self.ct.chunks])
@@ -1656,7 +1652,6 @@ class _CityGen:
         gangs = pd.DataFrame({"id": self.g_ids, "name": [f"{self.v_names[v][:2]}{kd}团伙" for v, kd in
                                                        zip(self.g_village, self.g_kind, strict=True)],
                               "kind": self.g_kind, "village_id": self.tree_ids[self.v_node[self.g_village]]})
-        del n
         return {
             "people": self.people, "villages": self.villages, "officials": self.officials, "gangs": gangs,
             "members": members, "companies": self.companies, "company_roles": company_roles, "ties": tie_df,

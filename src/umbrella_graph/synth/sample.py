@@ -789,7 +789,8 @@ def write_sample(out_dir: str | Path) -> SynthCity:
     Examples
     --------
     >>> import tempfile
-    >>> city = write_sample(tempfile.mkdtemp())
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     city = write_sample(folder)
     >>> len(city.case.gang_ids()), int(city.truth["label"].sum())
     (4, 5)
     """

@@ -1,0 +1,270 @@
+"""One defensible score per official x gang pair: :func:`score_umbrellas`.
+
+The raw features of :func:`~umbrella_graph.scoring.pair_features` are turned into
+named *signals*, each a value in ``[0, 1]`` that says how strongly one kind of evidence
+points at the pair (:data:`SIGNALS`). The unsupervised score combines them with a
+*noisy-OR*:
+
+.. math::  \\text{score} = 1 - \\prod_i (1 - w_i s_i)
+
+where ``s_i`` is the signal value and ``w_i`` its weight: the most that one kind of
+evidence alone can say. Independent lines of evidence reinforce each other, no single
+weak line can push a pair to the top, and a pair with no evidence scores 0. The
+contribution of signal ``i`` is its share of the score,
+``score * L_i / sum_j L_j`` with ``L_i = -log(1 - w_i s_i)``, so the contributions add
+up to the score.
+
+Why this is an *umbrella* score and neither a corruption score nor a centrality score:
+
+* money, contracts and contacts only count when the other side acts for *this* gang
+  (listed members, gang companies, front men and inferred members, each weighted by
+  the confidence that they act for it); a bribe from a businessman with no gang ties
+  adds nothing;
+* contacts are compared with what the official's overall contact volume predicts, so
+  a busy town head is not suspect for talking to everyone;
+* contacts in the three weeks after a raid on the gang are enforcement, not closeness;
+* family money and family calls are family, not bribes;
+* the structural signals (PageRank, communities, link prediction) have small weights
+  and brokerage none: they only order pairs with similar evidence.
+
+With ``model=`` a fitted :class:`~umbrella_graph.scoring.UmbrellaClassifier`, the
+score is the model's calibrated probability and the contributions are the model's
+(see :meth:`UmbrellaClassifier.contributions`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+from ..graph import CaseGraph
+from ._context import check_ids, context
+from .signals import _all_features, _check_seed
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .model import UmbrellaClassifier
+
+__all__ = ["score_umbrellas", "signal_values", "SIGNALS", "Signal", "combine"]
+
+
+def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    return np.clip((np.asarray(x, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
+
+
+def _log_amount_ramp(log1p_amount: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """0 at ``lo`` yuan or less, 1 at ``hi`` yuan or more, linear in log(amount) between."""
+    amount = np.expm1(np.asarray(log1p_amount, dtype=float))
+    with np.errstate(divide="ignore"):
+        la = np.log10(np.maximum(amount, 1e-9))
+    return _ramp(la, np.log10(lo), np.log10(hi))
+
+
+def _sat(x: np.ndarray, scale: float) -> np.ndarray:
+    return 1.0 - np.exp(-np.maximum(np.asarray(x, dtype=float), 0.0) / scale)
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One named signal: how its value is computed and how much it may weigh.
+
+    Attributes
+    ----------
+    name : str
+        Used in the ``sig_NAME`` / ``contrib_NAME`` columns.
+    weight : float
+        The most this signal alone can contribute to the unsupervised score.
+    features : tuple of str
+        The raw features it reads (the classifier's contributions are grouped by these).
+    value : callable
+        ``value(features_frame) -> ndarray`` in ``[0, 1]``.
+    description : str
+        One line for explanations.
+    """
+
+    name: str
+    weight: float
+    features: tuple[str, ...]
+    value: Callable[[pd.DataFrame], np.ndarray]
+    description: str
+
+
+def _money(f: pd.DataFrame) -> np.ndarray:
+    # ¥2,000 in total over the case is everyday money (fees, gifts); ¥100,000 is plainly a bribe
+    amount = _log_amount_ramp(f["money_amount"].to_numpy(), 2_000, 100_000)
+    return amount * (0.5 + 0.5 * _sat(f["money_large"].to_numpy(), 1.0))
+
+
+def _tipoff(f: pd.DataFrame) -> np.ndarray:
+    excess = np.maximum(f["tipoff_raids"].to_numpy(dtype=float) - f["tipoff_expected"].to_numpy(dtype=float), 0.0)
+    return _sat(0.6 * excess + f["tipoff_spread"].to_numpy(dtype=float), 1.0)
+
+
+def _kinship(f: pd.DataFrame) -> np.ndarray:
+    a = f["kin_side"].to_numpy(dtype=float)
+    b = 0.6 * f["kin_employed"].to_numpy(dtype=float)
+    return 1.0 - (1.0 - a) * (1.0 - b)
+
+
+#: The signals of the unsupervised score, in column order. Weights and rationale are in
+#: docs/signals.md.
+SIGNALS: tuple[Signal, ...] = (
+    Signal("money", 0.8,
+           ("money_amount", "money_count", "money_large", "money_self", "money_spouse", "money_kin",
+            "money_listed", "money_company", "money_front", "money_bank", "money_wechat", "money_alipay",
+            "money_cash", "money_other"),
+           _money, "money from the gang side (members, gang companies, front men) to the official or his family"),
+    Signal("relay", 0.4, ("relay_amount", "relay_count"),
+           lambda f: _log_amount_ramp(f["relay_amount"].to_numpy(), 2_000, 100_000),
+           "money from the gang side passed on to the official's circle by one intermediary within 30 days"),
+    Signal("contracts", 0.7,
+           ("contract_count", "contract_amount", "contract_total", "contract_expected", "contract_surprise",
+            "contract_unit"),
+           lambda f: np.maximum(_ramp(f["contract_surprise"].to_numpy(), 0.7, 2.7),
+                                0.5 * _ramp(f["contract_unit"].to_numpy(), 0.5, 1.5)),
+           "contracts the official issued or approved to gang companies, beyond what chance predicts"),
+    Signal("contacts", 0.6,
+           ("contact_weight", "contact_core", "contact_people", "contact_volume", "contact_expected",
+            "contact_surprise", "contact_post"),
+           lambda f: _ramp(f["contact_surprise"].to_numpy(), 1.0, 6.0),
+           "calls and meetings with the gang's leader, core and side, beyond what his contact volume predicts"),
+    Signal("tipoff", 0.7, ("tipoff_raids", "tipoff_expected", "tipoff_spread", "tipoff_post_raids"), _tipoff,
+           "contacts with the gang side in the 24 hours before its raids (and the warning passed on)"),
+    Signal("kinship", 0.3, ("kin_side", "kin_employed"), _kinship,
+           "relatives who are members or front men of the gang, or work for its companies"),
+    Signal("member", 0.9, ("member",), lambda f: f["member"].to_numpy(dtype=float),
+           "the official is on the gang's member list"),
+    Signal("jurisdiction", 0.15, ("jurisdiction",), lambda f: f["jurisdiction"].to_numpy(dtype=float),
+           "the official governs the gang's place or regulates its trade (opportunity, not evidence)"),
+    Signal("leads", 0.1, ("leads_gang", "leads_other"), lambda f: _sat(f["leads_gang"].to_numpy(), 1.0),
+           "petitions or tips naming the official with this gang (allegations, not evidence)"),
+    Signal("ppr", 0.1, ("ppr",), lambda f: _ramp(f["ppr"].to_numpy(), 0.5, 2.0),
+           "a random walk from the gang side visits the official more than his activity explains"),
+    Signal("community", 0.05, ("community",), lambda f: f["community"].to_numpy(dtype=float),
+           "share of the gang side in the official's network community (Leiden)"),
+    Signal("link", 0.05, ("link_aa", "link_ra"), lambda f: _sat(f["link_aa"].to_numpy(), 2.0),
+           "shared contacts with the gang side (Adamic-Adar)"),
+    Signal("brokerage", 0.0, ("brokerage",), lambda f: _sat(f["brokerage"].to_numpy() * 100.0, 1.0),
+           "brokerage (sampled betweenness); a centrality, weight 0 in the default score"),
+)
+
+SIGNAL_NAMES: tuple[str, ...] = tuple(s.name for s in SIGNALS)
+
+
+def signal_values(features: pd.DataFrame) -> pd.DataFrame:
+    """The signal values (``[0, 1]``) of a :func:`pair_features` frame, one column per signal."""
+    return pd.DataFrame({s.name: np.clip(np.nan_to_num(s.value(features), nan=0.0), 0.0, 1.0)
+                         for s in SIGNALS}, index=features.index)
+
+
+def combine(values: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
+    """Noisy-OR score and per-signal contributions (which add up to the score)."""
+    w = np.array([s.weight for s in SIGNALS])
+    v = values[list(SIGNAL_NAMES)].to_numpy(dtype=float)
+    L = -np.log1p(-np.clip(v * w[None, :], 0.0, 1.0 - 1e-12))
+    total = L.sum(axis=1)
+    score = 1.0 - np.exp(-total)
+    share = np.divide(L, total[:, None], out=np.zeros_like(L), where=total[:, None] > 0)
+    contrib = share * score[:, None]
+    return score, pd.DataFrame(contrib, columns=list(SIGNAL_NAMES), index=values.index)
+
+
+def _top(contrib: pd.DataFrame, k: int = 3, floor: float = 0.01) -> list[str]:
+    c = contrib.to_numpy(dtype=float)
+    names = np.array(contrib.columns)
+    order = np.argsort(-c, axis=1, kind="stable")[:, :k]
+    out = []
+    for i in range(len(c)):
+        out.append("; ".join(names[j] for j in order[i] if c[i, j] >= floor))
+    return out
+
+
+def _check_model(model: Any, func: str) -> None:
+    if model is None:
+        return
+    from .model import UmbrellaClassifier
+
+    if not isinstance(model, UmbrellaClassifier):
+        raise ParameterError.invalid("model", func, "None or a fitted UmbrellaClassifier", type(model).__name__)
+
+
+def score_umbrellas(
+    graph: CaseGraph,
+    *,
+    gangs: list[str] | None = None,
+    officials: list[str] | None = None,
+    model: UmbrellaClassifier | None = None,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Score every official x gang pair: how strongly the evidence says he protects it.
+
+    Parameters
+    ----------
+    graph : CaseGraph
+        From :func:`~umbrella_graph.build_graph`.
+    gangs, officials : list of str, optional
+        Restrict to these ids (default: all). A pair's score does not depend on the
+        restriction; its rank is among the pairs returned.
+    model : UmbrellaClassifier, optional
+        A fitted classifier; its calibrated probability becomes the score and its
+        contributions the ``contrib_*`` columns. Default: the unsupervised noisy-OR of
+        the signals (see the module docstring and docs/signals.md).
+    seed : int, default 0
+        Seed of the community detection and brokerage sample. Same input and seed give
+        identical output.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per pair, sorted by ``rank``: ``official_id``, ``gang_id``, ``score``
+        (0..1, higher = more suspect), ``rank`` (1 = most suspect; ties broken by
+        ``official_id`` then ``gang_id``), ``top_signals`` (the strongest
+        contributions, ``"; "``-joined), then ``sig_NAME`` (the signal's value in
+        ``[0, 1]``) and ``contrib_NAME`` (its contribution) for every signal of
+        :data:`SIGNALS`.
+
+    Raises
+    ------
+    ParameterError
+        Unknown ids (not echoed), a bad seed, or a model that is not a fitted
+        UmbrellaClassifier.
+
+    Examples
+    --------
+    >>> import umbrella_graph as ug
+    >>> g = ug.build_graph(ug.synth.generate_city(people=600, gangs=2, seed=1).case)
+    >>> s = score_umbrellas(g)
+    >>> s.columns[:5].tolist()
+    ['official_id', 'gang_id', 'score', 'rank', 'top_signals']
+    >>> bool(s["score"].between(0, 1).all()), s["rank"].tolist()[:3]
+    (True, [1, 2, 3])
+    """
+    func = "score_umbrellas"
+    seed = _check_seed(seed, func)
+    _check_model(model, func)
+    ctx = context(graph, func)
+    oi = check_ids(ctx, officials, "officials", func)
+    gi = check_ids(ctx, gangs, "gangs", func)
+    feats = _all_features(ctx, seed)
+    G = ctx.n_gangs
+    rows = (oi[:, None] * G + gi[None, :]).reshape(-1)
+    f = feats.iloc[rows].reset_index(drop=True)
+    values = signal_values(f)
+    if model is None:
+        score, contrib = combine(values)
+    else:
+        score = model.predict_proba(f)[:, 1]
+        contrib = model.contributions(f)
+    out = pd.DataFrame({"official_id": f["official_id"].to_numpy(), "gang_id": f["gang_id"].to_numpy(),
+                        "score": np.round(score, 10)})
+    out["top_signals"] = _top(contrib)
+    for name in SIGNAL_NAMES:
+        out[f"sig_{name}"] = np.round(values[name].to_numpy(dtype=float), 10)
+        out[f"contrib_{name}"] = np.round(contrib[name].to_numpy(dtype=float), 10)
+    out = out.sort_values(["score", "official_id", "gang_id"], ascending=[False, True, True], kind="stable")
+    out.insert(3, "rank", np.arange(1, len(out) + 1))
+    return out.reset_index(drop=True)

@@ -1,0 +1,223 @@
+"""find_tipoffs: the planted pre-raid calls are found, investigators calling after raids
+are not, on the sample case, on synthetic cities and on small hand-made cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames, load_case
+from umbrella_graph.cli import main
+from umbrella_graph.investigate import find_tipoffs, tipoffs_summary
+from umbrella_graph.investigate.tipoffs import TIPOFF_COLUMNS, TIPOFF_SUMMARY_COLUMNS
+from umbrella_graph.synth import generate_city
+
+# from data/samples/qinghe/README.md: the police officer who calls the G03 leader before
+# raids, and the county investigator who calls G01 and G03 members after raids
+COP, INVESTIGATOR = "P0241", "P0188"
+
+
+def _pairs(df: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(df["event_id"].astype(str), df["official_id"].astype(str), strict=True))
+
+
+def _investigators(truth: pd.DataFrame) -> set[tuple[str, str]]:
+    conf = truth["confounders"] if "confounders" in truth.columns else pd.Series("", index=truth.index)
+    inv = (truth["role"] == "investigator") | conf.fillna("").str.contains("investigator")
+    return set(zip(truth.loc[inv, "official_id"], truth.loc[inv, "gang_id"], strict=True))
+
+
+# ----------------------------------------------------------------------------- sample case
+@pytest.fixture(scope="module")
+def sample_graph(sample_dir: Path) -> CaseGraph:
+    return build_graph(load_case(sample_dir))
+
+
+def test_sample_finds_the_tipoff_cop_and_not_the_investigator(sample_graph: CaseGraph, sample_dir: Path) -> None:
+    planted = pd.read_csv(sample_dir / "truth_tipoffs.csv", dtype=str)
+    t = find_tipoffs(sample_graph)
+    assert list(t.columns) == list(TIPOFF_COLUMNS)
+    found = _pairs(t)
+    assert _pairs(planted) <= found  # recall 1 on the sample
+    assert len(_pairs(planted) & found) / len(found) >= 0.75  # precision
+    assert COP in set(t["official_id"])
+    assert INVESTIGATOR not in set(t["official_id"])
+    # every row cites a real contact record between the cop's side and the gang's side
+    contacts = sample_graph.case["contacts"].set_index("_row")
+    cop = t[t["official_id"] == COP]
+    for rec in cop.itertuples(index=False):
+        src, dst = contacts.loc[rec.row, "src"], contacts.loc[rec.row, "dst"]
+        assert {src, dst} == {rec.via_person_id, rec.contact_person_id}
+        assert rec.file == "contacts.csv"
+        assert 0 < rec.lead_hours <= 48
+        assert contacts.loc[rec.row, "time"] == rec.contact_time
+    # the gang relays every warning: its leader calls members right after
+    assert (cop.groupby("event_id")["n_relay"].max() >= 2).all()
+    assert (cop["score"] >= 2.0).all()
+
+
+def test_sample_investigator_has_pre_raid_contacts_only_below_the_threshold(sample_graph: CaseGraph) -> None:
+    everything = find_tipoffs(sample_graph, min_score=0)
+    inv = everything[everything["official_id"] == INVESTIGATOR]
+    assert (inv["score"] < 2.0).all()
+
+
+def test_rerun_is_identical(sample_graph: CaseGraph) -> None:
+    a = find_tipoffs(sample_graph, min_score=0)
+    b = find_tipoffs(sample_graph, min_score=0)
+    pd.testing.assert_frame_equal(a, b)
+
+
+def test_summary_one_row_per_event_and_official(sample_graph: CaseGraph) -> None:
+    t = find_tipoffs(sample_graph)
+    s = tipoffs_summary(t)
+    assert list(s.columns) == list(TIPOFF_SUMMARY_COLUMNS)
+    assert len(s) == len(_pairs(t))
+    assert s["score"].is_monotonic_decreasing
+    assert (s["n_records"] == t.groupby(["event_id", "official_id"]).size()
+            .reindex(pd.MultiIndex.from_frame(s[["event_id", "official_id"]])).to_numpy()).all()
+    assert s["evidence"].str.contains("contacts.csv:").all()
+
+
+def test_cli_writes_csv(sample_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "tipoffs.csv"
+    res = CliRunner().invoke(main, ["tipoffs", str(sample_dir), "-o", str(out), "--window", "48h"])
+    assert res.exit_code == 0, res.output
+    df = pd.read_csv(out, dtype={"event_id": str, "official_id": str})
+    assert list(df.columns) == list(TIPOFF_COLUMNS)
+    assert COP in set(df["official_id"]) and INVESTIGATOR not in set(df["official_id"])
+    res = CliRunner().invoke(main, ["tipoffs", str(sample_dir), "--window", "-2"])
+    assert res.exit_code == 1
+    assert "The 'window' parameter of find_tipoffs must be a positive duration. Got '-2' instead." in res.output
+
+
+# ----------------------------------------------------------------------------- synthetic cities
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_synthetic_cities_precision_recall(difficulty: str) -> None:
+    """Planted tip-offs (event, official) against the flagged pairs, pooled over seeds.
+
+    Thresholds sit well below what bench/tipoffs.py measures (bench/results/tipoffs.md),
+    so that a real regression fails and seed noise does not.
+    """
+    tp = n_found = n_planted = 0
+    for seed in (0, 1, 2):
+        city = generate_city(people=1200, gangs=4, seed=seed, difficulty=difficulty)
+        t = find_tipoffs(build_graph(city.case))
+        found, planted = _pairs(t), _pairs(city.tipoffs)
+        tp += len(found & planted)
+        n_found += len(found)
+        n_planted += len(planted)
+        investigators = _investigators(city.truth)
+        flagged = set(zip(t["official_id"], t["gang_id"], strict=True))
+        assert not flagged & investigators, f"seed {seed}: an investigator is flagged"
+    assert n_planted > 0
+    precision, recall = tp / max(n_found, 1), tp / n_planted
+    min_p, min_r = {"easy": (0.8, 0.75), "medium": (0.75, 0.7), "hard": (0.6, 0.45)}[difficulty]
+    assert precision >= min_p, (precision, recall)
+    assert recall >= min_r, (precision, recall)
+
+
+# ----------------------------------------------------------------------------- hand-made cases
+def _case(contacts: list[tuple[str, str, str, str]], *, events: list[tuple[str, str]] | None = None,
+          ties: list[tuple[str, str, str]] | None = None) -> CaseGraph:
+    people = ["off", "wife", "cop", "boss", "m1", "m2", "bro"]
+    frames = {
+        "people": pd.DataFrame({"id": people, "name": list("甲乙丙丁戊己庚")}),
+        "officials": pd.DataFrame({"person_id": ["off", "cop"], "position": ["镇长", "侦查员"]}),
+        "gangs": pd.DataFrame({"id": ["G1"], "name": ["某团伙"]}),
+        "members": pd.DataFrame({"person_id": ["boss", "m1", "m2", "bro"], "gang_id": ["G1"] * 4,
+                                 "role": ["leader", "member", "member", "member"]}),
+        "events": pd.DataFrame({"id": [e for e, _ in events or [("E1", "2020-06-01 06:00")]],
+                                "kind": "raid", "gang_id": "G1",
+                                "time": [t for _, t in events or [("E1", "2020-06-01 06:00")]]}),
+        "contacts": pd.DataFrame(contacts, columns=["src", "dst", "kind", "time"]),
+        "ties": pd.DataFrame(ties or [("off", "wife", "spouse")], columns=["src", "dst", "kind"]),
+    }
+    return build_graph(case_from_frames(frames))
+
+
+_ALARM = [("boss", "m1", "call", "2020-05-31 22:10"), ("boss", "m2", "call", "2020-05-31 22:20")]
+_LIFE = [("boss", "m1", "call", f"2020-0{m}-1{d} 12:00") for m in (3, 4, 7, 8) for d in (1, 5)]
+
+
+def test_spouse_call_is_attributed_to_the_official() -> None:
+    g = _case([("wife", "boss", "call", "2020-05-31 22:00"), *_ALARM, *_LIFE])
+    t = find_tipoffs(g)
+    assert len(t) == 1
+    row = t.iloc[0]
+    assert (row["official_id"], row["via"], row["via_person_id"], row["contact_person_id"]) == \
+        ("off", "spouse", "wife", "boss")
+    assert row["n_relay"] == 2 and row["lead_hours"] == 8.0
+
+
+def test_investigator_calling_after_raids_is_not_flagged() -> None:
+    # two raids ten days apart; the investigator calls members every day for two weeks
+    # after each, so some calls fall in the 48 h before the second raid
+    days = [f"2020-06-{d:02d} 15:00" for d in range(2, 16)] + [f"2020-06-{d:02d} 15:00" for d in range(12, 26)]
+    calls = [("cop", "m1" if i % 2 else "m2", "call", t) for i, t in enumerate(days)]
+    g = _case([*calls, *_LIFE], events=[("E1", "2020-06-01 06:00"), ("E2", "2020-06-11 06:00")])
+    everything = find_tipoffs(g, min_score=0)
+    assert set(everything["official_id"]) == {"cop"}  # he does call before E2...
+    assert everything["n_follow_up"].iat[0] > 0  # ...but in the follow-up of E1
+    assert len(find_tipoffs(g)) == 0  # and is not flagged
+    # without the follow-up rate the same calls look like an excess
+    assert find_tipoffs(g, follow_up=None, min_score=0)["surprise"].max() > everything["surprise"].max()
+
+
+def test_relative_who_is_a_member_does_not_speak_for_the_official() -> None:
+    # the official's brother is a listed member; his calls to the leader are gang life
+    g = _case([("bro", "boss", "call", "2020-05-31 22:00"), *_ALARM, *_LIFE],
+              ties=[("off", "bro", "sibling")])
+    assert len(find_tipoffs(g, min_score=0)) == 0
+
+
+def test_call_without_window_or_after_the_event_is_ignored() -> None:
+    g = _case([("off", "boss", "call", "2020-06-01 06:00"), ("off", "boss", "call", "2020-05-29 08:00"),
+               *_LIFE])
+    assert len(find_tipoffs(g, min_score=0)) == 0
+    assert len(find_tipoffs(g, window="72h", min_score=0)) == 1
+
+
+def test_empty_results_keep_columns() -> None:
+    g = _case([*_LIFE], events=[])
+    t = find_tipoffs(g)
+    assert list(t.columns) == list(TIPOFF_COLUMNS) and len(t) == 0
+    assert list(tipoffs_summary(t).columns) == list(TIPOFF_SUMMARY_COLUMNS)
+
+
+@pytest.mark.parametrize("window", ["48h", "2D", 48, 48.0, "48", pd.Timedelta(hours=48), dt.timedelta(days=2),
+                                    np.timedelta64(48, "h")])
+def test_window_formats_agree(window: object) -> None:
+    g = _case([("off", "boss", "call", "2020-05-31 22:00"), ("off", "boss", "call", "2020-05-30 08:00"),
+               *_ALARM, *_LIFE])
+    pd.testing.assert_frame_equal(find_tipoffs(g, window), find_tipoffs(g, "48h"))
+
+
+@pytest.mark.parametrize(("kwargs", "message"), [
+    ({"window": -2}, "The 'window' parameter of find_tipoffs must be a positive duration. Got -2 instead."),
+    ({"window": 0}, "The 'window' parameter of find_tipoffs must be a positive duration. Got 0 instead."),
+    ({"window": "soon"}, "The 'window' parameter of find_tipoffs must be a positive duration. Got 'soon' instead."),
+    ({"window": True}, "The 'window' parameter of find_tipoffs must be a positive duration. Got True instead."),
+    ({"window": "-3h"}, "The 'window' parameter of find_tipoffs must be a positive duration. Got '-3h' instead."),
+    ({"baseline": "0D"}, "The 'baseline' parameter of find_tipoffs must be a positive duration."),
+    ({"follow_up": -1}, "The 'follow_up' parameter of find_tipoffs must be a positive duration."),
+    ({"relay": "x"}, "The 'relay' parameter of find_tipoffs must be a positive duration."),
+    ({"kinds": ("fax",)}, "The 'kinds' parameter of find_tipoffs must be a non-empty list of call"),
+    ({"kinds": ()}, "The 'kinds' parameter of find_tipoffs must be a non-empty list"),
+    ({"min_score": -1}, "The 'min_score' parameter of find_tipoffs must be a number >= 0. Got -1 instead."),
+])
+def test_parameter_errors(kwargs: dict[str, object], message: str) -> None:
+    g = _case([*_LIFE])
+    with pytest.raises(ParameterError) as exc:
+        find_tipoffs(g, **kwargs)  # type: ignore[arg-type]
+    assert message in str(exc.value)
+
+
+def test_graph_must_be_a_case_graph() -> None:
+    with pytest.raises(ParameterError, match="The 'graph' parameter of find_tipoffs must be a CaseGraph"):
+        find_tipoffs(pd.DataFrame())  # type: ignore[arg-type]
