@@ -72,15 +72,12 @@ def worker_generate(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _betweenness_sources() -> int:
+    """The number of sources the scorer samples for brokerage (betweenness)."""
     try:
-        import umbrella_graph.scoring as scoring
+        from umbrella_graph.scoring.signals import BROKERAGE_SAMPLES
     except ImportError:
         return DEFAULT_BETWEENNESS_SOURCES
-    for name in ("BETWEENNESS_SOURCES", "_BETWEENNESS_SOURCES", "BETWEENNESS_K"):
-        value = getattr(scoring, name, None)
-        if isinstance(value, int):
-            return value
-    return DEFAULT_BETWEENNESS_SOURCES
+    return int(BROKERAGE_SAMPLES)
 
 
 def worker_score(args: argparse.Namespace) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import platform
 import resource
 import time
@@ -106,6 +107,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "tipoffs.md")
     args = ap.parse_args()
 
+    load = os.getloadavg()[0]
     df = run(args.difficulties, args.seeds, args.people, args.gangs)
     cmd = "`.venv/bin/python bench/tipoffs.py" + (
         "" if (args.seeds == [0, 1, 2, 3, 4] and args.people == 3000 and args.gangs == 6
@@ -116,7 +118,8 @@ def main() -> None:
         "## Tip-offs (通风报信): planted pre-raid calls found by `find_tipoffs`",
         "",
         f"Command: {cmd} — {dt.date.today().isoformat()}, 2-core machine ({platform.machine()}), "
-        f"Python {platform.python_version()}.",
+        f"Python {platform.python_version()}; 1-minute load average at the start {load:.1f}"
+        + (" (the machine was shared with other jobs: times are upper bounds)." if load > 1.0 else "."),
         "",
         f"Synthetic cities of {args.people} people and {args.gangs} gangs, seeds {args.seeds}. "
         "A flagged pair is an (event, official) with at least one row of `find_tipoffs` at its "

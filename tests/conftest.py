@@ -6,6 +6,9 @@ from pathlib import Path
 
 import pytest
 
+# the Neo4j fixtures (neo4j_server, neo4j_uri, neo4j_driver, neo4j_db): tests/neo4j_support.py
+pytest_plugins = ["neo4j_support"]
+
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "samples" / "qinghe"
 DATASETS = ROOT.parent / "shared" / "datasets"

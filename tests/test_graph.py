@@ -7,11 +7,16 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from umbrella_graph import build_graph, case_from_frames, from_networkx, load_case, load_graph_tables
+from test_validate import full_frames  # tests/ is on sys.path (rootdir conftest)
+from umbrella_graph import (
+    build_graph,
+    case_from_frames,
+    from_networkx,
+    load_case,
+    load_graph_tables,
+)
 from umbrella_graph.case import Case
 from umbrella_graph.graph import EDGE_KINDS
-
-from test_validate import full_frames  # tests/ is on sys.path (rootdir conftest)
 
 
 def round_trip(case: Case) -> Case:

@@ -10,7 +10,14 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from umbrella_graph import CaseError, ParameterError, load_case, load_ftm, load_graph_tables, load_neo4j_import
+from umbrella_graph import (
+    CaseError,
+    ParameterError,
+    load_case,
+    load_ftm,
+    load_graph_tables,
+    load_neo4j_import,
+)
 from umbrella_graph.io import detect_encoding
 from umbrella_graph.io.aliases import table_for_stem
 
@@ -63,6 +70,18 @@ def test_encodings_are_detected(tmp_path, encoding, expected):
     assert case["transactions"]["amount"].tolist() == [1200.0, 20000.0]
     assert case["transactions"]["memo"].tolist() == ["借款", "还款"]
     assert detect_encoding(d / "people.csv") == expected
+
+
+@pytest.mark.parametrize("body", ["id,name\np1,张三\np2,李四\n", "id,name\np1,张三\np2,李四,多余\n"])
+def test_gbk_body_under_an_ascii_header(tmp_path, body):
+    d = folder(tmp_path, {"people.csv": body}, "gbk")
+    if body.count(",") > 3:  # a ragged row: the record-by-record reader must detect GBK too
+        case = load_case(d, lenient=True)
+        assert [(p.code, p.row) for p in case.report.problems] == [("bad_row", 3)]
+    else:
+        case = load_case(d)
+    assert case.report.encodings == {"people.csv": "gbk"}
+    assert case["people"]["name"][0] == "张三"
 
 
 def test_encoding_override(tmp_path):

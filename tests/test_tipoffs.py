@@ -91,6 +91,9 @@ def test_cli_writes_csv(sample_dir: Path, tmp_path: Path) -> None:
     df = pd.read_csv(out, dtype={"event_id": str, "official_id": str})
     assert list(df.columns) == list(TIPOFF_COLUMNS)
     assert COP in set(df["official_id"]) and INVESTIGATOR not in set(df["official_id"])
+    res = CliRunner().invoke(main, ["tipoffs", str(sample_dir), "--summary", "-o", str(tmp_path / "s.csv")])
+    assert res.exit_code == 0, res.output
+    assert list(pd.read_csv(tmp_path / "s.csv").columns) == list(TIPOFF_SUMMARY_COLUMNS)
     res = CliRunner().invoke(main, ["tipoffs", str(sample_dir), "--window", "-2"])
     assert res.exit_code == 1
     assert "The 'window' parameter of find_tipoffs must be a positive duration. Got '-2' instead." in res.output
@@ -167,6 +170,13 @@ def test_investigator_calling_after_raids_is_not_flagged() -> None:
     assert len(find_tipoffs(g)) == 0  # and is not flagged
     # without the follow-up rate the same calls look like an excess
     assert find_tipoffs(g, follow_up=None, min_score=0)["surprise"].max() > everything["surprise"].max()
+
+
+def test_event_kinds_and_contact_kinds_filter() -> None:
+    g = _case([("wife", "boss", "call", "2020-05-31 22:00"), *_ALARM, *_LIFE])
+    assert len(find_tipoffs(g, event_kinds=["raid"])) == 1
+    assert len(find_tipoffs(g, event_kinds="inspection")) == 0
+    assert len(find_tipoffs(g, kinds=("meeting",), min_score=0)) == 0
 
 
 def test_relative_who_is_a_member_does_not_speak_for_the_official() -> None:

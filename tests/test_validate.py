@@ -91,7 +91,7 @@ def test_stable_ids_are_stable_and_distinguish_identical_records():
     assert a == b
     assert a[0] != a[1]
     assert a[0] == "tx-" + __import__("hashlib").sha1(
-        "p1\x1fp2\x1f5\x1f2020-01-01 00:00:00.000000000\x1f\x1f\x1f0".encode()).hexdigest()[:16]
+        b"p1\x1fp2\x1f5\x1f2020-01-01 00:00:00.000000000\x1f\x1f\x1f0").hexdigest()[:16]
 
 
 # -- header aliases on frames --------------------------------------------------------------

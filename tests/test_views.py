@@ -221,6 +221,12 @@ def test_view_pair_from_explanation(sample_graph):
     xs = {n["id"]: n["x"] for n in v.network.nodes}
     assert xs["P0061"] == 0.0 and xs["G01"] == max(xs.values())
     ev = [e for e in v.network.edges if e.get("evidence")]
-    hop_pairs = {frozenset((str(h.src), str(h.dst))) for p in ex.paths for h in p.hops}
-    assert ev and {frozenset((e["from"], e["to"])) for e in ev} <= hop_pairs
-    assert all(e["width"] >= 3.0 for e in ev)
+    cited = {src.rsplit("/", 1)[-1] + ":" + str(row)
+             for src, row in ex.to_frame()[["file", "row"]].itertuples(index=False)}
+    for e in ev:
+        assert e["fam"] == "gangside" or e["tip"]["more"] or {r[3] for r in e["tip"]["recs"]} & cited
+        assert e["width"] >= 3.0
+    # every hop of every path is drawn as an evidence edge
+    ev_pairs = {frozenset((e["from"], e["to"])) for e in ev}
+    assert {frozenset((str(h.src), str(h.dst))) for p in ex.paths for h in p.hops} <= ev_pairs
+    assert any(e.get("evidence") is False for e in v.network.edges) or len(ev) == len(v.network.edges)

@@ -38,6 +38,11 @@ _EXPORTS: dict[str, str] = {
     "CaseGraph": "graph",
     "build_graph": "graph",
     "from_networkx": "graph",
+    # graph backends (Neo4j: the driver is imported only when a Neo4j name is used)
+    "MemoryBackend": "backends",
+    "Neo4jBackend": "backends",
+    "to_neo4j": "backends",
+    "from_neo4j": "backends",
     "personalized_pagerank": "algorithms",
     "personalized_pagerank_many": "algorithms",
     "communities": "algorithms",
@@ -52,6 +57,14 @@ _EXPORTS: dict[str, str] = {
     "plan_disruption": "investigate",
     "DisruptionPlan": "investigate",
     "disruption_curve": "investigate",
+    # umbrella scoring
+    "score_umbrellas": "scoring",
+    "explain": "scoring",
+    "pair_features": "scoring",
+    "infer_gang_side": "scoring",
+    "UmbrellaClassifier": "scoring",
+    "Explanation": "scoring",
+    "EvidencePath": "scoring",
     # synthetic cases, accuracy and baselines
     "generate_city": "synth",
     "SynthCity": "synth",
@@ -95,10 +108,20 @@ if TYPE_CHECKING:  # pragma: no cover
         plan_disruption,
         triage_leads,
     )
+    from .backends import MemoryBackend, Neo4jBackend, from_neo4j, to_neo4j
     from .baselines import baseline_scores
     from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import
     from .metrics import evaluate
     from .report import report
+    from .scoring import (
+        EvidencePath,
+        Explanation,
+        UmbrellaClassifier,
+        explain,
+        infer_gang_side,
+        pair_features,
+        score_umbrellas,
+    )
     from .synth import SynthCity, generate_city
     from .validate import case_from_frames
     from .views import NetworkView, view_case, view_gang, view_pair

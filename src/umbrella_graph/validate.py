@@ -28,8 +28,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -106,9 +108,12 @@ _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 # --------------------------------------------------------------------------------------
 def _arrow(s: pd.Series) -> pa.Array:
     """A string Series as one pyarrow string array (nulls for missing)."""
-    arr = pa.array(s.astype("string").array)
+    ea = s.array
+    if not isinstance(ea, pd.arrays.ArrowStringArray):
+        ea = s.astype("string").array
+    arr = ea._pa_array if hasattr(ea, "_pa_array") else pa.array(ea)
     if isinstance(arr, pa.ChunkedArray):
-        arr = arr.combine_chunks()
+        arr = arr.chunk(0) if arr.num_chunks == 1 else arr.combine_chunks()
     if arr.type != pa.string():
         arr = arr.cast(pa.string())
     return arr
@@ -783,6 +788,60 @@ def _coerce_column(
 # --------------------------------------------------------------------------------------
 # the validator
 # --------------------------------------------------------------------------------------
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def _pmap(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
+    """``[func(x) for x in items]``, in threads when there is more than one item and core."""
+    if len(items) < 2 or _WORKERS < 2:
+        return [func(x) for x in items]
+    with ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        return list(pool.map(func, items))
+
+
+def _type_table(
+    tname: str,
+    rt: RawTable,
+    columns: Mapping[str, Mapping[str, str]] | None,
+    aliases: bool,
+    lenient: bool,
+) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None]:
+    """Headers, provenance and typed columns of one table: (frame, rows to skip, problems, rows read)."""
+    out = _Collector(lenient)
+    out.problems.extend(rt.problems)
+    spec = TABLES[tname]
+    frame, scales = _apply_headers(tname, rt, columns, out, aliases)
+    if frame is None:
+        return None, None, out.problems, None
+    df = _with_provenance(frame, rt.file)
+    n_read = len(df) + sum(1 for p in rt.problems if p.row is not None)
+    missing = [c for c in spec.required if c not in df.columns]
+    for cname in missing:
+        out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns
+                                                           if h not in ("_file", "_row")]))
+    if missing:
+        return None, None, out.problems, n_read
+    for c in spec.columns:
+        if c.name not in df.columns:
+            df[c.name] = pd.Series(None, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
+    skip = np.zeros(len(df), dtype=bool)
+    for c in spec.columns:
+        _coerce_column(df, spec, c, out, skip, scales.get(c.name, 1.0))
+    if tname == "transactions":
+        no_id = df["id"].isna().to_numpy()
+        if no_id.any():
+            df.loc[no_id, "id"] = _stable_ids(
+                df.loc[no_id], ["src", "dst", "amount", "date", "channel", "memo"], "tx-")
+    if tname == "contracts":
+        no_id = df["id"].isna().to_numpy()
+        if no_id.any():
+            df.loc[no_id, "id"] = _stable_ids(
+                df.loc[no_id], ["issuer_id", "company_id", "amount", "date", "subject"], "ct-")
+    # canonical columns first, extra columns kept, provenance last
+    extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
+    return df[[*spec.column_names, *extra, "_file", "_row"]], skip, out.problems, n_read
+
+
 def validate_tables(
     raw: Mapping[str, RawTable],
     *,
@@ -814,42 +873,20 @@ def validate_tables(
     for tname in TABLES:
         if tname not in raw:
             report.missing_tables.append(tname)
-            continue
+    names = [t for t in TABLES if t in raw]
+    # tables are typed in parallel threads (the pyarrow kernels release the GIL); each has
+    # its own collector and the results are merged in table order, so the outcome never
+    # depends on the threads
+    results = _pmap(lambda t: _type_table(t, raw[t], columns, aliases, lenient), names)
+    for tname, (df, skip, probs, n_read) in zip(names, results, strict=True):
+        out.problems.extend(probs)
         rt = raw[tname]
-        out.problems.extend(rt.problems)
-        spec = TABLES[tname]
-        frame, scales = _apply_headers(tname, rt, columns, out, aliases)
-        if frame is None:
-            continue
-        df = _with_provenance(frame, rt.file)
-        report.files.setdefault(tname, rt.file)
-        report.rows_read[tname] = len(df) + sum(1 for p in rt.problems if p.row is not None)
-        missing = [c for c in spec.required if c not in df.columns]
-        for cname in missing:
-            out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns
-                                                               if h not in ("_file", "_row")]))
-        if missing:
-            continue
-        for c in spec.columns:
-            if c.name not in df.columns:
-                df[c.name] = pd.Series(None, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
-        skip = np.zeros(len(df), dtype=bool)
-        for c in spec.columns:
-            _coerce_column(df, spec, c, out, skip, scales.get(c.name, 1.0))
-        if tname == "transactions":
-            no_id = df["id"].isna().to_numpy()
-            if no_id.any():
-                df.loc[no_id, "id"] = _stable_ids(
-                    df.loc[no_id], ["src", "dst", "amount", "date", "channel", "memo"], "tx-")
-        if tname == "contracts":
-            no_id = df["id"].isna().to_numpy()
-            if no_id.any():
-                df.loc[no_id, "id"] = _stable_ids(
-                    df.loc[no_id], ["issuer_id", "company_id", "amount", "date", "subject"], "ct-")
-        # canonical columns first, extra columns kept, provenance last
-        extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
-        typed[tname] = df[[*spec.column_names, *extra, "_file", "_row"]]
-        skips[tname] = skip
+        if n_read is not None:
+            report.files.setdefault(tname, rt.file)
+            report.rows_read[tname] = n_read
+        if df is not None and skip is not None:
+            typed[tname] = df
+            skips[tname] = skip
 
     fatal = [p for p in out.problems if p.code in FATAL_CODES]
     if fatal:
@@ -984,8 +1021,8 @@ def _check_ids(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out
                 arrs.append(a)
         if not arrs:
             continue
-        allids = pa.chunked_array(arrs)
-        if pc.count_distinct(allids).as_py() == len(allids):
+        allids = arrs[0] if len(arrs) == 1 else pa.concat_arrays(arrs)
+        if len(pc.unique(allids)) == len(allids):
             continue
         parts = [pd.DataFrame({
             "id": typed[t]["id"].astype("string"), "table": t,
@@ -1023,10 +1060,14 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
         for kind, tname in NODE_TABLES.items():
             if tname in typed:
                 df = typed[tname]
-                keep = ~skips[tname] if out.lenient else np.ones(len(df), dtype=bool)
-                known[kind] = pa.array(df["id"][keep].dropna().astype(str).unique())
-                gone = df.loc[~keep & df["id"].notna().to_numpy()]
-                lost[kind] = gone[["id", "_file", "_row"]].drop_duplicates("id")
+                ids = _arrow(df["id"])
+                if out.lenient and skips[tname].any():
+                    keep = ~skips[tname]
+                    known[kind] = pc.unique(ids.filter(pa.array(keep)).drop_null())
+                    gone = df.loc[~keep & df["id"].notna().to_numpy()]
+                    lost[kind] = gone[["id", "_file", "_row"]].drop_duplicates("id")
+                else:
+                    known[kind] = pc.unique(ids.drop_null())
             else:
                 known[kind] = pa.array([], pa.string())
         units = pd.Series([], dtype="string")
@@ -1034,65 +1075,64 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
             units = typed["officials"]["unit"]
             if out.lenient:
                 units = units[~skips["officials"]]
-        known["unit"] = pa.array(units.dropna().astype(str).unique())
+        known["unit"] = pc.unique(_arrow(units).drop_null())
         new_skips = False
-        for tname, df in typed.items():
-            spec = TABLES[tname]
-            if not len(df):
+        checks = [(t, c) for t, df in typed.items() if len(df) for c in TABLES[t].columns if c.type == "ref"]
+
+        def unknown(check: tuple[str, Column], known: dict[str, pa.Array] = known) -> np.ndarray:
+            t, c = check
+            arr = _arrow(typed[t][c.name])
+            value_set = pa.concat_arrays([known.get(k, pa.array([], pa.string())) for k in c.refs])
+            ok = pc.or_(pc.is_null(arr), pc.is_in(arr, value_set=value_set))
+            return ~ok.to_numpy(zero_copy_only=False) & (~skips[t] if out.lenient else True)
+
+        for (tname, c), bad in zip(checks, _pmap(unknown, checks), strict=True):
+            df = typed[tname]
+            vals = df[c.name]
+            if not bad.any():
                 continue
-            for c in spec.columns:
-                if c.type != "ref":
-                    continue
-                vals = df[c.name]
-                arr = _arrow(vals)
-                ok = pc.is_null(arr)
-                for k in c.refs:
-                    ok = pc.or_(ok, pc.is_in(arr, value_set=known.get(k, pa.array([], pa.string()))))
-                bad = ~ok.to_numpy(zero_copy_only=False) & (~skips[tname] if out.lenient else True)
-                if not bad.any():
-                    continue
-                kinds = " or ".join(
-                    "a unit named in officials.unit" if k == "unit" else f"a known {k}" for k in c.refs)
-                expected = f"the id of {kinds}".replace(
-                    "the id of a known person or a known company", "the id of a known person or company")
-                # references to records that exist but were skipped (lenient mode)
-                to_lost = np.zeros(len(df), dtype=bool)
-                where: dict[str, str] = {}
-                for k in c.refs:
-                    g = lost.get(k)
-                    if g is not None and len(g):
-                        hit = vals.isin(g["id"]).fillna(False).to_numpy(dtype=bool) & bad
-                        if hit.any():
-                            to_lost |= hit
-                            for i, f, r in g.itertuples(index=False):
-                                where[str(i)] = f"{f}, row {int(r)}"
-                key_rows = df["_row"].to_numpy()
-                fresh = np.array([(tname, c.name, int(r)) not in reported for r in key_rows[bad]])
-                idx = np.flatnonzero(bad)[fresh]
-                if not len(idx):
-                    continue
-                for i in idx:
-                    reported.add((tname, c.name, int(key_rows[i])))
-                m = np.zeros(len(df), dtype=bool)
-                m[idx] = True
-                plain = m & ~to_lost
-                via = m & to_lost
-                act = None if (c.required or not out.lenient) else "repaired"
-                suffix = "" if act is None else "; the cell was left empty"
-                out.add_rows(df, plain, tname, c.name, "dangling_reference", expected + suffix, vals,
-                             action=act)
-                if via.any():
-                    for i in np.flatnonzero(via):
-                        v = vals.iat[i]
-                        out.add(Problem(
-                            "reference_to_skipped", tname, str(df["_file"].iat[i]), int(key_rows[i]),
-                            c.name, mask_value(c.name, v),
-                            f"{expected}; the record with this id ({where.get(str(v), '?')}) was "
-                            f"skipped{suffix}", act or ("skipped" if out.lenient else "error")))
-                if act == "repaired":
-                    df[c.name] = vals.mask(m)
-                else:
-                    skips[tname] |= m
-                    new_skips = True
+            kinds = " or ".join(
+                "a unit named in officials.unit" if k == "unit" else f"a known {k}" for k in c.refs)
+            expected = f"the id of {kinds}".replace(
+                "the id of a known person or a known company", "the id of a known person or company")
+            # references to records that exist but were skipped (lenient mode)
+            to_lost = np.zeros(len(df), dtype=bool)
+            where: dict[str, str] = {}
+            for k in c.refs:
+                g = lost.get(k)
+                if g is not None and len(g):
+                    hit = vals.isin(g["id"]).fillna(False).to_numpy(dtype=bool) & bad
+                    if hit.any():
+                        to_lost |= hit
+                        for i, f, r in g.itertuples(index=False):
+                            where[str(i)] = f"{f}, row {int(r)}"
+            key_rows = df["_row"].to_numpy()
+            fresh = np.array([(tname, c.name, int(r)) not in reported for r in key_rows[bad]])
+            idx = np.flatnonzero(bad)[fresh]
+            if not len(idx):
+                continue
+            for i in idx:
+                reported.add((tname, c.name, int(key_rows[i])))
+            m = np.zeros(len(df), dtype=bool)
+            m[idx] = True
+            plain = m & ~to_lost
+            via = m & to_lost
+            act = None if (c.required or not out.lenient) else "repaired"
+            suffix = "" if act is None else "; the cell was left empty"
+            out.add_rows(df, plain, tname, c.name, "dangling_reference", expected + suffix, vals,
+                         action=act)
+            if via.any():
+                for i in np.flatnonzero(via):
+                    v = vals.iat[i]
+                    out.add(Problem(
+                        "reference_to_skipped", tname, str(df["_file"].iat[i]), int(key_rows[i]),
+                        c.name, mask_value(c.name, v),
+                        f"{expected}; the record with this id ({where.get(str(v), '?')}) was "
+                        f"skipped{suffix}", act or ("skipped" if out.lenient else "error")))
+            if act == "repaired":
+                df[c.name] = vals.mask(m)
+            else:
+                skips[tname] |= m
+                new_skips = True
         if not new_skips or not out.lenient:
             return

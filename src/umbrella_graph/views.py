@@ -119,6 +119,7 @@ EDGE_STYLES: dict[str, EdgeStyle] = {
     "place": EdgeStyle("Location", "#b8d8b0", (1, 5), False),
     "event": EdgeStyle("Raid / event", "#ff7f0e", (8, 3, 2, 3), True),
     "lead": EdgeStyle("Lead", "#bcbd22", (2, 3), True),
+    "gangside": EdgeStyle("Gang-side link (scorer)", "#444444", (10, 3, 2, 3), False),
 }
 
 _KIND_FAMILY = {
@@ -458,7 +459,8 @@ def view_pair(
         explanation = explain(graph, official_id, gang_id, k=k)
     layer: dict[str, float] = {official_id: 0.0}
     order: dict[str, int] = {official_id: 0}
-    evidence: set[tuple[int, int, str]] = set()
+    evidence: set[tuple[str, int]] = set()
+    hops: list[Any] = []
     paths = list(getattr(explanation, "paths", []) or [])
     for pi, path in enumerate(paths):
         nodes = [str(n) for n in path.nodes]
@@ -467,8 +469,12 @@ def view_pair(
                 layer[n] = float(j)
             order.setdefault(n, pi * 100 + j)
         for hop in path.hops:
-            a, b = graph.index_of([str(hop.src), str(hop.dst)])
-            evidence.add((int(min(a, b)), int(max(a, b)), str(hop.kind)))
+            hops.append(hop)
+            recs = getattr(hop, "records", None)
+            if isinstance(recs, pd.DataFrame) and len(recs) and {"table", "row"} <= set(recs.columns):
+                for t, r in zip(recs["table"].astype(str), recs["row"], strict=True):
+                    if pd.notna(r):
+                        evidence.add((t, int(r)))
     last = max(layer.values()) if layer else 0.0
     if gang_id not in layer:
         layer[gang_id] = last + 1
@@ -490,7 +496,7 @@ def view_pair(
     return _build_view(
         graph, pos_list, EDGE_KINDS, title=title or f"{official_name} — {gang_name}", note=note,
         scores=score_map, communities=None, mask_pii=mask_pii, height=height, seed=0,
-        layered=positions, evidence=evidence, meta={"official_id": official_id, "gang_id": gang_id},
+        layered=positions, evidence=evidence, hops=hops, meta={"official_id": official_id, "gang_id": gang_id},
     )
 
 
@@ -836,12 +842,12 @@ def _edge_records(graph: CaseGraph, e: pd.DataFrame, mask: bool) -> pd.DataFrame
             "kind": grp["kind"].astype(str).to_numpy(), "fam": fams,
             "time": grp["time"].to_numpy(), "amount": amount,
             "count": grp["strength"].to_numpy(dtype=float) if table == "contacts" else np.ones(n),
-            "rid": rid, "file": rec["_file"].astype(str).to_numpy(), "row": rec["_row"].to_numpy(),
+            "rid": rid, "table": table, "file": rec["_file"].astype(str).to_numpy(), "row": rec["_row"].to_numpy(),
             "detail": _detail(table, rec, mask),
         }))
     if not parts:
         return pd.DataFrame(columns=["src", "dst", "kind", "fam", "time", "amount", "count", "rid",
-                                     "file", "row", "detail"])
+                                     "table", "file", "row", "detail"])
     return pd.concat(parts, ignore_index=True)
 
 
@@ -867,7 +873,8 @@ def _build_view(
     seed: int,
     meta: dict[str, Any],
     layered: Mapping[str, tuple[float, int]] | None = None,
-    evidence: set[tuple[int, int, str]] | None = None,
+    evidence: set[tuple[str, int]] | None = None,
+    hops: Sequence[Any] = (),
 ) -> NetworkView:
     from pyvis.network import Network
 
@@ -936,7 +943,7 @@ def _build_view(
         a_txt = [_fmt_amount(v) for v in amounts]
         src_txt = [_source(f, r) for f, r in zip(recs["file"], recs["row"], strict=True)]
         rec_rows = list(zip(t_txt, a_txt, recs["rid"].tolist(), src_txt, recs["detail"].tolist(), strict=True))
-        kinds_arr = recs["kind"].to_numpy(dtype=object)
+        rec_keys = list(zip(recs["table"].astype(str), recs["row"].astype(np.int64), strict=True))
     else:
         starts = ends = np.zeros(0, dtype=np.int64)
     pair_seen: dict[tuple[int, int], int] = {}
@@ -951,7 +958,7 @@ def _build_view(
         days = sorted(set(day[s0:s1][ht].tolist()))
         is_ev = None
         if evidence is not None:
-            is_ev = any((key[0], key[1], k) in evidence for k in set(kinds_arr[s0:s1].tolist()))
+            is_ev = any(k in evidence for k in rec_keys[s0:s1])
         first = t_txt[s0 + int(np.argmax(ht))] if ht.any() else ""
         last = t_txt[s0 + len(ht) - 1 - int(np.argmax(ht[::-1]))] if ht.any() else ""
         tip = _edge_tip(names[ea], names[eb], fam, rec_rows[s0:s1], amount, count, first, last)
@@ -967,6 +974,18 @@ def _build_view(
             if is_ev:
                 edge["width"] = max(3.0, edge["width"])
         net.add_edge(str(ids[ea]), str(ids[eb]), **edge)
+    # evidence links that are not records between the two nodes (e.g. a company the scorer
+    # puts on the gang's side): drawn as their own dashed edge with the hop's records
+    for hop in hops:
+        ha, hb = (int(x) for x in graph.index_of([str(hop.src), str(hop.dst)]))
+        if ha < 0 or hb < 0 or not (sel[ha] and sel[hb]) or (min(ha, hb), max(ha, hb)) in pair_seen:
+            continue
+        pair_seen[(min(ha, hb), max(ha, hb))] = 1
+        tip = _hop_tip(names[ha], names[hb], hop)
+        gstyle = EDGE_STYLES["gangside"]
+        net.add_edge(str(ids[ha]), str(ids[hb]), id=f"e{len(net.edges)}", fam="gangside", width=3.0,
+                     color=gstyle.color, dashes=list(gstyle.dashes) if isinstance(gstyle.dashes, tuple) else False,
+                     arrows="", title=_tip_text(tip), tip=tip, t=[], smooth=False, evidence=True)
 
     view = NetworkView(net, title, note, shown=len(positions), total=graph.number_of_nodes(),
                        height=height, meta=dict(meta))
@@ -1123,6 +1142,18 @@ def _node_tips(
             rows.append(["score", f"{scores[nid]:.3f}"])
         tips[p] = {"head": head, "rows": rows}
     return tips
+
+
+def _hop_tip(name_a: str, name_b: str, hop: Any) -> dict[str, Any]:
+    recs = getattr(hop, "records", None)
+    rows_in: list[tuple[str, str, str, str, str]] = []
+    if isinstance(recs, pd.DataFrame):
+        for r in recs.to_dict("records"):
+            rows_in.append((_fmt_time(r.get("time")), _fmt_amount(r.get("amount")), _s(r.get("record_id")),
+                            _source(r.get("file"), r.get("row")), _s(r.get("detail"))))
+    tip = _edge_tip(name_a, name_b, "gangside", rows_in, 0.0, 0.0, "", "")
+    tip["rows"].insert(0, ["link", _s(getattr(hop, "kind", ""))])
+    return tip
 
 
 def _edge_tip(

@@ -42,23 +42,27 @@ output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False, path
               help="How long before an event a contact counts ('48h', '2D', or hours).")
 @click.option("--baseline", default="90D", show_default=True,
               help="Background period on each side of the event for the official's normal rate.")
-@click.option("--min-surprise", default=None, type=float,
-              help="Keep (event, official) pairs with at least this surprise (-log10 p); default: the library's.")
+@click.option("--follow-up", "follow_up", default="30D", show_default=True,
+              help="Period after each event whose contacts are measured as follow-up (investigations).")
+@click.option("--min-score", default=None, type=float,
+              help="Keep (event, official) pairs whose combined score (-log10 p) is at least this "
+                   "[default: 2.0]; 0 keeps every pre-event contact.")
 @click.option("--summary", is_flag=True, help="One row per (event, official) instead of one per contact record.")
 @encoding_opt
 @handle_errors
-def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, min_surprise: float | None,
-            summary: bool, encoding: str | None) -> None:
+def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, follow_up: str,
+            min_score: float | None, summary: bool, encoding: str | None) -> None:
     """Officials (and their families) in contact with a gang just before raids on it.
 
-    One row per contact record in the window before an event on a gang, with the lead time
-    and a surprise score against the official's own normal contact rate with that gang.
+    One row per contact record in the window before an event on a gang, with the lead time,
+    a surprise score against the official's own normal contact rate with that gang, whether
+    the gang relayed the warning, and the combined score (see docs/investigations.md).
     """
     from ..investigate.tipoffs import find_tipoffs, tipoffs_summary
 
-    kw: dict[str, Any] = {"baseline": baseline}
-    if min_surprise is not None:
-        kw["min_surprise"] = min_surprise
+    kw: dict[str, Any] = {"baseline": baseline, "follow_up": follow_up}
+    if min_score is not None:
+        kw["min_score"] = min_score
     df = find_tipoffs(_graph(case_dir, encoding), window, **kw)
     if summary:
         df = tipoffs_summary(df)

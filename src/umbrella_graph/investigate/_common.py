@@ -10,6 +10,7 @@ import datetime as _dt
 import importlib
 import logging
 import math
+import types
 from collections.abc import Iterable
 from typing import Any
 
@@ -148,7 +149,7 @@ def scoring_fn(name: str) -> Any:
         except ImportError:
             continue
         fn = getattr(mod, name, None)
-        if fn is not None:
+        if callable(fn) and not isinstance(fn, types.ModuleType):
             return fn
     return None
 

@@ -186,7 +186,8 @@ def gang_activity(graph: CaseGraph, gang_id: str, *, inferred: bool = True) -> d
     dict
         ``start``, ``end`` (Timestamps or None), ``n_member_dates``,
         ``n_internal_transactions``, ``n_events``, ``members`` (listed member ids),
-        ``companies`` (company ids).
+        ``companies`` (company ids) and ``company_table`` (``company_id, sector,
+        village_id, reason, evidence``: why each company is the gang's).
 
     Examples
     --------
@@ -282,7 +283,7 @@ def _gang_rows(graph: CaseGraph, g: str, act: dict[str, Any], inferred: bool) ->
 
 
 def _umbrella_rows(graph: CaseGraph, g: str, scores: pd.DataFrame, min_score: float, top: int,
-                   explain_paths: bool) -> list[dict[str, Any]]:
+                   explain_paths: bool, seed: int) -> list[dict[str, Any]]:
     s = scores[(scores["gang_id"].astype(str) == g).to_numpy()]
     if not len(s):
         return []
@@ -303,7 +304,7 @@ def _umbrella_rows(graph: CaseGraph, g: str, scores: pd.DataFrame, min_score: fl
                   f"{int(n_ch[0])} evidence channel(s)" + (f" ({chs[0].replace(';', ', ')})" if chs[0] else ""))
         evidence = ""
         if explain_paths:
-            evidence, extra = _evidence(graph, o, g)
+            evidence, extra = _evidence(graph, o, g, seed)
             if extra:
                 reason += "; " + extra
         rows.append({
@@ -318,12 +319,12 @@ def _umbrella_rows(graph: CaseGraph, g: str, scores: pd.DataFrame, min_score: fl
     return rows
 
 
-def _evidence(graph: CaseGraph, o: str, g: str) -> tuple[str, str]:
+def _evidence(graph: CaseGraph, o: str, g: str, seed: int) -> tuple[str, str]:
     """``(citations, summary)`` of the records on the scorer's evidence paths."""
     explain = scoring_fn("explain")
     if explain is None:  # pragma: no cover - the scorer is part of the package
         return "", ""
-    ex = explain(graph, o, g, k=3)
+    ex = explain(graph, o, g, k=3, seed=seed)
     frame = ex.to_frame() if hasattr(ex, "to_frame") else pd.DataFrame()
     n_paths = len(getattr(ex, "paths", []) or [])
     if not len(frame) or "file" not in frame.columns:
@@ -547,7 +548,7 @@ def accountability(
         act = gang_activity(graph, g, inferred=inferred)
         parts = [("gang", _gang_rows(graph, g, act, inferred))]
         if len(scores):
-            parts.append(("umbrella", _umbrella_rows(graph, g, scores, min_score, top_n, explain)))
+            parts.append(("umbrella", _umbrella_rows(graph, g, scores, min_score, top_n, explain, seed)))
         parts.append(("supervision", _supervision_rows(graph, g, act)))
         for part, prow in parts:
             for r in prow:

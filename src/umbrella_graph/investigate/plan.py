@@ -9,7 +9,8 @@
 * its suspected umbrellas (``umbrella``: officials scoring at least ``min_score`` for the
   gang, at most ``top`` of them) and the intermediaries on their evidence paths
   (``intermediary``: front men, spouses, relatives... from
-  :func:`umbrella_graph.scoring.explain`).
+  :func:`umbrella_graph.scoring.explain`; paths through hubs such as a busy town head
+  are left out).
 
 Edges are the records between those nodes (kinship and social ties, transactions,
 contacts, company roles, contract approvals), the records of a pair collapsed into one
@@ -105,7 +106,7 @@ def _node_roles(graph: CaseGraph, g: str, scores: pd.DataFrame | None, min_score
         for o in umbrellas:
             roles.setdefault(o, "umbrella")
         for o in umbrellas:
-            for node in _path_nodes(graph, o, g):
+            for node in _path_nodes(graph, o, g, seed):
                 roles.setdefault(node, "intermediary")
     return roles
 
@@ -119,14 +120,17 @@ def _score(graph: CaseGraph, g: str, seed: int) -> pd.DataFrame:
     return res
 
 
-def _path_nodes(graph: CaseGraph, o: str, g: str) -> list[str]:
-    """People and companies on the scorer's evidence paths between ``o`` and ``g``."""
+def _path_nodes(graph: CaseGraph, o: str, g: str, seed: int) -> list[str]:
+    """People and companies on the scorer's evidence paths between ``o`` and ``g``
+    (paths through hubs left out)."""
     explain = scoring_fn("explain")
     if explain is None:  # pragma: no cover - the scorer is part of the package
         return []
-    ex = explain(graph, o, g, k=3)
+    ex = explain(graph, o, g, k=3, seed=seed)
     out: list[str] = []
     for path in getattr(ex, "paths", []) or []:
+        if getattr(path, "through_hub", False):  # a hub is not an intermediary
+            continue
         for node in getattr(path, "nodes", []):
             node = str(node)
             if node in graph and graph.kind_of(node) in ("person", "company"):

@@ -79,7 +79,7 @@ TIPOFF_COLUMNS: tuple[str, ...] = (
 #: The columns of :func:`tipoffs_summary`, in order.
 TIPOFF_SUMMARY_COLUMNS: tuple[str, ...] = (
     "event_id", "event_kind", "event_time", "gang_id", "official_id", "via", "n_records",
-    "n_window", "n_baseline", "expected", "surprise", "n_relay", "relay_surprise", "score",
+    "n_window", "n_baseline", "n_follow_up", "expected", "surprise", "n_relay", "relay_surprise", "score",
     "max_lead_hours", "min_lead_hours", "contacts", "evidence",
 )
 
@@ -196,7 +196,7 @@ def _to_surprise(logp: np.ndarray) -> np.ndarray:
     return np.round(np.minimum(-np.asarray(logp, dtype=float) / np.log(10.0), _MAX_SURPRISE) + 0.0, 10)
 
 
-def _relay(hits: pd.DataFrame, con: pd.DataFrame, side: pd.DataFrame, graph: CaseGraph,
+def _relay(hits: pd.DataFrame, side: pd.DataFrame, graph: CaseGraph,
            kinds: tuple[str, ...], t0: np.datetime64, span: int, q_lo: np.ndarray, q_hi: np.ndarray,
            s_ev: np.ndarray, r_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per window record: how many gang-internal contacts the contacted person made within
@@ -214,7 +214,10 @@ def _relay(hits: pd.DataFrame, con: pd.DataFrame, side: pd.DataFrame, graph: Cas
     sd = side[["person_id", "gang_id"]]
     inside = both.merge(sd.rename(columns={"person_id": "y"}), on="y").merge(
         sd.rename(columns={"person_id": "z"}), on=["z", "gang_id"])
-    inside = inside[inside["y"] != inside["z"]]
+    # keys are seconds since t0 under a person code: keep times inside [0, span) so that
+    # no record spills into a neighbouring code (every queried interval lies inside)
+    tt = inside["t"].to_numpy()
+    inside = inside[(inside["y"] != inside["z"]).to_numpy() & (tt >= 0) & (tt < span)]
     pg = pd.MultiIndex.from_frame(pd.concat([
         inside[["y", "gang_id"]].astype(str),
         hits[["contact_person_id", "gang_id"]].astype(str).set_axis(["y", "gang_id"], axis=1)]))
@@ -444,7 +447,7 @@ def find_tipoffs(
 
     # -- relay: the contacted person alerting the gang right after the contact --------------
     hits["n_relay"], hits["relay_expected"], relay_logp = _relay(
-        hits, con, side, graph, kinds_t, t0, span, q_lo, q_hi, s_ev, int(r.total_seconds()))
+        hits, side, graph, kinds_t, t0, span, q_lo, q_hi, s_ev, int(r.total_seconds()))
     m_rec = hits.groupby(["_ev", "official_id"], sort=True)["pos"].transform("size").to_numpy()
     # Bonferroni over the pair's window records, then the best record
     hits["_rlogp"] = np.minimum(relay_logp + np.log(m_rec), 0.0)
@@ -487,18 +490,16 @@ def tipoffs_summary(tipoffs: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
     pandas.DataFrame
         Columns :data:`TIPOFF_SUMMARY_COLUMNS`: the event, the official, ``via`` (the
         people who made contact: ``self``, ``spouse``..., ";"-joined), ``n_records``,
-        ``n_window``, ``n_baseline``, ``expected``, ``surprise``, the longest and shortest
+        ``n_window``, ``n_baseline``, ``n_follow_up``, ``expected``, ``surprise``,
+        ``n_relay`` (the largest), ``relay_surprise``, ``score``, the longest and shortest
         lead time in hours, ``contacts`` (gang-side people contacted, ";"-joined) and
         ``evidence`` (``file:row`` of the records). Sorted like the input.
 
     Examples
     --------
-    >>> import pandas as pd
     >>> from umbrella_graph import load_case, build_graph
     >>> from umbrella_graph.investigate import find_tipoffs, tipoffs_summary
-    >>> from umbrella_graph.synth import write_sample
-    >>> import tempfile
-    >>> graph = build_graph(write_sample(tempfile.mkdtemp()).case)
+    >>> graph = build_graph(load_case("data/samples/qinghe"))
     >>> tipoffs_summary(find_tipoffs(graph))[["event_id", "official_id", "n_relay"]]
       event_id official_id  n_relay
     0      E06       P0241        4
@@ -525,6 +526,7 @@ def tipoffs_summary(tipoffs: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
         _o=("_o", "min"), event_kind=("event_kind", "first"), event_time=("event_time", "first"),
         gang_id=("gang_id", "first"), via=("via", lambda s: ";".join(dict.fromkeys(s.astype(str)))),
         n_records=("row", "size"), n_window=("n_window", "first"), n_baseline=("n_baseline", "first"),
+        n_follow_up=("n_follow_up", "first"),
         expected=("expected", "first"), surprise=("surprise", "first"),
         n_relay=("n_relay", "max"), relay_surprise=("relay_surprise", "first"), score=("score", "first"),
         max_lead_hours=("lead_hours", "max"), min_lead_hours=("lead_hours", "min"),

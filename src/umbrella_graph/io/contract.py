@@ -122,7 +122,11 @@ def update_document(text: str) -> str:
     """Replace the generated sections of ``docs/data-contract.md`` in ``text``."""
     for name, body in _sections().items():
         pat = re.compile(rf"(<!-- contract:{name} -->\n).*?(<!-- /contract:{name} -->)", re.S)
-        text = pat.sub(lambda m, body=body: m.group(1) + body + m.group(2), text)
+
+        def repl(m: re.Match[str], body: str = body) -> str:
+            return m.group(1) + body + m.group(2)
+
+        text = pat.sub(repl, text)
     return text
 
 

@@ -165,7 +165,12 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.
         logger.info("pyarrow could not parse %s (%s); using the csv module", path.name, type(exc).__name__)
         tbl = None
     if invalid or tbl is None:
-        return _read_csv_slow(path, table, encoding, headers, lenient)
+        try:
+            return _read_csv_slow(path, table, encoding, headers, lenient)
+        except UnicodeDecodeError:
+            if utf8:
+                raise _NotUtf8() from None
+            raise
     # blank lines are not records, but they count in the row numbers
     blank = None
     for col in tbl.columns:
@@ -176,11 +181,13 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.
         keep = pa.compute.invert(blank)
         tbl = tbl.filter(keep)
         rows = rows[keep.to_numpy(zero_copy_only=False)]
-    df = pd.DataFrame({h: pd.Series(tbl.column(i), dtype="string") for i, h in enumerate(headers)}
-                      if len(set(headers)) == len(headers) else {})
-    if len(set(headers)) != len(headers):  # duplicate headers: keep them all (an error later)
-        df = pd.concat([pd.Series(tbl.column(i), dtype="string", name=h) for i, h in enumerate(headers)],
-                       axis=1)
+    tbl = tbl.combine_chunks()  # one chunk per column: later kernels need no copies
+    cols = [pd.Series(pd.arrays.ArrowStringArray(tbl.column(i)), name=h, copy=False)
+            for i, h in enumerate(headers)]
+    if len(set(headers)) == len(headers):
+        df = pd.DataFrame({c.name: c for c in cols}, copy=False)
+    else:  # duplicate headers: keep them all (an error later)
+        df = pd.concat(cols, axis=1)
     df["_row"] = rows
     return df, []
 
@@ -306,28 +313,30 @@ def read_table(
         return RawTable(df, p.name, header_row)
     if suffix == ".csv":
         if encoding is not None:
-            enc = encoding
             try:
-                codecs.lookup(enc)
+                codecs.lookup(encoding)
             except LookupError:
                 raise ParameterError.invalid("encoding", "load_case", "a Python codec name such as "
-                                             "'utf-8', 'gbk' or 'gb18030'", enc) from None
+                                             "'utf-8', 'gbk' or 'gb18030'", encoding) from None
+            candidates = [encoding]
         else:
-            enc = _bom_encoding(p) or "utf-8"
-        try:
+            # detection: a byte-order mark decides; else strict UTF-8 (pyarrow validates every
+            # cell), then strict GBK, then GB18030: the first that reads the whole file wins
+            bom = _bom_encoding(p)
+            candidates = [bom] if bom else list(DETECT_ORDER)
+        for enc in candidates:
             try:
                 df, problems = _read_csv(p, table, enc, lenient)
-            except _NotUtf8:
-                if encoding is not None:
-                    raise UnicodeDecodeError(enc, b"", 0, 1, "not UTF-8") from None
-                # detection: UTF-8 (already failed: pyarrow validates every cell), then GBK, GB18030
-                enc = detect_encoding(p)
-                df, problems = _read_csv(p, table, enc, lenient)
-        except UnicodeDecodeError:
+                break
+            except (_NotUtf8, UnicodeDecodeError):
+                continue
+        else:
+            shown = candidates[0] if encoding is not None else "UTF-8, GBK or GB18030"
             raise CaseError([Problem(
-                "unreadable_file", table, p.name, None, None, f"<not {enc}>",
-                f"a file in the encoding {enc!r} (it does not decode as {enc}); leave the "
-                "encoding out to detect it", "error")]) from None
+                "unreadable_file", table, p.name, None, None, f"<not {shown}>",
+                f"a text file in {shown} (it does not decode as {shown}); "
+                + ("leave the encoding out to detect it" if encoding is not None
+                   else "pass encoding= (CLI: --encoding) if it is another one"), "error")])
         report.encodings[p.name] = enc
         return RawTable(df, p.name, 1, problems)
     raise CaseError([Problem("unreadable_file", table, p.name, None, None, repr(p.suffix),
@@ -417,7 +426,7 @@ def load_case(
     >>> case["people"]["id"].tolist(), case.report.encodings
     (['p1'], {'人员.csv': 'gbk'})
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     from ..validate import RawTable, validate_tables
 

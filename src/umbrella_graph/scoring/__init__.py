@@ -1,0 +1,39 @@
+"""Umbrella scoring: typed evidence signals, one defensible score per official x gang
+pair, explanations with record-level evidence, and a supervised classifier.
+
+* :func:`pair_features`: the raw evidence features of every pair;
+* :func:`infer_gang_side` / :func:`gang_companies`: who and what acts for a gang beyond
+  its member list, with a confidence;
+* :func:`score_umbrellas`: the score (unsupervised noisy-OR of the signals, or a fitted
+  :class:`UmbrellaClassifier`), with every signal's value and contribution;
+* :func:`explain`: the signals and the evidence paths of one pair, each hop citing its
+  records (file, row, id, time, amount).
+
+See docs/signals.md for what each signal measures, why, and how it fails.
+"""
+
+from __future__ import annotations
+
+from .explain import EvidencePath, Explanation, Hop, explain
+from .gangside import gang_companies, infer_gang_side
+from .model import UmbrellaClassifier, design_matrix
+from .score import SIGNALS, Signal, score_umbrellas, signal_values
+from .signals import FEATURE_DOCS, FEATURES, pair_features
+
+__all__ = [
+    "pair_features",
+    "infer_gang_side",
+    "gang_companies",
+    "score_umbrellas",
+    "signal_values",
+    "explain",
+    "Explanation",
+    "EvidencePath",
+    "Hop",
+    "UmbrellaClassifier",
+    "design_matrix",
+    "SIGNALS",
+    "Signal",
+    "FEATURES",
+    "FEATURE_DOCS",
+]

@@ -280,7 +280,7 @@ def infer_gang_side(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> city = ug.synth.generate_city(people=600, gangs=2, seed=1)
+    >>> city = ug.generate_city(people=600, gangs=2, seed=1)
     >>> side = infer_gang_side(ug.build_graph(city.case), "G01")
     >>> side.columns.tolist()
     ['person_id', 'confidence', 'reasons', 'kind', 'role']
@@ -310,7 +310,7 @@ def gang_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.synth.generate_city(people=600, gangs=2, seed=1).case)
+    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
     >>> gang_companies(g, "G01").columns.tolist()
     ['company_id', 'confidence', 'reasons']
     """

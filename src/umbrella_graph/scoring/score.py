@@ -236,7 +236,7 @@ def score_umbrellas(
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.synth.generate_city(people=600, gangs=2, seed=1).case)
+    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
     >>> s = score_umbrellas(g)
     >>> s.columns[:5].tolist()
     ['official_id', 'gang_id', 'score', 'rank', 'top_signals']

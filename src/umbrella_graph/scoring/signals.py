@@ -67,7 +67,7 @@ FEATURE_DOCS: dict[str, str] = {
     "contract_count": "confidence-weighted number of contracts the official issued or approved to gang companies",
     "contract_amount": "log1p of their yuan value",
     "contract_total": "number of contracts the official issued or approved (to anyone)",
-    "contract_expected": "contracts to the gang expected by chance (total x the gang's share of all contracts)",
+    "contract_expected": "contracts to the gang expected by chance (total x the gang's share of the other officials' contracts)",
     "contract_surprise": "-log10 Poisson probability of at least contract_count given contract_expected",
     "contract_unit": "confidence-weighted contracts to gang companies by the official's unit or village (approved by others)",
     "contact_weight": "role- and confidence-weighted contacts of the official's circle with the gang side (meetings x2), outside post-raid windows, family excluded",
@@ -305,15 +305,18 @@ def _contracts(ctx: Context, out: _Pairs) -> None:
     resp = _responsibility(ctx)
     d = resp[resp["how"].to_numpy() != "unit"]
     total = np.bincount(d["off"].to_numpy(), minlength=ctx.n_officials).astype(float)
-    n_con = max(len(ctx.contracts), 1)
+    n_con = float(len(ctx.contracts))
     side = side_table(ctx)
     comp = side[side["kind"].to_numpy() == "company"]
     k = ctx.contracts[["company"]].merge(comp[["node", "gang", "conf"]].rename(columns={"node": "company"}),
                                          on="company")
-    share = np.bincount(k["gang"].to_numpy(), weights=k["conf"].to_numpy(dtype=float),
-                        minlength=ctx.n_gangs) / n_con
+    to_gang = np.bincount(k["gang"].to_numpy(), weights=k["conf"].to_numpy(dtype=float), minlength=ctx.n_gangs)
+    # the gang's share of everybody else's contracts (leave the official's own out, so
+    # that steering does not raise its own expectation), lightly smoothed
+    own = out.get("contract_count")
+    share = (to_gang[None, :] - own + 0.1) / (np.maximum(n_con - total, 0.0)[:, None] + 1.0)
     out.set("contract_total", np.repeat(total[:, None], ctx.n_gangs, axis=1))
-    expected = total[:, None] * share[None, :]
+    expected = total[:, None] * np.clip(share, 0.0, 1.0)
     out.set("contract_expected", expected)
     out.set("contract_surprise", _poisson_surprise(out.get("contract_count"), expected))
 
@@ -779,7 +782,7 @@ def pair_features(
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.synth.generate_city(people=600, gangs=2, seed=1).case)
+    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
     >>> X = pair_features(g, gangs=["G01"])
     >>> X.columns[:4].tolist()
     ['official_id', 'gang_id', 'money_amount', 'money_count']

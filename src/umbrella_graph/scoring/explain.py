@@ -1,0 +1,549 @@
+"""Why a pair scored what it did: :func:`explain`.
+
+An :class:`Explanation` holds the pair's signals (value, contribution, what each
+measures) and its strongest *evidence paths*: chains of records from the official to
+someone or something acting for the gang (a listed member, a gang company, a front man,
+an inferred member), at most ``max_hops`` records long, plus a last hop that says why
+that node belongs to the gang (the member list row, the company roles, the records
+behind an inference). Every hop lists its records with their provenance: record id,
+table, file and spreadsheet row, time, amount and a short detail (never a name or a
+memo text).
+
+Paths that pass through hubs (government units, very high-degree people or companies
+such as a bank or a town head) explain little: they rank lower and are marked
+``through_hub``. When no chain of records links the pair within the hop limit, the
+explanation says so in :attr:`Explanation.message` and :attr:`Explanation.paths` is
+empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from ..errors import ParameterError
+from ..graph import CaseGraph
+from ..schema import KIN_TIES, TABLES
+from ._context import CONTROL_ROLES, Context, context
+from .gangside import side_table
+from .signals import _check_seed
+
+__all__ = ["explain", "Explanation", "EvidencePath", "Hop", "PATH_KINDS"]
+
+#: Record kinds an evidence path may follow. Places (villages, the administrative
+#: tree, posts) are left out: living in the same village is not evidence.
+PATH_KINDS: tuple[str, ...] = ("transaction", "contact", "tie", "company_role", "contract", "approval",
+                               "works_in")
+#: Strength multiplier of a path for every hub it passes through.
+HUB_PENALTY = 0.1
+#: Strength multiplier of a path for every hop beyond the first: direct evidence first.
+LENGTH_PENALTY = 0.6
+#: Gang-side nodes below this confidence are not path targets.
+MIN_TARGET_CONFIDENCE = 0.2
+#: At most this many records are listed on the last hop of an inferred side member.
+MAX_SUPPORT_RECORDS = 5
+_RECORD_COLUMNS = ["record_id", "table", "file", "row", "time", "amount", "detail"]
+
+
+@dataclass
+class Hop:
+    """One link of an evidence path: the records between two nodes.
+
+    Attributes
+    ----------
+    src, dst : str
+        Node ids, in path order (the official's side first).
+    kind : str
+        The main record kind (``transaction``, ``contact``, ``tie``, ``company_role``,
+        ``contract``, ``approval``, ``works_in``) or, on the last hop, why the node
+        belongs to the gang: ``member`` (member list), ``gang_company``, ``front_man``
+        or ``inferred``.
+    records : pandas.DataFrame
+        ``record_id, table, file, row, time, amount, detail``, one row per record.
+    strength : float
+        How much this hop says, in ``(0, 1]``.
+    """
+
+    src: str
+    dst: str
+    kind: str
+    records: pd.DataFrame
+    strength: float = 1.0
+
+
+@dataclass
+class EvidencePath:
+    """A chain of records from the official to the gang.
+
+    Attributes
+    ----------
+    nodes : list of str
+        Node ids from the official to the gang.
+    hops : list of Hop
+        ``len(nodes) - 1`` hops.
+    strength : float
+        Product of the hop strengths, the confidence of the gang-side node, a
+        penalty of :data:`HUB_PENALTY` per hub passed through and of
+        :data:`LENGTH_PENALTY` per hop beyond the first.
+    through_hub : bool
+        Whether the path passes through a hub.
+    hubs : list of str
+        The hubs it passes through.
+    """
+
+    nodes: list[str]
+    hops: list[Hop]
+    strength: float
+    through_hub: bool = False
+    hubs: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        hub = f" (through hub {', '.join(self.hubs)})" if self.through_hub else ""
+        return " - ".join(self.nodes) + f"  [strength {self.strength:.3f}{hub}]"
+
+
+@dataclass
+class Explanation:
+    """The evidence behind one official x gang score (see :func:`explain`)."""
+
+    official_id: str
+    gang_id: str
+    score: float | None
+    rank: int | None
+    signals: pd.DataFrame
+    paths: list[EvidencePath]
+    message: str
+    max_hops: int = 3
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per hop record: ``path, hop, src, dst, kind, record_id, table, file,
+        row, time, amount, detail, path_strength, through_hub``."""
+        rows = []
+        for pi, p in enumerate(self.paths, start=1):
+            for hi, h in enumerate(p.hops, start=1):
+                for rec in h.records.to_dict("records"):
+                    rows.append({"path": pi, "hop": hi, "src": h.src, "dst": h.dst, "kind": h.kind, **rec,
+                                 "path_strength": p.strength, "through_hub": p.through_hub})
+        cols = ["path", "hop", "src", "dst", "kind", *_RECORD_COLUMNS, "path_strength", "through_hub"]
+        return pd.DataFrame(rows, columns=cols)
+
+    def to_text(self, *, max_records: int = 8) -> str:
+        """A plain-text rendering (what ``umbrella-graph explain`` prints)."""
+        lines = [f"official {self.official_id} x gang {self.gang_id}"]
+        if self.score is not None:
+            lines[0] += f": score {self.score:.3f}" + (f", rank {self.rank}" if self.rank is not None else "")
+        lines.append("")
+        lines.append("signals (value, contribution):")
+        sig = self.signals.sort_values("contribution", ascending=False, kind="stable")
+        for r in sig.itertuples(index=False):
+            if r.value <= 0 and r.contribution <= 0:
+                continue
+            lines.append(f"  {r.signal:<13} {r.value:6.3f} {r.contribution:+7.3f}  {r.description}")
+        lines.append("")
+        if not self.paths:
+            lines.append(self.message)
+            return "\n".join(lines)
+        lines.append(self.message)
+        for pi, p in enumerate(self.paths, start=1):
+            lines.append("")
+            lines.append(f"path {pi}: {p}")
+            for h in p.hops:
+                lines.append(f"  {h.src} -> {h.dst}: {h.kind} ({len(h.records)} record(s), strength {h.strength:.2f})")
+                for rec in h.records.head(max_records).to_dict("records"):
+                    t = "" if pd.isna(rec["time"]) else f" {pd.Timestamp(rec['time']):%Y-%m-%d %H:%M}"
+                    a = "" if pd.isna(rec["amount"]) else f" amount {rec['amount']:,.2f}"
+                    lines.append(f"    - {rec['record_id']} [{rec['file']} row {rec['row']}]{t}{a}: {rec['detail']}")
+                if len(h.records) > max_records:
+                    lines.append(f"    ... and {len(h.records) - max_records} more record(s)")
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.to_text()
+
+    def _repr_html_(self) -> str:
+        e = escape
+        head = f"<b>official {e(self.official_id)} &times; gang {e(self.gang_id)}</b>"
+        if self.score is not None:
+            head += f" &mdash; score {self.score:.3f}"
+            if self.rank is not None:
+                head += f", rank {int(self.rank)}"
+        parts = [f"<div class='ug-explanation'><p>{head}</p>"]
+        sig = self.signals.sort_values("contribution", ascending=False, kind="stable")
+        rows = "".join(
+            f"<tr><td>{e(str(r.signal))}</td><td>{r.value:.3f}</td><td>{r.contribution:.3f}</td>"
+            f"<td>{e(str(r.description))}</td></tr>" for r in sig.itertuples(index=False))
+        parts.append("<table><thead><tr><th>signal</th><th>value</th><th>contribution</th><th>what</th></tr>"
+                     f"</thead><tbody>{rows}</tbody></table>")
+        parts.append(f"<p>{e(self.message)}</p>")
+        for pi, p in enumerate(self.paths, start=1):
+            hub = f" &mdash; through hub {e(', '.join(p.hubs))}" if p.through_hub else ""
+            parts.append(f"<p><b>path {pi}</b>: {e(' - '.join(p.nodes))} (strength {p.strength:.3f}){hub}</p>")
+            recs = []
+            for h in p.hops:
+                for r in h.records.to_dict("records"):
+                    t = "" if pd.isna(r["time"]) else f"{pd.Timestamp(r['time']):%Y-%m-%d %H:%M}"
+                    a = "" if pd.isna(r["amount"]) else f"{r['amount']:,.2f}"
+                    recs.append(
+                        f"<tr><td>{e(h.src)} &rarr; {e(h.dst)}</td><td>{e(h.kind)}</td><td>{e(str(r['record_id']))}</td>"
+                        f"<td>{e(str(r['file']))}</td><td>{e(str(r['row']))}</td><td>{e(t)}</td><td>{e(a)}</td>"
+                        f"<td>{e(str(r['detail']))}</td></tr>")
+            parts.append("<table><thead><tr><th>link</th><th>kind</th><th>record</th><th>file</th><th>row</th>"
+                         f"<th>time</th><th>amount</th><th>detail</th></tr></thead><tbody>{''.join(recs)}</tbody></table>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+# ----------------------------------------------------------------------------- the path graph
+def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
+    """How much each record (a row of graph.edges) says about a link, before saturation.
+
+    A transfer counts its amount / ¥5,000 (at least 0.05), a contact 0.25 (a meeting
+    0.5), a family tie 2 and another tie 0.4, control of a company 2 and another role 1,
+    a contract 1.5, a post in a unit 0.3.
+    """
+    kind = e["kind"].astype(str).to_numpy()
+    pos = e["pos"].to_numpy()
+    val = np.zeros(len(e))
+    strength = e["strength"].to_numpy(dtype=float)
+    case = ctx.graph.case
+    is_tx = kind == "transaction"
+    val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / 5_000.0, 0.05)
+    is_ct = kind == "contact"
+    if is_ct.any():
+        ck = case["contacts"]["kind"].astype("string").str.lower().fillna("").to_numpy(dtype=object)
+        val[is_ct] = np.where(ck[pos[is_ct]] == "meeting", 0.5, 0.25)
+    is_tie = kind == "tie"
+    if is_tie.any():
+        tk = case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("").to_numpy(dtype=object)
+        val[is_tie] = np.where(np.isin(tk[pos[is_tie]], list(KIN_TIES)), 2.0, 0.4)
+    is_role = kind == "company_role"
+    if is_role.any():
+        rt = case["company_roles"]["role"].astype("string").str.lower().fillna("").to_numpy(dtype=object)
+        val[is_role] = np.where(np.isin(rt[pos[is_role]], list(CONTROL_ROLES)), 2.0, 1.0)
+    val[np.isin(kind, ["contract", "approval"])] = 1.5
+    val[kind == "works_in"] = 0.3
+    return val
+
+
+def _path_graph(ctx: Context) -> dict[str, Any]:
+    """Collapsed evidence graph: strengths per node pair, degrees, hubs, edge lookup."""
+    if "paths" in ctx.cache:
+        return ctx.cache["paths"]  # type: ignore[no-any-return]
+    graph = ctx.graph
+    n = ctx.n
+    e = graph.edges
+    sel = e["kind"].isin(PATH_KINDS).to_numpy() & (e["src"].to_numpy() != e["dst"].to_numpy())
+    e = e[sel]
+    src, dst = e["src"].to_numpy(), e["dst"].to_numpy()
+    a, b = np.minimum(src, dst), np.maximum(src, dst)
+    val = _record_values(ctx, e)
+    df = pd.DataFrame({"a": a, "b": b, "v": val})
+    g = df.groupby(["a", "b"], sort=True)["v"].sum()
+    pa = g.index.get_level_values(0).to_numpy()
+    pb = g.index.get_level_values(1).to_numpy()
+    s = np.clip(1.0 - np.exp(-g.to_numpy()), 0.01, 1.0)
+    S = sp.coo_matrix((np.concatenate([s, s]), (np.concatenate([pa, pb]), np.concatenate([pb, pa]))),
+                      shape=(n, n)).tocsr()
+    S.sort_indices()
+    deg = np.diff(S.indptr)
+    ent = ctx.is_person | ctx.is_company
+    base = deg[ent & (deg > 0)]
+    thr = max(50.0, float(np.quantile(base, 0.995))) if len(base) else 50.0
+    hub = (ctx.kind == "unit") | (ctx.kind == "village") | (ent & (deg > thr))
+    # record lookup by pair key
+    key = np.minimum(src, dst).astype(np.int64) * n + np.maximum(src, dst)
+    order = np.argsort(key, kind="stable")
+    out = {"S": S, "deg": deg, "hub": hub, "hub_threshold": thr, "edges": e.iloc[order],
+           "keys": key[order]}
+    ctx.cache["paths"] = out
+    return out
+
+
+def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, tconf: np.ndarray,
+                max_hops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """All simple paths of at most ``max_hops`` hops from ``o`` to a target (vectorised).
+
+    Returns ``(nodes, strength, through_hub)``: ``nodes`` is an (m, max_hops + 1)
+    matrix of node positions padded with -1, sorted best first (paths without hubs
+    first, then by strength, then by the node positions).
+    """
+    S: sp.csr_matrix = pg["S"]
+    hub: np.ndarray = pg["hub"]
+    n = ctx.n
+    width = max_hops + 1
+    is_t = np.zeros(n, dtype=bool)
+    is_t[targets] = True
+    conf = np.zeros(n)
+    conf[targets] = tconf
+    ind, ptr, dat = S.indices, S.indptr, S.data
+    found_nodes: list[np.ndarray] = []
+    found_s: list[np.ndarray] = []
+    found_h: list[np.ndarray] = []
+
+    def emit(nodes: np.ndarray, strength: np.ndarray, hubbed: np.ndarray) -> None:
+        pad = np.full((len(nodes), width), -1, dtype=np.int64)
+        pad[:, :nodes.shape[1]] = nodes
+        found_nodes.append(pad)
+        found_s.append(strength)
+        found_h.append(hubbed)
+
+    nb1 = ind[ptr[o]:ptr[o + 1]].astype(np.int64)
+    s1 = dat[ptr[o]:ptr[o + 1]]
+    hit = is_t[nb1]
+    emit(np.column_stack([np.full(int(hit.sum()), o), nb1[hit]]), s1[hit] * conf[nb1[hit]],
+         np.zeros(int(hit.sum()), dtype=bool))
+    front_nodes = np.column_stack([np.full(int((~hit).sum()), o), nb1[~hit]])
+    front_h = hub[nb1[~hit]]
+    front_s = s1[~hit] * np.where(front_h, HUB_PENALTY, 1.0)
+    for depth in range(2, max_hops + 1):
+        if not len(front_nodes):
+            break
+        last = front_nodes[:, -1]
+        cnt = ptr[last + 1] - ptr[last]
+        rep = np.repeat(np.arange(len(last)), cnt)
+        pos = np.repeat(ptr[last], cnt) + (np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+        nxt = ind[pos].astype(np.int64)
+        sn = dat[pos]
+        prev = front_nodes[rep]
+        simple = ~(prev == nxt[:, None]).any(axis=1)
+        rep, nxt, sn, prev = rep[simple], nxt[simple], sn[simple], prev[simple]
+        strength = front_s[rep] * sn * LENGTH_PENALTY
+        hubbed = front_h[rep]
+        hit = is_t[nxt]
+        emit(np.column_stack([prev[hit], nxt[hit]]), strength[hit] * conf[nxt[hit]], hubbed[hit])
+        if depth == max_hops:
+            break
+        keep = ~hit
+        front_nodes = np.column_stack([prev[keep], nxt[keep]])
+        front_h = hubbed[keep] | hub[nxt[keep]]
+        front_s = strength[keep] * np.where(hub[nxt[keep]], HUB_PENALTY, 1.0)
+        if len(front_s) > 200_000:  # bound the frontier: the strongest prefixes only
+            top = np.lexsort((np.arange(len(front_s)), -front_s))[:200_000]
+            front_nodes, front_s, front_h = front_nodes[top], front_s[top], front_h[top]
+    nodes = np.concatenate(found_nodes) if found_nodes else np.zeros((0, width), dtype=np.int64)
+    strength = np.concatenate(found_s) if found_s else np.zeros(0)
+    hubbed = np.concatenate(found_h) if found_h else np.zeros(0, dtype=bool)
+    strength = np.round(strength, 12)
+    keys = [nodes[:, j] for j in range(width - 1, -1, -1)] + [-strength, hubbed]
+    order = np.lexsort(keys)
+    return nodes[order], strength[order], hubbed[order]
+
+
+# ----------------------------------------------------------------------------- records of a hop
+def _fmt_amount(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
+
+
+def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
+    """Records of the edges ``e`` (rows of graph.edges) with provenance and a detail."""
+    case = ctx.graph.case
+    ids = ctx.graph.nodes["id"].to_numpy()
+    rows = []
+    for r in e.itertuples(index=False):
+        table = str(r.table)
+        rec = case[table].iloc[int(r.pos)]
+        key = TABLES[table].key
+        rid = str(rec[key]) if key is not None and key in rec.index and not pd.isna(rec[key]) else (
+            f"{table}#{int(rec['_row'])}")
+        amount = float("nan")
+        kind = str(r.kind)
+        s_id, d_id = str(ids[int(r.src)]), str(ids[int(r.dst)])
+        if kind == "transaction":
+            amount = float(rec["amount"])
+            ch = "" if pd.isna(rec.get("channel")) else f" via {rec['channel']}"
+            detail = f"transfer {_fmt_amount(amount)} from {s_id} to {d_id}{ch}"
+        elif kind == "contact":
+            ck = str(rec["kind"])
+            dur = rec.get("duration_s")
+            d = "" if dur is None or pd.isna(dur) else f", {float(dur):.0f} s"
+            detail = f"{ck} between {s_id} and {d_id}{d}"
+        elif kind == "tie":
+            detail = f"{rec['kind']} tie between {s_id} and {d_id}"
+        elif kind == "company_role":
+            detail = f"{s_id} is {rec['role'] if not pd.isna(rec['role']) else 'linked to'} of {d_id}"
+        elif kind in ("contract", "approval"):
+            amount = float(rec["amount"]) if not pd.isna(rec["amount"]) else float("nan")
+            verb = "issued" if kind == "contract" else "approved"
+            detail = f"contract {verb} by {s_id} to {d_id}"
+        elif kind == "works_in":
+            detail = f"{s_id} holds a post ({rec['position']}) in {d_id}"
+        elif kind == "member":
+            detail = f"{s_id} is a listed member ({rec['role'] if not pd.isna(rec['role']) else 'member'}) of {d_id}"
+        else:
+            detail = f"{kind} {s_id} - {d_id}"
+        t = r.time
+        rows.append({"record_id": rid, "table": table, "file": str(rec["_file"]), "row": int(rec["_row"]),
+                     "time": t, "amount": amount, "detail": detail})
+    df = pd.DataFrame(rows, columns=_RECORD_COLUMNS)
+    df["time"] = pd.to_datetime(df["time"])
+    return df.sort_values(["time", "table", "row"], kind="stable", na_position="last").reset_index(drop=True)
+
+
+def _hop_records(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str, pd.DataFrame]:
+    n = ctx.n
+    key = np.int64(min(u, v)) * n + max(u, v)
+    keys = pg["keys"]
+    lo, hi = np.searchsorted(keys, key, side="left"), np.searchsorted(keys, key, side="right")
+    e = pg["edges"].iloc[lo:hi]
+    e = e[e["primary"].to_numpy() | (e["kind"].astype(str).to_numpy() == "approval")]
+    recs = _record_frame(ctx, e)
+    if not len(e):
+        return "link", recs
+    v = pd.Series(_record_values(ctx, e)).groupby(e["kind"].astype(str).to_numpy()).sum()
+    return str(v.sort_values(ascending=False, kind="stable").index[0]), recs
+
+
+def _side_hop(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tuple[str, pd.DataFrame]:
+    """The last hop: why node ``t`` acts for gang ``gi``, with its records."""
+    g = ctx.graph
+    e = g.edges
+    kind = str(side_row["kind"])
+    gang_node = int(ctx.gang_pos[gi])
+    if kind == "listed":
+        m = e[(e["kind"] == "member").to_numpy() & (e["src"].to_numpy() == t) & (e["dst"].to_numpy() == gang_node)]
+        return "member", _record_frame(ctx, m)
+    side = side_table(ctx)
+    mem = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() == "listed")]["node"].to_numpy()
+    if kind == "company":
+        r = e[(e["kind"] == "company_role").to_numpy() & (e["dst"].to_numpy() == t) & np.isin(e["src"].to_numpy(), mem)]
+        if not len(r):
+            r = e[(e["kind"] == "transaction").to_numpy() & (
+                ((e["src"].to_numpy() == t) & np.isin(e["dst"].to_numpy(), mem))
+                | ((e["dst"].to_numpy() == t) & np.isin(e["src"].to_numpy(), mem)))]
+            r = r.sort_values("strength", ascending=False, kind="stable").head(MAX_SUPPORT_RECORDS)
+        return "gang_company", _record_frame(ctx, r)
+    comps = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() == "company")]["node"].to_numpy()
+    parts = []
+    roles = e[(e["kind"] == "company_role").to_numpy() & (e["src"].to_numpy() == t) & np.isin(e["dst"].to_numpy(), comps)]
+    parts.append(roles)
+    links = e[np.isin(e["kind"].astype(str).to_numpy(), ["contact", "transaction"]) & (
+        ((e["src"].to_numpy() == t) & np.isin(e["dst"].to_numpy(), mem))
+        | ((e["dst"].to_numpy() == t) & np.isin(e["src"].to_numpy(), mem)))]
+    parts.append(links.sort_values(["kind", "time"], kind="stable").head(MAX_SUPPORT_RECORDS))
+    r = pd.concat(parts)
+    return ("front_man" if kind == "front_man" else "inferred"), _record_frame(ctx, r)
+
+
+# ----------------------------------------------------------------------------- public
+def explain(
+    graph: CaseGraph,
+    official_id: str,
+    gang_id: str,
+    k: int = 5,
+    *,
+    max_hops: int = 3,
+    seed: int = 0,
+) -> Explanation:
+    """The evidence behind one official x gang pair: signals and record-level paths.
+
+    Parameters
+    ----------
+    graph : CaseGraph
+        From :func:`~umbrella_graph.build_graph`.
+    official_id : str
+        An official of the case (a person who holds a post).
+    gang_id : str
+        A gang of the case.
+    k : int, default 5
+        Number of evidence paths to return (the strongest).
+    max_hops : int, default 3
+        Longest chain of records from the official to a gang-side node (the last hop,
+        why that node belongs to the gang, comes on top).
+    seed : int, default 0
+        Seed of the score (see :func:`score_umbrellas`).
+
+    Returns
+    -------
+    Explanation
+        ``official_id``, ``gang_id``, ``score``, ``rank`` (among all pairs),
+        ``signals`` (``signal, value, contribution, description``), ``paths`` (list of
+        :class:`EvidencePath`, strongest first, hub paths last), ``message`` (a plain
+        statement; says there is no link when ``paths`` is empty), ``to_frame()`` and
+        ``to_text()``.
+
+    Raises
+    ------
+    ParameterError
+        If ``official_id`` is not an official or ``gang_id`` not a gang of the case (the
+        id is not repeated in the message), or ``k`` / ``max_hops`` are not positive
+        integers.
+
+    Examples
+    --------
+    >>> import umbrella_graph as ug
+    >>> g = ug.build_graph(ug.load_case("data/samples/qinghe"))
+    >>> ex = explain(g, "P0234", "G02", k=3)
+    >>> ex.paths[0].nodes[0], ex.paths[0].nodes[-1]
+    ('P0234', 'G02')
+    >>> {"record_id", "file", "row"} <= set(ex.to_frame().columns)
+    True
+    """
+    func = "explain"
+    for name, val in (("k", k), ("max_hops", max_hops)):
+        if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:
+            raise ParameterError.invalid(name, func, "a positive integer", val)
+    seed = _check_seed(seed, func)
+    ctx = context(graph, func)
+    oi_arr = pd.Index(ctx.official_ids).get_indexer([str(official_id)])
+    if oi_arr[0] < 0:
+        raise ParameterError(f"The 'official_id' parameter of {func} must be the id of an official of the case "
+                             "(a person who holds a post). Got an id that is not one instead.")
+    gi_arr = pd.Index(ctx.gang_ids).get_indexer([str(gang_id)])
+    if gi_arr[0] < 0:
+        raise ParameterError(f"The 'gang_id' parameter of {func} must be the id of a gang of the case. "
+                             "Got an id that is not one instead.")
+    oi, gi = int(oi_arr[0]), int(gi_arr[0])
+    official_id, gang_id = str(ctx.official_ids[oi]), str(ctx.gang_ids[gi])
+
+    from .score import SIGNALS, score_umbrellas
+
+    scores = score_umbrellas(graph, seed=seed)
+    row = scores[(scores["official_id"] == official_id) & (scores["gang_id"] == gang_id)].iloc[0]
+    signals = pd.DataFrame({
+        "signal": [s.name for s in SIGNALS],
+        "value": [float(row[f"sig_{s.name}"]) for s in SIGNALS],
+        "contribution": [float(row[f"contrib_{s.name}"]) for s in SIGNALS],
+        "description": [s.description for s in SIGNALS],
+    })
+
+    pg = _path_graph(ctx)
+    side = side_table(ctx)
+    sd = side[(side["gang"].to_numpy() == gi) & (side["conf"].to_numpy() >= MIN_TARGET_CONFIDENCE)]
+    o = int(ctx.official_pos[oi])
+    sd = sd[sd["node"].to_numpy() != o]
+    c_nodes, c_strength, _c_hub = _candidates(ctx, pg, o, sd["node"].to_numpy(), sd["conf"].to_numpy(dtype=float),
+                                              int(max_hops))
+    ids = graph.nodes["id"].to_numpy()
+    hub = pg["hub"]
+    side_by_node = sd.set_index("node")
+    paths: list[EvidencePath] = []
+    for row_nodes, strength in zip(c_nodes[:k], c_strength[:k], strict=True):
+        nodes = [int(x) for x in row_nodes if x >= 0]
+        hops = []
+        for u, v in zip(nodes[:-1], nodes[1:], strict=True):
+            kind, recs = _hop_records(ctx, pg, u, v)
+            hops.append(Hop(str(ids[u]), str(ids[v]), kind, recs, float(pg["S"][u, v])))
+        t = nodes[-1]
+        srow = side_by_node.loc[t]
+        kind, recs = _side_hop(ctx, t, gi, srow)
+        hops.append(Hop(str(ids[t]), gang_id, kind, recs, float(srow["conf"])))
+        mids = [x for x in nodes[1:-1] if hub[x]]
+        paths.append(EvidencePath(nodes=[str(ids[x]) for x in nodes] + [gang_id], hops=hops,
+                                  strength=float(strength), through_hub=bool(mids),
+                                  hubs=[str(ids[x]) for x in mids]))
+    if not paths:
+        message = (f"No link: no chain of at most {max_hops} records (transactions, contacts, ties, company "
+                   f"roles, contracts, posts in units) connects official {official_id} to anyone or anything "
+                   f"acting for gang {gang_id}.")
+    else:
+        n_hub = sum(p.through_hub for p in paths)
+        message = (f"{len(paths)} evidence path(s) of at most {max_hops} records from official {official_id} "
+                   f"to gang {gang_id} (out of {len(c_nodes)} found)")
+        message += f"; {n_hub} of them only through hubs." if n_hub else "."
+    return Explanation(official_id=official_id, gang_id=gang_id, score=float(row["score"]), rank=int(row["rank"]),
+                       signals=signals, paths=paths, message=message, max_hops=int(max_hops))
