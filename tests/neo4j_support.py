@@ -157,6 +157,8 @@ def make_case(seed: int = 0, people: int = 60, transactions: int = 400) -> Any:
     """A random (seeded) case with every table, extra columns and awkward values."""
     from umbrella_graph import case_from_frames
 
+    if people < 40:
+        raise ValueError("make_case needs people >= 40")
     rng = np.random.default_rng(seed)
     villages = pd.DataFrame({
         "id": ["V0", "V1", "V2", "V3"], "name": ["清河县", "城关镇", "东村", "西村"],

@@ -127,9 +127,9 @@ def test_loading_twice_is_idempotent(neo4j_db):
 
 
 def test_a_different_case_is_refused_unless_replace(neo4j_db):
-    a, b = make_case(seed=4, people=30), make_case(seed=5, people=35)
+    a, b = make_case(seed=4, people=40), make_case(seed=5, people=45)
     assert case_fingerprint(a) != case_fingerprint(b)
-    assert case_fingerprint(a) == case_fingerprint(make_case(seed=4, people=30))
+    assert case_fingerprint(a) == case_fingerprint(make_case(seed=4, people=40))
     to_neo4j(a, neo4j_db.driver, database=neo4j_db.database, progress=False)
     before = _counts(neo4j_db)
     with pytest.raises(BackendError, match="already holds a different case.*replace=True"):
@@ -150,7 +150,7 @@ def test_foreign_data_is_refused(neo4j_db):
 def test_from_neo4j_needs_a_complete_load(neo4j_db):
     with pytest.raises(BackendError, match="holds no umbrella-graph case"):
         from_neo4j(neo4j_db.driver, database=neo4j_db.database)
-    case = make_case(seed=6, people=20, transactions=50)
+    case = make_case(seed=6, people=40, transactions=50)
     to_neo4j(case, neo4j_db.driver, database=neo4j_db.database, progress=False)
     neo4j_db.driver.execute_query("MATCH (m:CaseMeta) SET m.status = 'loading'", database_=neo4j_db.database)
     with pytest.raises(BackendError, match="did not finish: run to_neo4j"):

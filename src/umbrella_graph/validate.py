@@ -165,8 +165,12 @@ def as_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     dt = values.dtype
     no = pd.Series(False, index=idx)
     if isinstance(dt, pd.StringDtype) or (isinstance(dt, pd.ArrowDtype) and pa.types.is_string(dt.pyarrow_dtype)):
-        arr = pc.utf8_trim_whitespace(_arrow(values))
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        orig = _arrow(values)
+        arr = pc.utf8_trim_whitespace(orig)
+        if pc.sum(pc.binary_length(arr)).as_py() == pc.sum(pc.binary_length(orig)).as_py():
+            arr = orig  # nothing was trimmed: keep the buffers as read (no copy held)
+        if pc.any(pc.equal(arr, "")).as_py():
+            arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
         return _from_arrow_str(arr, idx), no
     if pd.api.types.is_bool_dtype(dt):
         return values.astype("string"), no
@@ -588,12 +592,18 @@ class RawTable:
         The spreadsheet row of the header (1 unless a spreadsheet had a title above).
     problems : list of Problem
         Problems the reader found (rows with too many cells, ...).
+    encoding : str, optional
+        The encoding the file was read with (``"xlsx"``, ``"parquet"`` for those).
+    notes : list of str
+        Facts about the file worth knowing (sheets not read, ...).
     """
 
     frame: pd.DataFrame
     file: str
     header_row: int = 1
     problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 class _Collector:
@@ -843,7 +853,7 @@ def _type_table(
 
 
 def validate_tables(
-    raw: Mapping[str, RawTable],
+    raw: Mapping[str, RawTable | Callable[[], RawTable]],
     *,
     columns: Mapping[str, Mapping[str, str]] | None = None,
     aliases: bool = True,
@@ -854,8 +864,10 @@ def validate_tables(
 ) -> Case:
     """Validate tables as read by a loader (see :func:`case_from_frames` for the rules).
 
-    ``problems`` are problems the loader already found (unknown files, ...); they are
-    reported together with the validator's own.
+    ``raw`` maps table names to :class:`RawTable` objects or to functions returning one
+    (then each file is read only when its table is typed, and its raw cells are freed
+    right after). ``problems`` are problems the loader already found (unknown files,
+    ...); they are reported together with the validator's own.
     """
     report = report if report is not None else LoadReport()
     out = _Collector(lenient)
@@ -874,13 +886,22 @@ def validate_tables(
         if tname not in raw:
             report.missing_tables.append(tname)
     names = [t for t in TABLES if t in raw]
-    # tables are typed in parallel threads (the pyarrow kernels release the GIL); each has
-    # its own collector and the results are merged in table order, so the outcome never
-    # depends on the threads
-    results = _pmap(lambda t: _type_table(t, raw[t], columns, aliases, lenient), names)
-    for tname, (df, skip, probs, n_read) in zip(names, results, strict=True):
+
+    def one(tname: str) -> tuple[RawTable, tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None]]:
+        src = raw[tname]
+        rt = src() if callable(src) else src  # a loader may hand a function that reads the file
+        res = _type_table(tname, rt, columns, aliases, lenient)
+        return RawTable(rt.frame.iloc[:0], rt.file, rt.header_row, [], rt.encoding, rt.notes), res
+
+    # tables are read (when given lazily) and typed in parallel threads (pyarrow releases
+    # the GIL), each with its own collector; a table's raw cells are dropped once it is
+    # typed. Results are merged in table order, so the outcome never depends on the threads.
+    results = _pmap(one, names)
+    for tname, (rt, (df, skip, probs, n_read)) in zip(names, results, strict=True):
         out.problems.extend(probs)
-        rt = raw[tname]
+        if rt.encoding is not None:
+            report.encodings[rt.file] = rt.encoding
+        report.notes.extend(rt.notes)
         if n_read is not None:
             report.files.setdefault(tname, rt.file)
             report.rows_read[tname] = n_read

@@ -17,7 +17,7 @@ import codecs
 import csv
 import json
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -220,7 +220,7 @@ def _read_csv_slow(
     return df, problems
 
 
-def _read_xlsx(path: Path, table: str, report: LoadReport) -> tuple[pd.DataFrame, int]:
+def _read_xlsx(path: Path, table: str, notes: list[str]) -> tuple[pd.DataFrame, int]:
     import openpyxl
 
     try:
@@ -238,7 +238,7 @@ def _read_xlsx(path: Path, table: str, report: LoadReport) -> tuple[pd.DataFrame
     finally:
         wb.close()
     if others:
-        report.notes.append(f"{path.name}: read sheet {ws.title!r}; other sheets not read: "
+        notes.append(f"{path.name}: read sheet {ws.title!r}; other sheets not read: "
                             + ", ".join(repr(o) for o in others))
     # the header: among the first 20 rows, the first with the most recognised headers
     best, best_row = -1, 0
@@ -289,13 +289,21 @@ def read_table(
     """Read one table file as it is (raw headers, untyped cells).
 
     Returns a :class:`~umbrella_graph.validate.RawTable` (frame with ``_row``, file
-    name, header row, reader problems); the encoding used goes to
-    ``report.encodings``. Validation happens in :func:`load_case`.
+    name, header row, reader problems, encoding used); if ``report`` is given, the
+    encoding and notes also go there. Validation happens in :func:`load_case`.
     """
+    rt = _read_table(path, table=table, encoding=encoding, lenient=lenient)
+    if report is not None:
+        if rt.encoding is not None:
+            report.encodings[rt.file] = rt.encoding
+        report.notes.extend(rt.notes)
+    return rt
+
+
+def _read_table(path: str | Path, *, table: str | None, encoding: str | None, lenient: bool) -> Any:
     from ..validate import RawTable
 
     p = Path(path)
-    report = report if report is not None else LoadReport()
     table = table or table_for_stem(p.stem) or p.stem
     suffix = p.suffix.lower()
     if suffix == ".parquet":
@@ -305,12 +313,11 @@ def read_table(
             raise CaseError([Problem("unreadable_file", table, p.name, None, None,
                                      f"<{type(exc).__name__}>", "a Parquet file", "error")]) from None
         df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
-        report.encodings[p.name] = "parquet"
-        return RawTable(df, p.name, 1)
+        return RawTable(df, p.name, 1, encoding="parquet")
     if suffix == ".xlsx":
-        df, header_row = _read_xlsx(p, table, report)
-        report.encodings[p.name] = "xlsx"
-        return RawTable(df, p.name, header_row)
+        notes: list[str] = []
+        df, header_row = _read_xlsx(p, table, notes)
+        return RawTable(df, p.name, header_row, encoding="xlsx", notes=notes)
     if suffix == ".csv":
         if encoding is not None:
             try:
@@ -337,8 +344,7 @@ def read_table(
                 f"a text file in {shown} (it does not decode as {shown}); "
                 + ("leave the encoding out to detect it" if encoding is not None
                    else "pass encoding= (CLI: --encoding) if it is another one"), "error")])
-        report.encodings[p.name] = enc
-        return RawTable(df, p.name, 1, problems)
+        return RawTable(df, p.name, 1, problems, encoding=enc)
     raise CaseError([Problem("unreadable_file", table, p.name, None, None, repr(p.suffix),
                              "a .csv, .xlsx or .parquet file (save .xls files as .xlsx)", "error")])
 
@@ -463,17 +469,23 @@ def load_case(
                 "error"))
             continue
         chosen[table] = f
-    raw: dict[str, RawTable] = {}
     total = sum(f.stat().st_size for f in chosen.values())
     disable = None if progress is None else not progress
-    with tqdm(total=total, unit="B", unit_scale=True, desc="reading case", disable=disable,
+    with tqdm(total=total, unit="B", unit_scale=True, desc="loading case", disable=disable,
               leave=False) as bar:
-        for table, f in sorted(chosen.items(), key=lambda kv: list(TABLES).index(kv[0])):
-            bar.set_postfix_str(f.name)
-            raw[table] = read_table(f, table=table, encoding=encoding, lenient=lenient, report=report)
-            logger.info("read %s as %s: %d rows", f.name, table, len(raw[table].frame))
-            bar.update(f.stat().st_size)
-        bar.set_postfix_str("validating")
+
+        def reader(table: str, f: Path) -> Callable[[], RawTable]:
+            def read() -> RawTable:
+                rt = _read_table(f, table=table, encoding=encoding, lenient=lenient)
+                logger.info("read %s as %s: %d rows", f.name, table, len(rt.frame))
+                bar.update(f.stat().st_size)
+                return rt
+
+            return read
+
+        # files are read when their table is typed, so only a few tables' raw cells are
+        # held at once
+        raw = {t: reader(t, f) for t, f in chosen.items()}
         case = validate_tables(raw, columns=mapping, lenient=lenient, report=report, name=root.name,
                                problems=problems)
     return case

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -502,9 +502,20 @@ class _Context:
         for kind, grp in E[m].groupby("kind", observed=True, sort=True):
             table = "transactions" if str(kind) == "transaction" else "contacts"
             rec = case[table].iloc[grp["pos"].to_numpy()]
-            for (_, e), r in zip(grp.iterrows(), rec.to_dict("records"), strict=True):
-                keys.add((table, int(r["_row"])))
-                rows.append(self._timeline_row(table, r, e["time"], g.ids_of([e["src"]])[0], g.ids_of([e["dst"]])[0]))
+            lane = "money" if table == "transactions" else "contact"
+            srcs = [self.name(x) for x in g.ids_of(grp["src"].to_numpy())]
+            dsts = [self.name(x) for x in g.ids_of(grp["dst"].to_numpy())]
+            amounts = (rec["amount"].to_numpy(dtype=float, na_value=np.nan) if lane == "money"
+                       else np.full(len(rec), np.nan))
+            what = ([_fmt_amount(a) for a in amounts] if lane == "money"
+                    else [_txt(k) for k in rec["kind"].tolist()])
+            rows_ = rec["_row"].astype(int).tolist()
+            sources = [_source(f, r) for f, r in zip(rec["_file"].tolist(), rows_, strict=True)]
+            times = grp["time"].tolist()
+            for t, w, a, sname, dname, src, r in zip(times, what, amounts, srcs, dsts, sources, rows_, strict=True):
+                keys.add((table, r))
+                rows.append({"time": t, "lane": lane, "amount": a,
+                             "label": f"{_fmt_time(t)} {lane} {w} {sname} → {dname} ({src})"})
         # records on the evidence paths not already included
         for path in getattr(expl, "paths", []) or []:
             for h in path.hops:
@@ -535,12 +546,6 @@ class _Context:
                 "label": [f"{self.t(k)} {_fmt_time(t)} ({i})" for k, t, i in zip(e2["kind"], e2["time"], e2["id"], strict=True)],
             })
         return timeline_svg(recs_df, raids, title=f"Money and contacts, {self.name(official_id)} and {self.name(gang_id)}")
-
-    def _timeline_row(self, table: str, r: Mapping[str, Any], t: Any, src: str, dst: str) -> dict[str, Any]:
-        lane = "money" if table == "transactions" else "contact"
-        what = _fmt_amount(r.get("amount")) if lane == "money" else _txt(r.get("kind"))
-        label = f"{_fmt_time(t)} {lane} {what} {self.name(src)} → {self.name(dst)} ({_source(r.get('_file'), r.get('_row'))})"
-        return {"time": t, "lane": lane, "amount": r.get("amount") if lane == "money" else np.nan, "label": label}
 
 
 # ---------------------------------------------------------------------------------------

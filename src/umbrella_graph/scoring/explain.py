@@ -60,7 +60,8 @@ class Hop:
         Node ids, in path order (the official's side first).
     kind : str
         The main record kind (``transaction``, ``contact``, ``tie``, ``company_role``,
-        ``contract``, ``approval``, ``works_in``) or, on the last hop, why the node
+        ``contract``, ``approval``, ``works_in``: a family tie if there is one, else the
+        kind whose records say the most) or, on the last hop, why the node
         belongs to the gang: ``member`` (member list), ``gang_company``, ``front_man``
         or ``inferred``.
     records : pandas.DataFrame
@@ -339,47 +340,72 @@ def _fmt_amount(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
+def _s(values: Any) -> np.ndarray:
+    """Strings of a column, "" for missing values."""
+    return pd.Series(values, dtype="string").fillna("").to_numpy(dtype=object)
+
+
 def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
     """Records of the edges ``e`` (rows of graph.edges) with provenance and a detail."""
     case = ctx.graph.case
     ids = ctx.graph.nodes["id"].to_numpy()
-    rows = []
-    for r in e.itertuples(index=False):
-        table = str(r.table)
-        rec = case[table].iloc[int(r.pos)]
+    parts = []
+    cols = ctx.cache.setdefault("record_columns", {})
+    tables = e["table"].astype(str).to_numpy()
+    for table in pd.unique(tables):
+        sel = e[tables == table]
+        if table not in cols:  # the table's columns as plain arrays, once
+            cols[table] = {c: case[table][c].to_numpy() for c in case[table].columns}
+        pos = sel["pos"].to_numpy()
+        rec = {c: v[pos] for c, v in cols[table].items()}
+        kind = sel["kind"].astype(str).to_numpy()
+        s_id = ids[sel["src"].to_numpy()].astype(str).astype(object)
+        d_id = ids[sel["dst"].to_numpy()].astype(str).astype(object)
         key = TABLES[table].key
-        rid = str(rec[key]) if key is not None and key in rec.index and not pd.isna(rec[key]) else (
-            f"{table}#{int(rec['_row'])}")
-        amount = float("nan")
-        kind = str(r.kind)
-        s_id, d_id = str(ids[int(r.src)]), str(ids[int(r.dst)])
-        if kind == "transaction":
-            amount = float(rec["amount"])
-            ch = "" if pd.isna(rec.get("channel")) else f" via {rec['channel']}"
-            detail = f"transfer {_fmt_amount(amount)} from {s_id} to {d_id}{ch}"
-        elif kind == "contact":
-            ck = str(rec["kind"])
-            dur = rec.get("duration_s")
-            d = "" if dur is None or pd.isna(dur) else f", {float(dur):.0f} s"
-            detail = f"{ck} between {s_id} and {d_id}{d}"
-        elif kind == "tie":
-            detail = f"{rec['kind']} tie between {s_id} and {d_id}"
-        elif kind == "company_role":
-            detail = f"{s_id} is {rec['role'] if not pd.isna(rec['role']) else 'linked to'} of {d_id}"
-        elif kind in ("contract", "approval"):
-            amount = float(rec["amount"]) if not pd.isna(rec["amount"]) else float("nan")
-            verb = "issued" if kind == "contract" else "approved"
-            detail = f"contract {verb} by {s_id} to {d_id}"
-        elif kind == "works_in":
-            detail = f"{s_id} holds a post ({rec['position']}) in {d_id}"
-        elif kind == "member":
-            detail = f"{s_id} is a listed member ({rec['role'] if not pd.isna(rec['role']) else 'member'}) of {d_id}"
-        else:
-            detail = f"{kind} {s_id} - {d_id}"
-        t = r.time
-        rows.append({"record_id": rid, "table": table, "file": str(rec["_file"]), "row": int(rec["_row"]),
-                     "time": t, "amount": amount, "detail": detail})
-    df = pd.DataFrame(rows, columns=_RECORD_COLUMNS)
+        rows = np.asarray(rec["_row"], dtype=np.int64)
+        fallback = np.array([f"{table}#{r}" for r in rows], dtype=object)
+        rid = np.where(_s(rec[key]) != "", _s(rec[key]), fallback) if key is not None and key in rec \
+            else fallback
+        amount = np.full(len(sel), np.nan)
+        detail = np.array([f"{k} {a} - {b}" for k, a, b in zip(kind, s_id, d_id, strict=True)], dtype=object)
+        if table == "transactions":
+            amount = np.asarray(rec["amount"], dtype=float)
+            ch = _s(rec["channel"])
+            detail = np.array([f"transfer {_fmt_amount(x)} from {a} to {b}" + (f" via {c}" if c else "")
+                               for x, a, b, c in zip(amount, s_id, d_id, ch, strict=True)], dtype=object)
+        elif table == "contacts":
+            ck = _s(rec["kind"])
+            dur = np.asarray(rec["duration_s"], dtype=float)
+            detail = np.array([f"{k} between {a} and {b}" + ("" if np.isnan(x) else f", {x:.0f} s")
+                               for k, a, b, x in zip(ck, s_id, d_id, dur, strict=True)], dtype=object)
+        elif table == "ties":
+            tk = _s(rec["kind"])
+            detail = np.array([f"{k} tie between {a} and {b}" for k, a, b in zip(tk, s_id, d_id, strict=True)],
+                              dtype=object)
+        elif table == "company_roles":
+            rl = _s(rec["role"])
+            detail = np.array([f"{a} is {r or 'linked to'} of {b}" for a, r, b in zip(s_id, rl, d_id, strict=True)],
+                              dtype=object)
+        elif table == "contracts":
+            amount = np.asarray(rec["amount"], dtype=float)
+            detail = np.array([f"contract {'issued' if k == 'contract' else 'approved'} by {a} to {b}"
+                               for k, a, b in zip(kind, s_id, d_id, strict=True)], dtype=object)
+        elif table == "officials":
+            pos = _s(rec["position"])
+            detail = np.array([f"{a} holds a post ({p}) in {b}" for a, p, b in zip(s_id, pos, d_id, strict=True)],
+                              dtype=object)
+        elif table == "members":
+            rl = _s(rec["role"])
+            detail = np.array([f"{a} is a listed member ({r or 'member'}) of {b}"
+                               for a, r, b in zip(s_id, rl, d_id, strict=True)], dtype=object)
+        parts.append(pd.DataFrame({"record_id": rid, "table": table, "file": _s(rec["_file"]), "row": rows,
+                                   "time": sel["time"].to_numpy(), "amount": amount, "detail": detail}))
+    if not parts:
+        df = pd.DataFrame({c: [] for c in _RECORD_COLUMNS})
+        df["row"] = df["row"].astype(np.int64)
+        df["amount"] = df["amount"].astype(float)
+    else:
+        df = pd.concat(parts, ignore_index=True)
     df["time"] = pd.to_datetime(df["time"])
     return df.sort_values(["time", "table", "row"], kind="stable", na_position="last").reset_index(drop=True)
 
@@ -394,7 +420,12 @@ def _hop_records(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str,
     recs = _record_frame(ctx, e)
     if not len(e):
         return "link", recs
-    v = pd.Series(_record_values(ctx, e)).groupby(e["kind"].astype(str).to_numpy()).sum()
+    kinds = e["kind"].astype(str).to_numpy()
+    if "tie" in kinds:  # family first: a wife is a wife, however often she calls
+        tk = ctx.graph.case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("")
+        if tk.iloc[e["pos"].to_numpy()[kinds == "tie"]].isin(list(KIN_TIES)).any():
+            return "tie", recs
+    v = pd.Series(_record_values(ctx, e)).groupby(kinds).sum()
     return str(v.sort_values(ascending=False, kind="stable").index[0]), recs
 
 
@@ -502,7 +533,10 @@ def explain(
 
     from .score import SIGNALS, score_umbrellas
 
-    scores = score_umbrellas(graph, seed=seed)
+    key = f"scores:{seed}"
+    if key not in ctx.cache:
+        ctx.cache[key] = score_umbrellas(graph, seed=seed)
+    scores = ctx.cache[key]
     row = scores[(scores["official_id"] == official_id) & (scores["gang_id"] == gang_id)].iloc[0]
     signals = pd.DataFrame({
         "signal": [s.name for s in SIGNALS],
