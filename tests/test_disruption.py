@@ -227,3 +227,16 @@ def test_parameter_errors() -> None:
     G.edges[2, 3]["amount"] = 1.0
     with pytest.raises(ParameterError, match=r"\(1 edge\(s\)"):
         disruption_curve(G, weight="amount")
+
+
+@pytest.mark.parametrize("radius", [1, 3])
+def test_collective_influence_other_radii(infinito: nx.Graph, radius: int) -> None:
+    curve = disruption_curve(infinito, "collective_influence", k=1, radius=radius)
+    ci = {}
+    for i in infinito:
+        dist = nx.single_source_shortest_path_length(infinito, i, cutoff=radius)
+        ci[i] = float((infinito.degree(i) - 1)
+                      * sum(infinito.degree(j) - 1 for j, d in dist.items() if d == radius))
+    top = reference_pick(ci, list(infinito))
+    assert curve["removed"].iloc[1] == top
+    assert curve["score"].iloc[1] == ci[top]

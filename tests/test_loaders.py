@@ -375,3 +375,24 @@ def test_data_contract_doc_is_up_to_date():
                  "negative_amount", "bad_choice", "duplicate_id", "dangling_reference", "unknown_table",
                  "duplicate_table", "unreadable_file", "bad_row", "lossy_number", "reference_to_skipped"):
         assert f"`{code}`" in text
+
+
+def test_bad_cell_after_the_sampled_first_mebibyte(tmp_path):
+    # clean ISO dates and plain numbers are converted while reading; a bad cell past the
+    # sample makes the reader fall back to text and report it like any other
+    n = 40_000
+    d = folder(tmp_path, {"people.csv": "id,name\np1,a\np2,b\n"})
+    lines = ["src,dst,amount,date,memo"] + [f"p1,p2,{i}.5,2020-01-01 10:00,{'x' * 20}" for i in range(n)]
+    lines[n - 5] = "p1,p2,7,2020-02-30 10:00,x"
+    lines[n - 3] = "p1,p2,1,200,2020-01-01,x"  # an unquoted thousands separator: one cell too many
+    (d / "transactions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert (d / "transactions.csv").stat().st_size > 1 << 20
+    with pytest.raises(CaseError) as ei:
+        load_case(d)
+    assert [(p.code, p.row, p.column) for p in ei.value.problems] == [
+        ("bad_date", n - 4, "date"), ("bad_row", n - 2, None)]
+    lines[n - 3] = "p1,p2,9,2020-01-01,x"
+    lines[n - 5] = "p1,p2,7,2020-03-01 10:00,x"
+    (d / "transactions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    tx = load_case(d)["transactions"]
+    assert len(tx) == n and tx["amount"].iloc[0] == 0.5 and tx["date"].iloc[-1] == pd.Timestamp("2020-01-01 10:00")

@@ -173,7 +173,7 @@ def test_interrupted_load_can_be_rerun(tmp_path):
     """Stop the server in the middle of a load, restart it on the same store, rerun."""
     state = tmp_path / "state.json"
     uri = start_local(state)
-    case = make_case(seed=8, people=200, transactions=20_000)
+    case = make_case(seed=8, people=200, transactions=6000)
     graph = build_graph(case)
     home = json.loads(state.read_text())["home"]
     try:
@@ -182,7 +182,7 @@ def test_interrupted_load_can_be_rerun(tmp_path):
 
         def load() -> None:
             try:
-                to_neo4j(graph, driver, progress=False, batch_size=200)
+                to_neo4j(graph, driver, progress=False, batch_size=100)
             except BaseException as exc:  # noqa: BLE001 - handed to the test thread
                 errors.append(exc)
 
@@ -192,7 +192,7 @@ def test_interrupted_load_can_be_rerun(tmp_path):
         with connect(uri, "neo4j", "umbrella-test") as probe:
             while time.monotonic() < deadline and t.is_alive():
                 n = probe.execute_query("MATCH ()-[r:PAID]->() RETURN count(r) AS n").records[0]["n"]
-                if n > 1000:
+                if n > 500:
                     break
                 time.sleep(0.05)
         stopped = neo4j_local("stop", "--keep", state=state)
@@ -201,14 +201,15 @@ def test_interrupted_load_can_be_rerun(tmp_path):
         driver.close()
         assert not t.is_alive()
         assert len(errors) == 1 and isinstance(errors[0], BackendError), errors
-        assert "lost the connection" in str(errors[0]) or "cannot reach" in str(errors[0])
+        assert any(w in str(errors[0]) for w in ("lost the connection", "became unavailable")), errors
+        assert "run it again" in str(errors[0])
         # restart on the same store
         uri2 = start_local(state, "--home", home)
         with connect(uri2, "neo4j", "umbrella-test") as d2:
             with pytest.raises(BackendError, match="did not finish"):
                 from_neo4j(d2)
             s = to_neo4j(graph, d2, progress=False, batch_size=5000)
-            assert s.rels_present > 1000 and s.rels_created > 0
+            assert s.rels_present > 500 and s.rels_created > 0
             assert s.rels_present + s.rels_created == graph.number_of_edges()
             n_nodes = d2.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
             n_rels = d2.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]
@@ -265,8 +266,8 @@ def test_injection_values_are_stored_verbatim(neo4j_db):
 
 
 def test_reserved_extra_columns_are_refused(neo4j_db):
-    case = case_from_frames(people=pd.DataFrame({"id": ["a"], "name": ["x"], "_name": ["y"]}))
-    with pytest.raises(ParameterError, match="_name"):
+    case = case_from_frames(people=pd.DataFrame({"id": ["a"], "name": ["x"], "_primary": ["y"]}))
+    with pytest.raises(ParameterError, match="_primary"):
         to_neo4j(case, neo4j_db.driver, database=neo4j_db.database, progress=False)
     assert _counts(neo4j_db) == (0, 0)
 

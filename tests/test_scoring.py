@@ -18,7 +18,13 @@ import pytest
 
 import umbrella_graph as ug
 from umbrella_graph.errors import ParameterError
-from umbrella_graph.scoring import FEATURES, SIGNALS, infer_gang_side, pair_features, score_umbrellas
+from umbrella_graph.scoring import (
+    FEATURES,
+    SIGNALS,
+    infer_gang_side,
+    pair_features,
+    score_umbrellas,
+)
 from umbrella_graph.scoring.gangside import gang_companies
 
 T0 = pd.Timestamp("2021-01-01")

@@ -502,7 +502,9 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     idx = values.index
     dt = values.dtype
     if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
-        return values.astype("float64"), pd.Series(False, index=idx)
+        v = values.astype("float64")
+        inf = np.isinf(v.to_numpy(dtype=float, na_value=np.nan))
+        return v.where(~inf), pd.Series(inf, index=idx)
     if pd.api.types.is_object_dtype(dt):
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
         text, _ = as_text(values.where(~is_num, None))
@@ -521,7 +523,9 @@ def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     idx = values.index
     dt = values.dtype
     if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
-        return values.astype("float64"), pd.Series(False, index=idx)
+        v = values.astype("float64")
+        inf = np.isinf(v.to_numpy(dtype=float, na_value=np.nan))
+        return v.where(~inf), pd.Series(inf, index=idx)
     if pd.api.types.is_object_dtype(dt):
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
         text, _ = as_text(values.where(~is_num, None))
@@ -891,7 +895,11 @@ def validate_tables(
         src = raw[tname]
         rt = src() if callable(src) else src  # a loader may hand a function that reads the file
         res = _type_table(tname, rt, columns, aliases, lenient)
-        return RawTable(rt.frame.iloc[:0], rt.file, rt.header_row, [], rt.encoding, rt.notes), res
+        kept = RawTable(rt.frame.iloc[:0], rt.file, rt.header_row, [], rt.encoding, rt.notes)
+        if callable(src):
+            del rt  # the raw cells of a file read here are not needed any more
+            pa.default_memory_pool().release_unused()
+        return kept, res
 
     # tables are read (when given lazily) and typed in parallel threads (pyarrow releases
     # the GIL), each with its own collector; a table's raw cells are dropped once it is

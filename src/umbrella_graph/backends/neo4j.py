@@ -82,6 +82,7 @@ _TEMPORAL = ("date", "datetime")
 _META_TABLES = tuple(t for t, s in TABLES.items()
                      if s.node_kind is None and not any(r.table == t for r in RELATIONS))
 _MULTI = frozenset(t for t in TABLES if sum(r.table == t for r in RELATIONS) > 1)
+_SCHEMES = frozenset({"bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc"})
 #: URIs of drivers made by :func:`connect`, for messages.
 _URIS: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
 
@@ -184,9 +185,14 @@ class _Guard:
                 f"lost the connection to {self.where} while {self.action}: check the server, "
                 f"then run it again{self.rerun}") from exc.__cause__
         except neo4j_errors.TransientError as exc:
+            if (exc.code or "").endswith("DatabaseUnavailable"):
+                raise BackendError(
+                    f"database {self.database or '(default)'} on {self.where} became unavailable "
+                    f"while {self.action} (is the server stopping?): check the server, then run it "
+                    f"again{self.rerun}") from None
             raise BackendError(f"{self.where} kept failing with a transient error while {self.action} "
-                               f"({exc.code}) after retries: try again when the server is less busy"
-                               ) from None
+                               f"({exc.code}) after retries: try again when the server is less "
+                               f"busy{self.rerun}") from None
         except neo4j_errors.Neo4jError as exc:
             raise BackendError(f"{self.where} failed while {self.action} ({exc.code}): see the "
                                "server's log") from None
@@ -220,8 +226,13 @@ def connect(uri: str, user: str | None = "neo4j", password: str | None = None, *
         Close it with ``driver.close()`` (or use it in a ``with`` block).
     """
     guard = _Guard(f"Neo4j at {uri}", database, "connecting")
+    scheme = uri.split("://", 1)[0].lower() if isinstance(uri, str) and "://" in uri else ""
+    if scheme not in _SCHEMES:
+        raise BackendError(f"cannot use {uri!r} as a Neo4j URI: expected bolt://host:7687 or "
+                           "neo4j://host:7687 (+s / +ssc for TLS)")
     try:
         auth = (user or "neo4j", password) if password is not None else None
+        config.setdefault("notifications_min_severity", "OFF")
         driver = neo4j.GraphDatabase.driver(uri, auth=auth, **config)
     except (ValueError, neo4j_errors.ConfigurationError) as exc:
         raise BackendError(f"cannot use {uri!r} as a Neo4j URI ({type(exc).__name__}): expected "
@@ -330,6 +341,8 @@ class LoadSummary:
         Write transactions run.
     seconds : float
         Wall-clock time of the whole load.
+    node_seconds, rel_seconds : float
+        Time spent writing nodes, and preparing and writing relationships.
     replaced : bool
         Whether the database was cleared first.
     by_type : pandas.DataFrame
@@ -344,6 +357,8 @@ class LoadSummary:
     rels_present: int = 0
     batches: int = 0
     seconds: float = 0.0
+    node_seconds: float = 0.0
+    rel_seconds: float = 0.0
     replaced: bool = False
     by_type: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=["what", "type", "rows", "created", "present"]))
@@ -669,6 +684,7 @@ def to_neo4j(
         total = sum(len(g.rows) for g in node_groups) + graph.number_of_edges()
         bar = tqdm(total=total, unit="rec", desc="to_neo4j", disable=not progress, leave=False)
         try:
+            t_nodes = time.perf_counter()
             eids: dict[str, str] = {}
             for g in node_groups:
                 guard.action = f"writing {g.type} nodes"
@@ -684,11 +700,15 @@ def to_neo4j(
                 summary.nodes_present += len(g.rows) - created
                 by_type.append({"what": "node", "type": g.type, "rows": len(g.rows),
                                 "created": created, "present": len(g.rows) - created})
+            summary.node_seconds = time.perf_counter() - t_nodes
+            t_rels = time.perf_counter()
             guard.action = "planning the relationships"
             rel_groups = _rel_groups(graph, eids)
             existing: dict[str, set[Any]] = {}
-            for rtype in dict.fromkeys(g.type for g in rel_groups):
-                n = int(_read(s, f"MATCH ()-[x:{_rtype(rtype)}]->() RETURN count(x)")[0][0])
+            rtypes = list(dict.fromkeys(g.type for g in rel_groups))
+            counts = _read(s, "RETURN " + ", ".join(f"COUNT {{ ()-[:{_rtype(t)}]->() }}" for t in rtypes))[0] \
+                if rtypes else []
+            for rtype, n in zip(rtypes, counts, strict=True):
                 existing[rtype] = set()
                 if n:
                     for g in (g for g in rel_groups if g.type == rtype):
@@ -716,6 +736,7 @@ def to_neo4j(
                 summary.rels_present += present
                 by_type.append({"what": "relationship", "type": g.type, "rows": len(g.rows),
                                 "created": created, "present": present})
+            summary.rel_seconds = time.perf_counter() - t_rels
             guard.action = "marking the load complete"
             _run_write(s, f"MATCH (m:{_label('CaseMeta')} {{key: $key}}) SET m.status = 'complete', "
                           "m.finished = $finished, m.nodes = $nodes, m.relationships = $rels",

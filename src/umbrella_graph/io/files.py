@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import io
 import json
 import logging
 from collections.abc import Callable, Mapping
@@ -128,8 +129,59 @@ class _NotUtf8(Exception):
     pass
 
 
-def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read with pyarrow (all cells as strings); fall back to the csv module on ragged rows.
+def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, columns: Any) -> dict[str, Any]:
+    """Date and number columns that pyarrow may convert while reading.
+
+    A column qualifies if a sample of the file (its first MiB) converts cleanly: ISO
+    dates to timestamps, plain numbers to float64. Converting in the (multi-threaded)
+    reader saves building and re-parsing strings; if a later cell does not convert, the
+    file is read again as text and every bad cell is reported as usual.
+    """
+    if table not in TABLES or table == "labels" or encoding.lower().startswith("utf-16"):
+        return {}
+    res = resolve_headers(table, headers, columns)
+    if res.conflicts:
+        return {}
+    spec = TABLES[table]
+    want: dict[str, Any] = {}
+    for h in headers:
+        col = res.rename.get(h)
+        if col not in spec.column_names or col in res.scales:
+            continue
+        typ = spec.column(col).type
+        if typ in ("date", "datetime"):
+            want[h] = pa.timestamp("ns")
+        elif typ in ("amount", "float", "int"):
+            want[h] = pa.float64()
+    if not want:
+        return {}
+    with path.open("rb") as f:
+        head = f.read(_CHUNK)
+    cut = head.rfind(b"\n")
+    head = head[: cut + 1] if cut > 0 else head
+    try:
+        sample = pacsv.read_csv(
+            io.BytesIO(head),
+            read_options=pacsv.ReadOptions(encoding="utf8" if encoding in ("utf-8", "utf-8-sig") else encoding,
+                                           column_names=headers, skip_rows=1),
+            convert_options=pacsv.ConvertOptions(column_types={h: pa.string() for h in headers},
+                                                 strings_can_be_null=True, null_values=list(NULL_TOKENS)))
+    except (pa.ArrowInvalid, UnicodeDecodeError, ValueError):
+        return {}
+    ok: dict[str, Any] = {}
+    for h, typ in want.items():
+        try:
+            sample.column(h).cast(typ)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError, KeyError):
+            continue
+        ok[h] = typ
+    return ok
+
+
+def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
+              columns: Any = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read with pyarrow (cells as strings, clean date/number columns converted on the way);
+    fall back to the csv module on ragged rows.
 
     Raises :class:`_NotUtf8` if ``encoding`` is UTF-8 and the file is not.
     """
@@ -147,18 +199,30 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.
         invalid.append(int(row.actual_columns))
         return "skip"
 
-    try:
-        tbl = pacsv.read_csv(
+    typed = _typed_columns(path, table, headers, encoding, columns) if len(set(headers)) == len(headers) else {}
+    quotes = _has_quotes(path)
+
+    def read(types: dict[str, Any]) -> Any:
+        return pacsv.read_csv(
             path,
             read_options=pacsv.ReadOptions(encoding="utf8" if utf8 else encoding,
                                            column_names=headers, skip_rows=1),
-            parse_options=pacsv.ParseOptions(ignore_empty_lines=False,
-                                             newlines_in_values=_has_quotes(path),
+            parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=quotes,
                                              invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: pa.string() for h in headers}, strings_can_be_null=True,
+                column_types={h: types.get(h, pa.string()) for h in headers}, strings_can_be_null=True,
                 quoted_strings_can_be_null=True, null_values=list(NULL_TOKENS)),
         )
+
+    tbl = None
+    try:
+        try:
+            tbl = read(typed)
+        except pa.ArrowInvalid as exc:
+            if not typed or (utf8 and "UTF8" in str(exc)):
+                raise
+            invalid.clear()
+            tbl = read({})  # a date or number cell that needs the full parser: read as text
     except pa.ArrowInvalid as exc:  # the message may quote a row: do not pass it on
         if utf8 and "UTF8" in str(exc):
             raise _NotUtf8() from None
@@ -183,6 +247,8 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool) -> tuple[pd.
         rows = rows[keep.to_numpy(zero_copy_only=False)]
     tbl = tbl.combine_chunks()  # one chunk per column: later kernels need no copies
     cols = [pd.Series(pd.arrays.ArrowStringArray(tbl.column(i)), name=h, copy=False)
+            if pa.types.is_string(tbl.schema.field(i).type)
+            else pd.Series(tbl.column(i).to_numpy(), name=h)
             for i, h in enumerate(headers)]
     if len(set(headers)) == len(headers):
         df = pd.DataFrame({c.name: c for c in cols}, copy=False)
@@ -300,7 +366,8 @@ def read_table(
     return rt
 
 
-def _read_table(path: str | Path, *, table: str | None, encoding: str | None, lenient: bool) -> Any:
+def _read_table(path: str | Path, *, table: str | None, encoding: str | None, lenient: bool,
+                columns: Any = None) -> Any:
     from ..validate import RawTable
 
     p = Path(path)
@@ -333,7 +400,7 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
             candidates = [bom] if bom else list(DETECT_ORDER)
         for enc in candidates:
             try:
-                df, problems = _read_csv(p, table, enc, lenient)
+                df, problems = _read_csv(p, table, enc, lenient, columns)
                 break
             except (_NotUtf8, UnicodeDecodeError):
                 continue
@@ -476,7 +543,7 @@ def load_case(
 
         def reader(table: str, f: Path) -> Callable[[], RawTable]:
             def read() -> RawTable:
-                rt = _read_table(f, table=table, encoding=encoding, lenient=lenient)
+                rt = _read_table(f, table=table, encoding=encoding, lenient=lenient, columns=mapping)
                 logger.info("read %s as %s: %d rows", f.name, table, len(rt.frame))
                 bar.update(f.stat().st_size)
                 return rt

@@ -233,7 +233,8 @@ def _build(graph: CaseGraph) -> Context:
         rel = np.where(tk[fam] == "spouse", "spouse", "kin")
         for a, b in ((ts, td), (td, ts)):
             oi = off_index[a]
-            ok = (oi >= 0) & is_person[b]
+            # a relative who is himself an official answers for his own records
+            ok = (oi >= 0) & is_person[b] & ~is_official[b]
             parts.append(pd.DataFrame({"off": oi[ok], "person": b[ok], "relation": rel[ok], "tie_pos": tpos[ok]}))
     circle = pd.concat(parts, ignore_index=True)
     circle["rank"] = circle["relation"].map({"self": 0, "spouse": 1, "kin": 2})
@@ -329,8 +330,12 @@ def _build(graph: CaseGraph) -> Context:
         official_ids=official_ids, official_pos=official_pos, gang_ids=gang_ids, gang_pos=gang_pos,
         is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
         circle=circle, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
-        t0=np.datetime64(t0, "ns"), t1=np.datetime64(t1, "ns"),
+        t0=_ns(t0), t1=_ns(t1),
     )
+
+
+def _ns(t: Any) -> np.datetime64:
+    return np.datetime64(pd.Timestamp(t).to_datetime64(), "ns")
 
 
 def _family_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:

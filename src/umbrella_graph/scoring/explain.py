@@ -425,8 +425,8 @@ def _hop_records(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str,
         tk = ctx.graph.case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("")
         if tk.iloc[e["pos"].to_numpy()[kinds == "tie"]].isin(list(KIN_TIES)).any():
             return "tie", recs
-    v = pd.Series(_record_values(ctx, e)).groupby(kinds).sum()
-    return str(v.sort_values(ascending=False, kind="stable").index[0]), recs
+    by_kind = pd.Series(_record_values(ctx, e)).groupby(kinds).sum()
+    return str(by_kind.sort_values(ascending=False, kind="stable").index[0]), recs
 
 
 def _side_hop(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tuple[str, pd.DataFrame]:

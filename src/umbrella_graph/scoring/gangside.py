@@ -12,7 +12,8 @@ actor weighted by a confidence in ``[0, 1]``:
   sums (>= ¥10,000) with it;
 * **front men**: people who control a gang company without being listed;
 * **unlisted members**: people whose contacts and money are concentrated on several
-  listed members, or who work for a gang company.
+  listed members, who work for a gang company, or who exchange many large sums (four
+  or more of at least ¥10,000) with its members and companies.
 
 Officials are never put on a gang's side (they are what is being scored), and family
 ties do not count as evidence of membership (a member's wife calls him because she is
@@ -137,6 +138,18 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
         frames.append(x.merge(mem.rename(columns={"person": "q"}), on="q"))
     m = pd.concat(frames, ignore_index=True)
     mg = m.groupby(["person", "gang"], sort=False).agg(tx_n=("q", "size"), tx_d=("q", "nunique"))
+    # large transfers (both ways) with listed members and the gang's companies: the
+    # money of front men (dividends, 往来款) rather than a bribe now and then
+    big = tx[tx["amount"].to_numpy() >= COMPANY_MONEY_MIN]
+    core = pd.concat([mem[["person", "gang"]].rename(columns={"person": "q"}),
+                      comp[comp["conf"].to_numpy() >= 0.5][["company", "gang"]].rename(columns={"company": "q"})],
+                     ignore_index=True).drop_duplicates()
+    frames = []
+    for a, b in (("src", "dst"), ("dst", "src")):
+        x = big[[a, b]].rename(columns={a: "person", b: "q"})
+        x = x[~blocked[x["person"].to_numpy()]]
+        frames.append(x.merge(core, on="q"))
+    bg = pd.concat(frames, ignore_index=True).groupby(["person", "gang"], sort=False).size().rename("big_n")
     # roles in gang companies
     rg = None
     if len(ctx.roles) and len(comp):
@@ -150,9 +163,9 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
         rg = r.groupby(["person", "gang"], sort=False).agg(ctrl=("ctrl", "max"), emp=("emp", "max"),
                                                             ctrl_company=("ctrl_company", "max"),
                                                             emp_company=("emp_company", "max"))
-    parts = [cg, mg] + ([rg] if rg is not None else [])
+    parts = [cg, mg, bg.to_frame()] + ([rg] if rg is not None else [])
     df = pd.concat(parts, axis=1).reset_index()
-    for col, fill in (("ct_w", 0.0), ("ct_n", 0.0), ("ct_d", 0.0), ("tx_n", 0.0), ("tx_d", 0.0),
+    for col, fill in (("ct_w", 0.0), ("ct_n", 0.0), ("ct_d", 0.0), ("tx_n", 0.0), ("tx_d", 0.0), ("big_n", 0.0),
                       ("ctrl", 0.0), ("emp", 0.0), ("ctrl_company", -1), ("emp_company", -1)):
         if col not in df.columns:
             df[col] = fill
@@ -173,7 +186,8 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
             * np.minimum(1.0, (df["tx_d"].to_numpy(dtype=float) + df["ct_d"].to_numpy(dtype=float)) / 3.0))
     df["e_contacts"] = e_ct
     df["e_money"] = 0.8 * e_tx
-    df["conf_core"] = _noisy_or(e_ct, df["ctrl"].to_numpy(dtype=float), df["emp"].to_numpy(dtype=float))
+    e_big = 1 - np.exp(-np.maximum(df["big_n"].to_numpy(dtype=float) - 3.0, 0.0) / 3.0)
+    df["conf_core"] = _noisy_or(e_ct, df["ctrl"].to_numpy(dtype=float), df["emp"].to_numpy(dtype=float), e_big)
     df["conf"] = _noisy_or(df["conf_core"].to_numpy(), df["e_money"].to_numpy())
     df = df[df["conf"].to_numpy() >= MIN_CONFIDENCE]
     return df.sort_values(["gang", "person"]).reset_index(drop=True)
@@ -209,6 +223,7 @@ def side_table(ctx: Context) -> pd.DataFrame:
                            "kind": np.where(ppl["ctrl"].to_numpy() > 0, "front_man", "inferred"),
                            "role": "", "ct_n": ppl["ct_n"].to_numpy(), "ct_d": ppl["ct_d"].to_numpy(),
                            "tx_n": ppl["tx_n"].to_numpy(), "tx_d": ppl["tx_d"].to_numpy(),
+                           "big_n": ppl["big_n"].to_numpy(),
                            "ctrl_company": ppl["ctrl_company"].to_numpy(),
                            "emp_company": ppl["emp_company"].to_numpy()})
     side = pd.concat([listed, companies, people], ignore_index=True)
@@ -244,6 +259,9 @@ def _reasons(ctx: Context, side: pd.DataFrame) -> list[str]:
             bits.append(f"{int(row.ct_n)} contact(s) with {int(row.ct_d)} listed member(s)")
         if row.tx_n > 0:
             bits.append(f"{int(row.tx_n)} transfer(s) with {int(row.tx_d)} listed member(s)")
+        if row.big_n > 3:
+            bits.append(f"{int(row.big_n)} transfers of at least {COMPANY_MONEY_MIN:,.0f} with the gang's "
+                        "leaders or companies")
         out.append("; ".join(bits))
     return out
 

@@ -42,6 +42,14 @@ __all__ = ["UmbrellaClassifier", "design_matrix"]
 _ESTIMATORS = ("logistic", "gbm")
 
 
+def _one_thread() -> Any:
+    """OpenMP limited to one thread: pair tables are small, and on a shared machine
+    gradient boosting's threads spin against each other (30x slower on 2 busy cores)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1, user_api="openmp")
+
+
 class ModelNotFittedError(NotFittedError, SkNotFittedError):
     """The library's :class:`~umbrella_graph.errors.NotFittedError` that scikit-learn
     also recognises as its own ``NotFittedError``."""
@@ -174,7 +182,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         The base model: an L2-regularised logistic regression on standardised inputs,
         anchored on the unsupervised score when fitted on pair features (stable with
         few labels; the default), or histogram gradient boosting.
-    C : float, default 0.3
+    C : float, default 0.1
         Inverse regularisation strength of the logistic regression's coefficients.
     calibration : {"sigmoid", "isotonic", "none"}, default "sigmoid"
         How probabilities are calibrated (:class:`~sklearn.calibration.CalibratedClassifierCV`
@@ -216,7 +224,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, estimator: str = "logistic", C: float = 0.3, calibration: str = "sigmoid", cv: int = 3,
+    def __init__(self, estimator: str = "logistic", C: float = 0.1, calibration: str = "sigmoid", cv: int = 3,
                  class_weight: str | dict[Any, float] | None = "balanced", random_state: int = 0) -> None:
         self.estimator = estimator
         self.C = C
@@ -293,11 +301,12 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         counts = np.array([(ya == c).sum() for c in self.classes_])
         folds = int(min(self.cv, counts.min()))
         base = self._base(self.uses_pair_features_)
-        if self.calibration == "none" or folds < 2:
-            self.model_ = base.fit(Xa, ya)
-        else:
-            split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=int(self.random_state))
-            self.model_ = CalibratedClassifierCV(base, method=self.calibration, cv=split).fit(Xa, ya)
+        with _one_thread():
+            if self.calibration == "none" or folds < 2:
+                self.model_ = base.fit(Xa, ya)
+            else:
+                split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=int(self.random_state))
+                self.model_ = CalibratedClassifierCV(base, method=self.calibration, cv=split).fit(Xa, ya)
         return self
 
     def fit_graph(self, graph: CaseGraph, labels: pd.DataFrame | None = None, *, seed: int = 0
@@ -369,7 +378,8 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X: Any) -> np.ndarray:
         """Calibrated class probabilities, shape (n_pairs, 2); column 1 is "umbrella"."""
         Xa = self._matrix(X)
-        return np.asarray(self.model_.predict_proba(Xa), dtype=float)
+        with _one_thread():
+            return np.asarray(self.model_.predict_proba(Xa), dtype=float)
 
     def predict(self, X: Any) -> np.ndarray:
         """The more probable class of each pair."""
@@ -393,7 +403,11 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         pandas.DataFrame
             One column per signal of :data:`~umbrella_graph.scoring.SIGNALS`.
         """
-        if not getattr(self, "uses_pair_features_", False):
+        try:
+            check_is_fitted(self, "model_")
+        except Exception as exc:
+            raise ModelNotFittedError("This UmbrellaClassifier is not fitted yet; call fit or fit_graph first.") from exc
+        if not self.uses_pair_features_:
             raise ParameterError.invalid("model", "UmbrellaClassifier.contributions",
                                          "a classifier fitted on pair_features", "one fitted on other data")
         p = self.predict_proba(features)[:, 1]

@@ -190,6 +190,14 @@ def _check_model(model: Any, func: str) -> None:
 
     if not isinstance(model, UmbrellaClassifier):
         raise ParameterError.invalid("model", func, "None or a fitted UmbrellaClassifier", type(model).__name__)
+    if not hasattr(model, "model_"):
+        from .model import ModelNotFittedError
+
+        raise ModelNotFittedError("The UmbrellaClassifier given to score_umbrellas is not fitted yet; "
+                                  "call fit or fit_graph first.")
+    if not model.uses_pair_features_:
+        raise ParameterError.invalid("model", func, "an UmbrellaClassifier fitted on pair_features",
+                                     "one fitted on another matrix")
 
 
 def score_umbrellas(

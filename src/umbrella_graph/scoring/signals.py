@@ -663,9 +663,9 @@ def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
     A = structure_matrix(ctx)
     side = side_table(ctx)
     n = ctx.n
-    G, O = ctx.n_gangs, ctx.n_officials
+    G, n_off = ctx.n_gangs, ctx.n_officials
     opos = ctx.official_pos
-    if G == 0 or O == 0 or A.nnz == 0:
+    if G == 0 or n_off == 0 or A.nnz == 0:
         for name in ("ppr", "community", "brokerage", "link_aa", "link_ra"):
             out.get(name)
         return
@@ -704,10 +704,10 @@ def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
     # link prediction: officials x strong gang-side people
     s = side[(side["conf"].to_numpy() >= 0.5)]
     if len(s):
-        oi = np.repeat(np.arange(O), len(s))
-        nodes = np.tile(s["node"].to_numpy(), O)
-        gang = np.tile(s["gang"].to_numpy(), O)
-        conf = np.tile(s["conf"].to_numpy(dtype=float), O)
+        oi = np.repeat(np.arange(n_off), len(s))
+        nodes = np.tile(s["node"].to_numpy(), n_off)
+        gang = np.tile(s["gang"].to_numpy(), n_off)
+        conf = np.tile(s["conf"].to_numpy(dtype=float), n_off)
         pairs = np.column_stack([opos[oi], nodes])
         aa = algorithms.adamic_adar(A, pairs)
         ra = algorithms.resource_allocation(A, pairs)
@@ -731,10 +731,10 @@ def _all_features(ctx: Context, seed: int) -> pd.DataFrame:
     _jurisdiction(ctx, out)
     _leads(ctx, out)
     _structure(ctx, out, seed)
-    O, G = ctx.n_officials, ctx.n_gangs
+    n_off, G = ctx.n_officials, ctx.n_gangs
     df = pd.DataFrame({
         "official_id": np.repeat(ctx.official_ids, G).astype(str),
-        "gang_id": np.tile(ctx.gang_ids, O).astype(str),
+        "gang_id": np.tile(ctx.gang_ids, n_off).astype(str),
     })
     for name in FEATURES:
         df[name] = np.round(out.get(name).reshape(-1), 10)
