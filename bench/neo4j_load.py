@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import os
 import pickle
 import platform
@@ -40,7 +39,7 @@ SCRIPT = ROOT / "scripts" / "neo4j-local"
 
 
 def load_avg() -> str:
-    return "{:.1f}".format(os.getloadavg()[0])
+    return f"{os.getloadavg()[0]:.1f}"
 
 
 def city(people: int, gangs: int, seed: int, cache: Path):
@@ -98,7 +97,6 @@ def main() -> None:
             sys.exit(f"neo4j-local start failed:\n{proc.stderr}")
         uri, user, password = proc.stdout.strip().splitlines()[-1], "neo4j", "umbrella-test"
         print(f"server: {uri} started in {start_s:.1f}s", flush=True)
-    rows = []
     try:
         driver = connect(uri, user, password)
         clear_database(driver)
@@ -120,7 +118,7 @@ def main() -> None:
         gang = case.gang_ids()[0]
         payer = str(case["transactions"]["src"].value_counts().index[0])
         queries = {
-            f"neighbourhood(official, hops=2, kinds=money/contacts/ties)":
+            "neighbourhood(official, hops=2, kinds=money/contacts/ties)":
                 lambda: nb.neighbourhood(off, 2, ["transaction", "contact", "tie"]),
             "evidence_paths(official, gang, max_hops=3)": lambda: nb.evidence_paths(off, gang, 3),
             "money_flow(busiest payer)": lambda: nb.money_flow(payer),

@@ -425,3 +425,32 @@ def test_prebuilt_igraph_graph_gives_the_same_results(real_graphs: dict[str, nx.
     np.testing.assert_array_equal(betweenness(unweighted), betweenness(B))
     with pytest.raises(ParameterError, match="a directed igraph Graph"):
         betweenness(to_igraph(A, directed=True))
+
+
+def test_ppr_not_converged_logs_and_returns_last_iterate(caplog: pytest.LogCaptureFixture) -> None:
+    G = weighted_karate()
+    order, A = as_matrix(G)
+    with caplog.at_level("WARNING", logger="umbrella_graph.algorithms"):
+        R = personalized_pagerank_many(A, [[0], [1]], max_iter=3, tol=1e-15)
+    assert "2 seed sets did not converge in 3 iterations" in caplog.text
+    assert R.shape == (2, len(order)) and np.allclose(R.sum(axis=1), 1.0)
+    assert np.abs(R[0] - nx_ppr(G, order, [0])).max() > 1e-6  # only 3 steps taken
+
+
+def test_link_prediction_scattered_and_grid_pairs_agree() -> None:
+    """Scattered pairs (row-by-row path) and grid-like pairs (one sparse product) give
+    NetworkX's values."""
+    G = nx.gnm_random_graph(3000, 30000, seed=4)
+    for u, v in G.edges():
+        G[u][v]["strength"] = 1.0
+    order, A = as_matrix(G)
+    rng = np.random.default_rng(0)
+    scattered = np.column_stack([rng.permutation(3000)[:2000], rng.permutation(3000)[:2000]])
+    grid = np.array([(u, v) for u in range(0, 3000, 100) for v in range(1, 3000, 150)])
+    for pairs in (scattered, grid):
+        named = [(order[u], order[v]) for u, v in pairs]
+        aa = np.array([p for *_, p in nx.adamic_adar_index(G, named)])
+        ra = np.array([p for *_, p in nx.resource_allocation_index(G, named)])
+        assert (aa > 0).sum() > 50
+        np.testing.assert_allclose(adamic_adar(A, pairs), aa, rtol=1e-12)
+        np.testing.assert_allclose(resource_allocation(A, pairs), ra, rtol=1e-12)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from neo4j_support import make_case
 
+from neo4j_support import make_case
 from umbrella_graph import build_graph, case_from_frames, load_case
 from umbrella_graph.backends import (
     MemoryBackend,

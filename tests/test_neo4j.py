@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
-from neo4j_support import make_case, neo4j_local, start_local
 
+from neo4j_support import make_case, neo4j_local, start_local
 from umbrella_graph import build_graph, case_from_frames, load_case
 from umbrella_graph.backends import (
     LoadSummary,
@@ -409,3 +409,19 @@ def test_cli_errors_are_one_line(problem, neo4j_server, sample_dir):
     expected = {"password": "refused the user name or password", "port": "cannot reach",
                 "database": "does not exist"}[problem]
     assert expected in lines[0]
+
+
+def test_cli_score_from_neo4j(neo4j_server, neo4j_db, sample_dir, tmp_path):
+    from umbrella_graph.cli import main
+
+    to_neo4j(load_case(sample_dir), neo4j_db.driver, database=neo4j_db.database, progress=False)
+    env = {"NEO4J_PASSWORD": neo4j_server.password}
+    res = CliRunner().invoke(main, ["score", "--neo4j", neo4j_server.uri, "-o", str(tmp_path / "neo.csv")], env=env)
+    assert res.exit_code == 0, res.output
+    res2 = CliRunner().invoke(main, ["score", str(sample_dir), "-o", str(tmp_path / "mem.csv")])
+    assert res2.exit_code == 0, res2.output
+    _assert_same_scores(pd.read_csv(tmp_path / "mem.csv"), pd.read_csv(tmp_path / "neo.csv"))
+    both = CliRunner().invoke(main, ["score", str(sample_dir), "--neo4j", neo4j_server.uri], env=env)
+    assert both.exit_code == 2 and "either CASE_DIR or --neo4j" in both.output
+    neither = CliRunner().invoke(main, ["score"])
+    assert neither.exit_code == 2

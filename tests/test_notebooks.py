@@ -53,20 +53,17 @@ def test_committed_without_outputs(path):
 
 
 def _neo4j_env(request) -> dict[str, str]:
-    """NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD of the test server (the Neo4j helper's fixture)."""
-    for name in ("neo4j_server", "neo4j_uri", "neo4j"):
-        if name in request.fixturenames or name in request.session._fixturemanager._arg2fixturedefs:
-            server = request.getfixturevalue(name)
-            break
-    else:
-        pytest.fail("no Neo4j test fixture found (tests/conftest.py) for the Neo4j notebook")
-    env = {}
-    for key, attr in (("NEO4J_URI", "uri"), ("NEO4J_USER", "user"), ("NEO4J_PASSWORD", "password")):
-        value = server.get(attr) if isinstance(server, dict) else getattr(server, attr, None)
-        if isinstance(server, str) and attr == "uri":
-            value = server
-        if value is not None:
-            env[key] = str(value)
+    """NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD (/ NEO4J_DATABASE) of the test server.
+
+    The server comes from the ``neo4j_server`` fixture (tests/neo4j_support.py): a local
+    Neo4j started for the session, or the one NEO4J_URI names; ``neo4j_db`` empties the
+    database first, so the notebook starts from a clean graph.
+    """
+    request.getfixturevalue("neo4j_db")
+    server = request.getfixturevalue("neo4j_server")
+    env = {"NEO4J_URI": server.uri, "NEO4J_USER": server.user, "NEO4J_PASSWORD": server.password}
+    if server.database:
+        env["NEO4J_DATABASE"] = server.database
     return env
 
 

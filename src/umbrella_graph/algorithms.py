@@ -175,10 +175,14 @@ def _strengths(g: ig.Graph) -> np.ndarray:
 
 def _igraph_of(M: sp.spmatrix, n: int, directed: bool) -> ig.Graph:
     C = sp.coo_matrix(M)
-    order = np.lexsort((C.col, C.row))
-    edges = np.ascontiguousarray(np.column_stack([C.row[order], C.col[order]]).astype(np.int64))
+    row, col, data = C.row.astype(np.int64), C.col.astype(np.int64), C.data
+    key = row * max(n, 1) + col
+    if len(key) > 1 and not bool(np.all(key[1:] > key[:-1])):  # usually sorted already
+        order = np.argsort(key, kind="stable")
+        row, col, data = row[order], col[order], data[order]
+    edges = np.ascontiguousarray(np.column_stack([row, col]))
     g = ig.Graph(n=n, edges=edges.data if len(edges) else [], directed=directed)
-    g.es["weight"] = C.data[order].astype(float).tolist()
+    g.es["weight"] = data.astype(float).tolist()
     return g
 
 
@@ -282,27 +286,37 @@ def personalized_pagerank_many(
     dangling = strength <= 0
     inv = np.divide(1.0, strength, out=np.zeros(n), where=~dangling)
     PT = sp.csr_matrix((sp.diags(inv) @ M).T)  # column-stochastic transition (n x n)
-    has_dangling = bool(dangling.any())
+    dvec = dangling.astype(np.float64) if dangling.any() else None
     for start in range(0, s, _PPR_BLOCK):
-        block = np.arange(start, min(start + _PPR_BLOCK, s))
-        pers = P[block].T.toarray()  # n x b
-        X = pers.copy()
-        active = np.arange(len(block))
+        cols = np.arange(start, min(start + _PPR_BLOCK, s))  # output rows of X's columns
+        Pb = sp.coo_matrix(P[cols].T)  # n x b, canonical: no repeated entries
+        pr, pc, pv = Pb.row, Pb.col, Pb.data
+        X = np.ascontiguousarray(Pb.toarray())
         for _ in range(max_iter):
-            Xa, Pa = X[:, active], pers[:, active]
-            restart = np.full(len(active), 1.0 - alpha)
-            if has_dangling:
-                restart += alpha * Xa[dangling].sum(axis=0)
-            Xn = alpha * (PT @ Xa) + Pa * restart
-            err = np.abs(Xn - Xa).sum(axis=0)
-            X[:, active] = Xn
-            active = active[err >= n * tol]
-            if not len(active):
-                break
+            restart = np.full(X.shape[1], 1.0 - alpha)
+            if dvec is not None:  # dangling nodes send their mass back to the seeds
+                restart += alpha * (dvec @ X)
+            Xn = PT @ X
+            Xn *= alpha
+            Xn[pr, pc] += pv * restart[pc]
+            np.subtract(Xn, X, out=X)  # reuse X's buffer for the change
+            np.abs(X, out=X)
+            err = X.sum(axis=0)
+            X = Xn
+            done = err < n * tol
+            if done.any():
+                out[cols[done]] = X[:, done].T
+                keep = ~done
+                if not keep.any():
+                    break
+                X, cols = np.ascontiguousarray(X[:, keep]), cols[keep]
+                remap = np.cumsum(keep) - 1
+                m = keep[pc]
+                pr, pc, pv = pr[m], remap[pc[m]], pv[m]
         else:
-            log.warning("personalized PageRank: %d of %d seed sets did not converge in %d "
-                        "iterations (tol=%g)", len(active), len(block), max_iter, tol)
-        out[block] = X.T
+            log.warning("personalized PageRank: %d seed sets did not converge in %d "
+                        "iterations (tol=%g)", len(cols), max_iter, tol)
+            out[cols] = X.T
     return out
 
 
@@ -561,6 +575,16 @@ def _pair_index(A: Any, pairs: Any, func: str) -> tuple[sp.csr_matrix, np.ndarra
 
 
 def _common_neighbour_sum(B: sp.csr_matrix, pairs: np.ndarray, node_weight: np.ndarray) -> np.ndarray:
+    """``sum_w B[u, w] * node_weight[w] * B[v, w]`` for every pair ``(u, v)``."""
+    if not len(pairs):
+        return np.zeros(0, dtype=np.float64)
+    us, iu = np.unique(pairs[:, 0], return_inverse=True)
+    vs, iv = np.unique(pairs[:, 1], return_inverse=True)
+    if len(us) * len(vs) <= max(4 * len(pairs), 1_000_000):
+        # the pairs fill much of a grid (officials x gang side): one sparse product
+        M = sp.csr_matrix(B[us] @ sp.diags(node_weight) @ B[vs].T)
+        M.sort_indices()
+        return np.asarray(M[iu, iv], dtype=np.float64).ravel()
     out = np.zeros(len(pairs), dtype=np.float64)
     for start in range(0, len(pairs), _PAIR_CHUNK):
         chunk = pairs[start:start + _PAIR_CHUNK]

@@ -475,10 +475,10 @@ def view_pair(
                 for t, r in zip(recs["table"].astype(str), recs["row"], strict=True):
                     if pd.notna(r):
                         evidence.add((t, int(r)))
-    last = max(layer.values()) if layer else 0.0
-    if gang_id not in layer:
-        layer[gang_id] = last + 1
-        order[gang_id] = 10**6
+    # the gang always stands on the right, one step after the furthest node of any path
+    layer.pop(gang_id, None)
+    layer[gang_id] = max(layer.values()) + 1
+    order[gang_id] = 10**6
     ids = [n for n in layer if n in graph]
     pos_list = [int(p) for p in graph.index_of(ids)]
     score_map = _score_map(scores, gang_id=gang_id, func="view_pair")
@@ -712,6 +712,21 @@ def _note(graph: CaseGraph, chosen: Sequence[int], rule: str) -> str:
 # ---------------------------------------------------------------------------------------
 # drawing
 # ---------------------------------------------------------------------------------------
+def name_map(graph: CaseGraph) -> dict[str, str]:
+    """Node id -> display name (the id where the name is missing), built without row loops."""
+    ids = graph.nodes["id"].astype(str).to_numpy(dtype=object)
+    names = graph.nodes["name"].to_numpy(dtype=object, na_value=None)
+    return {i: (i if n is None else str(n)) for i, n in zip(ids.tolist(), names.tolist(), strict=True)}
+
+
+def kind_map(graph: CaseGraph) -> dict[str, str]:
+    """Node id -> node kind."""
+    ids = graph.nodes["id"].astype(str).to_numpy(dtype=object).tolist()
+    kinds = graph.nodes["kind"]
+    cats = [str(c) for c in kinds.cat.categories]
+    return {i: cats[c] for i, c in zip(ids, kinds.cat.codes.tolist(), strict=True)}
+
+
 def _node_name(graph: CaseGraph, pos: int) -> str:
     name = graph.nodes["name"].iat[pos]
     return str(graph.nodes["id"].iat[pos]) if pd.isna(name) else str(name)
@@ -1051,12 +1066,12 @@ def _node_tips(
     case = graph.case
     ids = [str(graph.nodes["id"].iat[p]) for p in positions]
     idset = set(ids)
-    names = dict(zip(graph.nodes["id"].astype(str), graph.nodes["name"], strict=True))
+    names = name_map(graph)
 
     def nm(i: Any) -> str:
         i = _s(i)
         v = names.get(i)
-        return i if v is None or pd.isna(v) else f"{v} ({i})"
+        return i if v is None or v == i else f"{v} ({i})"
 
     def txt(v: Any) -> str:
         return mask_text(_s(v)) if mask else _s(v)

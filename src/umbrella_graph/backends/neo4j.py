@@ -8,7 +8,7 @@ The stored model (see ``docs/neo4j.md``)
   :data:`~umbrella_graph.schema.NODE_KINDS` (``Person``, ``Gang``, ``Village``, ``Company``,
   ``Event``, ``Lead``, ``Unit``); people who hold a post also have ``Official``. Node
   properties are the record's columns (extra columns included), the provenance ``_file``
-  and ``_row``, and ``_name`` (the display name). ``id`` is unique per label.
+  and ``_row``. ``id`` is unique per label.
 * Every record edge of the :class:`~umbrella_graph.graph.CaseGraph` is one relationship,
   typed by :data:`~umbrella_graph.schema.RELATIONS` (``PAID``, ``CONTACTED``, ``TIE``,
   ``MEMBER_OF``, ``HOLDS_POST``...). The relationship that carries a record holds all of
@@ -38,9 +38,11 @@ import json
 import logging
 import math
 import re
+import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -52,7 +54,7 @@ from neo4j import exceptions as neo4j_errors
 
 from ..case import Case
 from ..errors import BackendError, ParameterError
-from ..graph import CaseGraph, build_graph
+from ..graph import _NAME_COL, CaseGraph, build_graph
 from ..schema import (
     NEO4J_LABELS,
     NEO4J_REL_TYPES,
@@ -75,7 +77,7 @@ logger = logging.getLogger(__name__)
 #: Version of the stored layout; from_neo4j refuses stores it does not know.
 STORE_FORMAT = 1
 _META_KEY = "case"
-_RESERVED = frozenset({"_name", "_primary", "_table"})
+_RESERVED = frozenset({"_primary", "_table"})
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _TEMPORAL = ("date", "datetime")
 #: Tables whose records are not part of the graph; their rows live on the CaseMeta node.
@@ -114,6 +116,9 @@ def _kind_label(kind: str) -> str:
 
 
 _LABEL_KIND = {k.label: k.kind for k in NODE_KINDS.values()}
+#: The display name of a node, as :attr:`CaseGraph.nodes` has it (units: their id).
+_NAME_EXPR = ("CASE " + " ".join(f"WHEN x:{_kind_label(k)} THEN x.{_prop(c)}" for k, c in _NAME_COL.items())
+              + " ELSE x.id END")
 _TYPE_KIND = {r.rel_type: r.kind for r in RELATIONS}
 _KIND_TYPE = {r.kind: r.rel_type for r in RELATIONS}
 
@@ -425,9 +430,18 @@ def _rows(df: pd.DataFrame, cols: list[tuple[str, bool]], extras: list[str],
     return [list(r) for r in zip(*lead, *arrays, strict=True)] if len(df) else []
 
 
-def _node_groups(graph: CaseGraph) -> list[_Group]:
+def _node_query(labels: list[str], set_clause: str, fresh: bool) -> str:
+    """Cypher writing one group of nodes: CREATE into an empty store, MERGE on id otherwise."""
+    lab = ":".join(_label(x) for x in labels)
+    head = (f"CREATE (x:Entity:{lab} {{id: row[0]}})" if fresh
+            else f"MERGE (x:Entity {{id: row[0]}}) SET x:{lab}")
+    sep = " SET " if fresh else ", "
+    return (f"UNWIND $rows AS row {head}{sep + set_clause if set_clause else ''} "
+            "RETURN row[0] AS id, elementId(x) AS eid")
+
+
+def _node_groups(graph: CaseGraph, fresh: bool) -> list[_Group]:
     case = graph.case
-    names = pd.Series(graph.nodes["name"].to_numpy(), index=graph.nodes["id"].astype(str).to_numpy())
     officials = set(case.official_ids())
     groups = []
     for kind, table in NODE_TABLES.items():
@@ -435,9 +449,6 @@ def _node_groups(graph: CaseGraph) -> list[_Group]:
             continue
         df = case[table]
         cols, extras = _column_plan(df, table, {"id"})
-        cols = [*cols, ("_name", False)]
-        df = df.assign(_name=names.reindex(df["id"].astype(str)).to_numpy())
-        # _name goes after the provenance columns; keep extras last
         if kind == "person":
             is_off = df["id"].isin(officials).to_numpy()
             parts = [(df[~is_off], [_kind_label(kind)]), (df[is_off], [_kind_label(kind), _label("Official")])]
@@ -446,17 +457,13 @@ def _node_groups(graph: CaseGraph) -> list[_Group]:
         for part, labels in parts:
             if not len(part):
                 continue
-            query = ("UNWIND $rows AS row MERGE (x:Entity {id: row[0]}) "
-                     f"SET x:{':'.join(labels)}, {_set_clause('x', cols, 1, bool(extras))} "
-                     "RETURN row[0] AS id, elementId(x) AS eid")
+            query = _node_query(labels, _set_clause("x", cols, 1, bool(extras)), fresh)
             rows = _rows(part, cols, extras, [part["id"].astype(str).tolist()])
             groups.append(_Group("node", ":".join(labels), query, rows))
     units = graph.nodes[graph.nodes["kind"] == "unit"]
     if len(units):
-        query = ("UNWIND $rows AS row MERGE (x:Entity {id: row[0]}) "
-                 f"SET x:{_kind_label('unit')}, x._name = row[1] RETURN row[0] AS id, elementId(x) AS eid")
-        rows = [[str(i), str(i)] for i in units["id"]]
-        groups.append(_Group("node", _kind_label("unit"), query, rows))
+        query = _node_query([_kind_label("unit")], "", fresh)
+        groups.append(_Group("node", _kind_label("unit"), query, [[str(i)] for i in units["id"]]))
     return groups
 
 
@@ -548,6 +555,55 @@ def _write(session: Session, query: str, rows: list[list[Any]], returns: bool) -
     return session.execute_write(work)
 
 
+def _write_parallel(driver: Driver, database: str | None, jobs: list[tuple[int, str, list[list[Any]]]],
+                    workers: int, bar: Any, where: str) -> dict[int, int]:
+    """Run relationship batches in ``workers`` concurrent write transactions.
+
+    Returns the relationships created per group. Each batch is one managed transaction
+    (retried by the driver on transient errors such as a detected deadlock).
+    """
+    created: dict[int, int] = dict.fromkeys({j[0] for j in jobs}, 0)
+    local = threading.local()
+    sessions: list[Session] = []
+    lock = threading.Lock()
+
+    def run(job: tuple[int, str, list[list[Any]]]) -> tuple[int, int, int]:
+        s = getattr(local, "session", None)
+        if s is None:
+            s = local.session = _session(driver, database)
+            with lock:
+                sessions.append(s)
+        _, n, _ = _write(s, job[1], job[2], returns=False)
+        if n != len(job[2]):
+            raise BackendError(f"{where} created {n} of {len(job[2])} relationships of a batch: nodes "
+                               "were deleted during the load; run it again")
+        return job[0], n, len(job[2])
+
+    try:
+        if workers == 1 or len(jobs) < 2:
+            for job in jobs:
+                gi, n, size = run(job)
+                created[gi] += n
+                bar.update(size)
+            return created
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="to_neo4j") as pool:
+            futures = [pool.submit(run, job) for job in jobs]
+            try:
+                for f in as_completed(futures):
+                    gi, n, size = f.result()
+                    created[gi] += n
+                    bar.update(size)
+            except BaseException:
+                for f in futures:
+                    f.cancel()
+                raise
+        return created
+    finally:
+        for s in sessions:
+            with contextlib.suppress(Exception):
+                s.close()
+
+
 def _read(session: Session, query: str, params: dict[str, Any] | None = None) -> list[list[Any]]:
     return session.execute_read(lambda tx: tx.run(query, params or {}).values())
 
@@ -604,6 +660,7 @@ def to_neo4j(
     batch_size: int = 20_000,
     progress: bool = True,
     replace: bool = False,
+    workers: int = 2,
 ) -> LoadSummary:
     """Load a case into Neo4j.
 
@@ -627,6 +684,9 @@ def to_neo4j(
     replace : bool, default False
         Clear the database first. Without it, a database that holds a different case
         (or data not loaded by umbrella-graph) is refused.
+    workers : int, default 2
+        Relationship batches written at the same time (each in its own transaction);
+        1 writes them one after the other.
 
     Returns
     -------
@@ -649,11 +709,12 @@ def to_neo4j(
                                      type(case_or_graph).__name__)
     if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
         raise ParameterError.invalid("batch_size", "to_neo4j", "a positive integer", batch_size)
+    if isinstance(workers, bool) or not isinstance(workers, int) or not 1 <= workers <= 16:
+        raise ParameterError.invalid("workers", "to_neo4j", "an integer from 1 to 16", workers)
     case = graph.case
     t0 = time.perf_counter()
     summary = LoadSummary(database)
     fp = case_fingerprint(case)
-    node_groups = _node_groups(graph)
     guard = _Guard(_where(driver), database, "reading the case metadata",
                    rerun=" (loading is idempotent: what was written is kept and not written twice)")
     by_type: list[dict[str, Any]] = []
@@ -673,6 +734,9 @@ def to_neo4j(
             guard.action = "clearing the database"
             clear_database(driver, database=database)
             summary.replaced = True
+        # into an empty store nodes are created; otherwise merged on their id (a rerun)
+        fresh = summary.replaced or n_nodes == 0
+        node_groups = _node_groups(graph, fresh)
         guard.action = "creating constraints"
         _ensure_schema(s)
         guard.action = "writing the case metadata"
@@ -715,27 +779,22 @@ def to_neo4j(
                         got = _read(s, g.key_query)
                         existing[rtype].update(tuple(k) if isinstance(k, list) else k for (k,) in got)
                         break
-            for g in rel_groups:
-                guard.action = f"writing {g.type} relationships"
+            jobs: list[tuple[int, str, list[list[Any]]]] = []
+            present: list[int] = []
+            for gi, g in enumerate(rel_groups):
                 have = existing[g.type]
                 todo = g.rows if not have else [r for r, k in zip(g.rows, g.keys, strict=True) if k not in have]
-                present = len(g.rows) - len(todo)
-                bar.update(present)
-                created = 0
-                for i in range(0, len(todo), batch_size):
-                    batch = todo[i:i + batch_size]
-                    _, n_created, _ = _write(s, g.query, batch, returns=False)
-                    if n_created != len(batch):
-                        raise BackendError(
-                            f"{guard.where} created {n_created} of {len(batch)} {g.type} "
-                            "relationships: nodes were deleted during the load; run it again")
-                    created += n_created
-                    summary.batches += 1
-                    bar.update(len(batch))
-                summary.rels_created += created
-                summary.rels_present += present
+                present.append(len(g.rows) - len(todo))
+                bar.update(present[-1])
+                jobs.extend((gi, g.query, todo[i:i + batch_size]) for i in range(0, len(todo), batch_size))
+            guard.action = "writing relationships"
+            rel_created = _write_parallel(driver, database, jobs, workers, bar, guard.where)
+            summary.batches += len(jobs)
+            for gi, g in enumerate(rel_groups):
+                summary.rels_created += rel_created.get(gi, 0)
+                summary.rels_present += present[gi]
                 by_type.append({"what": "relationship", "type": g.type, "rows": len(g.rows),
-                                "created": created, "present": present})
+                                "created": rel_created.get(gi, 0), "present": present[gi]})
             summary.rel_seconds = time.perf_counter() - t_rels
             guard.action = "marking the load complete"
             _run_write(s, f"MATCH (m:{_label('CaseMeta')} {{key: $key}}) SET m.status = 'complete', "
@@ -819,7 +878,6 @@ def from_neo4j(driver: Driver, *, database: str | None = None) -> CaseGraph:
             if spec.node_kind is not None:
                 q = f"MATCH (x:{_kind_label(spec.node_kind)}) RETURN {_projection('x', t)}"
                 for (p,) in _read(s, q):
-                    p.pop("_name", None)
                     records.append(p)
             elif t in _META_TABLES:
                 records = [dict(zip(info["columns"], r, strict=True)) for r in info.get("records", [])]
@@ -877,7 +935,7 @@ class Neo4jBackend(GraphBackend):
             return _read(s, query, params)
 
     def _nodes(self, ids: Sequence[str]) -> pd.DataFrame:
-        got = self._read("UNWIND $ids AS i MATCH (x:Entity {id: i}) RETURN x.id, labels(x), x._name",
+        got = self._read(f"UNWIND $ids AS i MATCH (x:Entity {{id: i}}) RETURN x.id, labels(x), {_NAME_EXPR}",
                          {"ids": list(ids)}, "looking up nodes")
         kinds = [next((_LABEL_KIND[lab] for lab in labs if lab in _LABEL_KIND), None) for _, labs, _ in got]
         return pd.DataFrame({

@@ -42,6 +42,8 @@ def _read_scores(path: Path):  # type: ignore[no-untyped-def]
               help="Top pairs that get a section with signals, evidence paths and a timeline.")
 @click.option("--max-nodes", type=click.IntRange(min=2), default=500, show_default=True, help="Node budget of the network.")
 @click.option("--no-investigations", is_flag=True, help="Leave out tip-offs, lead triage, accountability and disruption.")
+@click.option("--max-gangs", type=click.IntRange(min=1), default=5, show_default=True,
+              help="Gangs covered by the per-gang analyses (those with the highest-scoring pairs).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for scoring, layout and analyses.")
 @encoding_opt
 @columns_opt
@@ -56,6 +58,7 @@ def report_cmd(
     details: int,
     max_nodes: int,
     no_investigations: bool,
+    max_gangs: int,
     seed: int,
     encoding: str | None,
     columns: Path | None,
@@ -80,7 +83,7 @@ def report_cmd(
 
         scores = score_umbrellas(graph, seed=seed)
     path = report(graph, scores, output, mask_pii=not no_mask, top=top, details=details, max_nodes=max_nodes,
-                  investigations=not no_investigations, seed=seed)
+                  investigations=not no_investigations, max_gangs=max_gangs, seed=seed)
     size = path.stat().st_size
     click.echo(f"wrote {path} ({size / 1e6:.1f} MB): {len(scores):,} pairs scored, top {min(top, len(scores))} listed, "
                f"{'masked' if not no_mask else 'NOT masked'}")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from ._app import echo_frame, handle_errors, main
+from .neo4j_cmds import graph_from_neo4j, neo4j_options
 
 case_dir_arg = click.argument("case_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 encoding_opt = click.option("--encoding", default=None,
@@ -24,7 +25,8 @@ def _graph(case_dir: Path, encoding: str | None) -> Any:
 
 
 @main.command()
-@case_dir_arg
+@click.argument("case_dir", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@neo4j_options(required=False)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write the scores as CSV here (default: print the top of the ranking).")
 @click.option("--gang", "gangs", multiple=True, help="Score only this gang (repeatable).")
@@ -37,9 +39,11 @@ def _graph(case_dir: Path, encoding: str | None) -> Any:
 @click.option("--top", default=30, show_default=True, type=click.IntRange(min=1),
               help="Rows printed when no --output is given.")
 @handle_errors
-def score(case_dir: Path, output: Path | None, gangs: tuple[str, ...], officials: tuple[str, ...], model: str,
+def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str | None, database: str | None,
+          output: Path | None, gangs: tuple[str, ...], officials: tuple[str, ...], model: str,
           encoding: str | None, seed: int, top: int) -> None:
-    """Score every official x gang pair of CASE_DIR (1 = most suspect).
+    """Score every official x gang pair of CASE_DIR, or of the case stored in Neo4j
+    (--neo4j URI), 1 = most suspect.
 
     The CSV has the columns of score_umbrellas: official_id, gang_id, score, rank,
     top_signals, then sig_NAME and contrib_NAME for every signal.
@@ -47,7 +51,10 @@ def score(case_dir: Path, output: Path | None, gangs: tuple[str, ...], officials
     from ..errors import ParameterError
     from ..scoring import UmbrellaClassifier, score_umbrellas
 
-    graph = _graph(case_dir, encoding)
+    if (case_dir is None) == (neo4j_uri is None):
+        raise click.UsageError("give either CASE_DIR or --neo4j URI (the case stored in Neo4j)")
+    graph = (graph_from_neo4j(neo4j_uri, user, password, database) if neo4j_uri is not None
+             else _graph(case_dir, encoding))  # type: ignore[arg-type]
     clf = None
     if model == "labels":
         if not len(graph.case["labels"]):

@@ -53,6 +53,7 @@ def report(
     max_nodes: int = 500,
     sections: Sequence[Section] | None = None,
     investigations: bool = True,
+    max_gangs: int = 5,
     title: str | None = None,
     seed: int = 0,
 ) -> Path:
@@ -85,6 +86,9 @@ def report(
     investigations : bool, default True
         Include the campaign analyses from :mod:`umbrella_graph.investigate` (tip-offs,
         lead triage, 一案三查 accountability, disruption curves).
+    max_gangs : int, default 5
+        The per-gang analyses (accountability, disruption) cover at most this many gangs,
+        those with the highest-scoring pairs; the sections say which were left out.
     title : str, optional
         Page title (default ``"Umbrella report: <case name>"``).
     seed : int, default 0
@@ -107,7 +111,8 @@ def report(
 
     return write_report(
         graph, scores, path, mask_pii=mask_pii, top=top, details=details, paths=paths,
-        max_nodes=max_nodes, sections=sections, investigations=investigations, title=title, seed=seed,
+        max_nodes=max_nodes, sections=sections, investigations=investigations, max_gangs=max_gangs,
+        title=title, seed=seed,
     )
 
 

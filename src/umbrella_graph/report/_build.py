@@ -16,7 +16,7 @@ from .. import __version__
 from ..errors import ParameterError, UmbrellaGraphError
 from ..graph import CaseGraph
 from ..schema import KIN_TIES, TABLES
-from ..views import view_case
+from ..views import kind_map, name_map, view_case
 from ._html import VIS_LICENSE, Page, render_template
 from ._mask import mask_text
 from ._sections import Section, frame_table, render_blocks
@@ -73,13 +73,15 @@ def render_report(
     max_nodes: int = 500,
     sections: Sequence[Section] | None = None,
     investigations: bool = True,
+    max_gangs: int = 5,
     title: str | None = None,
     seed: int = 0,
 ) -> str:
     """The report as one self-contained HTML document (see :func:`umbrella_graph.report.report`)."""
     if not isinstance(graph, CaseGraph):
         raise ParameterError.invalid("graph", "report", "a CaseGraph (build_graph(case))", type(graph).__name__)
-    for name, value, low in (("top", top, 1), ("details", details, 0), ("paths", paths, 1), ("max_nodes", max_nodes, 2)):
+    for name, value, low in (("top", top, 1), ("details", details, 0), ("paths", paths, 1),
+                             ("max_nodes", max_nodes, 2), ("max_gangs", max_gangs, 1)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ParameterError.invalid(name, "report", f"an integer >= {low}", value)
     extra = list(sections or [])
@@ -116,7 +118,8 @@ def render_report(
     pairs = [ctx.pair_row(i, r, i < n_detail) for i, r in enumerate(ranked.itertuples(index=False))]
     detail_blocks = [ctx.pair_detail(i, ranked.iloc[i], explanations[i]) for i in range(n_detail)]
 
-    inv: list[Section] = _investigation_sections(graph, scores, seed=seed) if investigations else []
+    inv: list[Section] = (_investigation_sections(graph, scores, seed=seed, max_gangs=max_gangs)
+                          if investigations else [])
     all_sections = inv + extra
     section_ctx = [
         {"anchor": s.anchor, "title": s.title, "note": mask_text(s.note) if mask_pii else s.note,
@@ -234,11 +237,8 @@ class _Context:
         self.graph = graph
         self.case = graph.case
         self.mask = mask
-        nodes = graph.nodes
-        self.names: dict[str, str] = {
-            str(i): (str(n) if pd.notna(n) else str(i)) for i, n in zip(nodes["id"], nodes["name"], strict=True)
-        }
-        self.kinds: dict[str, str] = dict(zip(nodes["id"].astype(str), nodes["kind"].astype(str), strict=True))
+        self.names: dict[str, str] = name_map(graph)
+        self.kinds: dict[str, str] = kind_map(graph)
         off = self.case["officials"]
         self.posts: dict[str, str] = {}
         if len(off):
@@ -301,23 +301,28 @@ class _Context:
         gangs = self.case["gangs"]
         members = self.case["members"]
         events = self.case["events"]
+        m_gang = members["gang_id"].astype(str)
+        n_members = m_gang.value_counts()
+        leaders: dict[str, list[str]] = {}
+        lead = members[(members["role"].astype("string") == "leader").fillna(False).to_numpy()]
+        for pid, gid in zip(lead["person_id"].astype(str), lead["gang_id"].astype(str), strict=True):
+            leaders.setdefault(gid, []).append(pid)
+        n_events = events["gang_id"].astype(str).value_counts() if len(events) else pd.Series(dtype=int)
+        best = (scores.sort_values(["score", "official_id"], ascending=[False, True], kind="stable")
+                .drop_duplicates("gang_id").set_index("gang_id"))
         rows = []
         for r in gangs.itertuples(index=False):
             gid = str(r.id)
-            m = members[members["gang_id"].astype(str) == gid]
-            leaders = m[m["role"].astype("string") == "leader"]["person_id"].astype(str).tolist()
-            s = scores[scores["gang_id"] == gid]
-            top = s.sort_values(["score", "official_id"], ascending=[False, True], kind="stable").head(1)
+            top = f"{self.name(best.at[gid, 'official_id'])} ({float(best.at[gid, 'score']):.3f})" if gid in best.index else ""
             rows.append({
                 "gang": self.t(r.name),
                 "id": gid,
                 "type": self.t(getattr(r, "kind", "")),
                 "village": self.name(getattr(r, "village_id", "")) if _txt(getattr(r, "village_id", "")) else "",
-                "members listed": len(m),
-                "leaders": "; ".join(self.name(x) for x in leaders),
-                "events": int((events["gang_id"].astype(str) == gid).sum()) if len(events) else 0,
-                "top suspect": (f"{self.name(top['official_id'].iat[0])} ({float(top['score'].iat[0]):.3f})"
-                                if len(top) else ""),
+                "members listed": int(n_members.get(gid, 0)),
+                "leaders": "; ".join(self.name(x) for x in leaders.get(gid, [])),
+                "events": int(n_events.get(gid, 0)),
+                "top suspect": top,
             })
         return pd.DataFrame(rows, columns=["gang", "id", "type", "village", "members listed", "leaders",
                                            "events", "top suspect"])
@@ -343,15 +348,15 @@ class _Context:
             if len(dang):
                 unmatched = frame_table(dang, mask=True, max_rows=200)
         notes = []
-        known = set(self.graph.nodes["id"].astype(str))
+        known = set(self.names)
         bad_off = sorted(set(scores["official_id"]) - known)
         bad_gang = sorted(set(scores["gang_id"]) - known)
         if bad_off or bad_gang:
             notes.append(f"The scores name {len(bad_off)} official id(s) and {len(bad_gang)} gang id(s) that are not "
                          f"in the case (e.g. {', '.join((bad_off + bad_gang)[:5])}); those rows cannot be explained.")
         g = self.graph
-        no_members = [x for x in self.case.gang_ids()
-                      if not (self.case["members"]["gang_id"].astype(str) == x).any()]
+        listed = set(self.case["members"]["gang_id"].astype(str))
+        no_members = [x for x in self.case.gang_ids() if x not in listed]
         if no_members:
             notes.append(f"{len(no_members)} gang(s) have no listed members: {', '.join(no_members[:10])}.")
         off = self.case["officials"]
@@ -551,38 +556,47 @@ class _Context:
 # ---------------------------------------------------------------------------------------
 # the investigations helper's analyses
 # ---------------------------------------------------------------------------------------
-def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int) -> list[Section]:
+def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int, max_gangs: int) -> list[Section]:
     """Sections for tip-offs, lead triage, accountability and disruption.
 
-    An analysis that cannot run on this case (an :class:`UmbrellaGraphError`, e.g. a
-    table it needs is missing) gives a section that says so instead of its results.
+    Tip-offs and leads cover the whole case; accountability and disruption are per gang and
+    cover at most ``max_gangs`` gangs, those with the highest-scoring pairs. An analysis
+    that cannot run on this case (an :class:`UmbrellaGraphError`, e.g. a table it needs is
+    missing) gives a section that says so instead of its results.
     """
+    best = scores.groupby("gang_id", sort=True)["score"].max()
+    ranked = sorted(graph.gangs, key=lambda g: (-(float(best.get(g, 0.0)) if pd.notna(best.get(g, 0.0)) else 0.0), g))
+    gangs = ranked[:max_gangs]
+    left = len(ranked) - len(gangs)
+    scope = ("" if not left else
+             f"Shown for the {len(gangs)} gangs with the highest-scoring pairs ({', '.join(gangs)}); "
+             f"{left} other gang(s) left out: run the analysis per gang in Python or the CLI.")
     out: list[Section] = []
-    for builder, title, anchor in (
-        (_tipoff_section, "Tip-offs before raids (通风报信)", "tipoffs"),
-        (_leads_section, "Lead triage (线索排摸)", "leads"),
-        (_accountability_section, "One case, three investigations (一案三查)", "accountability"),
-        (_disruption_section, "Disruption curves (打伞破网)", "disruption"),
+    for builder, title, anchor, per_gang in (
+        (_tipoff_section, "Tip-offs before raids (通风报信)", "tipoffs", False),
+        (_leads_section, "Lead triage (线索排摸)", "leads", False),
+        (_accountability_section, "One case, three investigations (一案三查)", "accountability", True),
+        (_disruption_section, "Disruption curves (打伞破网)", "disruption", True),
     ):
         try:
-            out.append(builder(graph, scores, seed, title, anchor))
+            sec = builder(graph, scores, seed, title, anchor, gangs)
         except UmbrellaGraphError as exc:
             logger.warning("report section %s could not be computed: %s", anchor, type(exc).__name__)
-            out.append(Section(title, note=f"Could not be computed for this case: {exc}", anchor=anchor,
-                               group="investigations"))
+            sec = Section(title, note=f"Could not be computed for this case: {exc}", anchor=anchor,
+                          group="investigations")
+        if per_gang and scope:
+            sec.note = " ".join(x for x in (scope, sec.note) if x)
+        out.append(sec)
     return out
 
 
 def _names_of(graph: CaseGraph, ids: Iterable[Any]) -> list[str]:
-    names = dict(zip(graph.nodes["id"].astype(str), graph.nodes["name"], strict=True))
-    out = []
-    for i in ids:
-        v = names.get(_txt(i))
-        out.append(_txt(i) if v is None or pd.isna(v) else str(v))
-    return out
+    names = name_map(graph)
+    return [names.get(_txt(i), _txt(i)) for i in ids]
 
 
-def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str) -> Section:
+def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str,
+                    gangs: Sequence[str]) -> Section:
     from ..investigate import find_tipoffs, tipoffs_summary
 
     df = find_tipoffs(graph)
@@ -600,7 +614,8 @@ def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: st
                    note="" if len(df) else "No unusual contact before any event on a gang.")
 
 
-def _leads_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str) -> Section:
+def _leads_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str,
+                   gangs: Sequence[str]) -> Section:
     from ..investigate import triage_leads
 
     df = triage_leads(graph, scores=scores, seed=seed)
@@ -610,30 +625,32 @@ def _leads_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str
         note="" if len(df) else "No leads in the case.")
 
 
-def _accountability_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str) -> Section:
+def _accountability_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str,
+                            gangs: Sequence[str]) -> Section:
     from ..investigate import accountability
 
-    df = accountability(graph, scores=scores, seed=seed)
     blocks: list[Any] = [
         "For each gang: (1) the gang itself, (2) its suspected umbrellas, (3) the officials who carried "
         "supervisory responsibility for its place and its companies' sectors while it was active, with "
-        "the reason each is listed."
+        "the reason each is listed. The records behind each suspected umbrella are in the Evidence "
+        "section (top pairs) or from accountability(graph, gang_id), which cites them."
     ]
-    if len(df) and "gang_id" in df.columns:
-        for gid, part in df.groupby(df["gang_id"].astype(str), sort=True):
-            blocks.append(f"Gang {_names_of(graph, [gid])[0]} ({gid}): {len(part)} row(s).")
-            blocks.append(part.reset_index(drop=True))
+    for gid in gangs:
+        df = accountability(graph, gid, scores=scores, seed=seed, explain=False)
+        blocks.append(f"Gang {_names_of(graph, [gid])[0]} ({gid}): {len(df)} row(s).")
+        blocks.append(df.reset_index(drop=True))
     return Section(title, blocks, anchor=anchor, group="investigations", max_rows=80,
-                   note="" if len(df) else "No gang in the case.")
+                   note="" if gangs else "No gang in the case.")
 
 
-def _disruption_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str) -> Section:
+def _disruption_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str,
+                        gangs: Sequence[str]) -> Section:
     from ..investigate import plan_disruption
     from ._svg import Chart
 
     series: dict[str, tuple[list[float], list[float]]] = {}
     tables: list[Any] = []
-    for gid in graph.gangs:
+    for gid in gangs:
         plan = plan_disruption(graph, gid, scores=scores, seed=seed)
         name = _names_of(graph, [gid])[0]
         c = plan.curve
