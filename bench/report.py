@@ -111,6 +111,7 @@ def main() -> None:
     from umbrella_graph.scoring import score_umbrellas
     from umbrella_graph.synth import generate_city
 
+    load_before = os.getloadavg()[0]
     tag = f"p{args.people}-g{args.gangs}-s{args.seed}"
     t = time.perf_counter()
     case, hit = _cached(args.cache / f"case-{tag}.pkl",
@@ -127,12 +128,29 @@ def main() -> None:
     print(f"city {'(cached) ' if hit else ''}{t_city:.1f}s, graph {t_graph:.1f}s, "
           f"scores {t_scores:.1f}s: {graph}", flush=True)
 
+    # the report logs its phase times at DEBUG level (no case data in them)
+    import logging
+
+    phases: list[str] = []
+
+    class _Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            phases.append(record.getMessage())
+
+    log = logging.getLogger("umbrella_graph.report")
+    log.setLevel(logging.DEBUG)
+    log.addHandler(_Grab())
+
     out_dir = Path(tempfile.mkdtemp(prefix="ug-report-bench-"))
     t = time.perf_counter()
     path = report(graph, scores, out_dir / "report.html", seed=args.seed)
     t_report = time.perf_counter() - t
     size = path.stat().st_size
+    breakdown = [m for m in phases if m.startswith("report")]
+    phases.clear()
     print(f"report (defaults): {t_report:.1f}s, {size / 1e6:.1f} MB", flush=True)
+    for m in breakdown:
+        print("  ", m, flush=True)
     t = time.perf_counter()
     path2 = report(graph, scores, out_dir / "report_noinv.html", seed=args.seed, investigations=False)
     t_report2 = time.perf_counter() - t
@@ -151,6 +169,7 @@ def main() -> None:
           f"get+ready {wall:.2f}s, {loads[0]['nodes']} nodes, {loads[0]['edges']} edges, "
           f"requests outside the file: {len(outside)}, console errors: {len(errors)}", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
+    load_after = os.getloadavg()[0]
 
     n_people = int((graph.nodes["kind"] == "person").sum())
     cmd = "python bench/report.py" + ("" if (args.people, args.gangs) == (100_000, 40)
@@ -159,7 +178,8 @@ def main() -> None:
         "# Report: writing and opening the single-file HTML report",
         "",
         f"Command: `{cmd}` · {dt.date.today().isoformat()} · {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()} · machine shared with other jobs (numbers are upper bounds)",
+        f"Python {platform.python_version()} · 1-minute load average {load_before:.1f} at the start and "
+        f"{load_after:.1f} at the end (the machine is shared: above ~1 the numbers are upper bounds)",
         "",
         f"City: `generate_city(people={args.people:,}, gangs={args.gangs}, seed={args.seed})`: "
         f"{n_people:,} people, {graph.number_of_nodes():,} nodes, {graph.number_of_edges():,} record edges, "
@@ -177,6 +197,10 @@ def main() -> None:
         f"File: {size / 1e6:.1f} MB (vis-network inlined), network {loads[0]['nodes']} nodes / "
         f"{loads[0]['edges']} edges; requests outside the file: {len(outside)}; console errors: {len(errors)}. "
         f"Peak RSS of the benchmark process (city, graph, scores, report): {peak:.1f} GB.",
+        "",
+        "Where the time goes (default report; the report's own DEBUG log):",
+        "",
+        *[f"- {m}" for m in breakdown],
         "",
         f"Not included above: generating the city ({'cached' if hit else f'{t_city:.0f} s'}), "
         f"`build_graph` ({t_graph:.1f} s) and `score_umbrellas` ({t_scores:.0f} s, on the same graph object "

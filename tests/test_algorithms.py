@@ -454,3 +454,28 @@ def test_link_prediction_scattered_and_grid_pairs_agree() -> None:
         assert (aa > 0).sum() > 50
         np.testing.assert_allclose(adamic_adar(A, pairs), aa, rtol=1e-12)
         np.testing.assert_allclose(resource_allocation(A, pairs), ra, rtol=1e-12)
+
+
+def test_igraph_memo_follows_matrix_content() -> None:
+    """communities/betweenness share one igraph build per matrix; changing the matrix
+    in place, or dropping it, never serves a stale graph."""
+    import gc
+
+    from umbrella_graph import algorithms as al
+
+    G = weighted_karate()
+    _, A = as_matrix(G)
+    first = betweenness(A)
+    memo = al._GRAPH_MEMO.get("graph")
+    assert memo is not None
+    communities(A)
+    assert al._GRAPH_MEMO.get("graph") is memo  # reused, not rebuilt
+    A.data[:] = A.data[::-1].copy()  # same sums, different strengths
+    changed = betweenness(A)
+    B = A.copy()
+    fresh = to_igraph(B)
+    np.testing.assert_array_equal(changed, betweenness(fresh))
+    assert not np.array_equal(first, changed)
+    del A
+    gc.collect()
+    assert al._GRAPH_MEMO == {}

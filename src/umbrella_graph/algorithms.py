@@ -21,16 +21,19 @@ Conventions shared by all functions:
 * anything random takes an explicit ``seed``; the same input and seed give the same
   output, run after run and process after process;
 * :func:`communities` and :func:`betweenness` run in igraph; building an igraph graph
-  of a million edges takes a second or two, so both also accept the graph
-  :func:`to_igraph` returns, built once.
+  of a million edges takes a second or two, so the graph built from a CSR matrix is
+  remembered (keyed by a digest of the matrix's content, forgotten with the matrix) and
+  both functions also accept the graph :func:`to_igraph` returns.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
+import weakref
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import igraph as ig
 import numpy as np
@@ -150,8 +153,9 @@ def to_igraph(A: Any, *, directed: bool = False) -> ig.Graph:
 def _undirected_igraph(A: Any, func: str) -> ig.Graph:
     """An undirected igraph graph of ``A``, or ``A`` itself if it already is one.
 
-    Building an igraph graph of a million edges takes a second or two; callers that run
-    several igraph algorithms on one matrix build it once with :func:`to_igraph`.
+    Building an igraph graph of a million edges takes a second or two, so the last graph
+    built from a CSR matrix is memoised by content (:data:`_GRAPH_MEMO`); callers may also
+    build it once with :func:`to_igraph` and pass it.
     """
     if isinstance(A, ig.Graph):
         if A.is_directed():
@@ -163,8 +167,34 @@ def _undirected_igraph(A: Any, func: str) -> ig.Graph:
                 raise ParameterError.invalid("A", func, "a graph of non-negative finite strengths",
                                              "other edge weights")
         return A
+    key = _fingerprint(A)
+    cached = _GRAPH_MEMO.get("graph")
+    if key is not None and cached is not None and _GRAPH_MEMO.get("key") == key:
+        return cast(ig.Graph, cached)
     M = _as_csr(A, func)
-    return _igraph_of(sp.triu(_symmetric(M), k=1), M.shape[0], False)
+    g = _igraph_of(sp.triu(_symmetric(M), k=1), M.shape[0], False)
+    if key is not None:
+        _GRAPH_MEMO.clear()
+        _GRAPH_MEMO.update(key=key, graph=g)
+        weakref.finalize(A, _GRAPH_MEMO.clear)  # forget it with the matrix
+    return g
+
+
+#: The last undirected igraph graph built from a CSR matrix, keyed by a digest of the
+#: matrix's content, so that :func:`communities` and :func:`betweenness` on one matrix
+#: build it once. Cleared when that matrix is garbage-collected.
+_GRAPH_MEMO: dict[str, Any] = {}
+
+
+def _fingerprint(A: Any) -> bytes | None:
+    """A digest of a CSR matrix's content (None for other inputs: not memoised)."""
+    if not (sp.issparse(A) and A.format == "csr"):
+        return None
+    h = hashlib.blake2b(digest_size=20)
+    h.update(repr((A.shape, str(A.data.dtype), str(A.indices.dtype))).encode())
+    for arr in (A.data, A.indices, A.indptr):
+        h.update(np.ascontiguousarray(arr).data.cast("B"))
+    return h.digest()
 
 
 def _strengths(g: ig.Graph) -> np.ndarray:

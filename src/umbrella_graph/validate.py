@@ -343,7 +343,8 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
     arr = _arrow(text)
     cast = _cast_all(arr, pa.timestamp("ns"))
     if cast is not None:
-        return pd.Series(cast.to_numpy(zero_copy_only=False), index=idx)
+        v = cast.to_numpy(zero_copy_only=False)
+        return pd.Series(v, index=idx, copy=not v.flags.writeable)  # copy only a read-only view
     n = len(arr)
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
     todo = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False))
@@ -375,7 +376,7 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
             got[left] = pd.to_datetime(pd.Series([_parse_one_date(v) for v in vals], dtype=object),
                                        errors="coerce").to_numpy(dtype="datetime64[ns]")
         out[rest] = got
-    return pd.Series(out, index=idx)
+    return pd.Series(out, index=idx, copy=False)
 
 
 def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -455,7 +456,7 @@ def _amounts_from_text(text: pd.Series) -> pd.Series:
     cast = _cast_all(arr, pa.float64())
     if cast is not None:
         v = cast.to_numpy(zero_copy_only=False)
-        return pd.Series(np.where(np.isinf(v), np.nan, v), index=idx)
+        return pd.Series(np.where(np.isinf(v), np.nan, v), index=idx, copy=False)
     sample = [str(x) for x in _sample(arr).to_pylist()]
     s = arr
     for junk in _AMOUNT_JUNK:
@@ -479,7 +480,7 @@ def _amounts_from_text(text: pd.Series) -> pd.Series:
     rest = np.flatnonzero(~ok & pc.is_valid(arr).to_numpy(zero_copy_only=False))
     if len(rest):
         out[rest] = [_parse_one_amount(v) for v in arr.take(pa.array(rest)).to_pylist()]
-    return pd.Series(np.where(np.isinf(out), np.nan, out), index=idx)
+    return pd.Series(np.where(np.isinf(out), np.nan, out), index=idx, copy=False)
 
 
 def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -535,13 +536,13 @@ def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     arr = _arrow(text)
     try:
         v = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)
-        out = pd.Series(np.where(np.isinf(v), np.nan, v), index=idx)
+        out = pd.Series(np.where(np.isinf(v), np.nan, v), index=idx, copy=False)
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
         pct = pc.fill_null(pc.ends_with(arr, "%"), False).to_numpy(zero_copy_only=False)
         core = pc.utf8_trim_whitespace(pc.replace_substring(pc.utf8_rtrim(arr, characters="%"), ",", ""))
         ok = pc.fill_null(pc.match_substring_regex(core, _NUMBER_RE), False).to_numpy(zero_copy_only=False)
         vals = pc.cast(pc.if_else(pa.array(ok), core, "0"), pa.float64()).to_numpy(zero_copy_only=False)
-        out = pd.Series(np.where(ok, vals, np.nan) / np.where(pct, 100.0, 1.0), index=idx)
+        out = pd.Series(np.where(ok, vals, np.nan) / np.where(pct, 100.0, 1.0), index=idx, copy=False)
     if is_num.any():
         out[is_num] = values[is_num].astype("float64")
     bad = out.isna() & text.notna()
@@ -654,7 +655,8 @@ class _Collector:
 def _with_provenance(df: pd.DataFrame, file: str) -> pd.DataFrame:
     df = df.reset_index(drop=True)
     if "_file" not in df.columns:
-        df["_file"] = pd.Series(pa.repeat(pa.scalar(file, pa.string()), len(df)), dtype="string")
+        df["_file"] = pd.Series(pd.arrays.ArrowStringArray(pa.repeat(pa.scalar(file, pa.large_string()), len(df))),
+                                copy=False)
     if "_row" not in df.columns:
         df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
     df["_file"] = df["_file"].astype("string")
@@ -1029,6 +1031,21 @@ def case_from_frames(
 # --------------------------------------------------------------------------------------
 # ids and references
 # --------------------------------------------------------------------------------------
+def _sorted_disjoint(arrs: list[pa.Array]) -> bool:
+    """True if every array is strictly increasing and their ranges do not overlap.
+
+    Then all the ids are distinct, which is known without hashing them (exported ids are
+    usually sorted); False says nothing (the caller then hashes).
+    """
+    bounds = []
+    for a in arrs:
+        if len(a) > 1 and not pc.all(pc.less(a[:-1], a[1:])).as_py():
+            return False
+        bounds.append((a[0].as_py().encode(), a[-1].as_py().encode()))
+    bounds.sort()
+    return all(hi < lo for (_, hi), (lo, _) in zip(bounds, bounds[1:], strict=False))
+
+
 def _check_ids(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
     """Node ids are unique within and across node tables; record ids within their table.
 
@@ -1049,6 +1066,8 @@ def _check_ids(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out
             if len(a):
                 arrs.append(a)
         if not arrs:
+            continue
+        if _sorted_disjoint(arrs):
             continue
         allids = arrs[0] if len(arrs) == 1 else pa.concat_arrays(arrs)
         if len(pc.unique(allids)) == len(allids):
@@ -1096,7 +1115,7 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
                     gone = df.loc[~keep & df["id"].notna().to_numpy()]
                     lost[kind] = gone[["id", "_file", "_row"]].drop_duplicates("id")
                 else:
-                    known[kind] = pc.unique(ids.drop_null())
+                    known[kind] = ids.drop_null()  # is_in needs no unique values
             else:
                 known[kind] = pa.array([], pa.string())
         units = pd.Series([], dtype="string")
@@ -1112,8 +1131,11 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
             t, c = check
             arr = _arrow(typed[t][c.name])
             value_set = pa.concat_arrays([known.get(k, pa.array([], pa.string())) for k in c.refs])
-            ok = pc.or_(pc.is_null(arr), pc.is_in(arr, value_set=value_set))
-            return ~ok.to_numpy(zero_copy_only=False) & (~skips[t] if out.lenient else True)
+            # is_in is False for a null cell (no null in the value set); nulls are not dangling
+            bad = ~pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
+            if arr.null_count:
+                bad &= pc.is_valid(arr).to_numpy(zero_copy_only=False)
+            return bad & (~skips[t] if out.lenient else True)
 
         for (tname, c), bad in zip(checks, _pmap(unknown, checks), strict=True):
             df = typed[tname]

@@ -698,7 +698,7 @@ def to_neo4j(
         The server cannot be reached, refuses the credentials, has no such database,
         holds another case, or the connection was lost (rerun to finish the load).
     """
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     if isinstance(case_or_graph, CaseGraph):
         graph = case_or_graph

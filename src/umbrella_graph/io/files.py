@@ -45,6 +45,9 @@ DETECT_ORDER = ("utf-8", "gbk", "gb18030")
 NULL_TOKENS = ("", "NULL", "null", "NaN", "nan", "N/A", "#N/A")
 
 _CHUNK = 1 << 20
+#: Bytes at the head of a CSV file tried with the typed reader (a heuristic only: a later
+#: cell that does not convert makes the file be read again as text).
+_SAMPLE_BYTES = 1 << 18
 
 
 def detect_encoding(path: str | Path) -> str:
@@ -132,7 +135,7 @@ class _NotUtf8(Exception):
 def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, columns: Any) -> dict[str, Any]:
     """Date and number columns that pyarrow may convert while reading.
 
-    A column qualifies if a sample of the file (its first MiB) converts cleanly: ISO
+    A column qualifies if a sample of the file (its first 256 KiB) converts cleanly: ISO
     dates to timestamps, plain numbers to float64. Converting in the (multi-threaded)
     reader saves building and re-parsing strings; if a later cell does not convert, the
     file is read again as text and every bad cell is reported as usual.
@@ -156,7 +159,7 @@ def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, co
     if not want:
         return {}
     with path.open("rb") as f:
-        head = f.read(_CHUNK)
+        head = f.read(_SAMPLE_BYTES)
     cut = head.rfind(b"\n")
     head = head[: cut + 1] if cut > 0 else head
     try:
@@ -180,7 +183,8 @@ def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, co
 
 def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
               columns: Any = None) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read with pyarrow (cells as strings, clean date/number columns converted on the way);
+    """Read with pyarrow (cells as large strings, pandas' own storage, so no cast; clean
+    date/number columns converted on the way);
     fall back to the csv module on ragged rows.
 
     Raises :class:`_NotUtf8` if ``encoding`` is UTF-8 and the file is not.
@@ -210,7 +214,7 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
             parse_options=pacsv.ParseOptions(ignore_empty_lines=False, newlines_in_values=quotes,
                                              invalid_row_handler=handler),
             convert_options=pacsv.ConvertOptions(
-                column_types={h: types.get(h, pa.string()) for h in headers}, strings_can_be_null=True,
+                column_types={h: types.get(h, pa.large_string()) for h in headers}, strings_can_be_null=True,
                 quoted_strings_can_be_null=True, null_values=list(NULL_TOKENS)),
         )
 
@@ -247,8 +251,8 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
         rows = rows[keep.to_numpy(zero_copy_only=False)]
     tbl = tbl.combine_chunks()  # one chunk per column: later kernels need no copies
     cols = [pd.Series(pd.arrays.ArrowStringArray(tbl.column(i)), name=h, copy=False)
-            if pa.types.is_string(tbl.schema.field(i).type)
-            else pd.Series(tbl.column(i).to_numpy(), name=h)
+            if pa.types.is_large_string(tbl.schema.field(i).type)
+            else _numpy_series(tbl.column(i), h)
             for i, h in enumerate(headers)]
     if len(set(headers)) == len(headers):
         df = pd.DataFrame({c.name: c for c in cols}, copy=False)
@@ -256,6 +260,13 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
         df = pd.concat(cols, axis=1)
     df["_row"] = rows
     return df, []
+
+
+def _numpy_series(col: Any, name: str) -> pd.Series:
+    """A converted (number or timestamp) column as a numpy-backed Series; copied only if
+    the array is a read-only view of arrow memory (later code may write into it)."""
+    v = col.to_numpy()
+    return pd.Series(v, name=name, copy=not v.flags.writeable)
 
 
 def _read_csv_slow(

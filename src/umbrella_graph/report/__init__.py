@@ -102,10 +102,22 @@ def report(
 
     Examples
     --------
-    >>> from umbrella_graph import load_case, build_graph, report  # doctest: +SKIP
-    >>> graph = build_graph(load_case("data/samples/qinghe"))  # doctest: +SKIP
-    >>> report(graph, path="qinghe.html")  # doctest: +SKIP
-    PosixPath('qinghe.html')
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from umbrella_graph import build_graph, case_from_frames
+    >>> from umbrella_graph.report import report
+    >>> case = case_from_frames(
+    ...     people=pd.DataFrame({"id": ["p1", "o1"], "name": ["甲", "丙"], "phone": ["13800138000", ""]}),
+    ...     gangs=pd.DataFrame({"id": ["g1"], "name": ["黑虎帮"]}),
+    ...     members=pd.DataFrame({"person_id": ["p1"], "gang_id": ["g1"], "role": ["leader"]}),
+    ...     officials=pd.DataFrame({"person_id": ["o1"], "position": ["所长"]}),
+    ...     transactions=pd.DataFrame({"src": ["p1"], "dst": ["o1"], "amount": [50000],
+    ...                                "date": ["2020-05-01"]}))
+    >>> path = report(build_graph(case), path=Path(tempfile.mkdtemp()) / "case.html", investigations=False)
+    >>> page = path.read_text(encoding="utf-8")
+    >>> page.startswith("<!DOCTYPE html>"), "13800138000" in page, "138****8000" in page
+    (True, False, True)
     """
     from ._build import write_report
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,7 @@ def render_report(
 
     ranked = scores.head(top).reset_index(drop=True)
     n_detail = min(details, len(ranked))
+    clock = _Clock()
     explanations = [ctx.explain(str(r.official_id), str(r.gang_id), paths)
                     for r in ranked.head(n_detail).itertuples(index=False)]
 
@@ -112,14 +114,18 @@ def render_report(
         ids = list(dict.fromkeys(ids))
         pair_focus.append(ids)
         focus.extend(ids)
+    clock.lap("explain")
     view = view_case(graph, scores, max_nodes=max_nodes, focus=list(dict.fromkeys(focus)),
                      mask_pii=mask_pii, seed=seed, height="640px", title="Network")
 
+    clock.lap("network")
     pairs = [ctx.pair_row(i, r, i < n_detail) for i, r in enumerate(ranked.itertuples(index=False))]
     detail_blocks = [ctx.pair_detail(i, ranked.iloc[i], explanations[i]) for i in range(n_detail)]
+    clock.lap("pairs")
 
     inv: list[Section] = (_investigation_sections(graph, scores, seed=seed, max_gangs=max_gangs)
                           if investigations else [])
+    clock.lap("investigations")
     all_sections = inv + extra
     section_ctx = [
         {"anchor": s.anchor, "title": s.title, "note": mask_text(s.note) if mask_pii else s.note,
@@ -153,7 +159,27 @@ def render_report(
     data = {"network": view.to_data(), "pairs": [{"focus": f} for f in pair_focus]}
     page = Page(page_title, body, data, scripts=["vis", "network.js", "report.js"],
                 styles=["vis", "network.css", "report.css"], body_class="ug-report")
-    return page.render()
+    text = page.render()
+    clock.lap("summary and page")
+    logger.debug("report phases: %s", clock)
+    return text
+
+
+class _Clock:
+    """Wall time of the report's phases (logged at DEBUG level; no case data)."""
+
+    def __init__(self) -> None:
+        self._now = time.perf_counter
+        self._t = self._now()
+        self.laps: dict[str, float] = {}
+
+    def lap(self, name: str) -> None:
+        t = self._now()
+        self.laps[name] = self.laps.get(name, 0.0) + t - self._t
+        self._t = t
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k} {v:.2f}s" for k, v in self.laps.items())
 
 
 def _check_scores(scores: Any) -> pd.DataFrame:
@@ -408,6 +434,9 @@ class _Context:
         o, g = str(row["official_id"]), str(row["gang_id"])
         sig = getattr(expl, "signals", None)
         signals = []
+        if isinstance(sig, pd.DataFrame) and len(sig) and "contribution" in sig.columns:
+            sig = sig.assign(_c=pd.to_numeric(sig["contribution"], errors="coerce").fillna(0.0))
+            sig = sig.sort_values("_c", ascending=False, kind="stable").drop(columns="_c")
         if isinstance(sig, pd.DataFrame) and len(sig):
             contrib = pd.to_numeric(sig.get("contribution"), errors="coerce").fillna(0.0) if "contribution" in sig else pd.Series(0.0, index=sig.index)
             top = float(contrib.abs().max()) or 1.0
@@ -578,6 +607,7 @@ def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int
         (_accountability_section, "One case, three investigations (一案三查)", "accountability", True),
         (_disruption_section, "Disruption curves (打伞破网)", "disruption", True),
     ):
+        t0 = time.perf_counter()
         try:
             sec = builder(graph, scores, seed, title, anchor, gangs)
         except UmbrellaGraphError as exc:
@@ -586,6 +616,7 @@ def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int
                           group="investigations")
         if per_gang and scope:
             sec.note = " ".join(x for x in (scope, sec.note) if x)
+        logger.debug("report section %s: %.2fs", anchor, time.perf_counter() - t0)
         out.append(sec)
     return out
 
