@@ -304,6 +304,8 @@ def write_table(args: argparse.Namespace, started: dt.datetime, load_before: tup
     cmd = "`.venv/bin/python bench/speed.py"
     if args.people != 100_000 or args.gangs != 40:
         cmd += f" --people {args.people} --gangs {args.gangs}"
+    if args.fresh:
+        cmd += " --fresh"
     cmd += "`"
     L.append(f"Command: {cmd} — run {started:%Y-%m-%d %H:%M}, 2-core machine "
              f"({platform.machine()}, {os.cpu_count()} CPUs), Python {platform.python_version()}.")

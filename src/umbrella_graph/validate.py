@@ -331,13 +331,30 @@ def _cast_all(arr: pa.Array, to: pa.DataType) -> pa.Array | None:
         return None
 
 
+def _maybe_rolled_over(ts: pa.Array, seconds: bool) -> np.ndarray:
+    """Where strptime may have rolled an impossible date or second over: check again.
+
+    A day past the end of its month (``2019-02-30``, ``2019-04-31``) lands on day 1-3 of the
+    next month, and only after a month shorter than 31 days: March 1-3 (February), or
+    the 1st of May, July, October or December. Second 60 or 61 lands on second 0 or 1.
+    """
+    day = pc.day(ts).to_numpy(zero_copy_only=False)
+    month = pc.month(ts).to_numpy(zero_copy_only=False)
+    year = pc.year(ts).to_numpy(zero_copy_only=False)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    out = ((month == 3) & (day <= np.where(leap, 2, 3))) | (np.isin(month, (5, 7, 10, 12)) & (day == 1))
+    if seconds:
+        out |= pc.second(ts).to_numpy(zero_copy_only=False) <= 1
+    return np.asarray(out, dtype=bool)
+
+
 def _dates_from_text(text: pd.Series) -> pd.Series:
     """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` (NaT where unparseable).
 
     ISO columns are cast in one go. Otherwise the strptime formats that parse a sample of
     the column are applied to it; strptime rolls impossible dates over (``2019-02-30`` ->
-    March 2nd), so every result on days 1-3 (where a roll-over lands) or at second 0 is
-    checked again by the general parser, which also takes every value no format matched.
+    March 2nd), so every result where a roll-over can land (see :func:`_maybe_rolled_over`)
+    is checked again by the general parser, which also takes every value no format matched.
     """
     idx = text.index
     arr = _arrow(text)
@@ -355,16 +372,15 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
     for fmt in formats:
         if not len(todo):
             break
-        p = pc.strptime(arr.take(pa.array(todo)), format=fmt, unit="ns", error_is_null=True)
+        sub = arr if len(todo) == n else arr.take(pa.array(todo))
+        p = pc.strptime(sub, format=fmt, unit="ns", error_is_null=True)
         ok = pc.is_valid(p).to_numpy(zero_copy_only=False)
         if not ok.any():
             continue
         hit = todo[ok]
-        out[hit] = p.filter(pa.array(ok)).to_numpy(zero_copy_only=False)
-        recheck = pc.less_equal(pc.day(p.filter(pa.array(ok))), 3).to_numpy(zero_copy_only=False)
-        if "%S" in fmt:
-            recheck |= pc.equal(pc.second(p.filter(pa.array(ok))), 0).to_numpy(zero_copy_only=False)
-        check[hit[recheck]] = True
+        got = p if ok.all() else p.filter(pa.array(ok))
+        out[hit] = got.to_numpy(zero_copy_only=False)
+        check[hit[_maybe_rolled_over(got, "%S" in fmt)]] = True
         todo = todo[~ok]
     rest = np.union1d(todo, np.flatnonzero(check))
     if len(rest):
@@ -474,8 +490,13 @@ def _amounts_from_text(text: pd.Series) -> pd.Series:
         # thousands separators must come in groups of three; others fail and are re-read below
         good = pc.fill_null(pc.match_substring_regex(s, r"^[+-]?\d{1,3}(,\d{3})*(\.\d+)?$"), False)
         s = pc.if_else(good, pc.replace_substring(s, ",", ""), s)
-    ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER_RE), False).to_numpy(zero_copy_only=False)
-    vals = pc.cast(pc.if_else(pa.array(ok), s, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    try:  # usually every cleaned cell is now a plain number: cast them in one go
+        cast = pc.cast(s, pa.float64())
+        ok = pc.is_valid(cast).to_numpy(zero_copy_only=False)
+        vals = cast.to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        ok = pc.fill_null(pc.match_substring_regex(s, _NUMBER_RE), False).to_numpy(zero_copy_only=False)
+        vals = pc.cast(pc.if_else(pa.array(ok), s, "0"), pa.float64()).to_numpy(zero_copy_only=False)
     out = np.where(ok, vals * mult, np.nan)
     rest = np.flatnonzero(~ok & pc.is_valid(arr).to_numpy(zero_copy_only=False))
     if len(rest):
