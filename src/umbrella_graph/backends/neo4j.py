@@ -397,14 +397,22 @@ class _Group:
     key_query: str = ""
 
 
-def _set_clause(var: str, cols: list[tuple[str, bool]], first: int, extras: bool) -> str:
-    parts = []
+def _props(cols: list[tuple[str, bool]], first: int, lead: str = "") -> str:
+    """A Cypher map literal of the row's values: ``{name: row[1], date: localdatetime(row[2])}``.
+
+    Keys are schema or provenance column names (checked identifiers); values are always
+    taken from the ``$rows`` parameter. Null values are not stored.
+    """
+    parts = [lead] if lead else []
     for i, (name, temporal) in enumerate(cols):
         value = f"row[{first + i}]"
-        parts.append(f"{var}.{_prop(name)} = " + (f"localdatetime({value})" if temporal else value))
-    if extras:
-        parts.append(f"{var} += row[{first + len(cols)}]")
-    return ", ".join(parts)
+        parts.append(f"{_prop(name)}: " + (f"localdatetime({value})" if temporal else value))
+    return "{" + ", ".join(parts) + "}"
+
+
+def _extras(var: str, cols: list[tuple[str, bool]], first: int, extras: bool) -> str:
+    """``SET x += row[k]`` for the extra columns (a map parameter: its keys are data too)."""
+    return f" SET {var} += row[{first + len(cols)}]" if extras else ""
 
 
 def _column_plan(df: pd.DataFrame, table: str, drop: set[str]) -> tuple[list[tuple[str, bool]], list[str]]:
@@ -430,13 +438,13 @@ def _rows(df: pd.DataFrame, cols: list[tuple[str, bool]], extras: list[str],
     return [list(r) for r in zip(*lead, *arrays, strict=True)] if len(df) else []
 
 
-def _node_query(labels: list[str], set_clause: str, fresh: bool) -> str:
+def _node_query(labels: list[str], cols: list[tuple[str, bool]], extras: bool, fresh: bool) -> str:
     """Cypher writing one group of nodes: CREATE into an empty store, MERGE on id otherwise."""
     lab = ":".join(_label(x) for x in labels)
-    head = (f"CREATE (x:Entity:{lab} {{id: row[0]}})" if fresh
-            else f"MERGE (x:Entity {{id: row[0]}}) SET x:{lab}")
-    sep = " SET " if fresh else ", "
-    return (f"UNWIND $rows AS row {head}{sep + set_clause if set_clause else ''} "
+    props = _props(cols, 1, lead="id: row[0]")
+    head = (f"CREATE (x:Entity:{lab} {props})" if fresh
+            else f"MERGE (x:Entity {{id: row[0]}}) SET x = {props}, x:{lab}")
+    return (f"UNWIND $rows AS row {head}{_extras('x', cols, 1, extras)} "
             "RETURN row[0] AS id, elementId(x) AS eid")
 
 
@@ -457,12 +465,12 @@ def _node_groups(graph: CaseGraph, fresh: bool) -> list[_Group]:
         for part, labels in parts:
             if not len(part):
                 continue
-            query = _node_query(labels, _set_clause("x", cols, 1, bool(extras)), fresh)
+            query = _node_query(labels, cols, bool(extras), fresh)
             rows = _rows(part, cols, extras, [part["id"].astype(str).tolist()])
             groups.append(_Group("node", ":".join(labels), query, rows))
     units = graph.nodes[graph.nodes["kind"] == "unit"]
     if len(units):
-        query = _node_query([_kind_label("unit")], "", fresh)
+        query = _node_query([_kind_label("unit")], [], False, fresh)
         groups.append(_Group("node", _kind_label("unit"), query, [[str(i)] for i in units["id"]]))
     return groups
 
@@ -508,7 +516,7 @@ def _rel_groups(graph: CaseGraph, eids: dict[str, str]) -> list[_Group]:
             t = _rtype(rel.rel_type)
             query = ("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
                      "MATCH (b) WHERE elementId(b) = row[1] "
-                     f"CREATE (a)-[x:{t}]->(b) SET {_set_clause('x', cols, 2, bool(extras))}")
+                     f"CREATE (a)-[x:{t} {_props(cols, 2)}]->(b){_extras('x', cols, 2, bool(extras))}")
             lead = [[eids[s] for s in src], [eids[d] for d in dst]]
             rows = _rows(df, cols, extras, lead)
             if is_node_table:
