@@ -230,8 +230,8 @@ def main() -> None:
         "ratios move by about 1x from run to run; the CPU ratio is the steadier figure.",
         "",
         "Where load_case's time goes (cProfile, one thread, clean folder): reading the CSVs "
-        "~35%, typing the columns (trim, dates, amounts, enums) ~30%, the id and reference "
-        "checks (hashing ~4M ids in pyarrow) ~25%, the rest building frames. The messy folder "
+        "is the largest part (about what pandas itself spends), then the reference checks "
+        "(hashing ~4M reference cells once) and typing the text columns. The messy folder "
         "adds GBK transcoding (pyarrow calls Python's codec, one thread) and the "
         "text parsers for dates and amounts.",
         "",

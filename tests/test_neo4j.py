@@ -173,7 +173,7 @@ def test_interrupted_load_can_be_rerun(tmp_path):
     """Stop the server in the middle of a load, restart it on the same store, rerun."""
     state = tmp_path / "state.json"
     uri = start_local(state)
-    case = make_case(seed=8, people=200, transactions=6000)
+    case = make_case(seed=8, people=200, transactions=4000)
     graph = build_graph(case)
     home = json.loads(state.read_text())["home"]
     try:
@@ -192,7 +192,7 @@ def test_interrupted_load_can_be_rerun(tmp_path):
         with connect(uri, "neo4j", "umbrella-test") as probe:
             while time.monotonic() < deadline and t.is_alive():
                 n = probe.execute_query("MATCH ()-[r:PAID]->() RETURN count(r) AS n").records[0]["n"]
-                if n > 500:
+                if n > 300:
                     break
                 time.sleep(0.05)
         stopped = neo4j_local("stop", "--keep", state=state)
@@ -209,7 +209,7 @@ def test_interrupted_load_can_be_rerun(tmp_path):
             with pytest.raises(BackendError, match="did not finish"):
                 from_neo4j(d2)
             s = to_neo4j(graph, d2, progress=False, batch_size=5000)
-            assert s.rels_present > 500 and s.rels_created > 0
+            assert s.rels_present > 300 and s.rels_created > 0
             assert s.rels_present + s.rels_created == graph.number_of_edges()
             n_nodes = d2.execute_query("MATCH (n) RETURN count(n) AS n").records[0]["n"]
             n_rels = d2.execute_query("MATCH ()-[r]->() RETURN count(r) AS n").records[0]["n"]

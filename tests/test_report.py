@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from umbrella_graph import ParameterError, build_graph, case_from_frames, load_case
 from umbrella_graph.cli import main
-from umbrella_graph.report import (
+from umbrella_graph.reporting import (
     Chart,
     Section,
     mask_id_number,
@@ -24,7 +24,7 @@ from umbrella_graph.report import (
     render_report,
     report,
 )
-from umbrella_graph.report._html import json_for_html
+from umbrella_graph.reporting._html import json_for_html
 
 
 class _Page(HTMLParser):
@@ -216,15 +216,19 @@ def test_parameter_errors(tmp_path):
         report(graph, scores, tmp_path / "report.pdf")
 
 
-def test_package_is_callable(tmp_path):
-    import umbrella_graph
-    import umbrella_graph.report as report_pkg
+def test_public_report_is_the_function(tmp_path):
+    import types
 
+    import umbrella_graph
+    import umbrella_graph.reporting as reporting
+
+    assert umbrella_graph.report is reporting.report
+    assert isinstance(umbrella_graph.report, types.FunctionType)
+    assert not callable(reporting)
     graph = build_graph(_gappy_case())
     scores = pd.DataFrame({"official_id": ["O"], "gang_id": ["G1"], "score": [0.5]})
-    p = report_pkg(graph, scores, tmp_path / "a.html", details=0, investigations=False)
+    p = umbrella_graph.report(graph, scores, tmp_path / "a.html", details=0, investigations=False)
     assert p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert callable(umbrella_graph.report)
 
 
 def test_json_for_html_cannot_break_out():

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from umbrella_graph import build_graph, case_from_frames, load_case
-from umbrella_graph.report import report
+from umbrella_graph.reporting import report
 from umbrella_graph.views import view_gang
 
 pytestmark = pytest.mark.browser

@@ -162,7 +162,8 @@ def test_date_formats(text, expected):
 
 
 @pytest.mark.parametrize("text", ["2019-02-30", "2019/13/01", "2019-03-05 25:00", "2019-03-05 14:61",
-                                  "soon", "05/03/2019", "2019-3", "43529", "2019年3月"])
+                                  "soon", "05/03/2019", "2019-3", "43529", "2019年3月",
+                                  "2019-01-14 23:59:61"])
 def test_bad_dates(text):
     parsed, bad = parse_dates(pd.Series([text, "2019-01-01"], dtype="string"))
     assert bad.tolist() == [True, False]

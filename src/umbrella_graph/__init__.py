@@ -75,7 +75,7 @@ _EXPORTS: dict[str, str] = {
     "view_gang": "views",
     "view_pair": "views",
     "view_case": "views",
-    "report": "report",
+    "report": "reporting",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -112,7 +112,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .baselines import baseline_scores
     from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import
     from .metrics import evaluate
-    from .report import report
+    from .reporting import report
     from .scoring import (
         EvidencePath,
         Explanation,

@@ -50,7 +50,7 @@ import scipy.sparse as sp
 
 from .errors import ParameterError
 from .graph import EDGE_KINDS, CaseGraph
-from .report._mask import mask_id_number, mask_phone, mask_text
+from .reporting._mask import mask_id_number, mask_phone, mask_text
 from .schema import KIN_TIES, MEMBER_ROLES
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -241,7 +241,7 @@ class NetworkView:
     @property
     def html(self) -> str:
         """The view as one self-contained HTML document (no external resources)."""
-        from .report._html import Page, render_template
+        from .reporting._html import Page, render_template
 
         body = render_template("view.html.j2", title=self.title, note=self.note, height=self.height)
         page = Page(self.title, body, {"view": self.to_data()},

@@ -71,7 +71,7 @@ def report_cmd(
     """
     from ..graph import build_graph
     from ..io import load_case
-    from ..report import report
+    from ..reporting import report
 
     if output.suffix.lower() not in (".html", ".htm"):
         raise click.BadParameter("the output file name must end in .html", param_hint="-o/--output")

@@ -139,7 +139,15 @@ def _contact_pairs(graph: CaseGraph, kinds: tuple[str, ...], proxies: pd.DataFra
     })
     src = c["src"].astype("string").to_numpy()
     dst = c["dst"].astype("string").to_numpy()
-    both = pd.concat([base.assign(x=src, y=dst), base.assign(x=dst, y=src)], ignore_index=True)
+    # only records between an official's side and a gang's side can survive the inner joins
+    # below: drop the others first (same rows, same order, much smaller joins)
+    in_prox = pd.Index(proxies["person_id"].astype(str).unique())
+    in_side = pd.Index(side["person_id"].astype(str).unique())
+    sp_, dp_ = in_prox.get_indexer(src) >= 0, in_prox.get_indexer(dst) >= 0
+    ss_, ds_ = in_side.get_indexer(src) >= 0, in_side.get_indexer(dst) >= 0
+    fwd, bwd = sp_ & ds_, dp_ & ss_
+    both = pd.concat([base[fwd].assign(x=src[fwd], y=dst[fwd]), base[bwd].assign(x=dst[bwd], y=src[bwd])],
+                     ignore_index=True)
     both = both[both["x"] != both["y"]]
     prox = proxies.rename(columns={"person_id": "x", "via": "via"})
     sd = side.rename(columns={"person_id": "y", "side": "contact_side"})
@@ -210,6 +218,10 @@ def _relay(hits: pd.DataFrame, side: pd.DataFrame, graph: CaseGraph,
     t = _secs(c["time"].to_numpy(dtype="datetime64[ns]"), t0)
     src = c["src"].astype("string").to_numpy()
     dst = c["dst"].astype("string").to_numpy()
+    # only contacts between two gang-side people matter (the inner joins below): keep those
+    on_side = pd.Index(side["person_id"].astype(str).unique())
+    keep = (on_side.get_indexer(src) >= 0) & (on_side.get_indexer(dst) >= 0)
+    src, dst, t = src[keep], dst[keep], t[keep]
     both = pd.DataFrame({"y": np.r_[src, dst], "z": np.r_[dst, src], "t": np.r_[t, t]})
     sd = side[["person_id", "gang_id"]]
     inside = both.merge(sd.rename(columns={"person_id": "y"}), on="y").merge(

@@ -14,6 +14,15 @@ such as a bank or a town head) explain little: they rank lower and are marked
 ``through_hub``. When no chain of records links the pair within the hop limit, the
 explanation says so in :attr:`Explanation.message` and :attr:`Explanation.paths` is
 empty.
+
+Caching: everything :func:`explain` derives from a graph (the collapsed path graph, the
+record columns as plain arrays, the candidate paths of a pair and the records of each
+hop) is kept in the scorer's per-graph context (:func:`._context.context`, a weak map
+keyed on the :class:`~umbrella_graph.graph.CaseGraph` object), so a second explanation
+on the same graph (the report, ``plan_disruption``, ``accountability``) reuses it. The
+cache is never invalidated: a CaseGraph is treated as immutable once built (build a
+new graph after changing a case). Cached results are deterministic and every call gets
+its own copies of the record frames.
 """
 
 from __future__ import annotations
@@ -199,6 +208,29 @@ class Explanation:
         return "".join(parts)
 
 
+# ----------------------------------------------------------------------------- cached arrays
+def _arrays(ctx: Context) -> dict[str, Any]:
+    """Columns of graph.edges / graph.nodes and the record kinds used here, converted
+    to plain numpy arrays once per graph (Arrow-backed columns are slow to convert)."""
+    if "explain_arrays" in ctx.cache:
+        return ctx.cache["explain_arrays"]  # type: ignore[no-any-return]
+    g = ctx.graph
+    e = g.edges
+    case = g.case
+    out: dict[str, Any] = {
+        "ids": g.nodes["id"].to_numpy(dtype=object),
+        "src": e["src"].to_numpy(),
+        "dst": e["dst"].to_numpy(),
+        "kind": e["kind"].astype(str).to_numpy(dtype=object),
+        "contact_kind": case["contacts"]["kind"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
+        "tie_kind": case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("")
+        .to_numpy(dtype=object),
+        "role": case["company_roles"]["role"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
+    }
+    ctx.cache["explain_arrays"] = out
+    return out
+
+
 # ----------------------------------------------------------------------------- the path graph
 def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     """How much each record (a row of graph.edges) says about a link, before saturation.
@@ -211,20 +243,20 @@ def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     pos = e["pos"].to_numpy()
     val = np.zeros(len(e))
     strength = e["strength"].to_numpy(dtype=float)
-    case = ctx.graph.case
+    arr = _arrays(ctx)
     is_tx = kind == "transaction"
     val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / 5_000.0, 0.05)
     is_ct = kind == "contact"
     if is_ct.any():
-        ck = case["contacts"]["kind"].astype("string").str.lower().fillna("").to_numpy(dtype=object)
+        ck = arr["contact_kind"]
         val[is_ct] = np.where(ck[pos[is_ct]] == "meeting", 0.5, 0.25)
     is_tie = kind == "tie"
     if is_tie.any():
-        tk = case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("").to_numpy(dtype=object)
+        tk = arr["tie_kind"]
         val[is_tie] = np.where(np.isin(tk[pos[is_tie]], list(KIN_TIES)), 2.0, 0.4)
     is_role = kind == "company_role"
     if is_role.any():
-        rt = case["company_roles"]["role"].astype("string").str.lower().fillna("").to_numpy(dtype=object)
+        rt = arr["role"]
         val[is_role] = np.where(np.isin(rt[pos[is_role]], list(CONTROL_ROLES)), 2.0, 1.0)
     val[np.isin(kind, ["contract", "approval"])] = 1.5
     val[kind == "works_in"] = 0.3
@@ -348,7 +380,7 @@ def _s(values: Any) -> np.ndarray:
 def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
     """Records of the edges ``e`` (rows of graph.edges) with provenance and a detail."""
     case = ctx.graph.case
-    ids = ctx.graph.nodes["id"].to_numpy()
+    ids = _arrays(ctx)["ids"]
     parts = []
     cols = ctx.cache.setdefault("record_columns", {})
     tables = e["table"].astype(str).to_numpy()
@@ -411,6 +443,16 @@ def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
 
 
 def _hop_records(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str, pd.DataFrame]:
+    """The main kind and the records of the link ``u - v`` (cached per graph)."""
+    cache = ctx.cache.setdefault("explain_hops", {})
+    key = (min(u, v), max(u, v))
+    if key not in cache:
+        cache[key] = _hop_records_uncached(ctx, pg, u, v)
+    kind, recs = cache[key]
+    return kind, recs.copy()
+
+
+def _hop_records_uncached(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str, pd.DataFrame]:
     n = ctx.n
     key = np.int64(min(u, v)) * n + max(u, v)
     keys = pg["keys"]
@@ -422,39 +464,53 @@ def _hop_records(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str,
         return "link", recs
     kinds = e["kind"].astype(str).to_numpy()
     if "tie" in kinds:  # family first: a wife is a wife, however often she calls
-        tk = ctx.graph.case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("")
-        if tk.iloc[e["pos"].to_numpy()[kinds == "tie"]].isin(list(KIN_TIES)).any():
+        tk = _arrays(ctx)["tie_kind"]
+        if np.isin(tk[e["pos"].to_numpy()[kinds == "tie"]], list(KIN_TIES)).any():
             return "tie", recs
     by_kind = pd.Series(_record_values(ctx, e)).groupby(kinds).sum()
     return str(by_kind.sort_values(ascending=False, kind="stable").index[0]), recs
 
 
 def _side_hop(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tuple[str, pd.DataFrame]:
-    """The last hop: why node ``t`` acts for gang ``gi``, with its records."""
+    """The last hop: why node ``t`` acts for gang ``gi``, with its records (cached per graph)."""
+    cache = ctx.cache.setdefault("explain_side_hops", {})
+    key = (int(t), int(gi), str(side_row["kind"]))
+    if key not in cache:
+        cache[key] = _side_hop_uncached(ctx, t, gi, side_row)
+    kind, recs = cache[key]
+    return kind, recs.copy()
+
+
+def _side_hop_uncached(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tuple[str, pd.DataFrame]:
     g = ctx.graph
     e = g.edges
+    arr = _arrays(ctx)
+    # only the records of node t matter: select them once (in edge order), then filter those
+    near = np.flatnonzero((arr["src"] == t) | (arr["dst"] == t))
+    ek, es, ed = arr["kind"][near], arr["src"][near], arr["dst"][near]
     kind = str(side_row["kind"])
     gang_node = int(ctx.gang_pos[gi])
+
+    def rows(mask: np.ndarray) -> pd.DataFrame:
+        return e.iloc[near[mask]]
+
+    at_src, at_dst = es == t, ed == t
     if kind == "listed":
-        m = e[(e["kind"] == "member").to_numpy() & (e["src"].to_numpy() == t) & (e["dst"].to_numpy() == gang_node)]
+        m = rows((ek == "member") & at_src & (ed == gang_node))
         return "member", _record_frame(ctx, m)
     side = side_table(ctx)
     mem = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() == "listed")]["node"].to_numpy()
     if kind == "company":
-        r = e[(e["kind"] == "company_role").to_numpy() & (e["dst"].to_numpy() == t) & np.isin(e["src"].to_numpy(), mem)]
+        r = rows((ek == "company_role") & at_dst & np.isin(es, mem))
         if not len(r):
-            r = e[(e["kind"] == "transaction").to_numpy() & (
-                ((e["src"].to_numpy() == t) & np.isin(e["dst"].to_numpy(), mem))
-                | ((e["dst"].to_numpy() == t) & np.isin(e["src"].to_numpy(), mem)))]
+            r = rows((ek == "transaction") & ((at_src & np.isin(ed, mem)) | (at_dst & np.isin(es, mem))))
             r = r.sort_values("strength", ascending=False, kind="stable").head(MAX_SUPPORT_RECORDS)
         return "gang_company", _record_frame(ctx, r)
     comps = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() == "company")]["node"].to_numpy()
     parts = []
-    roles = e[(e["kind"] == "company_role").to_numpy() & (e["src"].to_numpy() == t) & np.isin(e["dst"].to_numpy(), comps)]
+    roles = rows((ek == "company_role") & at_src & np.isin(ed, comps))
     parts.append(roles)
-    links = e[np.isin(e["kind"].astype(str).to_numpy(), ["contact", "transaction"]) & (
-        ((e["src"].to_numpy() == t) & np.isin(e["dst"].to_numpy(), mem))
-        | ((e["dst"].to_numpy() == t) & np.isin(e["src"].to_numpy(), mem)))]
+    links = rows(np.isin(ek, ["contact", "transaction"]) & ((at_src & np.isin(ed, mem)) | (at_dst & np.isin(es, mem))))
     parts.append(links.sort_values(["kind", "time"], kind="stable").head(MAX_SUPPORT_RECORDS))
     r = pd.concat(parts)
     return ("front_man" if kind == "front_man" else "inferred"), _record_frame(ctx, r)
@@ -550,9 +606,12 @@ def explain(
     sd = side[(side["gang"].to_numpy() == gi) & (side["conf"].to_numpy() >= MIN_TARGET_CONFIDENCE)]
     o = int(ctx.official_pos[oi])
     sd = sd[sd["node"].to_numpy() != o]
-    c_nodes, c_strength, _c_hub = _candidates(ctx, pg, o, sd["node"].to_numpy(), sd["conf"].to_numpy(dtype=float),
-                                              int(max_hops))
-    ids = graph.nodes["id"].to_numpy()
+    cand = ctx.cache.setdefault("explain_candidates", {})
+    ckey = (o, gi, int(max_hops))
+    if ckey not in cand:  # the arrays are never modified, so they are shared
+        cand[ckey] = _candidates(ctx, pg, o, sd["node"].to_numpy(), sd["conf"].to_numpy(dtype=float), int(max_hops))
+    c_nodes, c_strength, _c_hub = cand[ckey]
+    ids = _arrays(ctx)["ids"]
     hub = pg["hub"]
     side_by_node = sd.set_index("node")
     paths: list[EvidencePath] = []

@@ -78,7 +78,7 @@ def render_report(
     title: str | None = None,
     seed: int = 0,
 ) -> str:
-    """The report as one self-contained HTML document (see :func:`umbrella_graph.report.report`)."""
+    """The report as one self-contained HTML document (see :func:`umbrella_graph.reporting.report`)."""
     if not isinstance(graph, CaseGraph):
         raise ParameterError.invalid("graph", "report", "a CaseGraph (build_graph(case))", type(graph).__name__)
     for name, value, low in (("top", top, 1), ("details", details, 0), ("paths", paths, 1),
@@ -88,7 +88,7 @@ def render_report(
     extra = list(sections or [])
     for s in extra:
         if not isinstance(s, Section):
-            raise ParameterError.invalid("sections", "report", "a list of umbrella_graph.report.Section",
+            raise ParameterError.invalid("sections", "report", "a list of umbrella_graph.reporting.Section",
                                          type(s).__name__)
     if scores is None:
         from ..scoring import score_umbrellas

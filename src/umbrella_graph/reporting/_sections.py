@@ -34,7 +34,7 @@ class Section:
     blocks : sequence of str, DataFrame or Chart
         Shown in order: text as a paragraph, a DataFrame as a table (first
         ``max_rows`` rows; ID and phone numbers masked when the report masks), a
-        :class:`~umbrella_graph.report.Chart` as an inline SVG line chart.
+        :class:`~umbrella_graph.reporting.Chart` as an inline SVG line chart.
     note : str
         A remark shown under the heading (e.g. why the section is empty).
     anchor : str, optional
@@ -45,7 +45,7 @@ class Section:
     Examples
     --------
     >>> import pandas as pd
-    >>> from umbrella_graph.report import Section, Chart
+    >>> from umbrella_graph.reporting import Section, Chart
     >>> s = Section("Field visits", [
     ...     "Visits by the inspection team.",
     ...     pd.DataFrame({"village": ["东坝村"], "visits": [3]}),

@@ -16,15 +16,12 @@ a JSON block, and a Content-Security-Policy forbids every network request. It sh
 ID numbers and phone numbers are masked by default (``110101********1234``,
 ``138****8000``).
 
-The package object is itself callable: ``umbrella_graph.report(graph, scores, path)``
-calls :func:`report` whether ``umbrella_graph.report`` resolves to this package or to
-the function.
+The package is :mod:`umbrella_graph.reporting`; its :func:`report` function is also
+exported as ``umbrella_graph.report(graph, scores, path)``.
 """
 
 from __future__ import annotations
 
-import sys
-import types
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,7 +103,7 @@ def report(
     >>> from pathlib import Path
     >>> import pandas as pd
     >>> from umbrella_graph import build_graph, case_from_frames
-    >>> from umbrella_graph.report import report
+    >>> from umbrella_graph.reporting import report
     >>> case = case_from_frames(
     ...     people=pd.DataFrame({"id": ["p1", "o1"], "name": ["甲", "丙"], "phone": ["13800138000", ""]}),
     ...     gangs=pd.DataFrame({"id": ["g1"], "name": ["黑虎帮"]}),
@@ -134,12 +131,3 @@ def render_report(graph: CaseGraph, scores: pd.DataFrame | None = None, **option
 
     return _render(graph, scores, **options)
 
-
-class _CallableModule(types.ModuleType):
-    """Lets ``umbrella_graph.report(...)`` work when the name resolves to this package."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Path:
-        return report(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -4,7 +4,7 @@ Every page this package writes (a network view, the case report) is one file tha
 no network request:
 
 * scripts and styles are inlined: vis-network's JS/CSS are read from the installed
-  ``pyvis`` package (``pyvis/lib/vis-9.1.2``), ours from ``report/assets``;
+  ``pyvis`` package (``pyvis/lib/vis-9.1.2``), ours from ``reporting/assets``;
 * data goes in as JSON inside ``<script type="application/json">`` with ``<``, ``>``,
   ``&``, U+2028 and U+2029 escaped (:func:`json_for_html`), so no string in the data can
   close the element; scripts put user text into the page with ``textContent`` only;
@@ -78,13 +78,13 @@ def _style_safe(css: str) -> str:
 
 
 def read_asset(name: str) -> str:
-    """The text of one of this package's assets (``report/assets/<name>``)."""
+    """The text of one of this package's assets (``reporting/assets/<name>``)."""
     return _read_asset(name)
 
 
 @functools.cache
 def _read_asset(name: str) -> str:
-    return (resources.files("umbrella_graph.report") / "assets" / name).read_text(encoding="utf-8")
+    return (resources.files("umbrella_graph.reporting") / "assets" / name).read_text(encoding="utf-8")
 
 
 @functools.lru_cache(maxsize=1)
