@@ -129,6 +129,20 @@ def test_explain_is_deterministic(sample: ug.CaseGraph, sample_dir) -> None:  # 
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_cached_explanations_match_a_fresh_graph_and_are_copies(sample_dir) -> None:  # type: ignore[no-untyped-def]
+    warm = ug.build_graph(ug.load_case(sample_dir))
+    first = explain(warm, "P0234", "G02", k=2)  # fills the per-graph cache
+    first.paths[0].hops[0].records.loc[:, "detail"] = "changed by the caller"
+    first.paths[0].hops[-1].records.loc[:, "record_id"] = "X"
+    again = explain(warm, "P0234", "G02", k=5)  # reuses the cached paths and hop records
+    cold = explain(ug.build_graph(ug.load_case(sample_dir)), "P0234", "G02", k=5)
+    pd.testing.assert_frame_equal(again.to_frame(), cold.to_frame())
+    assert again.to_text() == cold.to_text()
+    assert "changed by the caller" not in again.to_text()
+    assert [h.kind for h in again.paths[0].hops] == [h.kind for h in cold.paths[0].hops]
+    assert again.paths[0].hops[-1].records.equals(cold.paths[0].hops[-1].records)
+
+
 def test_sample_front_man_path(sample: ug.CaseGraph) -> None:
     ex = explain(sample, "P0234", "G02", k=3)
     nodes = [p.nodes for p in ex.paths]

@@ -281,6 +281,8 @@ def test_only_whitelisted_names_reach_cypher():
         nb._rtype("PAID]->() DETACH DELETE")
     with pytest.raises(ValueError):
         nb._prop("date` = 1 //")
+    with pytest.raises(ValueError):
+        nb._prop("date\n")
     assert nb._label("Official") == "Official" and nb._rtype("PAID") == "PAID"
 
 

@@ -78,7 +78,7 @@ logger = logging.getLogger(__name__)
 STORE_FORMAT = 1
 _META_KEY = "case"
 _RESERVED = frozenset({"_primary", "_table"})
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _TEMPORAL = ("date", "datetime")
 #: Tables whose records are not part of the graph; their rows live on the CaseMeta node.
 _META_TABLES = tuple(t for t, s in TABLES.items()
@@ -106,7 +106,7 @@ def _rtype(name: str) -> str:
 
 def _prop(name: str) -> str:
     """A property name from the schema (or provenance) as it may appear in Cypher."""
-    if not _IDENT.match(name):
+    if not _IDENT.fullmatch(name):
         raise ValueError(f"property name {name!r} is not a plain identifier")
     return name
 
