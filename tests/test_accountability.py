@@ -12,7 +12,7 @@ from click.testing import CliRunner
 from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames, load_case
 from umbrella_graph.cli import main
 from umbrella_graph.investigate import accountability, gang_activity
-from umbrella_graph.investigate.accountability import ACCOUNTABILITY_COLUMNS
+from umbrella_graph.investigate.three_investigations import ACCOUNTABILITY_COLUMNS
 
 # from data/samples/qinghe/README.md
 SECRETARY, HEAD_HEWAN, HEAD_XILING, COP, LAND_HEAD = "P0061", "P0035", "P0068", "P0241", "P0234"

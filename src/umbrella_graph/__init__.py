@@ -90,6 +90,8 @@ if TYPE_CHECKING:  # pragma: no cover
         personalized_pagerank_many,
         resource_allocation,
     )
+    from .backends import MemoryBackend, Neo4jBackend, from_neo4j, to_neo4j
+    from .baselines import baseline_scores
     from .case import Case, LoadReport
     from .errors import (
         BackendError,
@@ -108,8 +110,6 @@ if TYPE_CHECKING:  # pragma: no cover
         plan_disruption,
         triage_leads,
     )
-    from .backends import MemoryBackend, Neo4jBackend, from_neo4j, to_neo4j
-    from .baselines import baseline_scores
     from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import
     from .metrics import evaluate
     from .reporting import report

@@ -8,12 +8,14 @@ and the command exits non-zero.
 from __future__ import annotations
 
 # topic modules register their commands on import
-from . import case_cmds  # noqa: E402,F401
-from . import investigate_cmds  # noqa: E402,F401
-from . import neo4j_cmds  # noqa: E402,F401
-from . import report_cmds  # noqa: E402,F401
-from . import score_cmds  # noqa: E402,F401
-from . import synth_cmds  # noqa: E402,F401
+from . import (
+    case_cmds,  # noqa: E402,F401
+    investigate_cmds,  # noqa: E402,F401
+    neo4j_cmds,  # noqa: E402,F401
+    report_cmds,  # noqa: E402,F401
+    score_cmds,  # noqa: E402,F401
+    synth_cmds,  # noqa: E402,F401
+)
 from ._app import main
 
 __all__ = ["main"]

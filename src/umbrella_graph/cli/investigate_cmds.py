@@ -81,7 +81,7 @@ def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, fol
 def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min_score: float, seed: int,
                    encoding: str | None) -> None:
     """One case, three investigations (一案三查): the gang, its umbrellas, its supervisors."""
-    from ..investigate.accountability import accountability as run
+    from ..investigate.three_investigations import accountability as run
 
     df = run(_graph(case_dir, encoding), gang_id, min_score=min_score, seed=seed)
     _write(df, output, "rows")

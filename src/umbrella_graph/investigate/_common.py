@@ -7,10 +7,8 @@ helpers decide (who counts as the gang's side, who speaks for an official).
 from __future__ import annotations
 
 import datetime as _dt
-import importlib
 import logging
 import math
-import types
 from collections.abc import Iterable
 from typing import Any
 
@@ -20,6 +18,8 @@ import pandas as pd
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import KIN_TIES, MEMBER_ROLES
+from ..scoring import gang_companies as scorer_gang_companies
+from ..scoring import infer_gang_side
 
 __all__: list[str] = []
 
@@ -140,20 +140,6 @@ CONTROL_ROLES: tuple[str, ...] = ("owner", "legal_rep", "director", "manager", "
 INFERRED_MIN_CONFIDENCE = 0.5
 
 
-def scoring_fn(name: str) -> Any:
-    """A function of :mod:`umbrella_graph.scoring` (or its submodules) if it exists."""
-    for mod_name in ("umbrella_graph.scoring", "umbrella_graph.scoring.gangside",
-                     "umbrella_graph.scoring.score", "umbrella_graph.scoring.explain"):
-        try:
-            mod = importlib.import_module(mod_name)
-        except ImportError:
-            continue
-        fn = getattr(mod, name, None)
-        if callable(fn) and not isinstance(fn, types.ModuleType):
-            return fn
-    return None
-
-
 def inferred_side(graph: CaseGraph, gangs: list[str]) -> pd.DataFrame:
     """People the scorer infers to act for a gang without being listed.
 
@@ -166,8 +152,8 @@ def inferred_side(graph: CaseGraph, gangs: list[str]) -> pd.DataFrame:
     cols = {"person_id": "string", "gang_id": "string", "side": "string", "confidence": "float64",
             "reasons": "string"}
     empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})  # type: ignore[call-overload]
-    fn = scoring_fn("infer_gang_side")
-    if fn is None or not gangs:
+    fn = infer_gang_side
+    if not gangs:
         return empty
     parts = []
     for g in gangs:
@@ -191,13 +177,10 @@ def inferred_side(graph: CaseGraph, gangs: list[str]) -> pd.DataFrame:
 def scorer_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     """Companies the scorer ties to a gang (:func:`umbrella_graph.scoring.gang_companies`)
     with a confidence of at least :data:`INFERRED_MIN_CONFIDENCE`: ``company_id,
-    confidence, reasons`` (empty without the scorer)."""
+    confidence, reasons``."""
     cols = {"company_id": "string", "confidence": "float64", "reasons": "string"}
     empty = pd.DataFrame({c: pd.Series([], dtype=t) for c, t in cols.items()})  # type: ignore[call-overload]
-    fn = scoring_fn("gang_companies")
-    if fn is None:
-        return empty
-    res = fn(graph, gang_id)
+    res = scorer_gang_companies(graph, gang_id)
     if not isinstance(res, pd.DataFrame) or not {"company_id", "confidence"} <= set(res.columns):
         return empty
     res = res[res["confidence"].to_numpy(dtype=float) >= INFERRED_MIN_CONFIDENCE]

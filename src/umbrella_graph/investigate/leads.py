@@ -38,7 +38,8 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ._common import CONTEXT_SIGNALS, MIN_CONTRIBUTION, check_graph, evidence_channels, scoring_fn
+from ..scoring import score_umbrellas
+from ._common import CONTEXT_SIGNALS, MIN_CONTRIBUTION, check_graph, evidence_channels
 
 __all__ = ["triage_leads", "LEAD_COLUMNS", "SUPPORT_WEIGHTS", "CONTEXT_SIGNALS", "MIN_CONTRIBUTION"]
 
@@ -69,9 +70,6 @@ def _empty() -> pd.DataFrame:
 
 
 def _score(graph: CaseGraph, seed: int) -> pd.DataFrame:
-    score_umbrellas = scoring_fn("score_umbrellas")
-    if score_umbrellas is None:  # pragma: no cover - the scorer is part of the package
-        raise ImportError("umbrella_graph.scoring.score_umbrellas is not available")
     res: pd.DataFrame = score_umbrellas(graph, seed=seed)
     return res
 

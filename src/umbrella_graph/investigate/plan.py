@@ -31,7 +31,8 @@ import pandas as pd
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import strength_to_distance
-from ._common import check_gang, check_graph, check_number, gang_companies, gang_side, scoring_fn
+from ..scoring import explain, score_umbrellas
+from ._common import check_gang, check_graph, check_number, gang_companies, gang_side
 
 __all__ = ["plan_disruption", "DisruptionPlan", "gang_network", "NETWORK_EDGE_KINDS"]
 
@@ -112,10 +113,6 @@ def _node_roles(graph: CaseGraph, g: str, scores: pd.DataFrame | None, min_score
 
 
 def _score(graph: CaseGraph, g: str, seed: int) -> pd.DataFrame:
-    score_umbrellas = scoring_fn("score_umbrellas")
-    if score_umbrellas is None:  # pragma: no cover - the scorer is part of the package
-        logger.warning("the scorer is not available; umbrellas are left out of the network")
-        return pd.DataFrame()
     res: pd.DataFrame = score_umbrellas(graph, gangs=[g], seed=seed)
     return res
 
@@ -123,15 +120,12 @@ def _score(graph: CaseGraph, g: str, seed: int) -> pd.DataFrame:
 def _path_nodes(graph: CaseGraph, o: str, g: str, seed: int) -> list[str]:
     """People and companies on the scorer's evidence paths between ``o`` and ``g``
     (paths through hubs left out)."""
-    explain = scoring_fn("explain")
-    if explain is None:  # pragma: no cover - the scorer is part of the package
-        return []
     ex = explain(graph, o, g, k=3, seed=seed)
     out: list[str] = []
-    for path in getattr(ex, "paths", []) or []:
-        if getattr(path, "through_hub", False):  # a hub is not an intermediary
+    for path in ex.paths:
+        if path.through_hub:  # a hub is not an intermediary
             continue
-        for node in getattr(path, "nodes", []):
+        for node in path.nodes:
             node = str(node)
             if node in graph and graph.kind_of(node) in ("person", "company"):
                 out.append(node)

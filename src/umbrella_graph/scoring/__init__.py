@@ -14,7 +14,7 @@ See docs/signals.md for what each signal measures, why, and how it fails.
 
 from __future__ import annotations
 
-from .explain import EvidencePath, Explanation, Hop, explain
+from .evidence import EvidencePath, Explanation, Hop, explain
 from .gangside import gang_companies, infer_gang_side
 from .model import UmbrellaClassifier, design_matrix
 from .score import SIGNALS, Signal, score_umbrellas, signal_values

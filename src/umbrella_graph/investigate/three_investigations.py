@@ -35,6 +35,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..graph import CaseGraph
+from ..scoring import explain, score_umbrellas
 from ._common import (
     CONTROL_ROLES,
     check_gang,
@@ -46,7 +47,6 @@ from ._common import (
     gang_companies,
     inferred_side,
     scorer_companies,
-    scoring_fn,
     village_ancestors,
 )
 
@@ -321,12 +321,9 @@ def _umbrella_rows(graph: CaseGraph, g: str, scores: pd.DataFrame, min_score: fl
 
 def _evidence(graph: CaseGraph, o: str, g: str, seed: int) -> tuple[str, str]:
     """``(citations, summary)`` of the records on the scorer's evidence paths."""
-    explain = scoring_fn("explain")
-    if explain is None:  # pragma: no cover - the scorer is part of the package
-        return "", ""
     ex = explain(graph, o, g, k=3, seed=seed)
-    frame = ex.to_frame() if hasattr(ex, "to_frame") else pd.DataFrame()
-    n_paths = len(getattr(ex, "paths", []) or [])
+    frame = ex.to_frame()
+    n_paths = len(ex.paths)
     if not len(frame) or "file" not in frame.columns:
         return "", f"{n_paths} evidence path(s)"
     frame = frame.drop_duplicates(["file", "row"])
@@ -568,9 +565,5 @@ def accountability(
 
 
 def _score(graph: CaseGraph, gangs: list[str], seed: int) -> pd.DataFrame:
-    score_umbrellas = scoring_fn("score_umbrellas")
-    if score_umbrellas is None:  # pragma: no cover - the scorer is part of the package
-        logger.warning("the scorer is not available; the umbrella part is left out")
-        return pd.DataFrame()
     res: pd.DataFrame = score_umbrellas(graph, gangs=gangs, seed=seed)
     return res
