@@ -61,7 +61,7 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--gangs", type=int, default=20)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--batch-size", type=int, default=20_000)
+    ap.add_argument("--batch-size", type=int, default=10_000)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--heap", default="4g")
     ap.add_argument("--pagecache", default="2g")

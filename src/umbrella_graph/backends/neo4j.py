@@ -42,7 +42,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from html import escape
 from typing import TYPE_CHECKING, Any
@@ -283,8 +283,7 @@ def _values(s: pd.Series) -> list[Any]:
     """A column as plain Python values for the driver (None where missing)."""
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return _iso(s)
-    o = s.astype(object).where(s.notna(), None)
-    out = o.tolist()
+    out: list[Any] = s.to_numpy(dtype=object, na_value=None).tolist()
     if s.dtype == object:
         out = [_plain(v) for v in out]
     return out
@@ -392,9 +391,8 @@ class _Group:
     what: str  # "node" or "relationship"
     type: str  # label set or rel type, for the summary
     query: str
-    rows: list[list[Any]]
+    rows: Sequence[Sequence[Any]]
     keys: list[Any] = field(default_factory=list)  # relationships: record keys
-    key_query: str = ""
 
 
 def _props(cols: list[tuple[str, bool]], first: int, lead: str = "") -> str:
@@ -429,13 +427,13 @@ def _column_plan(df: pd.DataFrame, table: str, drop: set[str]) -> tuple[list[tup
 
 
 def _rows(df: pd.DataFrame, cols: list[tuple[str, bool]], extras: list[str],
-          lead: list[list[Any]]) -> list[list[Any]]:
+          lead: list[list[Any]]) -> list[tuple[Any, ...]]:
     arrays = [_values(df[c]) for c, _ in cols]
     if extras:
         ex_vals = [_values(df[c]) for c in extras]
         arrays.append([dict(zip(extras, vals, strict=True)) for vals in zip(*ex_vals, strict=True)]
                       if len(df) else [])
-    return [list(r) for r in zip(*lead, *arrays, strict=True)] if len(df) else []
+    return list(zip(*lead, *arrays, strict=True)) if len(df) else []
 
 
 def _node_query(labels: list[str], cols: list[tuple[str, bool]], extras: bool, fresh: bool) -> str:
@@ -471,7 +469,7 @@ def _node_groups(graph: CaseGraph, fresh: bool) -> list[_Group]:
     units = graph.nodes[graph.nodes["kind"] == "unit"]
     if len(units):
         query = _node_query([_kind_label("unit")], [], False, fresh)
-        groups.append(_Group("node", _kind_label("unit"), query, [[str(i)] for i in units["id"]]))
+        groups.append(_Group("node", _kind_label("unit"), query, [(str(i),) for i in units["id"]]))
     return groups
 
 
@@ -509,10 +507,29 @@ def _all_eids(session: Session, label: str = "Entity") -> list[str]:
     return list(got[0][0]) if got else []
 
 
-def _rel_groups(graph: CaseGraph, eids: dict[str, str]) -> list[_Group]:
+def _existing_keys(session: Session, graph: CaseGraph, starts: list[str]) -> dict[str, set[Any]]:
+    """The record keys of the relationships already stored, by type (types with none: empty)."""
+    rels = [r for r in RELATIONS
+            if ((graph.edges["table"] == r.table) & (graph.edges["kind"] == r.kind)).any()]
+    rtypes = list(dict.fromkeys(r.rel_type for r in rels))
+    if not rtypes:
+        return {}
+    counts = _read(session, "RETURN " + ", ".join(f"COUNT {{ ()-[:{_rtype(t)}]->() }}" for t in rtypes))[0]
+    existing: dict[str, set[Any]] = {}
+    for rtype, n in zip(rtypes, counts, strict=True):
+        existing[rtype] = set()
+        if n:
+            rel = next(r for r in rels if r.rel_type == rtype)
+            got = _chunked(session, _key_query(rel), starts)
+            existing[rtype].update(tuple(k) if isinstance(k, list) else k for k in got)
+    return existing
+
+
+def _rel_groups(graph: CaseGraph, eids: dict[str, str]) -> Iterator[_Group]:
+    """The relationship groups (one per relation and primary flag), prepared one at a time."""
     case = graph.case
     ids = graph.nodes["id"].astype(str).to_numpy()
-    groups = []
+    eid_of = np.array([eids[i] for i in ids], dtype=object)  # node position -> element id
     for rel in RELATIONS:
         e = graph.edges[(graph.edges["table"] == rel.table) & (graph.edges["kind"] == rel.kind)]
         if not len(e):
@@ -527,7 +544,6 @@ def _rel_groups(graph: CaseGraph, eids: dict[str, str]) -> list[_Group]:
                 continue
             df = df_all.iloc[sub["pos"].to_numpy()].reset_index(drop=True)
             src = ids[sub["src"].to_numpy()]
-            dst = ids[sub["dst"].to_numpy()]
             if prim:
                 drop = {c for c in (rel.src, rel.dst) if spec.column(c).required}
                 cols, extras = _column_plan(df, rel.table, drop)
@@ -542,20 +558,19 @@ def _rel_groups(graph: CaseGraph, eids: dict[str, str]) -> list[_Group]:
             query = ("UNWIND $rows AS row MATCH (a) WHERE elementId(a) = row[0] "
                      "MATCH (b) WHERE elementId(b) = row[1] "
                      f"CREATE (a)-[x:{t} {_props(cols, 2)}]->(b){_extras('x', cols, 2, bool(extras))}")
-            lead = [[eids[s] for s in src], [eids[d] for d in dst]]
+            lead = [eid_of[sub["src"].to_numpy()].tolist(), eid_of[sub["dst"].to_numpy()].tolist()]
             rows = _rows(df, cols, extras, lead)
             if is_node_table:
                 keys: list[Any] = [str(s) for s in src]
             elif spec.key is not None:
-                keys = df[spec.key].astype(str).tolist()
+                keys = df[spec.key].astype(str).to_numpy(dtype=object).tolist()
             else:
                 keys = list(zip(df["_file"].astype(str), df["_row"].astype(int).tolist(), strict=True))
                 if len(set(keys)) != len(keys):
                     raise ParameterError.invalid(
                         "case", "to_neo4j", "a case whose records have unique (_file, _row) "
                         "provenance within each table", f"duplicates in table {rel.table!r}")
-            groups.append(_Group("relationship", t, query, rows, keys, _key_query(rel)))
-    return groups
+            yield _Group("relationship", t, query, rows, keys)
 
 
 def _table_meta(case: Case) -> dict[str, Any]:
@@ -567,7 +582,7 @@ def _table_meta(case: Case) -> dict[str, Any]:
             "columns": [str(c) for c in df.columns],
             "dtypes": {str(c): _dtype_token(df[c].dtype) for c in extras},
             "rows": len(df),
-            "files": list(dict.fromkeys(df["_file"].astype(str))),
+            "files": [str(f) for f in pd.unique(df["_file"].to_numpy(dtype=object))],
         }
         if t in _META_TABLES:
             info["records"] = [list(r) for r in zip(*[_values(df[c]) for c in df.columns], strict=True)] if len(df) else []
@@ -578,7 +593,7 @@ def _table_meta(case: Case) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------
 # to_neo4j
 # ---------------------------------------------------------------------------------------
-def _write(session: Session, query: str, rows: list[list[Any]], returns: bool) -> tuple[int, int, list[Any]]:
+def _write(session: Session, query: str, rows: Sequence[Sequence[Any]], returns: bool) -> tuple[int, int, list[Any]]:
     def work(tx: ManagedTransaction) -> tuple[int, int, list[Any]]:
         res = tx.run(query, {"rows": rows})
         out = res.values() if returns else []
@@ -588,51 +603,77 @@ def _write(session: Session, query: str, rows: list[list[Any]], returns: bool) -
     return session.execute_write(work)
 
 
-def _write_parallel(driver: Driver, database: str | None, jobs: list[tuple[int, str, list[list[Any]]]],
-                    workers: int, bar: Any, where: str) -> dict[int, int]:
-    """Run relationship batches in ``workers`` concurrent write transactions.
+class _Writer:
+    """Runs write batches in ``workers`` concurrent managed transactions.
 
-    Returns the relationships created per group. Each batch is one managed transaction
-    (retried by the driver on transient errors such as a detected deadlock).
+    Each batch is one ``session.execute_write`` (the driver retries transient errors such
+    as a detected deadlock). Batches can be submitted while earlier ones are running, so
+    the next group's rows are prepared while the server writes. ``check=True`` makes a
+    batch fail unless it created one relationship per row.
     """
-    created: dict[int, int] = dict.fromkeys({j[0] for j in jobs}, 0)
-    local = threading.local()
-    sessions: list[Session] = []
-    lock = threading.Lock()
 
-    def run(job: tuple[int, str, list[list[Any]]]) -> tuple[int, int, int]:
-        s = getattr(local, "session", None)
+    def __init__(self, driver: Driver, database: str | None, workers: int, bar: Any, where: str) -> None:
+        self.driver, self.database, self.bar, self.where = driver, database, bar, where
+        self.created: dict[int, int] = {}
+        self.returned: list[Any] = []
+        self.batches = 0
+        self._local = threading.local()
+        self._sessions: list[Session] = []
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="to_neo4j") if workers > 1 else None
+        self._futures: list[Future[tuple[int, int, int, list[Any]]]] = []
+
+    def _run(self, gi: int, query: str, rows: Sequence[Sequence[Any]], returns: bool,
+             check: bool) -> tuple[int, int, int, list[Any]]:
+        s = getattr(self._local, "session", None)
         if s is None:
-            s = local.session = _session(driver, database)
-            with lock:
-                sessions.append(s)
-        _, n, _ = _write(s, job[1], job[2], returns=False)
-        if n != len(job[2]):
-            raise BackendError(f"{where} created {n} of {len(job[2])} relationships of a batch: nodes "
-                               "were deleted during the load; run it again")
-        return job[0], n, len(job[2])
+            s = self._local.session = _session(self.driver, self.database)
+            with self._lock:
+                self._sessions.append(s)
+        n_nodes, n_rels, out = _write(s, query, rows, returns=returns)
+        if check and n_rels != len(rows):
+            raise BackendError(f"{self.where} created {n_rels} of {len(rows)} relationships of a batch: "
+                               "nodes were deleted during the load; run it again")
+        return gi, (n_rels if check else n_nodes), len(rows), out
 
-    try:
-        if workers == 1 or len(jobs) < 2:
-            for job in jobs:
-                gi, n, size = run(job)
-                created[gi] += n
-                bar.update(size)
-            return created
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="to_neo4j") as pool:
-            futures = [pool.submit(run, job) for job in jobs]
-            try:
-                for f in as_completed(futures):
-                    gi, n, size = f.result()
-                    created[gi] += n
-                    bar.update(size)
-            except BaseException:
-                for f in futures:
-                    f.cancel()
-                raise
-        return created
-    finally:
-        for s in sessions:
+    def _collect(self, result: tuple[int, int, int, list[Any]]) -> None:
+        gi, n, size, out = result
+        self.created[gi] = self.created.get(gi, 0) + n
+        self.returned.extend(out)
+        self.batches += 1
+        self.bar.update(size)
+
+    def submit(self, gi: int, query: str, rows: Sequence[Sequence[Any]], batch_size: int, *,
+               returns: bool = False, check: bool = False) -> None:
+        self.created.setdefault(gi, 0)
+        for i in range(0, len(rows), batch_size):
+            batch = rows[i:i + batch_size]
+            if self._pool is None:
+                self._collect(self._run(gi, query, batch, returns, check))
+            else:
+                self._futures.append(self._pool.submit(self._run, gi, query, batch, returns, check))
+        # surface a failed batch early instead of after every submission
+        for f in self._futures:
+            if f.done() and f.exception() is not None:
+                f.result()
+
+    def wait(self) -> None:
+        """Wait for every submitted batch; the first failure is raised."""
+        futures, self._futures = self._futures, []
+        try:
+            for f in as_completed(futures):
+                self._collect(f.result())
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+
+    def close(self) -> None:
+        if self._pool is not None:
+            for f in self._futures:
+                f.cancel()
+            self._pool.shutdown(wait=True)
+        for s in self._sessions:
             with contextlib.suppress(Exception):
                 s.close()
 
@@ -690,7 +731,7 @@ def to_neo4j(
     driver: Driver,
     *,
     database: str | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 10_000,
     progress: bool = True,
     replace: bool = False,
     workers: int = 2,
@@ -710,7 +751,7 @@ def to_neo4j(
         From :func:`connect` or :func:`neo4j.GraphDatabase.driver`.
     database : str, optional
         Target database (default: the server's default database).
-    batch_size : int, default 20000
+    batch_size : int, default 10000
         Rows per write transaction.
     progress : bool, default True
         Show a progress bar (tqdm).
@@ -780,54 +821,43 @@ def to_neo4j(
                    {"key": _META_KEY, "props": props})
         total = sum(len(g.rows) for g in node_groups) + graph.number_of_edges()
         bar = tqdm(total=total, unit="rec", desc="to_neo4j", disable=not progress, leave=False)
+        writer = _Writer(driver, database, workers, bar, guard.where)
         try:
             t_nodes = time.perf_counter()
-            eids: dict[str, str] = {}
-            for g in node_groups:
-                guard.action = f"writing {g.type} nodes"
-                created = 0
-                for i in range(0, len(g.rows), batch_size):
-                    batch = g.rows[i:i + batch_size]
-                    n_created, _, out = _write(s, g.query, batch, returns=True)
-                    eids.update((str(k), str(v)) for k, v in out)
-                    created += n_created
-                    summary.batches += 1
-                    bar.update(len(batch))
+            guard.action = "writing nodes"
+            for gi, g in enumerate(node_groups):
+                writer.submit(gi, g.query, g.rows, batch_size, returns=True)
+            writer.wait()
+            eids: dict[str, str] = {str(k): str(v) for k, v in writer.returned}
+            for gi, g in enumerate(node_groups):
+                created = writer.created[gi]
                 summary.nodes_created += created
                 summary.nodes_present += len(g.rows) - created
                 by_type.append({"what": "node", "type": g.type, "rows": len(g.rows),
                                 "created": created, "present": len(g.rows) - created})
             summary.node_seconds = time.perf_counter() - t_nodes
             t_rels = time.perf_counter()
-            guard.action = "planning the relationships"
-            rel_groups = _rel_groups(graph, eids)
-            existing: dict[str, set[Any]] = {}
-            rtypes = list(dict.fromkeys(g.type for g in rel_groups))
-            counts = _read(s, "RETURN " + ", ".join(f"COUNT {{ ()-[:{_rtype(t)}]->() }}" for t in rtypes))[0] \
-                if rtypes else []
-            starts = list(eids.values())
-            for rtype, n in zip(rtypes, counts, strict=True):
-                existing[rtype] = set()
-                if n:
-                    g0 = next(g for g in rel_groups if g.type == rtype)
-                    got = _chunked(s, g0.key_query, starts)
-                    existing[rtype].update(tuple(k) if isinstance(k, list) else k for k in got)
-            jobs: list[tuple[int, str, list[list[Any]]]] = []
-            present: list[int] = []
-            for gi, g in enumerate(rel_groups):
-                have = existing[g.type]
-                todo = g.rows if not have else [r for r, k in zip(g.rows, g.keys, strict=True) if k not in have]
-                present.append(len(g.rows) - len(todo))
-                bar.update(present[-1])
-                jobs.extend((gi, g.query, todo[i:i + batch_size]) for i in range(0, len(todo), batch_size))
+            guard.action = "reading the relationships already stored"
+            existing = _existing_keys(s, graph, list(eids.values()))
             guard.action = "writing relationships"
-            rel_created = _write_parallel(driver, database, jobs, workers, bar, guard.where)
-            summary.batches += len(jobs)
-            for gi, g in enumerate(rel_groups):
-                summary.rels_created += rel_created.get(gi, 0)
-                summary.rels_present += present[gi]
-                by_type.append({"what": "relationship", "type": g.type, "rows": len(g.rows),
-                                "created": rel_created.get(gi, 0), "present": present[gi]})
+            writer.created.clear()
+            base = len(node_groups)
+            rel_info: list[tuple[str, int, int]] = []
+            for gi, g in enumerate(_rel_groups(graph, eids), start=base):
+                have = existing.get(g.type)
+                todo = g.rows if not have else [r for r, k in zip(g.rows, g.keys, strict=True) if k not in have]
+                present = len(g.rows) - len(todo)
+                bar.update(present)
+                rel_info.append((g.type, len(g.rows), present))
+                writer.submit(gi, g.query, todo, batch_size, check=True)
+            writer.wait()
+            for gi, (rtype, rows, present) in enumerate(rel_info, start=base):
+                created = writer.created.get(gi, 0)
+                summary.rels_created += created
+                summary.rels_present += present
+                by_type.append({"what": "relationship", "type": rtype, "rows": rows,
+                                "created": created, "present": present})
+            summary.batches = writer.batches
             summary.rel_seconds = time.perf_counter() - t_rels
             guard.action = "marking the load complete"
             _run_write(s, f"MATCH (m:{_label('CaseMeta')} {{key: $key}}) SET m.status = 'complete', "
@@ -835,6 +865,7 @@ def to_neo4j(
                        {"key": _META_KEY, "finished": pd.Timestamp.now(tz="UTC").isoformat(),
                         "nodes": len(eids), "rels": graph.number_of_edges()})
         finally:
+            writer.close()
             bar.close()
     summary.seconds = time.perf_counter() - t0
     bt = pd.DataFrame(by_type, columns=["what", "type", "rows", "created", "present"])

@@ -59,7 +59,7 @@ def graph_from_neo4j(uri: str, user: str | None, password: str | None, database:
 @main.command()
 @click.argument("case_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @neo4j_options(required=True)
-@click.option("--batch-size", default=20_000, show_default=True, type=click.IntRange(min=1),
+@click.option("--batch-size", default=10_000, show_default=True, type=click.IntRange(min=1),
               help="Rows per write transaction.")
 @click.option("--replace", is_flag=True,
               help="Delete everything in the database first (needed when it holds another case).")
