@@ -123,13 +123,15 @@ def main() -> None:
         print(f"from_neo4j: {t_read:.1f}s, equal: {same}", flush=True)
 
         nb = Neo4jBackend(driver)
-        off = case.official_ids()[0]
-        gang = case.gang_ids()[0]
+        labels = case["labels"]
+        known = labels[labels["label"] == 1] if len(labels) else labels
+        off, gang = ((str(known["official_id"].iloc[0]), str(known["gang_id"].iloc[0])) if len(known)
+                     else (case.official_ids()[0], case.gang_ids()[0]))
         payer = str(case["transactions"]["src"].value_counts().index[0])
         queries = {
             "neighbourhood(official, hops=2, kinds=money/contacts/ties)":
                 lambda: nb.neighbourhood(off, 2, ["transaction", "contact", "tie"]),
-            "evidence_paths(official, gang, max_hops=3)": lambda: nb.evidence_paths(off, gang, 3),
+            "evidence_paths(a labelled umbrella, its gang, max_hops=3)": lambda: nb.evidence_paths(off, gang, 3),
             "money_flow(busiest payer)": lambda: nb.money_flow(payer),
         }
         qrows = []

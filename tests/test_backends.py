@@ -57,7 +57,7 @@ def tiny_case():
         name="tiny")
 
 
-@pytest.fixture(params=["memory", "neo4j"])
+@pytest.fixture(params=["memory", pytest.param("neo4j", marks=pytest.mark.neo4j)])
 def backend(request):
     case = tiny_case()
     if request.param == "memory":
@@ -200,4 +200,4 @@ def test_parity_sample(neo4j_db, sample_dir):
     case = load_case(sample_dir)
     g = build_graph(case)
     people = g.nodes.loc[g.nodes["kind"] == "person", "id"].tolist()[::40]
-    assert _parity(g, neo4j_db, case.official_ids()[::3], case.gang_ids(), people) > 50
+    assert _parity(g, neo4j_db, case.official_ids()[::5], case.gang_ids(), people) > 30

@@ -414,7 +414,8 @@ def _extras(var: str, cols: list[tuple[str, bool]], first: int, extras: bool) ->
 
 
 def _column_plan(df: pd.DataFrame, table: str, drop: set[str]) -> tuple[list[tuple[str, bool]], list[str]]:
-    """Schema + provenance columns to SET one by one, and the extra columns (a map)."""
+    """The schema and provenance columns written by name (in the map literal) and the extra
+    columns (passed as a map parameter; their names never reach the query text)."""
     spec = TABLES[table]
     schema_cols = [(c.name, c.type in _TEMPORAL) for c in spec.columns if c.name not in drop]
     cols = [*schema_cols, ("_file", False), ("_row", False)]
@@ -759,8 +760,8 @@ def to_neo4j(
         Clear the database first. Without it, a database that holds a different case
         (or data not loaded by umbrella-graph) is refused.
     workers : int, default 2
-        Relationship batches written at the same time (each in its own transaction);
-        1 writes them one after the other.
+        Batches written at the same time, each in its own transaction (the next group of
+        relationships is prepared meanwhile); 1 writes them one after the other.
 
     Returns
     -------
