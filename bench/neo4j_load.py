@@ -189,9 +189,9 @@ def main() -> None:
         "|---|---|",
         *(f"| {r.type} | {int(r.rows):,} |" for r in rels_by.itertuples()),
         "",
-        "How: node rows are merged on `id` (unique constraint per label) and return their element ids; "
+        "How: node rows are created (merged on `id` when the store is not empty; unique constraint per label) and return their element ids; "
         "relationship rows then find their endpoints by element id and are created with `UNWIND $rows` "
-        "in managed write transactions (`session.execute_write`). A rerun first reads the keys of the "
+        "in managed write transactions (`session.execute_write`), two at a time, the next group's rows being prepared meanwhile. A rerun first reads the keys of the "
         "relationships already stored, type by type, and writes only the missing ones.",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
