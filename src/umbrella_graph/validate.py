@@ -521,39 +521,44 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> bad.tolist()
     [False, False, False, True, False, True]
     """
+    numeric, is_num, text = _numeric_or_text(values)
+    if numeric is not None:
+        return numeric
+    parsed = _amounts_from_text(text)
+    if is_num.any():
+        parsed[is_num] = values[is_num].astype("float64")
+    return parsed, parsed.isna() & text.notna()
+
+
+def _numeric_or_text(
+    values: pd.Series,
+) -> tuple[tuple[pd.Series, pd.Series] | None, pd.Series, pd.Series]:
+    """Split a column for the number parsers: ``(done, is_num, text)``.
+
+    A numeric column is finished at once (``done`` = ``(float64, bad)``, infinities bad);
+    otherwise ``is_num`` marks spreadsheet cells that already hold numbers and ``text``
+    holds the other cells as text to parse.
+    """
     idx = values.index
     dt = values.dtype
     if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
         v = values.astype("float64")
         inf = np.isinf(v.to_numpy(dtype=float, na_value=np.nan))
-        return v.where(~inf), pd.Series(inf, index=idx)
+        return (v.where(~inf), pd.Series(inf, index=idx)), pd.Series(False, index=idx), values
     if pd.api.types.is_object_dtype(dt):
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
         text, _ = as_text(values.where(~is_num, None))
-        parsed = _amounts_from_text(text)
-        if is_num.any():
-            parsed[is_num] = values[is_num].astype("float64")
-        bad = parsed.isna() & text.notna()
-        return parsed, bad
+        return None, is_num, text
     text, _ = as_text(values)
-    parsed = _amounts_from_text(text)
-    return parsed, parsed.isna() & text.notna()
+    return None, pd.Series(False, index=idx), text
 
 
 def _parse_numbers(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Plain numbers (``1,200`` and ``30%`` = 0.3 accepted); return ``(float64, bad)``."""
     idx = values.index
-    dt = values.dtype
-    if pd.api.types.is_numeric_dtype(dt) and not pd.api.types.is_bool_dtype(dt):
-        v = values.astype("float64")
-        inf = np.isinf(v.to_numpy(dtype=float, na_value=np.nan))
-        return v.where(~inf), pd.Series(inf, index=idx)
-    if pd.api.types.is_object_dtype(dt):
-        is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)).astype(bool)
-        text, _ = as_text(values.where(~is_num, None))
-    else:
-        is_num = pd.Series(False, index=idx)
-        text, _ = as_text(values)
+    numeric, is_num, text = _numeric_or_text(values)
+    if numeric is not None:
+        return numeric
     arr = _arrow(text)
     try:
         v = arr.cast(pa.float64()).to_numpy(zero_copy_only=False)

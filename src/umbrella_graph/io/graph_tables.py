@@ -175,6 +175,21 @@ def _merge_mapping(mapping: Mapping[str, Any] | None) -> dict[str, dict[str, Any
     return {"labels": labels, "types": types}
 
 
+def _kind_column(df: pd.DataFrame, column: str | None, default: str | None, table: str, file: str,
+                 what: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The node labels / edge types of ``df`` from ``column`` (dropped from the frame), with
+    ``default`` filling blanks or standing in for a missing column."""
+    if column is not None and column in df.columns:
+        kinds = df[column].astype("string").str.strip()
+        if default is not None:
+            kinds = kinds.fillna(default)
+        return df.drop(columns=[column]), kinds
+    if default is not None:
+        return df, pd.Series(default, index=df.index, dtype="string")
+    raise CaseError([Problem("missing_column", table, file, 1, column, "<absent>",
+                             f"a {what} column (set {what}_column=) or default_{what}=", "error")])
+
+
 def _read_sources(sources: Source | Sequence[Source] | None, encoding: str | None, lenient: bool,
                   report: LoadReport, kind: str) -> list[tuple[pd.DataFrame, str, list[Problem]]]:
     from .files import read_table
@@ -293,16 +308,7 @@ def load_graph_tables(
         if "_file" in df.columns and len(df):
             file = str(df["_file"].iat[0])
         df["_file"] = df["_file"].astype("string") if "_file" in df.columns else file
-        if label_column is not None and label_column in df.columns:
-            labels = df[label_column].astype("string").str.strip()
-            if default_label is not None:
-                labels = labels.fillna(default_label)
-            df = df.drop(columns=[label_column])
-        elif default_label is not None:
-            labels = pd.Series(default_label, index=df.index, dtype="string")
-        else:
-            raise CaseError([Problem("missing_column", "nodes", file, 1, label_column, "<absent>",
-                                     "a label column (set label_column=) or default_label=", "error")])
+        df, labels = _kind_column(df, label_column, default_label, "nodes", file, "label")
         table = pd.Series(pd.NA, index=df.index, dtype="string")
         for lab in pd.unique(labels.dropna()):
             t = next((m["labels"][x] for x in str(lab).split(";") if m["labels"].get(x.strip())), None)
@@ -356,16 +362,7 @@ def load_graph_tables(
         if "_file" in df.columns and len(df):
             file = str(df["_file"].iat[0])
         df["_file"] = df["_file"].astype("string") if "_file" in df.columns else file
-        if type_column is not None and type_column in df.columns:
-            types = df[type_column].astype("string").str.strip()
-            if default_type is not None:
-                types = types.fillna(default_type)
-            df = df.drop(columns=[type_column])
-        elif default_type is not None:
-            types = pd.Series(default_type, index=df.index, dtype="string")
-        else:
-            raise CaseError([Problem("missing_column", "edges", file, 1, type_column, "<absent>",
-                                     "a type column (set type_column=) or default_type=", "error")])
+        df, types = _kind_column(df, type_column, default_type, "edges", file, "type")
         src = df[src_column].astype("string").str.strip()
         dst = df[dst_column].astype("string").str.strip()
         n_loops = int((src == dst).fillna(False).sum())
