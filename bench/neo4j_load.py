@@ -191,7 +191,9 @@ def main() -> None:
         "",
         "How: node rows are created (merged on `id` when the store is not empty; unique constraint per label) and return their element ids; "
         "relationship rows then find their endpoints by element id and are created with `UNWIND $rows` "
-        "in managed write transactions (`session.execute_write`), two at a time, the next group's rows being prepared meanwhile. A rerun first reads the keys of the "
+        "in managed write transactions (`session.execute_write`), two at a time, the next group's rows being prepared meanwhile. "
+        "Relationship rows are sent in the order their end nodes were written (not in time order), so the server "
+        "locks and updates node records in order. A rerun first reads the keys of the "
         "relationships already stored, type by type, and writes only the missing ones.",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)

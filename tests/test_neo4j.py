@@ -75,6 +75,40 @@ def test_round_trip_sample_case(neo4j_db, sample_dir):
     assert back.number_of_edges() == build_graph(case).number_of_edges() > 10_000
 
 
+def test_round_trip_table_from_two_files(neo4j_db):
+    # rows are written in node order with the file sent once per group when it is the
+    # same for every row: a table gathered from two files (one after the other), whose
+    # times are whole seconds, must still come back in its own order
+    base = make_case(seed=9, people=40, transactions=60)
+    frames = {t: df for t, df in base.tables.items() if t != "transactions"}
+    tx = base["transactions"].copy()
+    tx["_file"] = ["a.csv"] * 20 + ["b.csv"] * (len(tx) - 20)
+    tx["_row"] = np.r_[np.arange(2, 22), np.arange(2, len(tx) - 18)]
+    tx["date"] = tx["date"].dt.floor("s")
+    case = case_from_frames({**frames, "transactions": tx})
+    to_neo4j(case, neo4j_db.driver, database=neo4j_db.database, progress=False, batch_size=7)
+    stored = neo4j_db.driver.execute_query(
+        "MATCH ()-[x:PAID]->() RETURN x._file AS f, count(*) AS n", database_=neo4j_db.database).records
+    assert {r["f"]: r["n"] for r in stored} == tx["_file"].value_counts().to_dict()
+    back = from_neo4j(neo4j_db.driver, database=neo4j_db.database).case
+    assert back.equals(case)
+    assert back["transactions"]["_file"].tolist() == tx["_file"].tolist()
+
+
+def test_load_plan_helpers():
+    from umbrella_graph.backends.neo4j import _constants, _iso
+
+    whole = pd.Series(pd.to_datetime(["2019-01-01 04:40", None]))
+    assert _iso(whole) == ["2019-01-01T04:40:00", None]
+    fine = pd.Series(pd.to_datetime(["2019-01-01 04:40", "2019-01-01 00:00:00.000000001"]))
+    assert _iso(fine) == ["2019-01-01T04:40:00.000000000", "2019-01-01T00:00:00.000000001"]
+    cols = [("kind", False), ("_file", False), ("_row", False)]
+    one = pd.DataFrame({"kind": ["a", "b"], "_file": ["x.csv", "x.csv"], "_row": [2, 3]})
+    assert _constants(one, cols) == ([("kind", False), ("_row", False)], {"_file": "x.csv"})
+    two = one.assign(_file=["x.csv", "y.csv"])
+    assert _constants(two, cols) == (cols, {})
+
+
 @pytest.mark.slow
 def test_round_trip_synthetic_city(neo4j_db):
     from umbrella_graph.synth import generate_city
