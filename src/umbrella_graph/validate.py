@@ -167,10 +167,12 @@ def as_text(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if isinstance(dt, pd.StringDtype) or (isinstance(dt, pd.ArrowDtype) and pa.types.is_string(dt.pyarrow_dtype)):
         orig = _arrow(values)
         arr = pc.utf8_trim_whitespace(orig)
-        if pc.sum(pc.binary_length(arr)).as_py() == pc.sum(pc.binary_length(orig)).as_py():
+        lengths = pc.binary_length(arr)
+        if pc.sum(lengths).as_py() == pc.sum(pc.binary_length(orig)).as_py():
             arr = orig  # nothing was trimmed: keep the buffers as read (no copy held)
-        if pc.any(pc.equal(arr, "")).as_py():
-            arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.string()), arr)
+        empty = pc.equal(lengths, 0)  # compares lengths, not strings
+        if pc.any(empty).as_py():
+            arr = pc.if_else(empty, pa.scalar(None, pa.string()), arr)
         return _from_arrow_str(arr, idx), no
     if pd.api.types.is_bool_dtype(dt):
         return values.astype("string"), no
@@ -924,15 +926,17 @@ def validate_tables(
         rt = src() if callable(src) else src  # a loader may hand a function that reads the file
         res = _type_table(tname, rt, columns, aliases, lenient)
         kept = RawTable(rt.frame.iloc[:0], rt.file, rt.header_row, [], rt.encoding, rt.notes)
-        if callable(src):
-            del rt  # the raw cells of a file read here are not needed any more
-            pa.default_memory_pool().release_unused()
+        del rt  # the raw cells of a file read here are not needed any more
         return kept, res
 
     # tables are read (when given lazily) and typed in parallel threads (pyarrow releases
     # the GIL), each with its own collector; a table's raw cells are dropped once it is
     # typed. Results are merged in table order, so the outcome never depends on the threads.
     results = _pmap(one, names)
+    if any(callable(src) for src in raw.values()):
+        # the freed raw cells go back to the system once, here: releasing them after
+        # each table made the next table's reader fault fresh pages in
+        pa.default_memory_pool().release_unused()
     for tname, (rt, (df, skip, probs, n_read)) in zip(names, results, strict=True):
         out.problems.extend(probs)
         if rt.encoding is not None:
@@ -1153,17 +1157,39 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
         new_skips = False
         checks = [(t, c) for t, df in typed.items() if len(df) for c in TABLES[t].columns if c.type == "ref"]
 
-        def unknown(check: tuple[str, Column], known: dict[str, pa.Array] = known) -> np.ndarray:
-            t, c = check
-            arr = _arrow(typed[t][c.name])
-            value_set = pa.concat_arrays([known.get(k, pa.array([], pa.string())) for k in c.refs])
+        def unknown(batch: list[tuple[str, Column]], known: dict[str, pa.Array] = known) -> list[np.ndarray]:
+            """The dangling cells of columns that reference the same kinds, in one
+            ``is_in`` call (the value set is hashed once, not once per column)."""
+            arrs = [_arrow(typed[t][c.name]) for t, c in batch]
+            value_set = pa.concat_arrays([known.get(k, pa.array([], pa.string())) for k in batch[0][1].refs])
             # is_in is False for a null cell (no null in the value set); nulls are not dangling
-            bad = ~pc.is_in(arr, value_set=value_set).to_numpy(zero_copy_only=False)
-            if arr.null_count:
-                bad &= pc.is_valid(arr).to_numpy(zero_copy_only=False)
-            return bad & (~skips[t] if out.lenient else True)
+            found = pc.is_in(pa.chunked_array(arrs, pa.string()), value_set=value_set)
+            bad_all = ~found.to_numpy(zero_copy_only=False)
+            res = []
+            start = 0
+            for (t, _), arr in zip(batch, arrs, strict=True):
+                bad = bad_all[start:start + len(arr)]
+                start += len(arr)
+                if arr.null_count:
+                    bad = bad & pc.is_valid(arr).to_numpy(zero_copy_only=False)
+                res.append(bad & (~skips[t] if out.lenient else True))
+            return res
 
-        for (tname, c), bad in zip(checks, _pmap(unknown, checks), strict=True):
+        # columns grouped by the kinds they reference, each group split in _WORKERS
+        # batches of about equal size (the batches run in parallel threads)
+        by_refs: dict[tuple[str, ...], list[list[tuple[str, Column]]]] = {}
+        sizes: dict[int, int] = {}
+        for check in sorted(checks, key=lambda x: -len(typed[x[0]])):
+            bins = by_refs.setdefault(tuple(check[1].refs), [[] for _ in range(_WORKERS)])
+            b = min(bins, key=lambda x: sizes.get(id(x), 0))
+            b.append(check)
+            sizes[id(b)] = sizes.get(id(b), 0) + len(typed[check[0]])
+        batches = [b for bins in by_refs.values() for b in bins if b]
+        found_bad = {(t, c.name): bad for b, bads in zip(batches, _pmap(unknown, batches), strict=True)
+                     for (t, c), bad in zip(b, bads, strict=True)}
+
+        for tname, c in checks:
+            bad = found_bad[(tname, c.name)]
             df = typed[tname]
             vals = df[c.name]
             if not bad.any():

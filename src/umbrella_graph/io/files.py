@@ -18,6 +18,8 @@ import csv
 import io
 import json
 import logging
+import mmap
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -122,10 +124,10 @@ def _name_blank_headers(headers: list[Any]) -> list[str]:
 def _has_quotes(path: Path) -> bool:
     """Whether the file holds a double quote (then cells may hold line breaks)."""
     with path.open("rb") as f:
-        while chunk := f.read(_CHUNK * 8):
-            if b'"' in chunk:
-                return True
-    return False
+        if not os.fstat(f.fileno()).st_size:
+            return False
+        with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:  # searched in place, not copied
+            return m.find(b'"') >= 0
 
 
 class _NotUtf8(Exception):
