@@ -271,6 +271,21 @@ def test_dangling_references():
     assert "known gang" in p.expected
 
 
+def test_dangling_references_in_many_columns_sharing_one_lookup():
+    # the columns that reference the same kinds are checked in one batch: every bad cell
+    # must still be reported at its own table, row and column, nulls are not dangling
+    tx = pd.DataFrame({"src": ["p1", "x1", "p2", "p1"], "dst": ["p2", "p1", None, "x2"],
+                       "amount": [1, 2, 3, 4], "date": ["2020-01-01"] * 4})
+    contacts = pd.DataFrame({"src": ["p2", "x3", "p1"], "dst": ["x4", "p1", "p2"],
+                             "kind": ["call"] * 3, "time": ["2020-01-01"] * 3})
+    ties = pd.DataFrame({"src": ["p1", "x5"], "dst": ["p2", "p1"], "kind": ["kin", "kin"]})
+    probs = _problems(people=PEOPLE, transactions=tx, contacts=contacts, ties=ties)
+    got = sorted((p.table, p.row, p.column, p.value) for p in probs if p.code == "dangling_reference")
+    assert got == [("contacts", 2, "dst", "'x4'"), ("contacts", 3, "src", "'x3'"),
+                   ("ties", 3, "src", "'x5'"),
+                   ("transactions", 3, "src", "'x1'"), ("transactions", 5, "dst", "'x2'")]
+
+
 def test_duplicate_ids_name_both_records():
     people = pd.DataFrame({"id": ["p1", "p2", "p1"], "name": ["a", "b", "c"]})
     companies = pd.DataFrame({"id": ["c1", "p2"], "name": ["x", "y"]})
