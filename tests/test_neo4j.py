@@ -100,7 +100,7 @@ def test_load_plan_helpers():
 
     whole = pd.Series(pd.to_datetime(["2019-01-01 04:40", None]))
     assert _iso(whole) == ["2019-01-01T04:40:00", None]
-    fine = pd.Series(pd.to_datetime(["2019-01-01 04:40", "2019-01-01 00:00:00.000000001"]))
+    fine = pd.Series(pd.to_datetime(["2019-01-01 04:40", "2019-01-01 00:00:00.000000001"], format="ISO8601"))
     assert _iso(fine) == ["2019-01-01T04:40:00.000000000", "2019-01-01T00:00:00.000000001"]
     cols = [("kind", False), ("_file", False), ("_row", False)]
     one = pd.DataFrame({"kind": ["a", "b"], "_file": ["x.csv", "x.csv"], "_row": [2, 3]})

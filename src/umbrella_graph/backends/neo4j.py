@@ -267,10 +267,10 @@ def _iso(values: pd.Series) -> list[str | None]:
     """Datetimes as ISO strings (None for NaT): to the second when no value has a
     fraction of a second (shorter to send and to parse), else with nanoseconds."""
     arr = pd.to_datetime(values).to_numpy(dtype="datetime64[ns]")
-    ns = arr.view("int64")
-    whole = bool(((ns % 1_000_000_000) == 0).all())  # NaT is a whole second too
+    nat = np.isnat(arr)
+    whole = bool(((arr[~nat].view("int64") % 1_000_000_000) == 0).all())
     out = np.datetime_as_string(arr, unit="s" if whole else "ns").astype(object)
-    out[np.isnat(arr)] = None
+    out[nat] = None
     return list(out)
 
 
