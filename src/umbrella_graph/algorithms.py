@@ -28,12 +28,10 @@ Conventions shared by all functions:
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
-import weakref
 from collections.abc import Iterable, Sequence
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 import igraph as ig
 import numpy as np
@@ -153,9 +151,9 @@ def to_igraph(A: Any, *, directed: bool = False) -> ig.Graph:
 def _undirected_igraph(A: Any, func: str) -> ig.Graph:
     """An undirected igraph graph of ``A``, or ``A`` itself if it already is one.
 
-    Building an igraph graph of a million edges takes a second or two, so the last graph
-    built from a CSR matrix is memoised by content (:data:`_GRAPH_MEMO`); callers may also
-    build it once with :func:`to_igraph` and pass it.
+    Building an igraph graph of a million edges takes a second or two: callers that run
+    several igraph analyses on one matrix build it once with :func:`to_igraph` and pass
+    it (the scoring context does).
     """
     if isinstance(A, ig.Graph):
         if A.is_directed():
@@ -167,34 +165,8 @@ def _undirected_igraph(A: Any, func: str) -> ig.Graph:
                 raise ParameterError.invalid("A", func, "a graph of non-negative finite strengths",
                                              "other edge weights")
         return A
-    key = _fingerprint(A)
-    cached = _GRAPH_MEMO.get("graph")
-    if key is not None and cached is not None and _GRAPH_MEMO.get("key") == key:
-        return cast(ig.Graph, cached)
     M = _as_csr(A, func)
-    g = _igraph_of(sp.triu(_symmetric(M), k=1), M.shape[0], False)
-    if key is not None:
-        _GRAPH_MEMO.clear()
-        _GRAPH_MEMO.update(key=key, graph=g)
-        weakref.finalize(A, _GRAPH_MEMO.clear)  # forget it with the matrix
-    return g
-
-
-#: The last undirected igraph graph built from a CSR matrix, keyed by a digest of the
-#: matrix's content, so that :func:`communities` and :func:`betweenness` on one matrix
-#: build it once. Cleared when that matrix is garbage-collected.
-_GRAPH_MEMO: dict[str, Any] = {}
-
-
-def _fingerprint(A: Any) -> bytes | None:
-    """A digest of a CSR matrix's content (None for other inputs: not memoised)."""
-    if not (sp.issparse(A) and A.format == "csr"):
-        return None
-    h = hashlib.blake2b(digest_size=20)
-    h.update(repr((A.shape, str(A.data.dtype), str(A.indices.dtype))).encode())
-    for arr in (A.data, A.indices, A.indptr):
-        h.update(np.ascontiguousarray(arr).data.cast("B"))
-    return h.digest()
+    return _igraph_of(sp.triu(_symmetric(M), k=1), M.shape[0], False)
 
 
 def _strengths(g: ig.Graph) -> np.ndarray:

@@ -685,9 +685,11 @@ def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
     stat = deg / max(float(deg.sum()), 1e-12)
     ratio = (R[:, opos] + 1e-12) / (stat[opos][None, :] + 1e-12)
     out.set("ppr", np.log10(ratio).T)
+    if "igraph" not in ctx.cache:  # built once, for communities and brokerage
+        ctx.cache["igraph"] = algorithms.to_igraph(A)
     ckey = f"communities:{seed}"
     if ckey not in ctx.cache:
-        ctx.cache[ckey] = algorithms.communities(A, seed=seed)
+        ctx.cache[ckey] = algorithms.communities(ctx.cache["igraph"], seed=seed)
     lab = ctx.cache[ckey]
     tot = np.asarray(P.sum(axis=1)).ravel()
     # mass of each gang side per community, read at each official's community
@@ -698,7 +700,7 @@ def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
     bkey = f"brokerage:{seed}"
     if bkey not in ctx.cache:
         k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
-        ctx.cache[bkey] = algorithms.betweenness(A, k=k, seed=seed, weighted=False)
+        ctx.cache[bkey] = algorithms.betweenness(ctx.cache["igraph"], k=k, seed=seed, weighted=False)
     b = ctx.cache[bkey][opos]
     out.set("brokerage", np.repeat(b[:, None], G, axis=1))
     # link prediction: officials x strong gang-side people
