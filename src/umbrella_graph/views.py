@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._format import cell_text, fmt_amount, fmt_time, source
 from .errors import ParameterError
 from .graph import EDGE_KINDS, CaseGraph
 from .reporting._mask import mask_id_number, mask_phone, mask_text
@@ -732,43 +733,14 @@ def _node_name(graph: CaseGraph, pos: int) -> str:
     return str(graph.nodes["id"].iat[pos]) if pd.isna(name) else str(name)
 
 
-def _fmt_time(t: Any) -> str:
-    if t is None or pd.isna(t):
-        return ""
-    ts = pd.Timestamp(t)
-    return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour or ts.minute) else ts.strftime("%Y-%m-%d")
-
-
 def _fmt_times(t: pd.Series) -> list[str]:
-    """Vectorised :func:`_fmt_time` ('' for missing)."""
+    """Vectorised :func:`~umbrella_graph._format.fmt_time` ('' for missing)."""
     t = pd.to_datetime(t)
     if not len(t):
         return []
     timed = (t.dt.hour != 0) | (t.dt.minute != 0)
     out = t.dt.strftime("%Y-%m-%d").where(~timed, t.dt.strftime("%Y-%m-%d %H:%M"))
     return out.fillna("").astype(str).tolist()
-
-
-def _fmt_amount(a: Any) -> str:
-    if a is None or pd.isna(a):
-        return ""
-    a = float(a)
-    return f"{a:,.0f}" if a == round(a) else f"{a:,.2f}"
-
-
-def _s(v: Any) -> str:
-    """A cell as display text ('' for missing)."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return ""
-    if isinstance(v, float) and math.isnan(v):
-        return ""
-    return str(v)
-
-
-def _source(file: Any, row: Any) -> str:
-    f = _s(file)
-    name = f if f.startswith("<") else Path(f).name
-    return f"{name}:{_s(row)}" if _s(row) else name
 
 
 def _categories(graph: CaseGraph, positions: Sequence[int]) -> dict[int, str]:
@@ -795,9 +767,9 @@ def _categories(graph: CaseGraph, positions: Sequence[int]) -> dict[int, str]:
 
 def _family(kind: str, rec_kind: Any) -> str:
     if kind == "contact":
-        return "meeting" if _s(rec_kind) == "meeting" else "call"
+        return "meeting" if cell_text(rec_kind) == "meeting" else "call"
     if kind == "tie":
-        return "kin" if _s(rec_kind) in KIN_TIES else "social"
+        return "kin" if cell_text(rec_kind) in KIN_TIES else "social"
     return _KIND_FAMILY.get(kind, "social")
 
 
@@ -805,7 +777,7 @@ def _detail(table: str, rec: pd.DataFrame, mask: bool) -> list[str]:
     """One short description per record of ``table``."""
     def col(c: str) -> list[str]:
         if c in rec.columns:
-            return [_s(v) for v in rec[c].tolist()]
+            return [cell_text(v) for v in rec[c].tolist()]
         return [""] * len(rec)
 
     def txt(v: str) -> str:
@@ -851,7 +823,7 @@ def _edge_records(graph: CaseGraph, e: pd.DataFrame, mask: bool) -> pd.DataFrame
         rkind = rec["kind"].tolist() if "kind" in rec.columns else [None] * n
         fams = [_family(str(k), rk) for k, rk in zip(grp["kind"].astype(str), rkind, strict=True)]
         amount = rec["amount"].to_numpy(dtype=float, na_value=np.nan) if "amount" in rec.columns else np.full(n, np.nan)
-        rid = [_s(v) for v in rec["id"].tolist()] if "id" in rec.columns else [""] * n
+        rid = [cell_text(v) for v in rec["id"].tolist()] if "id" in rec.columns else [""] * n
         parts.append(pd.DataFrame({
             "src": grp["src"].to_numpy(), "dst": grp["dst"].to_numpy(),
             "kind": grp["kind"].astype(str).to_numpy(), "fam": fams,
@@ -955,8 +927,8 @@ def _build_view(
         day = tvals.astype("datetime64[D]").astype(np.int64)
         has_t = ~np.isnat(tvals)
         t_txt = _fmt_times(recs["_t"])
-        a_txt = [_fmt_amount(v) for v in amounts]
-        src_txt = [_source(f, r) for f, r in zip(recs["file"], recs["row"], strict=True)]
+        a_txt = [fmt_amount(v) for v in amounts]
+        src_txt = [source(f, r) for f, r in zip(recs["file"], recs["row"], strict=True)]
         rec_rows = list(zip(t_txt, a_txt, recs["rid"].tolist(), src_txt, recs["detail"].tolist(), strict=True))
         rec_keys = list(zip(recs["table"].astype(str), recs["row"].astype(np.int64), strict=True))
     else:
@@ -1039,7 +1011,7 @@ def _node_label(graph: CaseGraph, p: int) -> str:
     if kind == "event":
         ev = graph.case["events"]
         row = ev[ev["id"].astype(str) == nid]
-        when = _fmt_time(row["time"].iat[0]).split(" ")[0] if len(row) else ""
+        when = fmt_time(row["time"].iat[0]).split(" ")[0] if len(row) else ""
         return f"{name} {when}".strip()
     if kind == "lead":
         return f"lead {nid}"
@@ -1069,12 +1041,12 @@ def _node_tips(
     names = name_map(graph)
 
     def nm(i: Any) -> str:
-        i = _s(i)
+        i = cell_text(i)
         v = names.get(i)
         return i if v is None or v == i else f"{v} ({i})"
 
     def txt(v: Any) -> str:
-        return mask_text(_s(v)) if mask else _s(v)
+        return mask_text(cell_text(v)) if mask else cell_text(v)
 
     def rows_by(table: str, col: str) -> dict[str, list[dict[str, Any]]]:
         df = case[table]
@@ -1102,49 +1074,49 @@ def _node_tips(
         if kind == "person":
             rec = people.get(nid, {})
             for post in posts.get(nid, []):
-                when = " – ".join(x for x in (_fmt_time(post.get("start_date")), _fmt_time(post.get("end_date"))) if x)
-                where = nm(post.get("jurisdiction_id")) if _s(post.get("jurisdiction_id")) else ""
-                desc = ", ".join(x for x in (_s(post.get("position")), _s(post.get("unit")), where) if x)
+                when = " – ".join(x for x in (fmt_time(post.get("start_date")), fmt_time(post.get("end_date"))) if x)
+                where = nm(post.get("jurisdiction_id")) if cell_text(post.get("jurisdiction_id")) else ""
+                desc = ", ".join(x for x in (cell_text(post.get("position")), cell_text(post.get("unit")), where) if x)
                 rows.append(["post", desc + (f" ({when})" if when else "")])
             for mrec in memb.get(nid, []):
-                rows.append(["gang", f"{nm(mrec.get('gang_id'))}, {_s(mrec.get('role')) or 'member'}"])
-            if _s(rec.get("village_id")):
+                rows.append(["gang", f"{nm(mrec.get('gang_id'))}, {cell_text(mrec.get('role')) or 'member'}"])
+            if cell_text(rec.get("village_id")):
                 rows.append(["village", nm(rec.get("village_id"))])
-            if _s(rec.get("id_number")):
-                rows.append(["ID number", mask_id_number(rec["id_number"]) if mask else _s(rec["id_number"])])
-            if _s(rec.get("phone")):
-                rows.append(["phone", mask_phone(rec["phone"]) if mask else _s(rec["phone"])])
+            if cell_text(rec.get("id_number")):
+                rows.append(["ID number", mask_id_number(rec["id_number"]) if mask else cell_text(rec["id_number"])])
+            if cell_text(rec.get("phone")):
+                rows.append(["phone", mask_phone(rec["phone"]) if mask else cell_text(rec["phone"])])
         elif kind == "gang":
             rec = node_rec.get(nid, {})
-            if _s(rec.get("kind")):
+            if cell_text(rec.get("kind")):
                 rows.append(["type", txt(rec.get("kind"))])
             rows.append(["members listed", str(len(gang_members.get(nid, [])))])
-            if _s(rec.get("village_id")):
+            if cell_text(rec.get("village_id")):
                 rows.append(["village", nm(rec.get("village_id"))])
         elif kind == "company":
             rec = node_rec.get(nid, {})
-            if _s(rec.get("sector")):
+            if cell_text(rec.get("sector")):
                 rows.append(["sector", txt(rec.get("sector"))])
-            if _s(rec.get("village_id")):
+            if cell_text(rec.get("village_id")):
                 rows.append(["village", nm(rec.get("village_id"))])
         elif kind == "village":
             rec = node_rec.get(nid, {})
-            if _s(rec.get("level")):
-                rows.append(["level", _s(rec.get("level"))])
-            if _s(rec.get("parent_id")):
+            if cell_text(rec.get("level")):
+                rows.append(["level", cell_text(rec.get("level"))])
+            if cell_text(rec.get("parent_id")):
                 rows.append(["part of", nm(rec.get("parent_id"))])
         elif kind == "event":
             rec = node_rec.get(nid, {})
-            rows.append(["time", _fmt_time(rec.get("time"))])
-            if _s(rec.get("gang_id")):
+            rows.append(["time", fmt_time(rec.get("time"))])
+            if cell_text(rec.get("gang_id")):
                 rows.append(["gang", nm(rec.get("gang_id"))])
-            if _s(rec.get("target_id")):
+            if cell_text(rec.get("target_id")):
                 rows.append(["target", nm(rec.get("target_id"))])
         elif kind == "lead":
             rec = node_rec.get(nid, {})
             head = f"Lead {nid}"
-            rows.append(["date", _fmt_time(rec.get("date"))])
-            if _s(rec.get("source")):
+            rows.append(["date", fmt_time(rec.get("date"))])
+            if cell_text(rec.get("source")):
                 rows.append(["source", txt(rec.get("source"))])
             text = txt(rec.get("text"))
             if text:
@@ -1152,7 +1124,7 @@ def _node_tips(
         if kind in ("person", "company", "gang", "village", "event", "lead"):
             src_rec = people.get(nid) if kind == "person" else node_rec.get(nid)
             if src_rec is not None:
-                rows.append(["source", _source(src_rec.get("_file"), src_rec.get("_row"))])
+                rows.append(["source", source(src_rec.get("_file"), src_rec.get("_row"))])
         if nid in scores:
             rows.append(["score", f"{scores[nid]:.3f}"])
         tips[p] = {"head": head, "rows": rows}
@@ -1164,10 +1136,10 @@ def _hop_tip(name_a: str, name_b: str, hop: Any) -> dict[str, Any]:
     rows_in: list[tuple[str, str, str, str, str]] = []
     if isinstance(recs, pd.DataFrame):
         for r in recs.to_dict("records"):
-            rows_in.append((_fmt_time(r.get("time")), _fmt_amount(r.get("amount")), _s(r.get("record_id")),
-                            _source(r.get("file"), r.get("row")), _s(r.get("detail"))))
+            rows_in.append((fmt_time(r.get("time")), fmt_amount(r.get("amount")), cell_text(r.get("record_id")),
+                            source(r.get("file"), r.get("row")), cell_text(r.get("detail"))))
     tip = _edge_tip(name_a, name_b, "gangside", rows_in, 0.0, 0.0, "", "")
-    tip["rows"].insert(0, ["link", _s(getattr(hop, "kind", ""))])
+    tip["rows"].insert(0, ["link", cell_text(getattr(hop, "kind", ""))])
     return tip
 
 
@@ -1187,7 +1159,7 @@ def _edge_tip(
     n = len(rows_in)
     rows = [["records", str(n)]]
     if fam in ("money", "contract") and amount > 0:
-        rows.append(["total amount", _fmt_amount(amount)])
+        rows.append(["total amount", fmt_amount(amount)])
     if fam in ("call", "meeting") and count > n:
         rows.append(["contacts", f"{count:,.0f}"])
     if first:

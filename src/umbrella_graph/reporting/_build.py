@@ -14,6 +14,7 @@ import pandas as pd
 from markupsafe import Markup
 
 from .. import __version__
+from .._format import cell_text, fmt_amount, fmt_time, source
 from ..errors import ParameterError, UmbrellaGraphError
 from ..graph import CaseGraph
 from ..schema import KIN_TIES, TABLES
@@ -207,34 +208,6 @@ def _check_scores(scores: Any) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------
 # formatting helpers
 # ---------------------------------------------------------------------------------------
-def _txt(v: Any) -> str:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return ""
-    if isinstance(v, float) and math.isnan(v):
-        return ""
-    return str(v)
-
-
-def _fmt_time(t: Any) -> str:
-    if t is None or t is pd.NaT or (not isinstance(t, str) and pd.isna(t)):
-        return ""
-    try:
-        ts = pd.Timestamp(t)
-    except (ValueError, TypeError):
-        return str(t)
-    return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour or ts.minute) else ts.strftime("%Y-%m-%d")
-
-
-def _fmt_amount(a: Any) -> str:
-    if a is None or a is pd.NA or (isinstance(a, float) and math.isnan(a)):
-        return ""
-    try:
-        f = float(a)
-    except (TypeError, ValueError):
-        return str(a)
-    return f"{f:,.0f}" if f == round(f) else f"{f:,.2f}"
-
-
 def _fmt_num(v: Any) -> str:
     if v is None or v is pd.NA:
         return ""
@@ -247,13 +220,6 @@ def _fmt_num(v: Any) -> str:
     if f == round(f) and abs(f) < 1e12:
         return f"{int(round(f)):,}"
     return f"{f:.3g}" if abs(f) < 100 else f"{f:,.1f}"
-
-
-def _source(file: Any, row: Any) -> str:
-    f = _txt(file)
-    name = f if f.startswith("<") else Path(f).name
-    r = _txt(row)
-    return f"{name}:{r}" if r else name
 
 
 class _Context:
@@ -272,16 +238,16 @@ class _Context:
             for pid, grp in o.groupby(o["person_id"].astype(str), sort=True):
                 items = []
                 for pos, unit in zip(grp["position"], grp["unit"], strict=True):
-                    items.append(", ".join(x for x in (_txt(pos), _txt(unit)) if x))
+                    items.append(", ".join(x for x in (cell_text(pos), cell_text(unit)) if x))
                 self.posts[str(pid)] = "; ".join(dict.fromkeys(i for i in items if i))
 
     def t(self, text: Any) -> str:
         """User text as shown (ID and phone numbers masked when masking)."""
-        s = _txt(text)
+        s = cell_text(text)
         return mask_text(s) if self.mask else s
 
     def name(self, node_id: Any) -> str:
-        nid = _txt(node_id)
+        nid = cell_text(node_id)
         return self.t(self.names.get(nid, nid))
 
     # -- explanation ------------------------------------------------------------------
@@ -344,7 +310,7 @@ class _Context:
                 "gang": self.t(r.name),
                 "id": gid,
                 "type": self.t(getattr(r, "kind", "")),
-                "village": self.name(getattr(r, "village_id", "")) if _txt(getattr(r, "village_id", "")) else "",
+                "village": self.name(getattr(r, "village_id", "")) if cell_text(getattr(r, "village_id", "")) else "",
                 "members listed": int(n_members.get(gid, 0)),
                 "leaders": "; ".join(self.name(x) for x in leaders.get(gid, [])),
                 "events": int(n_events.get(gid, 0)),
@@ -479,19 +445,19 @@ class _Context:
         for k, n in enumerate(nodes):
             chain.append({"name": self.name(n), "id": n, "kind": self.kinds.get(n, "")})
             if k < len(hops):
-                chain.append({"hop": _txt(hops[k].kind)})
+                chain.append({"hop": cell_text(hops[k].kind)})
         rows = []
         for h in hops:
             recs = h.records if isinstance(h.records, pd.DataFrame) else pd.DataFrame()
             for rec in recs.to_dict("records"):
                 rows.append({
                     "link": f"{self.name(h.src)} → {self.name(h.dst)}",
-                    "kind": _txt(h.kind),
-                    "record": _txt(rec.get("record_id")),
-                    "table": _txt(rec.get("table")),
-                    "source": _source(rec.get("file"), rec.get("row")),
-                    "date": _fmt_time(rec.get("time")),
-                    "amount": _fmt_amount(rec.get("amount")),
+                    "kind": cell_text(h.kind),
+                    "record": cell_text(rec.get("record_id")),
+                    "table": cell_text(rec.get("table")),
+                    "source": source(rec.get("file"), rec.get("row")),
+                    "date": fmt_time(rec.get("time")),
+                    "amount": fmt_amount(rec.get("amount")),
                     "detail": self.t(rec.get("detail")),
                 })
         hubs = [self.name(h) for h in (getattr(path, "hubs", None) or [])]
@@ -541,30 +507,30 @@ class _Context:
             dsts = [self.name(x) for x in g.ids_of(grp["dst"].to_numpy())]
             amounts = (rec["amount"].to_numpy(dtype=float, na_value=np.nan) if lane == "money"
                        else np.full(len(rec), np.nan))
-            what = ([_fmt_amount(a) for a in amounts] if lane == "money"
-                    else [_txt(k) for k in rec["kind"].tolist()])
+            what = ([fmt_amount(a) for a in amounts] if lane == "money"
+                    else [cell_text(k) for k in rec["kind"].tolist()])
             rows_ = rec["_row"].astype(int).tolist()
-            sources = [_source(f, r) for f, r in zip(rec["_file"].tolist(), rows_, strict=True)]
+            sources = [source(f, r) for f, r in zip(rec["_file"].tolist(), rows_, strict=True)]
             times = grp["time"].tolist()
             for t, w, a, sname, dname, src, r in zip(times, what, amounts, srcs, dsts, sources, rows_, strict=True):
                 keys.add((table, r))
                 rows.append({"time": t, "lane": lane, "amount": a,
-                             "label": f"{_fmt_time(t)} {lane} {w} {sname} → {dname} ({src})"})
+                             "label": f"{fmt_time(t)} {lane} {w} {sname} → {dname} ({src})"})
         # records on the evidence paths not already included
         for path in getattr(expl, "paths", []) or []:
             for h in path.hops:
                 recs = h.records if isinstance(h.records, pd.DataFrame) else pd.DataFrame()
                 for r in recs.to_dict("records"):
-                    table = _txt(r.get("table"))
+                    table = cell_text(r.get("table"))
                     if table not in ("transactions", "contacts"):
                         continue
-                    key = (table, int(r["row"])) if _txt(r.get("row")) else None
+                    key = (table, int(r["row"])) if cell_text(r.get("row")) else None
                     if key is None or key in keys:
                         continue
                     keys.add(key)
                     lane = "money" if table == "transactions" else "contact"
-                    label = (f"{_fmt_time(r.get('time'))} {lane} {_fmt_amount(r.get('amount'))} "
-                             f"{self.name(h.src)} → {self.name(h.dst)} ({_source(r.get('file'), r.get('row'))})")
+                    label = (f"{fmt_time(r.get('time'))} {lane} {fmt_amount(r.get('amount'))} "
+                             f"{self.name(h.src)} → {self.name(h.dst)} ({source(r.get('file'), r.get('row'))})")
                     rows.append({"time": r.get("time"), "lane": lane, "amount": r.get("amount"), "label": label})
         recs_df = pd.DataFrame(rows, columns=["time", "lane", "amount", "label"])
         recs_df["time"] = pd.to_datetime(recs_df["time"])
@@ -577,7 +543,7 @@ class _Context:
             e2 = ev[on.fillna(False)]
             raids = pd.DataFrame({
                 "time": pd.to_datetime(e2["time"]),
-                "label": [f"{self.t(k)} {_fmt_time(t)} ({i})" for k, t, i in zip(e2["kind"], e2["time"], e2["id"], strict=True)],
+                "label": [f"{self.t(k)} {fmt_time(t)} ({i})" for k, t, i in zip(e2["kind"], e2["time"], e2["id"], strict=True)],
             })
         return timeline_svg(recs_df, raids, title=f"Money and contacts, {self.name(official_id)} and {self.name(gang_id)}")
 
@@ -623,7 +589,7 @@ def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int
 
 def _names_of(graph: CaseGraph, ids: Iterable[Any]) -> list[str]:
     names = name_map(graph)
-    return [names.get(_txt(i), _txt(i)) for i in ids]
+    return [names.get(cell_text(i), cell_text(i)) for i in ids]
 
 
 def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str,

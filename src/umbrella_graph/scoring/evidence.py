@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._format import fmt_amount
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import KIN_TIES, TABLES
@@ -368,10 +369,6 @@ def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, t
 
 
 # ----------------------------------------------------------------------------- records of a hop
-def _fmt_amount(x: float) -> str:
-    return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
-
-
 def _s(values: Any) -> np.ndarray:
     """Strings of a column, "" for missing values."""
     return pd.Series(values, dtype="string").fillna("").to_numpy(dtype=object)
@@ -403,7 +400,7 @@ def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
         if table == "transactions":
             amount = np.asarray(rec["amount"], dtype=float)
             ch = _s(rec["channel"])
-            detail = np.array([f"transfer {_fmt_amount(x)} from {a} to {b}" + (f" via {c}" if c else "")
+            detail = np.array([f"transfer {fmt_amount(x)} from {a} to {b}" + (f" via {c}" if c else "")
                                for x, a, b, c in zip(amount, s_id, d_id, ch, strict=True)], dtype=object)
         elif table == "contacts":
             ck = _s(rec["kind"])
