@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from umbrella_graph import CaseGraph, build_graph, load_case
+
 # the Neo4j fixtures (neo4j_server, neo4j_uri, neo4j_driver, neo4j_db): tests/neo4j_support.py
 pytest_plugins = ["neo4j_support"]
 
@@ -18,6 +20,13 @@ DATASETS = ROOT.parent / "shared" / "datasets"
 def sample_dir() -> Path:
     """The bundled sample case folder."""
     return SAMPLE
+
+
+@pytest.fixture(scope="session")
+def sample_graph(sample_dir: Path) -> CaseGraph:
+    """The sample case's graph, built once for the whole run (a CaseGraph is not
+    modified after it is built, so the test modules can share it)."""
+    return build_graph(load_case(sample_dir))
 
 
 @pytest.fixture(scope="session")

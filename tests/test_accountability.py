@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames, load_case
+from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames
 from umbrella_graph.cli import main
 from umbrella_graph.investigate import accountability, gang_activity
 from umbrella_graph.investigate.three_investigations import ACCOUNTABILITY_COLUMNS
@@ -17,11 +17,6 @@ from umbrella_graph.investigate.three_investigations import ACCOUNTABILITY_COLUM
 # from data/samples/qinghe/README.md
 SECRETARY, HEAD_HEWAN, HEAD_XILING, COP, LAND_HEAD = "P0061", "P0035", "P0068", "P0241", "P0234"
 HUB, INVESTIGATOR, FRONT_MAN = "P0225", "P0188", "P0258"
-
-
-@pytest.fixture(scope="module")
-def sample_graph(sample_dir: Path) -> CaseGraph:
-    return build_graph(load_case(sample_dir))
 
 
 @pytest.fixture(scope="module")

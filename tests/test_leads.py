@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from sklearn.metrics import roc_auc_score
 
-from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames, load_case
+from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames
 from umbrella_graph.cli import main
 from umbrella_graph.investigate import triage_leads
 from umbrella_graph.investigate.leads import LEAD_COLUMNS
@@ -20,11 +20,6 @@ from umbrella_graph.synth import generate_city
 # from data/samples/qinghe/README.md
 COP, LAND_HEAD, SECRETARY, HEAD_HEWAN = "P0241", "P0234", "P0061", "P0035"
 HUB, INVESTIGATOR, CJ_HEAD = "P0225", "P0188", "P0147"
-
-
-@pytest.fixture(scope="module")
-def sample_graph(sample_dir: Path) -> CaseGraph:
-    return build_graph(load_case(sample_dir))
 
 
 @pytest.fixture(scope="module")

@@ -10,18 +10,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from umbrella_graph import CaseGraph, ParameterError, build_graph, load_case
+from umbrella_graph import CaseGraph, ParameterError, build_graph
 from umbrella_graph.cli import main
 from umbrella_graph.investigate import DisruptionPlan, plan_disruption
 from umbrella_graph.synth import generate_city
 
 # from data/samples/qinghe/README.md
 COP, G3_LEADER = "P0241", "P0045"
-
-
-@pytest.fixture(scope="module")
-def sample_graph(sample_dir: Path) -> CaseGraph:
-    return build_graph(load_case(sample_dir))
 
 
 def _lcc(G: nx.Graph) -> int:

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from umbrella_graph import ParameterError, build_graph, case_from_frames, load_case
+from umbrella_graph import ParameterError, build_graph, case_from_frames
 from umbrella_graph.cli import main
 from umbrella_graph.reporting import (
     Chart,
@@ -64,10 +64,10 @@ def page_data(page: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample(sample_dir):
+def sample(sample_graph):
     from umbrella_graph.scoring import score_umbrellas
 
-    graph = build_graph(load_case(sample_dir))
+    graph = sample_graph
     scores = score_umbrellas(graph, seed=0)
     page = render_report(graph, scores, top=20, details=3)
     return graph, scores, page
@@ -245,10 +245,10 @@ def test_masks():
         "+86 138****8000 / 110101********1234 / T000123"
 
 
-def test_cli_report(sample_dir, tmp_path):
+def test_cli_report(sample_dir, sample_graph, tmp_path):
     from umbrella_graph.scoring import score_umbrellas
 
-    graph = build_graph(load_case(sample_dir))
+    graph = sample_graph
     scores_csv = tmp_path / "scores.csv"
     score_umbrellas(graph, seed=0).to_csv(scores_csv, index=False)
     out = tmp_path / "r.html"

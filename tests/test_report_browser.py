@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from umbrella_graph import build_graph, case_from_frames, load_case
+from umbrella_graph import build_graph, case_from_frames
 from umbrella_graph.reporting import report
 from umbrella_graph.views import view_gang
 
@@ -111,8 +111,8 @@ def assert_clean(info: dict) -> None:
 
 
 @pytest.fixture(scope="module")
-def sample_report(sample_dir, tmp_path_factory) -> tuple[Path, object]:
-    graph = build_graph(load_case(sample_dir))
+def sample_report(sample_graph, tmp_path_factory) -> tuple[Path, object]:
+    graph = sample_graph
     path = report(graph, None, tmp_path_factory.mktemp("report") / "qinghe.html", top=30, details=5)
     return path, graph
 
@@ -155,11 +155,11 @@ def test_clicking_a_row_focuses_the_pair(driver, sample_report):
     assert (ARTIFACTS / "report.png").stat().st_size > 10_000
 
 
-def test_view_filters_and_search(driver, sample_dir, tmp_path):
+def test_view_filters_and_search(driver, sample_graph, tmp_path):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
-    graph = build_graph(load_case(sample_dir))
+    graph = sample_graph
     view = view_gang(graph, "G01", max_nodes=60)
     info = open_page(driver, view.save(tmp_path / "gang.html"))
     assert_clean(info)

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames, load_case
+from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames
 from umbrella_graph.cli import main
 from umbrella_graph.investigate import find_tipoffs, tipoffs_summary
 from umbrella_graph.investigate.tipoffs import TIPOFF_COLUMNS, TIPOFF_SUMMARY_COLUMNS
@@ -33,11 +33,6 @@ def _investigators(truth: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 # ----------------------------------------------------------------------------- sample case
-@pytest.fixture(scope="module")
-def sample_graph(sample_dir: Path) -> CaseGraph:
-    return build_graph(load_case(sample_dir))
-
-
 def test_sample_finds_the_tipoff_cop_and_not_the_investigator(sample_graph: CaseGraph, sample_dir: Path) -> None:
     planted = pd.read_csv(sample_dir / "truth_tipoffs.csv", dtype=str)
     t = find_tipoffs(sample_graph)

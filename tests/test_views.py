@@ -10,7 +10,7 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from umbrella_graph import ParameterError, build_graph, case_from_frames, load_case
+from umbrella_graph import ParameterError, build_graph, case_from_frames
 from umbrella_graph.views import (
     EDGE_STYLES,
     NODE_STYLES,
@@ -67,11 +67,6 @@ def small_case(name_of_o1: str = "丙官") -> object:
 @pytest.fixture(scope="module")
 def graph():
     return build_graph(small_case())
-
-
-@pytest.fixture(scope="module")
-def sample_graph(sample_dir):
-    return build_graph(load_case(sample_dir))
 
 
 def _node(view: NetworkView, nid: str) -> dict:
