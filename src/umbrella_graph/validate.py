@@ -1177,13 +1177,13 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
 
         # columns grouped by the kinds they reference, each group split in _WORKERS
         # batches of about equal size (the batches run in parallel threads)
+        def cells(batch: list[tuple[str, Column]]) -> int:
+            return sum(len(typed[t]) for t, _ in batch)
+
         by_refs: dict[tuple[str, ...], list[list[tuple[str, Column]]]] = {}
-        sizes: dict[int, int] = {}
         for check in sorted(checks, key=lambda x: -len(typed[x[0]])):
             bins = by_refs.setdefault(tuple(check[1].refs), [[] for _ in range(_WORKERS)])
-            b = min(bins, key=lambda x: sizes.get(id(x), 0))
-            b.append(check)
-            sizes[id(b)] = sizes.get(id(b), 0) + len(typed[check[0]])
+            min(bins, key=cells).append(check)
         batches = [b for bins in by_refs.values() for b in bins if b]
         found_bad = {(t, c.name): bad for b, bads in zip(batches, _pmap(unknown, batches), strict=True)
                      for (t, c), bad in zip(b, bads, strict=True)}
