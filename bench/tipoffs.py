@@ -38,12 +38,6 @@ def _pairs(df: pd.DataFrame) -> set[tuple[str, str]]:
     return set(zip(df["event_id"].astype(str), df["official_id"].astype(str), strict=True))
 
 
-def _investigators(truth: pd.DataFrame) -> set[tuple[str, str]]:
-    conf = truth["confounders"] if "confounders" in truth.columns else pd.Series("", index=truth.index)
-    inv = (truth["role"] == "investigator") | conf.fillna("").str.contains("investigator")
-    return set(zip(truth.loc[inv, "official_id"], truth.loc[inv, "gang_id"], strict=True))
-
-
 def _pr(found: set[tuple[str, str]], planted: set[tuple[str, str]]) -> tuple[int, int, int]:
     return len(found & planted), len(found), len(planted)
 
@@ -59,7 +53,7 @@ def run(difficulties: list[str], seeds: list[int], people: int, gangs: int) -> p
             secs = time.perf_counter() - t0
             default = find_tipoffs(g)
             planted = _pairs(city.tipoffs)
-            inv = _investigators(city.truth)
+            inv = city.investigator_pairs()
             row: dict[str, object] = {"difficulty": diff, "seed": seed, "seconds": secs}
             tp, nf, npl = _pr(_pairs(default), planted)
             row.update(tp=tp, found=nf, planted=npl,

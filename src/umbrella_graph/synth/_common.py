@@ -77,6 +77,14 @@ class SynthCity:
     params: dict[str, object] = field(default_factory=dict)
     members: pd.DataFrame | None = None
 
+    def investigator_pairs(self) -> set[tuple[str, str]]:
+        """The ``(official_id, gang_id)`` pairs of officials who investigate the gang: they
+        call and meet its members after raids, a confounder for tip-off detection."""
+        t = self.truth
+        conf = t["confounders"] if "confounders" in t.columns else pd.Series("", index=t.index)
+        inv = (t["role"] == "investigator") | conf.fillna("").str.contains("investigator")
+        return set(zip(t.loc[inv, "official_id"], t.loc[inv, "gang_id"], strict=True))
+
     def __repr__(self) -> str:
         n_pos = int(self.truth["label"].sum()) if len(self.truth) else 0
         where = f", path={str(self.path)!r}" if self.path is not None else ""
