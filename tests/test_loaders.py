@@ -178,6 +178,13 @@ def test_header_aliases_conflicts_and_columns_mapping(tmp_path):
     assert "'Payer'" in ei.value.problems[0].expected
     case = load_case(d, columns={"people": {"Payer": "id", "full_name": "name"}})
     assert case["people"]["id"].tolist() == ["p1"]
+    # a file without a header row: its first record is never quoted as "headers found"
+    write(d / "people.csv", "p1,张三,11010119900101123X,13800138000\n")
+    with pytest.raises(CaseError) as ei:
+        load_case(d)
+    text = str(ei.value)
+    assert "none of them a known header" in text
+    assert "张三" not in text and "11010119900101123X" not in text and "13800138000" not in text
 
 
 # -- Excel and Parquet ---------------------------------------------------------------------------

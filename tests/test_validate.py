@@ -384,3 +384,12 @@ def test_names_ids_and_phones_never_reach_messages_or_logs(caplog):
     for s in secrets:
         assert s not in text
     assert "<masked, 18 chars>" in text and "<masked, 11 chars>" in text
+
+
+def test_parameter_error_messages_mask_id_and_phone_numbers():
+    from umbrella_graph import ParameterError
+
+    msg = str(ParameterError.invalid("official", "neighbourhood", "a known node id", "110101199912311234"))
+    assert "110101199912311234" not in msg and "<masked, 18 chars>" in msg
+    assert "Got 'P9' instead" in str(ParameterError.invalid("official", "neighbourhood", "a known node id", "P9"))
+    assert "Got -2 instead" in str(ParameterError.invalid("window", "find_tipoffs", "a positive duration", -2))

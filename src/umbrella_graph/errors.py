@@ -17,6 +17,7 @@ replaced by a mask that only says how long it was.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,7 @@ __all__ = [
     "Problem",
     "SENSITIVE_COLUMNS",
     "mask_value",
+    "shown_headers",
 ]
 
 #: Columns whose cell values must never reach a log line or an error message.
@@ -61,6 +63,29 @@ def mask_value(column: str | None, value: Any) -> str:
     if len(text) > 60:
         text = text[:57] + "..."
     return repr(text)
+
+
+def shown_headers(headers: Iterable[Any], recognised: Callable[[str], bool] | None = None,
+                  limit: int = 20) -> str:
+    """The headers of a file as they may appear in a message.
+
+    Each goes through :func:`mask_value`. When ``recognised`` says that none of them is
+    a known header, the "headers" are most likely the first record of a file without a
+    header row (a name, an ID number...): then only their number is given.
+
+    Examples
+    --------
+    >>> shown_headers(["编号", "13800138000"])
+    "'编号', <masked, 11 chars>"
+    >>> shown_headers(["p1", "张三"], recognised=lambda h: h in ("id", "name"))
+    '2 cells, none of them a known header (is the header row missing?)'
+    """
+    hs = [str(h) for h in headers]
+    if not hs:
+        return "none"
+    if recognised is not None and not any(recognised(h) for h in hs):
+        return f"{len(hs)} cells, none of them a known header (is the header row missing?)"
+    return ", ".join(mask_value(None, h) for h in hs[:limit])
 
 
 class UmbrellaGraphError(Exception):
@@ -163,8 +188,10 @@ class ParameterError(UmbrellaGraphError, ValueError):
 
     @classmethod
     def invalid(cls, param: str, func: str, expected: str, got: Any) -> ParameterError:
-        """Build the standard message for parameter ``param`` of ``func``."""
-        return cls(f"The {param!r} parameter of {func} must be {expected}. Got {got!r} instead.")
+        """Build the standard message for parameter ``param`` of ``func`` (a text that
+        looks like an ID or phone number is masked, as in every message)."""
+        shown = mask_value(None, got) if isinstance(got, str) else repr(got)
+        return cls(f"The {param!r} parameter of {func} must be {expected}. Got {shown} instead.")
 
 
 class NotFittedError(UmbrellaGraphError, AttributeError):

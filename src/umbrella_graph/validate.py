@@ -42,7 +42,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .case import Case, LoadReport, column_dtype
-from .errors import CaseError, Problem, mask_value
+from .errors import CaseError, Problem, mask_value, shown_headers
 from .schema import NODE_TABLES, TABLES, Column, TableSpec
 
 __all__ = [
@@ -719,10 +719,13 @@ def _apply_headers(
 
 
 def _missing_column_problem(tname: str, raw: RawTable, col: str, found: list[str]) -> Problem:
-    from .io.aliases import accepted_headers
+    from .io.aliases import accepted_headers, resolve_headers
 
     acc = ", ".join(accepted_headers(tname, col)[:12])
-    shown = ", ".join(repr(h) for h in found[:20]) or "none"
+    # a header known to any table: a file whose "headers" are all unknown most likely has
+    # no header row, and its first record (names, ID numbers) must not be quoted
+    known = {t: resolve_headers(t, found).rename for t in TABLES}
+    shown = shown_headers(found, lambda h: any(known[t][h] in TABLES[t].column_names for t in TABLES))
     return Problem(
         "missing_column", tname, raw.file, raw.header_row, col, "<absent>",
         f"a column '{col}' (required in {tname}; accepted headers: {acc}; headers found: {shown}; "

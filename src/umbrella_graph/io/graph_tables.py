@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from ..case import Case, LoadReport
-from ..errors import CaseError, ParameterError, Problem
+from ..errors import CaseError, ParameterError, Problem, mask_value, shown_headers
 from ..schema import TABLES
 
 __all__ = [
@@ -303,7 +303,7 @@ def load_graph_tables(
         if id_column not in df.columns:
             raise CaseError([Problem("missing_column", "nodes", file, 1, id_column, "<absent>",
                                      f"a node id column {id_column!r} (set id_column=); headers found: "
-                                     + ", ".join(repr(str(c)) for c in df.columns if c != "_row"), "error")])
+                                     + shown_headers(c for c in df.columns if c != "_row"), "error")])
         df = df.copy()
         if "_file" in df.columns and len(df):
             file = str(df["_file"].iat[0])
@@ -357,7 +357,7 @@ def load_graph_tables(
                 raise CaseError([Problem(
                     "missing_column", "edges", file, 1, col, "<absent>",
                     f"an edge column {col!r} (set src_column=/dst_column=); headers found: "
-                    + ", ".join(repr(str(c)) for c in df.columns if c != "_row"), "error")])
+                    + shown_headers(c for c in df.columns if c != "_row"), "error")])
         df = df.copy()
         if "_file" in df.columns and len(df):
             file = str(df["_file"].iat[0])
@@ -411,7 +411,7 @@ def load_graph_tables(
         if t is None or col not in TABLES[t].column_names:
             problems.append(Problem(
                 "dangling_reference" if t is None else "unknown_type", "edges", file, row, col,
-                repr(node_id) if t is None else repr(col),
+                mask_value(col, node_id) if t is None else repr(col),
                 "the id of a listed node" if t is None else f"a node whose table has a column {col!r}",
                 act))
             continue
@@ -423,7 +423,7 @@ def load_graph_tables(
                 cur = part.loc[hit, col]
                 if cur.notna().any() and (cur.astype(str) != value).any():
                     problems.append(Problem(
-                        "conflicting_values", t, file, row, col, repr(value),
+                        "conflicting_values", t, file, row, col, mask_value(col, value),
                         f"one {col} per node, but the node already has another one", act))
                 else:
                     part.loc[hit, col] = value
