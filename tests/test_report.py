@@ -263,3 +263,21 @@ def test_cli_report(sample_dir, sample_graph, tmp_path):
     assert res.exit_code == 2 and "bad.csv has no column(s) score" in res.output
     res = CliRunner().invoke(main, ["report", str(sample_dir), "-o", str(tmp_path / "r.txt")])
     assert res.exit_code == 2 and "must end in .html" in res.output
+
+
+def test_explanations_use_the_report_seed(sample_graph, monkeypatch):
+    # the detailed sections explain pairs with the seed the report was scored with
+    import umbrella_graph.scoring as scoring
+    from umbrella_graph.scoring import score_umbrellas
+
+    seen = []
+    real = scoring.explain
+
+    def spy(*args, **kwargs):
+        seen.append(kwargs.get("seed"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scoring, "explain", spy)
+    scores = score_umbrellas(sample_graph, seed=3)
+    render_report(sample_graph, scores, top=5, details=2, seed=3)
+    assert seen and set(seen) == {3}

@@ -21,9 +21,9 @@ Conventions shared by all functions:
 * anything random takes an explicit ``seed``; the same input and seed give the same
   output, run after run and process after process;
 * :func:`communities` and :func:`betweenness` run in igraph; building an igraph graph
-  of a million edges takes a second or two, so the graph built from a CSR matrix is
-  remembered (keyed by a digest of the matrix's content, forgotten with the matrix) and
-  both functions also accept the graph :func:`to_igraph` returns.
+  of a million edges takes a second or two, so both also accept the graph
+  :func:`to_igraph` returns: build it once, pass it to both (nothing is remembered
+  behind the caller's back).
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ def render_report(
 
         scores = score_umbrellas(graph, seed=seed)
     scores = _check_scores(scores)
-    ctx = _Context(graph, scores, mask=mask_pii)
+    ctx = _Context(graph, scores, mask=mask_pii, seed=seed)
 
     ranked = scores.head(top).reset_index(drop=True)
     n_detail = min(details, len(ranked))
@@ -225,8 +225,9 @@ def _fmt_num(v: Any) -> str:
 class _Context:
     """Lookups shared by the report's parts (names, posts, kin, masking)."""
 
-    def __init__(self, graph: CaseGraph, scores: pd.DataFrame, *, mask: bool) -> None:
+    def __init__(self, graph: CaseGraph, scores: pd.DataFrame, *, mask: bool, seed: int = 0) -> None:
         self.graph = graph
+        self.seed = seed
         self.case = graph.case
         self.mask = mask
         self.names: dict[str, str] = name_map(graph)
@@ -254,7 +255,7 @@ class _Context:
     def explain(self, official_id: str, gang_id: str, k: int) -> Any:
         from ..scoring import explain
 
-        return explain(self.graph, official_id, gang_id, k=k)
+        return explain(self.graph, official_id, gang_id, k=k, seed=self.seed)
 
     # -- summary ----------------------------------------------------------------------
     def summary(self, scores: pd.DataFrame) -> dict[str, Any]:

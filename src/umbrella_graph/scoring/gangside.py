@@ -113,7 +113,8 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
     n = ctx.n
     mem = ctx.members[["person", "gang", "weight"]]
     blocked = ctx.is_official | ~ctx.is_person
-    listed_key = set((mem["person"].to_numpy().astype(np.int64) * 4096 + mem["gang"].to_numpy()).tolist())
+    n_g = max(ctx.n_gangs, 1)  # (person, gang) pairs as one integer key
+    listed_key = mem["person"].to_numpy().astype(np.int64) * n_g + mem["gang"].to_numpy()
     frames = []
     # contacts with listed members (family contacts excluded)
     ct = ctx.ct[~ctx.ct["kin"].to_numpy()]
@@ -174,8 +175,8 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
         return df.assign(conf=np.zeros(0), conf_core=np.zeros(0))
     df["person"] = df["person"].astype(np.int64)
     df["gang"] = df["gang"].astype(np.int64)
-    key = df["person"].to_numpy() * 4096 + df["gang"].to_numpy()
-    df = df[~np.isin(key, np.fromiter(listed_key, dtype=np.int64, count=len(listed_key)))]
+    key = df["person"].to_numpy() * n_g + df["gang"].to_numpy()
+    df = df[~np.isin(key, listed_key)]
     p = df["person"].to_numpy()
     share_ct = np.divide(df["ct_n"].to_numpy(dtype=float), tot_ct[p], out=np.zeros(len(df)), where=tot_ct[p] > 0)
     share_tx = np.divide(df["tx_n"].to_numpy(dtype=float), tot_tx[p], out=np.zeros(len(df)), where=tot_tx[p] > 0)
