@@ -312,6 +312,17 @@ def test_generic_tables_report_self_loops_and_repeats():
     assert "1 self-loop(s) and 2 repeat(s)" in case.report.notes[-1]
 
 
+def test_generic_tables_from_xlsx(tmp_path):
+    # node and edge sheets are not contract tables: their header is the first non-blank row
+    nodes, edges = tmp_path / "n.xlsx", tmp_path / "e.xlsx"
+    pd.DataFrame({"id": ["a", "b"], "name": ["A", "B"]}).to_excel(nodes, index=False)
+    pd.DataFrame({"s": ["a"], "t": ["b"]}).to_excel(edges, index=False)
+    case = load_graph_tables(nodes, edges, id_column="id", default_label="Person", src_column="s",
+                             dst_column="t", default_type="KNOWS")
+    assert case["people"]["id"].tolist() == ["a", "b"]
+    assert case["ties"][["src", "dst"]].values.tolist() == [["a", "b"]]
+
+
 # -- FollowTheMoney ------------------------------------------------------------------------------
 def test_ftm_donations(datasets_dir):
     path = datasets_dir / "german_party_donations_ftm" / "donations.ijson"

@@ -184,7 +184,7 @@ def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, co
 
 
 def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
-              columns: Any = None) -> tuple[pd.DataFrame, list[Problem]]:
+              columns: Any = None, quotes: bool = True) -> tuple[pd.DataFrame, list[Problem]]:
     """Read with pyarrow (cells as large strings, pandas' own storage, so no cast; clean
     date/number columns converted on the way);
     fall back to the csv module on ragged rows.
@@ -206,7 +206,6 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
         return "skip"
 
     typed = _typed_columns(path, table, headers, encoding, columns) if len(set(headers)) == len(headers) else {}
-    quotes = _has_quotes(path)
 
     def read(types: dict[str, Any]) -> Any:
         return pacsv.read_csv(
@@ -325,6 +324,9 @@ def _read_xlsx(path: Path, table: str, notes: list[str]) -> tuple[pd.DataFrame, 
         hs = [str(c) for c in r if c is not None and str(c).strip()]
         if not hs:
             continue
+        if table not in TABLES:  # a generic node or edge sheet: its first non-blank row
+            best_row = i
+            break
         res = resolve_headers(table, hs)
         n_known = sum(1 for h in hs if res.rename[h] in TABLES[table].column_names)
         if n_known > best:
@@ -411,9 +413,10 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
             # cell), then strict GBK, then GB18030: the first that reads the whole file wins
             bom = _bom_encoding(p)
             candidates = [bom] if bom else list(DETECT_ORDER)
+        quotes = _has_quotes(p)  # the same bytes whatever the encoding: scanned once
         for enc in candidates:
             try:
-                df, problems = _read_csv(p, table, enc, lenient, columns)
+                df, problems = _read_csv(p, table, enc, lenient, columns, quotes)
                 break
             except (_NotUtf8, UnicodeDecodeError):
                 continue
