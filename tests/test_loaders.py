@@ -279,6 +279,14 @@ def test_neo4j_import_files(tmp_path):
         load_neo4j_import(nodes, edges, mapping={"labels": {"Martian": "people"}, "types": {"BRIBED": "transactions"}})
     assert {(p.code, p.column, p.file) for p in ei.value.problems} == {
         ("missing_column", "amount", "edges.csv"), ("missing_column", "date", "edges.csv")}
+    # a ragged row skipped in lenient mode is listed, and the encoding read is recorded
+    write(nodes, ":ID,name,:LABEL\np1,a,Person\np2,b,Person,extra\np3,c,Person\n")
+    write(edges, ":START_ID,:END_ID,:TYPE\np1,p3,KNOWS\n")
+    case = load_neo4j_import(nodes, edges, lenient=True)
+    assert case["people"]["id"].tolist() == ["p1", "p3"]
+    assert [(p.code, p.table, p.file, p.row, p.action) for p in case.report.problems] == [
+        ("bad_row", "nodes", "nodes.csv", 3, "skipped")]
+    assert set(case.report.encodings) == {"nodes.csv", "edges.csv"}
 
 
 def test_us_mafia_through_the_generic_path(datasets_dir):

@@ -234,6 +234,7 @@ def load_graph_tables(
     encoding: str | None = None,
     lenient: bool = False,
     name: str | None = None,
+    report: LoadReport | None = None,
 ) -> Case:
     """Load generic node and edge tables into a validated :class:`~umbrella_graph.case.Case`.
 
@@ -264,6 +265,9 @@ def load_graph_tables(
         (``{"people": {"NiceLabel": "name"}}``).
     encoding, lenient, name
         As in :func:`~umbrella_graph.load_case`.
+    report : LoadReport, optional
+        A report to fill (a caller that read the files itself passes the one holding
+        their encodings and reader problems).
 
     Returns
     -------
@@ -285,7 +289,7 @@ def load_graph_tables(
     from ..validate import RawTable, validate_tables
 
     m = _merge_mapping(mapping)
-    report = LoadReport()
+    report = report if report is not None else LoadReport()
     problems: list[Problem] = []
     act = "skipped" if lenient else "error"
     node_parts: dict[str, list[pd.DataFrame]] = {}
@@ -482,14 +486,16 @@ def load_neo4j_import(
     >>> len(case["people"]), len(case["gangs"]), float(case["transactions"]["amount"][0])
     (2, 1, 500.0)
     """
+    report = LoadReport()  # the files' encodings and notes, and the rows their reader skipped
+
     def convert(srcs: Source | Sequence[Source] | None, kind: str) -> list[pd.DataFrame] | None:
         if srcs is None:
             return None
-        report = LoadReport()
         out: list[pd.DataFrame] = []
         for df, file, probs in _read_sources(srcs, encoding, lenient, report, kind):
             if probs and not lenient:
                 raise CaseError(probs)
+            report.problems.extend(p.__class__(**{**p.as_dict(), "table": kind}) for p in probs)
             ren: dict[str, str] = {}
             typed: dict[str, str] = {}
             drop: list[str] = []
@@ -520,7 +526,7 @@ def load_neo4j_import(
     n = convert(nodes, "nodes")
     e = convert(edges, "edges")
     return load_graph_tables(n or [], e, mapping=mapping, columns=columns, lenient=lenient,
-                             name=name, encoding=encoding)
+                             name=name, encoding=encoding, report=report)
 
 
 def _contract_columns() -> set[str]:
