@@ -289,6 +289,18 @@ def test_neo4j_import_files(tmp_path):
     assert set(case.report.encodings) == {"nodes.csv", "edges.csv"}
 
 
+def test_attribute_edges_set_one_value_per_node():
+    nodes = pd.DataFrame({":ID": ["p1", "p2", "v1", "v2"], "name": ["a", "b", "东村", "西村"],
+                          ":LABEL": ["Person", "Person", "Village", "Village"]})
+    edges = pd.DataFrame({":START_ID": ["p1", "p2", "p2"], ":END_ID": ["v1", "v1", "v2"],
+                          ":TYPE": ["LOCATED_IN"] * 3})
+    with pytest.raises(CaseError) as ei:
+        load_neo4j_import(nodes, edges)
+    assert [(p.code, p.column, p.row) for p in ei.value.problems] == [("conflicting_values", "village_id", 4)]
+    case = load_neo4j_import(nodes, edges.iloc[:2])
+    assert case["people"]["village_id"].tolist() == ["v1", "v1"]
+
+
 def test_us_mafia_through_the_generic_path(datasets_dir):
     d = datasets_dir / "us_mafia_1960"
     case = load_graph_tables(

@@ -212,6 +212,22 @@ def _read_sources(sources: Source | Sequence[Source] | None, encoding: str | Non
     return out
 
 
+def _locate(parts: list[pd.DataFrame], index: dict[str, tuple[int, pd.Index]],
+            node_id: str) -> tuple[pd.DataFrame, pd.Index] | None:
+    """The first node part holding ``node_id`` and the index labels of its rows.
+
+    ``index`` (id -> (part number, labels)) is filled on the first call, so that setting
+    attributes from many edges costs one pass over the nodes, not one per edge.
+    """
+    if not index:
+        for k, part in enumerate(parts):
+            ids = part["id"].astype("string").str.strip()
+            for nid, labels in part.groupby(ids.to_numpy(), dropna=True, sort=False).groups.items():
+                index.setdefault(str(nid), (k, pd.Index(labels)))
+    got = index.get(node_id)
+    return None if got is None else (parts[got[0]], got[1])
+
+
 def _blankish(s: pd.Series) -> np.ndarray:
     st = s.astype("string").str.strip()
     return (st.isna() | (st == "")).to_numpy(dtype=bool)
@@ -410,6 +426,7 @@ def load_graph_tables(
             add(edge_parts, t, part, file)
 
     # attribute edges: set a column of the start node's record
+    located: dict[str, dict[str, tuple[int, pd.Index]]] = {}  # table -> id -> (part, rows)
     for node_id, col, value, file, row in attr_rows:
         t = node_table_of.get(node_id)
         if t is None or col not in TABLES[t].column_names:
@@ -419,19 +436,19 @@ def load_graph_tables(
                 "the id of a listed node" if t is None else f"a node whose table has a column {col!r}",
                 act))
             continue
-        for part in node_parts[t]:
-            hit = (part["id"].astype("string").str.strip() == node_id).fillna(False).to_numpy()
-            if hit.any():
-                if col not in part.columns:
-                    part[col] = pd.Series(pd.NA, index=part.index, dtype="object")
-                cur = part.loc[hit, col]
-                if cur.notna().any() and (cur.astype(str) != value).any():
-                    problems.append(Problem(
-                        "conflicting_values", t, file, row, col, mask_value(col, value),
-                        f"one {col} per node, but the node already has another one", act))
-                else:
-                    part.loc[hit, col] = value
-                break
+        found = _locate(node_parts[t], located.setdefault(t, {}), node_id)
+        if found is None:
+            continue
+        part, hit = found
+        if col not in part.columns:
+            part[col] = pd.Series(pd.NA, index=part.index, dtype="object")
+        cur = part.loc[hit, col]
+        if cur.notna().any() and (cur.astype(str) != value).any():
+            problems.append(Problem(
+                "conflicting_values", t, file, row, col, mask_value(col, value),
+                f"one {col} per node, but the node already has another one", act))
+        else:
+            part.loc[hit, col] = value
 
     raw: dict[str, RawTable] = {}
     for t in TABLES:
