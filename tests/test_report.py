@@ -281,3 +281,20 @@ def test_explanations_use_the_report_seed(sample_graph, monkeypatch):
     scores = score_umbrellas(sample_graph, seed=3)
     render_report(sample_graph, scores, top=5, details=2, seed=3)
     assert seen and set(seen) == {3}
+
+
+def test_masked_report_holds_no_id_number_used_as_a_person_id(tmp_path):
+    # person ids that are resident ID numbers (common in real exports) are masked in the
+    # tables, headings, paths, tooltips and in the page's data; unmasked, they are shown
+    idn, phone = "110101199003071234", "13800138000"
+    people = pd.DataFrame({"id": [idn, phone, "P3"], "name": ["张三", "李四", "王五"]})
+    officials = pd.DataFrame({"person_id": [idn], "position": ["派出所所长"]})
+    gangs = pd.DataFrame({"id": ["G1"], "name": ["某团伙"]})
+    members = pd.DataFrame({"person_id": [phone, "P3"], "gang_id": ["G1", "G1"], "role": ["leader", "member"]})
+    tx = pd.DataFrame({"src": [phone, "P3"], "dst": [idn, idn], "amount": [50000, 20000],
+                       "date": ["2020-01-02", "2020-02-03"]})
+    graph = build_graph(case_from_frames(people=people, officials=officials, gangs=gangs, members=members,
+                                         transactions=tx))
+    page = render_report(graph, top=5, details=1)
+    assert idn not in page and phone not in page
+    assert idn in render_report(graph, top=5, details=1, mask_pii=False)

@@ -889,6 +889,13 @@ def _build_view(
     net = Network(height=height, width="100%", directed=True, cdn_resources="in_line")
     net.options = _vis_options()  # type: ignore[assignment]
     tips = _node_tips(graph, positions, cats, scores, mask_pii)
+
+    def shown(text: str) -> str:
+        return mask_text(text) if mask_pii else text
+
+    def vid(p: int) -> str:
+        return node_key(str(ids[p]), p, mask_pii)
+
     for p in positions:
         nid = str(ids[p])
         cat = cats[p]
@@ -903,15 +910,15 @@ def _build_view(
             c = comm[nid]
             color = {"background": _PALETTE[c % len(_PALETTE)], "border": style.color}
             extra["grp"] = int(c)
-        name = _node_label(graph, p)
+        name = shown(_node_label(graph, p))
         tip = tips[p]
         net.add_node(
-            nid, label=_short(name), shape=style.shape, color=color, size=size,
+            vid(p), label=_short(name), shape=style.shape, color=color, size=size,
             x=round(xy[p][0], 1), y=round(xy[p][1], 1), physics=False,
             title=_tip_text(tip), cat=cat, name=name, tip=tip, **extra,
         )
 
-    names = {p: _node_name(graph, p) for p in positions}
+    names = {p: shown(_node_name(graph, p)) for p in positions}
     n_rec = len(recs)
     if n_rec:
         ra, rb = recs["a"].to_numpy(np.int64), recs["b"].to_numpy(np.int64)
@@ -960,7 +967,7 @@ def _build_view(
             edge["evidence"] = bool(is_ev)
             if is_ev:
                 edge["width"] = max(3.0, edge["width"])
-        net.add_edge(str(ids[ea]), str(ids[eb]), **edge)
+        net.add_edge(vid(ea), vid(eb), **edge)
     # evidence links that are not records between the two nodes (e.g. a company the scorer
     # puts on the gang's side): drawn as their own dashed edge with the hop's records
     for hop in hops:
@@ -970,7 +977,7 @@ def _build_view(
         pair_seen[(min(ha, hb), max(ha, hb))] = 1
         tip = _hop_tip(names[ha], names[hb], hop)
         gstyle = EDGE_STYLES["gangside"]
-        net.add_edge(str(ids[ha]), str(ids[hb]), id=f"e{len(net.edges)}", fam="gangside", width=3.0,
+        net.add_edge(vid(ha), vid(hb), id=f"e{len(net.edges)}", fam="gangside", width=3.0,
                      color=gstyle.color, dashes=list(gstyle.dashes) if isinstance(gstyle.dashes, tuple) else False,
                      arrows="", title=_tip_text(tip), tip=tip, t=[], smooth=False, evidence=True)
 
@@ -979,6 +986,17 @@ def _build_view(
     if comm is not None:
         view.meta["communities"] = len(set(comm.values()))
     return view
+
+
+def node_key(node_id: str, position: int, mask_pii: bool) -> str:
+    """The id of a node in a view's data: its own id, or ``n<position>`` (its position in
+    the graph) when masking and the id holds an ID or phone number, so that a masked page
+    carries no such number, not even in its data.
+
+    >>> node_key("P0061", 7, True), node_key("110101199003071234", 7, True)
+    ('P0061', 'n7')
+    """
+    return f"n{position}" if mask_pii and mask_text(node_id) != node_id else node_id
 
 
 def _smooth(nth: int) -> Any:
@@ -1127,7 +1145,8 @@ def _node_tips(
                 rows.append(["source", source(src_rec.get("_file"), src_rec.get("_row"))])
         if nid in scores:
             rows.append(["score", f"{scores[nid]:.3f}"])
-        tips[p] = {"head": head, "rows": rows}
+        # every value masked at once: ids, posts and names of places may hold ID or phone numbers
+        tips[p] = {"head": head, "rows": [[k, txt(v)] for k, v in rows]}
     return tips
 
 

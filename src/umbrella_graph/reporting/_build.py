@@ -18,7 +18,7 @@ from .._format import cell_text, fmt_amount, fmt_time, source
 from ..errors import ParameterError, UmbrellaGraphError
 from ..graph import CaseGraph
 from ..schema import KIN_TIES, TABLES
-from ..views import kind_map, name_map, view_case
+from ..views import kind_map, name_map, node_key, view_case
 from ._html import VIS_LICENSE, Page, render_template
 from ._mask import mask_text
 from ._sections import Section, frame_table, render_blocks
@@ -113,7 +113,7 @@ def render_report(
             for path in getattr(explanations[i], "paths", []) or []:
                 ids.extend(str(n) for n in path.nodes)
         ids = list(dict.fromkeys(ids))
-        pair_focus.append(ids)
+        pair_focus.append([node_key(n, int(k), mask_pii) for n, k in zip(ids, graph.index_of(ids), strict=True)])
         focus.extend(ids)
     clock.lap("explain")
     view = view_case(graph, scores, max_nodes=max_nodes, focus=list(dict.fromkeys(focus)),
@@ -387,10 +387,10 @@ class _Context:
             "i": i,
             "rank": _fmt_num(r.rank),
             "official": self.name(o),
-            "official_id": o,
+            "official_id": self.t(o),
             "post": self.t(self.posts.get(o, "")),
             "gang": self.name(g),
-            "gang_id": g,
+            "gang_id": self.t(g),
             "score": "" if math.isnan(score) else f"{score:.3f}",
             "pct": 0 if math.isnan(score) else max(0, min(100, round(score * 100))),
             "signals": self.t(getattr(r, "top_signals", "")),
@@ -427,10 +427,10 @@ class _Context:
             "anchor": f"pair-{i + 1}",
             "rank": _fmt_num(row["rank"]),
             "official": self.name(o),
-            "official_id": o,
+            "official_id": self.t(o),
             "post": self.t(self.posts.get(o, "")),
             "gang": self.name(g),
-            "gang_id": g,
+            "gang_id": self.t(g),
             "score": f"{float(score):.3f}" if pd.notna(score) else "",
             "top_signals": self.t(row.get("top_signals", "")),
             "signals": signals,
@@ -444,7 +444,7 @@ class _Context:
         hops = list(path.hops)
         chain = []
         for k, n in enumerate(nodes):
-            chain.append({"name": self.name(n), "id": n, "kind": self.kinds.get(n, "")})
+            chain.append({"name": self.name(n), "id": self.t(n), "kind": self.kinds.get(n, "")})
             if k < len(hops):
                 chain.append({"hop": cell_text(hops[k].kind)})
         rows = []
