@@ -62,6 +62,24 @@ def test_validate_encoding_and_columns_options(tmp_path):
     assert res.exit_code == 1 and "could not be read as JSON" in res.output
 
 
+def test_every_case_command_takes_the_loading_options(tmp_path, sample_dir):
+    # a header mapping and lenient mode reach score, explain and the investigations too
+    import shutil
+
+    d = tmp_path / "case"
+    shutil.copytree(sample_dir, d)
+    people = (d / "people.csv").read_text(encoding="utf-8").splitlines()
+    people[0] = people[0].replace("id,", "Key,", 1)
+    people.append("P9999")  # a ragged row: skipped and listed in lenient mode
+    (d / "people.csv").write_text("\n".join(people) + "\n", encoding="utf-8")
+    m = tmp_path / "m.json"
+    m.write_text(json.dumps({"people": {"Key": "id"}}), encoding="utf-8")
+    assert run("score", str(d)).exit_code != 0
+    for cmd in (["score"], ["tipoffs"], ["leads"], ["explain", "--official", "P0061", "--gang", "G01"]):
+        res = run(*cmd, "--columns", str(m), "--lenient", str(d))
+        assert res.exit_code == 0, (cmd, res.output)
+
+
 def test_info(sample_dir):
     res = run("info", str(sample_dir))
     assert res.exit_code == 0, res.output

@@ -19,6 +19,13 @@ def _load(case_dir: Path, encoding: str | None, columns: Path | None, lenient: b
     return load_case(case_dir, encoding=encoding, columns=columns, lenient=lenient)
 
 
+def load_graph(case_dir: Path, encoding: str | None, columns: Path | None, lenient: bool) -> Any:
+    """The case graph of a case folder, read with the CLI's loading options."""
+    from ..graph import build_graph
+
+    return build_graph(_load(case_dir, encoding, columns, lenient))
+
+
 def _echo_report(case: Case) -> None:
     rep = case.report
     if rep.ignored:

@@ -8,17 +8,10 @@ from typing import Any
 import click
 
 from ._app import echo_frame, handle_errors, main
+from .case_cmds import case_dir_arg, columns_opt, encoding_opt, lenient_opt, load_graph
 
-case_dir_arg = click.argument("case_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-encoding_opt = click.option("--encoding", default=None, help="Force a file encoding (utf-8, gbk, gb18030); default: detect.")
 seed_opt = click.option("--seed", default=0, show_default=True, type=int, help="Seed passed to the scorer.")
 
-
-def _graph(case_dir: Path, encoding: str | None) -> Any:
-    from ..graph import build_graph
-    from ..io import load_case
-
-    return build_graph(load_case(case_dir, encoding=encoding))
 
 
 def _write(df: Any, output: Path | None, what: str) -> None:
@@ -49,9 +42,11 @@ output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False, path
                    "[default: 2.0]; 0 keeps every pre-event contact.")
 @click.option("--summary", is_flag=True, help="One row per (event, official) instead of one per contact record.")
 @encoding_opt
+@columns_opt
+@lenient_opt
 @handle_errors
 def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, follow_up: str,
-            min_score: float | None, summary: bool, encoding: str | None) -> None:
+            min_score: float | None, summary: bool, encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """Officials (and their families) in contact with a gang just before raids on it.
 
     One row per contact record in the window before an event on a gang, with the lead time,
@@ -63,7 +58,7 @@ def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, fol
     kw: dict[str, Any] = {"baseline": baseline, "follow_up": follow_up}
     if min_score is not None:
         kw["min_score"] = min_score
-    df = find_tipoffs(_graph(case_dir, encoding), window, **kw)
+    df = find_tipoffs(load_graph(case_dir, encoding, columns, lenient), window, **kw)
     if summary:
         df = tipoffs_summary(df)
     _write(df, output, "rows")
@@ -77,13 +72,15 @@ def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, fol
               help="Officials scoring at least this are listed as suspected umbrellas.")
 @seed_opt
 @encoding_opt
+@columns_opt
+@lenient_opt
 @handle_errors
 def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min_score: float, seed: int,
-                   encoding: str | None) -> None:
+                   encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """One case, three investigations (一案三查): the gang, its umbrellas, its supervisors."""
     from ..investigate.three_investigations import accountability as run
 
-    df = run(_graph(case_dir, encoding), gang_id, min_score=min_score, seed=seed)
+    df = run(load_graph(case_dir, encoding, columns, lenient), gang_id, min_score=min_score, seed=seed)
     _write(df, output, "rows")
 
 
@@ -92,12 +89,14 @@ def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min
 @output_opt
 @seed_opt
 @encoding_opt
+@columns_opt
+@lenient_opt
 @handle_errors
-def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None) -> None:
+def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """Rank the leads (petitions, tips) by the independent graph evidence behind them."""
     from ..investigate.leads import triage_leads
 
-    df = triage_leads(_graph(case_dir, encoding), seed=seed)
+    df = triage_leads(load_graph(case_dir, encoding, columns, lenient), seed=seed)
     _write(df, output, "leads")
 
 
@@ -111,12 +110,14 @@ def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None) 
 @output_opt
 @seed_opt
 @encoding_opt
+@columns_opt
+@lenient_opt
 @handle_errors
 def disrupt(case_dir: Path, gang_id: str, strategy: str, mode: str, k: int, output: Path | None, seed: int,
-            encoding: str | None) -> None:
+            encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """Which nodes of a gang's network to remove, and the largest component after each."""
     from ..investigate.plan import plan_disruption
 
-    plan = plan_disruption(_graph(case_dir, encoding), gang_id, strategy=strategy, mode=mode, k=k, seed=seed)
+    plan = plan_disruption(load_graph(case_dir, encoding, columns, lenient), gang_id, strategy=strategy, mode=mode, k=k, seed=seed)
     click.echo(repr(plan))
     _write(plan.curve, output, "steps")

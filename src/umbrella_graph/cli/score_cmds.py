@@ -3,25 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
 
 from ._app import echo_frame, handle_errors, main
+from .case_cmds import case_dir_arg, columns_opt, encoding_opt, lenient_opt, load_graph
 from .neo4j_cmds import graph_from_neo4j, neo4j_options
 
-case_dir_arg = click.argument("case_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
-encoding_opt = click.option("--encoding", default=None,
-                            help="Force a file encoding (utf-8, gbk, gb18030); default: detect.")
 seed_opt = click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
                         help="Seed of the community detection and brokerage sample.")
 
-
-def _graph(case_dir: Path, encoding: str | None) -> Any:
-    from ..graph import build_graph
-    from ..io import load_case
-
-    return build_graph(load_case(case_dir, encoding=encoding))
 
 
 @main.command()
@@ -35,13 +26,15 @@ def _graph(case_dir: Path, encoding: str | None) -> Any:
               help="'labels': fit the classifier on the case's labels.csv and use its probabilities; "
                    "'none': the unsupervised score.")
 @encoding_opt
+@columns_opt
+@lenient_opt
 @seed_opt
 @click.option("--top", default=30, show_default=True, type=click.IntRange(min=1),
               help="Rows printed when no --output is given.")
 @handle_errors
 def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str | None, database: str | None,
           output: Path | None, gangs: tuple[str, ...], officials: tuple[str, ...], model: str,
-          encoding: str | None, seed: int, top: int) -> None:
+          encoding: str | None, columns: Path | None, lenient: bool, seed: int, top: int) -> None:
     """Score every official x gang pair of CASE_DIR, or of the case stored in Neo4j
     (--neo4j URI), 1 = most suspect.
 
@@ -54,7 +47,7 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
     if (case_dir is None) == (neo4j_uri is None):
         raise click.UsageError("give either CASE_DIR or --neo4j URI (the case stored in Neo4j)")
     graph = (graph_from_neo4j(neo4j_uri, user, password, database) if neo4j_uri is not None
-             else _graph(case_dir, encoding))  # type: ignore[arg-type]
+             else load_graph(case_dir, encoding, columns, lenient))  # type: ignore[arg-type]
     clf = None
     if model == "labels":
         if not len(graph.case["labels"]):
@@ -81,13 +74,15 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
 @click.option("--records", default=8, show_default=True, type=click.IntRange(min=1),
               help="Records listed per hop.")
 @encoding_opt
+@columns_opt
+@lenient_opt
 @seed_opt
 @handle_errors
 def explain(case_dir: Path, official_id: str, gang_id: str, k: int, max_hops: int, records: int,
-            encoding: str | None, seed: int) -> None:
+            encoding: str | None, columns: Path | None, lenient: bool, seed: int) -> None:
     """Explain one official x gang score: its signals, then its evidence paths with records."""
     from ..scoring import explain as explain_pair
 
-    graph = _graph(case_dir, encoding)
+    graph = load_graph(case_dir, encoding, columns, lenient)
     ex = explain_pair(graph, official_id, gang_id, k=k, max_hops=max_hops, seed=seed)
     click.echo(ex.to_text(max_records=records))
