@@ -19,7 +19,7 @@ convert with :func:`strength_to_distance`; that is the only place the conversion
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -34,7 +34,6 @@ __all__ = [
     "NODE_KINDS",
     "Relation",
     "RELATIONS",
-    "RELATIONS_BY_KIND",
     "NEO4J_LABELS",
     "NEO4J_REL_TYPES",
     "MEMBER_ROLES",
@@ -42,8 +41,8 @@ __all__ = [
     "COMPANY_ROLES",
     "VILLAGE_LEVELS",
     "KIN_TIES",
+    "CONTROL_ROLES",
     "strength_to_distance",
-    "table_spec",
 ]
 
 ColumnType = Literal["id", "ref", "str", "date", "datetime", "amount", "float", "int", "enum"]
@@ -106,6 +105,9 @@ class TableSpec:
 MEMBER_ROLES = ("leader", "core", "member")
 CONTACT_KINDS = ("call", "sms", "meeting", "chat")
 COMPANY_ROLES = ("owner", "legal_rep", "director", "shareholder", "manager", "employee")
+#: Company roles that mean control of the company: a company is a gang's when a member
+#: holds one of them (the scorer and the investigations use this one list).
+CONTROL_ROLES = frozenset({"owner", "legal_rep", "director", "shareholder", "manager"})
 VILLAGE_LEVELS = ("village", "town", "district", "city")
 #: Tie kinds that make two people family. ``spouse`` is also family.
 KIN_TIES = frozenset({"spouse", "kin", "parent", "child", "sibling", "in_law", "relative"})
@@ -293,11 +295,6 @@ TABLES: dict[str, TableSpec] = {
 NODE_TABLES: dict[str, str] = {t.node_kind: t.name for t in TABLES.values() if t.node_kind}
 
 
-def table_spec(name: str) -> TableSpec:
-    """Return the :class:`TableSpec` of table ``name`` (a ``KeyError`` if unknown)."""
-    return TABLES[name]
-
-
 @dataclass(frozen=True)
 class NodeKind:
     """A kind of node and its Neo4j label(s)."""
@@ -362,7 +359,6 @@ class Relation:
     strength: str | None = None
     directed: bool = True
     doc: str = ""
-    extra: dict[str, str] = field(default_factory=dict)
 
 
 RELATIONS: tuple[Relation, ...] = (
@@ -435,9 +431,6 @@ RELATIONS: tuple[Relation, ...] = (
     Relation("lead_gang", "NAMES_GANG", "leads", "id", "gang_id", ("date", "source")),
 )
 
-RELATIONS_BY_KIND: dict[str, list[Relation]] = {}
-for _r in RELATIONS:
-    RELATIONS_BY_KIND.setdefault(_r.kind, []).append(_r)
 
 #: Every Neo4j label the library may write or match. ``Official`` is added to people
 #: who hold a post; ``CaseMeta`` labels the one node describing the stored case (tables,

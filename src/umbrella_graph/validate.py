@@ -846,6 +846,13 @@ def _pmap(func: Callable[[Any], Any], items: list[Any]) -> list[Any]:
         return list(pool.map(func, items))
 
 
+#: Tables whose records may lack an id: the columns their stable id is made of, and its prefix.
+_CONTENT_IDS: dict[str, tuple[list[str], str]] = {
+    "transactions": (["src", "dst", "amount", "date", "channel", "memo"], "tx-"),
+    "contracts": (["issuer_id", "company_id", "amount", "date", "subject"], "ct-"),
+}
+
+
 def _type_table(
     tname: str,
     rt: RawTable,
@@ -874,16 +881,11 @@ def _type_table(
     skip = np.zeros(len(df), dtype=bool)
     for c in spec.columns:
         _coerce_column(df, spec, c, out, skip, scales.get(c.name, 1.0))
-    if tname == "transactions":
+    if tname in _CONTENT_IDS:  # records without an id get a stable one from their content
+        cols, prefix = _CONTENT_IDS[tname]
         no_id = df["id"].isna().to_numpy()
         if no_id.any():
-            df.loc[no_id, "id"] = _stable_ids(
-                df.loc[no_id], ["src", "dst", "amount", "date", "channel", "memo"], "tx-")
-    if tname == "contracts":
-        no_id = df["id"].isna().to_numpy()
-        if no_id.any():
-            df.loc[no_id, "id"] = _stable_ids(
-                df.loc[no_id], ["issuer_id", "company_id", "amount", "date", "subject"], "ct-")
+            df.loc[no_id, "id"] = _stable_ids(df.loc[no_id], cols, prefix)
     # canonical columns first, extra columns kept, provenance last
     extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
     return df[[*spec.column_names, *extra, "_file", "_row"]], skip, out.problems, n_read

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
-from ..schema import RELATIONS
+from ..graph import EDGE_KINDS
 
 __all__ = [
     "GraphBackend",
@@ -47,9 +47,6 @@ __all__ = [
     "MONEY_FLOW_COLUMNS",
     "check_kinds",
 ]
-
-#: Edge kinds in schema order.
-EDGE_KINDS: tuple[str, ...] = tuple(dict.fromkeys(r.kind for r in RELATIONS))
 
 #: Columns of :meth:`GraphBackend._expand`.
 EXPAND_COLUMNS = ("a", "b", "kind", "records", "strength", "first_time", "last_time")

@@ -391,7 +391,6 @@ class LoadSummary:
 # ---------------------------------------------------------------------------------------
 @dataclass
 class _Group:
-    what: str  # "node" or "relationship"
     type: str  # label set or rel type, for the summary
     query: str
     rows: Sequence[Sequence[Any]]
@@ -486,11 +485,11 @@ def _node_groups(graph: CaseGraph, fresh: bool) -> list[_Group]:
             vary, const = _constants(part, cols)
             query = _node_query(labels, vary, bool(extras), fresh, list(const))
             rows = _rows(part, vary, extras, [part["id"].astype(str).tolist()])
-            groups.append(_Group("node", ":".join(labels), query, rows, const=const))
+            groups.append(_Group(":".join(labels), query, rows, const=const))
     units = graph.nodes[graph.nodes["kind"] == "unit"]
     if len(units):
         query = _node_query([_kind_label("unit")], [], False, fresh)
-        groups.append(_Group("node", _kind_label("unit"), query, [(str(i),) for i in units["id"]]))
+        groups.append(_Group(_kind_label("unit"), query, [(str(i),) for i in units["id"]]))
     return groups
 
 
@@ -602,7 +601,7 @@ def _rel_groups(graph: CaseGraph, eids: dict[str, str]) -> Iterator[_Group]:
                     raise ParameterError.invalid(
                         "case", "to_neo4j", "a case whose records have unique (_file, _row) "
                         "provenance within each table", f"duplicates in table {rel.table!r}")
-            yield _Group("relationship", t, query, rows, keys, const)
+            yield _Group(t, query, rows, keys, const)
 
 
 def _table_meta(case: Case) -> dict[str, Any]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ..schema import KIN_TIES, MEMBER_ROLES
+from ..schema import CONTROL_ROLES, KIN_TIES, MEMBER_ROLES
 from ..scoring import gang_companies as scorer_gang_companies
 from ..scoring import infer_gang_side
 
@@ -132,8 +132,6 @@ def official_proxies(graph: CaseGraph) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
-#: Company roles that make a company a gang's when a member holds them.
-CONTROL_ROLES: tuple[str, ...] = ("owner", "legal_rep", "director", "manager", "shareholder")
 
 #: People the scorer places on a gang's side with at least this confidence count as the
 #: gang's side in the investigations (listed members always do).
@@ -242,7 +240,7 @@ def gang_companies(graph: CaseGraph, gang_id: str, people: Iterable[str] | None 
     pset = set(people)
     roles = case["company_roles"]
     r = roles[roles["person_id"].isin(pset).fillna(False).to_numpy()
-              & roles["role"].isin(CONTROL_ROLES).fillna(False).to_numpy()]
+              & roles["role"].isin(list(CONTROL_ROLES)).fillna(False).to_numpy()]
     cols = ["company_id", "sector", "village_id", "n_roles", "via_people"]
     if not len(r):
         return pd.DataFrame({c: pd.Series([], dtype="string" if c != "n_roles" else "int64") for c in cols})

@@ -110,8 +110,6 @@ _DTYPES: dict[str, str] = {
     "n_contracts_approved": "Int64", "n_enforcement": "Int64", "reason": "string", "evidence": "string",
 }
 
-_PART_ORDER = {"gang": 0, "umbrella": 1, "supervision": 2}
-
 
 def _sectors_of(sector: Any) -> list[str]:
     """The :data:`SECTOR_REGULATORS` groups a company sector belongs to."""
@@ -151,7 +149,7 @@ def _company_table(graph: CaseGraph, g: str, members: list[str], inferred: bool)
         cid = str(rec["company_id"])
         r = roles[(roles["company_id"] == cid).fillna(False).to_numpy()
                   & roles["person_id"].isin(members).fillna(False).to_numpy()
-                  & roles["role"].isin(CONTROL_ROLES).fillna(False).to_numpy()]
+                  & roles["role"].isin(list(CONTROL_ROLES)).fillna(False).to_numpy()]
         kinds = ", ".join(sorted(set(r["role"].dropna().astype(str)))) or "a role"
         rows.append({"company_id": cid, "sector": rec["sector"], "village_id": rec["village_id"],
                      "reason": f"{len(r)} listed member(s) hold {kinds} (company_roles table)",

@@ -43,6 +43,7 @@ import pandas as pd
 
 from ..case import Case, LoadReport
 from ..errors import CaseError, Problem
+from .graph_tables import EDGE_ENDPOINTS
 
 __all__ = ["load_ftm", "FTM_NODE_TABLES", "FTM_LINKS"]
 
@@ -198,8 +199,7 @@ def load_ftm(
             if table == "company_roles" and schema_of.get(src or "") not in (None, "Person"):
                 table = "ties"
                 const = {"kind": "owns" if schema == "Ownership" else schema.lower()}
-            ends = {"transactions": ("src", "dst"), "ties": ("src", "dst"),
-                    "company_roles": ("person_id", "company_id")}[table]
+            ends = EDGE_ENDPOINTS[table]
             if table == "transactions":
                 rec["id"] = str(e["id"])
             else:

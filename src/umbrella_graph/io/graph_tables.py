@@ -121,6 +121,9 @@ EDGE_ENDPOINTS: dict[str, tuple[str, str]] = {
     "contracts": ("issuer_id", "company_id"),
 }
 
+#: Every column name of the data contract (typed by the validator, not by a header's type).
+_CONTRACT_COLUMNS = frozenset(c for t in TABLES.values() for c in t.column_names)
+
 _NEO4J_TYPES = {"int": "int", "long": "int", "short": "int", "byte": "int", "float": "float",
                 "double": "float", "boolean": "bool"}
 
@@ -530,7 +533,7 @@ def load_neo4j_import(
             df["_file"] = file
             for n, typ in typed.items():
                 kind_ = _NEO4J_TYPES.get(typ)
-                if kind_ is None or n in _contract_columns():
+                if kind_ is None or n in _CONTRACT_COLUMNS:
                     continue
                 if kind_ in ("int", "float"):
                     num = pd.to_numeric(df[n].astype("string").str.strip(), errors="coerce")
@@ -546,5 +549,3 @@ def load_neo4j_import(
                              name=name, encoding=encoding, report=report)
 
 
-def _contract_columns() -> set[str]:
-    return {c for t in TABLES.values() for c in t.column_names}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -12,6 +11,7 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
+from .._format import cell_text, fmt_time
 from ..errors import ParameterError
 from ._mask import mask_id_number, mask_phone, mask_text
 from ._svg import Chart
@@ -94,13 +94,10 @@ def slug(text: str) -> str:
 
 
 def _cell(v: Any, col: str, mask: bool) -> str:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return ""
-    if isinstance(v, float) and math.isnan(v):
-        return ""
     if isinstance(v, (pd.Timestamp, np.datetime64)):
-        ts = pd.Timestamp(v)
-        return ts.strftime("%Y-%m-%d %H:%M") if (ts.hour or ts.minute) else ts.strftime("%Y-%m-%d")
+        return fmt_time(v)
+    if not cell_text(v):  # missing
+        return ""
     if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
     if isinstance(v, (float, np.floating)):

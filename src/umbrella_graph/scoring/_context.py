@@ -28,8 +28,6 @@ __all__: list[str] = []
 
 #: Weight of a member's listed role (leader, core, member); unknown roles count as member.
 ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
-#: Company roles that mean control of the company (owner, legal representative...).
-CONTROL_ROLES = frozenset({"owner", "legal_rep", "director", "shareholder", "manager"})
 #: Weight of each kind of relative in an official's circle.
 CIRCLE_WEIGHT = {"self": 1.0, "spouse": 1.0, "kin": 0.7}
 #: Event kinds treated as enforcement actions a gang could be warned about (lower case).

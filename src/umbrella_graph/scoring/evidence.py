@@ -38,8 +38,8 @@ import scipy.sparse as sp
 from .._format import fmt_amount
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ..schema import KIN_TIES, TABLES
-from ._context import CONTROL_ROLES, Context, context
+from ..schema import CONTROL_ROLES, KIN_TIES, TABLES
+from ._context import Context, context
 from .gangside import side_table
 from .signals import _check_seed
 

@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 
 from ..graph import CaseGraph
-from ._context import CONTROL_ROLES, Context, check_ids, context
+from ..schema import CONTROL_ROLES
+from ._context import Context, check_ids, context
 
 __all__ = ["infer_gang_side", "gang_companies"]
 
