@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -11,6 +12,8 @@ from ._app import echo_frame, handle_errors, main
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..case import Case
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _load(case_dir: Path, encoding: str | None, columns: Path | None, lenient: bool) -> Case:
@@ -51,11 +54,14 @@ lenient_opt = click.option(
     help="Skip bad rows (blank bad optional cells) instead of failing; every one is listed.")
 
 
+def loading_options(func: F) -> F:
+    """``--encoding``, ``--columns`` and ``--lenient``: how a case folder is read."""
+    return encoding_opt(columns_opt(lenient_opt(func)))
+
+
 @main.command()
 @case_dir_arg
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @handle_errors
 def validate(case_dir: Path, encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """Check CASE_DIR against the data contract; print rows per table.
@@ -76,9 +82,7 @@ def validate(case_dir: Path, encoding: str | None, columns: Path | None, lenient
 
 @main.command()
 @case_dir_arg
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @handle_errors
 def info(case_dir: Path, encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """Describe CASE_DIR: tables, node and edge counts, gangs and officials."""

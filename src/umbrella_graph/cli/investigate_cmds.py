@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from ._app import echo_frame, handle_errors, main
-from .case_cmds import case_dir_arg, columns_opt, encoding_opt, lenient_opt, load_graph
+from .case_cmds import case_dir_arg, load_graph, loading_options
 
 seed_opt = click.option("--seed", default=0, show_default=True, type=int, help="Seed passed to the scorer.")
 
@@ -41,9 +41,7 @@ output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False, path
               help="Keep (event, official) pairs whose combined score (-log10 p) is at least this "
                    "[default: 2.0]; 0 keeps every pre-event contact.")
 @click.option("--summary", is_flag=True, help="One row per (event, official) instead of one per contact record.")
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @handle_errors
 def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, follow_up: str,
             min_score: float | None, summary: bool, encoding: str | None, columns: Path | None, lenient: bool) -> None:
@@ -71,9 +69,7 @@ def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, fol
 @click.option("--min-score", default=0.5, show_default=True, type=float,
               help="Officials scoring at least this are listed as suspected umbrellas.")
 @seed_opt
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @handle_errors
 def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min_score: float, seed: int,
                    encoding: str | None, columns: Path | None, lenient: bool) -> None:
@@ -88,9 +84,7 @@ def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min
 @case_dir_arg
 @output_opt
 @seed_opt
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @handle_errors
 def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """Rank the leads (petitions, tips) by the independent graph evidence behind them."""
@@ -109,9 +103,7 @@ def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None, 
 @click.option("-k", "k", default=5, show_default=True, type=int, help="How many nodes to remove.")
 @output_opt
 @seed_opt
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @handle_errors
 def disrupt(case_dir: Path, gang_id: str, strategy: str, mode: str, k: int, output: Path | None, seed: int,
             encoding: str | None, columns: Path | None, lenient: bool) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ._app import handle_errors, main
-from .case_cmds import case_dir_arg, columns_opt, encoding_opt, lenient_opt
+from .case_cmds import case_dir_arg, loading_options
 
 
 def _read_scores(path: Path):  # type: ignore[no-untyped-def]
@@ -45,9 +45,7 @@ def _read_scores(path: Path):  # type: ignore[no-untyped-def]
 @click.option("--max-gangs", type=click.IntRange(min=1), default=5, show_default=True,
               help="Gangs covered by the per-gang analyses (those with the highest-scoring pairs).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for scoring, layout and analyses.")
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @handle_errors
 def report_cmd(
     case_dir: Path,

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ._app import echo_frame, handle_errors, main
-from .case_cmds import case_dir_arg, columns_opt, encoding_opt, lenient_opt, load_graph
+from .case_cmds import case_dir_arg, load_graph, loading_options
 from .neo4j_cmds import graph_from_neo4j, neo4j_options
 
 seed_opt = click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
@@ -25,9 +25,7 @@ seed_opt = click.option("--seed", default=0, show_default=True, type=click.IntRa
 @click.option("--model", type=click.Choice(["none", "labels"]), default="none", show_default=True,
               help="'labels': fit the classifier on the case's labels.csv and use its probabilities; "
                    "'none': the unsupervised score.")
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @seed_opt
 @click.option("--top", default=30, show_default=True, type=click.IntRange(min=1),
               help="Rows printed when no --output is given.")
@@ -73,9 +71,7 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
               help="Longest chain of records from the official to the gang side.")
 @click.option("--records", default=8, show_default=True, type=click.IntRange(min=1),
               help="Records listed per hop.")
-@encoding_opt
-@columns_opt
-@lenient_opt
+@loading_options
 @seed_opt
 @handle_errors
 def explain(case_dir: Path, official_id: str, gang_id: str, k: int, max_hops: int, records: int,
