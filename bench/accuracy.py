@@ -24,7 +24,7 @@ curve (AP after removing 0/15/30/50% of the evidence records with :func:`drop_ev
 
 Usage::
 
-    .venv/bin/python bench/accuracy.py                 # shift, tuning split, 5 settings x 12 families, 3,000 people
+    .venv/bin/python bench/accuracy.py                 # shift, tuning split: 6 settings x 12 families, 4,000 people (~5 min)
     .venv/bin/python bench/accuracy.py --quick         # 2 settings per family, 2,000 people (a few minutes)
     .venv/bin/python bench/accuracy.py --split held-out   # final evaluation only
     .venv/bin/python bench/accuracy.py --sweep         # issue 4: 5 seeds x 3 difficulties, 6,000 people
@@ -515,7 +515,7 @@ def shift_main(args: argparse.Namespace) -> None:
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     for split in splits:
-        n = args.settings or ((2 if args.quick else 5) if split == "tuning" else (1 if args.quick else 3))
+        n = args.settings or ((2 if args.quick else 6) if split == "tuning" else (1 if args.quick else 4))
         load = os.getloadavg()[0]
         started = time.perf_counter()
         rows = []
@@ -554,7 +554,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="2 settings per family (1 held-out), 2,000 people")
     ap.add_argument("--split", choices=["tuning", "held-out", "both"], default="tuning")
     ap.add_argument("--families", nargs="+", help="only these families (names as in the table)")
-    ap.add_argument("--settings", type=int, help="settings per family (default 5 tuning / 3 held-out; quick 2 / 1)")
+    ap.add_argument("--settings", type=int, help="settings per family (default 6 tuning / 4 held-out; quick 2 / 1)")
     ap.add_argument("--scorer-commit", help="the commit of the scorer, for the table (default: HEAD)")
     ap.add_argument("--seeds", type=int, default=5, help="--sweep: seeds per difficulty (1..N)")
     ap.add_argument("--people", type=int)
@@ -568,8 +568,8 @@ def main() -> None:
         args.out = args.out or ROOT / "bench" / "results" / "accuracy.md"
         sweep_main(args)
         return
-    args.people = args.people or (2000 if args.quick else 3000)
-    args.gangs = args.gangs or (4 if args.quick else 5)
+    args.people = args.people or (2000 if args.quick else 4000)
+    args.gangs = args.gangs or (4 if args.quick else 6)
     shift_main(args)
 
 

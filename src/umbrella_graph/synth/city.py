@@ -1503,9 +1503,9 @@ class _CityGen:
         for e in warn:
             lead_min = int(r.integers(lead_lo, lead_hi))
             t = self.ev_t[e] - lead_min
-            if k.tipoff_relative_share is None:
-                caller = spouse if (spouse >= 0 and r.random() < k.intermediary_share * 0.25) else o
-            else:
+            # (the historic rule's draw is made in either case: the main stream stays as it was)
+            caller = spouse if (spouse >= 0 and r.random() < k.intermediary_share * 0.25) else o
+            if k.tipoff_relative_share is not None:
                 _, kin = self._relatives(o)
                 rels = ([spouse] if spouse >= 0 else []) + [int(x) for x in kin]
                 caller = o
