@@ -613,3 +613,18 @@ def test_shift_knobs_are_deterministic_and_checked() -> None:
         generate_city(people=500, amount_scale=0)
     with pytest.raises(ParameterError, match="outsider_share"):
         generate_city(people=500, outsider_share=1.5)
+
+
+def test_cli_synth_knobs(tmp_path: Path) -> None:
+    out = tmp_path / "shifted"
+    res = CliRunner().invoke(main, ["synth", str(out), "--people", "600", "--gangs", "2", "--seed", "1",
+                                    "--knob", "vocabulary=zh", "--knob", "amount_scale=0.5",
+                                    "--knob", "tipoff_relative_share=none", "--knob", "keep_one=false"])
+    assert res.exit_code == 0, res.output
+    ref = generate_city(people=600, gangs=2, seed=1, vocabulary="zh", amount_scale=0.5, keep_one=False)
+    assert load_case(out).equals(ref.case, ignore_provenance=True)
+    assert "突击检查" in set(pd.read_csv(out / "events.csv")["kind"])
+    res = CliRunner().invoke(main, ["synth", str(tmp_path / "x"), "--people", "600", "--knob", "amount_scale=lots"])
+    assert res.exit_code != 0 and "amount_scale must be a float" in res.output
+    res = CliRunner().invoke(main, ["synth", str(tmp_path / "x"), "--people", "600", "--knob", "vocabulary=xx"])
+    assert res.exit_code != 0 and "'vocabulary' parameter of generate_city" in res.output
