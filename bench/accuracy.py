@@ -443,11 +443,7 @@ def acceptance(summ: pd.DataFrame) -> list[tuple[str, str, bool]]:
 
 def render(res: pd.DataFrame, split: str, args: argparse.Namespace, wall: float, load: float) -> str:
     summ = summarise(res)
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True,
-                                check=False).stdout.strip()
-    except OSError:
-        commit = "?"
+    commit = args.bench_commit
     scorer_commit = args.scorer_commit or commit
     cmd = "python bench/accuracy.py" + (" --quick" if args.quick else "") + (
         f" --split {split}" if split != "tuning" else "")
@@ -512,6 +508,15 @@ def shift_main(args: argparse.Namespace) -> None:
         raise SystemExit(f"unknown families: {', '.join(sorted(unknown))}; known: "
                          + ", ".join(f.name for f in FAMILIES))
     splits = ["tuning", "held-out"] if args.split == "both" else [args.split]
+    try:  # the commit the run started from (the code may move on while it runs)
+        args.bench_commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                           text=True, check=False).stdout.strip() or "?"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=False).stdout.strip()
+        if dirty:
+            args.bench_commit += " + uncommitted changes"
+    except OSError:
+        args.bench_commit = "?"
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     for split in splits:

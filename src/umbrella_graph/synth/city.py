@@ -20,7 +20,13 @@ The city is built to be as deceptive as real case files:
   gang companies that win fair contracts from clean officials, small everyday fees,
   businessmen who bribe officials with no gang involved;
 * the gaps of police files: incomplete member lists, front men who are not members, a
-  share of every evidence channel missing, cash that leaves no record.
+  share of every evidence channel missing, cash that leaves no record;
+* distribution shift (:class:`CityKnobs`, issue 11): amounts scaled, tip-off lead and
+  investigator follow-up windows moved, the gang's relay unrecorded, relatives making the
+  warning calls, umbrellas with one channel, bribes relayed by outsiders, recorded cash,
+  and kind columns and post titles spelled the way other counties write them
+  (:mod:`umbrella_graph.synth.vocab`). Each knob changes only what it names: its draws
+  come from a second seeded stream, and records it suppresses are drawn and then hidden.
 
 Background activity is drawn in bulk with NumPy (no Python loop per record): 100,000
 people with a million transactions and a million contacts take well under a minute.
@@ -356,7 +362,11 @@ def generate_city(
     label_share : float, default 0.3
         Share of the truth pairs (stratified by label) given as ``labels.csv``.
     **knobs
-        Any field of :class:`CityKnobs`, overriding the preset.
+        Any field of :class:`CityKnobs`, overriding the preset; among them the
+        distribution-shift knobs (``amount_scale``, the tip-off lead and investigator
+        follow-up windows, ``relay_share``, ``tipoff_relative_share``,
+        ``one_channel_share``, ``outsider_share``, ``cash_recorded_share``,
+        ``vocabulary``), whose defaults reproduce the historic output exactly.
 
     Returns
     -------
@@ -365,7 +375,8 @@ def generate_city(
         ``.truth`` (one row per official x gang with ``label``, ``role``,
         ``mechanisms`` and ``confounders``), ``.labels``, ``.tipoffs`` (planted
         pre-raid calls that survived the missing-data step), ``.members`` (true
-        membership incl. unlisted members and front men), ``.path``.
+        membership incl. unlisted members and front men), ``.intermediaries``
+        (outsiders who relayed bribes), ``.path``.
 
     Examples
     --------
@@ -375,6 +386,15 @@ def generate_city(
     >>> bool(city.truth["label"].sum() > 0)
     True
     >>> generate_city(people=600, gangs=2, seed=1).case.equals(city.case)
+    True
+
+    The same city written the way another county exports it: Chinese kind words and a
+    poorer economy; the planted truth does not change.
+
+    >>> zh = generate_city(people=600, gangs=2, seed=1, vocabulary="zh", amount_scale=0.2)
+    >>> sorted(set(zh.case["events"]["kind"]))
+    ['抓捕', '检查', '突击检查']
+    >>> zh.truth.equals(city.truth)
     True
     """
     params = {"people": people, "gangs": gangs, "seed": seed, "difficulty": difficulty,
