@@ -572,7 +572,7 @@ def test_outsider_intermediaries(base: SynthCity) -> None:
     _same_truth(base, c, mechanisms=False)
     assert c.tipoffs.equals(base.tipoffs)
     inter = c.intermediaries
-    assert inter is not None and len(inter) >= 3 and set(inter["kind"]) <= {"businessman", "local"}
+    assert inter is not None and len(inter) >= 3 and set(inter["kind"]) <= {"businessman", "businessman_relative", "local"}
     assert c.truth["mechanisms"].str.contains("bribe_outsider").sum() >= 1
     assert c.members is not None
     officials = set(c.case["officials"]["person_id"])

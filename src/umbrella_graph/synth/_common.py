@@ -70,8 +70,8 @@ class SynthCity:
         whose README tells it.
     intermediaries : pandas.DataFrame or None
         People outside the gang's side who relayed bribes (``person_id, gang_id,
-        official_id, kind``; kind ``businessman`` or ``local``); empty unless the
-        ``outsider_share`` knob is set.
+        official_id, kind``; kind ``businessman``, ``businessman_relative`` or ``local``);
+        empty unless the ``outsider_share`` knob is set.
     """
 
     case: Case

@@ -124,8 +124,9 @@ class CityKnobs:
         (default 0).
     outsider_share : float
         Probability that a recorded bribe is routed through an intermediary outside the
-        gang's side: a legitimate businessman or an ordinary local who is nobody's member
-        (payer -> intermediary, then intermediary -> official or relative); default 0.
+        gang's side: a legitimate businessman, a relative of one, or an ordinary local who is
+        nobody's member (payer -> intermediary, then intermediary -> official or relative);
+        default 0.
     cash_recorded_share : float
         Share of cash bribes that leave a record (channel ``cash``, e.g. a seized ledger);
         default 0 (cash leaves no record).
@@ -1477,37 +1478,41 @@ class _CityGen:
     def _via_outsiders(self, o: int, g: int, payer: np.ndarray, recip: np.ndarray, amt: np.ndarray, t: np.ndarray,
                        tag: int) -> bool:
         """Route bribes through people outside the gang's side: a legitimate businessman of
-        the gang's town (money disguised as trade) or an ordinary local (a loan). Each bribe
-        becomes payer -> intermediary a few days before, then intermediary -> recipient.
-        False when the town has nobody to play the part."""
+        the gang's town (money disguised as trade), an adult relative of such a businessman
+        (family of a non-member), or an ordinary local (a loan). Each bribe becomes payer ->
+        intermediary a few days before, then intermediary -> recipient. False when the town
+        has nobody to play the part."""
         s = self.srng
         m = len(payer)
         t_town = int(self.g_town[g])
-        legit = np.flatnonzero((self.co_gang_a < 0) & (self.co_town == t_town))
-        owners = np.array([int(x) for x in self.co_owner_a[legit] if not self.in_gang[int(x)]
-                           and not self.is_official[int(x)] and int(x) != o], dtype=np.int64)
         blocked = self.in_gang | self.is_official | self.official_household
+        legit = np.flatnonzero((self.co_gang_a < 0) & (self.co_town == t_town))
+        owners = np.unique(np.array([int(x) for x in self.co_owner_a[legit] if not blocked[int(x)]], dtype=np.int64))
+        kin_of = np.flatnonzero(np.isin(self.hh, self.hh[owners]) & self.adult & ~blocked)
+        kin_of = np.setdiff1d(kin_of, owners)
         lo, hi = self.t_lo[t_town], self.t_hi[t_town]
         locals_ = np.arange(lo, hi)[self.adult[lo:hi] & ~blocked[lo:hi]]
-        if not len(owners) and not len(locals_):
+        pools = [("businessman", owners), ("businessman_relative", kin_of), ("local", locals_)]
+        pools = [(name, pool) for name, pool in pools if len(pool)]
+        if not pools:
             return False
-        business = (s.random(m) < 0.5) & (len(owners) > 0)
-        if not len(locals_):
-            business[:] = True
-        who = np.where(business, owners[s.integers(0, max(len(owners), 1), m)] if len(owners) else -1,
-                       locals_[s.integers(0, max(len(locals_), 1), m)] if len(locals_) else -1)
+        w = np.array([{"businessman": 0.4, "businessman_relative": 0.3, "local": 0.3}[name] for name, _ in pools])
+        pick = s.choice(len(pools), m, p=w / w.sum())
+        who = np.array([int(pools[i][1][s.integers(0, len(pools[i][1]))]) for i in pick], dtype=np.int64)
+        kind = np.array([pools[i][0] for i in pick], dtype=object)
+        trade = kind == "businessman"
         before = s.integers(1, 10 * _MIN_PER_DAY, m)
         t_in = np.maximum(t - before, 0)
         self.tx.extra = True
         self.tx.add(src=payer, dst=who, amount=np.round(amt * s.uniform(1.0, 1.15, m), -2), t=t_in,
                     channel=s.choice(np.array(["bank", "wechat"], dtype=object), m),
-                    memo=np.where(business, "货款", "借款").astype(object), tag=np.full(m, tag))
+                    memo=np.where(trade, "货款", "借款").astype(object), tag=np.full(m, tag))
         self.tx.add(src=who, dst=recip, amount=amt, t=t,
                     channel=s.choice(np.array(["bank", "wechat", "alipay"], dtype=object), m),
-                    memo=np.where(business, "咨询费", "还款").astype(object), tag=np.full(m, tag))
+                    memo=np.where(trade, "咨询费", "还款").astype(object), tag=np.full(m, tag))
         self.tx.extra = False
-        for x, b in zip(who, business, strict=True):
-            self.outsiders.append((int(x), g, o, "businessman" if b else "local"))
+        for x, kd in zip(who, kind, strict=True):
+            self.outsiders.append((int(x), g, o, str(kd)))
         return True
 
     def _tipoffs(self, o: int, g: int, leader: int, cores: np.ndarray, fronts: np.ndarray, spouse: int,
