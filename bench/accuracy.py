@@ -530,7 +530,8 @@ def shift_main(args: argparse.Namespace) -> None:
     try:  # the commit the run started from (the code may move on while it runs)
         args.bench_commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                                            text=True, check=False).stdout.strip() or "?"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)bench/results", ":(exclude)docs/benchmarks.md"], cwd=ROOT,
                                capture_output=True, text=True, check=False).stdout.strip()
         if dirty:
             args.bench_commit += " + uncommitted changes"
