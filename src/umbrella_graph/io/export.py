@@ -103,7 +103,7 @@ def write_csv(df: pd.DataFrame, path: str | Path, *, encoding: str = "utf-8-sig"
     >>> import tempfile, pathlib
     >>> p = write_csv(pd.DataFrame({"id": ["=cmd|' /C calc'!A0"]}), pathlib.Path(tempfile.mkdtemp()) / "x.csv")
     >>> p.read_text(encoding="utf-8-sig").splitlines()[1]
-    '"\\'=cmd|\\' /C calc\\'!A0"'
+    "'=cmd|' /C calc'!A0"
     """
     p = Path(path)
     p.parent.mkdir(parents=True, exist_ok=True)
