@@ -78,3 +78,73 @@ def test_neutralise_and_restore_round_trip():
     assert all(v is None or not str(v).lstrip().startswith(FORMULA_STARTS) for v in out["id"])
     assert out["n"].tolist() == df["n"].tolist()
     assert restore_formulas(out)["id"].tolist() == df["id"].tolist()
+
+
+# -- 5. masked report and views leak no ID or phone number ---------------------------------
+_PHONE = "13800005555"
+_ID = "110101199001016666"
+_DISGUISED = [f"sfz{_ID}", "138.0000.5555", "110101 19900101 6666", "１３８０００0５５５５",
+              "138\u200b0000\u200b5555", "+86 138 0000 5555", "tel13800005555"]
+
+
+def _digits(text: str) -> str:
+    import unicodedata
+
+    return "".join(str(unicodedata.decimal(ch)) for ch in text if unicodedata.decimal(ch, None) is not None)
+
+
+def _pii_case():  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from umbrella_graph import case_from_frames
+
+    people = pd.DataFrame({"id": ["o1", _PHONE, "m2", f"sfz{_ID}"],
+                           "name": ["甲", "乙", "丙", "丁"],
+                           "id_number": [_ID, "", "", ""], "phone": [_PHONE, "", "", ""]})
+    return case_from_frames(
+        people=people,
+        officials=pd.DataFrame({"person_id": ["o1"], "position": ["所长"], "unit": ["派出所"]}),
+        gangs=pd.DataFrame({"id": ["g1"], "name": ["帮"]}),
+        members=pd.DataFrame({"person_id": [_PHONE, "m2", f"sfz{_ID}"], "gang_id": ["g1"] * 3,
+                              "role": ["leader", "member", "member"]}),
+        transactions=pd.DataFrame({
+            "id": [_PHONE, "t2", "t3"] + [f"t{i}" for i in range(4, 4 + len(_DISGUISED))],
+            "src": [_PHONE, "m2", f"sfz{_ID}"] + [_PHONE] * len(_DISGUISED),
+            "dst": ["o1"] * (3 + len(_DISGUISED)),
+            "amount": [5000] * (3 + len(_DISGUISED)),
+            "date": ["2020-01-01"] * (3 + len(_DISGUISED)),
+            "memo": ["好处费", "x", "y"] + _DISGUISED}),
+        contacts=pd.DataFrame({"src": [_PHONE, "m2"], "dst": ["o1", "o1"], "kind": ["call", "call"],
+                               "time": ["2020-01-02 10:00", "2020-01-03 10:00"]}))
+
+
+def _assert_no_pii(text: str, where: str) -> None:
+    flat = _digits(text)
+    for secret in (_PHONE, _ID, "1380000", "19900101"):
+        assert secret not in flat, (where, secret)
+
+
+def test_masked_report_and_views_leak_no_number(tmp_path):
+    from umbrella_graph import build_graph
+    from umbrella_graph.reporting import render_report
+    from umbrella_graph.scoring import score_umbrellas
+    from umbrella_graph.views import view_case, view_gang, view_pair
+
+    graph = build_graph(_pii_case())
+    scores = score_umbrellas(graph)
+    page = render_report(graph, scores, details=5)
+    _assert_no_pii(page, "report")
+    for name, html in (("case", view_case(graph)), ("gang", view_gang(graph, "g1")),
+                       ("pair", view_pair(graph, "o1", "g1"))):
+        _assert_no_pii(str(html), name)
+    # unmasked on request: the numbers are there
+    assert _PHONE in render_report(graph, scores, details=5, mask_pii=False)
+
+
+@pytest.mark.parametrize("text", _DISGUISED + [_PHONE, _ID, f"id {_ID[:17]}X end"])
+def test_mask_text_catches_disguised_numbers(text):
+    from umbrella_graph.errors import mask_value
+    from umbrella_graph.reporting import mask_text
+
+    _assert_no_pii(mask_text(text), text)
+    assert mask_value("src", text).startswith("<masked")
