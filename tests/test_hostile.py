@@ -148,3 +148,71 @@ def test_mask_text_catches_disguised_numbers(text):
 
     _assert_no_pii(mask_text(text), text)
     assert mask_value("src", text).startswith("<masked")
+
+
+# -- 12 (and 3): hostile files ---------------------------------------------------------------
+def _people(d: Path) -> Path:
+    d.mkdir(exist_ok=True)
+    (d / "people.csv").write_text("id,name\np1,A\n", encoding="utf-8")
+    return d
+
+
+def _load_problems(d: Path):  # type: ignore[no-untyped-def]
+    from umbrella_graph import CaseError, load_case
+
+    with pytest.raises(CaseError) as info:
+        load_case(d)
+    return info.value.problems
+
+
+def test_fifo_and_device_links_are_not_read(tmp_path):
+    import os
+    import threading
+
+    d = _people(tmp_path / "case")
+    os.mkfifo(d / "transactions.csv")
+    os.symlink("/dev/zero", d / "contacts.csv")
+    done: list[object] = []
+    t = threading.Thread(target=lambda: done.append(_load_problems(d)), daemon=True)
+    t.start()
+    t.join(30)
+    assert done, "the load hung on a FIFO or /dev/zero"
+    probs = {p.file: p for p in done[0]}  # type: ignore[attr-defined]
+    assert probs["transactions.csv"].code == "not_a_file" and "FIFO" in probs["transactions.csv"].expected
+    assert probs["contacts.csv"].code == "link_outside_case"
+
+
+def test_links_out_of_the_case_folder_are_not_followed(tmp_path):
+    import os
+
+    outside = tmp_path / "secret.csv"
+    outside.write_text("src,dst,amount,date\np1,p1,1,2020-01-01\n", encoding="utf-8")
+    d = _people(tmp_path / "case")
+    os.symlink(outside, d / "transactions.csv")
+    (p,) = _load_problems(d)
+    assert (p.code, p.file, p.table) == ("link_outside_case", "transactions.csv", "transactions")
+    # a link inside the folder is fine
+    (d / "transactions.csv").unlink()
+    (d / "data").mkdir()
+    (d / "data" / "tx.csv").write_text("src,dst,amount,date\np1,p1,1,2020-01-01\n", encoding="utf-8")
+    os.symlink(d / "data" / "tx.csv", d / "transactions.csv")
+    from umbrella_graph import load_case
+
+    case = load_case(d)
+    assert len(case["transactions"]) == 1 and case.report.ignored["data"].startswith("a folder")
+
+
+def test_dangling_link_and_folder_named_like_a_table(tmp_path):
+    import os
+
+    d = _people(tmp_path / "case")
+    os.symlink(tmp_path / "gone.csv", d / "contacts.csv")
+    (d / "transactions.csv").mkdir()
+    probs = {p.file: p for p in _load_problems(d)}
+    assert probs["contacts.csv"].code == "unreadable_file" and "does not exist" in probs["contacts.csv"].expected
+    assert probs["transactions.csv"].code == "not_a_file" and "folder" in probs["transactions.csv"].expected
+    from umbrella_graph import CaseError
+    from umbrella_graph.io import read_table
+
+    with pytest.raises(CaseError, match="folder"):
+        read_table(d / "transactions.csv")

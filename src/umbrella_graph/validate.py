@@ -85,7 +85,7 @@ LABEL_ALIASES: dict[str, int] = {
 #: input, not about single rows).
 FATAL_CODES = frozenset({
     "missing_folder", "missing_table", "missing_column", "conflicting_headers",
-    "duplicate_table", "unreadable_file", "bad_mapping",
+    "duplicate_table", "unreadable_file", "bad_mapping", "not_a_file", "link_outside_case",
 })
 
 _DATE_EXPECTED = "a date such as 2019-03-05, 2019/03/05 or 2019年3月5日"

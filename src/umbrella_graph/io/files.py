@@ -20,6 +20,7 @@ import json
 import logging
 import mmap
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -387,6 +388,9 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
 
     p = Path(path)
     table = table or table_for_stem(p.stem) or p.stem
+    bad = _file_problem(p, table)
+    if bad is not None:
+        raise CaseError([bad])
     suffix = p.suffix.lower()
     if suffix == ".parquet":
         try:
@@ -455,6 +459,45 @@ def check_columns_mapping(data: Any) -> dict[str, dict[str, str]]:
             raise ParameterError.invalid("columns", "load_case", expected, m)
         out[str(t)] = {str(k): str(v) for k, v in m.items()}
     return out
+
+
+def _file_problem(f: Path, table: str, root: Path | None = None) -> Problem | None:
+    """Why ``f`` cannot be read as a table file, or None if it is a regular file.
+
+    Nothing here opens the file: a FIFO or a device (``/dev/zero``) named like a table
+    would block or never end, so only regular files are read. Symbolic links are
+    followed only to a regular file inside the case folder (``root``); a link out of the
+    folder is not followed (a case folder from elsewhere must not make the loader read
+    ``/etc/passwd`` into a report).
+    """
+    name = f.name
+    if f.is_symlink():
+        target = Path(os.path.realpath(f))
+        if not target.exists():
+            return Problem("unreadable_file", table, name, None, None, "<dangling symbolic link>",
+                           "a file; this is a symbolic link to a file that does not exist", "error")
+        if root is not None:
+            base = Path(os.path.realpath(root))
+            if target != base and base not in target.parents:
+                return Problem("link_outside_case", table, name, None, None, "<symbolic link>",
+                               "a file inside the case folder; this symbolic link points outside it "
+                               "and was not followed (copy the file into the folder)", "error")
+    try:
+        st = os.stat(f)
+    except OSError as exc:
+        return Problem("unreadable_file", table, name, None, None, f"<{type(exc).__name__}>",
+                       "a readable file", "error")
+    if stat.S_ISDIR(st.st_mode):
+        return Problem("not_a_file", table, name, None, None, "<folder>",
+                       f"a file; {name} is a folder (sub-folders are not read: move its file up "
+                       "into the case folder, or rename the folder)", "error")
+    if not stat.S_ISREG(st.st_mode):
+        what = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device"
+                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket"
+                if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        return Problem("not_a_file", table, name, None, None, "<special file>",
+                       f"a regular file; {name} is {what} and was not read", "error")
+    return None
 
 
 def _ignored_reason(f: Path) -> str | None:
@@ -531,11 +574,16 @@ def load_case(
     problems: list[Problem] = []
     chosen: dict[str, Path] = {}
     for f in sorted(root.iterdir(), key=lambda q: q.name):
-        if f.is_dir():
+        if f.is_dir() and not f.is_symlink() and f.suffix.lower() not in SUFFIXES:
+            report.ignored[f.name] = "a folder (sub-folders are not read)"
             continue
         why = _ignored_reason(f)
         if why is not None:
             report.ignored[f.name] = why
+            continue
+        bad = _file_problem(f, table_for_stem(f.stem) or f.stem, root)
+        if bad is not None:
+            problems.append(bad)
             continue
         table = table_for_stem(f.stem)
         if table is None:
