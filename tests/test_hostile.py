@@ -216,3 +216,76 @@ def test_dangling_link_and_folder_named_like_a_table(tmp_path):
 
     with pytest.raises(CaseError, match="folder"):
         read_table(d / "transactions.csv")
+
+
+# -- 1, 3, 9, 13: broken CSV files ------------------------------------------------------------
+def _case_error(tmp_path: Path, files: dict[str, bytes | str], **kw):  # type: ignore[no-untyped-def]
+    from umbrella_graph import CaseError, load_case
+
+    d = tmp_path / "case"
+    d.mkdir(exist_ok=True)
+    for name, data in files.items():
+        (d / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    with pytest.raises(CaseError) as info:
+        load_case(d, **kw)
+    return info.value.problems
+
+
+def test_open_quote_to_the_end_is_an_error(tmp_path):
+    (p,) = _case_error(tmp_path, {"people.csv": 'id,name\np1,"A\np2,B\np3,C\n'})
+    assert (p.code, p.file, p.row, p.column) == ("unclosed_quote", "people.csv", 2, "name")
+    assert "p2" not in p.value and "A" not in p.value
+
+
+def test_quote_swallowing_records_is_an_error(tmp_path):
+    (p,) = _case_error(tmp_path, {"people.csv": 'id,name,note\np1,"A,x\np2,B,y\np3,C",z\np4,D,w\n'})
+    assert (p.code, p.row, p.column) == ("quote_swallowed_rows", 2, "name")
+    # a genuine multi-line cell is fine
+    from umbrella_graph import load_case
+
+    d = tmp_path / "ok"
+    d.mkdir()
+    (d / "people.csv").write_text('id,name,note\np1,A,"line one\nline two"\np2,B,x\n', encoding="utf-8")
+    assert load_case(d)["people"]["note"].iat[0] == "line one\nline two"
+
+
+def test_long_cell_in_a_ragged_file(tmp_path):
+    big = "x" * (140 * 1024)
+    (p,) = _case_error(tmp_path, {"people.csv": f'id,name\np1,"{big}"\np2,B,extra\n'})
+    assert (p.code, p.row) == ("bad_row", 3)
+    from umbrella_graph import load_case
+
+    case = load_case(tmp_path / "case", lenient=True)
+    assert len(case["people"]["name"].iat[0]) == len(big)
+    assert [(q.row, q.action) for q in case.report.problems] == [(3, "skipped")]
+
+
+def test_mixed_utf8_and_gbk_lines_are_refused(tmp_path):
+    data = b"id,name\n" + "p1,张三\n".encode() + "p2,李四\n".encode("gbk")
+    (p,) = _case_error(tmp_path, {"people.csv": data})
+    assert (p.code, p.row) == ("mixed_encoding", 3) and "line(s) 2 are UTF-8" in p.expected
+    # read as one encoding on request
+    from umbrella_graph import load_case
+
+    assert load_case(tmp_path / "case", encoding="gbk")["people"]["name"].iat[1] == "李四"
+
+
+@pytest.mark.parametrize("data, code, words", [
+    ("id,name\np1,张三\n".encode("utf-16-le"), "unreadable_file", "UTF-16"),
+    ("id,name\np1,张三\n".encode("utf-16-be"), "unreadable_file", "UTF-16"),
+    ("id,name\np1,张三\n".encode("utf-32-le"), "unreadable_file", "UTF-32"),
+    ("id;name\np1;张三\n".encode(), "wrong_delimiter", "';'-separated"),
+    ("id\tname\np1\t张三\n".encode(), "wrong_delimiter", "tab-separated"),
+])
+def test_encoding_and_delimiter_are_named(tmp_path, data, code, words):
+    (p,) = _case_error(tmp_path, {"people.csv": data})
+    assert p.code == code and words in p.expected and "header row missing" not in p.expected
+
+
+def test_utf32_with_bom_loads(tmp_path):
+    from umbrella_graph import load_case
+
+    d = tmp_path / "c"
+    d.mkdir()
+    (d / "people.csv").write_bytes("id,name\np1,张三\n".encode("utf-32"))
+    assert load_case(d)["people"]["name"].tolist() == ["张三"]

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..case import Case, LoadReport
@@ -83,6 +84,8 @@ def _bom_encoding(path: Path) -> str | None:
         head = f.read(4)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     return None
@@ -129,6 +132,149 @@ def _has_quotes(path: Path) -> bool:
             return False
         with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:  # searched in place, not copied
             return m.find(b'"') >= 0
+
+
+#: The longest cell the record-by-record reader accepts (the csv module's default limit
+#: is 128 KiB; a longer cell is legal CSV, so the limit is raised to this).
+MAX_CELL_CHARS = 64 << 20
+
+
+def _wide_encoding(path: Path) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` if the file looks like one without a byte-order mark.
+
+    Text in UTF-16 or UTF-32 holds NUL bytes (every ASCII character has one or three);
+    a CSV file in UTF-8, GBK or GB18030 never does.
+    """
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if b"\x00" not in head:
+        return None
+    if b"\x00\x00\x00" in head:
+        return "UTF-32"
+    return "UTF-16"
+
+
+def _delimiter_hint(headers: list[str]) -> str | None:
+    """What a one-cell header row says about the file's delimiter, or None."""
+    if len(headers) != 1:
+        return None
+    h = headers[0]
+    for sep, name in (("\t", "tab"), (";", "';'"), ("|", "'|'"), ("，", "full-width '，'")):
+        if sep in h:
+            return (f"cells separated by commas; the header row holds no comma but {h.count(sep)} "
+                    f"{name} separator(s): the file looks {name}-separated. Save it as CSV with "
+                    "commas (in Excel: CSV UTF-8), or as .xlsx")
+    return None
+
+
+def _quote_count(path: Path) -> int:
+    n = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            n += chunk.count(b'"')
+    return n
+
+
+def _open_quote_problem(path: Path, table: str, encoding: str, headers: list[str]) -> Problem:
+    """The record where a quote left open runs to the end of the file."""
+    start_row, cell, rec_no = 2, None, 1
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        last_line = reader.line_num
+        try:
+            for rec_no, rec in enumerate(reader, start=2):  # noqa: B007
+                start_row, last_line = last_line + 1, reader.line_num
+                cell = rec
+        except csv.Error:
+            pass
+    col = None
+    if cell is not None:
+        multi = [i for i, c in enumerate(cell) if "\n" in c or "\r" in c]
+        i = multi[0] if multi else len(cell) - 1
+        col = headers[i] if 0 <= i < len(headers) else None
+    return Problem(
+        "unclosed_quote", table, path.name, rec_no, col, f"<a quote opened on line {start_row}>",
+        f"a closing double quote: the quote opened in this cell (line {start_row} of the file) is "
+        "never closed, so every later line would be read into this one cell; close the quote, or "
+        "double a quote that is part of the text (\"\")", "error")
+
+
+def _swallowed_rows(df: pd.DataFrame, headers: list[str], rows: np.ndarray, table: str,
+                    file: str) -> list[Problem]:
+    """Quoted cells holding line breaks whose later lines look like whole records.
+
+    A stray quote in one cell makes the reader take the following lines as that cell's
+    text until the next quote: records disappear into one cell. A legitimate multi-line
+    cell (an address, a memo) rarely holds a line with as many commas as a record has.
+    """
+    n = len(headers)
+    if n < 2:
+        return []
+    out = []
+    for h in headers:
+        col = df[h]
+        if not (isinstance(col.dtype, pd.StringDtype) or pd.api.types.is_object_dtype(col.dtype)):
+            continue
+        ea = col.array
+        arr = ea._pa_array if hasattr(ea, "_pa_array") else pa.array(
+            col.astype("string").to_numpy(dtype=object, na_value=None), pa.string())
+        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+            continue
+        has_nl = pc.fill_null(pc.match_substring(arr, "\n"), False).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(has_nl):
+            text = str(col.iat[i])
+            lines = text.splitlines()[1:]
+            full = [ln for ln in lines if ln.count(",") >= n - 1]
+            if full:
+                out.append(Problem(
+                    "quote_swallowed_rows", table, file, int(rows[i]), h,
+                    f"<a quoted cell of {len(lines) + 1} lines>",
+                    f"one cell; this quoted cell runs over {len(lines) + 1} lines and {len(full)} of "
+                    f"them look like whole records ({n} cells): a quote is probably left open in "
+                    "this cell; close it, or double a quote that is part of the text (\"\")",
+                    "error"))
+                break
+    return out
+
+
+def _mixed_encoding(path: Path, table: str) -> Problem | None:
+    """A file whose lines are in different encodings (some UTF-8 with Chinese text, some not).
+
+    Decoding such a file wholly as GBK turns its UTF-8 lines into mojibake (``张三`` ->
+    ``寮犱笁``) without any error; so it is refused, naming the lines of each kind.
+    Only lines with non-ASCII bytes are looked at, each decoded once.
+    """
+    import re
+
+    utf8: list[int] = []
+    other: list[int] = []
+    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        line, pos = 1, 0
+        for hit in re.finditer(rb"[^\n]*[\x80-\xff][^\n]*", m):  # type: ignore[call-overload]
+            line += m[pos:hit.start()].count(b"\n")
+            pos = hit.start()
+            try:
+                text = hit.group().decode("utf-8")
+            except UnicodeDecodeError:
+                other.append(line)
+            else:
+                if any("\u3400" <= ch <= "\u9fff" for ch in text):
+                    utf8.append(line)
+            if utf8 and len(other) > 5 and len(utf8) > 5:
+                break
+    if not utf8 or not other:
+        return None
+
+    def lines(xs: list[int]) -> str:
+        return ", ".join(str(x) for x in xs[:5]) + (" ..." if len(xs) > 5 else "")
+
+    return Problem(
+        "mixed_encoding", table, path.name, other[0], None, "<mixed encodings>",
+        f"one encoding for the whole file; line(s) {lines(utf8)} are UTF-8 with Chinese text but "
+        f"line(s) {lines(other)} are not UTF-8 (GBK?): read as one encoding, one of the two sets "
+        "would be garbled. Save the whole file in one encoding, or pass encoding= (CLI: "
+        "--encoding) to read it all as one", "error")
 
 
 class _NotUtf8(Exception):
@@ -200,6 +346,12 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
             raise _NotUtf8() from None
         raise
     headers = _name_blank_headers(raw_headers)
+    hint = _delimiter_hint(raw_headers)
+    if hint is not None:
+        raise CaseError([Problem("wrong_delimiter", table, path.name, 1, None, "<1 header cell>", hint,
+                                 "error")])
+    if quotes and _quote_count(path) % 2:
+        raise CaseError([_open_quote_problem(path, table, encoding, headers)])
     invalid: list[int] = []
 
     def handler(row: Any) -> str:
@@ -261,6 +413,10 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
     else:  # duplicate headers: keep them all (an error later)
         df = pd.concat(cols, axis=1)
     df["_row"] = rows
+    if quotes:
+        swallowed = _swallowed_rows(df, headers, rows, table, path.name)
+        if swallowed:
+            raise CaseError(swallowed)
     return df, []
 
 
@@ -279,10 +435,24 @@ def _read_csv_slow(
     n = len(headers)
     rows: list[list[str | None]] = []
     numbers: list[int] = []
+    if csv.field_size_limit() < MAX_CELL_CHARS:
+        csv.field_size_limit(MAX_CELL_CHARS)  # legal CSV may hold long cells (never lowered)
     with path.open("r", encoding=encoding, newline="") as f:
         reader = csv.reader(f)
         next(reader, None)
-        for i, rec in enumerate(reader, start=2):
+        records = enumerate(reader, start=2)
+        i = 1
+        while True:
+            try:
+                i, rec = next(records)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                reason = "a cell over 64 MiB" if "field larger" in str(exc) else (
+                    "a NUL character" if "NUL" in str(exc) else "a malformed record")
+                raise CaseError([Problem(
+                    "bad_row", table, path.name, i + 1, None, f"<{reason}>",
+                    f"a CSV record (line {reader.line_num} of the file holds {reason})", "error")]) from None
             if not rec or all(not c.strip() for c in rec):
                 continue
             if len(rec) != n:
@@ -417,8 +587,19 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
             # cell), then strict GBK, then GB18030: the first that reads the whole file wins
             bom = _bom_encoding(p)
             candidates = [bom] if bom else list(DETECT_ORDER)
+            wide = None if bom else _wide_encoding(p)
+            if wide is not None:
+                raise CaseError([Problem(
+                    "unreadable_file", table, p.name, None, None, f"<{wide} without a byte-order mark?>",
+                    f"a text file in UTF-8, GBK or GB18030; this file holds NUL bytes, as {wide} text "
+                    f"does: save it as UTF-8 (or {wide} with a byte-order mark), or pass "
+                    f"encoding='{wide.lower()}-le' (CLI: --encoding)", "error")])
         quotes = _has_quotes(p)  # the same bytes whatever the encoding: scanned once
         for enc in candidates:
+            if encoding is None and enc != candidates[0]:
+                mixed = _mixed_encoding(p, table)  # UTF-8 failed: are some lines UTF-8 all the same?
+                if mixed is not None:
+                    raise CaseError([mixed])
             try:
                 df, problems = _read_csv(p, table, enc, lenient, columns, quotes)
                 break
