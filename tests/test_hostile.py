@@ -289,3 +289,101 @@ def test_utf32_with_bom_loads(tmp_path):
     d.mkdir()
     (d / "people.csv").write_bytes("id,name\np1,张三\n".encode("utf-32"))
     assert load_case(d)["people"]["name"].tolist() == ["张三"]
+
+
+# -- 2, 3, 6: dates and numbers ------------------------------------------------------------
+def _officials_frame():  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    import pandas as pd
+
+    return pd.DataFrame({"person_id": ["p1", "p1"], "position": ["a", "b"],
+                         "start_date": [dt.datetime(1600, 1, 1), dt.datetime(2019, 1, 1)],
+                         "end_date": [dt.datetime(9999, 12, 31), None]})
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_far_dates_do_not_wrap(tmp_path, fmt):
+    from umbrella_graph import load_case
+
+    d = tmp_path / "case"
+    d.mkdir()
+    (d / "people.csv").write_text("id,name\np1,A\n", encoding="utf-8")
+    off = _officials_frame()
+    if fmt == "csv":
+        (d / "officials.csv").write_text(
+            "person_id,position,start_date,end_date\np1,a,1600-01-01,9999-12-31\np1,b,2019-01-01,\n",
+            encoding="utf-8")
+    elif fmt == "xlsx":
+        off.to_excel(d / "officials.xlsx", index=False)
+    else:
+        import datetime as dt
+
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        tbl = pa.table({"person_id": ["p1", "p1"], "position": ["a", "b"],
+                        "start_date": pa.array([dt.datetime(1600, 1, 1), dt.datetime(2019, 1, 1)],
+                                               pa.timestamp("us")),
+                        "end_date": pa.array([dt.datetime(9999, 12, 31), None], pa.timestamp("us"))})
+        pq.write_table(tbl, d / "officials.parquet")
+    case = load_case(d)
+    o = case["officials"]
+    assert o["end_date"].isna().tolist() == [True, True]  # open ends, not 1816
+    assert o["start_date"].isna().tolist() == [True, False]  # unknown start, not 2184
+    assert str(o["start_date"].iat[1].date()) == "2019-01-01"
+    w = {(p.code, p.row, p.column, p.value) for p in case.report.warnings}
+    assert w == {("open_start_date", 2, "start_date", "'1600-01-01'"),
+                 ("open_end_date", 2, "end_date", "'9999-12-31'")}
+    assert "warning: officials" in str(case.report)
+
+
+def test_far_dates_elsewhere_are_errors_and_unicode_digits_read(tmp_path):
+    probs = _case_error(tmp_path, {
+        "people.csv": "id,name\np1,A\np2,B\n",
+        "transactions.csv": "src,dst,amount,date\np1,p2,1,9999-12-31\np1,p2,1,２０１９-01-0１\n"
+                            "p1,p2,1,1066-10-14\n"})
+    assert [(p.code, p.row, p.column) for p in probs] == [
+        ("date_out_of_range", 2, "date"), ("date_out_of_range", 4, "date")]
+
+
+def test_huge_count_is_an_error_not_a_traceback(tmp_path):
+    (p,) = _case_error(tmp_path, {
+        "people.csv": "id,name\np1,A\np2,B\n",
+        "contacts.csv": "src,dst,kind,time,count\np1,p2,call,2019-01-01,10000000000000000000\n"})
+    assert (p.code, p.row, p.column) == ("bad_number", 2, "count")
+
+
+def test_long_date_cell_is_parsed_in_linear_time(tmp_path):
+    import time
+
+    import pandas as pd
+
+    from umbrella_graph.validate import parse_dates
+
+    cell = "1" + " 1" * 4800  # 9.6 KB of digits and spaces: took 31 s with a cubic pattern
+    t0 = time.perf_counter()
+    parsed, bad = parse_dates(pd.Series([cell, "2019-01-01 " + "0" * 5000, "2019-03-05"]))
+    assert time.perf_counter() - t0 < 5  # generous: a regression is minutes, not seconds
+    assert bad.tolist() == [True, True, False]
+
+
+def test_huge_amounts_are_warned_and_the_report_does_not_overflow():
+    import pandas as pd
+
+    from umbrella_graph import build_graph, case_from_frames
+    from umbrella_graph.reporting import render_report
+    from umbrella_graph.scoring import score_umbrellas
+
+    case = case_from_frames(
+        people=pd.DataFrame({"id": ["o1", "m1"], "name": ["甲", "乙"]}),
+        officials=pd.DataFrame({"person_id": ["o1"], "position": ["所长"]}),
+        gangs=pd.DataFrame({"id": ["g1"], "name": ["帮"]}),
+        members=pd.DataFrame({"person_id": ["m1"], "gang_id": ["g1"]}),
+        transactions=pd.DataFrame({"src": ["m1", "m1"], "dst": ["o1", "o1"], "amount": ["1.7e308", "1.7e308"],
+                                   "date": ["2020-01-01", "2020-01-02"]}))
+    assert [(p.code, p.row) for p in case.report.warnings] == [("huge_amount", 2), ("huge_amount", 3)]
+    assert case["transactions"]["amount"].tolist() == [1.7e308, 1.7e308]  # as written
+    graph = build_graph(case)
+    page = render_report(graph, score_umbrellas(graph), details=1)
+    assert "<!DOCTYPE html>" in page

@@ -213,8 +213,9 @@ def _any(arr: pa.Array, pattern: str) -> bool:
 
 
 def _digits_int(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Strings of ASCII digits -> (int64 values, valid mask)."""
-    ok = pc.fill_null(pc.and_(pc.utf8_is_digit(arr), pc.less_equal(pc.utf8_length(arr), 9)), False)
+    """Strings of ASCII digits -> (int64 values, valid mask). Other Unicode digits
+    (full-width ``２０１９``) are not valid here: the per-cell parser reads them."""
+    ok = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{1,9}$"), False)
     vals = pc.cast(pc.if_else(ok, arr, "0"), pa.int64())
     return vals.to_numpy(zero_copy_only=False), ok.to_numpy(zero_copy_only=False)
 
@@ -276,31 +277,67 @@ def _dates_vectorised(arr: pa.Array) -> np.ndarray:
     sec = pc.cast(pc.if_else(pa.array(sec_ok), sec_txt, "0"), pa.float64()).to_numpy(zero_copy_only=False)
     ok &= ok_h & ok_mi & sec_ok & (tparts <= 3) & (h < 24) & (mi < 60) & (sec < 60)
     ok &= ~pc.is_null(arr).to_numpy(zero_copy_only=False)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    ok &= (y >= 1) & (mo >= 1) & (mo <= 12) & (d >= 1)
     if ok.any():
-        base = pd.to_datetime(
-            pd.DataFrame({"year": y[ok], "month": mo[ok], "day": d[ok]}), errors="coerce"
-        ).to_numpy(dtype="datetime64[ns]")
-        offs = (h[ok] * 3600 + mi[ok] * 60) * 10**9 + np.round(sec[ok] * 1e9).astype(np.int64)
-        out[ok] = base + offs.astype("timedelta64[ns]")
+        base = _ymd(y[ok], mo[ok], d[ok])
+        offs = (h[ok] * 3600 + mi[ok] * 60) * 10**6 + np.round(sec[ok] * 1e6).astype(np.int64)
+        out[ok] = base + offs.astype("timedelta64[us]")
     return out
 
 
-def _parse_one_date(text: object) -> pd.Timestamp | None:
-    if not isinstance(text, str):
-        return None
+def _ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Year, month, day -> ``datetime64[us]`` (NaT for a day past the end of its month),
+    by calendar arithmetic on numpy's month and day units (exact for years 1-9999, so
+    nothing wraps round)."""
+    month = (y.astype(np.int64) - 1970) * 12 + (m.astype(np.int64) - 1)
+    first = month.astype("datetime64[M]").astype("datetime64[D]")
+    days_in = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+    out = (first + (d.astype(np.int64) - 1).astype("timedelta64[D]")).astype("datetime64[us]")
+    out[d > days_in] = np.datetime64("NaT")
+    return out
+
+
+#: The dates a ``datetime64[ns]`` column holds (pandas' default unit, used for every date
+#: column of a case): 1677-09-22 to 2262-04-11.
+DATE_MIN = np.datetime64("1677-09-22", "us")
+DATE_MAX = np.datetime64("2262-04-11", "us")
+#: Amounts from which a value is listed as a warning (one trillion yuan).
+HUGE_AMOUNT = 1e12
+#: Longest cell read as a date or an amount (longer cells are bad without being parsed,
+#: so a hostile cell costs no more than a short one).
+MAX_PARSED_CHARS = 64
+
+
+def _to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``datetime64[us]`` -> (``datetime64[ns]``, before DATE_MIN, after DATE_MAX); dates
+    out of range become NaT instead of wrapping round (``9999-12-31`` is not 1816)."""
+    us = np.asarray(us).astype("datetime64[us]")
+    low = us < DATE_MIN
+    high = us > DATE_MAX + np.timedelta64(1, "D")
+    ns = np.full(len(us), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~(low | high)
+    ns[ok] = us[ok].astype("datetime64[ns]")
+    return ns, low, high
+
+
+def _parse_one_date(text: object) -> np.datetime64:
+    """One cell -> ``datetime64[us]`` (NaT if not a date). Any Unicode decimal digits
+    (full-width ``２０１９``) are read as digits; cells over MAX_PARSED_CHARS are not dates."""
+    nat = np.datetime64("NaT", "us")
+    if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
+        return nat
     m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if not m:
-        return None
+        return nat
     y, mo, d, h, mi, s = m.groups()
     try:
         sec = float(s) if s else 0.0
-        return pd.Timestamp(
-            year=int(y), month=int(mo), day=int(d), hour=int(h or 0), minute=int(mi or 0),
-            second=int(sec), microsecond=int(round((sec - int(sec)) * 1e6)),
-        )
-    except ValueError:
-        return None
+        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec),
+                      min(999999, int(round((sec - int(sec)) * 1e6))))
+    except (ValueError, OverflowError):
+        return nat
+    return np.datetime64(dt, "us")
 
 
 #: Date shapes tried with pyarrow's strptime (the formats found in a sample of the column
@@ -351,7 +388,7 @@ def _maybe_rolled_over(ts: pa.Array, seconds: bool) -> np.ndarray:
 
 
 def _dates_from_text(text: pd.Series) -> pd.Series:
-    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` (NaT where unparseable).
+    """Stripped strings (``<NA>`` for blank) -> ``datetime64[us]`` (NaT where unparseable).
 
     ISO columns are cast in one go. Otherwise the strptime formats that parse a sample of
     the column are applied to it; strptime rolls impossible dates over (``2019-02-30`` ->
@@ -360,22 +397,25 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
     """
     idx = text.index
     arr = _arrow(text)
-    cast = _cast_all(arr, pa.timestamp("ns"))
+    cast = _cast_all(arr, pa.timestamp("us"))
     if cast is not None:
         v = cast.to_numpy(zero_copy_only=False)
         return pd.Series(v, index=idx, copy=not v.flags.writeable)  # copy only a read-only view
     n = len(arr)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), MAX_PARSED_CHARS), False)
+    if pc.any(too_long).as_py():  # never a date: not parsed at all
+        arr = pc.if_else(too_long, pa.scalar(None, pa.string()), arr)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     todo = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False))
     check = np.zeros(n, dtype=bool)
     sample = _sample(arr)
     formats = [f for f in _STRPTIME_FORMATS
-               if pc.any(pc.is_valid(pc.strptime(sample, format=f, unit="ns", error_is_null=True))).as_py()]
+               if pc.any(pc.is_valid(pc.strptime(sample, format=f, unit="us", error_is_null=True))).as_py()]
     for fmt in formats:
         if not len(todo):
             break
         sub = arr if len(todo) == n else arr.take(pa.array(todo))
-        p = pc.strptime(sub, format=fmt, unit="ns", error_is_null=True)
+        p = pc.strptime(sub, format=fmt, unit="us", error_is_null=True)
         ok = pc.is_valid(p).to_numpy(zero_copy_only=False)
         if not ok.any():
             continue
@@ -391,8 +431,7 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
         left = np.isnat(got)
         if left.any():
             vals = sub.filter(pa.array(left)).to_pylist()
-            got[left] = pd.to_datetime(pd.Series([_parse_one_date(v) for v in vals], dtype=object),
-                                       errors="coerce").to_numpy(dtype="datetime64[ns]")
+            got[left] = np.array([_parse_one_date(v) for v in vals], dtype="datetime64[us]")
         out[rest] = got
     return pd.Series(out, index=idx, copy=False)
 
@@ -404,7 +443,11 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     where a non-empty cell could not be parsed. Accepted: ISO 8601 (``2019-03-05``,
     ``2019-03-05T14:30:00``), ``2019/03/05``, ``2019/3/5 14:30``, ``2019.3.5``,
     ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, and
-    date cells from spreadsheets. Impossible dates (``2019-02-30``) are bad.
+    date cells from spreadsheets; full-width digits (``２０１９-01-01``) are digits.
+    Impossible dates (``2019-02-30``) are bad, and so are dates a ``datetime64[ns]``
+    column cannot hold (before :data:`DATE_MIN` or after :data:`DATE_MAX`: they are not
+    wrapped round). :func:`~umbrella_graph.load_case` reads ``9999-12-31`` in an end
+    date as an open end, with a warning (see docs/data-contract.md).
 
     Examples
     --------
@@ -414,37 +457,59 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     ['2019-03-05 00:00:00', '2019-03-05 14:30:00', '2019-03-05 00:00:00']
     >>> bad.tolist()
     [False, False, False, True, True]
+    >>> parse_dates(pd.Series(["9999-12-31", "２０１９-01-01"]))[1].tolist()
+    [True, False]
     """
-    idx = values.index
+    us, bad = _parse_dates_us(values)
+    ns, low, high = _to_ns(us)
+    return pd.Series(ns, index=values.index), pd.Series(bad | low | high, index=values.index)
+
+
+def _cell_us(v: Any) -> np.datetime64:
+    """A spreadsheet or Python date/time cell -> ``datetime64[us]`` (time zone dropped:
+    the wall-clock time as written)."""
+    if isinstance(v, pd.Timestamp):
+        if v.tzinfo is not None:
+            v = v.tz_localize(None)
+        return v.to_datetime64().astype("datetime64[us]")
+    if isinstance(v, datetime):
+        return np.datetime64(v.replace(tzinfo=None), "us")
+    return np.datetime64(v, "D").astype("datetime64[us]")
+
+
+def _parse_dates_us(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of dates -> (``datetime64[us]`` array, bad mask); see :func:`parse_dates`.
+
+    Microseconds hold every year from 1 to 9999, so nothing wraps round here; the range
+    a case column holds is checked by the caller (:func:`_to_ns`).
+    """
+    n = len(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
-        return out.astype("datetime64[ns]"), pd.Series(False, index=idx)
+        return out.to_numpy().astype("datetime64[us]"), np.zeros(n, dtype=bool)
     if pd.api.types.is_object_dtype(values.dtype):
-        is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool)
+        is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool).to_numpy()
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
-                            and not (isinstance(v, float) and math.isnan(v))).astype(bool)
+                            and not (isinstance(v, float) and math.isnan(v))).astype(bool).to_numpy()
         text, _ = as_text(values.where(~is_dt & ~is_num, None))
-        parsed = _dates_from_text(text)
+        parsed = _dates_from_text(text).to_numpy().astype("datetime64[us]")
         if is_dt.any():
-            cells = [pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None) else pd.Timestamp(v)
-                     for v in values[is_dt].tolist()]
-            parsed[is_dt] = pd.to_datetime(pd.Series(cells, dtype=object)).to_numpy(dtype="datetime64[ns]")
-        blank = _blank(values)
-        bad = (parsed.isna() & ~blank) | is_num
-        return parsed.where(~is_num).astype("datetime64[ns]"), bad
+            parsed[is_dt] = np.array([_cell_us(v) for v in values[is_dt].tolist()], dtype="datetime64[us]")
+        blank = _blank(values).to_numpy(dtype=bool)
+        bad = (np.isnat(parsed) & ~blank) | is_num
+        parsed[is_num] = np.datetime64("NaT")
+        return parsed, bad
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        bad = values.notna()
-        return pd.Series(np.full(len(values), np.datetime64("NaT"), "datetime64[ns]"), index=idx), bad
+        return np.full(n, np.datetime64("NaT"), "datetime64[us]"), values.notna().to_numpy(dtype=bool)
     text, _ = as_text(values)
-    parsed = _dates_from_text(text)
-    bad = parsed.isna() & text.notna()
-    return parsed, bad
+    parsed = _dates_from_text(text).to_numpy().astype("datetime64[us]")
+    return parsed, np.isnat(parsed) & text.notna().to_numpy(dtype=bool)
 
 
 def _parse_one_amount(text: object) -> float:
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
         return float("nan")
     t = text.strip()
     if "," in t or "，" in t:
@@ -788,13 +853,32 @@ def _coerce_column(
             s = s.mask(bad_l)
         df[col.name] = s
     elif col.type in ("date", "datetime"):
-        parsed, bad = parse_dates(raw)
+        us, bad_cells = _parse_dates_us(raw)
+        ns, low, high = _to_ns(us)
+        # an end date past DATE_MAX (9999-12-31: "still in post") is an open end; a start
+        # date before DATE_MIN (1600-01-01, 1900-style placeholders aside) an open start:
+        # kept as NaT, which every analysis reads as open, and listed as a warning
+        open_end = high & (col.name == "end_date")
+        open_start = low & (col.name == "start_date")
+        lo_txt, hi_txt = str(DATE_MIN.astype("datetime64[D]")), str(DATE_MAX.astype("datetime64[D]"))
+        written = raw if isinstance(raw.dtype, pd.StringDtype) else pd.Series(np.where(
+            us.astype("datetime64[D]") == us, np.datetime_as_string(us, unit="D"),
+            np.datetime_as_string(us, unit="s")), index=df.index)
+        out.add_rows(df, open_end, name, col.name, "open_end_date",
+                     f"a date up to {hi_txt}; read as an open end (still in post / still a "
+                     "member), as an empty end date is", written, action="warning")
+        out.add_rows(df, open_start, name, col.name, "open_start_date",
+                     f"a date from {lo_txt}; read as an unknown start, as an empty start date "
+                     "is", written, action="warning")
+        parsed = pd.Series(ns, index=df.index)
         expected = _DATE_EXPECTED + (" (a time may follow)" if col.type == "datetime" else "")
         if col.required:
-            blank = (parsed.isna() & ~bad).to_numpy()
+            blank = (parsed.isna().to_numpy() & ~bad_cells & ~low & ~high)
             out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
             skip[:] |= blank
-        flag(bad, "bad_date", expected)
+        flag(bad_cells, "bad_date", expected)
+        flag((low | high) & ~open_end & ~open_start, "date_out_of_range",
+             f"a date from {lo_txt} to {hi_txt} (the range a date column holds)", written)
         df[col.name] = parsed
     elif col.type == "amount":
         parsed, bad = parse_amounts(raw)
@@ -806,6 +890,11 @@ def _coerce_column(
         neg = (parsed < 0).fillna(False).to_numpy()
         flag(neg, "negative_amount",
              "a non-negative amount (record a refund as a payment in the other direction)")
+        huge = (parsed * scale >= HUGE_AMOUNT).fillna(False).to_numpy()
+        out.add_rows(df, huge, name, col.name, "huge_amount",
+                     f"an amount under {HUGE_AMOUNT:,.0f}; loaded as written (an ID or card "
+                     "number typed into the amount column? sums of such amounts may overflow)",
+                     raw, action="warning")
         if scale != 1.0:
             parsed = parsed * scale
         df[col.name] = parsed.where(~neg)
@@ -824,8 +913,10 @@ def _coerce_column(
             flag(bad, "bad_choice", "1 (confirmed umbrella) or 0 (cleared)")
         else:
             if col.type == "int":
-                bad = bad | (parsed.notna() & (parsed != np.floor(parsed.fillna(0))))
-            flag(bad, "bad_number", "a whole number" if col.type == "int" else "a number")
+                # a whole number that int64 (and float64, exactly) holds: 1e19 is not a count
+                bad = bad | (parsed.notna() & ((parsed != np.floor(parsed.fillna(0)))
+                                               | (parsed.abs() >= 2.0**53)))
+            flag(bad, "bad_number", "a whole number below 2**53" if col.type == "int" else "a number")
         if scale != 1.0:
             parsed = parsed * scale
         parsed = parsed.where(~np.asarray(bad, dtype=bool))
@@ -957,12 +1048,16 @@ def validate_tables(
     fatal = [p for p in out.problems if p.code in FATAL_CODES]
     if fatal:
         # the shape of the input is wrong: row-level problems would only add noise
-        raise CaseError(fatal + [p for p in out.problems if p.code not in FATAL_CODES and p.row is None])
+        raise CaseError(fatal + [p for p in out.problems if p.code not in FATAL_CODES and p.row is None
+                                 and p.action != "warning"])
 
     _check_ids(typed, skips, out)
     _check_references(typed, skips, out)
     order = {t: i for i, t in enumerate(TABLES)}
     out.problems.sort(key=lambda p: (order.get(p.table, len(order)), p.file, p.row or 0))
+    # suspicious but legal values: loaded as written, listed in the report, never an error
+    warnings = [p for p in out.problems if p.action == "warning"]
+    out.problems = [p for p in out.problems if p.action != "warning"]
 
     if out.problems and not lenient:
         raise CaseError(out.problems)
@@ -974,6 +1069,9 @@ def validate_tables(
         typed[t] = df.reset_index(drop=True)
         report.rows_kept[t] = len(typed[t])
     report.problems.extend(out.problems)
+    report.warnings.extend(warnings)
+    if warnings:
+        logger.info("load: %d warning(s) about suspicious values (see case.report.warnings)", len(warnings))
     if out.problems:
         n_skip = sum(1 for p in out.problems if p.action == "skipped")
         n_rep = sum(1 for p in out.problems if p.action == "repaired")

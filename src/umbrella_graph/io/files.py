@@ -302,7 +302,7 @@ def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, co
             continue
         typ = spec.column(col).type
         if typ in ("date", "datetime"):
-            want[h] = pa.timestamp("ns")
+            want[h] = pa.timestamp("us")  # holds 0001-9999: a 9999-12-31 end date does not wrap
         elif typ in ("amount", "float", "int"):
             want[h] = pa.float64()
     if not want:
