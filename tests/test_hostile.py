@@ -387,3 +387,29 @@ def test_huge_amounts_are_warned_and_the_report_does_not_overflow():
     graph = build_graph(case)
     page = render_report(graph, score_umbrellas(graph), details=1)
     assert "<!DOCTYPE html>" in page
+
+
+# -- 8. forged provenance -------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["csv", "xlsx", "parquet"])
+def test_input_provenance_columns_do_not_replace_the_source(tmp_path, fmt):
+    import pandas as pd
+
+    from umbrella_graph import load_case
+
+    d = tmp_path / "case"
+    d.mkdir()
+    df = pd.DataFrame({"id": ["p1", "p2"], "name": ["A", "B"], "_file": ["fake.csv", "fake.csv"],
+                       "_row": [99, 100]})
+    if fmt == "csv":
+        df.to_csv(d / "people.csv", index=False)
+    elif fmt == "xlsx":
+        df.to_excel(d / "people.xlsx", index=False)
+    else:
+        df.to_parquet(d / "people.parquet", index=False)
+    case = load_case(d)
+    p = case["people"]
+    assert p["_file"].tolist() == [f"people.{fmt}"] * 2 and p["_row"].tolist() == [2, 3]
+    assert p["input_file"].tolist() == ["fake.csv"] * 2
+    assert sorted((w.code, w.column) for w in case.report.warnings) == [
+        ("provenance_column", "_file"), ("provenance_column", "_row")]
+    assert case.report.rows_read["people"] == 2

@@ -120,9 +120,24 @@ def _col_letter(i: int) -> str:
     return s
 
 
+#: Input columns named like the provenance columns are kept under these names: the
+#: provenance of a row is always the file and row it was read from, never a cell.
+PROVENANCE_RENAMES = {"_file": "input_file", "_row": "input_row"}
+
+
 def _name_blank_headers(headers: list[Any]) -> list[str]:
-    return [str(h).strip() if h is not None and str(h).strip() else f"column_{_col_letter(i)}"
-            for i, h in enumerate(headers)]
+    names = [str(h).strip() if h is not None and str(h).strip() else f"column_{_col_letter(i)}"
+             for i, h in enumerate(headers)]
+    return [PROVENANCE_RENAMES.get(h, h) for h in names]
+
+
+def _provenance_warnings(raw_headers: list[Any], table: str, file: str) -> list[Problem]:
+    found = [h for h in (str(x).strip() for x in raw_headers if x is not None) if h in PROVENANCE_RENAMES]
+    return [Problem(
+        "provenance_column", table, file, None, h, repr(h),
+        f"no column named {h!r} (a name the library uses for provenance); kept as "
+        f"{PROVENANCE_RENAMES[h]!r}: the provenance of each row is the file and row it was read "
+        "from", "warning") for h in found]
 
 
 def _has_quotes(path: Path) -> bool:
@@ -388,7 +403,8 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
         tbl = None
     if invalid or tbl is None:
         try:
-            return _read_csv_slow(path, table, encoding, headers, lenient)
+            df, probs = _read_csv_slow(path, table, encoding, headers, lenient)
+            return df, probs + _provenance_warnings(raw_headers, table, path.name)
         except UnicodeDecodeError:
             if utf8:
                 raise _NotUtf8() from None
@@ -417,7 +433,7 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
         swallowed = _swallowed_rows(df, headers, rows, table, path.name)
         if swallowed:
             raise CaseError(swallowed)
-    return df, []
+    return df, _provenance_warnings(raw_headers, table, path.name)
 
 
 def _numpy_series(col: Any, name: str) -> pd.Series:
@@ -469,7 +485,8 @@ def _read_csv_slow(
     return df, problems
 
 
-def _read_xlsx(path: Path, table: str, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_xlsx(path: Path, table: str, notes: list[str],
+               warns: list[Problem] | None = None) -> tuple[pd.DataFrame, int]:
     import openpyxl
 
     try:
@@ -511,6 +528,8 @@ def _read_xlsx(path: Path, table: str, notes: list[str]) -> tuple[pd.DataFrame, 
     ):
         width -= 1
     headers = _name_blank_headers(list(header[:width]))
+    if warns is not None:
+        warns.extend(_provenance_warnings(list(header[:width]), table, path.name))
     body = rows[best_row + 1:]
     data: dict[str, list[Any]] = {h: [] for h in headers}
     numbers: list[int] = []
@@ -568,12 +587,15 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
         except Exception as exc:
             raise CaseError([Problem("unreadable_file", table, p.name, None, None,
                                      f"<{type(exc).__name__}>", "a Parquet file", "error")]) from None
+        warns = _provenance_warnings(list(df.columns), table, p.name)
+        df = df.rename(columns={k: v for k, v in PROVENANCE_RENAMES.items() if k in df.columns})
         df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
-        return RawTable(df, p.name, 1, encoding="parquet")
+        return RawTable(df, p.name, 1, warns, encoding="parquet")
     if suffix == ".xlsx":
         notes: list[str] = []
-        df, header_row = _read_xlsx(p, table, notes)
-        return RawTable(df, p.name, header_row, encoding="xlsx", notes=notes)
+        warns: list[Problem] = []
+        df, header_row = _read_xlsx(p, table, notes, warns)
+        return RawTable(df, p.name, header_row, warns, encoding="xlsx", notes=notes)
     if suffix == ".csv":
         if encoding is not None:
             try:
