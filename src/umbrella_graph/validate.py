@@ -312,7 +312,10 @@ MAX_PARSED_CHARS = 64
 def _to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``datetime64[us]`` -> (``datetime64[ns]``, before DATE_MIN, after DATE_MAX); dates
     out of range become NaT instead of wrapping round (``9999-12-31`` is not 1816)."""
-    us = np.asarray(us).astype("datetime64[us]")
+    us = np.asarray(us)
+    if us.dtype == np.dtype("datetime64[ns]"):  # already in range (nanoseconds kept)
+        return us, np.zeros(len(us), dtype=bool), np.zeros(len(us), dtype=bool)
+    us = us.astype("datetime64[us]")
     low = us < DATE_MIN
     high = us > DATE_MAX + np.timedelta64(1, "D")
     ns = np.full(len(us), np.datetime64("NaT"), dtype="datetime64[ns]")
@@ -388,7 +391,8 @@ def _maybe_rolled_over(ts: pa.Array, seconds: bool) -> np.ndarray:
 
 
 def _dates_from_text(text: pd.Series) -> pd.Series:
-    """Stripped strings (``<NA>`` for blank) -> ``datetime64[us]`` (NaT where unparseable).
+    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` when a whole ISO column
+    fits in it, else ``datetime64[us]`` (NaT where unparseable).
 
     ISO columns are cast in one go. Otherwise the strptime formats that parse a sample of
     the column are applied to it; strptime rolls impossible dates over (``2019-02-30`` ->
@@ -397,7 +401,10 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
     """
     idx = text.index
     arr = _arrow(text)
-    cast = _cast_all(arr, pa.timestamp("us"))
+    # nanoseconds where every value fits (ISO text keeps its precision), else microseconds
+    cast = _cast_all(arr, pa.timestamp("ns"))
+    if cast is None:
+        cast = _cast_all(arr, pa.timestamp("us"))
     if cast is not None:
         v = cast.to_numpy(zero_copy_only=False)
         return pd.Series(v, index=idx, copy=not v.flags.writeable)  # copy only a read-only view
@@ -478,17 +485,20 @@ def _cell_us(v: Any) -> np.datetime64:
 
 
 def _parse_dates_us(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """A column of dates -> (``datetime64[us]`` array, bad mask); see :func:`parse_dates`.
+    """A column of dates -> (``datetime64[us]`` or ``[ns]`` array, bad mask); see
+    :func:`parse_dates`.
 
     Microseconds hold every year from 1 to 9999, so nothing wraps round here; the range
-    a case column holds is checked by the caller (:func:`_to_ns`).
+    a case column holds is checked by the caller (:func:`_to_ns`). Nanoseconds are kept
+    where the input has them (ns columns, ISO text that fits).
     """
     n = len(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
-        return out.to_numpy().astype("datetime64[us]"), np.zeros(n, dtype=bool)
+        v = out.to_numpy()
+        return (v if v.dtype == np.dtype("datetime64[ns]") else v.astype("datetime64[us]")), np.zeros(n, dtype=bool)
     if pd.api.types.is_object_dtype(values.dtype):
         is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool).to_numpy()
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
@@ -504,7 +514,7 @@ def _parse_dates_us(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
         return np.full(n, np.datetime64("NaT"), "datetime64[us]"), values.notna().to_numpy(dtype=bool)
     text, _ = as_text(values)
-    parsed = _dates_from_text(text).to_numpy().astype("datetime64[us]")
+    parsed = _dates_from_text(text).to_numpy()
     return parsed, np.isnat(parsed) & text.notna().to_numpy(dtype=bool)
 
 

@@ -317,7 +317,9 @@ def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, co
             continue
         typ = spec.column(col).type
         if typ in ("date", "datetime"):
-            want[h] = pa.timestamp("us")  # holds 0001-9999: a 9999-12-31 end date does not wrap
+            # a date out of the ns range (9999-12-31) fails the sample or the read, and the
+            # column is then read as text and range-checked by the validator
+            want[h] = pa.timestamp("ns")
         elif typ in ("amount", "float", "int"):
             want[h] = pa.float64()
     if not want:
@@ -587,10 +589,10 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
         except Exception as exc:
             raise CaseError([Problem("unreadable_file", table, p.name, None, None,
                                      f"<{type(exc).__name__}>", "a Parquet file", "error")]) from None
-        warns = _provenance_warnings(list(df.columns), table, p.name)
+        pwarns = _provenance_warnings(list(df.columns), table, p.name)
         df = df.rename(columns={k: v for k, v in PROVENANCE_RENAMES.items() if k in df.columns})
         df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
-        return RawTable(df, p.name, 1, warns, encoding="parquet")
+        return RawTable(df, p.name, 1, pwarns, encoding="parquet")
     if suffix == ".xlsx":
         notes: list[str] = []
         warns: list[Problem] = []
