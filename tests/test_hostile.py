@@ -413,3 +413,82 @@ def test_input_provenance_columns_do_not_replace_the_source(tmp_path, fmt):
     assert sorted((w.code, w.column) for w in case.report.warnings) == [
         ("provenance_column", "_file"), ("provenance_column", "_row")]
     assert case.report.rows_read["people"] == 2
+
+
+# -- 11. accepted without a word --------------------------------------------------------------
+_BASE = {
+    "people.csv": "id,name\np1,A\np2,B\np3,C\n",
+    "officials.csv": "person_id,position,start_date,end_date\np1,所长,2019-01-01,2020-01-01\n",
+    "gangs.csv": "id,name\ng1,G\n",
+}
+
+
+def _with(**files: str) -> dict[str, str]:
+    return {**_BASE, **{k.replace("_csv", ".csv"): v for k, v in files.items()}}
+
+
+@pytest.mark.parametrize("files, code, row, column", [
+    (_with(contacts_csv="src,dst,kind,time,count\np1,p2,call,2019-01-01,-3\n"), "negative_number", 2, "count"),
+    (_with(contacts_csv="src,dst,kind,time,duration_s\np1,p2,call,2019-01-01,-60\n"), "negative_number", 2,
+     "duration_s"),
+    (_with(companies_csv="id,name\nc1,X\n", company_roles_csv="person_id,company_id,share\np2,c1,200%\n"),
+     "bad_share", 2, "share"),
+    (_with(companies_csv="id,name\nc1,X\n", company_roles_csv="person_id,company_id,share\np2,c1,-0.5\n"),
+     "bad_share", 2, "share"),
+    (_with(officials_csv="person_id,position,start_date,end_date\np1,所长,2020-01-01,2019-01-01\n"),
+     "end_before_start", 2, "end_date"),
+    (_with(members_csv="person_id,gang_id,start_date,end_date\np2,g1,2020-01-01,2019-01-01\n"),
+     "end_before_start", 2, "end_date"),
+    (_with(villages_csv="id,name,parent_id\nv1,V,v1\n"), "village_cycle", 2, "parent_id"),
+    (_with(villages_csv="id,name,parent_id\nv1,V,v2\nv2,W,v3\nv3,X,v1\nv4,Y,v1\n"), "village_cycle", 2,
+     "parent_id"),
+    (_with(labels_csv="official_id,gang_id,label\np1,g1,1\np1,g1,0\n"), "contradicting_labels", 2, "label"),
+    (_with(labels_csv="official_id,gang_id,label\np2,g1,1\n"), "label_not_official", 2, "official_id"),
+])
+def test_impossible_facts_are_errors(tmp_path, files, code, row, column):
+    probs = _case_error(tmp_path, files)
+    assert (probs[0].code, probs[0].row, probs[0].column) == (code, row, column)
+    assert {p.code for p in probs} == {code}
+    # lenient: listed, and the row skipped or the cell left empty; every row accounted for
+    from umbrella_graph import load_case
+
+    case = load_case(tmp_path / "case", lenient=True)
+    assert {p.code for p in case.report.problems} == {code}
+    for t, n in case.report.rows_read.items():
+        skipped = {p.row for p in case.report.problems if p.table == t and p.action == "skipped"}
+        assert case.report.rows_kept[t] + len(skipped) == n
+
+
+def test_village_cycle_names_every_village_in_it(tmp_path):
+    probs = _case_error(tmp_path, _with(villages_csv="id,name,parent_id\nv1,V,v2\nv2,W,v3\nv3,X,v1\nv4,Y,v1\n"))
+    assert [p.row for p in probs] == [2, 3, 4]  # v4 hangs below the cycle but is not in it
+
+
+@pytest.mark.parametrize("ids, code", [
+    (("p1", "P1"), "confusable_id"),
+    (("p1", "ｐ1"), "confusable_id"),
+    (("p1", "p\u200b1"), "confusable_id"),
+])
+def test_confusable_ids_are_warnings(tmp_path, ids, code):
+    from umbrella_graph import load_case
+
+    d = tmp_path / "case"
+    d.mkdir()
+    (d / "people.csv").write_text(f"id,name\n{ids[0]},A\n{ids[1]},B\n", encoding="utf-8")
+    case = load_case(d)
+    assert case["people"]["id"].tolist() == list(ids)  # loaded as written, two people
+    codes = [(w.code, w.row) for w in case.report.warnings]
+    assert (code, 3) in codes
+
+
+def test_duplicate_memberships_are_warnings(tmp_path):
+    from umbrella_graph import load_case
+
+    d = tmp_path / "case"
+    d.mkdir()
+    for k, v in _with(members_csv="person_id,gang_id,role\np2,g1,member\np3,g1,core\np2,g1,core\n").items():
+        (d / k).write_text(v, encoding="utf-8")
+    case = load_case(d)
+    assert len(case["members"]) == 3
+    (w,) = case.report.warnings
+    assert (w.code, w.row, w.column) == ("duplicate_membership", 4, "person_id") and "row 2" in w.expected

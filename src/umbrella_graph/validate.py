@@ -1063,6 +1063,7 @@ def validate_tables(
 
     _check_ids(typed, skips, out)
     _check_references(typed, skips, out)
+    _check_facts(typed, skips, out)
     order = {t: i for i, t in enumerate(TABLES)}
     out.problems.sort(key=lambda p: (order.get(p.table, len(order)), p.file, p.row or 0))
     # suspicious but legal values: loaded as written, listed in the report, never an error
@@ -1352,3 +1353,192 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
                 new_skips = True
         if not new_skips or not out.lenient:
             return
+
+
+# --------------------------------------------------------------------------------------
+# facts that each cell allows but the records together do not (or only suspiciously)
+# --------------------------------------------------------------------------------------
+#: Zero-width and other invisible characters that make two ids look the same.
+_INVISIBLE_RE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]"
+
+
+def _id_key(v: str) -> str:
+    """The form two ids are compared in for confusability: NFKC (full-width -> ASCII),
+    invisible characters removed, case folded."""
+    import unicodedata
+
+    return re.sub(_INVISIBLE_RE, "", unicodedata.normalize("NFKC", v)).casefold()
+
+
+def _row_error(out: _Collector, df: pd.DataFrame, m: np.ndarray, table: str, column: str | None,
+               code: str, expected: str, skips: np.ndarray, values: pd.Series | None = None,
+               *, blank: str | None = None) -> None:
+    """Rows that break a rule across cells: an error; in lenient mode the row is skipped,
+    or (``blank`` = an optional column) that cell is left empty."""
+    if not m.any():
+        return
+    if out.lenient and blank is not None:
+        out.add_rows(df, m, table, column, code, expected + "; the cell was left empty", values,
+                     action="repaired")
+        df[blank] = df[blank].mask(m)
+    else:
+        out.add_rows(df, m, table, column, code, expected, values)
+        skips |= m
+
+
+def _check_facts(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    """Rules across cells and records (documented in docs/data-contract.md, "Checks").
+
+    Errors (skipped or blanked in lenient mode): negative contact counts and durations,
+    shares outside 0-100 %, end dates before start dates, villages that are their own
+    parent or ancestor, a pair labelled both 1 and 0, labels naming someone who holds no
+    post. Warnings (loaded as written): duplicate memberships, ids that differ only by
+    case, full-width form or invisible characters, ids holding invisible characters.
+    """
+    c = typed.get("contacts")
+    if c is not None and len(c):
+        for col in ("count", "duration_s"):
+            v = c[col].astype("float64").to_numpy(dtype=float, na_value=np.nan)
+            _row_error(out, c, v < 0, "contacts", col, "negative_number",
+                       "a number >= 0 (a count or duration cannot be negative)", skips["contacts"],
+                       blank=col)
+    r = typed.get("company_roles")
+    if r is not None and len(r):
+        v = r["share"].to_numpy(dtype=float, na_value=np.nan)
+        _row_error(out, r, (v < 0) | (v > 1), "company_roles", "share", "bad_share",
+                   "a share from 0 to 1 (0% to 100%)", skips["company_roles"], blank="share")
+    for t in ("officials", "members"):
+        df = typed.get(t)
+        if df is None or not len(df):
+            continue
+        s = df["start_date"].to_numpy()
+        e = df["end_date"].to_numpy()
+        bad = ~np.isnat(s) & ~np.isnat(e) & (e < s)
+        _row_error(out, df, bad, t, "end_date", "end_before_start",
+                   "an end date on or after the start date", skips[t], blank="end_date")
+    _check_village_tree(typed, skips, out)
+    _check_labels(typed, skips, out)
+    m = typed.get("members")
+    if m is not None and len(m):
+        keys = m[["person_id", "gang_id"]].astype("string")
+        live = ~skips["members"]
+        dup = keys.duplicated(keep="first").to_numpy() & live & keys.notna().all(axis=1).to_numpy()
+        if dup.any():
+            seen: dict[tuple[Any, Any], int] = {}
+            for a, b, rw in zip(keys["person_id"], keys["gang_id"], m["_row"], strict=True):
+                seen.setdefault((a, b), int(rw))
+            for i in np.flatnonzero(dup):
+                k = (keys["person_id"].iat[i], keys["gang_id"].iat[i])
+                out.add(Problem(
+                    "duplicate_membership", "members", str(m["_file"].iat[i]), int(m["_row"].iat[i]),
+                    "person_id", mask_value("person_id", k[0]),
+                    f"one row per person and gang; the same membership is also at row {seen[k]} "
+                    "(loaded: both rows count)", "warning"))
+    _check_confusable_ids(typed, out)
+
+
+def _check_village_tree(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    v = typed.get("villages")
+    if v is None or not len(v):
+        return
+    ids = v["id"].astype("string").tolist()
+    parents = v["parent_id"].astype("string").tolist()
+    parent = {i: p for i, p in zip(ids, parents, strict=True) if i is not pd.NA and p is not pd.NA}
+    in_cycle: set[str] = set()
+    done: set[str] = set()
+    for start in parent:
+        path: dict[str, int] = {}
+        node: Any = start
+        while node in parent and node not in done and node not in path:
+            path[node] = len(path)
+            node = parent[node]
+        if node in path:  # a cycle: every village from node round to node
+            k = path[node]
+            in_cycle.update(x for x, j in path.items() if j >= k)
+        done.update(path)
+    if not in_cycle:
+        return
+    m = np.array([i in in_cycle for i in ids], dtype=bool)
+    self_parent = np.array([i is not pd.NA and p is not pd.NA and i == p for i, p in zip(ids, parents, strict=True)])
+    _row_error(out, v, m & self_parent, "villages", "parent_id", "village_cycle",
+               "the id of another village (a village cannot be its own parent)", skips["villages"],
+               v["parent_id"], blank="parent_id")
+    _row_error(out, v, m & ~self_parent, "villages", "parent_id", "village_cycle",
+               "a parent that is not one of this village's own descendants (the parents form a "
+               "cycle: the administrative tree has no root there)", skips["villages"], v["parent_id"],
+               blank="parent_id")
+
+
+def _check_labels(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    lab = typed.get("labels")
+    if lab is None or not len(lab):
+        return
+    live = ~skips["labels"]
+    officials = set()
+    if "officials" in typed:
+        o = typed["officials"]
+        officials = set(o["person_id"][~skips["officials"]].dropna().astype(str))
+    who = lab["official_id"].astype("string")
+    not_off = live & who.notna().to_numpy() & ~who.isin(officials).fillna(False).to_numpy(dtype=bool)
+    _row_error(out, lab, not_off, "labels", "official_id", "label_not_official",
+               "the person id of an official (someone with a row in officials)", skips["labels"])
+    live = ~skips["labels"]
+    key = who.fillna("") + "\x1f" + lab["gang_id"].astype("string").fillna("*")
+    val = lab["label"].astype("float64").to_numpy(dtype=float, na_value=np.nan)
+    frame = pd.DataFrame({"k": key.to_numpy(), "v": val})[live]
+    n_vals = frame.groupby("k")["v"].nunique()
+    clash = set(n_vals.index[n_vals > 1])
+    if clash:
+        m = live & key.isin(clash).to_numpy(dtype=bool)
+        _row_error(out, lab, m, "labels", "label", "contradicting_labels",
+                   "one outcome per official and gang; this pair is labelled both 1 and 0",
+                   skips["labels"], lab["label"].astype("string"))
+
+
+def _check_confusable_ids(typed: dict[str, pd.DataFrame], out: _Collector) -> None:
+    """Ids that differ only by case, full-width form or invisible characters: warnings.
+
+    They are different ids (and are kept apart), but one was most likely meant for the
+    other, or put there to hide a link (``p1`` and ``P1``, ``p1`` and ``ｐ1``).
+    """
+    parts = []
+    for t in NODE_TABLES.values():
+        df = typed.get(t)
+        if df is None or not len(df):
+            continue
+        parts.append(pd.DataFrame({"id": df["id"].astype("string"), "table": t, "file": df["_file"].astype("string"),
+                                   "row": df["_row"].to_numpy()}))
+    if not parts:
+        return
+    f = pd.concat(parts, ignore_index=True).dropna(subset=["id"])
+    arr = _arrow(f["id"])
+    odd = pc.fill_null(pc.match_substring_regex(arr, "[^\\x21-\\x7e]"), False).to_numpy(zero_copy_only=False)
+    low = pc.utf8_lower(arr)
+    if odd.any():  # full-width forms and invisible characters: normalised per id (few)
+        fixed = low.to_numpy(zero_copy_only=False).astype(object)
+        fixed[odd] = [_id_key(x) for x in f["id"][odd].tolist()]
+        low = pa.array(fixed, pa.string())
+    inv = pc.fill_null(pc.match_substring_regex(arr, _INVISIBLE_RE), False).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(inv):
+        out.add(Problem("invisible_characters", str(f["table"].iat[i]), str(f["file"].iat[i]), int(f["row"].iat[i]),
+                        "id", mask_value("id", f["id"].iat[i]),
+                        "an id without invisible characters (zero-width space, soft hyphen...); "
+                        "loaded as written", "warning"))
+    if len(pc.unique(low)) == len(pc.unique(arr)):
+        return  # no two ids share a normalised form
+    keys = pd.Series(pd.arrays.ArrowStringArray(low), index=f.index)
+    f = f.assign(key=keys)
+    grp = f.groupby("key", sort=False)["id"].transform("nunique")
+    f = f[grp.to_numpy() > 1]
+    if not len(f):
+        return
+    first = f.drop_duplicates("key").set_index("key")
+    for r in f.itertuples(index=False):
+        fr = first.loc[r.key]
+        if fr["id"] == r.id:
+            continue
+        out.add(Problem(
+            "confusable_id", str(r.table), str(r.file), int(r.row), "id", mask_value("id", r.id),
+            f"an id that does not look like another: it differs from the id at {fr['file']}, row "
+            f"{int(fr['row'])} only by case, full-width form or invisible characters (loaded as a "
+            "different node)", "warning"))
