@@ -492,3 +492,52 @@ def test_duplicate_memberships_are_warnings(tmp_path):
     assert len(case["members"]) == 3
     (w,) = case.report.warnings
     assert (w.code, w.row, w.column) == ("duplicate_membership", 4, "person_id") and "row 2" in w.expected
+
+
+# -- 10. row order does not change scores ------------------------------------------------------
+def _shuffled_copy(src: Path, dst: Path, seed: int) -> Path:
+    import numpy as np
+    import pandas as pd
+
+    dst.mkdir()
+    rng = np.random.default_rng(seed)
+    for f in sorted(src.glob("*.csv")):
+        if f.name.startswith("truth"):
+            continue
+        df = pd.read_csv(f, dtype=str, keep_default_na=False)
+        df.sample(frac=1, random_state=int(rng.integers(2**31))).to_csv(dst / f.name, index=False)
+    return dst
+
+
+@pytest.mark.slow
+def test_shuffled_rows_give_identical_scores(tmp_path):
+    import pandas as pd
+
+    from umbrella_graph import build_graph, generate_city, load_case
+    from umbrella_graph.scoring import score_umbrellas
+
+    src = tmp_path / "city"
+    generate_city(src, people=6000, seed=3)
+    shuffled = _shuffled_copy(src, tmp_path / "shuffled", seed=11)
+    a, b = (score_umbrellas(build_graph(load_case(d)), seed=0) for d in (src, shuffled))
+    key = ["official_id", "gang_id"]
+    a = a.sort_values(key).reset_index(drop=True)
+    b = b.sort_values(key).reset_index(drop=True)
+    assert len(a) > 100
+    pd.testing.assert_frame_equal(a, b, check_exact=True)
+
+
+def test_shuffled_rows_give_the_same_graph_and_algorithms(sample_dir, tmp_path):
+    import numpy as np
+
+    from umbrella_graph import algorithms, build_graph, load_case
+
+    ga = build_graph(load_case(sample_dir))
+    gb = build_graph(load_case(_shuffled_copy(sample_dir, tmp_path / "s", seed=5)))
+    assert ga.nodes["id"].tolist() == gb.nodes["id"].tolist()
+    cols = ["src", "dst", "kind", "table", "time", "strength"]
+    assert ga.edges[cols].equals(gb.edges[cols])
+    A, B = ga.adjacency(), gb.adjacency()
+    assert (A != B).nnz == 0
+    assert np.array_equal(algorithms.communities(A, seed=1), algorithms.communities(B, seed=1))
+    assert np.array_equal(algorithms.betweenness(A, k=20, seed=1), algorithms.betweenness(B, k=20, seed=1))
