@@ -227,8 +227,8 @@ def _swallowed_rows(df: pd.DataFrame, headers: list[str], rows: np.ndarray, tabl
     if n < 2:
         return []
     out = []
-    for h in headers:
-        col = df[h]
+    for j, h in enumerate(headers):
+        col = df.iloc[:, j]  # by position: headers may repeat (an error reported later)
         if not (isinstance(col.dtype, pd.StringDtype) or pd.api.types.is_object_dtype(col.dtype)):
             continue
         ea = col.array
