@@ -871,9 +871,14 @@ def _coerce_column(
         open_end = high & (col.name == "end_date")
         open_start = low & (col.name == "start_date")
         lo_txt, hi_txt = str(DATE_MIN.astype("datetime64[D]")), str(DATE_MAX.astype("datetime64[D]"))
-        written = raw if isinstance(raw.dtype, pd.StringDtype) else pd.Series(np.where(
-            us.astype("datetime64[D]") == us, np.datetime_as_string(us, unit="D"),
-            np.datetime_as_string(us, unit="s")), index=df.index)
+        far = low | high
+        written = raw
+        if far.any() and not isinstance(raw.dtype, pd.StringDtype):  # date cells: shown as dates
+            shown = np.full(len(us), None, dtype=object)
+            u = us[far].astype("datetime64[us]")
+            shown[far] = np.where(u.astype("datetime64[D]") == u, np.datetime_as_string(u, unit="D"),
+                                  np.datetime_as_string(u, unit="s"))
+            written = pd.Series(shown, index=df.index)
         out.add_rows(df, open_end, name, col.name, "open_end_date",
                      f"a date up to {hi_txt}; read as an open end (still in post / still a "
                      "member), as an empty end date is", written, action="warning")

@@ -162,7 +162,7 @@ def _wide_encoding(path: Path) -> str | None:
     """
     with path.open("rb") as f:
         head = f.read(4096)
-    if b"\x00" not in head:
+    if head.count(b"\x00") * 5 < len(head):  # none, or a stray NUL in a cell (a bad_row later)
         return None
     if b"\x00\x00\x00" in head:
         return "UTF-32"
@@ -215,6 +215,12 @@ def _open_quote_problem(path: Path, table: str, encoding: str, headers: list[str
         "double a quote that is part of the text (\"\")", "error")
 
 
+def _id_like(text: str) -> bool:
+    """Whether the first field of a line could be a record's first cell (an id): short, no spaces."""
+    t = text.strip().strip('"')
+    return 0 < len(t) <= 40 and not any(ch.isspace() for ch in t)
+
+
 def _swallowed_rows(df: pd.DataFrame, headers: list[str], rows: np.ndarray, table: str,
                     file: str) -> list[Problem]:
     """Quoted cells holding line breaks whose later lines look like whole records.
@@ -240,7 +246,7 @@ def _swallowed_rows(df: pd.DataFrame, headers: list[str], rows: np.ndarray, tabl
         for i in np.flatnonzero(has_nl):
             text = str(col.iat[i])
             lines = text.splitlines()[1:]
-            full = [ln for ln in lines if ln.count(",") >= n - 1]
+            full = [ln for ln in lines if ln.count(",") >= n - 1 and _id_like(ln.split(",", 1)[0])]
             if full:
                 out.append(Problem(
                     "quote_swallowed_rows", table, file, int(rows[i]), h,
@@ -258,25 +264,34 @@ def _mixed_encoding(path: Path, table: str) -> Problem | None:
 
     Decoding such a file wholly as GBK turns its UTF-8 lines into mojibake (``张三`` ->
     ``寮犱笁``) without any error; so it is refused, naming the lines of each kind.
-    Only lines with non-ASCII bytes are looked at, each decoded once.
+    Chunks are decoded in C (invalid bytes as U+FFFD) and their lines classified with
+    pyarrow kernels: no Python loop per line.
     """
-    import re
-
     utf8: list[int] = []
     other: list[int] = []
-    with path.open("rb") as f, mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:
-        line, pos = 1, 0
-        for hit in re.finditer(rb"[^\n]*[\x80-\xff][^\n]*", m):  # type: ignore[call-overload]
-            line += m[pos:hit.start()].count(b"\n")
-            pos = hit.start()
-            try:
-                text = hit.group().decode("utf-8")
-            except UnicodeDecodeError:
-                other.append(line)
+    line0 = 1
+    with path.open("rb") as f:
+        rest = b""
+        while True:
+            chunk = f.read(_CHUNK * 4)
+            data = rest + chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                data, rest = data[:cut], data[cut:]
             else:
-                if any("\u3400" <= ch <= "\u9fff" for ch in text):
-                    utf8.append(line)
-            if utf8 and len(other) > 5 and len(utf8) > 5:
+                rest = b""
+            if not data.isascii():
+                # decoded in C with invalid bytes as U+FFFD; lines classified by pyarrow kernels
+                text = data.decode("utf-8", errors="replace").encode("utf-8")
+                one = pa.Array.from_buffers(pa.large_string(), 1, [
+                    None, pa.py_buffer(np.array([0, len(text)], dtype=np.int64)), pa.py_buffer(text)])
+                lines = pc.list_flatten(pc.split_pattern(one, "\n"))
+                bad = pc.match_substring(lines, "\ufffd").to_numpy(zero_copy_only=False)
+                cjk = pc.match_substring_regex(lines, "[\u3400-\u9fff]").to_numpy(zero_copy_only=False)
+                other.extend((line0 + np.flatnonzero(bad)[:6]).tolist())
+                utf8.extend((line0 + np.flatnonzero(cjk & ~bad)[:6]).tolist())
+            line0 += data.count(b"\n")
+            if not chunk or (len(utf8) > 5 and len(other) > 5):
                 break
     if not utf8 or not other:
         return None
@@ -620,7 +635,7 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
                     f"encoding='{wide.lower()}-le' (CLI: --encoding)", "error")])
         quotes = _has_quotes(p)  # the same bytes whatever the encoding: scanned once
         for enc in candidates:
-            if encoding is None and enc != candidates[0]:
+            if encoding is None and len(candidates) > 1 and enc == candidates[1]:
                 mixed = _mixed_encoding(p, table)  # UTF-8 failed: are some lines UTF-8 all the same?
                 if mixed is not None:
                     raise CaseError([mixed])
