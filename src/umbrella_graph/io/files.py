@@ -285,9 +285,9 @@ def _mixed_encoding(path: Path, table: str) -> Problem | None:
                 text = data.decode("utf-8", errors="replace").encode("utf-8")
                 one = pa.Array.from_buffers(pa.large_string(), 1, [
                     None, pa.py_buffer(np.array([0, len(text)], dtype=np.int64)), pa.py_buffer(text)])
-                lines = pc.list_flatten(pc.split_pattern(one, "\n"))
-                bad = pc.match_substring(lines, "\ufffd").to_numpy(zero_copy_only=False)
-                cjk = pc.match_substring_regex(lines, "[\u3400-\u9fff]").to_numpy(zero_copy_only=False)
+                split = pc.list_flatten(pc.split_pattern(one, "\n"))
+                bad = pc.match_substring(split, "\ufffd").to_numpy(zero_copy_only=False)
+                cjk = pc.match_substring_regex(split, "[\u3400-\u9fff]").to_numpy(zero_copy_only=False)
                 other.extend((line0 + np.flatnonzero(bad)[:6]).tolist())
                 utf8.extend((line0 + np.flatnonzero(cjk & ~bad)[:6]).tolist())
             line0 += data.count(b"\n")
