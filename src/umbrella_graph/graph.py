@@ -344,12 +344,19 @@ def _canonical_edges(edges: pd.DataFrame) -> pd.DataFrame:
     So sums over edges (:meth:`CaseGraph.adjacency`) add the same numbers in the same
     order, to the last bit, whatever order the exports listed the records in.
     """
-    table_code = pd.Categorical(edges["table"], categories=list(TABLES)).codes.astype(np.int64)
-    kind_code = pd.Categorical(edges["kind"], categories=list(EDGE_KINDS)).codes.astype(np.int64)
     t = edges["time"].to_numpy(dtype="datetime64[ns]").view(np.int64)  # NaT sorts first
-    order = np.lexsort((edges["pos"].to_numpy(), edges["strength"].to_numpy(dtype=float), t,
-                        edges["dst"].to_numpy(), edges["src"].to_numpy(), kind_code, table_code))
-    return edges.iloc[order].reset_index(drop=True)
+    src, dst = edges["src"].to_numpy(), edges["dst"].to_numpy()
+    group = edges["_table"].to_numpy().astype(np.int64) * 64 + edges["_kind"].to_numpy()
+    bits = max(1, int(max(src.max(initial=0), dst.max(initial=0))).bit_length())
+    if 11 + 2 * bits <= 63:  # table, kind, src and dst packed in one int64 key
+        keys: tuple[np.ndarray, ...] = ((group << (2 * bits)) | (src << bits) | dst,)
+    else:
+        keys = (dst, src, group)
+    # stable: records equal in every key keep their row order (pos), as built
+    order = np.lexsort((edges["strength"].to_numpy(dtype=float), t, *keys))
+    if (order[1:] > order[:-1]).all():  # already in canonical order: no copy
+        return edges.drop(columns=["_kind", "_table"])
+    return edges.drop(columns=["_kind", "_table"]).take(order).reset_index(drop=True)
 
 
 def build_graph(case: Case) -> CaseGraph:
@@ -371,6 +378,7 @@ def build_graph(case: Case) -> CaseGraph:
     """
     nodes = _node_table(case)
     index = pd.Index(nodes["id"])
+    table_no = {t: i for i, t in enumerate(TABLES)}
     parts = []
     for tname in dict.fromkeys(r.table for r in RELATIONS):
         if not case.has(tname):
@@ -410,6 +418,7 @@ def build_graph(case: Case) -> CaseGraph:
                 "src": si.astype(np.int64), "dst": di.astype(np.int64), "kind": rel.kind,
                 "table": tname, "pos": pos.astype(np.int64), "primary": primary,
                 "time": t, "strength": s,
+                "_kind": EDGE_KINDS.index(rel.kind), "_table": table_no[tname],
             }))
     if parts:
         edges = _canonical_edges(pd.concat(parts, ignore_index=True))
