@@ -270,3 +270,42 @@ def test_row_order_does_not_change_the_graph(recs, rnd):
     A, B = ga.adjacency(), gb.adjacency()
     assert (A != B).nnz == 0  # the same sums, to the last bit
 
+
+
+# -- typed cells from spreadsheets and Parquet ---------------------------------------------------
+_typed_cell = st.one_of(
+    st.none(), st.booleans(), st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.datetimes(min_value=__import__("datetime").datetime(1, 1, 1)),
+    st.dates(), _cell,
+)
+
+
+@settings(BOUNDED, max_examples=40)
+@given(st.lists(st.tuples(_typed_cell, _typed_cell, _typed_cell), min_size=1, max_size=5),
+       st.sampled_from(["xlsx", "parquet"]), st.booleans())
+def test_typed_cells_load_or_fail_cleanly(rows, fmt, lenient):
+    d = Path(tempfile.mkdtemp(prefix="ug-prop-"))
+    try:
+        (d / "people.csv").write_text("id,name\np1,A\np2,B\n", encoding="utf-8")
+        frame = pd.DataFrame({"src": ["p1"] * len(rows), "dst": ["p2"] * len(rows),
+                              "amount": [r[0] for r in rows], "date": [r[1] for r in rows],
+                              "memo": [r[2] for r in rows]})
+        try:
+            if fmt == "xlsx":
+                frame.astype(object).to_excel(d / "transactions.xlsx", index=False)
+            else:
+                frame.astype(object).astype(str).where(frame.notna(), None).to_parquet(
+                    d / "transactions.parquet", index=False)
+        except Exception:  # noqa: BLE001  (a value the writer itself refuses: nothing to load)
+            return
+        try:
+            case = load_case(d, lenient=lenient)
+        except CaseError as exc:
+            _problems_are_located(exc)
+            return
+        t = case["transactions"]
+        assert case.report.rows_read["transactions"] == len(rows)
+        assert ((t["amount"].dropna() >= 0) & (t["amount"].dropna() < float("inf"))).all()
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
