@@ -91,12 +91,14 @@ FATAL_CODES = frozenset({
 _DATE_EXPECTED = "a date such as 2019-03-05, 2019/03/05 or 2019年3月5日"
 _AMOUNT_EXPECTED = "an amount such as 1200, 1,200.50, ¥3000 or 2.5万"
 
+# possessive quantifiers (``*+``): adjacent runs of spaces are never re-split on a failed
+# match, so a cell of spaces costs linear time, not cubic
 _DATE_RE = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?))?\s*[秒分]?)?"
-    r"\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
+    r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?"
+    r"(?:[\sT]*+(\d{1,2})\s*+[:时点]\s*+(\d{1,2})(?:\s*+[:分]\s*+(\d{1,2}(?:\.\d+)?))?\s*+[秒分]?)?"
+    r"\s*+(?:Z|[+-]\d{2}:?\d{2})?\s*+$"
 )
-_COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2}):?(\d{2})?)?\s*$")
+_COMPACT_DATE_RE = re.compile(r"^\s*+(\d{4})(\d{2})(\d{2})(?:\s*+(\d{2}):?(\d{2}):?(\d{2})?)?\s*+$")
 _AMOUNT_STRIP_RE = re.compile(r"[,，\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|元")
 _AMOUNT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(万|亿)?$")
 _GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(万|亿)?$"
