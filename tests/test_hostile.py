@@ -544,3 +544,13 @@ def test_shuffled_rows_give_the_same_graph_and_algorithms(sample_dir, tmp_path):
     assert (A != B).nnz == 0
     assert np.array_equal(algorithms.communities(A, seed=1), algorithms.communities(B, seed=1))
     assert np.array_equal(algorithms.betweenness(A, k=20, seed=1), algorithms.betweenness(B, k=20, seed=1))
+
+
+def test_validate_prints_warnings(tmp_path):
+    d = tmp_path / "case"
+    d.mkdir()
+    (d / "people.csv").write_text("id,name\np1,A\nP1,B\n", encoding="utf-8")
+    (d / "officials.csv").write_text("person_id,position,end_date\np1,所长,9999-12-31\n", encoding="utf-8")
+    res = _run("validate", str(d))
+    assert res.exit_code == 0, res.output
+    assert "2 warning(s)" in res.output and "open_end_date" in res.output and "confusable_id" in res.output
