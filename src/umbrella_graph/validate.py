@@ -1369,6 +1369,10 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
 _INVISIBLE_RE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]"
 
 
+#: Full-width forms, the ideographic space and invisible characters: what NFKC folds in an id.
+_WIDE_RE = "[\uff01-\uff5e\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]"
+
+
 def _id_key(v: str) -> str:
     """The form two ids are compared in for confusability: NFKC (full-width -> ASCII),
     invisible characters removed, case folded."""
@@ -1508,18 +1512,22 @@ def _check_confusable_ids(typed: dict[str, pd.DataFrame], out: _Collector) -> No
     They are different ids (and are kept apart), but one was most likely meant for the
     other, or put there to hide a link (``p1`` and ``P1``, ``p1`` and ``ｐ1``).
     """
-    parts = []
-    for t in NODE_TABLES.values():
-        df = typed.get(t)
-        if df is None or not len(df):
-            continue
-        parts.append(pd.DataFrame({"id": df["id"].astype("string"), "table": t, "file": df["_file"].astype("string"),
-                                   "row": df["_row"].to_numpy()}))
-    if not parts:
+    tables = [t for t in NODE_TABLES.values() if t in typed and len(typed[t])]
+    if not tables:
         return
-    f = pd.concat(parts, ignore_index=True).dropna(subset=["id"])
+    arrs = [_arrow(typed[t]["id"]) for t in tables]
+    arr = arrs[0] if len(arrs) == 1 else pa.concat_arrays(arrs)
+    if arr.null_count:
+        arr = arr.drop_null()
+    inv = pc.fill_null(pc.match_substring_regex(arr, _INVISIBLE_RE), False)
+    if not pc.any(inv).as_py() and len(pc.unique(pc.utf8_lower(arr))) == len(pc.unique(arr)) \
+            and not pc.any(pc.match_substring_regex(arr, _WIDE_RE)).as_py():
+        return  # the usual case: nothing to look at closely (no frame is built)
+    f = pd.concat([pd.DataFrame({"id": typed[t]["id"].astype("string"), "table": t,
+                                 "file": typed[t]["_file"].astype("string"), "row": typed[t]["_row"].to_numpy()})
+                   for t in tables], ignore_index=True).dropna(subset=["id"])
     arr = _arrow(f["id"])
-    odd = pc.fill_null(pc.match_substring_regex(arr, "[^\\x21-\\x7e]"), False).to_numpy(zero_copy_only=False)
+    odd = pc.fill_null(pc.match_substring_regex(arr, _WIDE_RE), False).to_numpy(zero_copy_only=False)
     low = pc.utf8_lower(arr)
     if odd.any():  # full-width forms and invisible characters: normalised per id (few)
         fixed = low.to_numpy(zero_copy_only=False).astype(object)
