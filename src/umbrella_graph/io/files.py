@@ -287,9 +287,14 @@ def _mixed_encoding(path: Path, table: str) -> Problem | None:
                     None, pa.py_buffer(np.array([0, len(text)], dtype=np.int64)), pa.py_buffer(text)])
                 split = pc.list_flatten(pc.split_pattern(one, "\n"))
                 bad = pc.match_substring(split, "\ufffd").to_numpy(zero_copy_only=False)
-                cjk = pc.match_substring_regex(split, "[\u3400-\u9fff]").to_numpy(zero_copy_only=False)
+                ascii_ = pc.string_is_ascii(split).to_numpy(zero_copy_only=False)
                 other.extend((line0 + np.flatnonzero(bad)[:6]).tolist())
-                utf8.extend((line0 + np.flatnonzero(cjk & ~bad)[:6]).tolist())
+                # valid non-ASCII lines (few in a GBK file): do they hold Chinese text?
+                for i in np.flatnonzero(~ascii_ & ~bad):
+                    if len(utf8) > 5:
+                        break
+                    if any("\u3400" <= ch <= "\u9fff" for ch in split[int(i)].as_py()):
+                        utf8.append(line0 + int(i))
             line0 += data.count(b"\n")
             if not chunk or (len(utf8) > 5 and len(other) > 5):
                 break
