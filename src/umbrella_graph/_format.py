@@ -44,6 +44,8 @@ def fmt_amount(a: Any) -> str:
 
     >>> fmt_amount(20000.0), fmt_amount(1200.5), fmt_amount(float("nan"))
     ('20,000', '1,200.50', '')
+    >>> fmt_amount(1.7e308 * 2), fmt_amount(-float("inf"))
+    ('∞', '-∞')
     """
     if a is None or a is pd.NA or (isinstance(a, float) and math.isnan(a)):
         return ""
@@ -53,6 +55,8 @@ def fmt_amount(a: Any) -> str:
         return str(a)
     if math.isnan(f):
         return ""
+    if math.isinf(f):  # a sum of huge amounts (1.7e308 + 1.7e308) overflows float64
+        return "∞" if f > 0 else "-∞"
     return f"{f:,.0f}" if f == round(f) else f"{f:,.2f}"
 
 

@@ -64,6 +64,12 @@ class LoadReport:
     In strict mode (the default) :attr:`problems` is empty, since any problem raises
     :class:`~umbrella_graph.errors.CaseError`. In lenient mode it lists every skipped
     or repaired row: nothing disappears without a trace.
+
+    :attr:`warnings` lists suspicious but legal values, in both modes: they were loaded
+    (as written, or as documented in docs/data-contract.md, e.g. a ``9999-12-31`` end
+    date read as an open end), but an analyst should look at them (``action`` is
+    ``"warning"``): negative counts, shares over 100 %, end dates before start dates,
+    village cycles, duplicate memberships, contradicting labels, confusable ids...
     """
 
     files: dict[str, str] = field(default_factory=dict)  # table -> file
@@ -74,6 +80,7 @@ class LoadReport:
     missing_tables: list[str] = field(default_factory=list)
     ignored: dict[str, str] = field(default_factory=dict)  # file -> why it was not read
     notes: list[str] = field(default_factory=list)  # facts about the input worth knowing
+    warnings: list[Problem] = field(default_factory=list)  # suspicious values, loaded
 
     def __str__(self) -> str:
         lines = [f"{t}: {self.rows_kept.get(t, 0)} of {n} row(s) kept ({self.files.get(t, '')})"
@@ -82,12 +89,18 @@ class LoadReport:
         lines += [f"ignored {f}: {why}" for f, why in self.ignored.items()]
         lines += [f"note: {n}" for n in self.notes]
         lines += [f"{p}" for p in self.problems]
+        lines += [f"warning: {p}" for p in self.warnings]
         return "\n".join(lines)
 
     def to_frame(self) -> pd.DataFrame:
         """The skipped/repaired rows as a DataFrame (empty when there were none)."""
         cols = ["code", "table", "file", "row", "column", "value", "expected", "action"]
         return pd.DataFrame([p.as_dict() for p in self.problems], columns=cols)
+
+    def warnings_frame(self) -> pd.DataFrame:
+        """The warnings as a DataFrame (same columns as :meth:`to_frame`)."""
+        cols = ["code", "table", "file", "row", "column", "value", "expected", "action"]
+        return pd.DataFrame([p.as_dict() for p in self.warnings], columns=cols)
 
     def summary(self) -> pd.DataFrame:
         """Rows read and kept per table."""

@@ -16,10 +16,11 @@ replaced by a mask that only says how long it was.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from ._sensitive import has_sensitive_number
 
 __all__ = [
     "UmbrellaGraphError",
@@ -35,16 +36,16 @@ __all__ = [
 
 #: Columns whose cell values must never reach a log line or an error message.
 SENSITIVE_COLUMNS = frozenset({"name", "id_number", "phone", "text", "memo"})
-#: Cell values that look like ID numbers or mobile numbers (masked in any column).
-_LOOKS_SENSITIVE = re.compile(r"^\s*(?:\d{17}[\dXx]|\d{15}|(?:\+?86[\s-]?)?1[3-9]\d{9})\s*$")
 
 
 def mask_value(column: str | None, value: Any) -> str:
     """Return ``value`` as it may appear in a message about ``column``.
 
     Cells of sensitive columns are replaced by ``<masked, N chars>``, and so is any
-    cell that looks like a Chinese ID number (15 or 18 digits) or a mobile phone number,
-    whatever its column (an id column filled with ID numbers, say).
+    cell that holds something that may be an ID number or a phone number (11 digits or
+    more, however written: full-width, spaced, dotted, after letters; see
+    :mod:`umbrella_graph._sensitive`), whatever its column (an id column filled with ID
+    numbers, say).
 
     Examples
     --------
@@ -54,11 +55,13 @@ def mask_value(column: str | None, value: Any) -> str:
     '<masked, 11 chars>'
     >>> mask_value("person_id", "11010119900101123X")
     '<masked, 18 chars>'
+    >>> mask_value("src", "tel:138.0000.5555")
+    '<masked, 17 chars>'
     """
     if value is None:
         return "<empty>"
     text = str(value)
-    if (column is not None and column in SENSITIVE_COLUMNS) or _LOOKS_SENSITIVE.match(text):
+    if (column is not None and column in SENSITIVE_COLUMNS) or has_sensitive_number(text):
         return f"<masked, {len(text)} chars>"
     if len(text) > 60:
         text = text[:57] + "..."

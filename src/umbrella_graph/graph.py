@@ -314,8 +314,12 @@ def _node_table(case: Case) -> pd.DataFrame:
         if not case.has(tname):
             continue
         df = case[tname]
-        parts.append(pd.DataFrame({"id": df["id"].astype(str), "kind": kind,
-                                   "name": df[_NAME_COL[kind]].astype("string")}))
+        part = pd.DataFrame({"id": df["id"].astype(str), "kind": kind,
+                             "name": df[_NAME_COL[kind]].astype("string")})
+        # canonical order (by id, code point order): node positions, and so every seeded
+        # algorithm (Leiden, sampled betweenness), do not depend on the order of the rows
+        order = np.argsort(part["id"].to_numpy(dtype=object), kind="stable")
+        parts.append(part.iloc[order].reset_index(drop=True))
     entity_ids = set().union(*[set(p["id"]) for p in parts]) if parts else set()
     units = []
     if case.has("officials"):
@@ -332,8 +336,36 @@ def _node_table(case: Case) -> pd.DataFrame:
     return nodes.reset_index(drop=True)
 
 
+def _canonical_edges(edges: pd.DataFrame) -> pd.DataFrame:
+    """Edges in an order that depends on the facts, not on the order of the rows.
+
+    Sorted by table (schema order), kind, endpoints, time and strength; records equal in
+    all of these are interchangeable for every algorithm (they keep their row order).
+    So sums over edges (:meth:`CaseGraph.adjacency`) add the same numbers in the same
+    order, to the last bit, whatever order the exports listed the records in.
+    """
+    t = edges["time"].to_numpy(dtype="datetime64[ns]").view(np.int64)  # NaT sorts first
+    src, dst = edges["src"].to_numpy(), edges["dst"].to_numpy()
+    group = edges["_table"].to_numpy().astype(np.int64) * 64 + edges["_kind"].to_numpy()
+    bits = max(1, int(max(src.max(initial=0), dst.max(initial=0))).bit_length())
+    if 11 + 2 * bits <= 63:  # table, kind, src and dst packed in one int64 key
+        keys: tuple[np.ndarray, ...] = ((group << (2 * bits)) | (src << bits) | dst,)
+    else:
+        keys = (dst, src, group)
+    # stable: records equal in every key keep their row order (pos), as built
+    order = np.lexsort((edges["strength"].to_numpy(dtype=float), t, *keys))
+    if (order[1:] > order[:-1]).all():  # already in canonical order: no copy
+        return edges.drop(columns=["_kind", "_table"])
+    return edges.drop(columns=["_kind", "_table"]).take(order).reset_index(drop=True)
+
+
 def build_graph(case: Case) -> CaseGraph:
     """Build the in-memory :class:`CaseGraph` of a validated case.
+
+    Nodes are ordered by kind, then by id; edges by table, kind, endpoints, time and
+    strength. Node positions and edge order therefore depend only on the facts, not on
+    the order of the rows in the input: the same case with its rows shuffled gives the
+    same graph, the same seeded algorithm results and the same scores.
 
     Parameters
     ----------
@@ -346,6 +378,7 @@ def build_graph(case: Case) -> CaseGraph:
     """
     nodes = _node_table(case)
     index = pd.Index(nodes["id"])
+    table_no = {t: i for i, t in enumerate(TABLES)}
     parts = []
     for tname in dict.fromkeys(r.table for r in RELATIONS):
         if not case.has(tname):
@@ -385,9 +418,10 @@ def build_graph(case: Case) -> CaseGraph:
                 "src": si.astype(np.int64), "dst": di.astype(np.int64), "kind": rel.kind,
                 "table": tname, "pos": pos.astype(np.int64), "primary": primary,
                 "time": t, "strength": s,
+                "_kind": EDGE_KINDS.index(rel.kind), "_table": table_no[tname],
             }))
     if parts:
-        edges = pd.concat(parts, ignore_index=True)
+        edges = _canonical_edges(pd.concat(parts, ignore_index=True))
     else:
         edges = pd.DataFrame({"src": pd.Series([], dtype=np.int64), "dst": pd.Series([], dtype=np.int64),
                               "kind": [], "table": [], "pos": pd.Series([], dtype=np.int64),

@@ -85,18 +85,20 @@ LABEL_ALIASES: dict[str, int] = {
 #: input, not about single rows).
 FATAL_CODES = frozenset({
     "missing_folder", "missing_table", "missing_column", "conflicting_headers",
-    "duplicate_table", "unreadable_file", "bad_mapping",
+    "duplicate_table", "unreadable_file", "bad_mapping", "not_a_file", "link_outside_case",
 })
 
 _DATE_EXPECTED = "a date such as 2019-03-05, 2019/03/05 or 2019年3月5日"
 _AMOUNT_EXPECTED = "an amount such as 1200, 1,200.50, ¥3000 or 2.5万"
 
+# possessive quantifiers (``*+``): adjacent runs of spaces are never re-split on a failed
+# match, so a cell of spaces costs linear time, not cubic
 _DATE_RE = re.compile(
-    r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT]*(\d{1,2})\s*[:时点]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}(?:\.\d+)?))?\s*[秒分]?)?"
-    r"\s*(?:Z|[+-]\d{2}:?\d{2})?\s*$"
+    r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?"
+    r"(?:[\sT]*+(\d{1,2})\s*+[:时点]\s*+(\d{1,2})(?:\s*+[:分]\s*+(\d{1,2}(?:\.\d+)?))?\s*+[秒分]?)?"
+    r"\s*+(?:Z|[+-]\d{2}:?\d{2})?\s*+$"
 )
-_COMPACT_DATE_RE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})(?:\s*(\d{2}):?(\d{2}):?(\d{2})?)?\s*$")
+_COMPACT_DATE_RE = re.compile(r"^\s*+(\d{4})(\d{2})(\d{2})(?:\s*+(\d{2}):?(\d{2}):?(\d{2})?)?\s*+$")
 _AMOUNT_STRIP_RE = re.compile(r"[,，\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|元")
 _AMOUNT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(万|亿)?$")
 _GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(万|亿)?$"
@@ -213,8 +215,9 @@ def _any(arr: pa.Array, pattern: str) -> bool:
 
 
 def _digits_int(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """Strings of ASCII digits -> (int64 values, valid mask)."""
-    ok = pc.fill_null(pc.and_(pc.utf8_is_digit(arr), pc.less_equal(pc.utf8_length(arr), 9)), False)
+    """Strings of ASCII digits -> (int64 values, valid mask). Other Unicode digits
+    (full-width ``２０１９``) are not valid here: the per-cell parser reads them."""
+    ok = pc.fill_null(pc.match_substring_regex(arr, r"^[0-9]{1,9}$"), False)
     vals = pc.cast(pc.if_else(ok, arr, "0"), pa.int64())
     return vals.to_numpy(zero_copy_only=False), ok.to_numpy(zero_copy_only=False)
 
@@ -276,31 +279,70 @@ def _dates_vectorised(arr: pa.Array) -> np.ndarray:
     sec = pc.cast(pc.if_else(pa.array(sec_ok), sec_txt, "0"), pa.float64()).to_numpy(zero_copy_only=False)
     ok &= ok_h & ok_mi & sec_ok & (tparts <= 3) & (h < 24) & (mi < 60) & (sec < 60)
     ok &= ~pc.is_null(arr).to_numpy(zero_copy_only=False)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    ok &= (y >= 1) & (mo >= 1) & (mo <= 12) & (d >= 1)
     if ok.any():
-        base = pd.to_datetime(
-            pd.DataFrame({"year": y[ok], "month": mo[ok], "day": d[ok]}), errors="coerce"
-        ).to_numpy(dtype="datetime64[ns]")
-        offs = (h[ok] * 3600 + mi[ok] * 60) * 10**9 + np.round(sec[ok] * 1e9).astype(np.int64)
-        out[ok] = base + offs.astype("timedelta64[ns]")
+        base = _ymd(y[ok], mo[ok], d[ok])
+        offs = (h[ok] * 3600 + mi[ok] * 60) * 10**6 + np.round(sec[ok] * 1e6).astype(np.int64)
+        out[ok] = base + offs.astype("timedelta64[us]")
     return out
 
 
-def _parse_one_date(text: object) -> pd.Timestamp | None:
-    if not isinstance(text, str):
-        return None
+def _ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Year, month, day -> ``datetime64[us]`` (NaT for a day past the end of its month),
+    by calendar arithmetic on numpy's month and day units (exact for years 1-9999, so
+    nothing wraps round)."""
+    month = (y.astype(np.int64) - 1970) * 12 + (m.astype(np.int64) - 1)
+    first = month.astype("datetime64[M]").astype("datetime64[D]")
+    days_in = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+    out = (first + (d.astype(np.int64) - 1).astype("timedelta64[D]")).astype("datetime64[us]")
+    out[d > days_in] = np.datetime64("NaT")
+    return out
+
+
+#: The dates a ``datetime64[ns]`` column holds (pandas' default unit, used for every date
+#: column of a case): 1677-09-22 to 2262-04-11.
+DATE_MIN = np.datetime64("1677-09-22", "us")
+DATE_MAX = np.datetime64("2262-04-11", "us")
+#: Amounts from which a value is listed as a warning (one trillion yuan).
+HUGE_AMOUNT = 1e12
+#: Longest cell read as a date or an amount (longer cells are bad without being parsed,
+#: so a hostile cell costs no more than a short one).
+MAX_PARSED_CHARS = 64
+
+
+def _to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``datetime64[us]`` -> (``datetime64[ns]``, before DATE_MIN, after DATE_MAX); dates
+    out of range become NaT instead of wrapping round (``9999-12-31`` is not 1816)."""
+    us = np.asarray(us)
+    if us.dtype == np.dtype("datetime64[ns]"):  # already in range (nanoseconds kept)
+        return us, np.zeros(len(us), dtype=bool), np.zeros(len(us), dtype=bool)
+    us = us.astype("datetime64[us]")
+    low = us < DATE_MIN
+    high = us > DATE_MAX + np.timedelta64(1, "D")
+    ns = np.full(len(us), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~(low | high)
+    ns[ok] = us[ok].astype("datetime64[ns]")
+    return ns, low, high
+
+
+def _parse_one_date(text: object) -> np.datetime64:
+    """One cell -> ``datetime64[us]`` (NaT if not a date). Any Unicode decimal digits
+    (full-width ``２０１９``) are read as digits; cells over MAX_PARSED_CHARS are not dates."""
+    nat = np.datetime64("NaT", "us")
+    if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
+        return nat
     m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if not m:
-        return None
+        return nat
     y, mo, d, h, mi, s = m.groups()
     try:
         sec = float(s) if s else 0.0
-        return pd.Timestamp(
-            year=int(y), month=int(mo), day=int(d), hour=int(h or 0), minute=int(mi or 0),
-            second=int(sec), microsecond=int(round((sec - int(sec)) * 1e6)),
-        )
-    except ValueError:
-        return None
+        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec),
+                      min(999999, int(round((sec - int(sec)) * 1e6))))
+    except (ValueError, OverflowError):
+        return nat
+    return np.datetime64(dt, "us")
 
 
 #: Date shapes tried with pyarrow's strptime (the formats found in a sample of the column
@@ -351,7 +393,8 @@ def _maybe_rolled_over(ts: pa.Array, seconds: bool) -> np.ndarray:
 
 
 def _dates_from_text(text: pd.Series) -> pd.Series:
-    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` (NaT where unparseable).
+    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` when a whole ISO column
+    fits in it, else ``datetime64[us]`` (NaT where unparseable).
 
     ISO columns are cast in one go. Otherwise the strptime formats that parse a sample of
     the column are applied to it; strptime rolls impossible dates over (``2019-02-30`` ->
@@ -360,22 +403,28 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
     """
     idx = text.index
     arr = _arrow(text)
+    # nanoseconds where every value fits (ISO text keeps its precision), else microseconds
     cast = _cast_all(arr, pa.timestamp("ns"))
+    if cast is None:
+        cast = _cast_all(arr, pa.timestamp("us"))
     if cast is not None:
         v = cast.to_numpy(zero_copy_only=False)
         return pd.Series(v, index=idx, copy=not v.flags.writeable)  # copy only a read-only view
     n = len(arr)
-    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), MAX_PARSED_CHARS), False)
+    if pc.any(too_long).as_py():  # never a date: not parsed at all
+        arr = pc.if_else(too_long, pa.scalar(None, pa.string()), arr)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
     todo = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False))
     check = np.zeros(n, dtype=bool)
     sample = _sample(arr)
     formats = [f for f in _STRPTIME_FORMATS
-               if pc.any(pc.is_valid(pc.strptime(sample, format=f, unit="ns", error_is_null=True))).as_py()]
+               if pc.any(pc.is_valid(pc.strptime(sample, format=f, unit="us", error_is_null=True))).as_py()]
     for fmt in formats:
         if not len(todo):
             break
         sub = arr if len(todo) == n else arr.take(pa.array(todo))
-        p = pc.strptime(sub, format=fmt, unit="ns", error_is_null=True)
+        p = pc.strptime(sub, format=fmt, unit="us", error_is_null=True)
         ok = pc.is_valid(p).to_numpy(zero_copy_only=False)
         if not ok.any():
             continue
@@ -391,8 +440,7 @@ def _dates_from_text(text: pd.Series) -> pd.Series:
         left = np.isnat(got)
         if left.any():
             vals = sub.filter(pa.array(left)).to_pylist()
-            got[left] = pd.to_datetime(pd.Series([_parse_one_date(v) for v in vals], dtype=object),
-                                       errors="coerce").to_numpy(dtype="datetime64[ns]")
+            got[left] = np.array([_parse_one_date(v) for v in vals], dtype="datetime64[us]")
         out[rest] = got
     return pd.Series(out, index=idx, copy=False)
 
@@ -404,7 +452,11 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     where a non-empty cell could not be parsed. Accepted: ISO 8601 (``2019-03-05``,
     ``2019-03-05T14:30:00``), ``2019/03/05``, ``2019/3/5 14:30``, ``2019.3.5``,
     ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, and
-    date cells from spreadsheets. Impossible dates (``2019-02-30``) are bad.
+    date cells from spreadsheets; full-width digits (``２０１９-01-01``) are digits.
+    Impossible dates (``2019-02-30``) are bad, and so are dates a ``datetime64[ns]``
+    column cannot hold (before :data:`DATE_MIN` or after :data:`DATE_MAX`: they are not
+    wrapped round). :func:`~umbrella_graph.load_case` reads ``9999-12-31`` in an end
+    date as an open end, with a warning (see docs/data-contract.md).
 
     Examples
     --------
@@ -414,37 +466,62 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     ['2019-03-05 00:00:00', '2019-03-05 14:30:00', '2019-03-05 00:00:00']
     >>> bad.tolist()
     [False, False, False, True, True]
+    >>> parse_dates(pd.Series(["9999-12-31", "２０１９-01-01"]))[1].tolist()
+    [True, False]
     """
-    idx = values.index
+    us, bad = _parse_dates_us(values)
+    ns, low, high = _to_ns(us)
+    return pd.Series(ns, index=values.index), pd.Series(bad | low | high, index=values.index)
+
+
+def _cell_us(v: Any) -> np.datetime64:
+    """A spreadsheet or Python date/time cell -> ``datetime64[us]`` (time zone dropped:
+    the wall-clock time as written)."""
+    if isinstance(v, pd.Timestamp):
+        if v.tzinfo is not None:
+            v = v.tz_localize(None)
+        return v.to_datetime64().astype("datetime64[us]")
+    if isinstance(v, datetime):
+        return np.datetime64(v.replace(tzinfo=None), "us")
+    return np.datetime64(v, "D").astype("datetime64[us]")
+
+
+def _parse_dates_us(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of dates -> (``datetime64[us]`` or ``[ns]`` array, bad mask); see
+    :func:`parse_dates`.
+
+    Microseconds hold every year from 1 to 9999, so nothing wraps round here; the range
+    a case column holds is checked by the caller (:func:`_to_ns`). Nanoseconds are kept
+    where the input has them (ns columns, ISO text that fits).
+    """
+    n = len(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         out = values
         if getattr(out.dt, "tz", None) is not None:
             out = out.dt.tz_localize(None)
-        return out.astype("datetime64[ns]"), pd.Series(False, index=idx)
+        v = out.to_numpy()
+        return (v if v.dtype == np.dtype("datetime64[ns]") else v.astype("datetime64[us]")), np.zeros(n, dtype=bool)
     if pd.api.types.is_object_dtype(values.dtype):
-        is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool)
+        is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool).to_numpy()
         is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
-                            and not (isinstance(v, float) and math.isnan(v))).astype(bool)
+                            and not (isinstance(v, float) and math.isnan(v))).astype(bool).to_numpy()
         text, _ = as_text(values.where(~is_dt & ~is_num, None))
-        parsed = _dates_from_text(text)
+        parsed = _dates_from_text(text).to_numpy().astype("datetime64[us]")
         if is_dt.any():
-            cells = [pd.Timestamp(v).tz_localize(None) if getattr(v, "tzinfo", None) else pd.Timestamp(v)
-                     for v in values[is_dt].tolist()]
-            parsed[is_dt] = pd.to_datetime(pd.Series(cells, dtype=object)).to_numpy(dtype="datetime64[ns]")
-        blank = _blank(values)
-        bad = (parsed.isna() & ~blank) | is_num
-        return parsed.where(~is_num).astype("datetime64[ns]"), bad
+            parsed[is_dt] = np.array([_cell_us(v) for v in values[is_dt].tolist()], dtype="datetime64[us]")
+        blank = _blank(values).to_numpy(dtype=bool)
+        bad = (np.isnat(parsed) & ~blank) | is_num
+        parsed[is_num] = np.datetime64("NaT")
+        return parsed, bad
     if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
-        bad = values.notna()
-        return pd.Series(np.full(len(values), np.datetime64("NaT"), "datetime64[ns]"), index=idx), bad
+        return np.full(n, np.datetime64("NaT"), "datetime64[us]"), values.notna().to_numpy(dtype=bool)
     text, _ = as_text(values)
-    parsed = _dates_from_text(text)
-    bad = parsed.isna() & text.notna()
-    return parsed, bad
+    parsed = _dates_from_text(text).to_numpy()
+    return parsed, np.isnat(parsed) & text.notna().to_numpy(dtype=bool)
 
 
 def _parse_one_amount(text: object) -> float:
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
         return float("nan")
     t = text.strip()
     if "," in t or "，" in t:
@@ -788,13 +865,37 @@ def _coerce_column(
             s = s.mask(bad_l)
         df[col.name] = s
     elif col.type in ("date", "datetime"):
-        parsed, bad = parse_dates(raw)
+        us, bad_cells = _parse_dates_us(raw)
+        ns, low, high = _to_ns(us)
+        # an end date past DATE_MAX (9999-12-31: "still in post") is an open end; a start
+        # date before DATE_MIN (1600-01-01, 1900-style placeholders aside) an open start:
+        # kept as NaT, which every analysis reads as open, and listed as a warning
+        open_end = high & (col.name == "end_date")
+        open_start = low & (col.name == "start_date")
+        lo_txt, hi_txt = str(DATE_MIN.astype("datetime64[D]")), str(DATE_MAX.astype("datetime64[D]"))
+        far = low | high
+        written = raw
+        if far.any() and not isinstance(raw.dtype, pd.StringDtype):  # date cells: shown as dates
+            shown = np.full(len(us), None, dtype=object)
+            u = us[far].astype("datetime64[us]")
+            shown[far] = np.where(u.astype("datetime64[D]") == u, np.datetime_as_string(u, unit="D"),
+                                  np.datetime_as_string(u, unit="s"))
+            written = pd.Series(shown, index=df.index)
+        out.add_rows(df, open_end, name, col.name, "open_end_date",
+                     f"a date up to {hi_txt}; read as an open end (still in post / still a "
+                     "member), as an empty end date is", written, action="warning")
+        out.add_rows(df, open_start, name, col.name, "open_start_date",
+                     f"a date from {lo_txt}; read as an unknown start, as an empty start date "
+                     "is", written, action="warning")
+        parsed = pd.Series(ns, index=df.index)
         expected = _DATE_EXPECTED + (" (a time may follow)" if col.type == "datetime" else "")
         if col.required:
-            blank = (parsed.isna() & ~bad).to_numpy()
+            blank = (parsed.isna().to_numpy() & ~bad_cells & ~low & ~high)
             out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
             skip[:] |= blank
-        flag(bad, "bad_date", expected)
+        flag(bad_cells, "bad_date", expected)
+        flag((low | high) & ~open_end & ~open_start, "date_out_of_range",
+             f"a date from {lo_txt} to {hi_txt} (the range a date column holds)", written)
         df[col.name] = parsed
     elif col.type == "amount":
         parsed, bad = parse_amounts(raw)
@@ -806,6 +907,11 @@ def _coerce_column(
         neg = (parsed < 0).fillna(False).to_numpy()
         flag(neg, "negative_amount",
              "a non-negative amount (record a refund as a payment in the other direction)")
+        huge = (parsed * scale >= HUGE_AMOUNT).fillna(False).to_numpy()
+        out.add_rows(df, huge, name, col.name, "huge_amount",
+                     f"an amount under {HUGE_AMOUNT:,.0f}; loaded as written (an ID or card "
+                     "number typed into the amount column? sums of such amounts may overflow)",
+                     raw, action="warning")
         if scale != 1.0:
             parsed = parsed * scale
         df[col.name] = parsed.where(~neg)
@@ -824,8 +930,10 @@ def _coerce_column(
             flag(bad, "bad_choice", "1 (confirmed umbrella) or 0 (cleared)")
         else:
             if col.type == "int":
-                bad = bad | (parsed.notna() & (parsed != np.floor(parsed.fillna(0))))
-            flag(bad, "bad_number", "a whole number" if col.type == "int" else "a number")
+                # a whole number that int64 (and float64, exactly) holds: 1e19 is not a count
+                bad = bad | (parsed.notna() & ((parsed != np.floor(parsed.fillna(0)))
+                                               | (parsed.abs() >= 2.0**53)))
+            flag(bad, "bad_number", "a whole number below 2**53" if col.type == "int" else "a number")
         if scale != 1.0:
             parsed = parsed * scale
         parsed = parsed.where(~np.asarray(bad, dtype=bool))
@@ -957,12 +1065,17 @@ def validate_tables(
     fatal = [p for p in out.problems if p.code in FATAL_CODES]
     if fatal:
         # the shape of the input is wrong: row-level problems would only add noise
-        raise CaseError(fatal + [p for p in out.problems if p.code not in FATAL_CODES and p.row is None])
+        raise CaseError(fatal + [p for p in out.problems if p.code not in FATAL_CODES and p.row is None
+                                 and p.action != "warning"])
 
     _check_ids(typed, skips, out)
     _check_references(typed, skips, out)
+    _check_facts(typed, skips, out)
     order = {t: i for i, t in enumerate(TABLES)}
     out.problems.sort(key=lambda p: (order.get(p.table, len(order)), p.file, p.row or 0))
+    # suspicious but legal values: loaded as written, listed in the report, never an error
+    warnings = [p for p in out.problems if p.action == "warning"]
+    out.problems = [p for p in out.problems if p.action != "warning"]
 
     if out.problems and not lenient:
         raise CaseError(out.problems)
@@ -974,6 +1087,9 @@ def validate_tables(
         typed[t] = df.reset_index(drop=True)
         report.rows_kept[t] = len(typed[t])
     report.problems.extend(out.problems)
+    report.warnings.extend(warnings)
+    if warnings:
+        logger.info("load: %d warning(s) about suspicious values (see case.report.warnings)", len(warnings))
     if out.problems:
         n_skip = sum(1 for p in out.problems if p.action == "skipped")
         n_rep = sum(1 for p in out.problems if p.action == "repaired")
@@ -1244,3 +1360,200 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
                 new_skips = True
         if not new_skips or not out.lenient:
             return
+
+
+# --------------------------------------------------------------------------------------
+# facts that each cell allows but the records together do not (or only suspiciously)
+# --------------------------------------------------------------------------------------
+#: Zero-width and other invisible characters that make two ids look the same.
+_INVISIBLE_RE = "[\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]"
+
+
+#: Full-width forms, the ideographic space and invisible characters: what NFKC folds in an id.
+_WIDE_RE = "[\uff01-\uff5e\u3000\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e]"
+
+
+def _id_key(v: str) -> str:
+    """The form two ids are compared in for confusability: NFKC (full-width -> ASCII),
+    invisible characters removed, case folded."""
+    import unicodedata
+
+    return re.sub(_INVISIBLE_RE, "", unicodedata.normalize("NFKC", v)).casefold()
+
+
+def _row_error(out: _Collector, df: pd.DataFrame, m: np.ndarray, table: str, column: str | None,
+               code: str, expected: str, skips: np.ndarray, values: pd.Series | None = None,
+               *, blank: str | None = None) -> None:
+    """Rows that break a rule across cells: an error; in lenient mode the row is skipped,
+    or (``blank`` = an optional column) that cell is left empty."""
+    if not m.any():
+        return
+    if out.lenient and blank is not None:
+        out.add_rows(df, m, table, column, code, expected + "; the cell was left empty", values,
+                     action="repaired")
+        df[blank] = df[blank].mask(m)
+    else:
+        out.add_rows(df, m, table, column, code, expected, values)
+        skips |= m
+
+
+def _check_facts(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    """Rules across cells and records (documented in docs/data-contract.md, "Checks").
+
+    Errors (skipped or blanked in lenient mode): negative contact counts and durations,
+    shares outside 0-100 %, end dates before start dates, villages that are their own
+    parent or ancestor, a pair labelled both 1 and 0, labels naming someone who holds no
+    post. Warnings (loaded as written): duplicate memberships, ids that differ only by
+    case, full-width form or invisible characters, ids holding invisible characters.
+    """
+    c = typed.get("contacts")
+    if c is not None and len(c):
+        for col in ("count", "duration_s"):
+            v = c[col].astype("float64").to_numpy(dtype=float, na_value=np.nan)
+            _row_error(out, c, v < 0, "contacts", col, "negative_number",
+                       "a number >= 0 (a count or duration cannot be negative)", skips["contacts"],
+                       blank=col)
+    r = typed.get("company_roles")
+    if r is not None and len(r):
+        v = r["share"].to_numpy(dtype=float, na_value=np.nan)
+        _row_error(out, r, (v < 0) | (v > 1), "company_roles", "share", "bad_share",
+                   "a share from 0 to 1 (0% to 100%)", skips["company_roles"], blank="share")
+    for t in ("officials", "members"):
+        df = typed.get(t)
+        if df is None or not len(df):
+            continue
+        s = df["start_date"].to_numpy()
+        e = df["end_date"].to_numpy()
+        bad = ~np.isnat(s) & ~np.isnat(e) & (e < s)
+        _row_error(out, df, bad, t, "end_date", "end_before_start",
+                   "an end date on or after the start date", skips[t], blank="end_date")
+    _check_village_tree(typed, skips, out)
+    _check_labels(typed, skips, out)
+    m = typed.get("members")
+    if m is not None and len(m):
+        keys = m[["person_id", "gang_id"]].astype("string")
+        live = ~skips["members"]
+        dup = keys.duplicated(keep="first").to_numpy() & live & keys.notna().all(axis=1).to_numpy()
+        if dup.any():
+            seen: dict[tuple[Any, Any], int] = {}
+            for a, b, rw in zip(keys["person_id"], keys["gang_id"], m["_row"], strict=True):
+                seen.setdefault((a, b), int(rw))
+            for i in np.flatnonzero(dup):
+                k = (keys["person_id"].iat[i], keys["gang_id"].iat[i])
+                out.add(Problem(
+                    "duplicate_membership", "members", str(m["_file"].iat[i]), int(m["_row"].iat[i]),
+                    "person_id", mask_value("person_id", k[0]),
+                    f"one row per person and gang; the same membership is also at row {seen[k]} "
+                    "(loaded: both rows count)", "warning"))
+    _check_confusable_ids(typed, out)
+
+
+def _check_village_tree(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    v = typed.get("villages")
+    if v is None or not len(v):
+        return
+    ids = v["id"].astype("string").tolist()
+    parents = v["parent_id"].astype("string").tolist()
+    parent = {i: p for i, p in zip(ids, parents, strict=True) if i is not pd.NA and p is not pd.NA}
+    in_cycle: set[str] = set()
+    done: set[str] = set()
+    for start in parent:
+        path: dict[str, int] = {}
+        node: Any = start
+        while node in parent and node not in done and node not in path:
+            path[node] = len(path)
+            node = parent[node]
+        if node in path:  # a cycle: every village from node round to node
+            k = path[node]
+            in_cycle.update(x for x, j in path.items() if j >= k)
+        done.update(path)
+    if not in_cycle:
+        return
+    m = np.array([i in in_cycle for i in ids], dtype=bool)
+    self_parent = np.array([i is not pd.NA and p is not pd.NA and i == p for i, p in zip(ids, parents, strict=True)])
+    _row_error(out, v, m & self_parent, "villages", "parent_id", "village_cycle",
+               "the id of another village (a village cannot be its own parent)", skips["villages"],
+               v["parent_id"], blank="parent_id")
+    _row_error(out, v, m & ~self_parent, "villages", "parent_id", "village_cycle",
+               "a parent that is not one of this village's own descendants (the parents form a "
+               "cycle: the administrative tree has no root there)", skips["villages"], v["parent_id"],
+               blank="parent_id")
+
+
+def _check_labels(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
+    lab = typed.get("labels")
+    if lab is None or not len(lab):
+        return
+    live = ~skips["labels"]
+    officials = set()
+    if "officials" in typed:
+        o = typed["officials"]
+        officials = set(o["person_id"][~skips["officials"]].dropna().astype(str))
+    who = lab["official_id"].astype("string")
+    not_off = live & who.notna().to_numpy() & ~who.isin(officials).fillna(False).to_numpy(dtype=bool)
+    _row_error(out, lab, not_off, "labels", "official_id", "label_not_official",
+               "the person id of an official (someone with a row in officials)", skips["labels"])
+    live = ~skips["labels"]
+    key = who.fillna("") + "\x1f" + lab["gang_id"].astype("string").fillna("*")
+    val = lab["label"].astype("float64").to_numpy(dtype=float, na_value=np.nan)
+    frame = pd.DataFrame({"k": key.to_numpy(), "v": val})[live]
+    n_vals = frame.groupby("k")["v"].nunique()
+    clash = set(n_vals.index[n_vals > 1])
+    if clash:
+        m = live & key.isin(clash).to_numpy(dtype=bool)
+        _row_error(out, lab, m, "labels", "label", "contradicting_labels",
+                   "one outcome per official and gang; this pair is labelled both 1 and 0",
+                   skips["labels"], lab["label"].astype("string"))
+
+
+def _check_confusable_ids(typed: dict[str, pd.DataFrame], out: _Collector) -> None:
+    """Ids that differ only by case, full-width form or invisible characters: warnings.
+
+    They are different ids (and are kept apart), but one was most likely meant for the
+    other, or put there to hide a link (``p1`` and ``P1``, ``p1`` and ``ｐ1``).
+    """
+    tables = [t for t in NODE_TABLES.values() if t in typed and len(typed[t])]
+    if not tables:
+        return
+    arrs = [_arrow(typed[t]["id"]) for t in tables]
+    arr = arrs[0] if len(arrs) == 1 else pa.concat_arrays(arrs)
+    if arr.null_count:
+        arr = arr.drop_null()
+    inv = pc.fill_null(pc.match_substring_regex(arr, _INVISIBLE_RE), False)
+    if not pc.any(inv).as_py() and len(pc.unique(pc.utf8_lower(arr))) == len(pc.unique(arr)) \
+            and not pc.any(pc.match_substring_regex(arr, _WIDE_RE)).as_py():
+        return  # the usual case: nothing to look at closely (no frame is built)
+    f = pd.concat([pd.DataFrame({"id": typed[t]["id"].astype("string"), "table": t,
+                                 "file": typed[t]["_file"].astype("string"), "row": typed[t]["_row"].to_numpy()})
+                   for t in tables], ignore_index=True).dropna(subset=["id"])
+    arr = _arrow(f["id"])
+    odd = pc.fill_null(pc.match_substring_regex(arr, _WIDE_RE), False).to_numpy(zero_copy_only=False)
+    low = pc.utf8_lower(arr)
+    if odd.any():  # full-width forms and invisible characters: normalised per id (few)
+        fixed = low.to_numpy(zero_copy_only=False).astype(object)
+        fixed[odd] = [_id_key(x) for x in f["id"][odd].tolist()]
+        low = pa.array(fixed, pa.string())
+    inv = pc.fill_null(pc.match_substring_regex(arr, _INVISIBLE_RE), False).to_numpy(zero_copy_only=False)
+    for i in np.flatnonzero(inv):
+        out.add(Problem("invisible_characters", str(f["table"].iat[i]), str(f["file"].iat[i]), int(f["row"].iat[i]),
+                        "id", mask_value("id", f["id"].iat[i]),
+                        "an id without invisible characters (zero-width space, soft hyphen...); "
+                        "loaded as written", "warning"))
+    if len(pc.unique(low)) == len(pc.unique(arr)):
+        return  # no two ids share a normalised form
+    keys = pd.Series(pd.arrays.ArrowStringArray(low), index=f.index)
+    f = f.assign(key=keys)
+    grp = f.groupby("key", sort=False)["id"].transform("nunique")
+    f = f[grp.to_numpy() > 1]
+    if not len(f):
+        return
+    first = f.drop_duplicates("key").set_index("key")
+    for r in f.itertuples(index=False):
+        fr = first.loc[r.key]
+        if fr["id"] == r.id:
+            continue
+        out.add(Problem(
+            "confusable_id", str(r.table), str(r.file), int(r.row), "id", mask_value("id", r.id),
+            f"an id that does not look like another: it differs from the id at {fr['file']}, row "
+            f"{int(fr['row'])} only by case, full-width form or invisible characters (loaded as a "
+            "different node)", "warning"))

@@ -823,7 +823,8 @@ def _edge_records(graph: CaseGraph, e: pd.DataFrame, mask: bool) -> pd.DataFrame
         rkind = rec["kind"].tolist() if "kind" in rec.columns else [None] * n
         fams = [_family(str(k), rk) for k, rk in zip(grp["kind"].astype(str), rkind, strict=True)]
         amount = rec["amount"].to_numpy(dtype=float, na_value=np.nan) if "amount" in rec.columns else np.full(n, np.nan)
-        rid = [cell_text(v) for v in rec["id"].tolist()] if "id" in rec.columns else [""] * n
+        rid = [(mask_text(cell_text(v)) if mask else cell_text(v)) for v in rec["id"].tolist()] \
+            if "id" in rec.columns else [""] * n
         parts.append(pd.DataFrame({
             "src": grp["src"].to_numpy(), "dst": grp["dst"].to_numpy(),
             "kind": grp["kind"].astype(str).to_numpy(), "fam": fams,
@@ -975,7 +976,7 @@ def _build_view(
         if ha < 0 or hb < 0 or not (sel[ha] and sel[hb]) or (min(ha, hb), max(ha, hb)) in pair_seen:
             continue
         pair_seen[(min(ha, hb), max(ha, hb))] = 1
-        tip = _hop_tip(names[ha], names[hb], hop)
+        tip = _hop_tip(names[ha], names[hb], hop, mask_pii)
         gstyle = EDGE_STYLES["gangside"]
         net.add_edge(vid(ha), vid(hb), id=f"e{len(net.edges)}", fam="gangside", width=3.0,
                      color=gstyle.color, dashes=list(gstyle.dashes) if isinstance(gstyle.dashes, tuple) else False,
@@ -1150,13 +1151,17 @@ def _node_tips(
     return tips
 
 
-def _hop_tip(name_a: str, name_b: str, hop: Any) -> dict[str, Any]:
+def _hop_tip(name_a: str, name_b: str, hop: Any, mask: bool) -> dict[str, Any]:
     recs = getattr(hop, "records", None)
     rows_in: list[tuple[str, str, str, str, str]] = []
+
+    def t(v: Any) -> str:
+        return mask_text(cell_text(v)) if mask else cell_text(v)
+
     if isinstance(recs, pd.DataFrame):
         for r in recs.to_dict("records"):
-            rows_in.append((fmt_time(r.get("time")), fmt_amount(r.get("amount")), cell_text(r.get("record_id")),
-                            source(r.get("file"), r.get("row")), cell_text(r.get("detail"))))
+            rows_in.append((fmt_time(r.get("time")), fmt_amount(r.get("amount")), t(r.get("record_id")),
+                            source(r.get("file"), r.get("row")), t(r.get("detail"))))
     tip = _edge_tip(name_a, name_b, "gangside", rows_in, 0.0, 0.0, "", "")
     tip["rows"].insert(0, ["link", cell_text(getattr(hop, "kind", ""))])
     return tip

@@ -77,6 +77,10 @@ def validate(case_dir: Path, encoding: str | None, columns: Path | None, lenient
         click.echo(f"\n{len(listed)} row(s) skipped or cells repaired (lenient mode):")
         for p in case.report.problems:
             click.echo(f"  - {p}")
+    if case.report.warnings:
+        click.echo(f"\n{len(case.report.warnings)} warning(s): suspicious values, loaded (check them):")
+        for p in case.report.warnings:
+            click.echo(f"  - {p}")
     click.echo("\nOK: the case is loadable.")
 
 

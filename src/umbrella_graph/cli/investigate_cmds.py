@@ -15,12 +15,14 @@ seed_opt = click.option("--seed", default=0, show_default=True, type=int, help="
 
 
 def _write(df: Any, output: Path | None, what: str) -> None:
-    """Write ``df`` as UTF-8 CSV (with BOM, so spreadsheets show Chinese) or print it."""
+    """Write ``df`` as UTF-8 CSV (with BOM, so spreadsheets show Chinese; formulas
+    neutralised, see :mod:`umbrella_graph.io.export`) or print it."""
+    from ..io.export import write_csv
+
     if output is None:
         echo_frame(df)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    df.to_csv(output, index=False, encoding="utf-8-sig")
+    write_csv(df, output)
     click.echo(f"wrote {len(df)} {what} to {output}")
 
 

@@ -13,8 +13,11 @@ from .case_cmds import case_dir_arg, loading_options
 def _read_scores(path: Path):  # type: ignore[no-untyped-def]
     import pandas as pd
 
+    from ..io.export import restore_formulas
+
     try:
-        df = pd.read_csv(path, dtype={"official_id": "string", "gang_id": "string"}, encoding="utf-8-sig")
+        df = restore_formulas(pd.read_csv(path, dtype={"official_id": "string", "gang_id": "string"},
+                                          encoding="utf-8-sig"))
     except (OSError, ValueError, UnicodeDecodeError) as exc:
         raise click.BadParameter(f"{path.name} cannot be read as a CSV file ({type(exc).__name__})",
                                  param_hint="--scores") from exc

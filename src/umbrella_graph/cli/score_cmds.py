@@ -57,8 +57,9 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
     if output is None:
         echo_frame(res[["rank", "official_id", "gang_id", "score", "top_signals"]].head(top), max_rows=top)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    res.to_csv(output, index=False, encoding="utf-8")
+    from ..io.export import write_csv
+
+    write_csv(res, output)
     click.echo(f"wrote {len(res)} scored pair(s) to {output}")
 
 

@@ -4,6 +4,7 @@ Loaders know nothing of graph backends: they return a validated
 :class:`~umbrella_graph.case.Case`.
 """
 
+from .export import write_csv
 from .files import detect_encoding, load_case, read_columns_mapping, read_table
 from .ftm import load_ftm
 from .graph_tables import load_graph_tables, load_neo4j_import
@@ -16,4 +17,5 @@ __all__ = [
     "load_graph_tables",
     "load_neo4j_import",
     "load_ftm",
+    "write_csv",
 ]

@@ -20,6 +20,7 @@ import json
 import logging
 import mmap
 import os
+import stat
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -28,6 +29,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute  # noqa: F401  (pa.compute)
+import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 from ..case import Case, LoadReport
@@ -82,6 +84,8 @@ def _bom_encoding(path: Path) -> str | None:
         head = f.read(4)
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        return "utf-32"
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     return None
@@ -116,9 +120,24 @@ def _col_letter(i: int) -> str:
     return s
 
 
+#: Input columns named like the provenance columns are kept under these names: the
+#: provenance of a row is always the file and row it was read from, never a cell.
+PROVENANCE_RENAMES = {"_file": "input_file", "_row": "input_row"}
+
+
 def _name_blank_headers(headers: list[Any]) -> list[str]:
-    return [str(h).strip() if h is not None and str(h).strip() else f"column_{_col_letter(i)}"
-            for i, h in enumerate(headers)]
+    names = [str(h).strip() if h is not None and str(h).strip() else f"column_{_col_letter(i)}"
+             for i, h in enumerate(headers)]
+    return [PROVENANCE_RENAMES.get(h, h) for h in names]
+
+
+def _provenance_warnings(raw_headers: list[Any], table: str, file: str) -> list[Problem]:
+    found = [h for h in (str(x).strip() for x in raw_headers if x is not None) if h in PROVENANCE_RENAMES]
+    return [Problem(
+        "provenance_column", table, file, None, h, repr(h),
+        f"no column named {h!r} (a name the library uses for provenance); kept as "
+        f"{PROVENANCE_RENAMES[h]!r}: the provenance of each row is the file and row it was read "
+        "from", "warning") for h in found]
 
 
 def _has_quotes(path: Path) -> bool:
@@ -128,6 +147,169 @@ def _has_quotes(path: Path) -> bool:
             return False
         with mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ) as m:  # searched in place, not copied
             return m.find(b'"') >= 0
+
+
+#: The longest cell the record-by-record reader accepts (the csv module's default limit
+#: is 128 KiB; a longer cell is legal CSV, so the limit is raised to this).
+MAX_CELL_CHARS = 64 << 20
+
+
+def _wide_encoding(path: Path) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` if the file looks like one without a byte-order mark.
+
+    Text in UTF-16 or UTF-32 holds NUL bytes (every ASCII character has one or three);
+    a CSV file in UTF-8, GBK or GB18030 never does.
+    """
+    with path.open("rb") as f:
+        head = f.read(4096)
+    if head.count(b"\x00") * 5 < len(head):  # none, or a stray NUL in a cell (a bad_row later)
+        return None
+    if b"\x00\x00\x00" in head:
+        return "UTF-32"
+    return "UTF-16"
+
+
+def _delimiter_hint(headers: list[str]) -> str | None:
+    """What a one-cell header row says about the file's delimiter, or None."""
+    if len(headers) != 1:
+        return None
+    h = headers[0]
+    for sep, name in (("\t", "tab"), (";", "';'"), ("|", "'|'"), ("，", "full-width '，'")):
+        if sep in h:
+            return (f"cells separated by commas; the header row holds no comma but {h.count(sep)} "
+                    f"{name} separator(s): the file looks {name}-separated. Save it as CSV with "
+                    "commas (in Excel: CSV UTF-8), or as .xlsx")
+    return None
+
+
+def _quote_count(path: Path) -> int:
+    n = 0
+    with path.open("rb") as f:
+        while chunk := f.read(_CHUNK):
+            n += chunk.count(b'"')
+    return n
+
+
+def _open_quote_problem(path: Path, table: str, encoding: str, headers: list[str]) -> Problem:
+    """The record where a quote left open runs to the end of the file."""
+    start_row, cell, rec_no = 2, None, 1
+    with path.open("r", encoding=encoding, errors="replace", newline="") as f:
+        reader = csv.reader(f)
+        next(reader, None)
+        last_line = reader.line_num
+        try:
+            for rec_no, rec in enumerate(reader, start=2):  # noqa: B007
+                start_row, last_line = last_line + 1, reader.line_num
+                cell = rec
+        except csv.Error:
+            pass
+    col = None
+    if cell is not None:
+        multi = [i for i, c in enumerate(cell) if "\n" in c or "\r" in c]
+        i = multi[0] if multi else len(cell) - 1
+        col = headers[i] if 0 <= i < len(headers) else None
+    return Problem(
+        "unclosed_quote", table, path.name, rec_no, col, f"<a quote opened on line {start_row}>",
+        f"a closing double quote: the quote opened in this cell (line {start_row} of the file) is "
+        "never closed, so every later line would be read into this one cell; close the quote, or "
+        "double a quote that is part of the text (\"\")", "error")
+
+
+def _id_like(text: str) -> bool:
+    """Whether the first field of a line could be a record's first cell (an id): short, no spaces."""
+    t = text.strip().strip('"')
+    return 0 < len(t) <= 40 and not any(ch.isspace() for ch in t)
+
+
+def _swallowed_rows(df: pd.DataFrame, headers: list[str], rows: np.ndarray, table: str,
+                    file: str) -> list[Problem]:
+    """Quoted cells holding line breaks whose later lines look like whole records.
+
+    A stray quote in one cell makes the reader take the following lines as that cell's
+    text until the next quote: records disappear into one cell. A legitimate multi-line
+    cell (an address, a memo) rarely holds a line with as many commas as a record has.
+    """
+    n = len(headers)
+    if n < 2:
+        return []
+    out = []
+    for j, h in enumerate(headers):
+        col = df.iloc[:, j]  # by position: headers may repeat (an error reported later)
+        if not (isinstance(col.dtype, pd.StringDtype) or pd.api.types.is_object_dtype(col.dtype)):
+            continue
+        ea = col.array
+        arr = ea._pa_array if hasattr(ea, "_pa_array") else pa.array(
+            col.astype("string").to_numpy(dtype=object, na_value=None), pa.string())
+        if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+            continue
+        has_nl = pc.fill_null(pc.match_substring(arr, "\n"), False).to_numpy(zero_copy_only=False)
+        for i in np.flatnonzero(has_nl):
+            text = str(col.iat[i])
+            lines = text.splitlines()[1:]
+            full = [ln for ln in lines if ln.count(",") >= n - 1 and _id_like(ln.split(",", 1)[0])]
+            if full:
+                out.append(Problem(
+                    "quote_swallowed_rows", table, file, int(rows[i]), h,
+                    f"<a quoted cell of {len(lines) + 1} lines>",
+                    f"one cell; this quoted cell runs over {len(lines) + 1} lines and {len(full)} of "
+                    f"them look like whole records ({n} cells): a quote is probably left open in "
+                    "this cell; close it, or double a quote that is part of the text (\"\")",
+                    "error"))
+                break
+    return out
+
+
+def _mixed_encoding(path: Path, table: str) -> Problem | None:
+    """A file whose lines are in different encodings (some UTF-8 with Chinese text, some not).
+
+    Decoding such a file wholly as GBK turns its UTF-8 lines into mojibake (``张三`` ->
+    ``寮犱笁``) without any error; so it is refused, naming the lines of each kind.
+    Chunks are decoded in C (invalid bytes as U+FFFD) and their lines classified with
+    pyarrow kernels: no Python loop per line.
+    """
+    utf8: list[int] = []
+    other: list[int] = []
+    line0 = 1
+    with path.open("rb") as f:
+        rest = b""
+        while True:
+            chunk = f.read(_CHUNK * 4)
+            data = rest + chunk
+            if chunk:
+                cut = data.rfind(b"\n") + 1
+                data, rest = data[:cut], data[cut:]
+            else:
+                rest = b""
+            if not data.isascii():
+                # decoded in C with invalid bytes as U+FFFD; lines classified by pyarrow kernels
+                text = data.decode("utf-8", errors="replace").encode("utf-8")
+                one = pa.Array.from_buffers(pa.large_string(), 1, [
+                    None, pa.py_buffer(np.array([0, len(text)], dtype=np.int64)), pa.py_buffer(text)])
+                split = pc.list_flatten(pc.split_pattern(one, "\n"))
+                bad = pc.match_substring(split, "\ufffd").to_numpy(zero_copy_only=False)
+                ascii_ = pc.string_is_ascii(split).to_numpy(zero_copy_only=False)
+                other.extend((line0 + np.flatnonzero(bad)[:6]).tolist())
+                # valid non-ASCII lines (few in a GBK file): do they hold Chinese text?
+                for i in np.flatnonzero(~ascii_ & ~bad):
+                    if len(utf8) > 5:
+                        break
+                    if any("\u3400" <= ch <= "\u9fff" for ch in split[int(i)].as_py()):
+                        utf8.append(line0 + int(i))
+            line0 += data.count(b"\n")
+            if not chunk or (len(utf8) > 5 and len(other) > 5):
+                break
+    if not utf8 or not other:
+        return None
+
+    def lines(xs: list[int]) -> str:
+        return ", ".join(str(x) for x in xs[:5]) + (" ..." if len(xs) > 5 else "")
+
+    return Problem(
+        "mixed_encoding", table, path.name, other[0], None, "<mixed encodings>",
+        f"one encoding for the whole file; line(s) {lines(utf8)} are UTF-8 with Chinese text but "
+        f"line(s) {lines(other)} are not UTF-8 (GBK?): read as one encoding, one of the two sets "
+        "would be garbled. Save the whole file in one encoding, or pass encoding= (CLI: "
+        "--encoding) to read it all as one", "error")
 
 
 class _NotUtf8(Exception):
@@ -155,6 +337,8 @@ def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, co
             continue
         typ = spec.column(col).type
         if typ in ("date", "datetime"):
+            # a date out of the ns range (9999-12-31) fails the sample or the read, and the
+            # column is then read as text and range-checked by the validator
             want[h] = pa.timestamp("ns")
         elif typ in ("amount", "float", "int"):
             want[h] = pa.float64()
@@ -199,6 +383,12 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
             raise _NotUtf8() from None
         raise
     headers = _name_blank_headers(raw_headers)
+    hint = _delimiter_hint(raw_headers)
+    if hint is not None:
+        raise CaseError([Problem("wrong_delimiter", table, path.name, 1, None, "<1 header cell>", hint,
+                                 "error")])
+    if quotes and _quote_count(path) % 2:
+        raise CaseError([_open_quote_problem(path, table, encoding, headers)])
     invalid: list[int] = []
 
     def handler(row: Any) -> str:
@@ -235,7 +425,8 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
         tbl = None
     if invalid or tbl is None:
         try:
-            return _read_csv_slow(path, table, encoding, headers, lenient)
+            df, probs = _read_csv_slow(path, table, encoding, headers, lenient)
+            return df, probs + _provenance_warnings(raw_headers, table, path.name)
         except UnicodeDecodeError:
             if utf8:
                 raise _NotUtf8() from None
@@ -260,7 +451,11 @@ def _read_csv(path: Path, table: str, encoding: str, lenient: bool,
     else:  # duplicate headers: keep them all (an error later)
         df = pd.concat(cols, axis=1)
     df["_row"] = rows
-    return df, []
+    if quotes:
+        swallowed = _swallowed_rows(df, headers, rows, table, path.name)
+        if swallowed:
+            raise CaseError(swallowed)
+    return df, _provenance_warnings(raw_headers, table, path.name)
 
 
 def _numpy_series(col: Any, name: str) -> pd.Series:
@@ -278,10 +473,24 @@ def _read_csv_slow(
     n = len(headers)
     rows: list[list[str | None]] = []
     numbers: list[int] = []
+    if csv.field_size_limit() < MAX_CELL_CHARS:
+        csv.field_size_limit(MAX_CELL_CHARS)  # legal CSV may hold long cells (never lowered)
     with path.open("r", encoding=encoding, newline="") as f:
         reader = csv.reader(f)
         next(reader, None)
-        for i, rec in enumerate(reader, start=2):
+        records = enumerate(reader, start=2)
+        i = 1
+        while True:
+            try:
+                i, rec = next(records)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                reason = "a cell over 64 MiB" if "field larger" in str(exc) else (
+                    "a NUL character" if "NUL" in str(exc) else "a malformed record")
+                raise CaseError([Problem(
+                    "bad_row", table, path.name, i + 1, None, f"<{reason}>",
+                    f"a CSV record (line {reader.line_num} of the file holds {reason})", "error")]) from None
             if not rec or all(not c.strip() for c in rec):
                 continue
             if len(rec) != n:
@@ -298,7 +507,8 @@ def _read_csv_slow(
     return df, problems
 
 
-def _read_xlsx(path: Path, table: str, notes: list[str]) -> tuple[pd.DataFrame, int]:
+def _read_xlsx(path: Path, table: str, notes: list[str],
+               warns: list[Problem] | None = None) -> tuple[pd.DataFrame, int]:
     import openpyxl
 
     try:
@@ -340,6 +550,8 @@ def _read_xlsx(path: Path, table: str, notes: list[str]) -> tuple[pd.DataFrame, 
     ):
         width -= 1
     headers = _name_blank_headers(list(header[:width]))
+    if warns is not None:
+        warns.extend(_provenance_warnings(list(header[:width]), table, path.name))
     body = rows[best_row + 1:]
     data: dict[str, list[Any]] = {h: [] for h in headers}
     numbers: list[int] = []
@@ -387,6 +599,9 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
 
     p = Path(path)
     table = table or table_for_stem(p.stem) or p.stem
+    bad = _file_problem(p, table)
+    if bad is not None:
+        raise CaseError([bad])
     suffix = p.suffix.lower()
     if suffix == ".parquet":
         try:
@@ -394,12 +609,15 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
         except Exception as exc:
             raise CaseError([Problem("unreadable_file", table, p.name, None, None,
                                      f"<{type(exc).__name__}>", "a Parquet file", "error")]) from None
+        pwarns = _provenance_warnings(list(df.columns), table, p.name)
+        df = df.rename(columns={k: v for k, v in PROVENANCE_RENAMES.items() if k in df.columns})
         df["_row"] = np.arange(2, len(df) + 2, dtype="int64")
-        return RawTable(df, p.name, 1, encoding="parquet")
+        return RawTable(df, p.name, 1, pwarns, encoding="parquet")
     if suffix == ".xlsx":
         notes: list[str] = []
-        df, header_row = _read_xlsx(p, table, notes)
-        return RawTable(df, p.name, header_row, encoding="xlsx", notes=notes)
+        warns: list[Problem] = []
+        df, header_row = _read_xlsx(p, table, notes, warns)
+        return RawTable(df, p.name, header_row, warns, encoding="xlsx", notes=notes)
     if suffix == ".csv":
         if encoding is not None:
             try:
@@ -413,8 +631,19 @@ def _read_table(path: str | Path, *, table: str | None, encoding: str | None, le
             # cell), then strict GBK, then GB18030: the first that reads the whole file wins
             bom = _bom_encoding(p)
             candidates = [bom] if bom else list(DETECT_ORDER)
+            wide = None if bom else _wide_encoding(p)
+            if wide is not None:
+                raise CaseError([Problem(
+                    "unreadable_file", table, p.name, None, None, f"<{wide} without a byte-order mark?>",
+                    f"a text file in UTF-8, GBK or GB18030; this file holds NUL bytes, as {wide} text "
+                    f"does: save it as UTF-8 (or {wide} with a byte-order mark), or pass "
+                    f"encoding='{wide.lower()}-le' (CLI: --encoding)", "error")])
         quotes = _has_quotes(p)  # the same bytes whatever the encoding: scanned once
         for enc in candidates:
+            if encoding is None and len(candidates) > 1 and enc == candidates[1]:
+                mixed = _mixed_encoding(p, table)  # UTF-8 failed: are some lines UTF-8 all the same?
+                if mixed is not None:
+                    raise CaseError([mixed])
             try:
                 df, problems = _read_csv(p, table, enc, lenient, columns, quotes)
                 break
@@ -455,6 +684,45 @@ def check_columns_mapping(data: Any) -> dict[str, dict[str, str]]:
             raise ParameterError.invalid("columns", "load_case", expected, m)
         out[str(t)] = {str(k): str(v) for k, v in m.items()}
     return out
+
+
+def _file_problem(f: Path, table: str, root: Path | None = None) -> Problem | None:
+    """Why ``f`` cannot be read as a table file, or None if it is a regular file.
+
+    Nothing here opens the file: a FIFO or a device (``/dev/zero``) named like a table
+    would block or never end, so only regular files are read. Symbolic links are
+    followed only to a regular file inside the case folder (``root``); a link out of the
+    folder is not followed (a case folder from elsewhere must not make the loader read
+    ``/etc/passwd`` into a report).
+    """
+    name = f.name
+    if f.is_symlink():
+        target = Path(os.path.realpath(f))
+        if not target.exists():
+            return Problem("unreadable_file", table, name, None, None, "<dangling symbolic link>",
+                           "a file; this is a symbolic link to a file that does not exist", "error")
+        if root is not None:
+            base = Path(os.path.realpath(root))
+            if target != base and base not in target.parents:
+                return Problem("link_outside_case", table, name, None, None, "<symbolic link>",
+                               "a file inside the case folder; this symbolic link points outside it "
+                               "and was not followed (copy the file into the folder)", "error")
+    try:
+        st = os.stat(f)
+    except OSError as exc:
+        return Problem("unreadable_file", table, name, None, None, f"<{type(exc).__name__}>",
+                       "a readable file", "error")
+    if stat.S_ISDIR(st.st_mode):
+        return Problem("not_a_file", table, name, None, None, "<folder>",
+                       f"a file; {name} is a folder (sub-folders are not read: move its file up "
+                       "into the case folder, or rename the folder)", "error")
+    if not stat.S_ISREG(st.st_mode):
+        what = ("a named pipe (FIFO)" if stat.S_ISFIFO(st.st_mode) else "a device"
+                if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "a socket"
+                if stat.S_ISSOCK(st.st_mode) else "not a regular file")
+        return Problem("not_a_file", table, name, None, None, "<special file>",
+                       f"a regular file; {name} is {what} and was not read", "error")
+    return None
 
 
 def _ignored_reason(f: Path) -> str | None:
@@ -531,11 +799,16 @@ def load_case(
     problems: list[Problem] = []
     chosen: dict[str, Path] = {}
     for f in sorted(root.iterdir(), key=lambda q: q.name):
-        if f.is_dir():
+        if f.is_dir() and not f.is_symlink() and f.suffix.lower() not in SUFFIXES:
+            report.ignored[f.name] = "a folder (sub-folders are not read)"
             continue
         why = _ignored_reason(f)
         if why is not None:
             report.ignored[f.name] = why
+            continue
+        bad = _file_problem(f, table_for_stem(f.stem) or f.stem, root)
+        if bad is not None:
+            problems.append(bad)
             continue
         table = table_for_stem(f.stem)
         if table is None:

@@ -454,7 +454,7 @@ class _Context:
                 rows.append({
                     "link": f"{self.name(h.src)} → {self.name(h.dst)}",
                     "kind": cell_text(h.kind),
-                    "record": cell_text(rec.get("record_id")),
+                    "record": self.t(cell_text(rec.get("record_id"))),
                     "table": cell_text(rec.get("table")),
                     "source": source(rec.get("file"), rec.get("row")),
                     "date": fmt_time(rec.get("time")),
@@ -544,7 +544,7 @@ class _Context:
             e2 = ev[on.fillna(False)]
             raids = pd.DataFrame({
                 "time": pd.to_datetime(e2["time"]),
-                "label": [f"{self.t(k)} {fmt_time(t)} ({i})" for k, t, i in zip(e2["kind"], e2["time"], e2["id"], strict=True)],
+                "label": [f"{self.t(k)} {fmt_time(t)} ({i})" for k, t, i in zip(e2["kind"], e2["time"], e2["id"].map(self.t), strict=True)],
             })
         return timeline_svg(recs_df, raids, title=f"Money and contacts, {self.name(official_id)} and {self.name(gang_id)}")
 

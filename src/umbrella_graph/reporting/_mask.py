@@ -3,23 +3,20 @@
 Reports travel: they are mailed, printed and shown on projectors. By default they show
 resident ID numbers as ``110101********1234`` and mobile numbers as ``138****8000``, in
 the ``id_number`` / ``phone`` columns and wherever such a number appears in free text
-(memos, lead texts).
+(memos, lead texts, record ids).
+
+What counts as an ID or phone number is decided in one place,
+:mod:`umbrella_graph._sensitive`, on a normalised view of the text: full-width and other
+Unicode digits, zero-width characters, spaced or dotted forms (``138.0000.5555``,
+``110101 19900101 7777``) and letters glued to the number (``sfz110101199001016666``)
+are all caught.
 """
 
 from __future__ import annotations
 
-import re
+from .._sensitive import mask_numbers, number_runs
 
 __all__ = ["mask_id_number", "mask_phone", "mask_text"]
-
-# 18-digit resident ID (last character may be X) or the old 15-digit form, not part of a
-# longer run of digits/letters
-_ID18_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{8})(\d{3}[0-9Xx])(?![0-9A-Za-z])")
-_ID15_RE = re.compile(r"(?<![0-9A-Za-z])(\d{6})(\d{5})(\d{4})(?![0-9A-Za-z])")
-# mainland mobile numbers, optionally written with +86 / 0086 and separators
-_MOBILE_RE = re.compile(
-    r"(?<![0-9])((?:\+?86|0086)?[\s-]?1[3-9]\d)[\s-]?(\d{4})[\s-]?(\d{4})(?![0-9])"
-)
 
 
 def mask_id_number(value: object) -> str:
@@ -37,12 +34,9 @@ def mask_id_number(value: object) -> str:
     text = "" if value is None else str(value).strip()
     if not text:
         return ""
-    m = _ID18_RE.fullmatch(text)
-    if m:
-        return m.group(1) + "*" * 8 + m.group(3)[-4:]
-    m = _ID15_RE.fullmatch(text)
-    if m:
-        return m.group(1) + "*" * 5 + m.group(3)
+    runs = number_runs(text)
+    if len(runs) == 1 and len(runs[0]) in (15, 18) and runs[0][0] == 0 and runs[0][-1] == len(text) - 1:
+        return mask_numbers(text)  # the whole cell is one ID number (however it is written)
     if len(text) <= 4:
         return "*" * len(text)
     return text[:2] + "*" * (len(text) - 4) + text[-2:]
@@ -73,10 +67,8 @@ def mask_text(text: object) -> str:
     --------
     >>> mask_text("转账 call 13800138000, ID 110101199003071234.")
     '转账 call 138****8000, ID 110101********1234.'
+    >>> mask_text("sfz110101199001016666, 138.0000.5555, １３８００１３８０００")
+    'sfz110101********6666, 138****5555, １３８****８０００'
     """
     s = "" if text is None else str(text)
-    if not any(ch.isdigit() for ch in s):
-        return s
-    s = _ID18_RE.sub(lambda m: m.group(1) + "*" * 8 + m.group(3)[-4:], s)
-    s = _ID15_RE.sub(lambda m: m.group(1) + "*" * 5 + m.group(3), s)
-    return _MOBILE_RE.sub(lambda m: m.group(1) + "****" + m.group(3), s)
+    return mask_numbers(s)
