@@ -100,8 +100,11 @@ def _money(f: pd.DataFrame) -> np.ndarray:
 
 
 def _tipoff(f: pd.DataFrame) -> np.ndarray:
-    excess = np.maximum(f["tipoff_raids"].to_numpy(dtype=float) - f["tipoff_expected"].to_numpy(dtype=float), 0.0)
-    return _sat(0.6 * excess + f["tipoff_spread"].to_numpy(dtype=float), 1.0)
+    # the tip-off score is a -log10 p-value (scoring.tipoff): 1.3 (p = 0.05) says little,
+    # 4 (1 in 10,000) is as strong as timing gets; every further tipped raid adds
+    v = _ramp(f["tipoff_score"].to_numpy(dtype=float), 1.3, 4.0)
+    more = np.maximum(f["tipoff_raids"].to_numpy(dtype=float) - 1.0, 0.0)
+    return 1.0 - (1.0 - v) * 0.6 ** more
 
 
 def _kinship(f: pd.DataFrame) -> np.ndarray:
@@ -132,8 +135,9 @@ SIGNALS: tuple[Signal, ...] = (
             "contact_surprise", "contact_post"),
            lambda f: _ramp(f["contact_surprise"].to_numpy(), 1.0, 6.0),
            "calls and meetings with the gang's leader, core and side, beyond what his contact volume predicts"),
-    Signal("tipoff", 0.7, ("tipoff_raids", "tipoff_expected", "tipoff_spread", "tipoff_post_raids"), _tipoff,
-           "contacts with the gang side in the 24 hours before its raids (and the warning passed on)"),
+    Signal("tipoff", 0.7, ("tipoff_raids", "tipoff_score", "tipoff_spread", "tipoff_post_raids"), _tipoff,
+           "contacts with the gang side hours to days before its raids, improbable under the official's own "
+           "baseline (the warning passed on strengthens it)"),
     Signal("kinship", 0.3, ("kin_side", "kin_employed"), _kinship,
            "relatives who are members or front men of the gang, or work for its companies"),
     Signal("member", 0.9, ("member",), lambda f: f["member"].to_numpy(dtype=float),
