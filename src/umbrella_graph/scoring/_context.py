@@ -91,6 +91,22 @@ class Context:
         i = np.minimum(i, len(self.kin_keys) - 1)
         return self.kin_keys[i] == k
 
+    def amount_at(self, q: float) -> float:
+        """The ``q`` quantile of the case's ordinary transfer amounts (cached).
+
+        Ordinary: between people or companies who are not family, wages left out. Every
+        amount threshold of the scorer is a quantile of this distribution, so a poorer
+        or richer economy (all amounts x0.1 or x10) gives the same decisions
+        (docs/signals.md, "Amounts").
+        """
+        key = f"amount_q:{q}"
+        if key not in self.cache:
+            tx = self.tx
+            a = tx["amount"].to_numpy(dtype=float)[~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()]
+            a = a[np.isfinite(a) & (a > 0)]
+            self.cache[key] = float(np.quantile(a, q)) if len(a) else 1.0
+        return float(self.cache[key])
+
     @property
     def period_days(self) -> float:
         d = (self.t1 - self.t0) / np.timedelta64(1, "D")

@@ -36,9 +36,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._format import fmt_amount
+from ..domain import tie_relation
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ..schema import CONTROL_ROLES, KIN_TIES, TABLES
+from ..schema import CONTROL_ROLES, TABLES
 from ._context import Context, context
 from .gangside import side_table
 from .signals import _check_seed
@@ -224,8 +225,8 @@ def _arrays(ctx: Context) -> dict[str, Any]:
         "dst": e["dst"].to_numpy(),
         "kind": e["kind"].astype(str).to_numpy(dtype=object),
         "contact_kind": case["contacts"]["kind"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
-        "tie_kind": case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("")
-        .to_numpy(dtype=object),
+        # the family relation of each tie ("" for none): umbrella_graph.domain.tie_relation
+        "tie_kind": tie_relation(case["ties"]["kind"]) if len(case["ties"]) else np.zeros(0, dtype=object),
         "role": case["company_roles"]["role"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
     }
     ctx.cache["explain_arrays"] = out
@@ -236,7 +237,8 @@ def _arrays(ctx: Context) -> dict[str, Any]:
 def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     """How much each record (a row of graph.edges) says about a link, before saturation.
 
-    A transfer counts its amount / ¥5,000 (at least 0.05), a contact 0.25 (a meeting
+    A transfer counts its amount / the case's 90th percentile of transfers (at least
+    0.05), a contact 0.25 (a meeting
     0.5), a family tie 2 and another tie 0.4, control of a company 2 and another role 1,
     a contract 1.5, a post in a unit 0.3.
     """
@@ -246,7 +248,7 @@ def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     strength = e["strength"].to_numpy(dtype=float)
     arr = _arrays(ctx)
     is_tx = kind == "transaction"
-    val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / 5_000.0, 0.05)
+    val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / ctx.amount_at(0.9), 0.05)
     is_ct = kind == "contact"
     if is_ct.any():
         ck = arr["contact_kind"]
@@ -254,7 +256,7 @@ def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     is_tie = kind == "tie"
     if is_tie.any():
         tk = arr["tie_kind"]
-        val[is_tie] = np.where(np.isin(tk[pos[is_tie]], list(KIN_TIES)), 2.0, 0.4)
+        val[is_tie] = np.where(tk[pos[is_tie]] != "", 2.0, 0.4)
     is_role = kind == "company_role"
     if is_role.any():
         rt = arr["role"]
@@ -298,13 +300,48 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
     return out
 
 
-def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, tconf: np.ndarray,
-                max_hops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All simple paths of at most ``max_hops`` hops from ``o`` to a target (vectorised).
+#: Memory budget of the path search: at most this many candidate rows (path prefixes
+#: times their next hops) are materialised at once (~ 8 bytes x (hops + 3) each, so
+#: about 100 MB for 3 hops), and at most :data:`MAX_FRONTIER` prefixes are carried from
+#: one hop to the next (the strongest). The search therefore needs bounded memory
+#: whatever the degree of a node (docs/signals.md, "Memory budget").
+EXPANSION_CHUNK = 2_000_000
+MAX_FRONTIER = 100_000
+#: At most this many found paths are kept (the strongest); all are counted.
+MAX_FOUND = 20_000
 
-    Returns ``(nodes, strength, through_hub)``: ``nodes`` is an (m, max_hops + 1)
-    matrix of node positions padded with -1, sorted best first (paths without hubs
-    first, then by strength, then by the node positions).
+
+def _reach(S: sp.csr_matrix, is_t: np.ndarray, hops: int) -> np.ndarray:
+    """Hops from each node to the nearest target (``hops + 1`` when farther)."""
+    dist = np.where(is_t, 0, hops + 1).astype(np.int64)
+    cur = is_t.astype(float)
+    for h in range(1, hops + 1):
+        nxt = (S @ cur) > 0
+        new = nxt & (dist > h)
+        dist[new] = h
+        cur = (dist <= h).astype(float)
+    return dist
+
+
+def _top(keys_strength: np.ndarray, tie: np.ndarray, cap: int) -> np.ndarray:
+    """Indices of the ``cap`` largest strengths (ties broken by ``tie`` ascending)."""
+    if len(keys_strength) <= cap:
+        return np.arange(len(keys_strength))
+    return np.lexsort((tie, -keys_strength))[:cap]
+
+
+def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, tconf: np.ndarray,
+                max_hops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Simple paths of at most ``max_hops`` hops from ``o`` to a target (vectorised).
+
+    A breadth-first expansion in bounded memory: a step only follows links to nodes from
+    which a target is still reachable in the hops left (:func:`_reach`), the candidate
+    rows are materialised :data:`EXPANSION_CHUNK` at a time, and only the
+    :data:`MAX_FRONTIER` strongest prefixes are extended further. Returns ``(nodes,
+    strength, through_hub, n_found)``: ``nodes`` is an (m, max_hops + 1) matrix of node
+    positions padded with -1, sorted best first (paths without hubs first, then by
+    strength, then by the node positions), at most :data:`MAX_FOUND` rows; ``n_found``
+    counts every path found.
     """
     S: sp.csr_matrix = pg["S"]
     hub: np.ndarray = pg["hub"]
@@ -314,58 +351,97 @@ def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, t
     is_t[targets] = True
     conf = np.zeros(n)
     conf[targets] = tconf
+    dist = _reach(S, is_t, max_hops)
     ind, ptr, dat = S.indices, S.indptr, S.data
     found_nodes: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
     found_h: list[np.ndarray] = []
+    n_found = 0
 
     def emit(nodes: np.ndarray, strength: np.ndarray, hubbed: np.ndarray) -> None:
+        nonlocal n_found
+        n_found += len(nodes)
+        if not len(nodes):
+            return
         pad = np.full((len(nodes), width), -1, dtype=np.int64)
         pad[:, :nodes.shape[1]] = nodes
         found_nodes.append(pad)
         found_s.append(strength)
         found_h.append(hubbed)
+        if sum(len(x) for x in found_s) > 4 * MAX_FOUND:  # keep the strongest only
+            _compact()
 
-    nb1 = ind[ptr[o]:ptr[o + 1]].astype(np.int64)
-    s1 = dat[ptr[o]:ptr[o + 1]]
-    hit = is_t[nb1]
-    emit(np.column_stack([np.full(int(hit.sum()), o), nb1[hit]]), s1[hit] * conf[nb1[hit]],
-         np.zeros(int(hit.sum()), dtype=bool))
-    front_nodes = np.column_stack([np.full(int((~hit).sum()), o), nb1[~hit]])
-    front_h = hub[nb1[~hit]]
-    front_s = s1[~hit] * np.where(front_h, HUB_PENALTY, 1.0)
-    for depth in range(2, max_hops + 1):
+    def _compact() -> None:
+        nd = np.concatenate(found_nodes)
+        st = np.concatenate(found_s)
+        hb = np.concatenate(found_h)
+        keep = _top(np.where(hb, st - 2.0, st), np.arange(len(st)), MAX_FOUND)
+        found_nodes[:] = [nd[keep]]
+        found_s[:] = [st[keep]]
+        found_h[:] = [hb[keep]]
+
+    front_nodes = np.full((1, 1), o, dtype=np.int64)
+    front_s = np.ones(1)
+    front_h = np.zeros(1, dtype=bool)
+    for depth in range(1, max_hops + 1):
         if not len(front_nodes):
             break
+        left = max_hops - depth  # hops left after this step
         last = front_nodes[:, -1]
-        cnt = ptr[last + 1] - ptr[last]
-        rep = np.repeat(np.arange(len(last)), cnt)
-        pos = np.repeat(ptr[last], cnt) + (np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        nxt = ind[pos].astype(np.int64)
-        sn = dat[pos]
-        prev = front_nodes[rep]
-        simple = ~(prev == nxt[:, None]).any(axis=1)
-        rep, nxt, sn, prev = rep[simple], nxt[simple], sn[simple], prev[simple]
-        strength = front_s[rep] * sn * LENGTH_PENALTY
-        hubbed = front_h[rep]
-        hit = is_t[nxt]
-        emit(np.column_stack([prev[hit], nxt[hit]]), strength[hit] * conf[nxt[hit]], hubbed[hit])
-        if depth == max_hops:
+        cnt = (ptr[last + 1] - ptr[last]).astype(np.int64)
+        keep_nodes: list[np.ndarray] = []
+        keep_s: list[np.ndarray] = []
+        keep_h: list[np.ndarray] = []
+        # chunks of prefixes whose expansions stay under the budget
+        ends = np.cumsum(cnt)
+        start = 0
+        while start < len(last):
+            base = ends[start - 1] if start else 0
+            stop = int(np.searchsorted(ends, base + EXPANSION_CHUNK, side="right"))
+            stop = max(stop, start + 1)
+            sl = slice(start, stop)
+            c = cnt[sl]
+            rep = np.repeat(np.arange(start, stop), c)
+            pos = np.repeat(ptr[last[sl]], c) + (np.arange(len(rep)) - np.repeat(np.cumsum(c) - c, c))
+            nxt = ind[pos].astype(np.int64)
+            useful = is_t[nxt] | (dist[nxt] <= left)
+            rep, nxt, pos = rep[useful], nxt[useful], pos[useful]
+            prev = front_nodes[rep]
+            simple = ~(prev == nxt[:, None]).any(axis=1)
+            rep, nxt, pos, prev = rep[simple], nxt[simple], pos[simple], prev[simple]
+            strength = front_s[rep] * dat[pos] * (LENGTH_PENALTY if depth > 1 else 1.0)
+            hubbed = front_h[rep]
+            hit = is_t[nxt]
+            emit(np.column_stack([prev[hit], nxt[hit]]), strength[hit] * conf[nxt[hit]], hubbed[hit])
+            if left > 0:
+                go = ~hit & (dist[nxt] <= left)
+                nodes_k = np.column_stack([prev[go], nxt[go]])
+                h_k = hubbed[go] | hub[nxt[go]]
+                s_k = strength[go] * np.where(hub[nxt[go]], HUB_PENALTY, 1.0)
+                keep_nodes.append(nodes_k)
+                keep_s.append(s_k)
+                keep_h.append(h_k)
+                if sum(len(x) for x in keep_s) > 2 * MAX_FRONTIER:
+                    kn, ks, kh = np.concatenate(keep_nodes), np.concatenate(keep_s), np.concatenate(keep_h)
+                    top = _top(ks, np.arange(len(ks)), MAX_FRONTIER)
+                    keep_nodes, keep_s, keep_h = [kn[top]], [ks[top]], [kh[top]]
+            start = stop
+        if left == 0 or not keep_s:
             break
-        keep = ~hit
-        front_nodes = np.column_stack([prev[keep], nxt[keep]])
-        front_h = hubbed[keep] | hub[nxt[keep]]
-        front_s = strength[keep] * np.where(hub[nxt[keep]], HUB_PENALTY, 1.0)
-        if len(front_s) > 200_000:  # bound the frontier: the strongest prefixes only
-            top = np.lexsort((np.arange(len(front_s)), -front_s))[:200_000]
-            front_nodes, front_s, front_h = front_nodes[top], front_s[top], front_h[top]
+        front_nodes = np.concatenate(keep_nodes)
+        front_s = np.concatenate(keep_s)
+        front_h = np.concatenate(keep_h)
+        top = _top(front_s, np.arange(len(front_s)), MAX_FRONTIER)
+        front_nodes, front_s, front_h = front_nodes[top], front_s[top], front_h[top]
+    if found_s:
+        _compact()
     nodes = np.concatenate(found_nodes) if found_nodes else np.zeros((0, width), dtype=np.int64)
     strength = np.concatenate(found_s) if found_s else np.zeros(0)
     hubbed = np.concatenate(found_h) if found_h else np.zeros(0, dtype=bool)
     strength = np.round(strength, 12)
     keys = [nodes[:, j] for j in range(width - 1, -1, -1)] + [-strength, hubbed]
     order = np.lexsort(keys)
-    return nodes[order], strength[order], hubbed[order]
+    return nodes[order], strength[order], hubbed[order], n_found
 
 
 # ----------------------------------------------------------------------------- records of a hop
@@ -462,7 +538,7 @@ def _hop_records_uncached(ctx: Context, pg: dict[str, Any], u: int, v: int) -> t
     kinds = e["kind"].astype(str).to_numpy()
     if "tie" in kinds:  # family first: a wife is a wife, however often she calls
         tk = _arrays(ctx)["tie_kind"]
-        if np.isin(tk[e["pos"].to_numpy()[kinds == "tie"]], list(KIN_TIES)).any():
+        if (tk[e["pos"].to_numpy()[kinds == "tie"]] != "").any():
             return "tie", recs
     by_kind = pd.Series(_record_values(ctx, e)).groupby(kinds).sum()
     return str(by_kind.sort_values(ascending=False, kind="stable").index[0]), recs
@@ -607,7 +683,7 @@ def explain(
     ckey = (o, gi, int(max_hops))
     if ckey not in cand:  # the arrays are never modified, so they are shared
         cand[ckey] = _candidates(ctx, pg, o, sd["node"].to_numpy(), sd["conf"].to_numpy(dtype=float), int(max_hops))
-    c_nodes, c_strength, _c_hub = cand[ckey]
+    c_nodes, c_strength, _c_hub, n_found = cand[ckey]
     ids = _arrays(ctx)["ids"]
     hub = pg["hub"]
     side_by_node = sd.set_index("node")
@@ -633,7 +709,7 @@ def explain(
     else:
         n_hub = sum(p.through_hub for p in paths)
         message = (f"{len(paths)} evidence path(s) of at most {max_hops} records from official {official_id} "
-                   f"to gang {gang_id} (out of {len(c_nodes)} found)")
+                   f"to gang {gang_id} (out of {n_found} found)")
         message += f"; {n_hub} of them only through hubs." if n_hub else "."
     return Explanation(official_id=official_id, gang_id=gang_id, score=float(row["score"]), rank=int(row["rank"]),
                        signals=signals, paths=paths, message=message, max_hops=int(max_hops))

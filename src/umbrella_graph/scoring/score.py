@@ -94,8 +94,8 @@ class Signal:
 
 
 def _money(f: pd.DataFrame) -> np.ndarray:
-    # ¥2,000 in total over the case is everyday money (fees, gifts); ¥100,000 is plainly a bribe
-    amount = _log_amount_ramp(f["money_amount"].to_numpy(), 2_000, 100_000)
+    # judged against the case's own transfers (signals.EVERYDAY_QUANTILE, BRIBE_QUANTILE)
+    amount = f["money_level"].to_numpy(dtype=float)
     return amount * (0.5 + 0.5 * _sat(f["money_large"].to_numpy(), 1.0))
 
 
@@ -117,12 +117,12 @@ def _kinship(f: pd.DataFrame) -> np.ndarray:
 #: docs/signals.md.
 SIGNALS: tuple[Signal, ...] = (
     Signal("money", 0.8,
-           ("money_amount", "money_count", "money_large", "money_self", "money_spouse", "money_kin",
+           ("money_amount", "money_level", "money_count", "money_large", "money_self", "money_spouse", "money_kin",
             "money_listed", "money_company", "money_front", "money_bank", "money_wechat", "money_alipay",
             "money_cash", "money_other"),
            _money, "money from the gang side (members, gang companies, front men) to the official or his family"),
-    Signal("relay", 0.4, ("relay_amount", "relay_count"),
-           lambda f: _log_amount_ramp(f["relay_amount"].to_numpy(), 2_000, 100_000),
+    Signal("relay", 0.4, ("relay_amount", "relay_level", "relay_count"),
+           lambda f: f["relay_level"].to_numpy(dtype=float),
            "money from the gang side passed on to the official's circle by one intermediary within 30 days"),
     Signal("contracts", 0.7,
            ("contract_count", "contract_amount", "contract_total", "contract_expected", "contract_surprise",

@@ -31,13 +31,19 @@ __all__ = ["pair_features", "FEATURE_DOCS", "FEATURES"]
 #: A contact with the gang side within this long *before* an enforcement event is marked
 #: ``pre`` in :func:`contact_records` (the longest lead window scanned for tip-offs).
 PRE_WINDOW = np.timedelta64(int(LEAD_WINDOWS[-1].total_seconds()), "s")
-#: Transfers at least this large (yuan) count as "large".
-LARGE_AMOUNT = 5_000.0
+#: Amount thresholds are quantiles of the case's ordinary transfers (Context.amount_at),
+#: never absolute yuan. A transfer at or above the 90th percentile is "large".
+LARGE_QUANTILE = 0.90
+#: Money to an official's circle is judged between these quantiles: at the 80th
+#: percentile or below (in total) it is everyday money (fees, gifts); at the 98.5th it is
+#: plainly a bribe (``money_level``, ``relay_level``).
+EVERYDAY_QUANTILE = 0.80
+BRIBE_QUANTILE = 0.985
 #: A pass-through (gang side -> intermediary -> official's circle) must be completed
 #: within this long, with the second leg between these shares of the first.
 RELAY_WINDOW = np.timedelta64(30, "D")
 RELAY_SHARE = (0.3, 1.2)
-RELAY_MIN_AMOUNT = 2_000.0
+RELAY_MIN_QUANTILE = EVERYDAY_QUANTILE
 #: Weight of a contract the official's unit or village issued but someone else approved.
 UNIT_CONTRACT_WEIGHT = 0.3
 #: Record weights of the structural graph (per record, summed per pair).
@@ -51,7 +57,8 @@ BROKERAGE_SAMPLES = 64
 FEATURE_DOCS: dict[str, str] = {
     "money_amount": "log1p of confidence-weighted yuan paid by the gang side to the official, his spouse or relatives",
     "money_count": "confidence-weighted number of such transfers",
-    "money_large": f"confidence-weighted number of such transfers of at least {LARGE_AMOUNT:,.0f} yuan",
+    "money_large": "confidence-weighted number of such transfers at or above the case's 90th percentile of transfers",
+    "money_level": "money_amount between the case's everyday (80th percentile) and bribe (98.5th) amounts, 0..1 in log",
     "money_self": "log1p of yuan paid to the official himself",
     "money_spouse": "log1p of yuan paid to his spouse",
     "money_kin": "log1p of yuan paid to his other relatives",
@@ -61,6 +68,7 @@ FEATURE_DOCS: dict[str, str] = {
     **{f"money_{c}": f"log1p of yuan paid through channel {c!r}" for c in CHANNELS},
     "relay_amount": "log1p of yuan relayed gang side -> intermediary -> official's circle within 30 days",
     "relay_count": "confidence-weighted number of such relays",
+    "relay_level": "relay_amount on the same case-relative scale as money_level",
     "contract_count": "confidence-weighted number of contracts the official issued or approved to gang companies",
     "contract_amount": "log1p of their yuan value",
     "contract_total": "number of contracts the official issued or approved (to anyone)",
@@ -180,13 +188,14 @@ def relay_records(ctx: Context) -> pd.DataFrame:
     side = side_table(ctx)
     circle = ctx.circle
     tx = ctx.tx[~ctx.tx["kin"].to_numpy() & ~ctx.tx["wage"].to_numpy()]
-    tx = tx[tx["amount"].to_numpy() >= RELAY_MIN_AMOUNT * RELAY_SHARE[0]]
+    relay_min = ctx.amount_at(RELAY_MIN_QUANTILE)
+    tx = tx[tx["amount"].to_numpy() >= relay_min * RELAY_SHARE[0]]
     in_circle = np.zeros(ctx.n, dtype=bool)
     in_circle[circle["person"].to_numpy()] = True
     in_side = np.zeros(ctx.n, dtype=bool)
     in_side[side["node"].to_numpy()] = True
     leg1 = tx[in_side[tx["src"].to_numpy()] & ~ctx.is_official[tx["dst"].to_numpy()]
-              & (tx["amount"].to_numpy() >= RELAY_MIN_AMOUNT)]
+              & (tx["amount"].to_numpy() >= relay_min)]
     leg1 = leg1.merge(side[["node", "gang", "conf"]].rename(columns={"node": "src"}), on="src")
     leg1 = leg1[["src", "dst", "amount", "time", "pos", "gang", "conf"]].rename(
         columns={"dst": "mid", "amount": "a1", "time": "t1", "pos": "pos1"})
@@ -223,7 +232,7 @@ def _money(ctx: Context, out: _Pairs) -> None:
     amt = m["amount"].to_numpy(dtype=float)
     out.add("money_amount", off, gang, w * amt)
     out.add("money_count", off, gang, w)
-    out.add("money_large", off, gang, w * (amt >= LARGE_AMOUNT))
+    out.add("money_large", off, gang, w * (amt >= ctx.amount_at(LARGE_QUANTILE)))
     rel = m["relation"].to_numpy()
     for r in ("self", "spouse", "kin"):
         sel = rel == r
@@ -241,6 +250,11 @@ def _money(ctx: Context, out: _Pairs) -> None:
         out.add("relay_amount", r["off"].to_numpy(), r["gang"].to_numpy(),
                 r["w"].to_numpy(dtype=float) * np.minimum(r["a1"].to_numpy(dtype=float), r["a2"].to_numpy(dtype=float)))
         out.add("relay_count", r["off"].to_numpy(), r["gang"].to_numpy(), r["w"].to_numpy(dtype=float))
+    lo, hi = np.log10(ctx.amount_at(EVERYDAY_QUANTILE)), np.log10(ctx.amount_at(BRIBE_QUANTILE))
+    for name, src in (("money_level", "money_amount"), ("relay_level", "relay_amount")):
+        with np.errstate(divide="ignore"):
+            la = np.log10(np.maximum(out.get(src), 1e-9))
+        out.set(name, np.clip((la - lo) / max(hi - lo, 1e-9), 0.0, 1.0))
     for name in ("money_amount", "money_self", "money_spouse", "money_kin", "money_listed", "money_company",
                  "money_front", *[f"money_{c}" for c in CHANNELS], "relay_amount"):
         out.set(name, np.log1p(out.get(name)))
@@ -595,7 +609,8 @@ def _leads(ctx: Context, out: _Pairs) -> None:
 def structure_matrix(ctx: Context) -> sp.csr_matrix:
     """The typed, weighted person/company graph the structural signals walk on.
 
-    Per record: a transaction weighs ``1 + log10(1 + amount / 1000)``, a contact 1 (a
+    Per record: a transaction weighs ``1 + log10(1 + amount / q70)`` (``q70`` the case's
+    70th percentile of transfers), a contact 1 (a
     meeting 2), a family tie 2 and another tie 1, a company role 2, a contract 2
     (issuer and approver to the company). Administrative edges (places, units, posts)
     and membership edges are left out: they would join everyone in a village.
@@ -607,7 +622,7 @@ def structure_matrix(ctx: Context) -> sp.csr_matrix:
     tx = ctx.tx
     rows.append(tx["src"].to_numpy())
     cols.append(tx["dst"].to_numpy())
-    vals.append(1.0 + np.log10(1.0 + tx["amount"].to_numpy(dtype=float) / 1000.0))
+    vals.append(1.0 + np.log10(1.0 + tx["amount"].to_numpy(dtype=float) / ctx.amount_at(0.7)))
     ct = ctx.ct
     rows.append(ct["src"].to_numpy())
     cols.append(ct["dst"].to_numpy())
