@@ -1,41 +1,54 @@
-"""Accuracy benchmark of umbrella scoring (issues 3 and 4, "Accuracy").
+"""Accuracy benchmarks of umbrella scoring on synthetic cities.
 
-For every difficulty (easy, medium, hard) and seed, a synthetic city is generated with
-``umbrella_graph.synth.generate_city`` (its truth is known, the scorer never sees it)
-and scored by
+**Distribution shift (issue 11, the default).** The scorer is measured on cities generated
+under settings sampled from wide ranges, each knob of
+:func:`umbrella_graph.synth.generate_city` independently, grouped in families
+(:data:`FAMILIES`): unshifted; amounts x0.1 to x10; tip-off lead windows inside 1 h to 4
+days; investigator follow-up windows inside hours to 6 weeks; the kind columns and post
+titles in simplified, traditional, abbreviated, renamed and mixed Chinese; umbrellas with
+one channel of evidence; bribes relayed by intermediaries outside the gang's side; tip-offs
+without the gang's relay and made by relatives; the issue's example; all knobs at once; the
+hard preset alone and with all knobs. For each setting: AP of ``score_umbrellas`` (and of
+the PPR baseline) on every official x gang pair, tip-off precision and recall of
+``find_tipoffs`` at its defaults against the planted calls, investigators flagged, and for
+the hard families ``UmbrellaClassifier`` (30% labels) vs the unsupervised score on the
+held-out 70% of pairs. Reported per family with the worst family and the worst setting.
 
-* the project's scorer, unsupervised (``score_umbrellas``), on all official x gang pairs;
-* the project's scorer, supervised (``UmbrellaClassifier`` fitted on the city's
-  ``labels.csv``, a 30% stratified share of the truth), on the held-out 70% of pairs
-  (the unsupervised scorer is reported on the same held-out pairs for comparison);
-* the baselines of ``umbrella_graph.baselines`` (degree, betweenness, direct contacts,
-  personalised PageRank from the listed members), in the same run.
+Settings come in two fixed splits: ``tuning`` (city seeds 100+) and ``held-out`` (city seeds
+10000+, knobs from another seeded stream). The held-out split is NOT for development: run it
+only for a final evaluation (``--split held-out``); its tables go to bench/out (gitignored).
 
-Metrics (``umbrella_graph.metrics.evaluate``): ROC-AUC, average precision (AP) and
-precision@k with k = the number of true umbrellas among the pairs evaluated.
-
-Robustness: the unsupervised scorer (and the PPR baseline) on the same cities after
-removing 0%, 15%, 30% and 50% of the evidence records at random (transactions,
-contacts, ties, company roles, contracts; :func:`drop_evidence`, seeded).
+**Difficulty sweep (issue 4, ``--sweep``).** For each difficulty and seed, unsupervised and
+supervised scoring, the four baselines of ``umbrella_graph.baselines`` and the robustness
+curve (AP after removing 0/15/30/50% of the evidence records with :func:`drop_evidence`).
 
 Usage::
 
-    .venv/bin/python bench/accuracy.py                   # 5 seeds x 3 difficulties, 6,000 people
-    .venv/bin/python bench/accuracy.py --seeds 2 --people 3000 --out /tmp/acc.md   # quick
+    .venv/bin/python bench/accuracy.py                 # shift, tuning split: 6 settings x 12 families, 4,000 people (~5 min)
+    .venv/bin/python bench/accuracy.py --quick         # 2 settings per family, 2,000 people (a few minutes)
+    .venv/bin/python bench/accuracy.py --split held-out   # final evaluation only
+    .venv/bin/python bench/accuracy.py --sweep         # issue 4: 5 seeds x 3 difficulties, 6,000 people
 
-Writes ``bench/results/accuracy.md`` (or ``--out``).
+Writes ``bench/results/accuracy_shift.md`` (full tuning run; ``--sweep``:
+``bench/results/accuracy.md``), and every setting's numbers as JSON and CSV in
+``bench/out/accuracy_shift*.json|csv``; ``--quick`` and held-out tables go to bench/out.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import platform
 import subprocess
 import sys
 import time
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -119,15 +132,8 @@ def _fmt(mean: float, sd: float) -> str:
     return "n/a" if np.isnan(mean) else f"{mean:.3f} ± {sd:.3f}"
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seeds", type=int, default=5, help="seeds per difficulty (1..N)")
-    ap.add_argument("--people", type=int, default=6000)
-    ap.add_argument("--gangs", type=int, default=5)
-    ap.add_argument("--difficulties", nargs="+", default=["easy", "medium", "hard"])
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "accuracy.md")
-    args = ap.parse_args()
-
+def sweep_main(args: argparse.Namespace) -> None:
+    """The difficulty sweep of issue 4 (``--sweep``): baselines and the robustness curve."""
     started = time.perf_counter()
     all_rows, all_robust, infos = [], [], []
     for diff in args.difficulties:
@@ -228,6 +234,348 @@ def main() -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print(text)
+
+
+
+# =============================================================================== distribution shift
+# The benchmark of issue 11: the same scorer on cities generated under settings sampled from
+# wide ranges, one knob at a time per family (and all at once in "combined").
+
+
+@dataclass(frozen=True)
+class Family:
+    """A family of generator settings: a difficulty and a sampler of knobs."""
+
+    name: str
+    difficulty: str
+    what: str
+    sample: Callable[[np.random.Generator, int], dict[str, Any]]
+
+
+def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
+    return float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
+
+
+def _window(rng: np.random.Generator, lo: float, hi: float, min_ratio: float = 1.5) -> tuple[float, float]:
+    """A window [a, b] of hours inside [lo, hi], log-uniform, with b >= a * min_ratio."""
+    a = _log_uniform(rng, lo, hi / min_ratio)
+    b = _log_uniform(rng, a * min_ratio, hi)
+    return round(a, 2), round(b, 2)
+
+
+def k_amount(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    return {"amount_scale": round(_log_uniform(rng, 0.1, 10.0), 3)}
+
+
+def k_lead(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    lo, hi = _window(rng, 1.0, 96.0)
+    return {"tipoff_lead_min_h": lo, "tipoff_lead_max_h": hi}
+
+
+def k_followup(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    lo, hi = _window(rng, 2.0, 42 * 24.0)
+    return {"followup_min_h": lo, "followup_max_h": hi}
+
+
+ZH_STYLES = ("zh", "zh_hant", "zh_abbrev", "zh_renamed", "zh_mixed")
+
+
+def k_vocab(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    # every style in turn, starting at a drawn one, so that a few settings cover them all
+    start = int(rng.integers(0, len(ZH_STYLES)))
+    return {"vocabulary": ZH_STYLES[(start + i) % len(ZH_STYLES)]}
+
+
+def k_one_channel(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    return {"one_channel_share": round(float(rng.uniform(0.6, 1.0)), 2)}
+
+
+def k_outsiders(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    return {"outsider_share": round(float(rng.uniform(0.3, 0.9)), 2)}
+
+
+def k_tipoff_hidden(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    return {"relay_share": round(float(rng.uniform(0.0, 0.5)), 2),
+            "tipoff_relative_share": round(float(rng.uniform(0.2, 0.7)), 2)}
+
+
+def k_combined(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    """Every knob at once, each drawn independently from its own range."""
+    out: dict[str, Any] = {}
+    for f in (k_amount, k_lead, k_followup, k_one_channel, k_outsiders, k_tipoff_hidden):
+        out.update(f(rng, i))
+    out["vocabulary"] = ZH_STYLES[int(rng.integers(0, len(ZH_STYLES)))]
+    return out
+
+
+def k_issue(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    """The shifted city of the issue's text: Chinese words, amounts x0.2, tip-offs 6-72 h
+    before raids, investigators 1-40 days after (only the seed varies)."""
+    return {"vocabulary": "zh", "amount_scale": 0.2, "tipoff_lead_min_h": 6.0, "tipoff_lead_max_h": 72.0,
+            "followup_min_h": 24.0, "followup_max_h": 40 * 24.0}
+
+
+def k_none(rng: np.random.Generator, i: int) -> dict[str, Any]:
+    return {}
+
+
+FAMILIES: tuple[Family, ...] = (
+    Family("unshifted", "medium", "medium preset, no knob changed", k_none),
+    Family("amount", "medium", "amount_scale log-uniform in [0.1, 10]", k_amount),
+    Family("lead", "medium", "tip-off lead window inside [1 h, 96 h] (log-uniform ends)", k_lead),
+    Family("follow-up", "medium", "investigator follow-up window inside [2 h, 6 weeks]", k_followup),
+    Family("vocabulary", "medium", "zh, zh_hant, zh_abbrev, zh_renamed, zh_mixed in turn", k_vocab),
+    Family("one-channel", "medium", "one_channel_share in [0.6, 1]", k_one_channel),
+    Family("intermediaries", "medium", "outsider_share in [0.3, 0.9] (businessmen, ordinary locals)", k_outsiders),
+    Family("tip-off hidden", "medium", "relay_share in [0, 0.5], tipoff_relative_share in [0.2, 0.7]",
+           k_tipoff_hidden),
+    Family("issue example", "medium", "zh, amounts x0.2, lead 6-72 h, follow-up 1-40 days", k_issue),
+    Family("combined", "medium", "every knob above drawn independently", k_combined),
+    Family("hard", "hard", "hard preset, no knob changed", k_none),
+    Family("hard combined", "hard", "hard preset with every knob drawn independently", k_combined),
+)
+
+#: Settings are drawn from ``default_rng([crc32(family name), index, SPLITS[split]])``;
+#: the city seed is ``SEED_BASE[split] + index``. The held-out split is never used for
+#: tuning: do not run it, read it or look at its settings while developing the scorer.
+SPLITS = {"tuning": 0, "held-out": 1}
+SEED_BASE = {"tuning": 100, "held-out": 10_000}
+
+
+def settings(family: Family, split: str, n: int) -> list[tuple[int, dict[str, Any]]]:
+    """The ``n`` settings (city seed, knobs) of a family in a split, fixed for ever."""
+    out = []
+    for i in range(n):
+        rng = np.random.default_rng([zlib.crc32(family.name.encode()), i, SPLITS[split]])
+        out.append((SEED_BASE[split] + i, family.sample(rng, i)))
+    return out
+
+
+def _pairs(df: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(df["event_id"].astype(str), df["official_id"].astype(str), strict=True))
+
+
+def run_setting(family: Family, split: str, seed: int, knobs: dict[str, Any], people: int,
+                gangs: int) -> dict[str, Any]:
+    """Generate one city, score it and find its tip-offs with the public API."""
+    t0 = time.perf_counter()
+    city = ug.generate_city(people=people, gangs=gangs, seed=seed, difficulty=family.difficulty, **knobs)
+    g = ug.build_graph(city.case)
+    s = ug.score_umbrellas(g, seed=seed)
+    row: dict[str, Any] = {"family": family.name, "difficulty": family.difficulty, "split": split, "seed": seed,
+                           "knobs": json.dumps(knobs, ensure_ascii=False, sort_keys=True),
+                           "pairs": len(city.truth), "umbrellas": int(city.truth["label"].sum())}
+    row["ap"] = evaluate(s, city.truth)["average_precision"]
+    row["ppr_ap"] = evaluate(baseline_scores(g, "ppr"), city.truth)["average_precision"]
+    # tip-offs at the defaults of find_tipoffs
+    tips = ug.find_tipoffs(g)
+    planted = _pairs(city.tipoffs)
+    found = _pairs(tips)
+    inv = city.investigator_pairs()
+    flagged_pairs = set(zip(tips["official_id"].astype(str), tips["gang_id"].astype(str), strict=True))
+    row.update(tip_planted=len(planted), tip_flagged=len(found), tip_correct=len(found & planted),
+               investigators_flagged=len(flagged_pairs & inv))
+    if family.difficulty == "hard":
+        held = _held_out(city.truth, city.labels)
+        row["unsup_heldout_ap"] = evaluate(s, held)["average_precision"]
+        clf = ug.UmbrellaClassifier(random_state=seed).fit_graph(g, seed=seed)
+        sup = ug.score_umbrellas(g, model=clf, seed=seed)
+        row["sup_heldout_ap"] = evaluate(sup, held)["average_precision"]
+    row["seconds"] = time.perf_counter() - t0
+    return row
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+def summarise(res: pd.DataFrame) -> pd.DataFrame:
+    """One row per family: AP mean, min and sd; tip-off precision/recall pooled over settings."""
+    rows = []
+    for fam in [f.name for f in FAMILIES if f.name in set(res["family"])]:
+        d = res[res["family"] == fam]
+        r: dict[str, Any] = {"family": fam, "difficulty": d["difficulty"].iloc[0], "settings": len(d),
+                             "ap_mean": d["ap"].mean(), "ap_min": d["ap"].min(), "ap_sd": d["ap"].std(ddof=0),
+                             "ppr_ap_mean": d["ppr_ap"].mean(),
+                             "tip_planted": int(d["tip_planted"].sum()), "tip_flagged": int(d["tip_flagged"].sum()),
+                             "tip_correct": int(d["tip_correct"].sum()),
+                             "investigators_flagged": int(d["investigators_flagged"].sum())}
+        r["tip_precision"] = _ratio(r["tip_correct"], r["tip_flagged"])
+        r["tip_recall"] = _ratio(r["tip_correct"], r["tip_planted"])
+        if "sup_heldout_ap" in d.columns and d["sup_heldout_ap"].notna().any():
+            r["unsup_heldout_ap"] = d["unsup_heldout_ap"].mean()
+            r["sup_heldout_ap"] = d["sup_heldout_ap"].mean()
+        rows.append(r)
+    return pd.DataFrame(rows)
+
+
+def _f(x: Any, digits: int = 3) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return "n/a"
+    return f"{x:.{digits}f}"
+
+
+def acceptance(summ: pd.DataFrame) -> list[tuple[str, str, bool]]:
+    """The acceptance criteria of issue 11 that this benchmark measures."""
+    out: list[tuple[str, str, bool]] = []
+    med = summ[summ["difficulty"] == "medium"]
+    base = med.loc[med["family"] == "unshifted", "ap_mean"]
+    for r in med.itertuples(index=False):
+        out.append((f"medium, {r.family}: AP >= 0.95 (mean; worst setting {_f(r.ap_min)})", _f(r.ap_mean),
+                    bool(r.ap_mean >= 0.95)))
+        if len(base) and r.family != "unshifted":
+            gap = float(base.iloc[0] - r.ap_mean)
+            out.append((f"medium, {r.family}: within 0.03 of unshifted", f"{gap:+.3f}", bool(gap <= 0.03)))
+    for r in summ[summ["difficulty"] == "hard"].itertuples(index=False):
+        out.append((f"{r.family}: unsupervised AP >= 0.85", _f(r.ap_mean), bool(r.ap_mean >= 0.85)))
+        if hasattr(r, "sup_heldout_ap") and not np.isnan(r.sup_heldout_ap):
+            gain = float(r.sup_heldout_ap - r.unsup_heldout_ap)
+            out.append((f"{r.family}: supervised (30% labels) >= unsupervised + 0.05 on held-out pairs",
+                        f"{gain:+.3f}", bool(gain >= 0.05)))
+    for r in summ.itertuples(index=False):
+        ok = (r.tip_recall >= 0.8) and (r.tip_precision >= 0.8) if r.tip_flagged else False
+        out.append((f"{r.family}: tip-offs at the default threshold, recall and precision >= 0.8",
+                    f"R {_f(r.tip_recall, 2)} / P {_f(r.tip_precision, 2)}", bool(ok)))
+        out.append((f"{r.family}: no investigator flagged", str(r.investigators_flagged),
+                    r.investigators_flagged == 0))
+    return out
+
+
+def render(res: pd.DataFrame, split: str, args: argparse.Namespace, wall: float, load: float) -> str:
+    summ = summarise(res)
+    commit = args.bench_commit
+    scorer_commit = args.scorer_commit or commit
+    cmd = "python bench/accuracy.py" + (" --quick" if args.quick else "") + (
+        f" --split {split}" if split != "tuning" else "")
+    title = "## Accuracy under distribution shift (issue 11)" + (" — HELD-OUT settings" if split == "held-out" else "")
+    L = [title, "",
+         f"- Command: `{cmd}` (regenerate, then `python bench/collect.py`)",
+         f"- Scorer at commit `{scorer_commit}`; generator and benchmark at `{commit}`",
+         f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC; machine: {platform.machine()}, "
+         f"{os.cpu_count()} cores, Python {platform.python_version()}; 1-minute load average at the start "
+         f"{load:.1f}" + (" (shared with other jobs)" if load > 1.0 else ""),
+         f"- Cities: {args.people:,} people, {args.gangs} gangs; {int(len(res) / max(len(summ), 1))} settings per "
+         f"family ({split} split: city seeds {SEED_BASE[split]}+); wall time {wall / 60:.1f} min",
+         "- Each family changes the knobs named below and nothing else (medium preset unless said); knobs are "
+         "drawn independently per setting from `default_rng([crc32(family), index, split])` "
+         "(`settings()` in bench/accuracy.py). The held-out split (city seeds 10000+) is kept out of all tuning "
+         "and reported separately (`--split held-out`).",
+         "- AP: `score_umbrellas` (unsupervised) on every official x gang pair, `metrics.evaluate`; PPR: the "
+         "personalised-PageRank baseline (structure only). Tip-offs: `find_tipoffs` at its defaults, an "
+         "(event, official) pair is correct when a planted warning call by that official or his relative "
+         "survived into the records; precision and recall pooled over the family's settings. Investigators: "
+         "flagged (official, gang) pairs whose official investigates that gang. Hard families also: "
+         "`UmbrellaClassifier` fitted on the city's labels.csv (30% of pairs) vs the unsupervised score, "
+         "both on the other 70%.", ""]
+    fams = {f.name: f for f in FAMILIES}
+    L += ["| family | difficulty | settings | what changes | AP mean | AP worst | AP sd | PPR AP | "
+          "tip-off P | tip-off R | planted / flagged / correct | investigators flagged | "
+          "unsup. AP (held-out pairs) | sup. AP (held-out pairs) |",
+          "|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in summ.to_dict("records"):
+        L.append(f"| {r['family']} | {r['difficulty']} | {r['settings']} | {fams[r['family']].what} | "
+                 f"{_f(r['ap_mean'])} | {_f(r['ap_min'])} | {_f(r['ap_sd'])} | {_f(r['ppr_ap_mean'])} | "
+                 f"{_f(r['tip_precision'], 2)} | {_f(r['tip_recall'], 2)} | "
+                 f"{r['tip_planted']} / {r['tip_flagged']} / {r['tip_correct']} | {r['investigators_flagged']} | "
+                 f"{_f(r.get('unsup_heldout_ap'))} | {_f(r.get('sup_heldout_ap'))} |")
+    med = summ[summ["difficulty"] == "medium"]
+    worst_f = med.loc[med["ap_mean"].idxmin()] if len(med) else None
+    worst_s = res.loc[res["ap"].idxmin()]
+    L.append("")
+    if worst_f is not None:
+        L.append(f"**Worst medium family:** {worst_f['family']} (mean AP {_f(worst_f['ap_mean'])}, unshifted "
+                 f"{_f(med.loc[med['family'] == 'unshifted', 'ap_mean'].mean())}). **Worst single setting:** "
+                 f"{worst_s['family']}, seed {worst_s['seed']}, `{worst_s['knobs']}`: AP {_f(worst_s['ap'])}.")
+        L.append("")
+    L += ["### Acceptance (issue 11)", "", "| criterion | measured | met |", "|---|---|---|"]
+    for name, val, ok in acceptance(summ):
+        L.append(f"| {name} | {val} | {'yes' if ok else '**no**'} |")
+    L += ["", "<details><summary>Every setting</summary>", "",
+          "| family | seed | knobs | AP | PPR AP | tip-offs planted / flagged / correct | investigators | s |",
+          "|---|---:|---|---:|---:|---:|---:|---:|"]
+    for r in res.to_dict("records"):
+        L.append(f"| {r['family']} | {r['seed']} | `{r['knobs']}` | {_f(r['ap'])} | {_f(r['ppr_ap'])} | "
+                 f"{r['tip_planted']} / {r['tip_flagged']} / {r['tip_correct']} | {r['investigators_flagged']} | "
+                 f"{r['seconds']:.1f} |")
+    L += ["", "</details>", ""]
+    return "\n".join(L)
+
+
+def shift_main(args: argparse.Namespace) -> None:
+    fams = [f for f in FAMILIES if not args.families or f.name in args.families]
+    unknown = set(args.families or ()) - {f.name for f in FAMILIES}
+    if unknown:
+        raise SystemExit(f"unknown families: {', '.join(sorted(unknown))}; known: "
+                         + ", ".join(f.name for f in FAMILIES))
+    splits = ["tuning", "held-out"] if args.split == "both" else [args.split]
+    try:  # the commit the run started from (the code may move on while it runs)
+        args.bench_commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                           text=True, check=False).stdout.strip() or "?"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=False).stdout.strip()
+        if dirty:
+            args.bench_commit += " + uncommitted changes"
+    except OSError:
+        args.bench_commit = "?"
+    out_dir = ROOT / "bench" / "out"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for split in splits:
+        n = args.settings or ((2 if args.quick else 6) if split == "tuning" else (1 if args.quick else 4))
+        load = os.getloadavg()[0]
+        started = time.perf_counter()
+        rows = []
+        for fam in fams:
+            for seed, knobs in settings(fam, split, n):
+                r = run_setting(fam, split, seed, knobs, args.people, args.gangs)
+                rows.append(r)
+                print(f"[{split}] {fam.name:15s} seed {seed}: AP {r['ap']:.3f}  PPR {r['ppr_ap']:.3f}  tip-offs "
+                      f"{r['tip_correct']}/{r['tip_planted']} (flagged {r['tip_flagged']}, investigators "
+                      f"{r['investigators_flagged']})  {r['seconds']:.1f} s  {knobs}", flush=True)
+        res = pd.DataFrame(rows)
+        wall = time.perf_counter() - started
+        text = render(res, split, args, wall, load)
+        stem = "accuracy_shift" + ("_heldout" if split == "held-out" else "") + ("_quick" if args.quick else "")
+        res.to_csv(out_dir / f"{stem}.csv", index=False)
+        (out_dir / f"{stem}.json").write_text(json.dumps({
+            "split": split, "quick": args.quick, "people": args.people, "gangs": args.gangs,
+            "settings": rows, "families": summarise(res).to_dict("records"),
+            "acceptance": [{"criterion": a, "measured": b, "met": c} for a, b, c in acceptance(summarise(res))],
+        }, ensure_ascii=False, indent=1, default=float), encoding="utf-8")
+        md = args.out if args.out is not None else (
+            ROOT / "bench" / "results" / "accuracy_shift.md" if split == "tuning" and not args.quick
+            else out_dir / f"{stem}.md")
+        if split == "held-out" and args.out is not None:
+            md = args.out.with_name(args.out.stem + "_heldout" + args.out.suffix)
+        md.parent.mkdir(parents=True, exist_ok=True)
+        md.write_text(text, encoding="utf-8")
+        print(text)
+        print(f"wrote {md} and {out_dir / stem}.json/.csv")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sweep", action="store_true",
+                    help="the difficulty sweep of issue 4 (baselines, robustness) instead of the shift benchmark")
+    ap.add_argument("--quick", action="store_true", help="2 settings per family (1 held-out), 2,000 people")
+    ap.add_argument("--split", choices=["tuning", "held-out", "both"], default="tuning")
+    ap.add_argument("--families", nargs="+", help="only these families (names as in the table)")
+    ap.add_argument("--settings", type=int, help="settings per family (default 6 tuning / 4 held-out; quick 2 / 1)")
+    ap.add_argument("--scorer-commit", help="the commit of the scorer, for the table (default: HEAD)")
+    ap.add_argument("--seeds", type=int, default=5, help="--sweep: seeds per difficulty (1..N)")
+    ap.add_argument("--people", type=int)
+    ap.add_argument("--gangs", type=int)
+    ap.add_argument("--difficulties", nargs="+", default=["easy", "medium", "hard"], help="--sweep only")
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    if args.sweep:
+        args.people = args.people or 6000
+        args.gangs = args.gangs or 5
+        args.out = args.out or ROOT / "bench" / "results" / "accuracy.md"
+        sweep_main(args)
+        return
+    args.people = args.people or (2000 if args.quick else 4000)
+    args.gangs = args.gangs or (4 if args.quick else 6)
+    shift_main(args)
 
 
 if __name__ == "__main__":

@@ -169,7 +169,7 @@ def test_cli_synth(tmp_path: Path) -> None:
 def test_every_mechanism_is_planted_and_visible(clear: SynthCity) -> None:
     case, t = clear.case, clear.truth
     seen = {m for s in t["mechanisms"] for m in s.split(";") if m}
-    assert seen == set(MECHANISMS)
+    assert seen == set(MECHANISMS) - {"bribe_outsider"}  # that one only with the outsider_share knob
     tx, ct, con, roles = case["transactions"], case["contacts"], case["contracts"], case["company_roles"]
     for r in t[t["label"] == 1].itertuples():
         o, g = r.official_id, r.gang_id
@@ -354,3 +354,277 @@ def test_baselines_on_a_city(city: SynthCity) -> None:
     assert aps["ppr"] < 0.8
     with pytest.raises(ParameterError, match="'method' parameter of baseline_scores"):
         baseline_scores(g, "magic")
+
+
+# ----------------------------------------------------------------------------- distribution-shift knobs
+# Each knob of issue 11 changes what it names and nothing else; the defaults reproduce the
+# historic output byte for byte.
+SHIFT = {"people": 1200, "gangs": 3, "seed": 4, "missing_share": 0.0, "cash_share": 0.0, "tipoff_share": 1.0,
+         "channels_per_umbrella": 3.0}
+ALL_TABLES = ("people", "villages", "officials", "gangs", "members", "companies", "company_roles", "ties",
+              "transactions", "contacts", "contracts", "events", "leads", "labels")
+
+
+@pytest.fixture(scope="module")
+def base() -> SynthCity:
+    return generate_city(**SHIFT)
+
+
+def _changed(a: SynthCity, b: SynthCity) -> set[str]:
+    return {t for t in ALL_TABLES if not a.case[t].equals(b.case[t])}
+
+
+def _same_truth(a: SynthCity, b: SynthCity, *, mechanisms: bool = True) -> None:
+    cols = ["official_id", "gang_id", "label", "role", "confounders"] + (["mechanisms"] if mechanisms else [])
+    assert a.truth[cols].equals(b.truth[cols])
+    assert a.labels.equals(b.labels)
+    assert a.members is not None and b.members is not None and a.members.equals(b.members)
+
+
+def _rows(df: pd.DataFrame) -> pd.Series:
+    """Each row as a hashable tuple (for multiset comparisons)."""
+    return pd.Series(list(df.drop(columns=[c for c in df.columns if c.startswith("_")]).itertuples(index=False,
+                                                                                                   name=None)))
+
+
+def test_defaults_reproduce_the_historic_output(tmp_path: Path) -> None:
+    # the hash of the folder written by the generator before the knobs existed (main at 503d153)
+    import hashlib
+
+    generate_city(tmp_path / "a", people=600, gangs=2, seed=1)
+    h = hashlib.sha256()
+    for f in sorted((tmp_path / "a").iterdir()):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    assert h.hexdigest() == "64385299d5237b19a8caca6eeb256d2b975a2c2623e8dc3aaee55a588fbc0688"
+    # and the knobs set to their defaults explicitly change nothing
+    defaults = {"amount_scale": 1.0, "tipoff_lead_min_h": 0.75, "tipoff_lead_max_h": 8.0, "relay_share": 1.0,
+                "tipoff_relative_share": None, "followup_min_h": 4.0, "followup_max_h": 480.0,
+                "one_channel_share": 0.0, "outsider_share": 0.0, "cash_recorded_share": 0.0, "vocabulary": "en"}
+    a = generate_city(people=600, gangs=2, seed=1)
+    b = generate_city(people=600, gangs=2, seed=1, **defaults)
+    assert a.case.equals(b.case) and a.truth.equals(b.truth) and a.tipoffs.equals(b.tipoffs)
+    assert b.intermediaries is not None and b.intermediaries.empty
+
+
+def test_amount_scale_multiplies_every_amount_and_nothing_else(base: SynthCity) -> None:
+    for scale in (0.1, 7.5):
+        c = generate_city(**SHIFT, amount_scale=scale)
+        assert _changed(base, c) == {"transactions", "contracts"}
+        _same_truth(base, c)
+        assert c.tipoffs.equals(base.tipoffs)
+        for t in ("transactions", "contracts"):
+            x, y = c.case[t], base.case[t]
+            assert x.drop(columns="amount").equals(y.drop(columns="amount"))
+            np.testing.assert_allclose(x["amount"].to_numpy(float), y["amount"].to_numpy(float) * scale, atol=0.006)
+
+
+def _gang_people(city: SynthCity, gang: str) -> set[str]:
+    side = _gang_side(city, gang)
+    return side["members"] | side["fronts"]
+
+
+def test_tipoff_lead_knob_moves_only_the_warning_calls(base: SynthCity) -> None:
+    lo, hi = 30.0, 90.0
+    c = generate_city(**SHIFT, tipoff_lead_min_h=lo, tipoff_lead_max_h=hi)
+    assert _changed(base, c) == {"contacts"}
+    _same_truth(base, c)
+    assert c.tipoffs.equals(base.tipoffs) and len(c.tipoffs) >= 3
+    ct, ev = c.case["contacts"], c.case["events"].set_index("id")
+    assert len(ct) == len(base.case["contacts"])
+    for r in c.tipoffs.itertuples():
+        who = {r.official_id} | _family(c.case, r.official_id)
+        t_ev = ev.loc[r.event_id, "time"]
+        calls = ct[ct["src"].isin(who) & ct["dst"].isin(_gang_people(c, r.gang_id))]
+        lead_h = (t_ev - calls["time"]).dt.total_seconds() / 3600
+        assert ((lead_h >= lo - 1 / 60) & (lead_h <= hi)).any(), r
+    # the default window (under 8 h) no longer holds any warning call of these
+    moved = _rows(ct)[~_rows(ct).isin(set(_rows(base.case["contacts"])))]
+    assert len(moved) > 0
+
+
+def test_relay_and_relative_knobs(base: SynthCity) -> None:
+    quiet = generate_city(**SHIFT, relay_share=0.0)
+    assert _changed(base, quiet) == {"contacts"}
+    _same_truth(base, quiet)
+    assert quiet.tipoffs.equals(base.tipoffs)
+    # only removals: the relays inside the gang within the hour after each warning call
+    kept, before = _rows(quiet.case["contacts"]), _rows(base.case["contacts"])
+    assert kept.isin(set(before)).all() and len(kept) < len(before)
+    kin = generate_city(**SHIFT, tipoff_relative_share=1.0)
+    assert _changed(base, kin) == {"contacts"}
+    _same_truth(base, kin)
+    ct, ev = kin.case["contacts"], kin.case["events"].set_index("id")
+    by_relative = 0
+    for r in kin.tipoffs.itertuples():
+        fam = _family(kin.case, r.official_id)
+        t_ev = ev.loc[r.event_id, "time"]
+        pre = ct[(ct["time"] < t_ev) & (ct["time"] >= t_ev - pd.Timedelta(hours=8))
+                 & ct["dst"].isin(_gang_people(kin, r.gang_id))]
+        if fam:  # with relatives at home, one of them makes the warning call
+            assert pre["src"].isin(fam).any(), r
+            by_relative += 1
+    assert by_relative >= 1
+
+
+def test_followup_knob_moves_only_the_investigators_calls(base: SynthCity) -> None:
+    lo, hi = 24.0 * 10, 24.0 * 40
+    c = generate_city(**SHIFT, followup_min_h=lo, followup_max_h=hi)
+    assert _changed(base, c) == {"contacts"}
+    _same_truth(base, c)
+    assert c.tipoffs.equals(base.tipoffs)
+    ct, ev = c.case["contacts"], c.case["events"]
+    new = c.case["contacts"][~_rows(ct).isin(set(_rows(base.case["contacts"]))).to_numpy()]
+    assert len(new)
+    inv = c.investigator_pairs()
+    assert inv
+    for o, g in inv:
+        raids = ev.loc[(ev["gang_id"] == g) & ev["kind"].isin(["raid", "arrest"]), "time"].sort_values()
+        calls = new[(new["src"] == o) & new["dst"].isin(_gang_people(c, g))]
+        for t in calls["time"]:
+            lag_h = (t - raids[raids < t].max()).total_seconds() / 3600
+            assert lo - 0.02 <= lag_h <= hi, (o, g, lag_h)
+
+
+@pytest.mark.parametrize("style", ["zh", "zh_hant", "zh_abbrev", "zh_renamed", "zh_mixed"])
+def test_vocabulary_changes_only_the_kind_words(base: SynthCity, style: str) -> None:
+    from umbrella_graph.synth.vocab import KIND_WORDS
+
+    c = generate_city(**SHIFT, vocabulary=style)
+    _same_truth(base, c)
+    assert c.tipoffs.equals(base.tipoffs)
+    # contacts.kind and the roles are contract enums: the loader maps them back to English
+    assert _changed(base, c) <= {"ties", "events", "transactions", "officials", "contracts"}
+    words = {"ties": "kind", "events": "kind", "transactions": "channel", "officials": ("position", "unit"),
+             "contracts": "issuer_id"}
+    for t, cols in words.items():
+        cols = (cols,) if isinstance(cols, str) else cols
+        x, y = c.case[t], base.case[t]
+        assert x.drop(columns=list(cols)).equals(y.drop(columns=list(cols))), t
+    ev, ev0 = c.case["events"]["kind"], base.case["events"]["kind"]
+    assert not set(ev) & {"raid", "arrest", "inspection"}
+    assert not set(c.case["ties"]["kind"]) & {"spouse", "kin", "friend"}
+    assert not set(c.case["transactions"]["channel"]) & {"bank", "wechat", "alipay"}
+    if style != "zh_mixed":
+        # one word per concept, the style's own
+        for t, col in (("ties", "kind"), ("events", "kind"), ("transactions", "channel")):
+            table = KIND_WORDS[style][(t, col)]
+            assert (c.case[t][col] == base.case[t][col].map(table)).all(), (t, col)
+    else:
+        assert ev.groupby(ev0.to_numpy()).nunique().max() >= 2  # several spellings of one kind
+    pos, units = set(c.case["officials"]["position"]), set(c.case["officials"]["unit"])
+    issuers = set(c.case["contracts"]["issuer_id"]) - set(c.case["villages"]["id"])
+    assert issuers <= units  # contracts name their units as the units spell themselves
+    if style == "zh_abbrev":
+        assert {"村支书", "村主任", "治安民警"} <= pos
+    if style == "zh_renamed":
+        assert {"自然资源所所长", "住建办主任"} <= pos and not any("国土所" in u for u in units)
+    if style == "zh_hant":
+        assert "村黨支部書記" in pos and any(u.endswith("派出所") for u in units)
+    if style == "zh_mixed":
+        assert "村支书" in pos or "村黨支部書記" in pos
+
+
+def test_vocabulary_is_written_to_the_csv_files(tmp_path: Path) -> None:
+    c = generate_city(tmp_path / "zh", people=600, gangs=2, seed=1, vocabulary="zh")
+    assert c.path is not None
+    ct = pd.read_csv(c.path / "contacts.csv")
+    assert set(ct["kind"]) <= {"通话", "短信", "见面", "微信聊天"}
+    assert set(pd.read_csv(c.path / "members.csv")["role"]) <= {"组织领导者", "骨干成员", "一般成员"}
+    assert load_case(c.path).equals(c.case)
+
+
+def test_generator_vocabulary_is_its_own() -> None:
+    # a fair test of the scorer: the generator's words are not imported from the scorer
+    import ast
+
+    import umbrella_graph.synth as synth
+
+    for f in Path(synth.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(f.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                mod = node.module or ""
+                assert not any(p in mod for p in ("scoring", "investigate", "domain")), (f.name, mod)
+
+
+def test_one_channel_umbrellas(base: SynthCity) -> None:
+    c = generate_city(**SHIFT, one_channel_share=1.0)
+    _same_truth(base, c, mechanisms=False)
+    for t in ("people", "officials", "gangs", "members", "companies", "events"):
+        assert c.case[t].equals(base.case[t]), t
+    umb = c.truth[c.truth["role"] == "umbrella"]
+    groups = {"bribe": "money", "contract_steered": "contract", "tipoff": "tipoff", "leader_meetings": "meetings",
+              "kin_employed": "kin"}
+
+    def channels(mech: str) -> set[str]:
+        return {v for m in mech.split(";") if m for k, v in groups.items() if m.startswith(k)}
+
+    assert len(umb) >= 5
+    assert all(len(channels(m)) <= 1 for m in umb["mechanisms"])
+    assert sum(len(channels(m)) for m in base.truth.loc[umb.index, "mechanisms"]) > len(umb)
+    # fewer records: the other channels were drawn but never recorded
+    assert len(c.case["transactions"]) < len(base.case["transactions"])
+
+
+def test_outsider_intermediaries(base: SynthCity) -> None:
+    c = generate_city(**SHIFT, outsider_share=0.8)
+    assert _changed(base, c) == {"transactions"}
+    _same_truth(base, c, mechanisms=False)
+    assert c.tipoffs.equals(base.tipoffs)
+    inter = c.intermediaries
+    assert inter is not None and len(inter) >= 3 and set(inter["kind"]) <= {"businessman", "local"}
+    assert c.truth["mechanisms"].str.contains("bribe_outsider").sum() >= 1
+    assert c.members is not None
+    officials = set(c.case["officials"]["person_id"])
+    tx = c.case["transactions"]
+    for r in inter.itertuples():
+        side = _gang_side(c, r.gang_id)
+        assert r.person_id not in set(c.members["person_id"]) and r.person_id not in officials
+        assert (tx["src"].isin(side["members"] | side["fronts"] | side["companies"]) & (tx["dst"] == r.person_id)).any()
+        assert (tx["src"].eq(r.person_id) & tx["dst"].isin({r.official_id} | _family(c.case, r.official_id))).any()
+
+
+def test_recorded_cash(base: SynthCity) -> None:
+    c = generate_city(**{**SHIFT, "cash_share": 0.5}, cash_recorded_share=1.0)
+    b = generate_city(**{**SHIFT, "cash_share": 0.5})
+    assert _changed(b, c) == {"transactions"}
+    _same_truth(b, c)
+    cash = c.case["transactions"][c.case["transactions"]["channel"] == "cash"]
+    assert len(cash) and "cash" not in set(b.case["transactions"]["channel"])
+    # only additions
+    assert _rows(b.case["transactions"].drop(columns="id")).isin(
+        set(_rows(c.case["transactions"].drop(columns="id")))).all()
+
+
+def test_shift_knobs_are_deterministic_and_checked() -> None:
+    kw = {"people": 700, "gangs": 2, "amount_scale": 0.3, "vocabulary": "zh_mixed", "outsider_share": 0.5,
+          "one_channel_share": 0.5, "relay_share": 0.3, "tipoff_lead_min_h": 5, "tipoff_lead_max_h": 50}
+    a, b = generate_city(seed=2, **kw), generate_city(seed=2, **kw)
+    assert a.case.equals(b.case) and a.truth.equals(b.truth) and a.intermediaries is not None
+    assert b.intermediaries is not None and a.intermediaries.equals(b.intermediaries)
+    assert not generate_city(seed=3, **kw).case["transactions"].equals(a.case["transactions"])
+    with pytest.raises(ParameterError, match="'vocabulary' parameter of generate_city must be one of en, zh"):
+        generate_city(people=500, vocabulary="klingon")
+    with pytest.raises(ParameterError, match="tipoff_lead_max_h"):
+        generate_city(people=500, tipoff_lead_min_h=10, tipoff_lead_max_h=5)
+    with pytest.raises(ParameterError, match="followup_min_h"):
+        generate_city(people=500, followup_min_h=0)
+    with pytest.raises(ParameterError, match="amount_scale"):
+        generate_city(people=500, amount_scale=0)
+    with pytest.raises(ParameterError, match="outsider_share"):
+        generate_city(people=500, outsider_share=1.5)
+
+
+def test_cli_synth_knobs(tmp_path: Path) -> None:
+    out = tmp_path / "shifted"
+    res = CliRunner().invoke(main, ["synth", str(out), "--people", "600", "--gangs", "2", "--seed", "1",
+                                    "--knob", "vocabulary=zh", "--knob", "amount_scale=0.5",
+                                    "--knob", "tipoff_relative_share=none", "--knob", "keep_one=false"])
+    assert res.exit_code == 0, res.output
+    ref = generate_city(people=600, gangs=2, seed=1, vocabulary="zh", amount_scale=0.5, keep_one=False)
+    assert load_case(out).equals(ref.case, ignore_provenance=True)
+    assert "突击检查" in set(pd.read_csv(out / "events.csv")["kind"])
+    res = CliRunner().invoke(main, ["synth", str(tmp_path / "x"), "--people", "600", "--knob", "amount_scale=lots"])
+    assert res.exit_code != 0 and "amount_scale must be a float" in res.output
+    res = CliRunner().invoke(main, ["synth", str(tmp_path / "x"), "--people", "600", "--knob", "vocabulary=xx"])
+    assert res.exit_code != 0 and "'vocabulary' parameter of generate_city" in res.output

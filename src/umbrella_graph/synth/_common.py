@@ -35,6 +35,7 @@ MECHANISMS = (
     "leader_meetings",   # frequent meetings with the leader
     "kin_employed",      # relatives employed by gang companies
     "member",            # the official is himself a gang member
+    "bribe_outsider",    # money relayed by someone outside the gang's side (``outsider_share``)
 )
 
 TRUTH_COLUMNS = ("official_id", "gang_id", "label", "role", "mechanisms")
@@ -67,6 +68,10 @@ class SynthCity:
         The true gang membership (``person_id, gang_id, role, listed``), unlisted
         members and front men (role ``front_man``) included; None for the sample case,
         whose README tells it.
+    intermediaries : pandas.DataFrame or None
+        People outside the gang's side who relayed bribes (``person_id, gang_id,
+        official_id, kind``; kind ``businessman`` or ``local``); empty unless the
+        ``outsider_share`` knob is set.
     """
 
     case: Case
@@ -76,6 +81,7 @@ class SynthCity:
     path: Path | None = None
     params: dict[str, object] = field(default_factory=dict)
     members: pd.DataFrame | None = None
+    intermediaries: pd.DataFrame | None = None
 
     def investigator_pairs(self) -> set[tuple[str, str]]:
         """The ``(official_id, gang_id)`` pairs of officials who investigate the gang: they

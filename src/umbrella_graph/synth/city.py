@@ -20,7 +20,13 @@ The city is built to be as deceptive as real case files:
   gang companies that win fair contracts from clean officials, small everyday fees,
   businessmen who bribe officials with no gang involved;
 * the gaps of police files: incomplete member lists, front men who are not members, a
-  share of every evidence channel missing, cash that leaves no record.
+  share of every evidence channel missing, cash that leaves no record;
+* distribution shift (:class:`CityKnobs`, issue 11): amounts scaled, tip-off lead and
+  investigator follow-up windows moved, the gang's relay unrecorded, relatives making the
+  warning calls, umbrellas with one channel, bribes relayed by outsiders, recorded cash,
+  and kind columns and post titles spelled the way other counties write them
+  (:mod:`umbrella_graph.synth.vocab`). Each knob changes only what it names: its draws
+  come from a second seeded stream, and records it suppresses are drawn and then hidden.
 
 Background activity is drawn in bulk with NumPy (no Python loop per record): 100,000
 people with a million transactions and a million contacts take well under a minute.
@@ -41,6 +47,7 @@ from ..validate import case_from_frames
 from ._common import MECHANISMS as _MECH_ORDER
 from ._common import SynthCity, write_tables
 from .names import draw_surnames, id_numbers, person_names, phone_numbers
+from .vocab import VOCABULARIES, apply_vocabulary
 
 __all__ = ["generate_city", "CityKnobs", "DIFFICULTIES"]
 
@@ -91,6 +98,40 @@ class CityKnobs:
         Share of contract-issuing officials bribed by businessmen with no gang.
     lead_share : float
         Probability that an umbrella is named in a lead (petition, hotline tip).
+
+    The knobs below shift the city away from the style the scorer was developed on
+    (issue 11); their defaults reproduce the historic output exactly, and each one changes
+    only what it names (randomness they need comes from a second seeded stream):
+
+    amount_scale : float
+        Every amount (transactions, contracts) multiplied by this (0.1: a poor county,
+        10: a rich one); rounded to the fen.
+    tipoff_lead_min_h, tipoff_lead_max_h : float
+        The warning call comes uniformly between these many hours before the raid
+        (default 0.75 to 8 h).
+    relay_share : float
+        Share of tip-offs whose relay (the warned member calling the others within the
+        hour) is in the records; 1 = always (the default), 0 = never.
+    tipoff_relative_share : float or None
+        Probability that a relative of the umbrella (spouse or adult household member)
+        makes the warning call instead of him; None = the historic rule (his spouse, with
+        probability ``intermediary_share / 4``).
+    followup_min_h, followup_max_h : float
+        Investigators call and meet the gang's members uniformly between these many
+        hours after each raid (default 4 h to 20 days).
+    one_channel_share : float
+        Share of umbrellas restricted to one mechanism, with no calls to the payers
+        (default 0).
+    outsider_share : float
+        Probability that a recorded bribe is routed through an intermediary outside the
+        gang's side: a legitimate businessman or an ordinary local who is nobody's member
+        (payer -> intermediary, then intermediary -> official or relative); default 0.
+    cash_recorded_share : float
+        Share of cash bribes that leave a record (channel ``cash``, e.g. a seized ledger);
+        default 0 (cash leaves no record).
+    vocabulary : str
+        How the export spells kind columns and post titles, one of
+        :data:`~umbrella_graph.synth.vocab.VOCABULARIES` (default ``"en"``: unchanged).
     """
 
     start: str = "2019-01-01"
@@ -111,6 +152,17 @@ class CityKnobs:
     confounders: float = 1.0
     corrupt_share: float = 0.05
     lead_share: float = 0.35
+    amount_scale: float = 1.0
+    tipoff_lead_min_h: float = 0.75
+    tipoff_lead_max_h: float = 8.0
+    relay_share: float = 1.0
+    tipoff_relative_share: float | None = None
+    followup_min_h: float = 4.0
+    followup_max_h: float = 480.0
+    one_channel_share: float = 0.0
+    outsider_share: float = 0.0
+    cash_recorded_share: float = 0.0
+    vocabulary: str = "en"
 
 
 #: The difficulty presets: what changes between easy, medium and hard.
@@ -167,8 +219,13 @@ class _Parts:
     """Column chunks of one table, concatenated once at the end."""
 
     def __init__(self, *cols: str) -> None:
-        self.cols = cols
+        self.cols = (*cols, "hide", "extra")
         self.chunks: list[dict[str, np.ndarray]] = []
+        #: while True, added records are drawn but hidden after the missing-data step
+        self.hiding = False
+        #: while True, added records come from the shift knobs' own stream and take their
+        #: missing-data draws from it too (the main stream's draws stay as they were)
+        self.extra = False
 
     def add(self, **cols: Any) -> None:
         lens = [len(v) for v in cols.values() if v is not None and np.ndim(v) > 0]
@@ -179,10 +236,13 @@ class _Parts:
         for c in self.cols:
             v = cols.get(c)
             if v is None:
-                chunk[c] = np.full(n, None, dtype=object) if c not in ("tag",) else np.full(n, -1, np.int64)
+                chunk[c] = (np.full(n, -1, np.int64) if c == "tag" else np.full(n, self.hiding) if c == "hide"
+                            else np.full(n, self.extra) if c == "extra" else np.full(n, None, dtype=object))
             else:
                 a = np.asarray(v)
                 chunk[c] = np.broadcast_to(a, (n,)) if a.ndim == 0 else a
+        if self.hiding:
+            chunk["hide"] = np.ones(n, dtype=bool)
         self.chunks.append(chunk)
 
     def frame(self) -> dict[str, np.ndarray]:
@@ -230,6 +290,14 @@ def _knobs(difficulty: str, overrides: dict[str, Any]) -> CityKnobs:
         if k not in names:
             raise ParameterError.invalid("knobs", "generate_city", "knob names from " + ", ".join(names), k)
         default = getattr(base, k)
+        if k == "vocabulary":
+            if v not in VOCABULARIES:
+                raise ParameterError.invalid(k, "generate_city", "one of " + ", ".join(VOCABULARIES), v)
+            continue
+        if k == "tipoff_relative_share" and v is None:
+            continue
+        if k == "tipoff_relative_share":
+            default = 0.0
         if isinstance(default, bool):
             if not isinstance(v, bool):
                 raise ParameterError.invalid(k, "generate_city", "True or False", v)
@@ -248,7 +316,20 @@ def _knobs(difficulty: str, overrides: dict[str, Any]) -> CityKnobs:
                                          overrides["start"]) from None
     if "years" in overrides and (not isinstance(overrides["years"], int) or overrides["years"] < 1):
         raise ParameterError.invalid("years", "generate_city", "a whole number of years >= 1", overrides["years"])
-    return replace(base, **overrides)
+    if "amount_scale" in overrides and not 0.001 <= overrides["amount_scale"] <= 1000:
+        raise ParameterError.invalid("amount_scale", "generate_city", "a factor between 0.001 and 1000",
+                                     overrides["amount_scale"])
+    out = replace(base, **overrides)
+    for lo, hi, what in (("tipoff_lead_min_h", "tipoff_lead_max_h", "hours before the raid"),
+                         ("followup_min_h", "followup_max_h", "hours after the raid")):
+        a, b = getattr(out, lo), getattr(out, hi)
+        if not (a * 60 >= 1 and b * 60 >= a * 60 + 1):
+            name = hi if lo not in overrides else lo
+            raise ParameterError.invalid(name, "generate_city", f"a range of {what} with {lo} >= 1 minute "
+                                         f"and {hi} > {lo}", getattr(out, name))
+        if b > 24 * 120:
+            raise ParameterError.invalid(hi, "generate_city", f"at most {24 * 120} {what}", b)
+    return out
 
 
 def generate_city(
@@ -281,7 +362,11 @@ def generate_city(
     label_share : float, default 0.3
         Share of the truth pairs (stratified by label) given as ``labels.csv``.
     **knobs
-        Any field of :class:`CityKnobs`, overriding the preset.
+        Any field of :class:`CityKnobs`, overriding the preset; among them the
+        distribution-shift knobs (``amount_scale``, the tip-off lead and investigator
+        follow-up windows, ``relay_share``, ``tipoff_relative_share``,
+        ``one_channel_share``, ``outsider_share``, ``cash_recorded_share``,
+        ``vocabulary``), whose defaults reproduce the historic output exactly.
 
     Returns
     -------
@@ -290,7 +375,8 @@ def generate_city(
         ``.truth`` (one row per official x gang with ``label``, ``role``,
         ``mechanisms`` and ``confounders``), ``.labels``, ``.tipoffs`` (planted
         pre-raid calls that survived the missing-data step), ``.members`` (true
-        membership incl. unlisted members and front men), ``.path``.
+        membership incl. unlisted members and front men), ``.intermediaries``
+        (outsiders who relayed bribes), ``.path``.
 
     Examples
     --------
@@ -301,6 +387,15 @@ def generate_city(
     True
     >>> generate_city(people=600, gangs=2, seed=1).case.equals(city.case)
     True
+
+    The same city written the way another county exports it: Chinese kind words and a
+    poorer economy; the planted truth does not change.
+
+    >>> zh = generate_city(people=600, gangs=2, seed=1, vocabulary="zh", amount_scale=0.2)
+    >>> sorted(set(zh.case["events"]["kind"]))
+    ['抓捕', '检查', '突击检查']
+    >>> zh.truth.equals(city.truth)
+    True
     """
     params = {"people": people, "gangs": gangs, "seed": seed, "difficulty": difficulty,
               "label_share": label_share}
@@ -308,23 +403,28 @@ def generate_city(
     k = _knobs(difficulty, knobs)
     gen = _CityGen(int(people), int(gangs), int(seed), k)
     frames = gen.build()
+    if k.vocabulary != "en":
+        frames = apply_vocabulary(frames, k.vocabulary, rng=np.random.default_rng([int(seed), 0x566F63]))
     truth, tipoffs, members = gen.truth(), gen.tipoff_truth(), gen.member_truth()
+    intermediaries = gen.intermediary_truth()
     labels = _labels(truth, label_share, int(seed))
     frames["labels"] = labels
     files = {t: f"{t}.csv" for t in frames}
     path = None
     if out_dir is not None:
-        path = write_tables({**frames, "truth": truth, "truth_tipoffs": tipoffs, "truth_members": members},
-                            out_dir)
+        extra = {"truth": truth, "truth_tipoffs": tipoffs, "truth_members": members}
+        if k.outsider_share > 0:
+            extra["truth_intermediaries"] = intermediaries
+        path = write_tables({**frames, **extra}, out_dir)
     case = case_from_frames(frames, files=files, name=Path(out_dir).name if out_dir is not None else "synth")
     all_params: dict[str, object] = {**params, **asdict(k)}
-    return _city(case, truth, labels, tipoffs, members, path, all_params)
+    return _city(case, truth, labels, tipoffs, members, path, all_params, intermediaries)
 
 
 def _city(case: Any, truth: pd.DataFrame, labels: pd.DataFrame, tipoffs: pd.DataFrame, members: pd.DataFrame,
-          path: Path | None, params: dict[str, object]) -> SynthCity:
+          path: Path | None, params: dict[str, object], intermediaries: pd.DataFrame | None = None) -> SynthCity:
     return SynthCity(case=case, truth=truth, labels=labels, tipoffs=tipoffs, path=path, params=params,
-                     members=members)
+                     members=members, intermediaries=intermediaries)
 
 
 def _labels(truth: pd.DataFrame, share: float, seed: int) -> pd.DataFrame:
@@ -346,6 +446,8 @@ class _CityGen:
         self.n_gangs = n_gangs
         self.k = k
         self.rng = np.random.default_rng(seed)
+        # the shift knobs draw from their own stream so that the main one is untouched
+        self.srng = np.random.default_rng([seed, 0x5348])
         self.t0 = np.datetime64(pd.Timestamp(k.start).normalize().to_datetime64(), "m")
         self.days = int(365 * k.years)
         self.tx = _Parts("src", "dst", "amount", "t", "channel", "memo", "tag")
@@ -359,6 +461,7 @@ class _CityGen:
         self.pair_conf: dict[tuple[int, int], set[str]] = {}
         self.pair_tag: dict[tuple[int, int], int] = {}
         self.tip_rows: list[tuple[int, int, int, int]] = []  # event, official, gang, contact tag
+        self.outsiders: list[tuple[int, int, int, str]] = []  # intermediary, gang, official, kind
         self.official_role: dict[int, str] = {}  # official -> gang-independent role (hub, corrupt_non_gang)
 
     # ------------------------------------------------------------------ helpers
@@ -1239,19 +1342,27 @@ class _CityGen:
                 wts = np.array(weights)
                 n_m = int(np.clip(1 + r.poisson(max(k.channels_per_umbrella - 1, 0)), 1, int((wts > 0).sum())))
                 picks = list(r.choice(np.array(options, dtype=object), n_m, replace=False, p=wts / wts.sum()))
+                # one channel only: the other mechanisms are drawn all the same (the main
+                # stream stays as it was) but their records are hidden and not in the truth
+                one = k.one_channel_share > 0 and self.srng.random() < k.one_channel_share
+                shown = picks[0]
                 if "contract_steered" in picks:
+                    self._hide(one and shown != "contract_steered")
                     self._steer(o, issuer, cos, g, tag)
                     mechs.add("contract_steered")
                     if "money" not in picks and r.random() < 0.7:
                         picks.append("money")  # steering is paid for
                 if "money" in picks:
-                    mechs |= self._bribes(o, g, leader, cores, fronts, cos, spouse, kin, tag)
+                    self._hide(one and shown != "money")
+                    mechs |= self._bribes(o, g, leader, cores, fronts, cos, spouse, kin, tag, calls_hidden=one)
                 if "leader_meetings" in picks:
+                    self._hide(one and shown != "leader_meetings")
                     m = int(r.integers(8, 26) * k.years / 3) + 2
                     who = np.where(r.random(m) < 0.75, leader, cores[r.integers(0, len(cores), m)])
                     self.add_contacts(np.full(m, o), who, hours=_HOURS_EVENING, tag=tag, p=(0.2, 0.0, 0.0, 0.8))
                     mechs.add("leader_meetings")
                 if "kin_employed" in picks:
+                    self._hide(one and shown != "kin_employed")
                     rel = spouse if (spouse >= 0 and (not len(kin) or r.random() < 0.4)) else int(
                         kin[r.integers(0, len(kin))])
                     c = int(cos[r.integers(0, len(cos))])
@@ -1264,11 +1375,21 @@ class _CityGen:
                                 t=(mo * 30.4).astype(np.int64) * _MIN_PER_DAY + 9 * _MIN_PER_DAY + 600, channel="bank",
                                 memo="工资", tag=np.full(months, tag))
                     mechs.add("kin_employed")
-                if "tipoff" in picks and self._tipoffs(o, g, leader, cores, fronts, spouse, tag):
-                    mechs.add("tipoff")
+                if "tipoff" in picks:
+                    self._hide(one and shown != "tipoff")
+                    if self._tipoffs(o, g, leader, cores, fronts, spouse, tag):
+                        mechs.add("tipoff")
+                self._hide(False)
+                if one:
+                    mechs = {m_ for m_ in mechs if m_ == shown or (shown == "money" and m_.startswith("bribe_"))}
                 self.pair_mech[(o, g)] = mechs
             self.umb_posts[g] = [int(x) for x in chosen]
         self.umbrella_people = taken_persons
+
+    def _hide(self, on: bool) -> None:
+        """Hide (True) or show the records added from now on, in every table."""
+        for parts in (self.tx, self.ct, self.ties, self.roles, self.contracts):
+            parts.hiding = on
 
     def _steer(self, o: int, issuer: str, cos: np.ndarray, g: int, tag: int) -> None:
         r = self.rng
@@ -1283,7 +1404,7 @@ class _CityGen:
         self.steer_days[(o, g)] = day
 
     def _bribes(self, o: int, g: int, leader: int, cores: np.ndarray, fronts: np.ndarray, cos: np.ndarray,
-                spouse: int, kin: np.ndarray, tag: int) -> set[str]:
+                spouse: int, kin: np.ndarray, tag: int, calls_hidden: bool = False) -> set[str]:
         r, k, n = self.rng, self.k, self.n
         m = int(r.integers(2, 8) * max(k.years, 1) / 3) + 1
         # one paying channel, sometimes two
@@ -1315,10 +1436,26 @@ class _CityGen:
             t = self.times(m, _HOURS_EVENING)
         amt = np.round(r.lognormal(np.log(30_000), 0.7, m), -3)
         rec = ~cash
-        self.tx.add(src=payer[rec], dst=recip[rec], amount=amt[rec], t=t[rec],
-                    channel=r.choice(np.array(["bank", "wechat", "alipay"], dtype=object), int(rec.sum()),
-                                     p=[0.5, 0.4, 0.1]),
-                    memo=_BRIBE_MEMOS[r.integers(0, len(_BRIBE_MEMOS), int(rec.sum()))], tag=np.full(int(rec.sum()), tag))
+        channel = r.choice(np.array(["bank", "wechat", "alipay"], dtype=object), int(rec.sum()), p=[0.5, 0.4, 0.1])
+        memo = _BRIBE_MEMOS[r.integers(0, len(_BRIBE_MEMOS), int(rec.sum()))]
+        # routed through an outsider: the direct record is drawn all the same and hidden
+        via = np.zeros(int(rec.sum()), dtype=bool)
+        if k.outsider_share > 0:
+            via = self.srng.random(int(rec.sum())) < k.outsider_share
+            if via.any() and self._via_outsiders(o, g, payer[rec][via], recip[rec][via], amt[rec][via],
+                                                 t[rec][via], tag):
+                mechs.add("bribe_outsider")
+            else:
+                via[:] = False
+        self.tx.add(src=payer[rec], dst=recip[rec], amount=amt[rec], t=t[rec], channel=channel, memo=memo,
+                    tag=np.full(int(rec.sum()), tag), hide=via | self.tx.hiding)
+        if k.cash_recorded_share > 0:
+            ledger = cash & (self.srng.random(m) < k.cash_recorded_share)
+            self.tx.extra = True
+            self.tx.add(src=payer[ledger], dst=recip[ledger], amount=amt[ledger], t=t[ledger], channel="cash",
+                        memo=_BRIBE_MEMOS[self.srng.integers(0, len(_BRIBE_MEMOS), int(ledger.sum()))],
+                        tag=np.full(int(ledger.sum()), tag))
+            self.tx.extra = False
         # for the truth: what the money really was, cash included
         for pk, vf, rk in zip(payer_kind, via_front, recip_kind, strict=True):
             mechs.add({"leader": "bribe_leader", "core": "bribe_core", "company": "bribe_company"}[str(pk)])
@@ -1330,9 +1467,48 @@ class _CityGen:
                 mechs.add("bribe_kin")
         # a few calls with whoever paid, or the spouse with the front man
         callers = np.where(recip_kind == "self", o, recip)
+        hiding = self.ct.hiding
+        self.ct.hiding = hiding or calls_hidden
         self.add_contacts(callers, np.where(payer >= n, self.co_owner_a[np.maximum(payer - n, 0)], payer),
                           hours=_HOURS_EVENING, tag=tag, p=(0.7, 0.1, 0.1, 0.1))
+        self.ct.hiding = hiding
         return mechs
+
+    def _via_outsiders(self, o: int, g: int, payer: np.ndarray, recip: np.ndarray, amt: np.ndarray, t: np.ndarray,
+                       tag: int) -> bool:
+        """Route bribes through people outside the gang's side: a legitimate businessman of
+        the gang's town (money disguised as trade) or an ordinary local (a loan). Each bribe
+        becomes payer -> intermediary a few days before, then intermediary -> recipient.
+        False when the town has nobody to play the part."""
+        s = self.srng
+        m = len(payer)
+        t_town = int(self.g_town[g])
+        legit = np.flatnonzero((self.co_gang_a < 0) & (self.co_town == t_town))
+        owners = np.array([int(x) for x in self.co_owner_a[legit] if not self.in_gang[int(x)]
+                           and not self.is_official[int(x)] and int(x) != o], dtype=np.int64)
+        blocked = self.in_gang | self.is_official | self.official_household
+        lo, hi = self.t_lo[t_town], self.t_hi[t_town]
+        locals_ = np.arange(lo, hi)[self.adult[lo:hi] & ~blocked[lo:hi]]
+        if not len(owners) and not len(locals_):
+            return False
+        business = (s.random(m) < 0.5) & (len(owners) > 0)
+        if not len(locals_):
+            business[:] = True
+        who = np.where(business, owners[s.integers(0, max(len(owners), 1), m)] if len(owners) else -1,
+                       locals_[s.integers(0, max(len(locals_), 1), m)] if len(locals_) else -1)
+        before = s.integers(1, 10 * _MIN_PER_DAY, m)
+        t_in = np.maximum(t - before, 0)
+        self.tx.extra = True
+        self.tx.add(src=payer, dst=who, amount=np.round(amt * s.uniform(1.0, 1.15, m), -2), t=t_in,
+                    channel=s.choice(np.array(["bank", "wechat"], dtype=object), m),
+                    memo=np.where(business, "货款", "借款").astype(object), tag=np.full(m, tag))
+        self.tx.add(src=who, dst=recip, amount=amt, t=t,
+                    channel=s.choice(np.array(["bank", "wechat", "alipay"], dtype=object), m),
+                    memo=np.where(business, "咨询费", "还款").astype(object), tag=np.full(m, tag))
+        self.tx.extra = False
+        for x, b in zip(who, business, strict=True):
+            self.outsiders.append((int(x), g, o, "businessman" if b else "local"))
+        return True
 
     def _tipoffs(self, o: int, g: int, leader: int, cores: np.ndarray, fronts: np.ndarray, spouse: int,
                  tag: int) -> bool:
@@ -1343,10 +1519,18 @@ class _CityGen:
         warn = ev[r.random(len(ev)) < k.tipoff_share]
         if not len(warn):
             warn = ev[:1]
+        lead_lo, lead_hi = int(round(k.tipoff_lead_min_h * 60)), int(round(k.tipoff_lead_max_h * 60))
         for e in warn:
-            lead_min = int(r.integers(45, 8 * 60))
+            lead_min = int(r.integers(lead_lo, lead_hi))
             t = self.ev_t[e] - lead_min
+            # (the historic rule's draw is made in either case: the main stream stays as it was)
             caller = spouse if (spouse >= 0 and r.random() < k.intermediary_share * 0.25) else o
+            if k.tipoff_relative_share is not None:
+                _, kin = self._relatives(o)
+                rels = ([spouse] if spouse >= 0 else []) + [int(x) for x in kin]
+                caller = o
+                if rels and self.srng.random() < k.tipoff_relative_share:
+                    caller = rels[int(self.srng.integers(0, len(rels)))]
             pool = [leader, *cores.tolist(), *fronts.tolist()]
             callee = leader if r.random() < 0.6 else int(pool[r.integers(0, len(pool))])
             kind = "call" if r.random() < 0.8 else "sms"
@@ -1359,15 +1543,20 @@ class _CityGen:
             m = min(len(mem), int(r.integers(2, 6)))
             if m:
                 b = r.choice(mem, m, replace=False)
+                # an unrecorded relay is drawn all the same (the main stream stays as it was)
+                # and hidden after the missing-data step
+                hide = k.relay_share < 1.0 and not self.srng.random() < k.relay_share
                 self.ct.add(src=np.full(m, callee), dst=b, kind="call",
                             t=t + r.integers(3, 40, m), duration_s=r.integers(15, 90, m).astype(float),
-                            count=np.ones(m, np.int64))
+                            count=np.ones(m, np.int64), hide=np.full(m, hide))
         return True
 
     # ------------------------------------------------------------------ confounders
     def _confounders(self) -> None:
         r, k, n = self.rng, self.k, self.n
         umb = self.umbrella_people
+        fu_lo, fu_hi = int(round(k.followup_min_h * 60)), int(round(k.followup_max_h * 60))
+        fu_shift = (fu_lo, fu_hi) != (4 * 60, 20 * _MIN_PER_DAY)
         # 1. investigators: calls and meetings with members after raids, no money
         inv_posts = np.flatnonzero(np.isin(self.post_kind, ["investigator", "police"]) & self.full_post)
         for g in range(self.n_gangs):
@@ -1390,12 +1579,23 @@ class _CityGen:
                         continue
                     m = int(r.integers(3, 12))
                     who = listed[r.integers(0, len(listed), m)] if len(listed) else mem[r.integers(0, len(mem), m)]
-                    t = self.ev_t[e] + r.integers(4 * 60, 20 * _MIN_PER_DAY, m)
+                    lag = r.integers(4 * 60, 20 * _MIN_PER_DAY, m)
+                    t = self.ev_t[e] + lag
                     # the follow-up ends well before the next raid on the gang
                     later = self.ev_t[ev][self.ev_t[ev] > self.ev_t[e]]
                     limit = min(int(later.min()) - 12 * 60 if len(later) else self.days * _MIN_PER_DAY - 1,
                                 self.days * _MIN_PER_DAY - 1)
                     ok = t < limit
+                    if fu_shift:
+                        # the same draws mapped onto the knob's window; contacts that now fall
+                        # after the limit are hidden after the missing-data step
+                        t = self.ev_t[e] + fu_lo + ((lag - 4 * 60) * (fu_hi - fu_lo)) // (20 * _MIN_PER_DAY - 4 * 60)
+                        self.add_contacts(np.full(int(ok.sum()), o), who[ok], t=t[ok], tag=tag,
+                                          p=(0.6, 0.0, 0.1, 0.3))
+                        if ok.any():
+                            self.ct.chunks[-1]["hide"] = t[ok] >= limit
+                        added += int((t[ok] < limit).sum())
+                        continue
                     self.add_contacts(np.full(int(ok.sum()), o), who[ok], t=t[ok], tag=tag, p=(0.6, 0.0, 0.1, 0.3))
                     added += int(ok.sum())
                 if added:
@@ -1541,9 +1741,14 @@ class _CityGen:
         })
 
     # ------------------------------------------------------------------ missing data and frames
-    def _drop(self, tag: np.ndarray, share: float) -> np.ndarray:
-        """Which records survive the missing-data step (True = kept)."""
-        return self.rng.random(len(tag)) >= share
+    def _drop(self, f: dict[str, np.ndarray], share: float) -> np.ndarray:
+        """Which records survive the missing-data step (True = kept); the shift knobs'
+        extra records draw from their own stream."""
+        extra = f["extra"].astype(bool)
+        keep = np.empty(len(extra), dtype=bool)
+        keep[~extra] = self.rng.random(int((~extra).sum())) >= share
+        keep[extra] = self.srng.random(int(extra.sum())) >= share
+        return keep
 
     def _frames(self) -> dict[str, pd.DataFrame]:
         r, k = self.rng, self.k
@@ -1553,12 +1758,16 @@ class _CityGen:
         chunk_start = np.concatenate([[0], np.cumsum(chunk_len)[:-1]])
         tip_pos = np.array([chunk_start[c] for *_, c in self.tip_rows], dtype=np.int64)
         keep = {
-            "tx": self._drop(tx["tag"], k.missing_share),
-            "ct": self._drop(ct["tag"], k.missing_share),
-            "ties": self._drop(ties["tag"], k.missing_share / 2),
-            "roles": self._drop(roles["tag"], k.missing_share / 2),
-            "cons": self._drop(cons["tag"], k.missing_share / 4),
+            "tx": self._drop(tx, k.missing_share),
+            "ct": self._drop(ct, k.missing_share),
+            "ties": self._drop(ties, k.missing_share / 2),
+            "roles": self._drop(roles, k.missing_share / 2),
+            "cons": self._drop(cons, k.missing_share / 4),
         }
+        # records drawn but never seen (unrecorded relays, follow-ups past the limit, the
+        # other channels of one-channel umbrellas)
+        for name, f in (("tx", tx), ("ct", ct), ("ties", ties), ("roles", roles), ("cons", cons)):
+            keep[name] &= ~f["hide"].astype(bool)
         # owners' roles and family spouse ties that carry the stories are kept as often as the rest
         if k.keep_one and self.pair_tag:
             n_tags = len(self.pair_tag)
@@ -1569,7 +1778,7 @@ class _CityGen:
                 kept += np.bincount(t[mask], minlength=n_tags)
             for tagv in np.flatnonzero(kept == 0):
                 for name, f in (("tx", tx), ("ct", ct), ("cons", cons), ("roles", roles)):
-                    hit = np.flatnonzero(f["tag"].astype(np.int64) == tagv)
+                    hit = np.flatnonzero((f["tag"].astype(np.int64) == tagv) & ~f["hide"].astype(bool))
                     if len(hit):
                         keep[name][hit[0]] = True
                         break
@@ -1591,7 +1800,7 @@ class _CityGen:
             "id": np.char.add("T", np.char.zfill(np.arange(1, m + 1).astype(str), width)).astype(object),
             "src": ent[tx["src"].astype(np.int64)[order]],
             "dst": ent[tx["dst"].astype(np.int64)[order]],
-            "amount": np.maximum(tx["amount"].astype(float)[order], 1.0),
+            "amount": self._scaled(np.maximum(tx["amount"].astype(float)[order], 1.0)),
             "date": (self.t0 + t[order].astype("timedelta64[m]")).astype("datetime64[ns]"),
             "channel": tx["channel"][order],
             "memo": pd.Series(tx["memo"][order], dtype=object).replace("", None).to_numpy(),
@@ -1626,7 +1835,7 @@ class _CityGen:
             "issuer_id": cons["issuer"][order],
             "approver_id": self.person_ids[cons["approver"].astype(np.int64)[order]],
             "company_id": self.co_ids[cons["company"].astype(np.int64)[order]],
-            "amount": cons["amount"].astype(float)[order],
+            "amount": self._scaled(cons["amount"].astype(float)[order]),
             "date": (self.t0.astype("datetime64[D]") + (ct_t[order] // _MIN_PER_DAY).astype("timedelta64[D]")
                      ).astype("datetime64[ns]"),
             "subject": cons["subject"][order],
@@ -1659,6 +1868,12 @@ class _CityGen:
             "leads": self.leads,
         }
 
+    def _scaled(self, amount: np.ndarray) -> np.ndarray:
+        """Amounts times the ``amount_scale`` knob, rounded to the fen (unchanged at 1)."""
+        if self.k.amount_scale == 1.0:
+            return amount
+        return np.maximum(np.round(amount * self.k.amount_scale, 2), 0.01)
+
     # ------------------------------------------------------------------ truth
     def truth(self) -> pd.DataFrame:
         offs = np.unique(self.post_person)
@@ -1682,6 +1897,12 @@ class _CityGen:
                 for (e, o, g, _), kept in zip(self.tip_rows, self.tip_kept, strict=True) if kept]
         return pd.DataFrame(rows, columns=["event_id", "official_id", "gang_id"]).sort_values(
             ["event_id", "official_id"]).reset_index(drop=True)
+
+    def intermediary_truth(self) -> pd.DataFrame:
+        """Intermediaries outside the gang's side who relayed bribes (``outsider_share``)."""
+        rows = sorted({(self.person_ids[x], self.g_ids[g], self.person_ids[o], kind)
+                       for x, g, o, kind in self.outsiders})
+        return pd.DataFrame(rows, columns=["person_id", "gang_id", "official_id", "kind"])
 
     def member_truth(self) -> pd.DataFrame:
         return self._true_members.sort_values(["gang_id", "person_id"]).reset_index(drop=True)
