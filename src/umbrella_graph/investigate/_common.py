@@ -21,6 +21,7 @@ from ..graph import CaseGraph
 from ..schema import CONTROL_ROLES, MEMBER_ROLES
 from ..scoring import gang_companies as scorer_gang_companies
 from ..scoring import infer_gang_side
+from ..scoring.tipoff import gang_side_ids
 
 __all__: list[str] = []
 
@@ -171,38 +172,15 @@ def scorer_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
 
 
 def gang_side(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
-    """The people on each gang's side: listed members, then inferred ones.
+    """The people on each gang's side: the one definition,
+    :func:`umbrella_graph.scoring.tipoff.gang_side_ids`.
 
     Returns ``person_id, gang_id, side`` with ``side`` the listed role (``leader``,
     ``core``, ``member``), or ``front_man`` / ``inferred`` for unlisted people the scorer
-    places on the gang's side (:func:`umbrella_graph.scoring.infer_gang_side`, used when
-    it exists and ``inferred`` is True; see :func:`inferred_side`). Only people (not
-    companies) are returned.
+    places on the gang's side with confidence >= 0.5 (when ``inferred``). Only people
+    (not companies) are returned.
     """
-    case = graph.case
-    m = case["members"]
-    if gangs is not None:
-        m = m[m["gang_id"].isin(set(gangs)).to_numpy()]
-    role = m["role"].astype("string").fillna("member")
-    listed = pd.DataFrame({"person_id": m["person_id"].astype("string").to_numpy(),
-                           "gang_id": m["gang_id"].astype("string").to_numpy(),
-                           "side": role.to_numpy()})
-    listed = listed.astype("string")
-    listed["_r"] = listed["side"].map(_ROLE_RANK).fillna(len(_ROLE_RANK)).astype(int)
-    listed = listed.sort_values(["gang_id", "person_id", "_r"]).drop_duplicates(["gang_id", "person_id"])
-    listed = listed.drop(columns="_r")
-    if inferred:
-        gl = sorted(set(graph.gangs) if gangs is None else set(gangs))
-        inf = inferred_side(graph, gl)
-        if len(inf):
-            key = set(zip(listed["person_id"], listed["gang_id"], strict=True))
-            new = [(p, g) not in key for p, g in zip(inf["person_id"], inf["gang_id"], strict=True)]
-            inf = inf[new]
-            people = set(graph.nodes["id"][graph.nodes["kind"] == "person"])
-            inf = inf[inf["person_id"].isin(people).to_numpy()]
-            listed = pd.concat([listed, inf[["person_id", "gang_id", "side"]].astype("string")],
-                               ignore_index=True)
-    return listed.sort_values(["gang_id", "person_id"]).reset_index(drop=True).astype("string")
+    return gang_side_ids(graph, gangs, inferred=inferred)
 
 
 def gang_companies(graph: CaseGraph, gang_id: str, people: Iterable[str] | None = None) -> pd.DataFrame:

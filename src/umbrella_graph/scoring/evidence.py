@@ -131,6 +131,19 @@ class Explanation:
     paths: list[EvidencePath]
     message: str
     max_hops: int = 3
+    records: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model: str = "unsupervised"
+
+    def signal_records(self, signal: str, *, used: bool | None = True) -> pd.DataFrame:
+        """The records of one signal (see :func:`umbrella_graph.scoring.signal_records`);
+        ``used=None`` also returns the ones it left out."""
+        r = self.records
+        if not len(r):
+            return r
+        sel = r["signal"].to_numpy() == signal
+        if used is not None:
+            sel &= r["used"].to_numpy() == used
+        return r[sel].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per hop record: ``path, hop, src, dst, kind, record_id, table, file,
@@ -150,12 +163,21 @@ class Explanation:
         if self.score is not None:
             lines[0] += f": score {self.score:.3f}" + (f", rank {self.rank}" if self.rank is not None else "")
         lines.append("")
-        lines.append("signals (value, contribution):")
+        lines.append(f"signals (value, contribution; {self.model}), each with the records it used:")
         sig = self.signals.sort_values("contribution", ascending=False, kind="stable")
         for r in sig.itertuples(index=False):
             if r.value <= 0 and r.contribution <= 0:
                 continue
             lines.append(f"  {r.signal:<13} {r.value:6.3f} {r.contribution:+7.3f}  {r.description}")
+            for used in (True, False):
+                recs = self.signal_records(str(r.signal), used=used)
+                for rec in recs.head(max_records).to_dict("records"):
+                    t = "" if pd.isna(rec["time"]) else f" {pd.Timestamp(rec['time']):%Y-%m-%d %H:%M}"
+                    a = "" if pd.isna(rec["amount"]) else f" amount {rec['amount']:,.2f}"
+                    lines.append(f"      - {rec['record_id']} [{rec['file']} row {rec['row']}]{t}{a}: {rec['note']}")
+                if len(recs) > max_records:
+                    lines.append(f"      ... and {len(recs) - max_records} more record(s)"
+                                 + ("" if used else " left out"))
         lines.append("")
         if not self.paths:
             lines.append(self.message)
@@ -191,6 +213,10 @@ class Explanation:
             f"<td>{e(str(r.description))}</td></tr>" for r in sig.itertuples(index=False))
         parts.append("<table><thead><tr><th>signal</th><th>value</th><th>contribution</th><th>what</th></tr>"
                      f"</thead><tbody>{rows}</tbody></table>")
+        if len(self.records):
+            rec_rows = "".join(_record_row_html(r) for r in self.records.to_dict("records"))
+            parts.append("<table><thead><tr><th>signal</th><th>status</th><th>record</th><th>file</th><th>row</th>"
+                         f"<th>time</th><th>amount</th><th>note</th></tr></thead><tbody>{rec_rows}</tbody></table>")
         parts.append(f"<p>{e(self.message)}</p>")
         for pi, p in enumerate(self.paths, start=1):
             hub = f" &mdash; through hub {e(', '.join(p.hubs))}" if p.through_hub else ""
@@ -208,6 +234,16 @@ class Explanation:
                          f"<th>time</th><th>amount</th><th>detail</th></tr></thead><tbody>{''.join(recs)}</tbody></table>")
         parts.append("</div>")
         return "".join(parts)
+
+
+def _record_row_html(r: dict[str, Any]) -> str:
+    e = escape
+    t = "" if pd.isna(r["time"]) else f"{pd.Timestamp(r['time']):%Y-%m-%d %H:%M}"
+    a = "" if pd.isna(r["amount"]) else f"{r['amount']:,.2f}"
+    status = "used" if r["used"] else "left out"
+    return (f"<tr><td>{e(str(r['signal']))}</td><td>{status}</td><td>{e(str(r['record_id']))}</td>"
+            f"<td>{e(str(r['file']))}</td><td>{e(str(r['row']))}</td><td>{e(t)}</td><td>{e(a)}</td>"
+            f"<td>{e(str(r['note']))}</td></tr>")
 
 
 # ----------------------------------------------------------------------------- cached arrays
@@ -598,6 +634,7 @@ def explain(
     *,
     max_hops: int = 3,
     seed: int = 0,
+    model: Any = None,
 ) -> Explanation:
     """The evidence behind one official x gang pair: signals and record-level paths.
 
@@ -616,12 +653,18 @@ def explain(
         why that node belongs to the gang, comes on top).
     seed : int, default 0
         Seed of the score (see :func:`score_umbrellas`).
+    model : UmbrellaClassifier, optional
+        A fitted classifier: the explanation then gives its calibrated probability as
+        the score and its contributions per signal (as :func:`score_umbrellas` with
+        ``model=``). Default: the unsupervised score.
 
     Returns
     -------
     Explanation
         ``official_id``, ``gang_id``, ``score``, ``rank`` (among all pairs),
-        ``signals`` (``signal, value, contribution, description``), ``paths`` (list of
+        ``signals`` (``signal, value, contribution, description``), ``records`` (the
+        records each signal used and those it left out, with the reason:
+        :func:`umbrella_graph.scoring.signal_records`), ``paths`` (list of
         :class:`EvidencePath`, strongest first, hub paths last), ``message`` (a plain
         statement; says there is no link when ``paths`` is empty), ``to_frame()`` and
         ``to_text()``.
@@ -662,10 +705,13 @@ def explain(
 
     from .score import SIGNALS, score_umbrellas
 
-    key = f"scores:{seed}"
-    if key not in ctx.cache:
-        ctx.cache[key] = score_umbrellas(graph, seed=seed)
-    scores = ctx.cache[key]
+    if model is None:
+        key = f"scores:{seed}"
+        if key not in ctx.cache:
+            ctx.cache[key] = score_umbrellas(graph, seed=seed)
+        scores = ctx.cache[key]
+    else:  # the classifier's probability and contributions (never cached: models change)
+        scores = score_umbrellas(graph, seed=seed, model=model)
     row = scores[(scores["official_id"] == official_id) & (scores["gang_id"] == gang_id)].iloc[0]
     signals = pd.DataFrame({
         "signal": [s.name for s in SIGNALS],
@@ -711,5 +757,13 @@ def explain(
         message = (f"{len(paths)} evidence path(s) of at most {max_hops} records from official {official_id} "
                    f"to gang {gang_id} (out of {n_found} found)")
         message += f"; {n_hub} of them only through hubs." if n_hub else "."
+    from .records import pair_records
+
+    recs = pair_records(ctx, oi, gi)
+    # records in the order of their signal's contribution
+    order = {s: i for i, s in enumerate(signals.sort_values("contribution", ascending=False, kind="stable")["signal"])}
+    recs = recs.assign(_o=recs["signal"].map(order).to_numpy()).sort_values(
+        ["_o", "used", "value"], ascending=[True, False, False], kind="stable").drop(columns="_o").reset_index(drop=True)
     return Explanation(official_id=official_id, gang_id=gang_id, score=float(row["score"]), rank=int(row["rank"]),
-                       signals=signals, paths=paths, message=message, max_hops=int(max_hops))
+                       signals=signals, paths=paths, message=message, max_hops=int(max_hops), records=recs,
+                       model="unsupervised score" if model is None else "classifier probability")

@@ -226,10 +226,19 @@ def _count_between(keys: np.ndarray, cum: np.ndarray, lo: np.ndarray, hi: np.nda
 
 def gang_side_ids(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
     """``person_id, gang_id, side`` (listed role, ``front_man`` or ``inferred``): the
-    gang side the tip-off test uses."""
+    people on a gang's side, as the tip-off test, the investigations and the report use
+    it: every listed member (officials on the member list included) and, if
+    ``inferred``, the unlisted people :func:`infer_gang_side` places there with confidence
+    >= :data:`SIDE_MIN_CONFIDENCE`."""
     ctx = context(graph, "find_tipoffs")
     side = side_table(ctx)
     s = side[side["kind"].to_numpy() != "company"]
+    # officials on the member list (the scorer keeps them off the side it scores with)
+    mem = ctx.members[ctx.is_official[ctx.members["person"].to_numpy()]]
+    if len(mem):
+        s = pd.concat([s, pd.DataFrame({"node": mem["person"].to_numpy(), "gang": mem["gang"].to_numpy(),
+                                        "conf": 1.0, "kind": "listed", "role": mem["role"].to_numpy()})],
+                      ignore_index=True)
     keep = (s["kind"].to_numpy() == "listed") | (inferred & (s["conf"].to_numpy(dtype=float) >= SIDE_MIN_CONFIDENCE))
     s = s[keep]
     ids = ctx.graph.nodes["id"].to_numpy()
