@@ -10,7 +10,13 @@ from scipy.stats import chi2
 
 import umbrella_graph as ug
 from umbrella_graph import CaseGraph
-from umbrella_graph.scoring import RECORD_COLUMNS, UmbrellaClassifier, explain, pair_features, signal_records
+from umbrella_graph.scoring import (
+    RECORD_COLUMNS,
+    UmbrellaClassifier,
+    explain,
+    pair_features,
+    signal_records,
+)
 from umbrella_graph.scoring._context import context
 
 TOP = 20
