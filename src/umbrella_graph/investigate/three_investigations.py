@@ -371,7 +371,8 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
         for cid, sector, groups, cover in comp_groups:
             hit = [grp for grp in groups if _regulates(rec["position"], rec["unit"], grp)]
             if hit and jur in cover:
-                grounds.append(f"regulates {', '.join(hit)} ({sector}) in {jur}, covering gang company {cid}")
+                names = ", ".join(str(SECTOR_REGULATORS[h].get("label", h)) for h in hit)
+                grounds.append(f"regulates {names} ({sector}) in {jur}, covering gang company {cid}")
                 if "sector regulator" not in roles:
                     roles.append("sector regulator")
         if not grounds:

@@ -260,7 +260,9 @@ def _arrays(ctx: Context) -> dict[str, Any]:
         "src": e["src"].to_numpy(),
         "dst": e["dst"].to_numpy(),
         "kind": e["kind"].astype(str).to_numpy(dtype=object),
-        "contact_kind": case["contacts"]["kind"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
+        # contact kinds are a validated enum: only meetings weigh more
+        "contact_kind": np.where((case["contacts"]["kind"] == "meeting").fillna(False).to_numpy(dtype=bool),
+                                 "meeting", "other").astype(object),
         # the family relation of each tie ("" for none): umbrella_graph.domain.tie_relation
         "tie_kind": tie_relation(case["ties"]["kind"]) if len(case["ties"]) else np.zeros(0, dtype=object),
         "role": case["company_roles"]["role"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
@@ -278,11 +280,15 @@ def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     0.5), a family tie 2 and another tie 0.4, control of a company 2 and another role 1,
     a contract 1.5, a post in a unit 0.3.
     """
-    kind = e["kind"].astype(str).to_numpy()
+    arr = _arrays(ctx)
+    if isinstance(ctx.graph.edges.index, pd.RangeIndex) and ctx.graph.edges.index.start == 0 \
+            and ctx.graph.edges.index.step == 1:  # rows of graph.edges: reuse the cached kinds
+        kind = arr["kind"][e.index.to_numpy()]
+    else:
+        kind = e["kind"].astype(str).to_numpy()
     pos = e["pos"].to_numpy()
     val = np.zeros(len(e))
     strength = e["strength"].to_numpy(dtype=float)
-    arr = _arrays(ctx)
     is_tx = kind == "transaction"
     val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / ctx.amount_at(0.9), 0.05)
     is_ct = kind == "contact"
@@ -342,7 +348,7 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
 #: one hop to the next (the strongest). The search therefore needs bounded memory
 #: whatever the degree of a node (docs/signals.md, "Memory budget").
 EXPANSION_CHUNK = 2_000_000
-MAX_FRONTIER = 100_000
+MAX_FRONTIER = 20_000
 #: At most this many found paths are kept (the strongest); all are counted.
 MAX_FOUND = 20_000
 
@@ -491,14 +497,12 @@ def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
     case = ctx.graph.case
     ids = _arrays(ctx)["ids"]
     parts = []
-    cols = ctx.cache.setdefault("record_columns", {})
     tables = e["table"].astype(str).to_numpy()
     for table in pd.unique(tables):
         sel = e[tables == table]
-        if table not in cols:  # the table's columns as plain arrays, once
-            cols[table] = {c: case[table][c].to_numpy() for c in case[table].columns}
         pos = sel["pos"].to_numpy()
-        rec = {c: v[pos] for c, v in cols[table].items()}
+        sub = case[table].iloc[pos]  # only the rows needed (a table may have millions)
+        rec = {c: sub[c].to_numpy() for c in sub.columns}
         kind = sel["kind"].astype(str).to_numpy()
         s_id = ids[sel["src"].to_numpy()].astype(str).astype(object)
         d_id = ids[sel["dst"].to_numpy()].astype(str).astype(object)

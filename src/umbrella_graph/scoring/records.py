@@ -54,23 +54,23 @@ _STRUCTURAL = ("ppr", "community", "link", "brokerage")
 
 def _prov(ctx: Context, table: str, pos: np.ndarray) -> pd.DataFrame:
     """file, row, record_id, kind, memo of rows ``pos`` of ``table``."""
-    t = ctx.graph.case[table]
     pos = np.asarray(pos, dtype=np.int64)
+    t = ctx.graph.case[table].iloc[pos]  # only the rows cited
     n = len(pos)
     if not n:
         return pd.DataFrame({c: pd.Series([], dtype=object) for c in ("file", "row", "record_id", "kind", "memo")})
-    file = t["_file"].astype("string").fillna("").to_numpy(dtype=object)[pos] if "_file" in t else np.full(n, "")
-    row = t["_row"].to_numpy()[pos] if "_row" in t else pos + 2
+    file = t["_file"].astype("string").fillna("").to_numpy(dtype=object) if "_file" in t else np.full(n, "")
+    row = t["_row"].to_numpy() if "_row" in t else pos + 2
     key = TABLES[table].key
     fallback = np.array([f"{table}#{r}" for r in row], dtype=object)
     if key is not None and key in t:
-        kid = t[key].astype("string").fillna("").to_numpy(dtype=object)[pos]
+        kid = t[key].astype("string").fillna("").to_numpy(dtype=object)
         rid = np.where(kid != "", kid, fallback)
     else:
         rid = fallback
     kcol = "kind" if "kind" in t else ("role" if "role" in t else None)
-    kind = t[kcol].astype("string").fillna("").to_numpy(dtype=object)[pos] if kcol else np.full(n, table)
-    memo = t["memo"].astype("string").fillna("").to_numpy(dtype=object)[pos] if "memo" in t else np.full(n, "")
+    kind = t[kcol].astype("string").fillna("").to_numpy(dtype=object) if kcol else np.full(n, table)
+    memo = t["memo"].astype("string").fillna("").to_numpy(dtype=object) if "memo" in t else np.full(n, "")
     return pd.DataFrame({"file": file, "row": np.asarray(row, dtype=np.int64), "record_id": rid,
                          "kind": kind, "memo": memo})
 
@@ -190,9 +190,11 @@ def _tipoff(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
     if not len(t):
         return []
     ct = ctx.graph.case["contacts"]
-    key = pd.MultiIndex.from_arrays([ct["_file"].astype(str).to_numpy(), ct["_row"].to_numpy(dtype=np.int64)])
-    cpos = key.get_indexer(pd.MultiIndex.from_arrays([t["file"].astype(str).to_numpy(),
-                                                      t["row"].to_numpy(dtype=np.int64)]))
+    rows = t["row"].to_numpy(dtype=np.int64)
+    cand = np.flatnonzero(np.isin(ct["_row"].to_numpy(dtype=np.int64), rows))  # then match the file too
+    sub = ct.iloc[cand]
+    key = pd.MultiIndex.from_arrays([sub["_file"].astype(str).to_numpy(), sub["_row"].to_numpy(dtype=np.int64)])
+    cpos = cand[key.get_indexer(pd.MultiIndex.from_arrays([t["file"].astype(str).to_numpy(), rows]))]
     idx = ctx.graph.index_of
     note = [f"{h:.1f} h before {e} ({k}); {int(n)} relay call(s) inside the gang; event score {s:.2f}"
             for h, e, k, n, s in zip(t["lead_hours"], t["event_id"], t["event_kind"], t["n_relay"], t["score"],

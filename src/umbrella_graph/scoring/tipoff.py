@@ -93,28 +93,36 @@ def _contact_pairs(graph: CaseGraph, kinds: tuple[str, ...], proxies: pd.DataFra
                    side: pd.DataFrame) -> pd.DataFrame:
     """Contact records joining an official's side to a gang's side, one row per
     (record, official, gang)."""
-    c = graph.case["contacts"]
-    c = c[c["kind"].isin(kinds).fillna(False).to_numpy() & c["time"].notna().to_numpy()]
-    if not len(c):
+    # numeric prefilter on node positions (the scorer's contact array): only records
+    # between an official's circle and a gang's side can survive the joins below
+    ctx = context(graph, "find_tipoffs")
+    ct = ctx.ct
+    in_prox = np.zeros(ctx.n, dtype=bool)
+    pp = graph.index_of(proxies["person_id"].astype(str).tolist())
+    in_prox[pp[pp >= 0]] = True
+    in_side = np.zeros(ctx.n, dtype=bool)
+    sp = graph.index_of(side["person_id"].astype(str).tolist())
+    in_side[sp[sp >= 0]] = True
+    cs, cd = ct["src"].to_numpy(), ct["dst"].to_numpy()
+    ok = np.isin(ct["kind"].to_numpy(), list(kinds)) & ~np.isnat(ct["time"].to_numpy())
+    fwd = ok & in_prox[cs] & in_side[cd]
+    bwd = ok & in_prox[cd] & in_side[cs]
+    sel = fwd | bwd
+    if not sel.any():
         return pd.DataFrame()
-    base = pd.DataFrame({
-        "pos": np.arange(len(c)),
-        "time": c["time"].to_numpy(dtype="datetime64[ns]"),
-        "contact_kind": c["kind"].astype("string").to_numpy(),
-        "file": c["_file"].astype("string").to_numpy(),
-        "row": c["_row"].to_numpy(dtype=np.int64),
-    })
-    src = c["src"].astype("string").to_numpy()
-    dst = c["dst"].astype("string").to_numpy()
-    # only records between an official's side and a gang's side can survive the inner joins
-    # below: drop the others first (same rows, same order, much smaller joins)
-    in_prox = pd.Index(proxies["person_id"].astype(str).unique())
-    in_side = pd.Index(side["person_id"].astype(str).unique())
-    sp_, dp_ = in_prox.get_indexer(src) >= 0, in_prox.get_indexer(dst) >= 0
-    ss_, ds_ = in_side.get_indexer(src) >= 0, in_side.get_indexer(dst) >= 0
-    fwd, bwd = sp_ & ds_, dp_ & ss_
-    both = pd.concat([base[fwd].assign(x=src[fwd], y=dst[fwd]), base[bwd].assign(x=dst[bwd], y=src[bwd])],
-                     ignore_index=True)
+    c = graph.case["contacts"]
+    ids = graph.nodes["id"].to_numpy()
+    parts = []
+    for mask, a_, b_ in ((fwd, cs, cd), (bwd, cd, cs)):
+        pos = ct["pos"].to_numpy()[mask]
+        parts.append(pd.DataFrame({
+            "pos": pos,
+            "time": ct["time"].to_numpy()[mask].astype("datetime64[ns]"),
+            "contact_kind": c["kind"].astype("string").to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object),
+            "file": c["_file"].astype("string").to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object),
+            "row": c["_row"].to_numpy(dtype=np.int64)[pos],
+            "x": ids[a_[mask]].astype(str), "y": ids[b_[mask]].astype(str)}))
+    both = pd.concat(parts, ignore_index=True)
     both = both[both["x"] != both["y"]]
     prox = proxies.rename(columns={"person_id": "x", "via": "via"})
     sd = side.rename(columns={"person_id": "y", "side": "contact_side"})
@@ -180,15 +188,17 @@ def _relay(hits: pd.DataFrame, side: pd.DataFrame, graph: CaseGraph,
     n = len(hits)
     if r_s <= 0 or not n:
         return np.zeros(n, np.int64), np.zeros(n), np.zeros(n)
-    c = graph.case["contacts"]
-    c = c[c["kind"].isin(kinds).fillna(False).to_numpy() & c["time"].notna().to_numpy()]
-    t = _secs(c["time"].to_numpy(dtype="datetime64[ns]"), t0)
-    src = c["src"].astype("string").to_numpy()
-    dst = c["dst"].astype("string").to_numpy()
+    ctx = context(graph, "find_tipoffs")
+    ct = ctx.ct
+    on = np.zeros(ctx.n, dtype=bool)
+    sp = graph.index_of(side["person_id"].astype(str).tolist())
+    on[sp[sp >= 0]] = True
+    cs, cd = ct["src"].to_numpy(), ct["dst"].to_numpy()
     # only contacts between two gang-side people matter (the inner joins below): keep those
-    on_side = pd.Index(side["person_id"].astype(str).unique())
-    keep = (on_side.get_indexer(src) >= 0) & (on_side.get_indexer(dst) >= 0)
-    src, dst, t = src[keep], dst[keep], t[keep]
+    keep = np.isin(ct["kind"].to_numpy(), list(kinds)) & ~np.isnat(ct["time"].to_numpy()) & on[cs] & on[cd]
+    ids = graph.nodes["id"].to_numpy()
+    src, dst = ids[cs[keep]].astype(str), ids[cd[keep]].astype(str)
+    t = _secs(ct["time"].to_numpy()[keep].astype("datetime64[ns]"), t0)
     both = pd.DataFrame({"y": np.r_[src, dst], "z": np.r_[dst, src], "t": np.r_[t, t]})
     sd = side[["person_id", "gang_id"]]
     inside = both.merge(sd.rename(columns={"person_id": "y"}), on="y").merge(
@@ -288,19 +298,28 @@ def _measured_follow_up(con: pd.DataFrame, ev: pd.DataFrame) -> pd.Timedelta:
     return follow_up_period(lags, rate)
 
 
+def _default_pairs(graph: CaseGraph, side: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_contact_pairs` for every contact kind and the default side (cached)."""
+    from ..schema import CONTACT_KINDS
+
+    ctx = context(graph, "find_tipoffs")
+    if "tipoff_pairs" not in ctx.cache:
+        ctx.cache["tipoff_pairs"] = _contact_pairs(graph, tuple(CONTACT_KINDS), _proxies(graph), side)
+    return ctx.cache["tipoff_pairs"]  # type: ignore[no-any-return]
+
+
 def case_follow_up(graph: CaseGraph) -> pd.Timedelta:
     """The investigators' follow-up period of this case (cached per graph): the days
     after enforcement events in which contacts between officials' circles and gang sides
     run in excess (:func:`umbrella_graph.domain.follow_up_period`)."""
     ctx = context(graph, "case_follow_up")
     if "follow_up" not in ctx.cache:
-        from ..schema import CONTACT_KINDS
 
         ev = _events(graph, None)
         d = pd.Timedelta(days=1)
         if len(ev):
             side = gang_side_ids(graph, sorted(set(ev["gang_id"])))
-            con = _contact_pairs(graph, tuple(CONTACT_KINDS), _proxies(graph), side)
+            con = _default_pairs(graph, side)
             if len(con):
                 d = _measured_follow_up(con, ev)
         ctx.cache["follow_up"] = d
@@ -353,7 +372,8 @@ def _tipoff_table(graph: CaseGraph, windows: tuple[pd.Timedelta, ...], b: pd.Tim
     gangs = sorted(set(ev["gang_id"]))
     side = gang_side_ids(graph, gangs, inferred=inferred)
     proxies = _proxies(graph)
-    con = _contact_pairs(graph, kinds_t, proxies, side)
+    default = kinds is None and event_kinds is None and inferred
+    con = _default_pairs(graph, side) if default else _contact_pairs(graph, kinds_t, proxies, side)
     if not len(con):
         return pd.DataFrame()
     if isinstance(follow_up, str):
