@@ -320,11 +320,11 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
     src, dst = e["src"].to_numpy(), e["dst"].to_numpy()
     a, b = np.minimum(src, dst), np.maximum(src, dst)
     val = _record_values(ctx, e)
-    df = pd.DataFrame({"a": a, "b": b, "v": val})
-    g = df.groupby(["a", "b"], sort=True)["v"].sum()
-    pa = g.index.get_level_values(0).to_numpy()
-    pb = g.index.get_level_values(1).to_numpy()
-    s = np.clip(1.0 - np.exp(-g.to_numpy()), 0.01, 1.0)
+    pk = a.astype(np.int64) * n + b.astype(np.int64)
+    uk, inv = np.unique(pk, return_inverse=True)
+    tot = np.bincount(inv, weights=val, minlength=len(uk))
+    pa, pb = uk // n, uk % n
+    s = np.clip(1.0 - np.exp(-tot), 0.01, 1.0)
     S = sp.coo_matrix((np.concatenate([s, s]), (np.concatenate([pa, pb]), np.concatenate([pb, pa]))),
                       shape=(n, n)).tocsr()
     S.sort_indices()
@@ -334,10 +334,15 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
     thr = max(50.0, float(np.quantile(base, 0.995))) if len(base) else 50.0
     hub = (ctx.kind == "unit") | (ctx.kind == "village") | (ent & (deg > thr))
     # record lookup by pair key
-    key = np.minimum(src, dst).astype(np.int64) * n + np.maximum(src, dst)
+    key = pk
     order = np.argsort(key, kind="stable")
+    # per row, its MAX_BRANCH strongest links (ties: lower node position first)
+    row_of_nnz = np.repeat(np.arange(n), deg)
+    o2 = np.lexsort((S.indices, -S.data, row_of_nnz))
+    rank = np.empty(len(o2), dtype=np.int64)
+    rank[o2] = np.arange(len(o2)) - S.indptr[row_of_nnz[o2]]
     out = {"S": S, "deg": deg, "hub": hub, "hub_threshold": thr, "edges": e.iloc[order],
-           "keys": key[order]}
+           "keys": key[order], "row_of_nnz": row_of_nnz, "top_branch": rank < MAX_BRANCH}
     ctx.cache["paths"] = out
     return out
 
@@ -349,6 +354,11 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
 #: whatever the degree of a node (docs/signals.md, "Memory budget").
 EXPANSION_CHUNK = 2_000_000
 MAX_FRONTIER = 20_000
+#: Before its last hop a path prefix only continues along the strongest
+#: ``MAX_BRANCH`` links of its last node (links to gang-side nodes are always followed):
+#: a weak link makes a weak path, and a node with thousands of contacts would otherwise
+#: multiply the work by its degree.
+MAX_BRANCH = 200
 #: At most this many found paths are kept (the strongest); all are counted.
 MAX_FOUND = 20_000
 
@@ -394,7 +404,10 @@ def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, t
     conf = np.zeros(n)
     conf[targets] = tconf
     dist = _reach(S, is_t, max_hops)
-    ind, ptr, dat = S.indices, S.indptr, S.data
+    # the links followed: every link to a target, and each node's MAX_BRANCH strongest
+    keep = pg["top_branch"] | is_t[S.indices]
+    ind, dat = S.indices[keep], S.data[keep]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pg["row_of_nnz"][keep], minlength=n))]).astype(np.int64)
     found_nodes: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
     found_h: list[np.ndarray] = []
