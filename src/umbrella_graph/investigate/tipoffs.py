@@ -231,8 +231,8 @@ def tipoffs_summary(tipoffs: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
     >>> tipoffs_summary(find_tipoffs(graph))[["event_id", "official_id", "n_relay"]]
       event_id official_id  n_relay
     0      E06       P0241        4
-    1      E04       P0241        4
-    2      E05       P0241        4
+    1      E05       P0241        4
+    2      E04       P0241        4
     """
     missing = [c for c in TIPOFF_COLUMNS if c not in tipoffs.columns]
     if missing:

@@ -351,8 +351,11 @@ def signal_records(graph: CaseGraph, official_id: str, gang_id: str) -> pd.DataF
     >>> import umbrella_graph as ug
     >>> g = ug.build_graph(ug.load_case("data/samples/qinghe"))
     >>> r = signal_records(g, "P0234", "G02")
-    >>> sorted(set(r.loc[r["used"], "signal"]))[:3]
-    ['community', 'contacts', 'jurisdiction']
+    >>> money = r[(r["signal"] == "money") & r["used"]]
+    >>> money[["table", "file"]].drop_duplicates().values.tolist()
+    [['transactions', 'transactions.csv']]
+    >>> bool((r.loc[~r["used"], "note"].str.startswith("left out:")).all())
+    True
     """
     from ._context import check_ids
 
