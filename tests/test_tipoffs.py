@@ -43,7 +43,7 @@ def test_sample_finds_the_tipoff_cop_and_not_the_investigator(sample_graph: Case
         src, dst = contacts.loc[rec.row, "src"], contacts.loc[rec.row, "dst"]
         assert {src, dst} == {rec.via_person_id, rec.contact_person_id}
         assert rec.file == "contacts.csv"
-        assert 0 < rec.lead_hours <= 48
+        assert 0 < rec.lead_hours <= rec.window_hours <= 96
         assert contacts.loc[rec.row, "time"] == rec.contact_time
     # the gang relays every warning: its leader calls members right after
     assert (cop.groupby("event_id")["n_relay"].max() >= 2).all()
@@ -154,10 +154,11 @@ def test_investigator_calling_after_raids_is_not_flagged() -> None:
     days = [f"2020-06-{d:02d} 15:00" for d in range(2, 16)] + [f"2020-06-{d:02d} 15:00" for d in range(12, 26)]
     calls = [("cop", "m1" if i % 2 else "m2", "call", t) for i, t in enumerate(days)]
     g = _case([*calls, *_LIFE], events=[("E1", "2020-06-01 06:00"), ("E2", "2020-06-11 06:00")])
-    everything = find_tipoffs(g, min_score=0)
+    everything = find_tipoffs(g, follow_up="30D", min_score=0)
     assert set(everything["official_id"]) == {"cop"}  # he does call before E2...
     assert everything["n_follow_up"].iat[0] > 0  # ...but in the follow-up of E1
-    assert len(find_tipoffs(g)) == 0  # and is not flagged
+    assert len(find_tipoffs(g)) == 0  # and is not flagged (follow-up measured from the case)
+    assert len(find_tipoffs(g, follow_up="30D")) == 0
     # without the follow-up rate the same calls look like an excess
     assert find_tipoffs(g, follow_up=None, min_score=0)["surprise"].max() > everything["surprise"].max()
 
@@ -179,8 +180,11 @@ def test_relative_who_is_a_member_does_not_speak_for_the_official() -> None:
 def test_call_without_window_or_after_the_event_is_ignored() -> None:
     g = _case([("off", "boss", "call", "2020-06-01 06:00"), ("off", "boss", "call", "2020-05-29 08:00"),
                *_LIFE])
-    assert len(find_tipoffs(g, min_score=0)) == 0
+    # 70 h before: outside a 48 h window, inside the default scan (1 h to 4 days)
+    assert len(find_tipoffs(g, window="48h", min_score=0)) == 0
     assert len(find_tipoffs(g, window="72h", min_score=0)) == 1
+    t = find_tipoffs(g, min_score=0)
+    assert len(t) == 1 and t["window_hours"].iat[0] == 72.0 and t["lead_hours"].iat[0] == 70.0
 
 
 def test_empty_results_keep_columns() -> None:
@@ -221,3 +225,33 @@ def test_parameter_errors(kwargs: dict[str, object], message: str) -> None:
 def test_graph_must_be_a_case_graph() -> None:
     with pytest.raises(ParameterError, match="The 'graph' parameter of find_tipoffs must be a CaseGraph"):
         find_tipoffs(pd.DataFrame())  # type: ignore[arg-type]
+
+
+def test_lone_pre_raid_call_without_relay_is_listed() -> None:
+    """A single call to the leader hours before a raid, by an official who never calls
+    the gang otherwise and with no relay inside the gang, is listed at the default."""
+    g = _case([("off", "boss", "call", "2020-06-01 01:00"), *_LIFE])
+    t = find_tipoffs(g)
+    assert len(t) == 1 and t["official_id"].iat[0] == "off" and t["n_relay"].iat[0] == 0
+    assert t["score"].iat[0] == t["surprise"].iat[0] >= 2.0
+
+
+def test_chinese_and_traditional_kinds_are_the_same_case() -> None:
+    """Event and tie kinds in simplified or traditional Chinese give the same tip-offs."""
+    base = [("wife", "boss", "call", "2020-05-31 22:00"), *_ALARM, *_LIFE]
+    en = find_tipoffs(_case(base))
+    frames = {
+        "people": pd.DataFrame({"id": ["off", "wife", "cop", "boss", "m1", "m2", "bro"], "name": list("甲乙丙丁戊己庚")}),
+        "officials": pd.DataFrame({"person_id": ["off", "cop"], "position": ["镇长", "侦查员"]}),
+        "gangs": pd.DataFrame({"id": ["G1"], "name": ["某团伙"]}),
+        "members": pd.DataFrame({"person_id": ["boss", "m1", "m2", "bro"], "gang_id": ["G1"] * 4,
+                                 "role": ["leader", "member", "member", "member"]}),
+        "events": pd.DataFrame({"id": ["E1", "E2"], "kind": ["突擊檢查", "宣判"], "gang_id": "G1",
+                                "time": ["2020-06-01 06:00", "2020-06-01 07:00"]}),
+        "contacts": pd.DataFrame(base, columns=["src", "dst", "kind", "time"]),
+        "ties": pd.DataFrame([("off", "wife", "配偶")], columns=["src", "dst", "kind"]),
+    }
+    zh = find_tipoffs(build_graph(case_from_frames(frames)))
+    assert list(zh["event_id"]) == ["E1"]  # 宣判 (a verdict) is not enforcement
+    assert zh["via"].tolist() == en["via"].tolist() == ["spouse"]
+    assert zh["score"].round(6).tolist() == en["score"].round(6).tolist()

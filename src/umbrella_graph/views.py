@@ -49,10 +49,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from ._format import cell_text, fmt_amount, fmt_time, source
+from .domain import tie_relation
 from .errors import ParameterError
 from .graph import EDGE_KINDS, CaseGraph
 from .reporting._mask import mask_id_number, mask_phone, mask_text
-from .schema import KIN_TIES, MEMBER_ROLES
+from .schema import MEMBER_ROLES
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyvis.network import Network
@@ -769,7 +770,7 @@ def _family(kind: str, rec_kind: Any) -> str:
     if kind == "contact":
         return "meeting" if cell_text(rec_kind) == "meeting" else "call"
     if kind == "tie":
-        return "kin" if cell_text(rec_kind) in KIN_TIES else "social"
+        return "kin" if tie_relation([cell_text(rec_kind)])[0] else "social"
     return _KIND_FAMILY.get(kind, "social")
 
 

@@ -33,19 +33,21 @@ output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False, path
 @main.command()
 @case_dir_arg
 @output_opt
-@click.option("--window", default="48h", show_default=True,
-              help="How long before an event a contact counts ('48h', '2D', or hours).")
-@click.option("--baseline", default="90D", show_default=True,
+@click.option("--window", default=None,
+              help="Test one lead window ('48h', '2D', or hours) instead of scanning 1 hour to 4 days "
+                   "(the default, corrected for the scan).")
+@click.option("--baseline", default="730D", show_default=True,
               help="Background period on each side of the event for the official's normal rate.")
-@click.option("--follow-up", "follow_up", default="30D", show_default=True,
-              help="Period after each event whose contacts are measured as follow-up (investigations).")
+@click.option("--follow-up", "follow_up", default="auto", show_default=True,
+              help="Period after each event whose contacts are measured as follow-up (investigations); "
+                   "'auto' measures it from the case.")
 @click.option("--min-score", default=None, type=float,
               help="Keep (event, official) pairs whose combined score (-log10 p) is at least this "
                    "[default: 2.0]; 0 keeps every pre-event contact.")
 @click.option("--summary", is_flag=True, help="One row per (event, official) instead of one per contact record.")
 @loading_options
 @handle_errors
-def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, follow_up: str,
+def tipoffs(case_dir: Path, output: Path | None, window: str | None, baseline: str, follow_up: str,
             min_score: float | None, summary: bool, encoding: str | None, columns: Path | None, lenient: bool) -> None:
     """Officials (and their families) in contact with a gang just before raids on it.
 

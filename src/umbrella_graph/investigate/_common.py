@@ -15,11 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..domain import official_circle
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ..schema import CONTROL_ROLES, KIN_TIES, MEMBER_ROLES
+from ..schema import CONTROL_ROLES, MEMBER_ROLES
 from ..scoring import gang_companies as scorer_gang_companies
 from ..scoring import infer_gang_side
+from ..scoring.tipoff import gang_side_ids
 
 __all__: list[str] = []
 
@@ -102,35 +104,16 @@ def check_gang(graph: CaseGraph, gang_id: Any, func: str) -> str:
 def official_proxies(graph: CaseGraph) -> pd.DataFrame:
     """Who speaks for each official: the official himself, his spouse and his kin.
 
-    Returns ``person_id, official_id, via`` where ``via`` is ``"self"`` or the tie kind
-    (``spouse``, ``kin``, ``sibling``...) joining the person to the official. A person
-    tied to an official by several kin ties keeps ``spouse`` if one is a spouse tie,
-    otherwise the alphabetically first kind. Relatives who hold a post themselves (a
-    spouse in office too) speak only for themselves: their contacts are not attributed to
-    their kin in office.
+    The one definition, :func:`umbrella_graph.domain.official_circle` (tie kinds in any
+    vocabulary: ``spouse``, ``配偶``, ``親屬``...). Returns ``person_id, official_id,
+    via`` where ``via`` is ``self``, ``spouse`` or ``kin``. Relatives who hold a post
+    themselves speak only for themselves.
     """
-    case = graph.case
-    officials = pd.Series(graph.officials, dtype="string")
-    parts = [pd.DataFrame({"person_id": officials, "official_id": officials,
-                           "via": pd.Series(["self"] * len(officials), dtype="string")})]
-    ties = case["ties"]
-    if len(ties):
-        kind = ties["kind"].astype("string").str.strip().str.lower()
-        kin = ties[kind.isin(KIN_TIES).fillna(False).to_numpy()]
-        kk = kind[kin.index]
-        for a, b in (("src", "dst"), ("dst", "src")):
-            part = pd.DataFrame({"person_id": kin[b].astype("string").to_numpy(),
-                                 "official_id": kin[a].astype("string").to_numpy(),
-                                 "via": kk.to_numpy()})
-            parts.append(part[part["official_id"].isin(set(officials)).to_numpy()
-                              & ~part["person_id"].isin(set(officials)).to_numpy()])
-    out = pd.concat(parts, ignore_index=True)
+    circ = official_circle(graph.officials, graph.case["ties"])
+    out = pd.DataFrame({"person_id": circ["person_id"].to_numpy(), "official_id": circ["official_id"].to_numpy(),
+                        "via": circ["relation"].to_numpy()})
     out = out.astype({"person_id": "string", "official_id": "string", "via": "string"})
-    prio = np.where(out["via"] == "self", 0, np.where(out["via"] == "spouse", 1, 2))
-    out = out.assign(_p=prio).sort_values(["official_id", "person_id", "_p", "via"])
-    out = out.drop_duplicates(["official_id", "person_id"]).drop(columns="_p")
-    return out.reset_index(drop=True)
-
+    return out.sort_values(["official_id", "person_id"]).reset_index(drop=True)
 
 
 #: People the scorer places on a gang's side with at least this confidence count as the
@@ -189,70 +172,51 @@ def scorer_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
 
 
 def gang_side(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
-    """The people on each gang's side: listed members, then inferred ones.
+    """The people on each gang's side: the one definition,
+    :func:`umbrella_graph.scoring.tipoff.gang_side_ids`.
 
     Returns ``person_id, gang_id, side`` with ``side`` the listed role (``leader``,
     ``core``, ``member``), or ``front_man`` / ``inferred`` for unlisted people the scorer
-    places on the gang's side (:func:`umbrella_graph.scoring.infer_gang_side`, used when
-    it exists and ``inferred`` is True; see :func:`inferred_side`). Only people (not
-    companies) are returned.
+    places on the gang's side with confidence >= 0.5 (when ``inferred``). Only people
+    (not companies) are returned.
     """
-    case = graph.case
-    m = case["members"]
-    if gangs is not None:
-        m = m[m["gang_id"].isin(set(gangs)).to_numpy()]
-    role = m["role"].astype("string").fillna("member")
-    listed = pd.DataFrame({"person_id": m["person_id"].astype("string").to_numpy(),
-                           "gang_id": m["gang_id"].astype("string").to_numpy(),
-                           "side": role.to_numpy()})
-    listed = listed.astype("string")
-    listed["_r"] = listed["side"].map(_ROLE_RANK).fillna(len(_ROLE_RANK)).astype(int)
-    listed = listed.sort_values(["gang_id", "person_id", "_r"]).drop_duplicates(["gang_id", "person_id"])
-    listed = listed.drop(columns="_r")
-    if inferred:
-        gl = sorted(set(graph.gangs) if gangs is None else set(gangs))
-        inf = inferred_side(graph, gl)
-        if len(inf):
-            key = set(zip(listed["person_id"], listed["gang_id"], strict=True))
-            new = [(p, g) not in key for p, g in zip(inf["person_id"], inf["gang_id"], strict=True)]
-            inf = inf[new]
-            people = set(graph.nodes["id"][graph.nodes["kind"] == "person"])
-            inf = inf[inf["person_id"].isin(people).to_numpy()]
-            listed = pd.concat([listed, inf[["person_id", "gang_id", "side"]].astype("string")],
-                               ignore_index=True)
-    return listed.sort_values(["gang_id", "person_id"]).reset_index(drop=True).astype("string")
+    return gang_side_ids(graph, gangs, inferred=inferred)
 
 
 def gang_companies(graph: CaseGraph, gang_id: str, people: Iterable[str] | None = None) -> pd.DataFrame:
-    """Companies controlled by listed members of ``gang_id`` (or by ``people``).
+    """The gang's companies: the one definition, :func:`umbrella_graph.scoring.gang_companies`.
 
-    A company counts when one of the people holds a controlling role in it
-    (:data:`CONTROL_ROLES`: owner, legal representative, director, manager,
-    shareholder); working there as an employee does not.
+    Companies the scorer ties to the gang with a confidence of at least
+    :data:`INFERRED_MIN_CONFIDENCE` (listed members control them, work there or move
+    large sums with them). ``n_roles`` and ``via_people`` say which of ``people``
+    (default: the listed members) hold a controlling role (:data:`CONTROL_ROLES`) there.
 
-    Returns ``company_id, sector, village_id, n_roles, via_people`` (``via_people``: the
-    sorted ids of the people holding roles, ";"-joined), sorted by company id.
+    Returns ``company_id, sector, village_id, n_roles, via_people, confidence, reasons``
+    (``via_people``: sorted ids, ";"-joined), sorted by company id.
     """
     case = graph.case
     if people is None:
         m = case["members"]
         people = m.loc[(m["gang_id"] == gang_id).fillna(False).to_numpy(), "person_id"].astype(str)
     pset = set(people)
+    sc = scorer_companies(graph, gang_id).sort_values("company_id").reset_index(drop=True)
     roles = case["company_roles"]
     r = roles[roles["person_id"].isin(pset).fillna(False).to_numpy()
-              & roles["role"].isin(list(CONTROL_ROLES)).fillna(False).to_numpy()]
-    cols = ["company_id", "sector", "village_id", "n_roles", "via_people"]
-    if not len(r):
-        return pd.DataFrame({c: pd.Series([], dtype="string" if c != "n_roles" else "int64") for c in cols})
+              & roles["role"].isin(list(CONTROL_ROLES)).fillna(False).to_numpy()
+              & roles["company_id"].isin(set(sc["company_id"])).fillna(False).to_numpy()]
     g = r.groupby(r["company_id"].astype(str), sort=True).agg(
         n_roles=("person_id", "size"),
         via_people=("person_id", lambda s: ";".join(sorted(set(s.astype(str))))))
     comp = case["companies"].set_index(case["companies"]["id"].astype(str))
-    out = g.reset_index().rename(columns={"index": "company_id"})
+    out = pd.DataFrame({"company_id": sc["company_id"].astype(str).to_numpy()})
     out["sector"] = comp["sector"].reindex(out["company_id"]).to_numpy()
     out["village_id"] = comp["village_id"].reindex(out["company_id"]).to_numpy()
-    return out[cols].astype({"company_id": "string", "sector": "string", "village_id": "string",
-                             "via_people": "string"})
+    out["n_roles"] = g["n_roles"].reindex(out["company_id"]).fillna(0).to_numpy(dtype=np.int64)
+    out["via_people"] = g["via_people"].reindex(out["company_id"]).fillna("").to_numpy()
+    out["confidence"] = sc["confidence"].to_numpy(dtype=float)
+    out["reasons"] = sc["reasons"].to_numpy()
+    return out.astype({"company_id": "string", "sector": "string", "village_id": "string",
+                       "via_people": "string", "reasons": "string"})
 
 
 def village_ancestors(graph: CaseGraph) -> dict[str, list[str]]:

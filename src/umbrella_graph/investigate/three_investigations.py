@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..domain import is_governing, is_police, regulated_sectors, sectors_of, vocabulary
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..scoring import explain, score_umbrellas
@@ -68,40 +69,20 @@ ACCOUNTABILITY_COLUMNS: tuple[str, ...] = (
     "start", "end", "score", "n_contracts_approved", "n_enforcement", "reason", "evidence",
 )
 
-#: Which units regulate which trades: ``name -> (sector keywords, regulator keywords)``.
-#: A company's ``sector`` matching any sector keyword (substring, case-insensitive) is
-#: regulated by posts whose ``position`` or ``unit`` contains any regulator keyword.
-SECTOR_REGULATORS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    "sand and gravel": (("砂", "石料", "采石", "矿", "sand", "gravel", "quarry", "mining"),
-                        ("国土", "自然资源", "水利", "河道", "水务", "land", "water", "natural resources")),
-    "construction": (("建筑", "建设", "工程", "建材", "construction", "building"),
-                     ("城建", "住建", "建设局", "规划", "construction", "urban", "housing")),
-    "entertainment": (("娱乐", "ktv", "歌舞", "酒吧", "网吧", "洗浴", "会所", "赌", "entertainment",
-                       "nightlife", "bar", "karaoke"),
-                      ("文化", "文旅", "文广", "公安", "派出所", "culture", "police")),
-    "lending": (("借贷", "贷款", "小额", "金融", "典当", "担保", "咨询", "lending", "loan", "finance",
-                 "credit"),
-                ("金融办", "金融", "银保监", "地方金融", "finance", "financial")),
-    "transport": (("运输", "物流", "客运", "货运", "transport", "logistics"),
-                  ("交通", "运管", "transport")),
-    "trade and markets": (("零售", "超市", "市场", "餐饮", "饭店", "retail", "market", "catering"),
-                          ("市场监", "工商", "market")),
-}
+#: The trades and their regulators: :mod:`umbrella_graph.domain`'s ``sectors``
+#: vocabulary (``name -> {"keywords": ..., "regulators": ...}``), the one the scorer uses.
+SECTOR_REGULATORS: dict[str, Any] = vocabulary()["sectors"]
 
 #: Village levels whose governing posts carry territorial responsibility.
 GOVERNING_LEVELS: tuple[str, ...] = ("village", "town", "district")
 
-#: Keywords (in ``position``) of posts that *govern* a place: Party secretaries and the
-#: heads of village committees, townships, towns, districts and counties.
-GOVERNING_POSITIONS: tuple[str, ...] = (
-    "书记", "镇长", "乡长", "县长", "区长", "市长", "村委会主任", "村主任", "村长", "居委会主任",
-    "街道办主任", "secretary", "mayor", "town head", "village head", "township head",
-    "county head", "district head", "governor",
-)
+#: Keywords of posts that *govern* a place (the domain's ``governing`` vocabulary; see
+#: :func:`umbrella_graph.domain.is_governing`).
+GOVERNING_POSITIONS: tuple[str, ...] = tuple(vocabulary()["governing"]["keywords"])
 
-#: Keywords (in ``position`` or ``unit``) of police posts: the police of the gang's
-#: village, town or district carry responsibility for public order there.
-POLICE_KEYWORDS: tuple[str, ...] = ("公安", "派出所", "民警", "警", "police")
+#: Keywords of police posts (the domain's ``police`` vocabulary; see
+#: :func:`umbrella_graph.domain.is_police`).
+POLICE_KEYWORDS: tuple[str, ...] = tuple(vocabulary()["police"])
 
 _DTYPES: dict[str, str] = {
     "gang_id": "string", "part": "string", "entity_id": "string", "entity_kind": "string",
@@ -112,21 +93,18 @@ _DTYPES: dict[str, str] = {
 
 
 def _sectors_of(sector: Any) -> list[str]:
-    """The :data:`SECTOR_REGULATORS` groups a company sector belongs to."""
+    """The trades a company sector belongs to (:func:`umbrella_graph.domain.sectors_of`)."""
     if not isinstance(sector, str) or not sector.strip():
         return []
-    s = sector.strip().lower()
-    return [name for name, (keys, _) in SECTOR_REGULATORS.items() if any(k in s for k in keys)]
+    return sorted(sectors_of([sector])[0])
+
+
+def _post_text(*texts: Any) -> str:
+    return " ".join(str(x) for x in texts if isinstance(x, str))
 
 
 def _regulates(position: Any, unit: Any, group: str) -> bool:
-    text = " ".join(str(x) for x in (position, unit) if isinstance(x, str)).lower()
-    return bool(text) and any(k in text for k in SECTOR_REGULATORS[group][1])
-
-
-def _has(texts: tuple[Any, ...], keys: tuple[str, ...]) -> bool:
-    text = " ".join(str(x) for x in texts if isinstance(x, str)).lower()
-    return bool(text) and any(k in text for k in keys)
+    return group in regulated_sectors([_post_text(position, unit)])[0]
 
 
 def _ts(x: Any) -> pd.Timestamp | None:
@@ -151,9 +129,11 @@ def _company_table(graph: CaseGraph, g: str, members: list[str], inferred: bool)
                   & roles["person_id"].isin(members).fillna(False).to_numpy()
                   & roles["role"].isin(list(CONTROL_ROLES)).fillna(False).to_numpy()]
         kinds = ", ".join(sorted(set(r["role"].dropna().astype(str)))) or "a role"
+        reason = (f"{len(r)} listed member(s) hold {kinds} (company_roles table)" if len(r) else
+                  f"not held by listed members; the scorer ties it to the gang "
+                  f"(confidence {float(rec['confidence']):.2f}: {rec['reasons']})")
         rows.append({"company_id": cid, "sector": rec["sector"], "village_id": rec["village_id"],
-                     "reason": f"{len(r)} listed member(s) hold {kinds} (company_roles table)",
-                     "evidence": cite(r["_file"], r["_row"])})
+                     "reason": reason, "evidence": cite(r["_file"], r["_row"])})
     if inferred:
         seen = {r["company_id"] for r in rows}
         for rec in scorer_companies(graph, g).to_dict("records"):
@@ -382,16 +362,17 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
         if jur in terr:
             where = (f"the gang's own village {jur}" if jur == gv
                      else f"{jur} (the {terr[jur]} containing the gang's village {gv})")
-            if _has((rec["position"],), GOVERNING_POSITIONS):
+            if bool(is_governing([_post_text(rec["position"])])[0]):
                 grounds.append(f"governs {where}")
                 roles.append("territorial")
-            elif _has((rec["position"], rec["unit"]), POLICE_KEYWORDS):
+            elif bool(is_police([_post_text(rec["position"], rec["unit"])])[0]):
                 grounds.append(f"police post responsible for {where}")
                 roles.append("public security")
         for cid, sector, groups, cover in comp_groups:
             hit = [grp for grp in groups if _regulates(rec["position"], rec["unit"], grp)]
             if hit and jur in cover:
-                grounds.append(f"regulates {', '.join(hit)} ({sector}) in {jur}, covering gang company {cid}")
+                names = ", ".join(str(SECTOR_REGULATORS[h].get("label", h)) for h in hit)
+                grounds.append(f"regulates {names} ({sector}) in {jur}, covering gang company {cid}")
                 if "sector regulator" not in roles:
                     roles.append("sector regulator")
         if not grounds:

@@ -15,9 +15,10 @@ from markupsafe import Markup
 
 from .. import __version__
 from .._format import cell_text, fmt_amount, fmt_time, source
+from ..domain import official_circle
 from ..errors import ParameterError, UmbrellaGraphError
 from ..graph import CaseGraph
-from ..schema import KIN_TIES, TABLES
+from ..schema import TABLES
 from ..views import kind_map, name_map, node_key, view_case
 from ._html import VIS_LICENSE, Page, render_template
 from ._mask import mask_text
@@ -52,6 +53,22 @@ _REQUIRED_SCORE_COLUMNS = ("official_id", "gang_id", "score")
 # ---------------------------------------------------------------------------------------
 # entry points
 # ---------------------------------------------------------------------------------------
+def _gang_side(graph: CaseGraph, gang_id: str) -> list[str]:
+    """People on a gang's side: the scorer's one definition (listed members, and unlisted
+    people it places there with confidence >= 0.5)."""
+    from ..scoring.tipoff import gang_side_ids
+
+    return gang_side_ids(graph, [gang_id])["person_id"].astype(str).tolist()
+
+
+def _gang_companies(graph: CaseGraph, gang_id: str) -> list[str]:
+    """A gang's companies: the scorer's one definition (confidence >= 0.5)."""
+    from ..scoring import gang_companies
+
+    c = gang_companies(graph, gang_id)
+    return c.loc[c["confidence"].to_numpy(dtype=float) >= 0.5, "company_id"].astype(str).tolist()
+
+
 def write_report(graph: CaseGraph, scores: pd.DataFrame | None, path: str | Path, **options: Any) -> Path:
     """Render the report and write it to ``path`` (UTF-8)."""
     p = Path(path)
@@ -422,9 +439,21 @@ class _Context:
         score = getattr(expl, "score", None)
         if score is None or (isinstance(score, float) and math.isnan(score)):
             score = row["score"]
+        recs = getattr(expl, "records", None)
+        records = Markup("")
+        if isinstance(recs, pd.DataFrame) and len(recs):
+            shown = pd.DataFrame({
+                "signal": recs["signal"].astype(str), "status": np.where(recs["used"], "used", "left out"),
+                "record": recs["record_id"].astype(str),
+                "source": [source(f, r) for f, r in zip(recs["file"].tolist(), recs["row"].tolist(), strict=True)],
+                "date": [fmt_time(t) for t in recs["time"].tolist()],
+                "amount": [fmt_amount(a) if pd.notna(a) else "" for a in recs["amount"].tolist()],
+                "note": recs["note"].astype(str)})
+            records = frame_table(shown, mask=self.mask, max_rows=200, cls="ug-table ug-records")
         return {
             "i": i,
             "anchor": f"pair-{i + 1}",
+            "records": records,
             "rank": _fmt_num(row["rank"]),
             "official": self.name(o),
             "official_id": self.t(o),
@@ -478,17 +507,10 @@ class _Context:
         """Money and contacts between the official's side and the gang's side, and raids."""
         g = self.graph
         case = self.case
-        ties = case["ties"]
-        side_o = {official_id}
-        if len(ties):
-            kin = ties[ties["kind"].astype(str).isin(KIN_TIES)]
-            a, b = kin["src"].astype(str), kin["dst"].astype(str)
-            side_o |= set(b[a == official_id]) | set(a[b == official_id])
-        mem = case["members"]
-        side_g = set(mem[mem["gang_id"].astype(str) == gang_id]["person_id"].astype(str))
-        roles = case["company_roles"]
-        if len(roles) and side_g:
-            side_g |= set(roles[roles["person_id"].astype(str).isin(side_g)]["company_id"].astype(str))
+        # the official's circle and the gang's side: the domain's and the scorer's one definitions
+        circ = official_circle([official_id], case["ties"])
+        side_o = set(circ["person_id"].astype(str))
+        side_g = set(_gang_side(g, gang_id)) | set(_gang_companies(g, gang_id))
         side_o -= side_g
         io = np.zeros(g.number_of_nodes(), dtype=bool)
         ig = np.zeros(g.number_of_nodes(), dtype=bool)
@@ -599,7 +621,7 @@ def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: st
 
     df = find_tipoffs(graph)
     blocks: list[Any] = [
-        "Officials (or their spouses and kin) in contact with a gang's side in the 48 hours before an "
+        "Officials (or their spouses and kin) in contact with a gang's side in the hours or days before an "
         "enforcement event on that gang, ranked by how unusual that contact is for them (surprise = "
         "-log10 of the chance of that many contacts at the official's normal rate)."
     ]

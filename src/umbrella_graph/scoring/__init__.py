@@ -7,7 +7,11 @@ pair, explanations with record-level evidence, and a supervised classifier.
 * :func:`score_umbrellas`: the score (unsupervised noisy-OR of the signals, or a fitted
   :class:`UmbrellaClassifier`), with every signal's value and contribution;
 * :func:`explain`: the signals and the evidence paths of one pair, each hop citing its
-  records (file, row, id, time, amount).
+  records (file, row, id, time, amount);
+* :func:`signal_records`: the records each signal of a pair used (and left out, with
+  the reason);
+* :func:`tipoff_table`: the one tip-off test, shared with
+  :func:`umbrella_graph.investigate.find_tipoffs`.
 
 See docs/signals.md for what each signal measures, why, and how it fails.
 """
@@ -17,8 +21,10 @@ from __future__ import annotations
 from .evidence import EvidencePath, Explanation, Hop, explain
 from .gangside import gang_companies, infer_gang_side
 from .model import UmbrellaClassifier, design_matrix
+from .records import RECORD_COLUMNS, signal_records
 from .score import SIGNALS, Signal, score_umbrellas, signal_values
 from .signals import FEATURE_DOCS, FEATURES, pair_features
+from .tipoff import tipoff_table
 
 __all__ = [
     "pair_features",
@@ -27,6 +33,9 @@ __all__ = [
     "score_umbrellas",
     "signal_values",
     "explain",
+    "signal_records",
+    "RECORD_COLUMNS",
+    "tipoff_table",
     "Explanation",
     "EvidencePath",
     "Hop",

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..domain import CHANNELS, channel_of, is_enforcement, official_circle, tie_relation
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ..schema import KIN_TIES
 
 __all__: list[str] = []
 
@@ -30,13 +30,7 @@ __all__: list[str] = []
 ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
 #: Weight of each kind of relative in an official's circle.
 CIRCLE_WEIGHT = {"self": 1.0, "spouse": 1.0, "kin": 0.7}
-#: Event kinds treated as enforcement actions a gang could be warned about (lower case).
-ENFORCEMENT_KINDS = frozenset({
-    "raid", "arrest", "inspection", "search", "sweep", "crackdown",
-    "突击检查", "检查", "抓捕", "搜查", "查处", "收网", "扫黑", "清查",
-})
-#: Channel names as reported in the money features.
-CHANNELS = ("bank", "wechat", "alipay", "cash", "other")
+__all__ += ["CHANNELS"]  # re-exported from umbrella_graph.domain (one definition)
 
 
 def _lower(s: pd.Series) -> np.ndarray:
@@ -97,6 +91,22 @@ class Context:
         i = np.minimum(i, len(self.kin_keys) - 1)
         return self.kin_keys[i] == k
 
+    def amount_at(self, q: float) -> float:
+        """The ``q`` quantile of the case's ordinary transfer amounts (cached).
+
+        Ordinary: between people or companies who are not family, wages left out. Every
+        amount threshold of the scorer is a quantile of this distribution, so a poorer
+        or richer economy (all amounts x0.1 or x10) gives the same decisions
+        (docs/signals.md, "Amounts").
+        """
+        key = f"amount_q:{q}"
+        if key not in self.cache:
+            tx = self.tx
+            a = tx["amount"].to_numpy(dtype=float)[~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()]
+            a = a[np.isfinite(a) & (a > 0)]
+            self.cache[key] = float(np.quantile(a, q)) if len(a) else 1.0
+        return float(self.cache[key])
+
     @property
     def period_days(self) -> float:
         d = (self.t1 - self.t0) / np.timedelta64(1, "D")
@@ -142,9 +152,9 @@ def _build(graph: CaseGraph) -> Context:
 
     # -- family ties
     te = _edges(graph, "tie")
-    tie_kind = _lower(case["ties"]["kind"]) if len(te) else np.array([], dtype=object)
-    tk = tie_kind[te["pos"].to_numpy()] if len(te) else np.array([], dtype=object)
-    fam = np.isin(tk, list(KIN_TIES)) if len(te) else np.zeros(0, dtype=bool)
+    tie_rel = tie_relation(case["ties"]["kind"]) if len(te) else np.array([], dtype=object)
+    tk = tie_rel[te["pos"].to_numpy()] if len(te) else np.array([], dtype=object)
+    fam = tk != "" if len(te) else np.zeros(0, dtype=bool)
     ts, td = te["src"].to_numpy()[fam], te["dst"].to_numpy()[fam]
     kin_keys = np.unique(pair_key(ts, td, n)) if len(ts) else np.zeros(0, dtype=np.int64)
     fam_keys = _family_keys(ts, td, n)
@@ -154,12 +164,7 @@ def _build(graph: CaseGraph) -> Context:
     txt = case["transactions"]
     if len(xe):
         pos = xe["pos"].to_numpy()
-        ch = _lower(txt["channel"])[pos]
-        ch = np.where(np.isin(ch, ["bank", "wechat", "alipay", "cash"]), ch,
-                      np.where(np.isin(ch, ["银行", "转账", "银行转账"]), "bank",
-                               np.where(np.isin(ch, ["微信"]), "wechat",
-                                        np.where(np.isin(ch, ["支付宝"]), "alipay",
-                                                 np.where(np.isin(ch, ["现金"]), "cash", "other")))))
+        ch = channel_of(txt["channel"])[pos]
         tx = pd.DataFrame({
             "src": xe["src"].to_numpy(), "dst": xe["dst"].to_numpy(),
             "amount": txt["amount"].to_numpy(dtype=float)[pos],
@@ -223,21 +228,16 @@ def _build(graph: CaseGraph) -> Context:
                                 "role": np.zeros(0, dtype=object), "pos": np.zeros(0, np.int64),
                                 "weight": np.zeros(0)})
 
-    # -- officials' circles: self, spouse, relatives
-    off = np.arange(len(official_pos))
-    parts = [pd.DataFrame({"off": off, "person": official_pos, "relation": "self", "tie_pos": -1})]
-    if len(ts):
-        tpos = te["pos"].to_numpy()[fam]
-        rel = np.where(tk[fam] == "spouse", "spouse", "kin")
-        for a, b in ((ts, td), (td, ts)):
-            oi = off_index[a]
-            # a relative who is himself an official answers for his own records
-            ok = (oi >= 0) & is_person[b] & ~is_official[b]
-            parts.append(pd.DataFrame({"off": oi[ok], "person": b[ok], "relation": rel[ok], "tie_pos": tpos[ok]}))
-    circle = pd.concat(parts, ignore_index=True)
-    circle["rank"] = circle["relation"].map({"self": 0, "spouse": 1, "kin": 2})
-    circle = (circle.sort_values(["off", "person", "rank", "tie_pos"]).drop_duplicates(["off", "person"])
-              .drop(columns="rank").reset_index(drop=True))
+    # -- officials' circles: self, spouse, relatives (umbrella_graph.domain.official_circle)
+    circ = official_circle(official_ids, case["ties"])
+    c_off = pd.Index(official_ids).get_indexer(circ["official_id"].to_numpy())
+    c_person = graph.index_of(circ["person_id"].to_numpy())
+    ok = (c_off >= 0) & (c_person >= 0)
+    ok &= is_person[np.maximum(c_person, 0)] | (circ["relation"].to_numpy() == "self")
+    circle = pd.DataFrame({"off": c_off[ok].astype(np.int64), "person": c_person[ok].astype(np.int64),
+                           "relation": circ["relation"].to_numpy()[ok],
+                           "tie_pos": circ["tie_row"].to_numpy()[ok].astype(np.int64)})
+    circle = circle.sort_values(["off", "person"], kind="stable").reset_index(drop=True)
     circle["weight"] = circle["relation"].map(CIRCLE_WEIGHT).to_numpy(dtype=float)
 
     # -- contracts: issuer (a person, a village or a unit) and approver
@@ -265,7 +265,7 @@ def _build(graph: CaseGraph) -> Context:
         ek = _lower(case["events"]["kind"])[pos]
         events = pd.DataFrame({"gang": gang_index[ev["dst"].to_numpy()], "time": ev["time"].to_numpy(),
                                "pos": pos, "kind": ek, "node": ev["src"].to_numpy()})
-        events = events[np.isin(ek, list(ENFORCEMENT_KINDS)) & events["time"].notna().to_numpy()]
+        events = events[is_enforcement(case["events"]["kind"])[pos] & events["time"].notna().to_numpy()]
         events = events.sort_values(["gang", "time", "pos"]).reset_index(drop=True)
     else:
         events = pd.DataFrame({"gang": np.zeros(0, np.int64), "time": np.zeros(0, "datetime64[ns]"),

@@ -36,9 +36,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._format import fmt_amount
+from ..domain import tie_relation
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ..schema import CONTROL_ROLES, KIN_TIES, TABLES
+from ..schema import CONTROL_ROLES, TABLES
 from ._context import Context, context
 from .gangside import side_table
 from .signals import _check_seed
@@ -130,6 +131,19 @@ class Explanation:
     paths: list[EvidencePath]
     message: str
     max_hops: int = 3
+    records: pd.DataFrame = field(default_factory=pd.DataFrame)
+    model: str = "unsupervised"
+
+    def signal_records(self, signal: str, *, used: bool | None = True) -> pd.DataFrame:
+        """The records of one signal (see :func:`umbrella_graph.scoring.signal_records`);
+        ``used=None`` also returns the ones it left out."""
+        r = self.records
+        if not len(r):
+            return r
+        sel = r["signal"].to_numpy() == signal
+        if used is not None:
+            sel &= r["used"].to_numpy() == used
+        return r[sel].reset_index(drop=True)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per hop record: ``path, hop, src, dst, kind, record_id, table, file,
@@ -149,12 +163,21 @@ class Explanation:
         if self.score is not None:
             lines[0] += f": score {self.score:.3f}" + (f", rank {self.rank}" if self.rank is not None else "")
         lines.append("")
-        lines.append("signals (value, contribution):")
+        lines.append(f"signals (value, contribution; {self.model}), each with the records it used:")
         sig = self.signals.sort_values("contribution", ascending=False, kind="stable")
         for r in sig.itertuples(index=False):
             if r.value <= 0 and r.contribution <= 0:
                 continue
             lines.append(f"  {r.signal:<13} {r.value:6.3f} {r.contribution:+7.3f}  {r.description}")
+            for used in (True, False):
+                recs = self.signal_records(str(r.signal), used=used)
+                for rec in recs.head(max_records).to_dict("records"):
+                    t = "" if pd.isna(rec["time"]) else f" {pd.Timestamp(rec['time']):%Y-%m-%d %H:%M}"
+                    a = "" if pd.isna(rec["amount"]) else f" amount {rec['amount']:,.2f}"
+                    lines.append(f"      - {rec['record_id']} [{rec['file']} row {rec['row']}]{t}{a}: {rec['note']}")
+                if len(recs) > max_records:
+                    lines.append(f"      ... and {len(recs) - max_records} more record(s)"
+                                 + ("" if used else " left out"))
         lines.append("")
         if not self.paths:
             lines.append(self.message)
@@ -190,6 +213,10 @@ class Explanation:
             f"<td>{e(str(r.description))}</td></tr>" for r in sig.itertuples(index=False))
         parts.append("<table><thead><tr><th>signal</th><th>value</th><th>contribution</th><th>what</th></tr>"
                      f"</thead><tbody>{rows}</tbody></table>")
+        if len(self.records):
+            rec_rows = "".join(_record_row_html(r) for r in self.records.to_dict("records"))
+            parts.append("<table><thead><tr><th>signal</th><th>status</th><th>record</th><th>file</th><th>row</th>"
+                         f"<th>time</th><th>amount</th><th>note</th></tr></thead><tbody>{rec_rows}</tbody></table>")
         parts.append(f"<p>{e(self.message)}</p>")
         for pi, p in enumerate(self.paths, start=1):
             hub = f" &mdash; through hub {e(', '.join(p.hubs))}" if p.through_hub else ""
@@ -209,6 +236,16 @@ class Explanation:
         return "".join(parts)
 
 
+def _record_row_html(r: dict[str, Any]) -> str:
+    e = escape
+    t = "" if pd.isna(r["time"]) else f"{pd.Timestamp(r['time']):%Y-%m-%d %H:%M}"
+    a = "" if pd.isna(r["amount"]) else f"{r['amount']:,.2f}"
+    status = "used" if r["used"] else "left out"
+    return (f"<tr><td>{e(str(r['signal']))}</td><td>{status}</td><td>{e(str(r['record_id']))}</td>"
+            f"<td>{e(str(r['file']))}</td><td>{e(str(r['row']))}</td><td>{e(t)}</td><td>{e(a)}</td>"
+            f"<td>{e(str(r['note']))}</td></tr>")
+
+
 # ----------------------------------------------------------------------------- cached arrays
 def _arrays(ctx: Context) -> dict[str, Any]:
     """Columns of graph.edges / graph.nodes and the record kinds used here, converted
@@ -223,9 +260,11 @@ def _arrays(ctx: Context) -> dict[str, Any]:
         "src": e["src"].to_numpy(),
         "dst": e["dst"].to_numpy(),
         "kind": e["kind"].astype(str).to_numpy(dtype=object),
-        "contact_kind": case["contacts"]["kind"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
-        "tie_kind": case["ties"]["kind"].astype("string").str.strip().str.lower().fillna("")
-        .to_numpy(dtype=object),
+        # contact kinds are a validated enum: only meetings weigh more
+        "contact_kind": np.where((case["contacts"]["kind"] == "meeting").fillna(False).to_numpy(dtype=bool),
+                                 "meeting", "other").astype(object),
+        # the family relation of each tie ("" for none): umbrella_graph.domain.tie_relation
+        "tie_kind": tie_relation(case["ties"]["kind"]) if len(case["ties"]) else np.zeros(0, dtype=object),
         "role": case["company_roles"]["role"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
     }
     ctx.cache["explain_arrays"] = out
@@ -236,17 +275,22 @@ def _arrays(ctx: Context) -> dict[str, Any]:
 def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     """How much each record (a row of graph.edges) says about a link, before saturation.
 
-    A transfer counts its amount / ¥5,000 (at least 0.05), a contact 0.25 (a meeting
+    A transfer counts its amount / the case's 90th percentile of transfers (at least
+    0.05), a contact 0.25 (a meeting
     0.5), a family tie 2 and another tie 0.4, control of a company 2 and another role 1,
     a contract 1.5, a post in a unit 0.3.
     """
-    kind = e["kind"].astype(str).to_numpy()
+    arr = _arrays(ctx)
+    if isinstance(ctx.graph.edges.index, pd.RangeIndex) and ctx.graph.edges.index.start == 0 \
+            and ctx.graph.edges.index.step == 1:  # rows of graph.edges: reuse the cached kinds
+        kind = arr["kind"][e.index.to_numpy()]
+    else:
+        kind = e["kind"].astype(str).to_numpy()
     pos = e["pos"].to_numpy()
     val = np.zeros(len(e))
     strength = e["strength"].to_numpy(dtype=float)
-    arr = _arrays(ctx)
     is_tx = kind == "transaction"
-    val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / 5_000.0, 0.05)
+    val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / ctx.amount_at(0.9), 0.05)
     is_ct = kind == "contact"
     if is_ct.any():
         ck = arr["contact_kind"]
@@ -254,7 +298,7 @@ def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
     is_tie = kind == "tie"
     if is_tie.any():
         tk = arr["tie_kind"]
-        val[is_tie] = np.where(np.isin(tk[pos[is_tie]], list(KIN_TIES)), 2.0, 0.4)
+        val[is_tie] = np.where(tk[pos[is_tie]] != "", 2.0, 0.4)
     is_role = kind == "company_role"
     if is_role.any():
         rt = arr["role"]
@@ -276,11 +320,11 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
     src, dst = e["src"].to_numpy(), e["dst"].to_numpy()
     a, b = np.minimum(src, dst), np.maximum(src, dst)
     val = _record_values(ctx, e)
-    df = pd.DataFrame({"a": a, "b": b, "v": val})
-    g = df.groupby(["a", "b"], sort=True)["v"].sum()
-    pa = g.index.get_level_values(0).to_numpy()
-    pb = g.index.get_level_values(1).to_numpy()
-    s = np.clip(1.0 - np.exp(-g.to_numpy()), 0.01, 1.0)
+    pk = a.astype(np.int64) * n + b.astype(np.int64)
+    uk, inv = np.unique(pk, return_inverse=True)
+    tot = np.bincount(inv, weights=val, minlength=len(uk))
+    pa, pb = uk // n, uk % n
+    s = np.clip(1.0 - np.exp(-tot), 0.01, 1.0)
     S = sp.coo_matrix((np.concatenate([s, s]), (np.concatenate([pa, pb]), np.concatenate([pb, pa]))),
                       shape=(n, n)).tocsr()
     S.sort_indices()
@@ -290,21 +334,66 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
     thr = max(50.0, float(np.quantile(base, 0.995))) if len(base) else 50.0
     hub = (ctx.kind == "unit") | (ctx.kind == "village") | (ent & (deg > thr))
     # record lookup by pair key
-    key = np.minimum(src, dst).astype(np.int64) * n + np.maximum(src, dst)
+    key = pk
     order = np.argsort(key, kind="stable")
+    # per row, its MAX_BRANCH strongest links (ties: lower node position first)
+    row_of_nnz = np.repeat(np.arange(n), deg)
+    o2 = np.lexsort((S.indices, -S.data, row_of_nnz))
+    rank = np.empty(len(o2), dtype=np.int64)
+    rank[o2] = np.arange(len(o2)) - S.indptr[row_of_nnz[o2]]
     out = {"S": S, "deg": deg, "hub": hub, "hub_threshold": thr, "edges": e.iloc[order],
-           "keys": key[order]}
+           "keys": key[order], "row_of_nnz": row_of_nnz, "top_branch": rank < MAX_BRANCH}
     ctx.cache["paths"] = out
     return out
 
 
-def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, tconf: np.ndarray,
-                max_hops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All simple paths of at most ``max_hops`` hops from ``o`` to a target (vectorised).
+#: Memory budget of the path search: at most this many candidate rows (path prefixes
+#: times their next hops) are materialised at once (~ 8 bytes x (hops + 3) each, so
+#: about 100 MB for 3 hops), and at most :data:`MAX_FRONTIER` prefixes are carried from
+#: one hop to the next (the strongest). The search therefore needs bounded memory
+#: whatever the degree of a node (docs/signals.md, "Memory budget").
+EXPANSION_CHUNK = 2_000_000
+MAX_FRONTIER = 20_000
+#: Before its last hop a path prefix only continues along the strongest
+#: ``MAX_BRANCH`` links of its last node (links to gang-side nodes are always followed):
+#: a weak link makes a weak path, and a node with thousands of contacts would otherwise
+#: multiply the work by its degree.
+MAX_BRANCH = 200
+#: At most this many found paths are kept (the strongest); all are counted.
+MAX_FOUND = 20_000
 
-    Returns ``(nodes, strength, through_hub)``: ``nodes`` is an (m, max_hops + 1)
-    matrix of node positions padded with -1, sorted best first (paths without hubs
-    first, then by strength, then by the node positions).
+
+def _reach(S: sp.csr_matrix, is_t: np.ndarray, hops: int) -> np.ndarray:
+    """Hops from each node to the nearest target (``hops + 1`` when farther)."""
+    dist = np.where(is_t, 0, hops + 1).astype(np.int64)
+    cur = is_t.astype(float)
+    for h in range(1, hops + 1):
+        nxt = (S @ cur) > 0
+        new = nxt & (dist > h)
+        dist[new] = h
+        cur = (dist <= h).astype(float)
+    return dist
+
+
+def _top(keys_strength: np.ndarray, tie: np.ndarray, cap: int) -> np.ndarray:
+    """Indices of the ``cap`` largest strengths (ties broken by ``tie`` ascending)."""
+    if len(keys_strength) <= cap:
+        return np.arange(len(keys_strength))
+    return np.lexsort((tie, -keys_strength))[:cap]
+
+
+def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, tconf: np.ndarray,
+                max_hops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Simple paths of at most ``max_hops`` hops from ``o`` to a target (vectorised).
+
+    A breadth-first expansion in bounded memory: a step only follows links to nodes from
+    which a target is still reachable in the hops left (:func:`_reach`), the candidate
+    rows are materialised :data:`EXPANSION_CHUNK` at a time, and only the
+    :data:`MAX_FRONTIER` strongest prefixes are extended further. Returns ``(nodes,
+    strength, through_hub, n_found)``: ``nodes`` is an (m, max_hops + 1) matrix of node
+    positions padded with -1, sorted best first (paths without hubs first, then by
+    strength, then by the node positions), at most :data:`MAX_FOUND` rows; ``n_found``
+    counts every path found.
     """
     S: sp.csr_matrix = pg["S"]
     hub: np.ndarray = pg["hub"]
@@ -314,58 +403,100 @@ def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, t
     is_t[targets] = True
     conf = np.zeros(n)
     conf[targets] = tconf
-    ind, ptr, dat = S.indices, S.indptr, S.data
+    dist = _reach(S, is_t, max_hops)
+    # the links followed: every link to a target, and each node's MAX_BRANCH strongest
+    keep = pg["top_branch"] | is_t[S.indices]
+    ind, dat = S.indices[keep], S.data[keep]
+    ptr = np.concatenate([[0], np.cumsum(np.bincount(pg["row_of_nnz"][keep], minlength=n))]).astype(np.int64)
     found_nodes: list[np.ndarray] = []
     found_s: list[np.ndarray] = []
     found_h: list[np.ndarray] = []
+    n_found = 0
 
     def emit(nodes: np.ndarray, strength: np.ndarray, hubbed: np.ndarray) -> None:
+        nonlocal n_found
+        n_found += len(nodes)
+        if not len(nodes):
+            return
         pad = np.full((len(nodes), width), -1, dtype=np.int64)
         pad[:, :nodes.shape[1]] = nodes
         found_nodes.append(pad)
         found_s.append(strength)
         found_h.append(hubbed)
+        if sum(len(x) for x in found_s) > 4 * MAX_FOUND:  # keep the strongest only
+            _compact()
 
-    nb1 = ind[ptr[o]:ptr[o + 1]].astype(np.int64)
-    s1 = dat[ptr[o]:ptr[o + 1]]
-    hit = is_t[nb1]
-    emit(np.column_stack([np.full(int(hit.sum()), o), nb1[hit]]), s1[hit] * conf[nb1[hit]],
-         np.zeros(int(hit.sum()), dtype=bool))
-    front_nodes = np.column_stack([np.full(int((~hit).sum()), o), nb1[~hit]])
-    front_h = hub[nb1[~hit]]
-    front_s = s1[~hit] * np.where(front_h, HUB_PENALTY, 1.0)
-    for depth in range(2, max_hops + 1):
+    def _compact() -> None:
+        nd = np.concatenate(found_nodes)
+        st = np.concatenate(found_s)
+        hb = np.concatenate(found_h)
+        keep = _top(np.where(hb, st - 2.0, st), np.arange(len(st)), MAX_FOUND)
+        found_nodes[:] = [nd[keep]]
+        found_s[:] = [st[keep]]
+        found_h[:] = [hb[keep]]
+
+    front_nodes = np.full((1, 1), o, dtype=np.int64)
+    front_s = np.ones(1)
+    front_h = np.zeros(1, dtype=bool)
+    for depth in range(1, max_hops + 1):
         if not len(front_nodes):
             break
+        left = max_hops - depth  # hops left after this step
         last = front_nodes[:, -1]
-        cnt = ptr[last + 1] - ptr[last]
-        rep = np.repeat(np.arange(len(last)), cnt)
-        pos = np.repeat(ptr[last], cnt) + (np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
-        nxt = ind[pos].astype(np.int64)
-        sn = dat[pos]
-        prev = front_nodes[rep]
-        simple = ~(prev == nxt[:, None]).any(axis=1)
-        rep, nxt, sn, prev = rep[simple], nxt[simple], sn[simple], prev[simple]
-        strength = front_s[rep] * sn * LENGTH_PENALTY
-        hubbed = front_h[rep]
-        hit = is_t[nxt]
-        emit(np.column_stack([prev[hit], nxt[hit]]), strength[hit] * conf[nxt[hit]], hubbed[hit])
-        if depth == max_hops:
+        cnt = (ptr[last + 1] - ptr[last]).astype(np.int64)
+        keep_nodes: list[np.ndarray] = []
+        keep_s: list[np.ndarray] = []
+        keep_h: list[np.ndarray] = []
+        # chunks of prefixes whose expansions stay under the budget
+        ends = np.cumsum(cnt)
+        start = 0
+        while start < len(last):
+            base = ends[start - 1] if start else 0
+            stop = int(np.searchsorted(ends, base + EXPANSION_CHUNK, side="right"))
+            stop = max(stop, start + 1)
+            sl = slice(start, stop)
+            c = cnt[sl]
+            rep = np.repeat(np.arange(start, stop), c)
+            pos = np.repeat(ptr[last[sl]], c) + (np.arange(len(rep)) - np.repeat(np.cumsum(c) - c, c))
+            nxt = ind[pos].astype(np.int64)
+            useful = is_t[nxt] | (dist[nxt] <= left)
+            rep, nxt, pos = rep[useful], nxt[useful], pos[useful]
+            prev = front_nodes[rep]
+            simple = ~(prev == nxt[:, None]).any(axis=1)
+            rep, nxt, pos, prev = rep[simple], nxt[simple], pos[simple], prev[simple]
+            strength = front_s[rep] * dat[pos] * (LENGTH_PENALTY if depth > 1 else 1.0)
+            hubbed = front_h[rep]
+            hit = is_t[nxt]
+            emit(np.column_stack([prev[hit], nxt[hit]]), strength[hit] * conf[nxt[hit]], hubbed[hit])
+            if left > 0:
+                go = ~hit & (dist[nxt] <= left)
+                nodes_k = np.column_stack([prev[go], nxt[go]])
+                h_k = hubbed[go] | hub[nxt[go]]
+                s_k = strength[go] * np.where(hub[nxt[go]], HUB_PENALTY, 1.0)
+                keep_nodes.append(nodes_k)
+                keep_s.append(s_k)
+                keep_h.append(h_k)
+                if sum(len(x) for x in keep_s) > 2 * MAX_FRONTIER:
+                    kn, ks, kh = np.concatenate(keep_nodes), np.concatenate(keep_s), np.concatenate(keep_h)
+                    top = _top(ks, np.arange(len(ks)), MAX_FRONTIER)
+                    keep_nodes, keep_s, keep_h = [kn[top]], [ks[top]], [kh[top]]
+            start = stop
+        if left == 0 or not keep_s:
             break
-        keep = ~hit
-        front_nodes = np.column_stack([prev[keep], nxt[keep]])
-        front_h = hubbed[keep] | hub[nxt[keep]]
-        front_s = strength[keep] * np.where(hub[nxt[keep]], HUB_PENALTY, 1.0)
-        if len(front_s) > 200_000:  # bound the frontier: the strongest prefixes only
-            top = np.lexsort((np.arange(len(front_s)), -front_s))[:200_000]
-            front_nodes, front_s, front_h = front_nodes[top], front_s[top], front_h[top]
+        front_nodes = np.concatenate(keep_nodes)
+        front_s = np.concatenate(keep_s)
+        front_h = np.concatenate(keep_h)
+        top = _top(front_s, np.arange(len(front_s)), MAX_FRONTIER)
+        front_nodes, front_s, front_h = front_nodes[top], front_s[top], front_h[top]
+    if found_s:
+        _compact()
     nodes = np.concatenate(found_nodes) if found_nodes else np.zeros((0, width), dtype=np.int64)
     strength = np.concatenate(found_s) if found_s else np.zeros(0)
     hubbed = np.concatenate(found_h) if found_h else np.zeros(0, dtype=bool)
     strength = np.round(strength, 12)
     keys = [nodes[:, j] for j in range(width - 1, -1, -1)] + [-strength, hubbed]
     order = np.lexsort(keys)
-    return nodes[order], strength[order], hubbed[order]
+    return nodes[order], strength[order], hubbed[order], n_found
 
 
 # ----------------------------------------------------------------------------- records of a hop
@@ -379,14 +510,12 @@ def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
     case = ctx.graph.case
     ids = _arrays(ctx)["ids"]
     parts = []
-    cols = ctx.cache.setdefault("record_columns", {})
     tables = e["table"].astype(str).to_numpy()
     for table in pd.unique(tables):
         sel = e[tables == table]
-        if table not in cols:  # the table's columns as plain arrays, once
-            cols[table] = {c: case[table][c].to_numpy() for c in case[table].columns}
         pos = sel["pos"].to_numpy()
-        rec = {c: v[pos] for c, v in cols[table].items()}
+        sub = case[table].iloc[pos]  # only the rows needed (a table may have millions)
+        rec = {c: sub[c].to_numpy() for c in sub.columns}
         kind = sel["kind"].astype(str).to_numpy()
         s_id = ids[sel["src"].to_numpy()].astype(str).astype(object)
         d_id = ids[sel["dst"].to_numpy()].astype(str).astype(object)
@@ -462,7 +591,7 @@ def _hop_records_uncached(ctx: Context, pg: dict[str, Any], u: int, v: int) -> t
     kinds = e["kind"].astype(str).to_numpy()
     if "tie" in kinds:  # family first: a wife is a wife, however often she calls
         tk = _arrays(ctx)["tie_kind"]
-        if np.isin(tk[e["pos"].to_numpy()[kinds == "tie"]], list(KIN_TIES)).any():
+        if (tk[e["pos"].to_numpy()[kinds == "tie"]] != "").any():
             return "tie", recs
     by_kind = pd.Series(_record_values(ctx, e)).groupby(kinds).sum()
     return str(by_kind.sort_values(ascending=False, kind="stable").index[0]), recs
@@ -522,6 +651,7 @@ def explain(
     *,
     max_hops: int = 3,
     seed: int = 0,
+    model: Any = None,
 ) -> Explanation:
     """The evidence behind one official x gang pair: signals and record-level paths.
 
@@ -540,12 +670,18 @@ def explain(
         why that node belongs to the gang, comes on top).
     seed : int, default 0
         Seed of the score (see :func:`score_umbrellas`).
+    model : UmbrellaClassifier, optional
+        A fitted classifier: the explanation then gives its calibrated probability as
+        the score and its contributions per signal (as :func:`score_umbrellas` with
+        ``model=``). Default: the unsupervised score.
 
     Returns
     -------
     Explanation
         ``official_id``, ``gang_id``, ``score``, ``rank`` (among all pairs),
-        ``signals`` (``signal, value, contribution, description``), ``paths`` (list of
+        ``signals`` (``signal, value, contribution, description``), ``records`` (the
+        records each signal used and those it left out, with the reason:
+        :func:`umbrella_graph.scoring.signal_records`), ``paths`` (list of
         :class:`EvidencePath`, strongest first, hub paths last), ``message`` (a plain
         statement; says there is no link when ``paths`` is empty), ``to_frame()`` and
         ``to_text()``.
@@ -586,10 +722,13 @@ def explain(
 
     from .score import SIGNALS, score_umbrellas
 
-    key = f"scores:{seed}"
-    if key not in ctx.cache:
-        ctx.cache[key] = score_umbrellas(graph, seed=seed)
-    scores = ctx.cache[key]
+    if model is None:
+        key = f"scores:{seed}"
+        if key not in ctx.cache:
+            ctx.cache[key] = score_umbrellas(graph, seed=seed)
+        scores = ctx.cache[key]
+    else:  # the classifier's probability and contributions (never cached: models change)
+        scores = score_umbrellas(graph, seed=seed, model=model)
     row = scores[(scores["official_id"] == official_id) & (scores["gang_id"] == gang_id)].iloc[0]
     signals = pd.DataFrame({
         "signal": [s.name for s in SIGNALS],
@@ -607,7 +746,7 @@ def explain(
     ckey = (o, gi, int(max_hops))
     if ckey not in cand:  # the arrays are never modified, so they are shared
         cand[ckey] = _candidates(ctx, pg, o, sd["node"].to_numpy(), sd["conf"].to_numpy(dtype=float), int(max_hops))
-    c_nodes, c_strength, _c_hub = cand[ckey]
+    c_nodes, c_strength, _c_hub, n_found = cand[ckey]
     ids = _arrays(ctx)["ids"]
     hub = pg["hub"]
     side_by_node = sd.set_index("node")
@@ -633,7 +772,15 @@ def explain(
     else:
         n_hub = sum(p.through_hub for p in paths)
         message = (f"{len(paths)} evidence path(s) of at most {max_hops} records from official {official_id} "
-                   f"to gang {gang_id} (out of {len(c_nodes)} found)")
+                   f"to gang {gang_id} (out of {n_found} found)")
         message += f"; {n_hub} of them only through hubs." if n_hub else "."
+    from .records import pair_records
+
+    recs = pair_records(ctx, oi, gi)
+    # records in the order of their signal's contribution
+    order = {s: i for i, s in enumerate(signals.sort_values("contribution", ascending=False, kind="stable")["signal"])}
+    recs = recs.assign(_o=recs["signal"].map(order).to_numpy()).sort_values(
+        ["_o", "used", "value"], ascending=[True, False, False], kind="stable").drop(columns="_o").reset_index(drop=True)
     return Explanation(official_id=official_id, gang_id=gang_id, score=float(row["score"]), rank=int(row["rank"]),
-                       signals=signals, paths=paths, message=message, max_hops=int(max_hops))
+                       signals=signals, paths=paths, message=message, max_hops=int(max_hops), records=recs,
+                       model="unsupervised score" if model is None else "classifier probability")

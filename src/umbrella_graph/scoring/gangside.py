@@ -9,7 +9,7 @@ actor weighted by a confidence in ``[0, 1]``:
   weighs: leader 1, core 0.8, member 0.5);
 * **gang companies**: a company is the gang's when listed members control it (owner,
   legal representative, director, manager, shareholder), work there, or exchange large
-  sums (>= ¥10,000) with it;
+  sums (the case's 93rd percentile of transfers or more) with it;
 * **front men**: people who control a gang company without being listed;
 * **unlisted members**: people whose contacts and money are concentrated on several
   listed members, who work for a gang company, or who exchange many large sums (four
@@ -36,9 +36,10 @@ from ._context import Context, check_ids, context
 
 __all__ = ["infer_gang_side", "gang_companies"]
 
-#: Transfers at least this large (yuan) between a company and listed members tie the
-#: company to the gang.
-COMPANY_MONEY_MIN = 10_000.0
+#: Transfers at least this large between a company and listed members tie the company to
+#: the gang: the 93rd percentile of the case's ordinary transfers (``Context.amount_at``;
+#: about ¥10,000 in a county where most transfers are a few hundred yuan).
+COMPANY_MONEY_QUANTILE = 0.93
 #: Side actors below this confidence are dropped.
 MIN_CONFIDENCE = 0.05
 #: Weight of an inferred (unlisted) person, and of a gang company, relative to a listed
@@ -74,7 +75,7 @@ def _companies(ctx: Context) -> pd.DataFrame:
                                                                    employees=("employee", "sum")))
     tx = ctx.tx
     if len(tx):
-        big = tx[(tx["amount"].to_numpy() >= COMPANY_MONEY_MIN) & ~tx["wage"].to_numpy()]
+        big = tx[(tx["amount"].to_numpy() >= ctx.amount_at(COMPANY_MONEY_QUANTILE)) & ~tx["wage"].to_numpy()]
         frames = []
         for a, b in (("src", "dst"), ("dst", "src")):
             x = big[ctx.is_company[big[a].to_numpy()]]
@@ -142,7 +143,7 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
     mg = m.groupby(["person", "gang"], sort=False).agg(tx_n=("q", "size"), tx_d=("q", "nunique"))
     # large transfers (both ways) with listed members and the gang's companies: the
     # money of front men (dividends, 往来款) rather than a bribe now and then
-    big = tx[tx["amount"].to_numpy() >= COMPANY_MONEY_MIN]
+    big = tx[tx["amount"].to_numpy() >= ctx.amount_at(COMPANY_MONEY_QUANTILE)]
     core = pd.concat([mem[["person", "gang"]].rename(columns={"person": "q"}),
                       comp[comp["conf"].to_numpy() >= 0.5][["company", "gang"]].rename(columns={"company": "q"})],
                      ignore_index=True).drop_duplicates()
@@ -262,7 +263,8 @@ def _reasons(ctx: Context, side: pd.DataFrame) -> list[str]:
         if row.tx_n > 0:
             bits.append(f"{int(row.tx_n)} transfer(s) with {int(row.tx_d)} listed member(s)")
         if row.big_n > 3:
-            bits.append(f"{int(row.big_n)} transfers of at least {COMPANY_MONEY_MIN:,.0f} with the gang's "
+            bits.append(f"{int(row.big_n)} transfers of at least {ctx.amount_at(COMPANY_MONEY_QUANTILE):,.0f} "
+                        "(the case's 93rd percentile) with the gang's "
                         "leaders or companies")
         out.append("; ".join(bits))
     return out

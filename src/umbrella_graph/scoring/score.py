@@ -94,14 +94,17 @@ class Signal:
 
 
 def _money(f: pd.DataFrame) -> np.ndarray:
-    # ¥2,000 in total over the case is everyday money (fees, gifts); ¥100,000 is plainly a bribe
-    amount = _log_amount_ramp(f["money_amount"].to_numpy(), 2_000, 100_000)
+    # judged against the case's own transfers (signals.EVERYDAY_QUANTILE, BRIBE_QUANTILE)
+    amount = f["money_level"].to_numpy(dtype=float)
     return amount * (0.5 + 0.5 * _sat(f["money_large"].to_numpy(), 1.0))
 
 
 def _tipoff(f: pd.DataFrame) -> np.ndarray:
-    excess = np.maximum(f["tipoff_raids"].to_numpy(dtype=float) - f["tipoff_expected"].to_numpy(dtype=float), 0.0)
-    return _sat(0.6 * excess + f["tipoff_spread"].to_numpy(dtype=float), 1.0)
+    # the tip-off score is a -log10 p-value (scoring.tipoff): 1.3 (p = 0.05) says little,
+    # 4 (1 in 10,000) is as strong as timing gets; every further tipped raid adds
+    v = _ramp(f["tipoff_score"].to_numpy(dtype=float), 1.3, 4.0)
+    more = np.maximum(f["tipoff_raids"].to_numpy(dtype=float) - 1.0, 0.0)
+    return 1.0 - (1.0 - v) * 0.6 ** more
 
 
 def _kinship(f: pd.DataFrame) -> np.ndarray:
@@ -114,12 +117,12 @@ def _kinship(f: pd.DataFrame) -> np.ndarray:
 #: docs/signals.md.
 SIGNALS: tuple[Signal, ...] = (
     Signal("money", 0.8,
-           ("money_amount", "money_count", "money_large", "money_self", "money_spouse", "money_kin",
+           ("money_amount", "money_level", "money_count", "money_large", "money_self", "money_spouse", "money_kin",
             "money_listed", "money_company", "money_front", "money_bank", "money_wechat", "money_alipay",
             "money_cash", "money_other"),
            _money, "money from the gang side (members, gang companies, front men) to the official or his family"),
-    Signal("relay", 0.4, ("relay_amount", "relay_count"),
-           lambda f: _log_amount_ramp(f["relay_amount"].to_numpy(), 2_000, 100_000),
+    Signal("relay", 0.4, ("relay_amount", "relay_level", "relay_count"),
+           lambda f: f["relay_level"].to_numpy(dtype=float),
            "money from the gang side passed on to the official's circle by one intermediary within 30 days"),
     Signal("contracts", 0.7,
            ("contract_count", "contract_amount", "contract_total", "contract_expected", "contract_surprise",
@@ -132,8 +135,9 @@ SIGNALS: tuple[Signal, ...] = (
             "contact_surprise", "contact_post"),
            lambda f: _ramp(f["contact_surprise"].to_numpy(), 1.0, 6.0),
            "calls and meetings with the gang's leader, core and side, beyond what his contact volume predicts"),
-    Signal("tipoff", 0.7, ("tipoff_raids", "tipoff_expected", "tipoff_spread", "tipoff_post_raids"), _tipoff,
-           "contacts with the gang side in the 24 hours before its raids (and the warning passed on)"),
+    Signal("tipoff", 0.7, ("tipoff_raids", "tipoff_score", "tipoff_spread", "tipoff_post_raids"), _tipoff,
+           "contacts with the gang side hours to days before its raids, improbable under the official's own "
+           "baseline (the warning passed on strengthens it)"),
     Signal("kinship", 0.3, ("kin_side", "kin_employed"), _kinship,
            "relatives who are members or front men of the gang, or work for its companies"),
     Signal("member", 0.9, ("member",), lambda f: f["member"].to_numpy(dtype=float),

@@ -16,31 +16,34 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.special import gammainc
+from scipy.stats import chi2
 
 from .. import algorithms
+from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, sectors_of
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ._context import CHANNELS, Context, check_ids, context
+from ._context import Context, check_ids, context
 from .gangside import side_table
+from .tipoff import TIPOFF_MIN_SCORE, case_follow_up, tipoff_table
 
 __all__ = ["pair_features", "FEATURE_DOCS", "FEATURES"]
 
-#: Contacts within this long *after* an enforcement event on the gang are enforcement
-#: contacts (investigators call members after raids) and do not count as closeness.
-POST_WINDOW = np.timedelta64(21, "D")
-#: A contact with the gang side within this long *before* an enforcement event is a
-#: possible tip-off.
-PRE_WINDOW = np.timedelta64(24, "h")
-#: After a possible tip-off call, the gang-side person called passes the warning on to
-#: other gang-side people within this long ("the warning spreads").
-SPREAD_WINDOW = np.timedelta64(2, "h")
-#: Transfers at least this large (yuan) count as "large".
-LARGE_AMOUNT = 5_000.0
+#: A contact with the gang side within this long *before* an enforcement event is marked
+#: ``pre`` in :func:`contact_records` (the longest lead window scanned for tip-offs).
+PRE_WINDOW = np.timedelta64(int(LEAD_WINDOWS[-1].total_seconds()), "s")
+#: Amount thresholds are quantiles of the case's ordinary transfers (Context.amount_at),
+#: never absolute yuan. A transfer at or above the 90th percentile is "large".
+LARGE_QUANTILE = 0.90
+#: Money to an official's circle is judged between these quantiles: at the 80th
+#: percentile or below (in total) it is everyday money (fees, gifts); at the 98.5th it is
+#: plainly a bribe (``money_level``, ``relay_level``).
+EVERYDAY_QUANTILE = 0.80
+BRIBE_QUANTILE = 0.985
 #: A pass-through (gang side -> intermediary -> official's circle) must be completed
 #: within this long, with the second leg between these shares of the first.
 RELAY_WINDOW = np.timedelta64(30, "D")
 RELAY_SHARE = (0.3, 1.2)
-RELAY_MIN_AMOUNT = 2_000.0
+RELAY_MIN_QUANTILE = EVERYDAY_QUANTILE
 #: Weight of a contract the official's unit or village issued but someone else approved.
 UNIT_CONTRACT_WEIGHT = 0.3
 #: Record weights of the structural graph (per record, summed per pair).
@@ -54,7 +57,8 @@ BROKERAGE_SAMPLES = 64
 FEATURE_DOCS: dict[str, str] = {
     "money_amount": "log1p of confidence-weighted yuan paid by the gang side to the official, his spouse or relatives",
     "money_count": "confidence-weighted number of such transfers",
-    "money_large": f"confidence-weighted number of such transfers of at least {LARGE_AMOUNT:,.0f} yuan",
+    "money_large": "confidence-weighted number of such transfers at or above the case's 90th percentile of transfers",
+    "money_level": "money_amount between the case's everyday (80th percentile) and bribe (98.5th) amounts, 0..1 in log",
     "money_self": "log1p of yuan paid to the official himself",
     "money_spouse": "log1p of yuan paid to his spouse",
     "money_kin": "log1p of yuan paid to his other relatives",
@@ -64,6 +68,7 @@ FEATURE_DOCS: dict[str, str] = {
     **{f"money_{c}": f"log1p of yuan paid through channel {c!r}" for c in CHANNELS},
     "relay_amount": "log1p of yuan relayed gang side -> intermediary -> official's circle within 30 days",
     "relay_count": "confidence-weighted number of such relays",
+    "relay_level": "relay_amount on the same case-relative scale as money_level",
     "contract_count": "confidence-weighted number of contracts the official issued or approved to gang companies",
     "contract_amount": "log1p of their yuan value",
     "contract_total": "number of contracts the official issued or approved (to anyone)",
@@ -77,10 +82,11 @@ FEATURE_DOCS: dict[str, str] = {
     "contact_expected": "contact_weight expected from the volume and the officials' average rate for this gang",
     "contact_surprise": "-log10 Poisson probability of at least contact_weight given contact_expected",
     "contact_post": "contacts in the 21 days after the gang's enforcement events (investigator pattern)",
-    "tipoff_raids": "enforcement events on the gang preceded within 24 h by a contact of the circle with its side",
-    "tipoff_expected": "such events expected by chance from the circle's contact rate with the gang side",
-    "tipoff_spread": "pre-event contacts after which the gang-side person called other gang-side people within 2 h",
-    "tipoff_post_raids": "enforcement events followed within 21 days by contacts with the gang side",
+    "tipoff_raids": "enforcement events on the gang with a tip-off (score >= 2, scoring.tipoff) from the official's circle",
+    "tipoff_score": "the strongest tip-off score (-log10 p, timing against his own baseline, scan-corrected, relay), "
+                    "or Fisher's combination over all the gang's enforcement events if stronger",
+    "tipoff_spread": "tip-offs the gang relayed (relay surprise >= 2)",
+    "tipoff_post_raids": "enforcement events followed, within the case's measured follow-up period, by contacts with the gang side",
     "kin_side": "strongest tie of a relative to the gang (listed role, or front man / inferred confidence)",
     "kin_employed": "strongest confidence of a gang company employing a relative who is not himself on the gang side",
     "member": "the official is a listed member (leader/core 1, member 0.9)",
@@ -182,13 +188,14 @@ def relay_records(ctx: Context) -> pd.DataFrame:
     side = side_table(ctx)
     circle = ctx.circle
     tx = ctx.tx[~ctx.tx["kin"].to_numpy() & ~ctx.tx["wage"].to_numpy()]
-    tx = tx[tx["amount"].to_numpy() >= RELAY_MIN_AMOUNT * RELAY_SHARE[0]]
+    relay_min = ctx.amount_at(RELAY_MIN_QUANTILE)
+    tx = tx[tx["amount"].to_numpy() >= relay_min * RELAY_SHARE[0]]
     in_circle = np.zeros(ctx.n, dtype=bool)
     in_circle[circle["person"].to_numpy()] = True
     in_side = np.zeros(ctx.n, dtype=bool)
     in_side[side["node"].to_numpy()] = True
     leg1 = tx[in_side[tx["src"].to_numpy()] & ~ctx.is_official[tx["dst"].to_numpy()]
-              & (tx["amount"].to_numpy() >= RELAY_MIN_AMOUNT)]
+              & (tx["amount"].to_numpy() >= relay_min)]
     leg1 = leg1.merge(side[["node", "gang", "conf"]].rename(columns={"node": "src"}), on="src")
     leg1 = leg1[["src", "dst", "amount", "time", "pos", "gang", "conf"]].rename(
         columns={"dst": "mid", "amount": "a1", "time": "t1", "pos": "pos1"})
@@ -225,7 +232,7 @@ def _money(ctx: Context, out: _Pairs) -> None:
     amt = m["amount"].to_numpy(dtype=float)
     out.add("money_amount", off, gang, w * amt)
     out.add("money_count", off, gang, w)
-    out.add("money_large", off, gang, w * (amt >= LARGE_AMOUNT))
+    out.add("money_large", off, gang, w * (amt >= ctx.amount_at(LARGE_QUANTILE)))
     rel = m["relation"].to_numpy()
     for r in ("self", "spouse", "kin"):
         sel = rel == r
@@ -243,6 +250,11 @@ def _money(ctx: Context, out: _Pairs) -> None:
         out.add("relay_amount", r["off"].to_numpy(), r["gang"].to_numpy(),
                 r["w"].to_numpy(dtype=float) * np.minimum(r["a1"].to_numpy(dtype=float), r["a2"].to_numpy(dtype=float)))
         out.add("relay_count", r["off"].to_numpy(), r["gang"].to_numpy(), r["w"].to_numpy(dtype=float))
+    lo, hi = np.log10(ctx.amount_at(EVERYDAY_QUANTILE)), np.log10(ctx.amount_at(BRIBE_QUANTILE))
+    for name, src in (("money_level", "money_amount"), ("relay_level", "relay_amount")):
+        with np.errstate(divide="ignore"):
+            la = np.log10(np.maximum(out.get(src), 1e-9))
+        out.set(name, np.clip((la - lo) / max(hi - lo, 1e-9), 0.0, 1.0))
     for name in ("money_amount", "money_self", "money_spouse", "money_kin", "money_listed", "money_company",
                  "money_front", *[f"money_{c}" for c in CHANNELS], "relay_amount"):
         out.set(name, np.log1p(out.get(name)))
@@ -389,7 +401,8 @@ def _windows(ctx: Context, gang: np.ndarray, time: np.ndarray) -> tuple[np.ndarr
     i = np.searchsorted(ek, rk, side="left") - 1
     has = i >= 0
     j = np.maximum(i, 0)
-    post = has & (ek[j] // _BIG == gang) & (rk - ek[j] <= POST_WINDOW / np.timedelta64(1, "m")) & ~same
+    post_m = case_follow_up(ctx.graph) / pd.Timedelta(minutes=1)
+    post = has & (ek[j] // _BIG == gang) & (rk - ek[j] <= post_m) & ~same
     window[post] = "post"
     event[post] = order[j[post]]
     return window, event
@@ -426,53 +439,52 @@ def _contacts(ctx: Context, out: _Pairs) -> None:
     expected = vol[:, None] * rate[None, :]
     out.set("contact_expected", expected)
     out.set("contact_surprise", _poisson_surprise(x, expected))
-    # tip-off timing
-    pre = win == "pre"
-    ev_pairs = c[pre][["off", "gang", "event", "w"]].groupby(["off", "gang", "event"], sort=False)["w"].max()
-    ev_pairs = np.minimum(ev_pairs, 1.0).reset_index()
-    out.add("tipoff_raids", ev_pairs["off"].to_numpy(), ev_pairs["gang"].to_numpy(), ev_pairs["w"].to_numpy())
     post_ev = c[post][["off", "gang", "event"]].drop_duplicates()
     out.add("tipoff_post_raids", post_ev["off"].to_numpy(), post_ev["gang"].to_numpy(), np.ones(len(post_ev)))
-    n_ev = np.bincount(ctx.events["gang"].to_numpy(), minlength=ctx.n_gangs).astype(float)
-    allw = np.zeros((ctx.n_officials, ctx.n_gangs))
-    np.add.at(allw, (off, gang), np.minimum(w, 1.0))
-    rate_day = allw / ctx.period_days
-    window_days = PRE_WINDOW / np.timedelta64(1, "D")
-    out.set("tipoff_expected", n_ev[None, :] * (1.0 - np.exp(-rate_day * window_days)))
-    spread = _spread(ctx, c[pre])
-    out.add("tipoff_spread", spread["off"].to_numpy(), spread["gang"].to_numpy(), spread["w"].to_numpy())
+    _tipoffs(ctx, out)
 
 
-def _spread(ctx: Context, pre: pd.DataFrame) -> pd.DataFrame:
-    """Pre-event contacts after which the gang-side person called other gang-side people."""
-    cols = ["off", "gang", "event", "w", "pos", "spread_pos"]
-    if not len(pre):
-        return pd.DataFrame({c: np.zeros(0) for c in cols})
-    side = side_table(ctx)
-    ct = ctx.ct
-    in_side = np.zeros(ctx.n, dtype=bool)
-    in_side[side["node"].to_numpy()] = True
-    x = ct[in_side[ct["src"].to_numpy()] & in_side[ct["dst"].to_numpy()]]
-    frames = []
-    for a, b in (("src", "dst"), ("dst", "src")):
-        frames.append(x[[a, b, "time", "pos"]].rename(columns={a: "other", b: "next", "pos": "spread_pos",
-                                                             "time": "t2"}))
-    nx_ = pd.concat(frames, ignore_index=True)
-    sg = side[["node", "gang"]]
-    nx_ = nx_.merge(sg.rename(columns={"node": "other"}), on="other").merge(
-        sg.rename(columns={"node": "next"}), on=["next", "gang"])
-    if not len(nx_):
-        return pd.DataFrame({c: np.zeros(0) for c in cols})
-    nx_ = nx_.sort_values(["other", "t2"])
-    p = pre[["off", "gang", "event", "w", "pos", "other", "time", "me"]]
-    j = p.merge(nx_, on=["other", "gang"])
-    dt = j["t2"].to_numpy() - j["time"].to_numpy()
-    ev_t = ctx.events["time"].to_numpy()[j["event"].to_numpy()]
-    ok = (dt > np.timedelta64(0, "s")) & (dt <= SPREAD_WINDOW) & (j["t2"].to_numpy() < ev_t) & (
-        j["next"].to_numpy() != j["me"].to_numpy())
-    j = j[ok].sort_values(["off", "gang", "event", "t2", "spread_pos"]).drop_duplicates(["off", "gang", "event"])
-    j["w"] = np.minimum(j["w"].to_numpy(dtype=float), 1.0)
-    return j[cols].reset_index(drop=True)
+def tipoff_events(ctx: Context) -> pd.DataFrame:
+    """One row per (official, gang, event) tested by :func:`umbrella_graph.scoring.tipoff.tipoff_table`:
+    ``off, gang, event_id, score, surprise, relay_surprise``."""
+    if "tipoff_events" in ctx.cache:
+        return ctx.cache["tipoff_events"]  # type: ignore[no-any-return]
+    t = tipoff_table(ctx.graph)
+    cols = ["off", "gang", "event_id", "score", "surprise", "relay_surprise"]
+    if not len(t):
+        res = pd.DataFrame({c: np.zeros(0) for c in cols})
+    else:
+        e = t.drop_duplicates(["event_id", "official_id"])
+        res = pd.DataFrame({"off": pd.Index(ctx.official_ids).get_indexer(e["official_id"].astype(str)),
+                            "gang": pd.Index(ctx.gang_ids).get_indexer(e["gang_id"].astype(str)),
+                            "event_id": e["event_id"].astype(str).to_numpy(),
+                            "score": e["score"].to_numpy(dtype=float), "surprise": e["surprise"].to_numpy(dtype=float),
+                            "relay_surprise": e["relay_surprise"].to_numpy(dtype=float)})
+        res = res[(res["off"].to_numpy() >= 0) & (res["gang"].to_numpy() >= 0)].reset_index(drop=True)
+    ctx.cache["tipoff_events"] = res
+    return res
+
+
+def _tipoffs(ctx: Context, out: _Pairs) -> None:
+    e = tipoff_events(ctx)
+    hit = e["score"].to_numpy(dtype=float) >= TIPOFF_MIN_SCORE
+    out.add("tipoff_raids", e["off"].to_numpy()[hit], e["gang"].to_numpy()[hit], np.ones(int(hit.sum())))
+    relayed = hit & (e["relay_surprise"].to_numpy(dtype=float) >= TIPOFF_MIN_SCORE)
+    out.add("tipoff_spread", e["off"].to_numpy()[relayed], e["gang"].to_numpy()[relayed], np.ones(int(relayed.sum())))
+    grid = np.zeros((ctx.n_officials, ctx.n_gangs))
+    if len(e):
+        off, gang = e["off"].to_numpy().astype(np.int64), e["gang"].to_numpy().astype(np.int64)
+        sc = np.minimum(e["score"].to_numpy(dtype=float), 30.0)
+        np.maximum.at(grid, (off, gang), sc)
+        # the same official warning before several raids: Fisher's combination over every
+        # enforcement event on the gang (events without a pre-event contact count p = 1)
+        chi = np.zeros((ctx.n_officials, ctx.n_gangs))
+        np.add.at(chi, (off, gang), 2.0 * sc * np.log(10.0))
+        n_ev = np.bincount(ctx.events["gang"].to_numpy(), minlength=ctx.n_gangs).astype(float)
+        df = 2.0 * np.maximum(n_ev, 1.0)[None, :]
+        joint = -chi2.logsf(chi, np.broadcast_to(df, chi.shape)) / np.log(10.0)
+        grid = np.maximum(grid, np.where(chi > 0, joint, 0.0))
+    out.set("tipoff_score", grid)
 
 
 # ----------------------------------------------------------------------------- kinship, membership
@@ -514,16 +526,6 @@ def _kinship(ctx: Context, out: _Pairs) -> None:
 
 
 # ----------------------------------------------------------------------------- jurisdiction
-#: Sector / gang-kind keywords -> words in the unit names of the regulators of that trade.
-SECTOR_REGULATORS: dict[str, tuple[str, ...]] = {
-    "砂石": ("自然资源", "国土", "水利"), "采砂": ("自然资源", "国土", "水利"),
-    "建筑": ("住建", "城建", "建设"), "建材": ("住建", "城建", "市场监督"), "土方": ("住建", "城建", "自然资源"),
-    "娱乐": ("文化", "文旅", "市场监督"), "赌": ("文化", "文旅"),
-    "借贷": ("金融", "市场监督"), "贷": ("金融", "市场监督"), "信息咨询": ("市场监督",),
-    "物流": ("交通",), "运输": ("交通",),
-}
-#: Units that answer for every gang in their area.
-POLICE_WORDS = ("公安", "派出所", "刑侦")
 #: Jurisdiction value by how far above the gang's place the official's post is.
 LEVEL_VALUE = (1.0, 0.7, 0.4, 0.15, 0.1, 0.1)
 
@@ -549,27 +551,26 @@ def _jurisdiction(ctx: Context, out: _Pairs) -> None:
     anc_df = pd.concat(anc, ignore_index=True)
     anc_df = anc_df.sort_values(["gang", "place", "depth"]).drop_duplicates(["gang", "place"])
     posts = ctx.posts[ctx.posts["place"].to_numpy() >= 0]
-    j = posts[["off", "place", "unit_name"]].merge(anc_df, on="place")
+    j = posts[["off", "place", "unit_name", "position"]].merge(anc_df, on="place")
     grid = np.zeros((ctx.n_officials, ctx.n_gangs))
     if len(j):
         val = np.asarray(LEVEL_VALUE)[j["depth"].to_numpy()]
         # regulators of the gang's trade and the police answer for it anywhere below them
-        gang_words = _gang_trade_words(ctx)
-        unit = j["unit_name"].astype(str).to_numpy()
-        police = np.array([any(w in u for w in POLICE_WORDS) for u in unit], dtype=bool) if len(unit) else np.zeros(0, bool)
-        trade = np.zeros(len(j), dtype=bool)
-        for g, words in gang_words.items():
-            if not words:
-                continue
-            sel = j["gang"].to_numpy() == g
-            trade[sel] = [any(w in u for w in words) for u in unit[sel]]
+        # (the words are umbrella_graph.domain's: police, regulators by sector)
+        gang_sectors = _gang_sectors(ctx)
+        post = (j["position"].astype(str) + " " + j["unit_name"].astype(str)).to_numpy()
+        police = is_police(post)
+        regs = regulated_sectors(post)
+        trade = np.array([bool(r & gang_sectors[int(g)]) for r, g in zip(regs, j["gang"].to_numpy(), strict=True)],
+                         dtype=bool)
         val = np.where(police | trade, np.maximum(val, 0.8), val)
         np.maximum.at(grid, (j["off"].to_numpy(), j["gang"].to_numpy()), val)
     out.set("jurisdiction", grid)
 
 
-def _gang_trade_words(ctx: Context) -> dict[int, tuple[str, ...]]:
-    """Regulator words for each gang, from its kind and its companies' sectors."""
+def _gang_sectors(ctx: Context) -> dict[int, frozenset[str]]:
+    """The trades of each gang (:func:`umbrella_graph.domain.sectors_of`), from its kind
+    and its companies' sectors."""
     side = side_table(ctx)
     case = ctx.graph.case
     texts: dict[int, list[str]] = {g: [] for g in range(ctx.n_gangs)}
@@ -587,14 +588,7 @@ def _gang_trade_words(ctx: Context) -> dict[int, tuple[str, ...]]:
         sec = sector.reindex(ids).fillna("").to_numpy()
         for g, s in zip(comp["gang"].to_numpy(), sec, strict=True):
             texts[int(g)].append(str(s))
-    out: dict[int, tuple[str, ...]] = {}
-    for g, ts in texts.items():
-        words: list[str] = []
-        for key, regs in SECTOR_REGULATORS.items():
-            if any(key in t for t in ts):
-                words.extend(regs)
-        out[g] = tuple(dict.fromkeys(words))
-    return out
+    return {g: frozenset().union(*sectors_of(ts)) if ts else frozenset() for g, ts in texts.items()}
 
 
 # ----------------------------------------------------------------------------- leads
@@ -615,7 +609,8 @@ def _leads(ctx: Context, out: _Pairs) -> None:
 def structure_matrix(ctx: Context) -> sp.csr_matrix:
     """The typed, weighted person/company graph the structural signals walk on.
 
-    Per record: a transaction weighs ``1 + log10(1 + amount / 1000)``, a contact 1 (a
+    Per record: a transaction weighs ``1 + log10(1 + amount / q70)`` (``q70`` the case's
+    70th percentile of transfers), a contact 1 (a
     meeting 2), a family tie 2 and another tie 1, a company role 2, a contract 2
     (issuer and approver to the company). Administrative edges (places, units, posts)
     and membership edges are left out: they would join everyone in a village.
@@ -627,7 +622,7 @@ def structure_matrix(ctx: Context) -> sp.csr_matrix:
     tx = ctx.tx
     rows.append(tx["src"].to_numpy())
     cols.append(tx["dst"].to_numpy())
-    vals.append(1.0 + np.log10(1.0 + tx["amount"].to_numpy(dtype=float) / 1000.0))
+    vals.append(1.0 + np.log10(1.0 + tx["amount"].to_numpy(dtype=float) / ctx.amount_at(0.7)))
     ct = ctx.ct
     rows.append(ct["src"].to_numpy())
     cols.append(ct["dst"].to_numpy())

@@ -1,0 +1,327 @@
+"""The domain layer: one answer to each domain question, words kept as data.
+
+Every part of the library (scoring, investigations, report, views) asks this module
+
+* **what a kind word means**: whether a tie makes two people family and which kind
+  (:func:`tie_relation`: ``spouse`` / ``kin`` / ``""``), whether an event is an
+  enforcement action a gang could be warned about (:func:`is_enforcement`), which
+  payment channel a transfer used (:func:`channel_of`), whether a post is police
+  (:func:`is_police`), governs its place (:func:`is_governing`) or regulates a trade
+  (:func:`sectors_of`, :func:`regulated_sectors`);
+* **who is in an official's circle** (:func:`official_circle`: himself, his spouse, his
+  other relatives; relatives who hold a post themselves answer for their own records);
+* **which windows** a tip-off, its relay and the investigators' follow-up use
+  (:data:`LEAD_WINDOWS`, :data:`RELAY_WINDOW`, :func:`follow_up_period`).
+
+The gang side (listed members, front men, inferred members, gang companies, each with a
+confidence) is inferred from the records by :func:`umbrella_graph.scoring.infer_gang_side`
+and :func:`umbrella_graph.scoring.gang_companies`; those two functions are its one
+definition and the investigations and the report call them.
+
+The vocabularies live in ``vocabulary.json`` next to this module (package data), written
+once in simplified Chinese or English. Before any lookup a text is normalised
+(:func:`normalise`): Unicode NFKC (full-width letters and digits), traditional to
+simplified Chinese with OpenCC (``t2s``; ``搜查``/``搜查``, ``親屬`` -> ``亲属``), lower
+case, then renamed institutions are rewritten to their current names (``国土所`` ->
+``自然资源所``, ``工商所`` -> ``市场监管所``) and abbreviations expanded (``村支书`` ->
+``村党支部书记``). Words are matched as substrings of the normalised text (``突击检查``
+and ``收网行动`` are enforcement; ``审判`` is not), single-character words only exactly.
+
+Examples
+--------
+>>> normalise("國土所所長")
+'自然资源所所长'
+>>> tie_relation(["配偶", "親屬", "friend", "Spouse", "表弟"]).tolist()
+['spouse', 'kin', '', 'spouse', 'kin']
+>>> is_enforcement(["抓捕", "收网行动", "突擊檢查", "trial", "raid", "宣判"]).tolist()
+[True, True, True, False, True, False]
+>>> channel_of(["银行转账", "微信", "支付宝", "现金", "bank", "其他"]).tolist()
+['bank', 'wechat', 'alipay', 'cash', 'bank', 'other']
+>>> is_police(["治安民警", "派出所所长", "住建办主任"]).tolist()
+[True, True, False]
+>>> sorted(regulated_sectors(["国土所所长"])[0])
+['construction', 'sand_gravel']
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections.abc import Iterable
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "normalise",
+    "tie_relation",
+    "is_enforcement",
+    "channel_of",
+    "is_police",
+    "is_governing",
+    "sectors_of",
+    "regulated_sectors",
+    "official_circle",
+    "vocabulary",
+    "CHANNELS",
+    "CIRCLE_RELATIONS",
+    "LEAD_WINDOWS",
+    "RELAY_WINDOW",
+    "FOLLOW_UP_MAX",
+    "follow_up_period",
+]
+
+#: Canonical payment channels (what :func:`channel_of` returns).
+CHANNELS: tuple[str, ...] = ("bank", "wechat", "alipay", "cash", "other")
+#: The relations of a person to an official in his circle, closest first.
+CIRCLE_RELATIONS: tuple[str, ...] = ("self", "spouse", "kin")
+#: Lead windows scanned for tip-offs (hours before the event): a warning comes hours to
+#: days ahead. The timing test takes the most surprising window and corrects for the
+#: scan (see :mod:`umbrella_graph.scoring.tipoff`).
+LEAD_WINDOWS: tuple[pd.Timedelta, ...] = tuple(pd.Timedelta(hours=h) for h in (1, 3, 6, 12, 24, 48, 72, 96))
+#: After a warning call, the gang-side person passes it on within this long (the relay:
+#: it strengthens a tip-off, its absence never buries one).
+RELAY_WINDOW = pd.Timedelta(hours=2)
+#: The investigators' follow-up period after an event is measured from the case
+#: (:func:`follow_up_period`) and never exceeds this.
+FOLLOW_UP_MAX = pd.Timedelta(days=60)
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> dict[str, Any]:
+    """The vocabularies (``vocabulary.json``), keywords normalised, cached."""
+    text = resources.files(__package__).joinpath("vocabulary.json").read_text(encoding="utf-8")
+    raw = json.loads(text)
+    return raw  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _converter() -> Any:
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _base(text: str) -> str:
+    t = unicodedata.normalize("NFKC", text).strip().lower()
+    t = " ".join(t.split())
+    if any(ord(ch) > 0x2E7F for ch in t):
+        t = _converter().convert(t)
+    return t
+
+
+@lru_cache(maxsize=1)
+def _rewrites() -> list[tuple[str, str]]:
+    v = vocabulary()
+    pairs = [(_base(k), _base(x)) for k, x in {**v["renamed"], **v["abbreviations"]}.items() if k != x]
+    return sorted(pairs, key=lambda p: -len(p[0]))  # longest first
+
+
+@lru_cache(maxsize=65536)
+def normalise(text: str) -> str:
+    """The normalised form of a kind word, post title or unit name (see the module docs)."""
+    t = _base(str(text))
+    if not t:
+        return t
+    # one left-to-right pass, longest match first, so that a rewrite is never rewritten
+    out: list[str] = []
+    i = 0
+    rw = _rewrites()
+    while i < len(t):
+        for k, x in rw:
+            if t.startswith(k, i):
+                out.append(x)
+                i += len(k)
+                break
+        else:
+            out.append(t[i])
+            i += 1
+    return "".join(out)
+
+
+def _values(values: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Unique normalised strings of ``values`` and the inverse index."""
+    if isinstance(values, str):
+        values = [values]
+    s = pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="string").fillna("")
+    uniq, inv = np.unique(s.to_numpy(dtype=object).astype(str), return_inverse=True)
+    return np.array([normalise(u) for u in uniq], dtype=object), inv
+
+
+def _match(norm: str, exact: Iterable[str], keywords: Iterable[str]) -> bool:
+    if norm in exact:
+        return True
+    return any(k in norm for k in keywords)
+
+
+@lru_cache(maxsize=1)
+def _kin_words() -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
+    v = vocabulary()["kinship"]
+    return {rel: (frozenset(normalise(w) for w in d["exact"]), tuple(normalise(w) for w in d["keywords"]))
+            for rel, d in v.items()}
+
+
+def tie_relation(kinds: Any) -> np.ndarray:
+    """Per tie kind: ``"spouse"``, ``"kin"`` (another relative) or ``""`` (not family).
+
+    A tie that is both (``配偶亲属``) is a spouse tie.
+    """
+    norm, inv = _values(kinds)
+    words = _kin_words()
+    out = []
+    for n in norm:
+        if _match(n, *words["spouse"]):
+            out.append("spouse")
+        elif _match(n, *words["kin"]):
+            out.append("kin")
+        else:
+            out.append("")
+    return np.asarray(out, dtype=object)[inv] if len(inv) else np.zeros(0, dtype=object)
+
+
+@lru_cache(maxsize=1)
+def _enf_words() -> tuple[frozenset[str], tuple[str, ...], tuple[str, ...]]:
+    v = vocabulary()["enforcement"]
+    return (frozenset(normalise(w) for w in v["exact"]), tuple(normalise(w) for w in v["keywords"]),
+            tuple(normalise(w) for w in v["not"]))
+
+
+def is_enforcement(kinds: Any) -> np.ndarray:
+    """Per event kind: an enforcement action a gang could be warned about (a raid, an
+    arrest, an inspection, a sweep) rather than a trial, a hearing or a meeting."""
+    norm, inv = _values(kinds)
+    exact, kw, neg = _enf_words()
+    out = np.array([bool(n) and not any(x in n for x in neg) and _match(n, exact, kw) for n in norm], dtype=bool)
+    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+
+
+def channel_of(channels: Any) -> np.ndarray:
+    """Per transaction channel: one of :data:`CHANNELS` (``other`` when unknown)."""
+    norm, inv = _values(channels)
+    words = {c: tuple(normalise(w) for w in ws) for c, ws in vocabulary()["channels"].items()}
+    out = []
+    for n in norm:
+        hit = "other"
+        for c in ("wechat", "alipay", "cash", "bank"):  # a WeChat transfer is WeChat, not a bank
+            if any(w in n for w in words[c]):
+                hit = c
+                break
+        out.append(hit)
+    return np.asarray(out, dtype=object)[inv] if len(inv) else np.zeros(0, dtype=object)
+
+
+def is_police(texts: Any) -> np.ndarray:
+    """Per post title or unit name: a police post (answers for every gang in its area)."""
+    norm, inv = _values(texts)
+    words = tuple(normalise(w) for w in vocabulary()["police"])
+    out = np.array([any(w in n for w in words) for n in norm], dtype=bool)
+    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+
+
+def is_governing(texts: Any) -> np.ndarray:
+    """Per post title: a post that heads its place or unit (书记, 主任, 镇长...)."""
+    norm, inv = _values(texts)
+    words = tuple(normalise(w) for w in vocabulary()["governing"]["keywords"])
+    out = np.array([any(w in n for w in words) for n in norm], dtype=bool)
+    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+
+
+def sectors_of(texts: Any) -> list[frozenset[str]]:
+    """Per gang kind or company sector text: the trades (keys of the ``sectors``
+    vocabulary) it belongs to."""
+    norm, inv = _values(texts)
+    sec = vocabulary()["sectors"]
+    kw = {name: tuple(normalise(w) for w in d["keywords"]) for name, d in sec.items()}
+    res = [frozenset(name for name, ws in kw.items() if any(w in n for w in ws)) for n in norm]
+    return [res[i] for i in inv]
+
+
+def regulated_sectors(texts: Any) -> list[frozenset[str]]:
+    """Per post title or unit name: the trades whose regulator it is."""
+    norm, inv = _values(texts)
+    sec = vocabulary()["sectors"]
+    kw = {name: tuple(normalise(w) for w in d["regulators"]) for name, d in sec.items()}
+    res = [frozenset(name for name, ws in kw.items() if any(w in n for w in ws)) for n in norm]
+    return [res[i] for i in inv]
+
+
+def official_circle(officials: Any, ties: pd.DataFrame) -> pd.DataFrame:
+    """Who speaks for each official: himself, his spouse, his other relatives.
+
+    Parameters
+    ----------
+    officials : sequence of str
+        Official ids.
+    ties : pandas.DataFrame
+        The case's ``ties`` table (``src``, ``dst``, ``kind``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``official_id, person_id, relation, tie_row`` (``relation`` in
+        :data:`CIRCLE_RELATIONS`; ``tie_row`` the position of the tie in the table, -1
+        for the official himself), one row per (official, person), the closest relation
+        kept (self, then spouse, then kin; then the first tie). A relative who holds a
+        post himself answers for his own records and is not in anyone else's circle.
+        Sorted by official then person.
+
+    Examples
+    --------
+    >>> ties = pd.DataFrame({"src": ["A", "A", "C"], "dst": ["B", "C", "D"], "kind": ["配偶", "friend", "兄弟"]})
+    >>> official_circle(["A", "C"], ties).values.tolist()
+    [['A', 'A', 'self', -1], ['A', 'B', 'spouse', 0], ['C', 'C', 'self', -1], ['C', 'D', 'kin', 2]]
+    """
+    off = pd.Index(pd.unique(np.asarray([str(x) for x in officials], dtype=object)))
+    parts = [pd.DataFrame({"official_id": off.to_numpy(dtype=object), "person_id": off.to_numpy(dtype=object),
+                           "relation": "self", "tie_row": -1})]
+    if len(ties):
+        rel = tie_relation(ties["kind"])
+        fam = rel != ""
+        src = ties["src"].astype("string").fillna("").to_numpy(dtype=object)
+        dst = ties["dst"].astype("string").fillna("").to_numpy(dtype=object)
+        rows = np.arange(len(ties))
+        for a, b in ((src, dst), (dst, src)):
+            ok = fam & (off.get_indexer(a) >= 0) & (off.get_indexer(b) < 0) & (a != b)
+            parts.append(pd.DataFrame({"official_id": a[ok], "person_id": b[ok], "relation": rel[ok],
+                                       "tie_row": rows[ok]}))
+    out = pd.concat(parts, ignore_index=True)
+    rank = out["relation"].map({r: i for i, r in enumerate(CIRCLE_RELATIONS)}).to_numpy()
+    out = (out.assign(_r=rank).sort_values(["official_id", "person_id", "_r", "tie_row"], kind="stable")
+           .drop_duplicates(["official_id", "person_id"]).drop(columns="_r").reset_index(drop=True))
+    return out.astype({"official_id": object, "person_id": object, "relation": object, "tie_row": np.int64})
+
+
+def follow_up_period(lags_hours: np.ndarray, baseline_rate: float, *, max_period: pd.Timedelta = FOLLOW_UP_MAX
+                     ) -> pd.Timedelta:
+    """How long after enforcement events contacts with the gang stay in excess.
+
+    Investigators call and meet members for days or weeks after a raid; those contacts
+    are enforcement, not closeness. The period is measured from the case: ``lags_hours``
+    are the delays (hours, >= 0) from each event to each later contact between an
+    official's circle and the gang's side (up to ``max_period``), ``baseline_rate`` the
+    number of such contacts expected per hour over all events together without an event
+    (from the contacts outside any follow-up). The lags are counted by day and the period
+    ends at the day that maximises the cumulative excess ``sum(count - 1.5 x baseline)``:
+    after it, contacts run at the baseline again. At least one day.
+
+    Examples
+    --------
+    >>> lags = np.r_[np.repeat(np.arange(10) * 24 + 5.0, 20), np.arange(0, 1400, 7.0)]
+    >>> follow_up_period(lags, baseline_rate=1 / 7)
+    Timedelta('10 days 00:00:00')
+    """
+    days = int(np.ceil(max_period / pd.Timedelta(days=1)))
+    lags = np.asarray(lags_hours, dtype=float)
+    lags = lags[(lags >= 0) & (lags < days * 24)]
+    if not len(lags):
+        return pd.Timedelta(days=1)
+    count = np.bincount((lags // 24).astype(np.int64), minlength=days)[:days].astype(float)
+    base = max(float(baseline_rate), 0.0) * 24.0
+    cum = np.cumsum(count - 1.5 * base - 0.5)
+    best = int(np.argmax(cum))
+    if cum[best] <= 3.0:
+        return pd.Timedelta(days=1)
+    return pd.Timedelta(days=best + 1)

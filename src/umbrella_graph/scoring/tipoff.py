@@ -1,0 +1,498 @@
+"""Tip-offs (通风报信): the one definition, shared by the scorer and :func:`find_tipoffs`.
+
+For every enforcement event on a gang (:func:`umbrella_graph.domain.is_enforcement`)
+and every official, the contacts between the official's circle
+(:func:`umbrella_graph.domain.official_circle`: himself, his spouse, his relatives) and
+the gang's side (listed members and the people :func:`infer_gang_side` places on it with
+confidence >= 0.5) in the hours or days before the event are tested against the
+official's **own** background rate with that gang:
+
+timing (``surprise``)
+    For each lead window ``w`` of :data:`umbrella_graph.domain.LEAD_WINDOWS` (1 h to
+    4 days), ``k_w`` window records against ``expected_w`` = the window's quiet hours x
+    the pair's quiet rate + its follow-up hours x the pair's follow-up rate. Rates are
+    measured over the background interval ``[T - W - baseline, T + baseline)`` (``W`` the
+    longest window) with every pre-event window of the gang left out; a rate is
+    ``(records + 0.5) / max(hours, W)`` (a Jeffreys-style pseudo-count: an official who
+    never calls the gang still has a small rate). ``p_w = P(X >= k_w)``, ``X ~
+    Poisson(expected_w)``; the pair takes its best window and multiplies its p-value by
+    the number of windows scanned (Bonferroni: the correction for the scan).
+
+follow-up
+    Investigators call members for days or weeks after a raid. Those weeks are measured
+    from the case itself (:func:`umbrella_graph.domain.follow_up_period`: the days after
+    events in which contacts between officials' circles and gang sides run above their
+    rate elsewhere) and get their own rate, so an investigator's call that falls before
+    a second raid is expected.
+
+relay (``relay_surprise``)
+    The contacted gang-side person calling other people on the same gang's side within
+    :data:`umbrella_graph.domain.RELAY_WINDOW` after the contact (and before the event),
+    against that person's own rate of gang-internal contacts; Bonferroni over the
+    window's records.
+
+score
+    ``max(surprise, fisher)``, ``fisher`` being Fisher's combination of the two p-values
+    (chi-square, 4 degrees of freedom). The relay strengthens a tip-off; its absence never
+    lowers one: most wiretaps never see the gang's internal calls.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement, official_circle
+from ..graph import CaseGraph
+from ._context import context
+from .gangside import side_table
+
+__all__ = ["tipoff_table", "case_follow_up", "TIPOFF_MIN_SCORE", "SIDE_MIN_CONFIDENCE"]
+
+logger = logging.getLogger(__name__)
+
+#: Default threshold of the tip-off score (-log10 p after the scan correction): a
+#: 1-in-100 coincidence under the official's own baseline.
+TIPOFF_MIN_SCORE = 2.0
+#: Unlisted people count as the gang's side from this confidence on (listed members always).
+SIDE_MIN_CONFIDENCE = 0.5
+#: The background interval reaches this far before the window and after the event.
+BASELINE = pd.Timedelta(days=730)
+
+_MAX_SURPRISE = 300.0
+_SEC = np.int64(1_000_000_000)
+
+
+def _secs(t: pd.Series | np.ndarray, t0: np.datetime64) -> np.ndarray:
+    """Whole seconds since ``t0`` (int64)."""
+    arr = np.asarray(t, dtype="datetime64[ns]")
+    return (arr - t0).astype("timedelta64[ns]").astype(np.int64) // _SEC
+
+
+def _events(graph: CaseGraph, event_kinds: tuple[str, ...] | None) -> pd.DataFrame:
+    ev = graph.case["events"]
+    keep = ev["gang_id"].notna() & ev["time"].notna()
+    if event_kinds is not None:
+        keep &= ev["kind"].astype("string").isin(event_kinds)
+    else:  # the one definition of enforcement (umbrella_graph.domain)
+        keep &= pd.Series(is_enforcement(ev["kind"]), index=ev.index)
+    ev = ev[keep.fillna(False).to_numpy()]
+    out = pd.DataFrame({
+        "event_id": ev["id"].astype("string").to_numpy(),
+        "event_kind": ev["kind"].astype("string").to_numpy(),
+        "event_time": ev["time"].to_numpy(dtype="datetime64[ns]"),
+        "gang_id": ev["gang_id"].astype("string").to_numpy(),
+    })
+    return out.sort_values(["gang_id", "event_time", "event_id"]).reset_index(drop=True)
+
+
+def _contact_pairs(graph: CaseGraph, kinds: tuple[str, ...], proxies: pd.DataFrame,
+                   side: pd.DataFrame) -> pd.DataFrame:
+    """Contact records joining an official's side to a gang's side, one row per
+    (record, official, gang)."""
+    # numeric prefilter on node positions (the scorer's contact array): only records
+    # between an official's circle and a gang's side can survive the joins below
+    ctx = context(graph, "find_tipoffs")
+    ct = ctx.ct
+    in_prox = np.zeros(ctx.n, dtype=bool)
+    pp = graph.index_of(proxies["person_id"].astype(str).tolist())
+    in_prox[pp[pp >= 0]] = True
+    in_side = np.zeros(ctx.n, dtype=bool)
+    sp = graph.index_of(side["person_id"].astype(str).tolist())
+    in_side[sp[sp >= 0]] = True
+    cs, cd = ct["src"].to_numpy(), ct["dst"].to_numpy()
+    ok = np.isin(ct["kind"].to_numpy(), list(kinds)) & ~np.isnat(ct["time"].to_numpy())
+    fwd = ok & in_prox[cs] & in_side[cd]
+    bwd = ok & in_prox[cd] & in_side[cs]
+    sel = fwd | bwd
+    if not sel.any():
+        return pd.DataFrame()
+    c = graph.case["contacts"]
+    ids = graph.nodes["id"].to_numpy()
+    parts = []
+    for mask, a_, b_ in ((fwd, cs, cd), (bwd, cd, cs)):
+        pos = ct["pos"].to_numpy()[mask]
+        parts.append(pd.DataFrame({
+            "pos": pos,
+            "time": ct["time"].to_numpy()[mask].astype("datetime64[ns]"),
+            "contact_kind": c["kind"].astype("string").to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object),
+            "file": c["_file"].astype("string").to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object),
+            "row": c["_row"].to_numpy(dtype=np.int64)[pos],
+            "x": ids[a_[mask]].astype(str), "y": ids[b_[mask]].astype(str)}))
+    both = pd.concat(parts, ignore_index=True)
+    both = both[both["x"] != both["y"]]
+    prox = proxies.rename(columns={"person_id": "x", "via": "via"})
+    sd = side.rename(columns={"person_id": "y", "side": "contact_side"})
+    m = both.merge(prox, on="x", how="inner").merge(sd, on="y", how="inner")
+    m = m[(m["y"] != m["official_id"]).to_numpy()]
+    # a relative who is himself on the gang's side speaks for the gang, not the official
+    own = pd.MultiIndex.from_frame(side[["person_id", "gang_id"]].astype(str))
+    kin_inside = pd.MultiIndex.from_frame(m[["x", "gang_id"]].astype(str)).isin(own)
+    m = m[~(kin_inside & (m["via"] != "self").to_numpy())]
+    if not len(m):
+        return pd.DataFrame()
+    m = m.rename(columns={"x": "via_person_id", "y": "contact_person_id"})
+    prio = np.where(m["via"] == "self", 0, np.where(m["via"] == "spouse", 1, 2))
+    m = m.assign(_p=prio).sort_values(["official_id", "gang_id", "pos", "_p", "via_person_id",
+                                       "contact_person_id"])
+    m = m.drop_duplicates(["official_id", "gang_id", "pos"]).drop(columns="_p")
+    fam = proxies.rename(columns={"person_id": "contact_person_id"})[["contact_person_id", "official_id"]]
+    fam = fam.assign(family_contact=True)
+    m = m.merge(fam, on=["contact_person_id", "official_id"], how="left")
+    m["family_contact"] = m["family_contact"].astype("boolean").fillna(False).astype(bool)
+    return m.reset_index(drop=True)
+
+
+def _exposure(ev_g: np.ndarray, ev_s: np.ndarray, q_lo: np.ndarray, q_hi: np.ndarray,
+              w_s: int, d_s: int) -> np.ndarray:
+    """Seconds of each query interval ``[q_lo, q_hi)`` of event ``i`` (gang ``ev_g[i]``)
+    that fall in the gang's pre-event windows (W) and follow-up periods (P).
+
+    Returns an array ``(n, 4)``: seconds in W and P, in W only, in P only, in neither.
+    ``ev_g``/``ev_s`` are the events' gang codes and times (seconds), sorted by gang.
+    """
+    out = np.zeros((len(ev_s), 4))
+    bounds = np.flatnonzero(np.r_[True, ev_g[1:] != ev_g[:-1], True])
+    for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        t = ev_s[a:b].astype(float)
+        brk = np.unique(np.concatenate([t - w_s, t, t + d_s]))
+        seg_s, seg_e = brk[:-1], brk[1:]
+        mid = (seg_s + seg_e) / 2
+        in_w = ((t[None, :] - w_s <= mid[:, None]) & (mid[:, None] < t[None, :])).any(axis=1)
+        in_p = ((t[None, :] <= mid[:, None]) & (mid[:, None] < t[None, :] + d_s)).any(axis=1)
+        lo = q_lo[a:b].astype(float)[:, None]
+        hi = q_hi[a:b].astype(float)[:, None]
+        ov = np.clip(np.minimum(hi, seg_e[None, :]) - np.maximum(lo, seg_s[None, :]), 0, None)
+        total = np.clip(hi - lo, 0, None)[:, 0]
+        wp = ov[:, in_w & in_p].sum(axis=1)
+        wo = ov[:, in_w & ~in_p].sum(axis=1)
+        po = ov[:, ~in_w & in_p].sum(axis=1)
+        out[a:b] = np.column_stack([wp, wo, po, total - wp - wo - po])
+    return out
+
+
+def _to_surprise(logp: np.ndarray) -> np.ndarray:
+    """``-log10 p`` from natural-log p-values, capped, rounded so reruns compare equal."""
+    return np.round(np.minimum(-np.asarray(logp, dtype=float) / np.log(10.0), _MAX_SURPRISE) + 0.0, 10)
+
+
+def _relay(hits: pd.DataFrame, side: pd.DataFrame, graph: CaseGraph,
+           kinds: tuple[str, ...], t0: np.datetime64, span: int, q_lo: np.ndarray, q_hi: np.ndarray,
+           s_ev: np.ndarray, r_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per window record: how many gang-internal contacts the contacted person made within
+    ``r_s`` seconds after it (and before the event), the number expected from that
+    person's own gang-internal rate over the background interval, and ln P(X >= n)."""
+    n = len(hits)
+    if r_s <= 0 or not n:
+        return np.zeros(n, np.int64), np.zeros(n), np.zeros(n)
+    ctx = context(graph, "find_tipoffs")
+    ct = ctx.ct
+    on = np.zeros(ctx.n, dtype=bool)
+    sp = graph.index_of(side["person_id"].astype(str).tolist())
+    on[sp[sp >= 0]] = True
+    cs, cd = ct["src"].to_numpy(), ct["dst"].to_numpy()
+    # only contacts between two gang-side people matter (the inner joins below): keep those
+    keep = np.isin(ct["kind"].to_numpy(), list(kinds)) & ~np.isnat(ct["time"].to_numpy()) & on[cs] & on[cd]
+    ids = graph.nodes["id"].to_numpy()
+    src, dst = ids[cs[keep]].astype(str), ids[cd[keep]].astype(str)
+    t = _secs(ct["time"].to_numpy()[keep].astype("datetime64[ns]"), t0)
+    both = pd.DataFrame({"y": np.r_[src, dst], "z": np.r_[dst, src], "t": np.r_[t, t]})
+    sd = side[["person_id", "gang_id"]]
+    inside = both.merge(sd.rename(columns={"person_id": "y"}), on="y").merge(
+        sd.rename(columns={"person_id": "z"}), on=["z", "gang_id"])
+    # keys are seconds since t0 under a person code: keep times inside [0, span) so that
+    # no record spills into a neighbouring code (every queried interval lies inside)
+    tt = inside["t"].to_numpy()
+    inside = inside[(inside["y"] != inside["z"]).to_numpy() & (tt >= 0) & (tt < span)]
+    pg = pd.MultiIndex.from_frame(pd.concat([
+        inside[["y", "gang_id"]].astype(str),
+        hits[["contact_person_id", "gang_id"]].astype(str).set_axis(["y", "gang_id"], axis=1)]))
+    pg = pg.unique().sort_values()
+    code_i = pg.get_indexer(pd.MultiIndex.from_frame(inside[["y", "gang_id"]].astype(str))).astype(np.int64)
+    keys = np.sort(code_i * span + inside["t"].to_numpy(dtype=np.int64))
+    hc = pg.get_indexer(pd.MultiIndex.from_frame(
+        hits[["contact_person_id", "gang_id"]].astype(str))).astype(np.int64) * span
+    e = hits["_ev"].to_numpy()
+    ht = _secs(hits["time"].to_numpy(dtype="datetime64[ns]"), t0)
+    end = np.minimum(ht + r_s, s_ev[e] - 1)
+    n_relay = np.maximum(np.searchsorted(keys, hc + end, side="right")
+                         - np.searchsorted(keys, hc + ht, side="right"), 0)
+    n_base = np.searchsorted(keys, hc + q_hi[e], side="left") - np.searchsorted(keys, hc + q_lo[e], side="left")
+    hours = np.maximum((q_hi[e] - q_lo[e]) / 3600.0, 1.0)
+    expected = (n_base + 0.5) / hours * (np.maximum(end - ht, 0) / 3600.0)
+    logp = np.where(n_relay > 0, stats.poisson.logsf(n_relay - 1, np.maximum(expected, 1e-300)), 0.0)
+    return n_relay.astype(np.int64), expected, logp
+
+
+def _count_between(keys: np.ndarray, cum: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Sum of the weights whose sorted ``keys`` lie in ``[lo, hi)``."""
+    return cum[np.searchsorted(keys, hi, side="left")] - cum[np.searchsorted(keys, lo, side="left")]
+
+
+
+
+def gang_side_ids(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
+    """``person_id, gang_id, side`` (listed role, ``front_man`` or ``inferred``): the
+    people on a gang's side, as the tip-off test, the investigations and the report use
+    it: every listed member (officials on the member list included) and, if
+    ``inferred``, the unlisted people :func:`infer_gang_side` places there with confidence
+    >= :data:`SIDE_MIN_CONFIDENCE`."""
+    ctx = context(graph, "find_tipoffs")
+    side = side_table(ctx)
+    s = side[side["kind"].to_numpy() != "company"]
+    # officials on the member list (the scorer keeps them off the side it scores with)
+    mem = ctx.members[ctx.is_official[ctx.members["person"].to_numpy()]]
+    if len(mem):
+        s = pd.concat([s, pd.DataFrame({"node": mem["person"].to_numpy(), "gang": mem["gang"].to_numpy(),
+                                        "conf": 1.0, "kind": "listed", "role": mem["role"].to_numpy()})],
+                      ignore_index=True)
+    keep = (s["kind"].to_numpy() == "listed") | (inferred & (s["conf"].to_numpy(dtype=float) >= SIDE_MIN_CONFIDENCE))
+    s = s[keep]
+    ids = ctx.graph.nodes["id"].to_numpy()
+    role = s["role"].astype("string").fillna("").to_numpy(dtype=object)
+    kind = s["kind"].to_numpy(dtype=object)
+    out = pd.DataFrame({"person_id": ids[s["node"].to_numpy()].astype(str),
+                        "gang_id": ctx.gang_ids[s["gang"].to_numpy()].astype(str),
+                        "side": np.where(kind == "listed", np.where(role == "", "member", role), kind)})
+    if gangs is not None:
+        out = out[out["gang_id"].isin(set(gangs)).to_numpy()]
+    return out.sort_values(["gang_id", "person_id"]).reset_index(drop=True).astype("string")
+
+
+def _proxies(graph: CaseGraph) -> pd.DataFrame:
+    circ = official_circle(graph.officials, graph.case["ties"])
+    return pd.DataFrame({"person_id": circ["person_id"].to_numpy(), "official_id": circ["official_id"].to_numpy(),
+                         "via": circ["relation"].to_numpy()}).astype("string")
+
+
+def _measured_follow_up(con: pd.DataFrame, ev: pd.DataFrame) -> pd.Timedelta:
+    """The follow-up period of the case (:func:`umbrella_graph.domain.follow_up_period`)."""
+    from ..domain import FOLLOW_UP_MAX
+
+    c = con.drop_duplicates(["gang_id", "pos"])
+    if not len(c) or not len(ev):
+        return pd.Timedelta(days=1)
+    gcode = pd.Index(sorted(set(ev["gang_id"]) | set(c["gang_id"])))
+    t_all = np.concatenate([c["time"].to_numpy(dtype="datetime64[ns]"), ev["event_time"].to_numpy(dtype="datetime64[ns]")])
+    t0 = t_all.min()
+    span = int((t_all.max() - t0) / np.timedelta64(1, "s")) + 1
+    es = ((ev["event_time"].to_numpy(dtype="datetime64[ns]") - t0) / np.timedelta64(1, "s")).astype(np.int64)
+    cs = ((c["time"].to_numpy(dtype="datetime64[ns]") - t0) / np.timedelta64(1, "s")).astype(np.int64)
+    big = span + int(FOLLOW_UP_MAX.total_seconds()) + 2
+    ek = np.sort(gcode.get_indexer(ev["gang_id"]).astype(np.int64) * big + es)
+    ck = gcode.get_indexer(c["gang_id"]).astype(np.int64) * big + cs
+    d = int(FOLLOW_UP_MAX.total_seconds())
+    lo = np.searchsorted(ek, ck - d, side="right")
+    hi = np.searchsorted(ek, ck, side="right")
+    n = hi - lo
+    rep = np.repeat(np.arange(len(ck)), n)
+    idx = np.repeat(lo, n) + (np.arange(len(rep)) - np.repeat(np.cumsum(n) - n, n))
+    lags = (ck[rep] - ek[idx]) / 3600.0
+    n_ev = pd.Series(ev["gang_id"]).value_counts()
+    n_con = pd.Series(c["gang_id"]).value_counts()
+    hours = max(span / 3600.0, 1.0)
+    rate = float((n_ev * n_con.reindex(n_ev.index).fillna(0.0)).sum()) / hours
+    return follow_up_period(lags, rate)
+
+
+def _default_pairs(graph: CaseGraph, side: pd.DataFrame) -> pd.DataFrame:
+    """:func:`_contact_pairs` for every contact kind and the default side (cached)."""
+    from ..schema import CONTACT_KINDS
+
+    ctx = context(graph, "find_tipoffs")
+    if "tipoff_pairs" not in ctx.cache:
+        ctx.cache["tipoff_pairs"] = _contact_pairs(graph, tuple(CONTACT_KINDS), _proxies(graph), side)
+    return ctx.cache["tipoff_pairs"]  # type: ignore[no-any-return]
+
+
+def case_follow_up(graph: CaseGraph) -> pd.Timedelta:
+    """The investigators' follow-up period of this case (cached per graph): the days
+    after enforcement events in which contacts between officials' circles and gang sides
+    run in excess (:func:`umbrella_graph.domain.follow_up_period`)."""
+    ctx = context(graph, "case_follow_up")
+    if "follow_up" not in ctx.cache:
+
+        ev = _events(graph, None)
+        d = pd.Timedelta(days=1)
+        if len(ev):
+            side = gang_side_ids(graph, sorted(set(ev["gang_id"])))
+            con = _default_pairs(graph, side)
+            if len(con):
+                d = _measured_follow_up(con, ev)
+        ctx.cache["follow_up"] = d
+    return ctx.cache["follow_up"]  # type: ignore[no-any-return]
+
+
+def tipoff_table(
+    graph: CaseGraph,
+    *,
+    windows: tuple[pd.Timedelta, ...] = LEAD_WINDOWS,
+    baseline: pd.Timedelta = BASELINE,
+    follow_up: pd.Timedelta | None | str = "auto",
+    relay: pd.Timedelta | None = RELAY_WINDOW,
+    kinds: tuple[str, ...] | None = None,
+    event_kinds: tuple[str, ...] | None = None,
+    inferred: bool = True,
+) -> pd.DataFrame:
+    """Every contact record in a pre-event window, with the tests of the module docstring.
+
+    One row per (record, event, official) inside the official's best lead window, with
+    the per-(event, official) statistics repeated: ``n_window``, ``window_hours`` (the
+    best window), ``n_baseline``, ``n_follow_up``, ``baseline_hours``, ``expected``,
+    ``p_value`` (corrected for the scan), ``surprise``, ``n_relay``, ``relay_expected``,
+    ``relay_surprise``, ``score``, and ``follow_up_hours`` (the follow-up period used).
+    Unfiltered: callers apply their threshold (:data:`TIPOFF_MIN_SCORE`). Cached per
+    graph for the default arguments.
+    """
+    ctx = context(graph, "find_tipoffs")
+    default = (windows == LEAD_WINDOWS and baseline == BASELINE and follow_up == "auto" and relay == RELAY_WINDOW
+               and kinds is None and event_kinds is None and inferred)
+    if default and "tipoffs" in ctx.cache:
+        return ctx.cache["tipoffs"].copy()  # type: ignore[no-any-return]
+    out = _tipoff_table(graph, windows, baseline, follow_up, relay, kinds, event_kinds, inferred)
+    if default:
+        ctx.cache["tipoffs"] = out
+        return out.copy()
+    return out
+
+
+def _tipoff_table(graph: CaseGraph, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta,
+                  follow_up: pd.Timedelta | None | str, r_td: pd.Timedelta | None, kinds: tuple[str, ...] | None,
+                  event_kinds: tuple[str, ...] | None, inferred: bool) -> pd.DataFrame:
+    from ..schema import CONTACT_KINDS
+
+    kinds_t = tuple(CONTACT_KINDS) if kinds is None else kinds
+    r = pd.Timedelta(0) if r_td is None else r_td
+    ev = _events(graph, event_kinds)
+    if not len(ev):
+        return pd.DataFrame()
+    gangs = sorted(set(ev["gang_id"]))
+    side = gang_side_ids(graph, gangs, inferred=inferred)
+    proxies = _proxies(graph)
+    default = kinds is None and event_kinds is None and inferred
+    con = _default_pairs(graph, side) if default else _contact_pairs(graph, kinds_t, proxies, side)
+    if not len(con):
+        return pd.DataFrame()
+    if isinstance(follow_up, str):
+        d = case_follow_up(graph) if event_kinds is None and kinds is None and inferred else \
+            _measured_follow_up(con, ev)
+    else:
+        d = pd.Timedelta(0) if follow_up is None else follow_up
+    wins = sorted({pd.Timedelta(w) for w in windows})
+    W = wins[-1]
+
+    all_t = graph.case["contacts"]
+    all_t = all_t[all_t["kind"].isin(kinds_t).fillna(False).to_numpy()]["time"].dropna()
+    t_ev = ev["event_time"].to_numpy(dtype="datetime64[ns]")
+    t_con = con["time"].to_numpy(dtype="datetime64[ns]")
+    w_s, b_s, d_s = int(W.total_seconds()), int(b.total_seconds()), int(d.total_seconds())
+    pad = np.timedelta64(b_s + w_s + d_s + 1, "s")
+    t0: np.datetime64 = np.datetime64(min(t_ev.min(), t_con.min()), "ns") - pad  # type: ignore[assignment]
+    s_ev, s_con = _secs(t_ev, t0), _secs(t_con, t0)
+    data_lo = int(_secs(np.array([all_t.min()]), t0)[0])
+    data_hi = int(_secs(np.array([all_t.max()]), t0)[0]) + 1
+    span = int(max(s_ev.max(), s_con.max())) + w_s + b_s + d_s + 2
+    pair_index = pd.MultiIndex.from_frame(con[["official_id", "gang_id"]].astype(str)).unique().sort_values()
+    if (max(len(gangs), len(pair_index)) + 1) * span >= np.iinfo(np.int64).max // 4:  # pragma: no cover
+        raise OverflowError("time span too long for the tip-off index")
+
+    gcode = pd.Index(gangs)
+    ev_g = gcode.get_indexer(ev["gang_id"]).astype(np.int64)
+    ev_key = ev_g * span + s_ev
+    c_key = gcode.get_indexer(con["gang_id"]).astype(np.int64) * span + s_con
+    # events of the contact's gang with T in (t, t + W]  <=>  t in [T - W, T)
+    lo = np.searchsorted(ev_key, c_key, side="right")
+    hi = np.searchsorted(ev_key, c_key + w_s, side="right")
+    n_in = hi - lo
+    in_post = (np.searchsorted(ev_key, c_key, side="right")
+               > np.searchsorted(ev_key, c_key - d_s, side="right")) if d_s else np.zeros(len(con), bool)
+
+    rep = np.repeat(np.arange(len(con)), n_in)
+    off = np.arange(len(rep)) - np.repeat(np.cumsum(n_in) - n_in, n_in)
+    ev_idx = np.repeat(lo, n_in) + off
+    hits = con.iloc[rep].reset_index(drop=True)
+    hits = pd.concat([hits, ev.iloc[ev_idx].drop(columns="gang_id").reset_index(drop=True)], axis=1)
+    if not len(hits):
+        return pd.DataFrame()
+    hits["_ev"] = ev_idx
+    lead_s = s_ev[ev_idx] - s_con[rep]
+
+    # background: the pair's contacts outside every pre-event window (of the longest lead)
+    con_p = pair_index.get_indexer(pd.MultiIndex.from_frame(con[["official_id", "gang_id"]].astype(str)))
+    bg = n_in == 0
+    bg_key = con_p[bg].astype(np.int64) * span + s_con[bg]
+    order = np.argsort(bg_key, kind="stable")
+    bg_key = bg_key[order]
+    post = in_post[bg][order].astype(float)
+    cum_post = np.concatenate([[0.0], np.cumsum(post)])
+    cum_quiet = np.concatenate([[0.0], np.cumsum(1.0 - post)])
+    q_lo = np.maximum(s_ev - w_s - b_s, data_lo)
+    q_hi = np.maximum(np.minimum(s_ev + b_s, data_hi), q_lo)
+    bg_exp = _exposure(ev_g, s_ev, q_lo, q_hi, w_s, d_s)
+    h_post, h_quiet = bg_exp[:, 2] / 3600.0, bg_exp[:, 3] / 3600.0
+
+    tg = hits.groupby(["_ev", "official_id"], sort=True).agg(gang_id=("gang_id", "first")).reset_index()
+    e = tg["_ev"].to_numpy()
+    tp = pair_index.get_indexer(pd.MultiIndex.from_frame(tg[["official_id", "gang_id"]].astype(str)))
+    base = tp.astype(np.int64) * span
+    n_post = _count_between(bg_key, cum_post, base + q_lo[e], base + q_hi[e])
+    n_quiet = _count_between(bg_key, cum_quiet, base + q_lo[e], base + q_hi[e])
+    W_h = W.total_seconds() / 3600.0
+    rate_quiet = (n_quiet + 0.5) / np.maximum(h_quiet[e], W_h)
+    rate_post = (n_post + 0.5) / np.maximum(h_post[e], W_h)
+    # per window: k_w and expected_w; keep the best window, corrected for the scan
+    grp = pd.MultiIndex.from_frame(hits[["_ev", "official_id"]]).map(
+        {k: i for i, k in enumerate(zip(tg["_ev"], tg["official_id"], strict=True))}.get).to_numpy(dtype=np.int64)
+    best_logp = np.zeros(len(tg))
+    best_w = np.full(len(tg), -1, dtype=np.int64)
+    best_k = np.zeros(len(tg), dtype=np.int64)
+    best_exp = np.zeros(len(tg))
+    for wi, wd in enumerate(wins):
+        ws = int(wd.total_seconds())
+        k = np.bincount(grp[lead_s <= ws], minlength=len(tg))
+        win_exp = _exposure(ev_g, s_ev, s_ev - ws, s_ev, w_s, d_s)
+        win_post = (win_exp[:, 0] + win_exp[:, 2]) / 3600.0
+        win_quiet = (win_exp[:, 1] + win_exp[:, 3]) / 3600.0
+        expected = rate_quiet * win_quiet[e] + rate_post * win_post[e]
+        logp = np.where(k > 0, stats.poisson.logsf(k - 1, np.maximum(expected, 1e-300)), 0.0)
+        better = (k > 0) & ((best_w < 0) | (logp < best_logp - 1e-12))
+        best_logp = np.where(better, logp, best_logp)
+        best_w = np.where(better, wi, best_w)
+        best_k = np.where(better, k, best_k)
+        best_exp = np.where(better, expected, best_exp)
+    logsf = np.minimum(best_logp + np.log(len(wins)), 0.0)
+    w_hours = np.array([w.total_seconds() / 3600.0 for w in wins])[np.maximum(best_w, 0)]
+    tg["n_window"] = best_k
+    tg["window_hours"] = w_hours
+    tg["n_baseline"] = np.round(n_post + n_quiet).astype(np.int64)
+    tg["n_follow_up"] = np.round(n_post).astype(np.int64)
+    tg["baseline_hours"] = h_post[e] + h_quiet[e]
+    tg["expected"] = best_exp
+    tg["p_value"] = np.exp(logsf)
+    tg["surprise"] = _to_surprise(logsf)
+    # only the records inside the pair's best window are its tip-off records
+    hits = hits[lead_s <= (w_hours[grp] * 3600.0 + 0.5)].reset_index(drop=True)
+
+    hits["n_relay"], hits["relay_expected"], relay_logp = _relay(
+        hits, side, graph, kinds_t, t0, span, q_lo, q_hi, s_ev, int(r.total_seconds()))
+    m_rec = hits.groupby(["_ev", "official_id"], sort=True)["pos"].transform("size").to_numpy()
+    hits["_rlogp"] = np.minimum(relay_logp + np.log(m_rec), 0.0)
+    best = hits.groupby(["_ev", "official_id"], sort=True)["_rlogp"].min()
+    r_logp = best.reindex(pd.MultiIndex.from_frame(tg[["_ev", "official_id"]])).to_numpy()
+    tg["relay_surprise"] = _to_surprise(r_logp)
+    if r.value > 0:
+        fisher = _to_surprise(stats.chi2.logsf(-2.0 * (logsf + r_logp), 4))
+        tg["score"] = np.maximum(tg["surprise"].to_numpy(), fisher)
+    else:
+        tg["score"] = tg["surprise"]
+    tg["follow_up_hours"] = d.total_seconds() / 3600.0
+    out = hits.merge(tg.drop(columns=["gang_id"]), on=["_ev", "official_id"], how="inner")
+    out["lead_hours"] = ((out["event_time"] - out["time"]).dt.total_seconds() / 3600.0).round(4)
+    out = out.rename(columns={"time": "contact_time"})
+    out = out.sort_values(["score", "event_time", "event_id", "official_id", "contact_time", "file", "row"],
+                          ascending=[False, True, True, True, True, True, True]).reset_index(drop=True)
+    logger.info("tipoff_table: %d contact records in %d (event, official) pairs", len(out), len(tg))
+    return out
