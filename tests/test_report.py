@@ -7,8 +7,8 @@ import hashlib
 import json
 import re
 from html import escape, unescape
-from pathlib import Path
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
