@@ -126,6 +126,8 @@ def no_cjk_font_env(folder: Path) -> dict[str, str]:
 def bare_driver(tmp_path_factory):
     """Chromium on a machine without any CJK font (its fontconfig path holds one Latin font)."""
     d = start_chromium(no_cjk_font_env(tmp_path_factory.mktemp("nofonts")), size="1600,1000")
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": 1600, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
     try:
         yield d
     finally:
@@ -384,6 +386,16 @@ def test_chinese_renders_without_a_cjk_font(bare_driver, sample_report, artifact
     assert painted_pixels(d) > 5000
     d.execute_script("window.scrollTo(0, 0)")
     time.sleep(0.2)
+    # the first screen (1600 x 1000) shows the top suspect's whole card and the network
+    first = d.execute_script("""
+        function box(sel) { var r = document.querySelector(sel).getBoundingClientRect();
+                            return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }
+        return {w: innerWidth, h: innerHeight, card: box('#suspect-1'), net: box('#network .ug-canvas'),
+                name: document.querySelector('#suspect-1 .ug-card-name').textContent};""")
+    assert (first["w"], first["h"]) == (1600, 1000)
+    assert 0 <= first["card"]["top"] and first["card"]["bottom"] <= 1000, first
+    assert first["net"]["top"] < 400 and first["net"]["bottom"] <= 1000 and first["net"]["right"] <= 1600, first
+    assert first["net"]["left"] > first["card"]["right"] - 1  # side by side
     shot = artifacts / "report-no-fonts.png"
     d.save_screenshot(str(shot))
     print("screenshot without fonts:", shot)

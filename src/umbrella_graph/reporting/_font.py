@@ -6,7 +6,7 @@ character is a box ("tofu"). The package ships ``assets/fonts/NotoSansSC-GBK.wof
 Noto Sans CJK SC Regular (SIL Open Font License 1.1, text in ``assets/fonts/OFL.txt``)
 cut to the GBK character set plus ASCII, Latin-1 and punctuation by ``scripts/make-font``.
 Each page embeds a further subset of it, made with fontTools, holding exactly the
-characters of that page, as a base64 WOFF2 ``@font-face`` (allowed by the page's CSP,
+characters of that page, as a base64 WOFF ``@font-face`` (allowed by the page's CSP,
 ``font-src data:``).
 
 A character the shipped font lacks (an emoji, a rare character outside GBK) cannot be
@@ -73,15 +73,14 @@ class EmbeddedFont:
     Attributes
     ----------
     css : str
-        An ``@font-face`` rule with the subset as a base64 WOFF2 data URL ('' when the
-        page has no character the font covers).
+        An ``@font-face`` rule with the subset as a base64 WOFF data URL.
     characters : int
         Characters the subset holds.
     missing : str
         Characters of the page the shipped font lacks (sorted, each once): drawn by the
         machine's fonts or as boxes.
     size : int
-        Bytes of the WOFF2 subset.
+        Bytes of the WOFF subset.
     """
 
     css: str
@@ -128,7 +127,6 @@ def embedded_font(texts: Iterable[str]) -> EmbeddedFont:
 
     font = TTFont(io.BytesIO(_font_resource()), recalcTimestamp=False)
     opts = subset.Options()
-    opts.flavor = "woff2"
     opts.layout_features = ["kern", "ccmp", "locl"]
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6, 7, 13, 14]
     opts.notdef_outline = True
@@ -136,11 +134,13 @@ def embedded_font(texts: Iterable[str]) -> EmbeddedFont:
     sub = subset.Subsetter(opts)
     sub.populate(unicodes=keep)
     sub.subset(font)
-    font.flavor = "woff2"
+    # WOFF (zlib), not WOFF2: brotli at fontTools' fixed quality 11 takes seconds on a
+    # city-sized report's thousands of glyphs, for a file only ~12% smaller
+    font.flavor = "woff"
     buf = io.BytesIO()
     font.save(buf)
     data = buf.getvalue()
     b64 = base64.b64encode(data).decode("ascii")
     css = (f'@font-face {{ font-family: "{FONT_FAMILY}"; font-style: normal; font-weight: 100 900; '
-           f'font-display: block; src: url(data:font/woff2;base64,{b64}) format("woff2"); }}')
+           f'font-display: block; src: url(data:font/woff;base64,{b64}) format("woff"); }}')
     return EmbeddedFont(css=css, characters=len(keep), missing=missing, size=len(data))
