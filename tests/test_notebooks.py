@@ -118,6 +118,7 @@ def test_notebook_runs(path, kernel_path, request, monkeypatch, tmp_path):
 
 def _open_in_chromium(pages: list[tuple[str, Path]]) -> None:
     from selenium.webdriver.support.ui import WebDriverWait
+
     from test_report_browser import assert_clean, open_page, start_chromium
 
     d = start_chromium()

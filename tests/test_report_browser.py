@@ -393,7 +393,7 @@ def test_chinese_renders_without_a_cjk_font(bare_driver, sample_report, artifact
         return {w: innerWidth, h: innerHeight, card: box('#suspect-1'), net: box('#network .ug-canvas'),
                 name: document.querySelector('#suspect-1 .ug-card-name').textContent};""")
     assert (first["w"], first["h"]) == (1600, 1000)
-    assert 0 <= first["card"]["top"] and first["card"]["bottom"] <= 1000, first
+    assert first["card"]["top"] >= 0 and first["card"]["bottom"] <= 1000, first
     assert first["net"]["top"] < 400 and first["net"]["bottom"] <= 1000 and first["net"]["right"] <= 1600, first
     assert first["net"]["left"] > first["card"]["right"] - 1  # side by side
     shot = artifacts / "report-no-fonts.png"
