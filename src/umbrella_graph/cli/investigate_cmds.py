@@ -14,10 +14,13 @@ seed_opt = click.option("--seed", default=0, show_default=True, type=int, help="
 
 
 
-def _write(df: Any, output: Path | None, what: str) -> None:
-    """Write ``df`` as UTF-8 CSV (with BOM, so spreadsheets show Chinese) or print it."""
+def _write(df: Any, output: Path | None, what: str, graph: Any = None) -> None:
+    """Write ``df`` as UTF-8 CSV (with BOM, so spreadsheets show Chinese) or print it (with
+    the names of the ids, when the graph is given)."""
     if output is None:
-        echo_frame(df)
+        from ..views import name_map
+
+        echo_frame(df, names=name_map(graph) if graph is not None else None)
         return
     output.parent.mkdir(parents=True, exist_ok=True)
     df.to_csv(output, index=False, encoding="utf-8-sig")
@@ -56,10 +59,11 @@ def tipoffs(case_dir: Path, output: Path | None, window: str, baseline: str, fol
     kw: dict[str, Any] = {"baseline": baseline, "follow_up": follow_up}
     if min_score is not None:
         kw["min_score"] = min_score
-    df = find_tipoffs(load_graph(case_dir, encoding, columns, lenient), window, **kw)
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    df = find_tipoffs(graph, window, **kw)
     if summary:
         df = tipoffs_summary(df)
-    _write(df, output, "rows")
+    _write(df, output, "rows", graph)
 
 
 @main.command()
@@ -76,8 +80,9 @@ def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min
     """One case, three investigations (一案三查): the gang, its umbrellas, its supervisors."""
     from ..investigate.three_investigations import accountability as run
 
-    df = run(load_graph(case_dir, encoding, columns, lenient), gang_id, min_score=min_score, seed=seed)
-    _write(df, output, "rows")
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    df = run(graph, gang_id, min_score=min_score, seed=seed)
+    _write(df, output, "rows", graph)
 
 
 @main.command()
@@ -90,8 +95,9 @@ def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None, 
     """Rank the leads (petitions, tips) by the independent graph evidence behind them."""
     from ..investigate.leads import triage_leads
 
-    df = triage_leads(load_graph(case_dir, encoding, columns, lenient), seed=seed)
-    _write(df, output, "leads")
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    df = triage_leads(graph, seed=seed)
+    _write(df, output, "leads", graph)
 
 
 @main.command()
@@ -110,6 +116,7 @@ def disrupt(case_dir: Path, gang_id: str, strategy: str, mode: str, k: int, outp
     """Which nodes of a gang's network to remove, and the largest component after each."""
     from ..investigate.plan import plan_disruption
 
-    plan = plan_disruption(load_graph(case_dir, encoding, columns, lenient), gang_id, strategy=strategy, mode=mode, k=k, seed=seed)
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    plan = plan_disruption(graph, gang_id, strategy=strategy, mode=mode, k=k, seed=seed)
     click.echo(repr(plan))
-    _write(plan.curve, output, "steps")
+    _write(plan.curve, output, "steps", graph)
