@@ -794,6 +794,8 @@ def _leads_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str
     from ..investigate import triage_leads
 
     df = triage_leads(graph, scores=scores, seed=seed)
+    if "subject_id" in df.columns and "subject" not in df.columns:
+        df.insert(list(df.columns).index("subject_id") + 1, "subject", _names_of(graph, df["subject_id"]))
     return Section(title, [
         "Leads (petitions, hotline tips, referrals) ranked by the independent graph evidence that supports "
         "them, with the reason for each rank.", df], anchor=anchor, group="investigations",

@@ -120,6 +120,9 @@ def _cell(v: Any, col: str, mask: bool) -> str:
     return text
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
+
+
 def frame_table(
     df: pd.DataFrame,
     *,
@@ -149,7 +152,8 @@ def frame_table(
         out.append("<tr>")
         for c, v in zip(cols, row, strict=True):
             text = _cell(v, c, mask)
-            klass = ' class="num"' if c in num else (' class="wide"' if len(text) > 40 else "")
+            klass = (' class="num"' if c in num else ' class="wide"' if len(text) > 40
+                     else ' class="date"' if _DATE.fullmatch(text) else "")
             out.append(f"<td{klass}>{escape(text)}</td>")
         out.append("</tr>")
     out.append("</tbody></table></div>")
