@@ -415,3 +415,38 @@ def test_missing_glyphs_are_listed():
         officials=pd.DataFrame({"person_id": ["o1"], "position": ["所长"]})))
     page = render_report(graph, investigations=False)
     assert '<span class="ug-font-missing-chars">\U0001F600</span>' in page
+
+
+def test_strongest_records_use_the_explanation_only():
+    """The cards' records come from the explanation: per-signal records when it has them
+    (strongest signal first), then its paths; ties broken by money first, bigger first."""
+    from types import SimpleNamespace
+
+    from umbrella_graph.reporting._brief import alternative, confidence, strongest_records
+
+    def recs(*rows):
+        return pd.DataFrame([dict(zip(["record_id", "table", "file", "row", "time", "amount", "detail"], r,
+                                      strict=True)) for r in rows])
+
+    sig = pd.DataFrame({
+        "signal": ["money", "contacts", "tipoff"],
+        "value": [1.0, 0.5, 0.0],
+        "contribution": [0.5, 0.2, 0.0],
+        "description": ["", "", ""],
+        "records": [recs(("T1", "transactions", "t.csv", 3, "2020-01-02", 5000.0, "transfer"),
+                         ("T2", "transactions", "t.csv", 4, "2020-02-02", 90000.0, "transfer")),
+                    recs(("c#9", "contacts", "c.csv", 9, "2020-03-01 22:00", None, "call")),
+                    recs(("c#1", "contacts", "c.csv", 1, "2020-03-02", None, "call"))],
+    })
+    hop = SimpleNamespace(src="a", dst="b", kind="transaction",
+                          records=recs(("T1", "transactions", "t.csv", 3, "2020-01-02", 5000.0, "transfer")))
+    ex = SimpleNamespace(signals=sig, paths=[SimpleNamespace(nodes=["a", "b"], hops=[hop], strength=0.9,
+                                                             through_hub=False)])
+    top = strongest_records(ex, 3)
+    assert [r["record_id"] for r in top] == ["T2", "T1", "c#9"]  # signal 'tipoff' (0) cites nothing
+    assert top[0]["amount"] == "90,000" and top[0]["source"] == "t.csv:4" and top[2]["time"] == "2020-03-01 22:00"
+    row = pd.Series({"official_id": "a", "gang_id": "g", "score": 0.7})
+    assert confidence(ex, row)[0] == "high"
+    assert "loan" in alternative(ex, row) and "official business" in alternative(ex, row)
+    empty = SimpleNamespace(signals=sig.assign(records=[None, None, None]), paths=[])
+    assert confidence(empty, row)[0] == "low" and strongest_records(empty) == []

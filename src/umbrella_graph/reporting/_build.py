@@ -528,7 +528,7 @@ class _Context:
             recs.append({
                 "date": r["time"], "amount": r["amount"], "source": r["source"], "record": self.t(r["record_id"]),
                 "what": self.t(r["detail"]) or f"{r['table']} {self.name(r['src'])} → {self.name(r['dst'])}",
-                "link": f"{self.name(r['src'])} → {self.name(r['dst'])}",
+                "link": f"{self.name(r['src'])} → {self.name(r['dst'])}" if r["src"] and r["dst"] else "",
             })
         score = float(row["score"]) if pd.notna(row["score"]) else float("nan")
         return {
