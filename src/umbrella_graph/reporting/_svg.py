@@ -197,7 +197,7 @@ def cumulative_money_svg(times: Sequence[pd.Timestamp], amounts: Sequence[float]
     lo, hi = t.min(), t.max()
     pad = max(pd.Timedelta(days=7), (hi - lo) * 0.05)
     lo, hi = lo - pad, hi + pad
-    left, right, top, bottom = 86.0, 14.0, 12.0, 28.0
+    left, right, top, bottom = 86.0, 14.0, 24.0, 28.0
     span = (hi - lo).total_seconds()
     y_hi = max(float(cum[-1]), 1.0)
     ticks = _nice_ticks(0.0, y_hi, 4)
