@@ -127,7 +127,10 @@ def embedded_font(texts: Iterable[str]) -> EmbeddedFont:
 
     font = TTFont(io.BytesIO(_font_resource()), recalcTimestamp=False)
     opts = subset.Options()
-    opts.layout_features = ["kern", "ccmp", "locl"]
+    # horizontal text in the SC font's default forms: no OpenType layout features and no
+    # vertical metrics are needed (a third smaller, and faster to make)
+    opts.layout_features = []
+    opts.drop_tables += ["VORG", "vhea", "vmtx"]
     opts.name_IDs = [0, 1, 2, 3, 4, 5, 6, 7, 13, 14]
     opts.notdef_outline = True
     opts.hinting = False
