@@ -352,7 +352,7 @@ def test_lang_zh_labels_and_bad_lang(sample_graph):
     scores = score_umbrellas(sample_graph, seed=0)
     page = render_report(sample_graph, scores, top=10, details=1, lang="zh", date="2024-05-01")
     assert "<th title=\"official_id\">官员编号</th>" in page and "要点：主要嫌疑人" in page
-    assert '<html lang="zh-CN">' in page
+    assert '<html lang="zh-CN">' in page  # in both languages: Han characters in their Chinese forms
     with pytest.raises(ParameterError, match="'lang' parameter of report"):
         render_report(sample_graph, scores, lang="fr")
     with pytest.raises(ParameterError, match="'date' parameter of report"):
@@ -450,3 +450,13 @@ def test_strongest_records_use_the_explanation_only():
     assert "loan" in alternative(ex, row) and "official business" in alternative(ex, row)
     empty = SimpleNamespace(signals=sig.assign(records=[None, None, None]), paths=[])
     assert confidence(empty, row)[0] == "low" and strongest_records(empty) == []
+
+
+def test_page_headers_cannot_be_broken_by_the_case_name():
+    from umbrella_graph.reporting._build import _css_string, _print_css
+
+    hostile = '清河"; } </style><script>alert(1)</script>'
+    css = _print_css(hostile, "2024-05-01", True)
+    assert "<" not in css and "</style" not in css and '"; }' not in css
+    assert _css_string("Case 清河") == '"Case \\6e05 \\6cb3 "'
+    assert '@top-right { content: "ID and phone numbers masked"' in css and "size: A4" in css

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -22,8 +23,7 @@ from ..views import kind_map, name_map, node_key, view_case
 from ._brief import alternative, confidence, strongest_records
 from ._font import FONT_NOTICE
 from ._html import VIS_LICENSE, Page, render_template
-from ._labels import TEXT, check_lang
-from ._labels import text as text
+from ._labels import TEXT, check_lang, text
 from ._mask import mask_text
 from ._sections import Section, frame_table, render_blocks
 from ._svg import (
@@ -203,8 +203,7 @@ def render_report(
     )
     data = {"network": view.to_data(), "pairs": [{"focus": f} for f in pair_focus]}
     page = Page(page_title, body, data, scripts=["vis", "network.js", "report.js"],
-                styles=["vis", "network.css", "report.css"], body_class="ug-report",
-                lang="zh-CN" if lang == "zh" else "en")
+                styles=["vis", "network.css", "report.css"], body_class="ug-report")
     html_text = page.render()
     clock.lap("summary and page")
     logger.debug("report phases: %s", clock)
@@ -700,15 +699,14 @@ def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int
              f"{left} other gang(s) left out: run the analysis per gang in Python or the CLI.")
     out: list[Section] = []
     for builder, title, anchor, per_gang in (
-        (_tipoff_section, "Tip-offs before raids (通风报信)", "tipoffs", False),
+        (functools.partial(_tipoff_section, ctx=ctx), "Tip-offs before raids (通风报信)", "tipoffs", False),
         (_leads_section, "Lead triage (线索排摸)", "leads", False),
         (_accountability_section, "One case, three investigations (一案三查)", "accountability", True),
         (_disruption_section, "Disruption curves (打伞破网)", "disruption", True),
     ):
         t0 = time.perf_counter()
         try:
-            sec = (_tipoff_section(graph, scores, seed, title, anchor, gangs, ctx) if builder is _tipoff_section
-                   else builder(graph, scores, seed, title, anchor, gangs))
+            sec = builder(graph, scores, seed, title, anchor, gangs)
         except UmbrellaGraphError as exc:
             logger.warning("report section %s could not be computed: %s", anchor, type(exc).__name__)
             sec = Section(title, note=f"Could not be computed for this case: {exc}", anchor=anchor,
