@@ -724,7 +724,7 @@ def _names_of(graph: CaseGraph, ids: Iterable[Any]) -> list[str]:
 
 
 def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _Context | None,
-                  n: int = 6) -> list[Any]:
+                  n: int = 8) -> list[Any]:
     """Raid-window charts for the ``n`` most unusual tip-offs: the official's side's contacts
     with the gang in the 48 hours before, and the gang's members calling each other after."""
     if not len(summ) or ctx is None:
@@ -756,12 +756,14 @@ def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _
             "label": [f"{fmt_time(t)} {k} {ctx.name(a)} → {ctx.name(b)} ({source(f, w)})" for t, k, a, b, f, w in zip(
                 rel["time"], rel["kind"], rel["src"], rel["dst"], rel["_file"], rel["_row"], strict=True)],
         })
-        cap = (f"{r.event_id} {cell_text(r.event_kind)} on {ctx.name(r.gang_id)} at {fmt_time(r.event_time)}: "
+        cap = (f"{cell_text(r.event_id)} {cell_text(r.event_kind)} on {ctx.name(r.gang_id)} at {fmt_time(r.event_time)}: "
                f"{ctx.name(r.official_id)} ({cell_text(r.via)})")
         lead = float((ev_t - off["time"].min()).total_seconds() / 3600) if len(off) else 48.0
         before = float(min(48, max(6, math.ceil(lead * 1.5 / 3) * 3)))
         blocks.append(Drawn({}, title=cap, markup=raid_window_svg(ev_t, off, relays, hours_before=before,
                                                                   hours_after=max(2.0, before / 8), title=cap)))
+    if len(summ) > n:
+        blocks.append(f"The other {len(summ) - n:,} event-official windows are listed in the table below.")
     return blocks
 
 
@@ -779,7 +781,7 @@ def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: st
         summ = tipoffs_summary(df)
         if "official_id" in summ.columns:
             summ.insert(list(summ.columns).index("official_id") + 1, "official", _names_of(graph, summ["official_id"]))
-        blocks += ["The most unusual windows, zoomed: the official's side's contacts with the gang before the "
+        blocks += ["The most unusual windows (up to 8), zoomed: the official's side's contacts with the gang before the "
                    "event (top lane), then the gang's members contacting each other (bottom lane); the red line is "
                    "the event.", *_raid_windows(graph, df, summ, ctx)]
         blocks += ["One row per event and official:", summ, "Every contact record in the windows:", df]
