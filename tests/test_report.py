@@ -352,6 +352,7 @@ def test_lang_zh_labels_and_bad_lang(sample_graph):
     scores = score_umbrellas(sample_graph, seed=0)
     page = render_report(sample_graph, scores, top=10, details=1, lang="zh", date="2024-05-01")
     assert "<th title=\"official_id\">官员编号</th>" in page and "要点：主要嫌疑人" in page
+    assert "数据无法排除的解释" in page and "成员名单可能有误" in page  # P0061 is on G01's member list
     assert '<html lang="zh-CN">' in page  # in both languages: Han characters in their Chinese forms
     with pytest.raises(ParameterError, match="'lang' parameter of report"):
         render_report(sample_graph, scores, lang="fr")
@@ -422,7 +423,7 @@ def test_strongest_records_use_the_explanation_only():
     (strongest signal first), then its paths; ties broken by money first, bigger first."""
     from types import SimpleNamespace
 
-    from umbrella_graph.reporting._brief import alternative, confidence, strongest_records
+    from umbrella_graph.reporting._brief import ALTERNATIVES, ALTERNATIVES_ZH, alternative, confidence, strongest_records
 
     def recs(*rows):
         return pd.DataFrame([dict(zip(["record_id", "table", "file", "row", "time", "amount", "detail"], r,
@@ -448,6 +449,7 @@ def test_strongest_records_use_the_explanation_only():
     row = pd.Series({"official_id": "a", "gang_id": "g", "score": 0.7})
     assert confidence(ex, row)[0] == "high"
     assert "loan" in alternative(ex, row) and "official business" in alternative(ex, row)
+    assert "借款" in alternative(ex, row, "zh") and set(ALTERNATIVES) == set(ALTERNATIVES_ZH)
     empty = SimpleNamespace(signals=sig.assign(records=[None, None, None]), paths=[])
     assert confidence(empty, row)[0] == "low" and strongest_records(empty) == []
 

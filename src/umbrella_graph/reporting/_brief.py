@@ -16,7 +16,7 @@ import pandas as pd
 
 from .._format import cell_text, fmt_amount, fmt_time, source
 
-__all__ = ["ALTERNATIVES", "confidence", "strongest_records", "alternative"]
+__all__ = ["ALTERNATIVES", "ALTERNATIVES_ZH", "confidence", "strongest_records", "alternative"]
 
 #: For each signal, the innocent reading of it that the records alone cannot exclude
 #: (what an investigator must check before the flag stands).
@@ -38,6 +38,22 @@ ALTERNATIVES: dict[str, str] = {
     "community": "Sharing a network community with the gang may reflect a small place where everyone is connected.",
     "link": "Shared contacts may be common acquaintances in a small place.",
     "brokerage": "A central position may come with his post rather than with the gang.",
+}
+#: The same in Chinese (``lang="zh"``).
+ALTERNATIVES_ZH: dict[str, str] = {
+    "money": "这些转账可能是合法往来（借款、房租、家庭生意、婚丧礼金）；数据中没有可资区分的合同、借据或还款记录。",
+    "relay": "流向其亲属的钱可能是亲属与团伙一方自己的生意，本人未必知情。",
+    "contracts": "合同可能经公开招标授予，而招标材料不在数据中；应核查招标档案和其他投标人。",
+    "contacts": "通话和见面可能是公务往来：其职务本就涉及该团伙所在地或所在行业。",
+    "tipoff": "执法行动前的联系可能是例行或巧合；对他而言时间点异常，但通话内容不得而知。",
+    "kinship": "亲属与团伙的关系可能只是亲属自己的事；亲属关系本身不能证明充当保护伞。",
+    "member": "成员名单可能有误或已过时（线人说法、同名同姓）；应核查名单来源。",
+    "jurisdiction": "管辖团伙所在地或监管其行业是其本职：这是背景，不是证据。",
+    "leads": "信访举报可能有误或属恶意；仅凭举报本身不能相互印证。",
+    "ppr": "在网络中接近团伙可能只反映地方小、人人相识。",
+    "community": "与团伙同属一个网络社区可能只反映地方小、人人相识。",
+    "link": "共同联系人可能只是小地方的普通熟人。",
+    "brokerage": "处于网络中心位置可能源于其职务，而非团伙。",
 }
 _TABLE_RANK = {"transactions": 0, "contracts": 1, "contacts": 2}
 
@@ -125,10 +141,13 @@ def confidence(expl: Any, row: pd.Series) -> tuple[str, str]:
     return "medium", f"{why}; {n_records} cited record(s)"
 
 
-def alternative(expl: Any, row: pd.Series) -> str:
-    """The innocent explanation of the pair's strongest signals that the data cannot rule out."""
+def alternative(expl: Any, row: pd.Series, lang: str = "en") -> str:
+    """The innocent explanation of the pair's strongest signals that the data cannot rule out
+    (in English, or in Chinese with ``lang="zh"``)."""
+    table = ALTERNATIVES_ZH if lang == "zh" else ALTERNATIVES
     parts = _contributions(expl, row)
-    texts = [ALTERNATIVES[s] for s, _ in parts[:2] if s in ALTERNATIVES]
+    texts = [table[s] for s, _ in parts[:2] if s in table]
     if not texts:
-        return "No signal stands out; the flag rests on weak, indirect links."
-    return " ".join(dict.fromkeys(texts))
+        return "没有突出的信号；该标记仅依赖微弱、间接的联系。" if lang == "zh" else \
+            "No signal stands out; the flag rests on weak, indirect links."
+    return ("" if lang == "zh" else " ").join(dict.fromkeys(texts))

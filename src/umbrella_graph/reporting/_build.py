@@ -537,7 +537,7 @@ class _Context:
             "score": "" if math.isnan(score) else f"{score:.3f}",
             "pct": 0 if math.isnan(score) else max(0, min(100, round(score * 100))),
             "level": level, "level_label": text(level, self.lang), "why": why,
-            "records": recs, "alternative": alternative(expl, row),
+            "records": recs, "alternative": alternative(expl, row, self.lang),
         }
 
     def breakdown(self, top: pd.DataFrame) -> Markup:
