@@ -423,7 +423,13 @@ def test_strongest_records_use_the_explanation_only():
     (strongest signal first), then its paths; ties broken by money first, bigger first."""
     from types import SimpleNamespace
 
-    from umbrella_graph.reporting._brief import ALTERNATIVES, ALTERNATIVES_ZH, alternative, confidence, strongest_records
+    from umbrella_graph.reporting._brief import (
+        ALTERNATIVES,
+        ALTERNATIVES_ZH,
+        alternative,
+        confidence,
+        strongest_records,
+    )
 
     def recs(*rows):
         return pd.DataFrame([dict(zip(["record_id", "table", "file", "row", "time", "amount", "detail"], r,
