@@ -468,3 +468,15 @@ def test_page_headers_cannot_be_broken_by_the_case_name():
     assert "<" not in css and "</style" not in css and '"; }' not in css
     assert _css_string("Case 清河") == '"Case \\6e05 \\6cb3 "'
     assert '@top-right { content: "ID and phone numbers masked"' in css and "size: A4" in css
+
+
+def test_transfer_memos_are_shown_with_their_records(sample):
+    graph, scores, page = sample
+    tx = graph.case["transactions"]
+    memos = {(r["id"]): r["memo"] for r in tx.to_dict("records") if isinstance(r.get("memo"), str) and r["memo"]}
+    body = _body(page)
+    assert '<th title="memo">Memo</th>' in body
+    rows = re.findall(r"<tr><td>[^<]*</td><td>transaction</td><td>(T\d+)</td>.*?<td[^>]*>([^<]*)</td></tr>", body)
+    shown = [(rid, memo) for rid, memo in rows if rid in memos]
+    assert shown and all(memo == memos[rid] for rid, memo in shown)
+    assert re.search(r'<span class="ug-memo">memo “[^”]+”</span>', body)  # and on the brief's cards

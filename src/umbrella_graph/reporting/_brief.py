@@ -83,7 +83,7 @@ def strongest_records(expl: Any, n: int = 3) -> list[dict[str, Any]]:
     Ordered by the strength of what cites them (a signal's contribution, or an evidence
     path's strength), then money and contracts before contacts, then larger amounts, then
     earlier dates. Each is a dict with ``record_id``, ``table``, ``time``, ``amount``,
-    ``detail``, ``source`` (file:row), ``src`` and ``dst``.
+    ``detail``, ``source`` (file:row), ``file``, ``row``, ``src`` and ``dst``.
     """
     rows = _records_of(expl)
     seen: set[str] = set()
@@ -100,6 +100,7 @@ def strongest_records(expl: Any, n: int = 3) -> list[dict[str, Any]]:
                t.value if pd.notna(t) else math.inf, rid)
         ranked.append((key, {
             "record_id": rid, "table": cell_text(r.get("table")), "time": fmt_time(r.get("time")),
+            "file": cell_text(r.get("file")), "row": cell_text(r.get("row")),
             "amount": fmt_amount(amount), "detail": cell_text(r.get("detail")),
             "source": source(r.get("file"), r.get("row")), "src": a, "dst": b,
         }))

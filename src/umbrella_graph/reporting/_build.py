@@ -306,6 +306,7 @@ class _Context:
         self.graph = graph
         self.seed = seed
         self.lang = lang
+        self._memos: dict[tuple[str, int], str] | None = None  # transfer memos, read on first use
         self.case = graph.case
         self.mask = mask
         self.names: dict[str, str] = name_map(graph)
@@ -319,6 +320,24 @@ class _Context:
                 for pos, unit in zip(grp["position"], grp["unit"], strict=True):
                     items.append(", ".join(x for x in (cell_text(pos), cell_text(unit)) if x))
                 self.posts[str(pid)] = "; ".join(dict.fromkeys(i for i in items if i))
+
+    def memo(self, table: Any, file: Any, row: Any) -> str:
+        """The memo of the transfer at ``file``:``row`` ('' when none or not a transfer)."""
+        if cell_text(table) != "transactions" or not cell_text(row):
+            return ""
+        if self._memos is None:
+            tx = self.case["transactions"]
+            self._memos = {}
+            if len(tx) and "memo" in tx.columns:
+                has = tx["memo"].notna().to_numpy()
+                sub = tx[has]
+                self._memos = {(Path(cell_text(f)).name, int(r)): cell_text(m) for f, r, m in zip(
+                    sub["_file"].tolist(), sub["_row"].tolist(), sub["memo"].tolist(), strict=True)}
+        try:
+            key = (Path(cell_text(file)).name, int(float(cell_text(row))))
+        except ValueError:
+            return ""
+        return self._memos.get(key, "")
 
     def t(self, text: Any) -> str:
         """User text as shown (ID and phone numbers masked when masking)."""
@@ -527,6 +546,7 @@ class _Context:
             recs.append({
                 "date": r["time"], "amount": r["amount"], "source": r["source"], "record": self.t(r["record_id"]),
                 "what": self.t(r["detail"]) or f"{r['table']} {self.name(r['src'])} → {self.name(r['dst'])}",
+                "memo": self.t(self.memo(r["table"], r["file"], r["row"])),
                 "link": f"{self.name(r['src'])} → {self.name(r['dst'])}" if r["src"] and r["dst"] else "",
             })
         score = float(row["score"]) if pd.notna(row["score"]) else float("nan")
@@ -573,6 +593,7 @@ class _Context:
                     "date": fmt_time(rec.get("time")),
                     "amount": fmt_amount(rec.get("amount")),
                     "detail": self.t(rec.get("detail")),
+                    "memo": self.t(self.memo(rec.get("table"), rec.get("file"), rec.get("row"))),
                 })
         hubs = [self.name(h) for h in (getattr(path, "hubs", None) or [])]
         strength = getattr(path, "strength", None)
@@ -580,7 +601,7 @@ class _Context:
             "n": j + 1,
             "chain": chain,
             "records": frame_table(pd.DataFrame(rows, columns=["link", "kind", "record", "table", "source", "date",
-                                                               "amount", "detail"]),
+                                                               "amount", "detail", "memo"]),
                                    mask=False, max_rows=60, cls="ug-table ug-records", lang=self.lang),
             "strength": _fmt_num(strength) if strength is not None else "",
             "through_hub": bool(getattr(path, "through_hub", False)),
