@@ -278,7 +278,8 @@ def _print_css(case_name: str, day: str, masked: bool) -> str:
             f"@top-left {{ content: {_css_string('Case ' + case_name)}; font-size: 9pt; color: #444; font-family: \"UG Noto Sans SC\", sans-serif; }} "
             f"@top-center {{ content: {_css_string(day)}; font-size: 9pt; color: #444; font-family: \"UG Noto Sans SC\", sans-serif; }} "
             f"@top-right {{ content: {_css_string(mask_note)}; font-size: 9pt; color: #a61b1b; font-family: \"UG Noto Sans SC\", sans-serif; }} "
-            '@bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: #444; } }')
+            '@bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: #444; '
+            'font-family: "UG Noto Sans SC", sans-serif; } }')
 
 
 # ---------------------------------------------------------------------------------------
