@@ -456,6 +456,7 @@ def test_strongest_records_use_the_explanation_only():
     assert confidence(ex, row)[0] == "high"
     assert "loan" in alternative(ex, row) and "official business" in alternative(ex, row)
     assert "借款" in alternative(ex, row, "zh") and set(ALTERNATIVES) == set(ALTERNATIVES_ZH)
+    assert confidence(ex, row, "zh") == ("high", "2 个独立信号（money、contacts），引用 4 条记录")
     empty = SimpleNamespace(signals=sig.assign(records=[None, None, None]), paths=[])
     assert confidence(empty, row)[0] == "low" and strongest_records(empty) == []
 

@@ -119,13 +119,14 @@ def _contributions(expl: Any, row: pd.Series) -> list[tuple[str, float]]:
     return sorted((p for p in pairs if p[1] > 0), key=lambda p: (-p[1], p[0]))
 
 
-def confidence(expl: Any, row: pd.Series) -> tuple[str, str]:
-    """``("high"|"medium"|"low", why)`` for a flagged pair.
+def confidence(expl: Any, row: pd.Series, lang: str = "en") -> tuple[str, str]:
+    """``("high"|"medium"|"low", why)`` for a flagged pair (``why`` in ``lang``).
 
     High: at least two independent signals each carry at least 15% of the score, and an
     evidence path with records avoids every hub. Medium: records are cited, but the score
     rests on one signal or only on paths through hubs. Low: no record is cited.
     """
+    zh = lang == "zh"
     parts = _contributions(expl, row)
     total = sum(v for _, v in parts) or 1.0
     strong = [s for s, v in parts if v / total >= 0.15]
@@ -133,13 +134,18 @@ def confidence(expl: Any, row: pd.Series) -> tuple[str, str]:
     direct = [p for p in paths if not getattr(p, "through_hub", False)]
     n_records = len(_records_of(expl))
     if not n_records:
-        return "low", "no record is cited: the score rests on network position only"
+        return "low", ("未引用任何记录：评分仅依据网络位置" if zh else
+                       "no record is cited: the score rests on network position only")
     if len(strong) >= 2 and direct:
-        return "high", f"{len(strong)} independent signals ({', '.join(strong)}) and {n_records} cited record(s)"
-    why = (f"the score rests mainly on one signal ({strong[0]})" if len(strong) == 1 else
-           "every evidence path passes through a hub" if paths and not direct else
-           f"{len(strong)} strong signal(s)")
-    return "medium", f"{why}; {n_records} cited record(s)"
+        return "high", (f"{len(strong)} 个独立信号（{'、'.join(strong)}），引用 {n_records} 条记录" if zh else
+                        f"{len(strong)} independent signals ({', '.join(strong)}) and {n_records} cited record(s)")
+    if len(strong) == 1:
+        why = f"评分主要依赖一个信号（{strong[0]}）" if zh else f"the score rests mainly on one signal ({strong[0]})"
+    elif paths and not direct:
+        why = "每条证据路径都经过枢纽人物" if zh else "every evidence path passes through a hub"
+    else:
+        why = f"{len(strong)} 个强信号" if zh else f"{len(strong)} strong signal(s)"
+    return "medium", (f"{why}；引用 {n_records} 条记录" if zh else f"{why}; {n_records} cited record(s)")
 
 
 def alternative(expl: Any, row: pd.Series, lang: str = "en") -> str:

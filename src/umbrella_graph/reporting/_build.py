@@ -541,7 +541,7 @@ class _Context:
     def card(self, j: int, row: pd.Series, expl: Any, focus: int, detail: int) -> dict[str, Any]:
         """One suspect's brief card (see :mod:`umbrella_graph.reporting._brief`)."""
         o, g = str(row["official_id"]), str(row["gang_id"])
-        level, why = confidence(expl, row)
+        level, why = confidence(expl, row, self.lang)
         recs = []
         for r in strongest_records(expl, 3):
             recs.append({
