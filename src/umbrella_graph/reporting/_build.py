@@ -818,9 +818,15 @@ def _leads_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str
     df = triage_leads(graph, scores=scores, seed=seed)
     if "subject_id" in df.columns and "subject" not in df.columns:
         df.insert(list(df.columns).index("subject_id") + 1, "subject", _names_of(graph, df["subject_id"]))
+    if {"file", "row"} <= set(df.columns):
+        df["evidence"] = [source(f, r) for f, r in zip(df["file"], df["row"], strict=True)]
+    # what a reader needs on one screen; every column: triage_leads(graph) or `umbrella-graph leads`
+    shown = [c for c in ("rank", "lead_id", "date", "source", "subject", "subject_id", "gang_id", "support",
+                         "channels", "reason", "evidence") if c in df.columns]
     return Section(title, [
         "Leads (petitions, hotline tips, referrals) ranked by the independent graph evidence that supports "
-        "them, with the reason for each rank.", df], anchor=anchor, group="investigations",
+        "them, with the reason for each rank (every column: triage_leads(graph) or `umbrella-graph leads`).",
+        df[shown] if len(shown) >= 4 else df], anchor=anchor, group="investigations",
         note="" if len(df) else "No leads in the case.")
 
 
