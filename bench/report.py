@@ -8,7 +8,9 @@ Measures, on ``generate_city(people=100_000, gangs=40, seed=0)``:
 * the time the file takes to open and settle in headless Chromium (the browser tests'
   setup: network disabled): from navigation start to ``window.UG.ready`` (the network's
   first complete drawing; physics is off, so the picture does not move afterwards),
-  median of ``--loads`` fresh loads.
+  median of ``--loads`` fresh loads;
+* the time to print the brief to PDF (``print_pdf``, as ``report --pdf``) and its A4 page
+  count (poppler's ``pdfinfo``).
 
 The city is cached as a pickle (``--cache``); it is scored in the benchmark process, on the
 graph the report is written from (as the CLI does), so ``explain`` finds the scorer's
@@ -168,6 +170,20 @@ def main() -> None:
     print(f"browser: ready {ready:.2f}s after navigation start (median of {len(loads)}), "
           f"get+ready {wall:.2f}s, {loads[0]['nodes']} nodes, {loads[0]['edges']} edges, "
           f"requests outside the file: {len(outside)}, console errors: {len(errors)}", flush=True)
+    # the printed brief (report --pdf): headless Chromium, pages counted with poppler's pdfinfo
+    import shutil
+    import subprocess
+
+    from umbrella_graph.reporting import print_pdf
+
+    t = time.perf_counter()
+    pdf = print_pdf(path, out_dir / "brief.pdf")
+    t_pdf = time.perf_counter() - t
+    pages = "?"
+    if shutil.which("pdfinfo"):
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+        pages = next(line.split()[1] for line in info.splitlines() if line.startswith("Pages:"))
+    print(f"pdf brief: {t_pdf:.1f}s, {pages} A4 pages", flush=True)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 / 1024
     load_after = os.getloadavg()[0]
 
@@ -194,6 +210,8 @@ def main() -> None:
         f"| open in headless Chromium until `UG.ready` (navigation start -> network drawn; median of {len(loads)}) | "
         f"{ready:.2f} s | < 5 s |",
         f"| same, wall time seen by Selenium (`get` + wait) | {wall:.2f} s | |",
+        f"| print the brief to PDF (`report --pdf`: headless Chromium, A4) | {t_pdf:.1f} s, {pages} pages | "
+        "<= 20 pages |",
         "",
         f"File: {size / 1e6:.1f} MB (vis-network inlined), network {loads[0]['nodes']} nodes / "
         f"{loads[0]['edges']} edges; requests outside the file: {len(outside)}; console errors: {len(errors)}. "

@@ -8,6 +8,7 @@ import json
 import re
 from html import escape, unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -25,6 +26,7 @@ from umbrella_graph.reporting import (
     report,
 )
 from umbrella_graph.reporting._html import json_for_html
+from umbrella_graph.reporting._sections import frame_table
 
 
 class _Page(HTMLParser):
@@ -298,3 +300,184 @@ def test_masked_report_holds_no_id_number_used_as_a_person_id(tmp_path):
     page = render_report(graph, top=5, details=1)
     assert idn not in page and phone not in page
     assert idn in render_report(graph, top=5, details=1, mask_pii=False)
+
+
+# --- the brief, labels, charts, embedded font (issue 14) --------------------------------------------
+def _body(page: str) -> str:
+    """The visible part of the page: the body without the data block and scripts."""
+    body = page.split("<body", 1)[1].split('<script id="ug-data"', 1)[0]
+    return body
+
+
+def test_brief_opens_the_report(sample):
+    from umbrella_graph.reporting._brief import ALTERNATIVES
+    from umbrella_graph.scoring import explain
+
+    graph, scores, page = sample
+    body = _body(page)
+    sections = re.findall(r'<section id="([a-z0-9-]+)"', body)
+    assert sections[:3] == ["brief", "pairs", "details"]
+    brief = body.split('<section id="brief"', 1)[1].split("</section>", 1)[0]
+    assert 'id="network"' in brief  # the network sits next to the cards
+    cards = re.findall(r'<article class="ug-card ug-conf-(high|medium|low)" id="suspect-(\d+)">', brief)
+    officials = scores.head(20)["official_id"].drop_duplicates()
+    assert [int(n) for _, n in cards] == list(range(1, min(10, len(officials)) + 1))
+    top = scores.iloc[0]
+    first = brief.split('id="suspect-1"', 1)[1].split("</article>", 1)[0]
+    names = dict(zip(graph.case["people"]["id"], graph.case["people"]["name"], strict=True))
+    assert names[top["official_id"]] in first and f"{top['score']:.3f}" in first
+    # three records cited by explain(), with their dates, amounts and file:row
+    ex = explain(graph, top["official_id"], top["gang_id"], k=5, seed=0)
+    cited = {f"{Path(r['file']).name}:{r['row']}" for r in ex.to_frame().to_dict("records")}
+    recs = re.findall(r"<li><span class=\"ug-date\">([^<]+)</span>.*?· ([\w.]+:\d+)</span></li>", first, re.S)
+    assert len(recs) == 3
+    for date, src in recs:
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", date) and src in cited
+    assert any(unescape(alt) in unescape(first) or alt in unescape(first) for alt in ALTERNATIVES.values())
+    assert "What the data cannot rule out" in first
+
+
+def test_no_missing_markers_and_human_labels(sample):
+    _, _, page = sample
+    body = unescape(_body(page))
+    for marker in ("<NA>", "NaT", ">nan<", ">None<", "nan%"):
+        assert marker not in body, marker
+    assert "<th title=\"official_id\">Official ID</th>" in _body(page)
+    assert "<th>official_id</th>" not in _body(page)
+
+
+def test_lang_zh_labels_and_bad_lang(sample_graph):
+    from umbrella_graph.scoring import score_umbrellas
+
+    scores = score_umbrellas(sample_graph, seed=0)
+    page = render_report(sample_graph, scores, top=10, details=1, lang="zh", date="2024-05-01")
+    assert "<th title=\"official_id\">官员编号</th>" in page and "要点：主要嫌疑人" in page
+    assert "数据无法排除的解释" in page and "成员名单可能有误" in page  # P0061 is on G01's member list
+    assert '<html lang="zh-CN">' in page  # in both languages: Han characters in their Chinese forms
+    with pytest.raises(ParameterError, match="'lang' parameter of report"):
+        render_report(sample_graph, scores, lang="fr")
+    with pytest.raises(ParameterError, match="'date' parameter of report"):
+        render_report(sample_graph, scores, date="not a date")
+
+
+def test_long_tables_fold_behind_their_heading(sample):
+    _, _, page = sample
+    body = _body(page)
+    folded = re.findall(r'<details class="ug-long"><summary>([^<]*)</summary>', body)
+    assert folded and all(re.search(r"Show [\d,]+ rows", s) for s in folded)
+    short = frame_table(pd.DataFrame({"a": range(3)}), mask=False)
+    assert "<details" not in short and "<details" in frame_table(pd.DataFrame({"a": range(13)}), mask=False)
+
+
+def test_charts(sample):
+    graph, scores, page = sample
+    pairs = page.split('<section id="pairs"', 1)[1].split("</section>", 1)[0]
+    stacked = pairs.split('<svg class="ug-chart ug-stacked"', 1)[1].split("</svg>", 1)[0]
+    assert stacked.count('<text x="') >= 20 and "#20 " in stacked  # one bar per top-20 pair
+    pair1 = page.split('id="pair-1"', 1)[1].split('id="pair-2"', 1)[0]
+    timeline = pair1.split('<svg class="ug-timeline"', 1)[1].split("</svg>", 1)[0]
+    assert "¥1,000" in timeline or "¥10,000" in timeline  # amounts on a labelled scale
+    for mark in ('class="ug-call"', 'class="ug-sms"', 'class="ug-meeting"'):
+        assert mark in timeline  # calls, SMS and meetings drawn differently (legend at least)
+    assert '<svg class="ug-chart ug-heat"' in pair1 or "No dated contact" in pair1
+    pair2 = page.split('id="pair-2"', 1)[1].split('id="pair-3"', 1)[0]
+    assert "ug-cum" in pair2 and "transfer(s)" in pair2  # cumulative money, labelled
+    tip = page.split('<section id="tipoffs"', 1)[1].split("</section>", 1)[0]
+    assert tip.count('<svg class="ug-chart ug-raidwin"') >= 3 and "gang relays" in tip
+
+
+def test_embedded_font_covers_every_character(sample):
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    _, _, page = sample
+    m = re.search(r'@font-face \{ font-family: "UG Noto Sans SC";[^}]*base64,([A-Za-z0-9+/=]+)\)', page)
+    assert m
+    font = TTFont(io.BytesIO(base64.b64decode(m.group(1))))
+    cmap = font.getBestCmap()
+    shown = set(unescape(re.sub(r"<[^>]+>", "", _body(page).split("<style", 1)[0])))
+    data = json.dumps(page_data(page), ensure_ascii=False)
+    cjk = {c for c in shown | set(data) if ord(c) > 0x2E80}
+    assert len(cjk) > 100 and not [c for c in cjk if ord(c) not in cmap]
+    assert len(cmap) < len(cjk) + 400  # a subset: the page's characters, not all of GBK
+    assert "SIL Open Font License" in page
+
+
+def test_missing_glyphs_are_listed():
+    from umbrella_graph.reporting._font import embedded_font
+
+    f = embedded_font(["东坝村 \U0001F600 𠀀"])
+    assert f.missing == "\U0001F600𠀀" and f.characters >= 95 + 3
+    graph = build_graph(case_from_frames(
+        people=pd.DataFrame({"id": ["p1", "o1"], "name": ["甲\U0001F600", "丙"]}),
+        gangs=pd.DataFrame({"id": ["g1"], "name": ["黑虎帮"]}),
+        members=pd.DataFrame({"person_id": ["p1"], "gang_id": ["g1"], "role": ["leader"]}),
+        officials=pd.DataFrame({"person_id": ["o1"], "position": ["所长"]})))
+    page = render_report(graph, investigations=False)
+    assert '<span class="ug-font-missing-chars">\U0001F600</span>' in page
+
+
+def test_strongest_records_use_the_explanation_only():
+    """The cards' records come from the explanation: per-signal records when it has them
+    (strongest signal first), then its paths; ties broken by money first, bigger first."""
+    from types import SimpleNamespace
+
+    from umbrella_graph.reporting._brief import (
+        ALTERNATIVES,
+        ALTERNATIVES_ZH,
+        alternative,
+        confidence,
+        strongest_records,
+    )
+
+    def recs(*rows):
+        return pd.DataFrame([dict(zip(["record_id", "table", "file", "row", "time", "amount", "detail"], r,
+                                      strict=True)) for r in rows])
+
+    sig = pd.DataFrame({
+        "signal": ["money", "contacts", "tipoff"],
+        "value": [1.0, 0.5, 0.0],
+        "contribution": [0.5, 0.2, 0.0],
+        "description": ["", "", ""],
+        "records": [recs(("T1", "transactions", "t.csv", 3, "2020-01-02", 5000.0, "transfer"),
+                         ("T2", "transactions", "t.csv", 4, "2020-02-02", 90000.0, "transfer")),
+                    recs(("c#9", "contacts", "c.csv", 9, "2020-03-01 22:00", None, "call")),
+                    recs(("c#1", "contacts", "c.csv", 1, "2020-03-02", None, "call"))],
+    })
+    hop = SimpleNamespace(src="a", dst="b", kind="transaction",
+                          records=recs(("T1", "transactions", "t.csv", 3, "2020-01-02", 5000.0, "transfer")))
+    ex = SimpleNamespace(signals=sig, paths=[SimpleNamespace(nodes=["a", "b"], hops=[hop], strength=0.9,
+                                                             through_hub=False)])
+    top = strongest_records(ex, 3)
+    assert [r["record_id"] for r in top] == ["T2", "T1", "c#9"]  # signal 'tipoff' (0) cites nothing
+    assert top[0]["amount"] == "90,000" and top[0]["source"] == "t.csv:4" and top[2]["time"] == "2020-03-01 22:00"
+    row = pd.Series({"official_id": "a", "gang_id": "g", "score": 0.7})
+    assert confidence(ex, row)[0] == "high"
+    assert "loan" in alternative(ex, row) and "official business" in alternative(ex, row)
+    assert "借款" in alternative(ex, row, "zh") and set(ALTERNATIVES) == set(ALTERNATIVES_ZH)
+    assert confidence(ex, row, "zh") == ("high", "2 个独立信号（money、contacts），引用 4 条记录")
+    empty = SimpleNamespace(signals=sig.assign(records=[None, None, None]), paths=[])
+    assert confidence(empty, row)[0] == "low" and strongest_records(empty) == []
+
+
+def test_page_headers_cannot_be_broken_by_the_case_name():
+    from umbrella_graph.reporting._build import _css_string, _print_css
+
+    hostile = '清河"; } </style><script>alert(1)</script>'
+    css = _print_css(hostile, "2024-05-01", True)
+    assert "<" not in css and "</style" not in css and '"; }' not in css
+    assert _css_string("Case 清河") == '"Case \\6e05 \\6cb3 "'
+    assert '@top-right { content: "ID and phone numbers masked"' in css and "size: A4" in css
+
+
+def test_transfer_memos_are_shown_with_their_records(sample):
+    graph, scores, page = sample
+    tx = graph.case["transactions"]
+    memos = {(r["id"]): r["memo"] for r in tx.to_dict("records") if isinstance(r.get("memo"), str) and r["memo"]}
+    body = _body(page)
+    assert '<th title="memo">Memo</th>' in body
+    rows = re.findall(r"<tr><td>[^<]*</td><td>transaction</td><td>(T\d+)</td>.*?<td[^>]*>([^<]*)</td></tr>", body)
+    shown = [(rid, memo) for rid, memo in rows if rid in memos]
+    assert shown and all(memo == memos[rid] for rid, memo in shown)
+    assert re.search(r'<span class="ug-memo">memo “[^”]+”</span>', body)  # and on the brief's cards

@@ -1,13 +1,18 @@
 """The report and the views in a real headless Chromium, with the network disabled.
 
 Checks that pages load and draw, log no console error, make no request outside the file,
-react to clicks, and render hostile strings as text without executing anything.
-A screenshot is written to tests/artifacts/report.png for inspection.
+react to clicks, and render hostile strings as text without executing anything; and that
+Chinese renders on a machine with no font at all (a second Chromium whose fontconfig has
+no font directory), through the page's embedded font.
+
+Screenshots go to a temporary folder (printed with ``-s``), or to the folder named by the
+environment variable UG_TEST_ARTIFACTS; tests never write into the repository.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -23,7 +28,6 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 ALLOWED_SCHEMES = ("file:", "data:", "about:", "blob:")
 FLAGS = (
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -45,8 +49,17 @@ PAYLOADS = (
 )
 
 
-@pytest.fixture(scope="module")
-def driver():
+@pytest.fixture(scope="session")
+def artifacts(tmp_path_factory) -> Path:
+    """Where screenshots go: $UG_TEST_ARTIFACTS, or a temporary folder."""
+    env = os.environ.get("UG_TEST_ARTIFACTS")
+    out = Path(env) if env else tmp_path_factory.mktemp("artifacts")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def start_chromium(env: dict[str, str] | None = None, size: str = "1500,1100"):
+    """A headless Chromium (offline, dialogs recorded), with extra environment ``env``."""
     if not (CHROMIUM.exists() and CHROMEDRIVER.exists()):
         pytest.fail(f"headless Chromium is needed ({CHROMIUM}, {CHROMEDRIVER}): run scripts/setup --system")
     from selenium import webdriver
@@ -56,18 +69,113 @@ def driver():
     opts.binary_location = str(CHROMIUM)
     for flag in FLAGS:
         opts.add_argument(flag)
+    opts.add_argument(f"--window-size={size}")
     profile = tempfile.mkdtemp(prefix="ug-chromium-")
     opts.add_argument(f"--user-data-dir={profile}")
     opts.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
-    d = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=opts)
+    service_env = {**os.environ, **(env or {})}
+    d = webdriver.Chrome(service=Service(str(CHROMEDRIVER), env=service_env), options=opts)
+    d.execute_cdp_cmd("Network.enable", {})
+    d.execute_cdp_cmd("Network.emulateNetworkConditions", {
+        "offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0})
+    d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
+    return d
+
+
+@pytest.fixture(scope="module")
+def driver():
+    d = start_chromium()
     try:
-        d.execute_cdp_cmd("Network.enable", {})
-        d.execute_cdp_cmd("Network.emulateNetworkConditions", {
-            "offline": True, "latency": 0, "downloadThroughput": 0, "uploadThroughput": 0})
-        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": HOOKS})
         yield d
     finally:
         d.quit()
+
+
+LATIN_FONTS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf"),
+)
+
+
+def no_cjk_font_env(folder: Path) -> dict[str, str]:
+    """Environment for a Chromium that sees one Latin font and no CJK font (a stock Debian).
+
+    Its fontconfig lists a single font directory holding a copy of DejaVu Sans (or
+    Liberation Sans), checked to have no Chinese glyph. (Chromium aborts when it finds no
+    font at all, so "no font" means "no CJK font".)
+    """
+    from fontTools.ttLib import TTFont
+
+    src = next((f for f in LATIN_FONTS if f.exists()), None)
+    if src is None:
+        pytest.fail(f"a Latin font is needed for the no-CJK-font browser test: one of {LATIN_FONTS}")
+    fonts = folder / "fonts"
+    fonts.mkdir(exist_ok=True)
+    (fonts / src.name).write_bytes(src.read_bytes())
+    assert ord("伞") not in TTFont(fonts / src.name).getBestCmap()
+    cache = folder / "fc-cache"
+    cache.mkdir(exist_ok=True)
+    conf = folder / "fonts.conf"
+    conf.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{cache}</cachedir></fontconfig>\n", encoding="utf-8")
+    return {"FONTCONFIG_FILE": str(conf), "FONTCONFIG_PATH": str(folder), "HOME": str(folder)}
+
+
+@pytest.fixture(scope="module")
+def bare_driver(tmp_path_factory):
+    """Chromium on a machine without any CJK font (its fontconfig path holds one Latin font)."""
+    d = start_chromium(no_cjk_font_env(tmp_path_factory.mktemp("nofonts")), size="1600,1000")
+    d.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                      {"width": 1600, "height": 1000, "deviceScaleFactor": 1, "mobile": False})
+    try:
+        yield d
+    finally:
+        d.quit()
+
+
+# Every character shown on the page (text nodes, SVG text) is drawn on a canvas with the
+# embedded font. It fell back if it looks like the tofu reference (a code point no font has,
+# drawn with the embedded font or with the machine's fonts), or like the same character
+# drawn with a font that does not exist (the machine's fallback): not drawn by the
+# embedded font, and on a machine with no CJK font, a box.
+FALLBACK_PROBE = """
+var fam = arguments[0];
+var walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, null);
+var seen = {}, n;
+while ((n = walker.nextNode())) {
+  var p = n.parentElement;
+  if (!p || p.closest('script, style, .ug-font-missing')) { continue; }
+  for (var ch of n.data) { if (!/\\s/.test(ch)) { seen[ch] = true; } }
+}
+var chars = Object.keys(seen).sort();
+var c = document.createElement('canvas'); c.width = 48; c.height = 48;
+var ctx = c.getContext('2d', {willReadFrequently: true});
+function ink(font, ch) {
+  ctx.clearRect(0, 0, 48, 48); ctx.font = font; ctx.textBaseline = 'top'; ctx.fillText(ch, 4, 4);
+  var d = ctx.getImageData(0, 0, 48, 48).data, s = '';
+  for (var i = 3; i < d.length; i += 4) { s += d[i] > 127 ? '1' : '0'; }
+  return s + '|' + ctx.measureText(ch).width.toFixed(2);
+}
+var own = '32px "' + fam + '"', other = '32px "UG no such font"';
+var tofu = [ink(own, '\\u{10FFFD}'), ink(other, '\\u{10FFFD}')];  // a code point no font has
+var fallback = [];
+chars.forEach(function (ch) {
+  var mine = ink(own, ch);
+  if (tofu.indexOf(mine) >= 0 || mine === ink(other, ch)) { fallback.push(ch); }
+});
+var face = null;
+document.fonts.forEach(function (f) { if (f.family.replace(/"/g, '') === fam) { face = f.status; } });
+return {chars: chars.length, fallback: fallback, face: face,
+        bodyFont: getComputedStyle(document.body).fontFamily};
+"""
+
+
+def fallback_glyphs(d) -> dict:
+    from umbrella_graph.reporting._font import FONT_FAMILY
+
+    d.execute_async_script("var done = arguments[arguments.length - 1]; document.fonts.ready.then(function () { done(); });")
+    return d.execute_script(FALLBACK_PROBE, FONT_FAMILY)
 
 
 def _requests(d) -> list[str]:
@@ -129,7 +237,7 @@ def test_report_loads_draws_and_stays_offline(driver, sample_report):
     assert driver.execute_script("return window.__ugDialogs.length") == 0
 
 
-def test_clicking_a_row_focuses_the_pair(driver, sample_report):
+def test_clicking_a_row_focuses_the_pair(driver, sample_report, artifacts):
     from selenium.webdriver.common.by import By
 
     path, _ = sample_report
@@ -150,9 +258,9 @@ def test_clicking_a_row_focuses_the_pair(driver, sample_report):
     assert seen[0] != seen[1]
     driver.execute_script("document.getElementById('pairs').scrollIntoView()")
     time.sleep(0.3)
-    ARTIFACTS.mkdir(exist_ok=True)
-    driver.save_screenshot(str(ARTIFACTS / "report.png"))
-    assert (ARTIFACTS / "report.png").stat().st_size > 10_000
+    shot = artifacts / "report.png"
+    driver.save_screenshot(str(shot))
+    assert shot.stat().st_size > 10_000
 
 
 def test_view_filters_and_search(driver, sample_graph, tmp_path):
@@ -261,3 +369,52 @@ def test_hostile_strings_render_as_text(driver, tmp_path):
     assert PAYLOADS[0] in tip
     assert driver.execute_script("return document.querySelectorAll('div.vis-tooltip *:not(div):not(table):not(tbody):not(tr):not(th):not(td)').length") == 0
     assert driver.execute_script("return window.__ugDialogs") == []
+
+
+def test_chinese_renders_without_a_cjk_font(bare_driver, sample_report, artifacts):
+    """On a machine with no CJK font, every character of the report is drawn by the
+    embedded font (no tofu), the network still draws, and nothing is fetched."""
+    path, _ = sample_report
+    d = bare_driver
+    info = open_page(d, path)
+    assert_clean(info)
+    probe = fallback_glyphs(d)
+    assert probe["face"] == "loaded", probe
+    assert probe["bodyFont"].startswith('"UG Noto Sans SC"'), probe["bodyFont"]
+    assert probe["chars"] > 200  # Chinese names, posts and the English labels
+    assert probe["fallback"] == [], probe["fallback"]
+    assert painted_pixels(d) > 5000
+    d.execute_script("window.scrollTo(0, 0)")
+    time.sleep(0.2)
+    # the first screen (1600 x 1000) shows the top suspect's whole card and the network
+    first = d.execute_script("""
+        function box(sel) { var r = document.querySelector(sel).getBoundingClientRect();
+                            return {top: r.top, bottom: r.bottom, left: r.left, right: r.right}; }
+        return {w: innerWidth, h: innerHeight, card: box('#suspect-1'), net: box('#network .ug-canvas'),
+                name: document.querySelector('#suspect-1 .ug-card-name').textContent};""")
+    assert (first["w"], first["h"]) == (1600, 1000)
+    assert first["card"]["top"] >= 0 and first["card"]["bottom"] <= 1000, first
+    assert first["net"]["top"] < 400 and first["net"]["bottom"] <= 1000 and first["net"]["right"] <= 1600, first
+    assert first["net"]["left"] > first["card"]["right"] - 1  # side by side
+    shot = artifacts / "report-no-fonts.png"
+    d.save_screenshot(str(shot))
+    print("screenshot without fonts:", shot)
+
+
+def test_the_tofu_check_can_fail(bare_driver, tmp_path):
+    """A character the shipped font lacks is listed on the page and found by the probe, and
+    the probe would see a page whose text does not use the embedded font."""
+    case = case_from_frames(
+        people=pd.DataFrame({"id": ["p1", "o1"], "name": ["甲\U0001F600", "丙𠀀"]}),
+        gangs=pd.DataFrame({"id": ["g1"], "name": ["黑虎帮"]}),
+        members=pd.DataFrame({"person_id": ["p1"], "gang_id": ["g1"], "role": ["leader"]}),
+        officials=pd.DataFrame({"person_id": ["o1"], "position": ["所长"]}),
+        transactions=pd.DataFrame({"src": ["p1"], "dst": ["o1"], "amount": [50000], "date": ["2020-05-01"]}),
+        name="tofu")
+    path = report(build_graph(case), None, tmp_path / "tofu.html", investigations=False)
+    listed = bare_driver
+    open_page(listed, path)
+    note = listed.execute_script("var e = document.querySelector('.ug-font-missing-chars'); return e && e.textContent")
+    assert note is not None and "\U0001F600" in note and "𠀀" in note
+    probe = fallback_glyphs(listed)
+    assert "𠀀" in probe["fallback"] and "黑" not in probe["fallback"]

@@ -225,3 +225,25 @@ def test_view_pair_from_explanation(sample_graph):
     ev_pairs = {frozenset((e["from"], e["to"])) for e in ev}
     assert {frozenset((str(h.src), str(h.dst))) for p in ex.paths for h in p.hops} <= ev_pairs
     assert any(e.get("evidence") is False for e in v.network.edges) or len(ev) == len(v.network.edges)
+
+
+def test_views_embed_the_font_they_need(sample_graph):
+    """A view, like the report, carries the subset of the shipped CJK font with every
+    character it shows (names in its data included), so it renders without a CJK font."""
+    import base64
+    import io
+    import json
+    import re
+
+    from fontTools.ttLib import TTFont
+
+    v = view_gang(sample_graph, "G01", max_nodes=60)
+    page = v.html
+    m = re.search(r'@font-face \{ font-family: "UG Noto Sans SC";[^}]*base64,([A-Za-z0-9+/=]+)\)', page)
+    assert m
+    cmap = TTFont(io.BytesIO(base64.b64decode(m.group(1)))).getBestCmap()
+    labels = "".join(n["label"] for n in json.loads(json.dumps(v.to_data()))["nodes"])
+    cjk = {c for c in labels if ord(c) > 0x2E80}
+    assert cjk and all(ord(c) in cmap for c in cjk)
+    assert 'font-family: "UG Noto Sans SC", system-ui' in page  # listed first by the view's style
+    assert "face: '\"UG Noto Sans SC\", sans-serif'" in page  # and by the network's canvas labels

@@ -14,13 +14,16 @@ seed_opt = click.option("--seed", default=0, show_default=True, type=int, help="
 
 
 
-def _write(df: Any, output: Path | None, what: str) -> None:
+def _write(df: Any, output: Path | None, what: str, graph: Any = None) -> None:
     """Write ``df`` as UTF-8 CSV (with BOM, so spreadsheets show Chinese; formulas
-    neutralised, see :mod:`umbrella_graph.io.export`) or print it."""
+    neutralised, see :mod:`umbrella_graph.io.export`) or print it (with the names of the
+    ids, when the graph is given)."""
     from ..io.export import write_csv
 
     if output is None:
-        echo_frame(df)
+        from ..views import name_map
+
+        echo_frame(df, names=name_map(graph) if graph is not None else None)
         return
     write_csv(df, output)
     click.echo(f"wrote {len(df)} {what} to {output}")
@@ -60,10 +63,11 @@ def tipoffs(case_dir: Path, output: Path | None, window: str | None, baseline: s
     kw: dict[str, Any] = {"baseline": baseline, "follow_up": follow_up}
     if min_score is not None:
         kw["min_score"] = min_score
-    df = find_tipoffs(load_graph(case_dir, encoding, columns, lenient), window, **kw)
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    df = find_tipoffs(graph, window, **kw)
     if summary:
         df = tipoffs_summary(df)
-    _write(df, output, "rows")
+    _write(df, output, "rows", graph)
 
 
 @main.command()
@@ -80,8 +84,9 @@ def accountability(case_dir: Path, gang_id: str | None, output: Path | None, min
     """One case, three investigations (一案三查): the gang, its umbrellas, its supervisors."""
     from ..investigate.three_investigations import accountability as run
 
-    df = run(load_graph(case_dir, encoding, columns, lenient), gang_id, min_score=min_score, seed=seed)
-    _write(df, output, "rows")
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    df = run(graph, gang_id, min_score=min_score, seed=seed)
+    _write(df, output, "rows", graph)
 
 
 @main.command()
@@ -94,8 +99,9 @@ def leads(case_dir: Path, output: Path | None, seed: int, encoding: str | None, 
     """Rank the leads (petitions, tips) by the independent graph evidence behind them."""
     from ..investigate.leads import triage_leads
 
-    df = triage_leads(load_graph(case_dir, encoding, columns, lenient), seed=seed)
-    _write(df, output, "leads")
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    df = triage_leads(graph, seed=seed)
+    _write(df, output, "leads", graph)
 
 
 @main.command()
@@ -114,6 +120,7 @@ def disrupt(case_dir: Path, gang_id: str, strategy: str, mode: str, k: int, outp
     """Which nodes of a gang's network to remove, and the largest component after each."""
     from ..investigate.plan import plan_disruption
 
-    plan = plan_disruption(load_graph(case_dir, encoding, columns, lenient), gang_id, strategy=strategy, mode=mode, k=k, seed=seed)
+    graph = load_graph(case_dir, encoding, columns, lenient)
+    plan = plan_disruption(graph, gang_id, strategy=strategy, mode=mode, k=k, seed=seed)
     click.echo(repr(plan))
-    _write(plan.curve, output, "steps")
+    _write(plan.curve, output, "steps", graph)

@@ -48,6 +48,14 @@ def _read_scores(path: Path):  # type: ignore[no-untyped-def]
 @click.option("--max-gangs", type=click.IntRange(min=1), default=5, show_default=True,
               help="Gangs covered by the per-gang analyses (those with the highest-scoring pairs).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed for scoring, layout and analyses.")
+@click.option("--brief", type=click.IntRange(min=0), default=10, show_default=True,
+              help="Top suspects that get a card in the brief that opens the report.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="Language of table column labels and headings.")
+@click.option("--date", "report_date", default=None, help="The report's date (default: today).")
+@click.option("--pdf", "pdf", is_flag=False, flag_value="", default=None, metavar="[FILE.pdf]",
+              help="Also print the brief to PDF with headless Chromium (A4, page headers); "
+                   "default file name: the output's, ending in .pdf.")
 @loading_options
 @handle_errors
 def report_cmd(
@@ -61,6 +69,10 @@ def report_cmd(
     no_investigations: bool,
     max_gangs: int,
     seed: int,
+    brief: int,
+    lang: str,
+    report_date: str | None,
+    pdf: str | None,
     encoding: str | None,
     columns: Path | None,
     lenient: bool,
@@ -83,8 +95,14 @@ def report_cmd(
         from ..scoring import score_umbrellas
 
         scores = score_umbrellas(graph, seed=seed)
+    pdf_path = None if pdf is None else (Path(pdf) if pdf else output.with_suffix(".pdf"))
+    if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
+        raise click.BadParameter("the PDF file name must end in .pdf", param_hint="--pdf")
     path = report(graph, scores, output, mask_pii=not no_mask, top=top, details=details, max_nodes=max_nodes,
-                  investigations=not no_investigations, max_gangs=max_gangs, seed=seed)
+                  investigations=not no_investigations, max_gangs=max_gangs, seed=seed, brief=brief, lang=lang,
+                  date=report_date, pdf=pdf_path)
     size = path.stat().st_size
     click.echo(f"wrote {path} ({size / 1e6:.1f} MB): {len(scores):,} pairs scored, top {min(top, len(scores))} listed, "
                f"{'masked' if not no_mask else 'NOT masked'}")
+    if pdf_path is not None:
+        click.echo(f"wrote {pdf_path} ({pdf_path.stat().st_size / 1e6:.1f} MB): the brief, A4")

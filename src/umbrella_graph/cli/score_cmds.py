@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -55,7 +56,10 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
     res = score_umbrellas(graph, gangs=list(gangs) or None, officials=list(officials) or None, model=clf,
                           seed=seed)
     if output is None:
-        echo_frame(res[["rank", "official_id", "gang_id", "score", "top_signals"]].head(top), max_rows=top)
+        from ..views import name_map
+
+        echo_frame(res[["rank", "official_id", "gang_id", "score", "top_signals"]].head(top), max_rows=top,
+                   names=name_map(graph))
         return
     from ..io.export import write_csv
 
@@ -82,4 +86,86 @@ def explain(case_dir: Path, official_id: str, gang_id: str, k: int, max_hops: in
 
     graph = load_graph(case_dir, encoding, columns, lenient)
     ex = explain_pair(graph, official_id, gang_id, k=k, max_hops=max_hops, seed=seed)
-    click.echo(ex.to_text(max_records=records))
+    click.echo(explain_text(graph, ex, max_records=records))
+
+
+def _memos(graph: Any) -> dict[tuple[str, int], str]:
+    """(file name, row) -> memo of every transaction that has one."""
+    from .._format import cell_text
+
+    tx = graph.case["transactions"]
+    if not len(tx) or "memo" not in tx.columns:
+        return {}
+    out = {}
+    for f, r, m in zip(tx["_file"].tolist(), tx["_row"].tolist(), tx["memo"].tolist(), strict=True):
+        if cell_text(m):
+            out[(Path(cell_text(f)).name, int(r))] = cell_text(m)
+    return out
+
+
+def explain_text(graph: Any, ex: Any, *, max_records: int = 8) -> str:
+    """An explanation as text for the terminal: names next to ids, each record with its date,
+    amount, what it is, the transfer's memo, and where it comes from (file:row, record id).
+    Missing values are left out (never ``nan``/``NaT``)."""
+    import pandas as pd
+
+    from .._format import cell_text, fmt_amount, fmt_time
+    from ..views import name_map
+
+    names = name_map(graph)
+
+    def who(i: Any) -> str:
+        i = cell_text(i)
+        n = names.get(i, "")
+        return f"{n} ({i})" if n and n != i else i
+
+    memos = _memos(graph)
+    score = getattr(ex, "score", None)
+    rank = getattr(ex, "rank", None)
+    head = f"official {who(ex.official_id)} x gang {who(ex.gang_id)}"
+    if score is not None and pd.notna(score):
+        head += f": score {float(score):.3f}"
+    if rank is not None and pd.notna(rank):
+        head += f", rank {int(rank)}"
+    lines = [head, ""]
+    sig = getattr(ex, "signals", None)
+    if isinstance(sig, pd.DataFrame) and len(sig):
+        lines.append("signals (value, contribution):")
+        order = pd.to_numeric(sig["contribution"], errors="coerce").fillna(0.0) if "contribution" in sig else None
+        if order is not None:
+            sig = sig.assign(_c=order).sort_values("_c", ascending=False, kind="stable").drop(columns="_c")
+        for r in sig.to_dict("records"):
+            v = pd.to_numeric(pd.Series([r.get("value")]), errors="coerce").iloc[0]
+            c = pd.to_numeric(pd.Series([r.get("contribution")]), errors="coerce").iloc[0]
+            lines.append(f"  {cell_text(r.get('signal')):<14} {'' if pd.isna(v) else f'{v:.3f}':>6} "
+                         f"{'' if pd.isna(c) else f'{c:+.3f}':>7}  {cell_text(r.get('description'))}")
+        lines.append("")
+    if cell_text(getattr(ex, "message", "")):
+        lines += [cell_text(ex.message), ""]
+    for j, path in enumerate(getattr(ex, "paths", None) or [], start=1):
+        chain = " -> ".join(who(n) for n in path.nodes)
+        strength = getattr(path, "strength", None)
+        lines.append(f"path {j}: {chain}" + (f"  [strength {float(strength):.3f}]" if strength is not None else ""))
+        if getattr(path, "through_hub", False):
+            lines.append("  passes through a hub (someone linked to very many people): weaker evidence")
+        for h in path.hops:
+            recs = h.records if isinstance(h.records, pd.DataFrame) else pd.DataFrame()
+            lines.append(f"  {who(h.src)} -> {who(h.dst)}: {cell_text(h.kind)} ({len(recs)} record(s))")
+            for r in recs.head(max_records).to_dict("records"):
+                parts = [fmt_time(r.get("time")) or "undated"]
+                amount = fmt_amount(r.get("amount"))
+                if amount:
+                    parts.append(f"¥{amount}")
+                parts.append(cell_text(r.get("detail")))
+                row = cell_text(r.get("row"))
+                memo = memos.get((Path(cell_text(r.get("file"))).name, int(float(row)))) if row else None
+                if memo and cell_text(r.get("table")) == "transactions":
+                    parts.append(f'memo "{memo}"')
+                where = Path(cell_text(r.get("file"))).name + (f" row {row}" if row else "")
+                rid = cell_text(r.get("record_id"))
+                parts.append(f"[{where}{', ' + rid if rid else ''}]")
+                lines.append("    - " + "  ".join(p for p in parts if p))
+            if len(recs) > max_records:
+                lines.append(f"    ... and {len(recs) - max_records} more record(s)")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"

@@ -16,6 +16,13 @@ a JSON block, and a Content-Security-Policy forbids every network request. It sh
 ID numbers and phone numbers are masked by default (``110101********1234``,
 ``138****8000``).
 
+The report opens with the brief (one card per top suspect) next to the network; long
+tables are folded behind their headings; charts are inline SVG (raid windows per tip-off,
+cumulative money and an hour-by-weekday contact heat map per pair, the score breakdown of
+the top pairs). Every page embeds the subset of the shipped Noto Sans SC font it needs,
+so Chinese renders on machines without a CJK font. A print stylesheet and
+:func:`print_pdf` give an A4 brief with headers (case, date, masking notice).
+
 The package is :mod:`umbrella_graph.reporting`; its :func:`report` function is also
 exported as ``umbrella_graph.report(graph, scores, path)``.
 """
@@ -27,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ._mask import mask_id_number, mask_phone, mask_text
+from ._pdf import PrintError, print_pdf
 from ._sections import Section
 from ._svg import Chart
 
@@ -35,7 +43,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from ..graph import CaseGraph
 
-__all__ = ["report", "render_report", "Section", "Chart", "mask_id_number", "mask_phone", "mask_text"]
+__all__ = ["report", "render_report", "print_pdf", "PrintError", "Section", "Chart", "mask_id_number", "mask_phone",
+           "mask_text"]
 
 
 def report(
@@ -53,6 +62,10 @@ def report(
     max_gangs: int = 5,
     title: str | None = None,
     seed: int = 0,
+    brief: int = 10,
+    lang: str = "en",
+    date: str | None = None,
+    pdf: str | Path | None = None,
 ) -> Path:
     """Write the case report as one self-contained, offline HTML file.
 
@@ -90,7 +103,19 @@ def report(
         Page title (default ``"Umbrella report: <case name>"``).
     seed : int, default 0
         Seed for scoring (when ``scores`` is None), the layout and the analyses. The same
-        inputs and seed give a byte-identical file.
+        inputs, seed and ``date`` give a byte-identical file.
+    brief : int, default 10
+        Suspects (officials, each with his best-scoring gang among the ranked pairs) that
+        get a card in the brief that opens the report: name, post, gang, score,
+        confidence, the three strongest records cited by ``explain``, and the innocent
+        explanation the data cannot rule out.
+    lang : {"en", "zh"}, default "en"
+        Language of table column labels and of the report's headings.
+    date : str, optional
+        The report's date, shown in the header and on every printed page (default:
+        today, UTC).
+    pdf : str or Path, optional
+        Also print the report to this PDF (A4, headless Chromium; see :func:`print_pdf`).
 
     Returns
     -------
@@ -121,7 +146,7 @@ def report(
     return write_report(
         graph, scores, path, mask_pii=mask_pii, top=top, details=details, paths=paths,
         max_nodes=max_nodes, sections=sections, investigations=investigations, max_gangs=max_gangs,
-        title=title, seed=seed,
+        title=title, seed=seed, brief=brief, lang=lang, date=date, pdf=pdf,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -20,10 +21,20 @@ from ..errors import ParameterError, UmbrellaGraphError
 from ..graph import CaseGraph
 from ..schema import TABLES
 from ..views import kind_map, name_map, node_key, view_case
+from ._brief import alternative, confidence, strongest_records
+from ._font import FONT_NOTICE
 from ._html import VIS_LICENSE, Page, render_template
+from ._labels import TEXT, check_lang, text
 from ._mask import mask_text
 from ._sections import Section, frame_table, render_blocks
-from ._svg import timeline_svg
+from ._svg import (
+    Drawn,
+    cumulative_money_svg,
+    heatmap_svg,
+    raid_window_svg,
+    stacked_bars_svg,
+    timeline_svg,
+)
 
 __all__ = ["render_report", "write_report", "MISSING_TABLE_CONSEQUENCES"]
 
@@ -74,10 +85,17 @@ def write_report(graph: CaseGraph, scores: pd.DataFrame | None, path: str | Path
     p = Path(path)
     if p.suffix.lower() not in (".html", ".htm"):
         raise ParameterError.invalid("path", "report", "a file name ending in .html", str(p.name))
+    pdf = options.pop("pdf", None)
+    if pdf is not None and Path(pdf).suffix.lower() != ".pdf":
+        raise ParameterError.invalid("pdf", "report", "a file name ending in .pdf", Path(pdf).name)
     text = render_report(graph, scores, **options)
     p.parent.mkdir(parents=True, exist_ok=True)
     p.write_text(text, encoding="utf-8")
     logger.info("report written: %d bytes", len(text.encode("utf-8")))
+    if pdf is not None:
+        from ._pdf import print_pdf
+
+        print_pdf(p, pdf)
     return p
 
 
@@ -95,14 +113,19 @@ def render_report(
     max_gangs: int = 5,
     title: str | None = None,
     seed: int = 0,
+    brief: int = 10,
+    lang: str = "en",
+    date: str | None = None,
 ) -> str:
     """The report as one self-contained HTML document (see :func:`umbrella_graph.reporting.report`)."""
     if not isinstance(graph, CaseGraph):
         raise ParameterError.invalid("graph", "report", "a CaseGraph (build_graph(case))", type(graph).__name__)
     for name, value, low in (("top", top, 1), ("details", details, 0), ("paths", paths, 1),
-                             ("max_nodes", max_nodes, 2), ("max_gangs", max_gangs, 1)):
+                             ("max_nodes", max_nodes, 2), ("max_gangs", max_gangs, 1), ("brief", brief, 0)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < low:
             raise ParameterError.invalid(name, "report", f"an integer >= {low}", value)
+    lang = check_lang(lang, "report")
+    day = _check_date(date)
     extra = list(sections or [])
     for s in extra:
         if not isinstance(s, Section):
@@ -113,13 +136,21 @@ def render_report(
 
         scores = score_umbrellas(graph, seed=seed)
     scores = _check_scores(scores)
-    ctx = _Context(graph, scores, mask=mask_pii, seed=seed)
+    ctx = _Context(graph, scores, mask=mask_pii, seed=seed, lang=lang)
 
     ranked = scores.head(top).reset_index(drop=True)
     n_detail = min(details, len(ranked))
     clock = _Clock()
     explanations = [ctx.explain(str(r.official_id), str(r.gang_id), paths)
                     for r in ranked.head(n_detail).itertuples(index=False)]
+    # the brief: each top suspect (official) of the ranked pairs once, with his best-scoring gang
+    suspects = (ranked.dropna(subset=["score"]).drop_duplicates("official_id").head(brief)
+                .reset_index(drop=True))
+    known = {(str(r.official_id), str(r.gang_id)): i for i, r in enumerate(ranked.itertuples(index=False))}
+    brief_expl = []
+    for r in suspects.itertuples(index=False):
+        i = known[(str(r.official_id), str(r.gang_id))]
+        brief_expl.append(explanations[i] if i < n_detail else ctx.explain(str(r.official_id), str(r.gang_id), paths))
 
     # network: the evidence of the top pairs first, then the case overview rule
     focus: list[str] = []
@@ -139,22 +170,28 @@ def render_report(
     clock.lap("network")
     pairs = [ctx.pair_row(i, r, i < n_detail) for i, r in enumerate(ranked.itertuples(index=False))]
     detail_blocks = [ctx.pair_detail(i, ranked.iloc[i], explanations[i]) for i in range(n_detail)]
+    cards = []
+    for j, r in enumerate(suspects.itertuples(index=False)):
+        i = known[(str(r.official_id), str(r.gang_id))]
+        cards.append(ctx.card(j, suspects.iloc[j], brief_expl[j], i, i if i < n_detail else -1))
+    breakdown = ctx.breakdown(ranked.head(20))
     clock.lap("pairs")
 
-    inv: list[Section] = (_investigation_sections(graph, scores, seed=seed, max_gangs=max_gangs)
+    inv: list[Section] = (_investigation_sections(graph, scores, seed=seed, max_gangs=max_gangs, ctx=ctx)
                           if investigations else [])
     clock.lap("investigations")
     all_sections = inv + extra
     section_ctx = [
         {"anchor": s.anchor, "title": s.title, "note": mask_text(s.note) if mask_pii else s.note,
-         "body": render_blocks(s, mask=mask_pii), "group": s.group}
+         "body": render_blocks(s, mask=mask_pii, lang=lang), "group": s.group}
         for s in all_sections
     ]
     case_name = graph.case.name or "case"
     page_title = title or f"Umbrella report: {case_name}"
-    nav = [("summary", "Summary"), ("gaps", "Data gaps"), ("pairs", "Suspect pairs")]
+    nav = [("brief", text("brief", lang)), ("pairs", text("pairs", lang))]
     if detail_blocks:
-        nav.append(("details", "Evidence"))
+        nav.append(("details", text("details", lang)))
+    nav += [("summary", text("summary", lang)), ("gaps", text("gaps", lang))]
     nav += [(str(s["anchor"]), str(s["title"])) for s in section_ctx]
     body = render_template(
         "report.html.j2",
@@ -173,14 +210,21 @@ def render_report(
         sections=section_ctx,
         network_note=view.note,
         vis_license=VIS_LICENSE,
+        font_notice=FONT_NOTICE,
+        cards=cards,
+        breakdown=breakdown,
+        lang=lang,
+        L={k: text(k, lang) for k in TEXT if "{" not in TEXT[k][0]},
+        date=day,
+        print_css=Markup(_print_css(case_name, day, mask_pii)),
     )
     data = {"network": view.to_data(), "pairs": [{"focus": f} for f in pair_focus]}
     page = Page(page_title, body, data, scripts=["vis", "network.js", "report.js"],
                 styles=["vis", "network.css", "report.css"], body_class="ug-report")
-    text = page.render()
+    html_text = page.render()
     clock.lap("summary and page")
     logger.debug("report phases: %s", clock)
-    return text
+    return html_text
 
 
 class _Clock:
@@ -222,6 +266,39 @@ def _check_scores(scores: Any) -> pd.DataFrame:
     return s.reset_index(drop=True)
 
 
+def _check_date(date: Any) -> str:
+    """The report's date (``YYYY-MM-DD``): today (UTC) when None."""
+    if date is None:
+        return pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")
+    try:
+        return pd.Timestamp(str(date)).strftime("%Y-%m-%d")
+    except (ValueError, TypeError):
+        raise ParameterError.invalid("date", "report", "a date such as '2024-05-01'", date) from None
+
+
+def _css_string(value: str) -> str:
+    """``value`` as a CSS string literal: every character but letters, digits and a few
+    safe marks as a hex escape (so nothing in it can end the string or the style element)."""
+    out = []
+    for ch in value:
+        if (ch.isascii() and ch.isalnum()) or ch in " -_.,:()":
+            out.append(ch)
+        else:
+            out.append(f"\\{ord(ch):x} ")
+    return '"' + "".join(out) + '"'
+
+
+def _print_css(case_name: str, day: str, masked: bool) -> str:
+    """The ``@page`` rules: A4, and headers with the case, the date and the masking notice."""
+    mask_note = "ID and phone numbers masked" if masked else "ID and phone numbers NOT masked: sensitive"
+    return ("@page { size: A4; margin: 16mm 12mm 14mm; "
+            f"@top-left {{ content: {_css_string('Case ' + case_name)}; font-size: 9pt; color: #444; font-family: \"UG Noto Sans SC\", sans-serif; }} "
+            f"@top-center {{ content: {_css_string(day)}; font-size: 9pt; color: #444; font-family: \"UG Noto Sans SC\", sans-serif; }} "
+            f"@top-right {{ content: {_css_string(mask_note)}; font-size: 9pt; color: #a61b1b; font-family: \"UG Noto Sans SC\", sans-serif; }} "
+            '@bottom-right { content: counter(page) " / " counter(pages); font-size: 9pt; color: #444; '
+            'font-family: "UG Noto Sans SC", sans-serif; } }')
+
+
 # ---------------------------------------------------------------------------------------
 # formatting helpers
 # ---------------------------------------------------------------------------------------
@@ -242,9 +319,12 @@ def _fmt_num(v: Any) -> str:
 class _Context:
     """Lookups shared by the report's parts (names, posts, kin, masking)."""
 
-    def __init__(self, graph: CaseGraph, scores: pd.DataFrame, *, mask: bool, seed: int = 0) -> None:
+    def __init__(self, graph: CaseGraph, scores: pd.DataFrame, *, mask: bool, seed: int = 0,
+                 lang: str = "en") -> None:
         self.graph = graph
         self.seed = seed
+        self.lang = lang
+        self._memos: dict[tuple[str, int], str] | None = None  # transfer memos, read on first use
         self.case = graph.case
         self.mask = mask
         self.names: dict[str, str] = name_map(graph)
@@ -258,6 +338,24 @@ class _Context:
                 for pos, unit in zip(grp["position"], grp["unit"], strict=True):
                     items.append(", ".join(x for x in (cell_text(pos), cell_text(unit)) if x))
                 self.posts[str(pid)] = "; ".join(dict.fromkeys(i for i in items if i))
+
+    def memo(self, table: Any, file: Any, row: Any) -> str:
+        """The memo of the transfer at ``file``:``row`` ('' when none or not a transfer)."""
+        if cell_text(table) != "transactions" or not cell_text(row):
+            return ""
+        if self._memos is None:
+            tx = self.case["transactions"]
+            self._memos = {}
+            if len(tx) and "memo" in tx.columns:
+                has = tx["memo"].notna().to_numpy()
+                sub = tx[has]
+                self._memos = {(Path(cell_text(f)).name, int(r)): cell_text(m) for f, r, m in zip(
+                    sub["_file"].tolist(), sub["_row"].tolist(), sub["memo"].tolist(), strict=True)}
+        try:
+            key = (Path(cell_text(file)).name, int(float(cell_text(row))))
+        except ValueError:
+            return ""
+        return self._memos.get(key, "")
 
     def t(self, text: Any) -> str:
         """User text as shown (ID and phone numbers masked when masking)."""
@@ -300,11 +398,11 @@ class _Context:
         ]
         return {
             "facts": facts,
-            "counts": frame_table(counts, mask=False, max_rows=50),
-            "kinds": frame_table(kinds, mask=False, max_rows=50),
-            "edge_kinds": frame_table(ekinds, mask=False, max_rows=50),
-            "gangs": frame_table(gangs, mask=self.mask, max_rows=100),
-            "officials": frame_table(top_off, mask=self.mask, max_rows=10),
+            "counts": frame_table(counts, mask=False, max_rows=50, lang=self.lang),
+            "kinds": frame_table(kinds, mask=False, max_rows=50, lang=self.lang),
+            "edge_kinds": frame_table(ekinds, mask=False, max_rows=50, lang=self.lang),
+            "gangs": frame_table(gangs, mask=self.mask, max_rows=100, lang=self.lang),
+            "officials": frame_table(top_off, mask=self.mask, max_rows=10, lang=self.lang),
         }
 
     def _gangs_frame(self, scores: pd.DataFrame) -> pd.DataFrame:
@@ -352,11 +450,11 @@ class _Context:
         if len(probs):
             summ = (probs.groupby(["code", "table", "action"], sort=True).size()
                     .rename("rows").reset_index())
-            problems_summary = frame_table(summ, mask=False, max_rows=100)
-            problems = frame_table(probs, mask=True, max_rows=200)
+            problems_summary = frame_table(summ, mask=False, max_rows=100, lang=self.lang)
+            problems = frame_table(probs, mask=True, max_rows=200, lang=self.lang)
             dang = probs[probs["code"].astype(str).str.contains("reference|unknown|unmatched", regex=True)]
             if len(dang):
-                unmatched = frame_table(dang, mask=True, max_rows=200)
+                unmatched = frame_table(dang, mask=True, max_rows=200, lang=self.lang)
         notes = []
         known = set(self.names)
         bad_off = sorted(set(scores["official_id"]) - known)
@@ -431,6 +529,7 @@ class _Context:
                     "contribution": f"{float(c):+.3f}",
                     "pct": round(100 * abs(float(c)) / top),
                     "neg": float(c) < 0,
+                    "zero": abs(float(c)) < 5e-4,
                     "description": self.t(s.get("description", "")),
                 })
         paths = []
@@ -465,8 +564,43 @@ class _Context:
             "signals": signals,
             "paths": paths,
             "message": self.t(getattr(expl, "message", "") or ""),
-            "timeline": self._timeline(o, g, expl),
+            **self._timeline(o, g, expl),
         }
+
+    def card(self, j: int, row: pd.Series, expl: Any, focus: int, detail: int) -> dict[str, Any]:
+        """One suspect's brief card (see :mod:`umbrella_graph.reporting._brief`)."""
+        o, g = str(row["official_id"]), str(row["gang_id"])
+        level, why = confidence(expl, row, self.lang)
+        recs = []
+        for r in strongest_records(expl, 3):
+            recs.append({
+                "date": r["time"], "amount": r["amount"], "source": r["source"], "record": self.t(r["record_id"]),
+                "what": self.t(r["detail"]) or f"{r['table']} {self.name(r['src'])} → {self.name(r['dst'])}",
+                "memo": self.t(self.memo(r["table"], r["file"], r["row"])),
+                "link": f"{self.name(r['src'])} → {self.name(r['dst'])}" if r["src"] and r["dst"] else "",
+            })
+        score = float(row["score"]) if pd.notna(row["score"]) else float("nan")
+        return {
+            "n": j + 1, "focus": focus, "detail": detail,
+            "official": self.name(o), "official_id": self.t(o), "post": self.t(self.posts.get(o, "")),
+            "gang": self.name(g), "gang_id": self.t(g),
+            "score": "" if math.isnan(score) else f"{score:.3f}",
+            "pct": 0 if math.isnan(score) else max(0, min(100, round(score * 100))),
+            "level": level, "level_label": text(level, self.lang), "why": why,
+            "records": recs, "alternative": alternative(expl, row, self.lang),
+        }
+
+    def breakdown(self, top: pd.DataFrame) -> Markup:
+        """Stacked score breakdown (contribution of each signal) of the top pairs."""
+        cols = [c for c in top.columns if str(c).startswith("contrib_")]
+        if not len(top) or not cols:
+            return Markup("")
+        used = [c for c in cols if float(pd.to_numeric(top[c], errors="coerce").fillna(0).clip(lower=0).sum()) > 0]
+        labels = [f"#{int(r)} {self.name(o)} · {self.name(g)}"
+                  for r, o, g in zip(top["rank"], top["official_id"], top["gang_id"], strict=True)]
+        parts = {c[len("contrib_"):]: pd.to_numeric(top[c], errors="coerce").fillna(0.0).tolist() for c in used}
+        return stacked_bars_svg(labels, parts, title="Score breakdown of the top pairs",
+                                totals=pd.to_numeric(top["score"], errors="coerce").fillna(0.0).tolist())
 
     def _path(self, j: int, path: Any) -> dict[str, Any]:
         nodes = [str(n) for n in path.nodes]
@@ -489,6 +623,7 @@ class _Context:
                     "date": fmt_time(rec.get("time")),
                     "amount": fmt_amount(rec.get("amount")),
                     "detail": self.t(rec.get("detail")),
+                    "memo": self.t(self.memo(rec.get("table"), rec.get("file"), rec.get("row"))),
                 })
         hubs = [self.name(h) for h in (getattr(path, "hubs", None) or [])]
         strength = getattr(path, "strength", None)
@@ -496,14 +631,14 @@ class _Context:
             "n": j + 1,
             "chain": chain,
             "records": frame_table(pd.DataFrame(rows, columns=["link", "kind", "record", "table", "source", "date",
-                                                               "amount", "detail"]),
-                                   mask=False, max_rows=60, cls="ug-table ug-records"),
+                                                               "amount", "detail", "memo"]),
+                                   mask=False, max_rows=60, cls="ug-table ug-records", lang=self.lang),
             "strength": _fmt_num(strength) if strength is not None else "",
             "through_hub": bool(getattr(path, "through_hub", False)),
             "hubs": ", ".join(hubs),
         }
 
-    def _timeline(self, official_id: str, gang_id: str, expl: Any) -> Markup:
+    def _timeline(self, official_id: str, gang_id: str, expl: Any) -> dict[str, Markup]:
         """Money and contacts between the official's side and the gang's side, and raids."""
         g = self.graph
         case = self.case
@@ -535,9 +670,12 @@ class _Context:
             rows_ = rec["_row"].astype(int).tolist()
             sources = [source(f, r) for f, r in zip(rec["_file"].tolist(), rows_, strict=True)]
             times = grp["time"].tolist()
-            for t, w, a, sname, dname, src, r in zip(times, what, amounts, srcs, dsts, sources, rows_, strict=True):
+            ckinds = (rec["kind"].astype(str).tolist() if lane == "contact" else ["money"] * len(rec))
+            inward = (ig[grp["src"].to_numpy()] & io[grp["dst"].to_numpy()]).tolist()
+            for t, w, a, sname, dname, src, r, ck, inw in zip(times, what, amounts, srcs, dsts, sources, rows_,
+                                                            ckinds, inward, strict=True):
                 keys.add((table, r))
-                rows.append({"time": t, "lane": lane, "amount": a,
+                rows.append({"time": t, "lane": lane, "amount": a, "kind": ck, "inward": inw,
                              "label": f"{fmt_time(t)} {lane} {w} {sname} → {dname} ({src})"})
         # records on the evidence paths not already included
         for path in getattr(expl, "paths", []) or []:
@@ -554,8 +692,9 @@ class _Context:
                     lane = "money" if table == "transactions" else "contact"
                     label = (f"{fmt_time(r.get('time'))} {lane} {fmt_amount(r.get('amount'))} "
                              f"{self.name(h.src)} → {self.name(h.dst)} ({source(r.get('file'), r.get('row'))})")
-                    rows.append({"time": r.get("time"), "lane": lane, "amount": r.get("amount"), "label": label})
-        recs_df = pd.DataFrame(rows, columns=["time", "lane", "amount", "label"])
+                    rows.append({"time": r.get("time"), "lane": lane, "amount": r.get("amount"), "label": label,
+                                 "kind": "call" if lane == "contact" else "money", "inward": False})
+        recs_df = pd.DataFrame(rows, columns=["time", "lane", "amount", "label", "kind", "inward"])
         recs_df["time"] = pd.to_datetime(recs_df["time"])
         recs_df["amount"] = pd.to_numeric(recs_df["amount"], errors="coerce")
         recs_df = recs_df.sort_values("time", kind="stable").head(2000)
@@ -568,13 +707,26 @@ class _Context:
                 "time": pd.to_datetime(e2["time"]),
                 "label": [f"{self.t(k)} {fmt_time(t)} ({i})" for k, t, i in zip(e2["kind"], e2["time"], e2["id"].map(self.t), strict=True)],
             })
-        return timeline_svg(recs_df, raids, title=f"Money and contacts, {self.name(official_id)} and {self.name(gang_id)}")
+        who = f"{self.name(official_id)} and {self.name(gang_id)}"
+        money_in = recs_df[(recs_df["lane"] == "money") & recs_df["inward"].astype(bool)]
+        contacts = recs_df[recs_df["lane"] == "contact"].dropna(subset=["time"])
+        heat = np.zeros((7, 24))
+        if len(contacts):
+            tt = pd.DatetimeIndex(contacts["time"])
+            np.add.at(heat, (tt.day_of_week.to_numpy(), tt.hour.to_numpy()), 1)
+        return {
+            "timeline": timeline_svg(recs_df, raids, title=f"Money and contacts, {who}"),
+            "money": cumulative_money_svg(money_in["time"].tolist(), money_in["amount"].tolist(),
+                                          raids["time"].tolist(), title=f"Cumulative money, {who}"),
+            "heat": heatmap_svg(heat, title=f"Contacts by weekday and hour, {who}"),
+        }
 
 
 # ---------------------------------------------------------------------------------------
 # the investigations helper's analyses
 # ---------------------------------------------------------------------------------------
-def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int, max_gangs: int) -> list[Section]:
+def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int, max_gangs: int,
+                            ctx: _Context | None = None) -> list[Section]:
     """Sections for tip-offs, lead triage, accountability and disruption.
 
     Tip-offs and leads cover the whole case; accountability and disruption are per gang and
@@ -591,7 +743,7 @@ def _investigation_sections(graph: CaseGraph, scores: pd.DataFrame, *, seed: int
              f"{left} other gang(s) left out: run the analysis per gang in Python or the CLI.")
     out: list[Section] = []
     for builder, title, anchor, per_gang in (
-        (_tipoff_section, "Tip-offs before raids (通风报信)", "tipoffs", False),
+        (functools.partial(_tipoff_section, ctx=ctx), "Tip-offs before raids (通风报信)", "tipoffs", False),
         (_leads_section, "Lead triage (线索排摸)", "leads", False),
         (_accountability_section, "One case, three investigations (一案三查)", "accountability", True),
         (_disruption_section, "Disruption curves (打伞破网)", "disruption", True),
@@ -615,8 +767,52 @@ def _names_of(graph: CaseGraph, ids: Iterable[Any]) -> list[str]:
     return [names.get(cell_text(i), cell_text(i)) for i in ids]
 
 
+def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _Context | None,
+                  n: int = 8) -> list[Any]:
+    """Raid-window charts for the ``n`` most unusual tip-offs: the official's side's contacts
+    with the gang in the 48 hours before, and the gang's members calling each other after."""
+    if not len(summ) or ctx is None:
+        return []
+    c = graph.case["contacts"]
+    members = graph.case["members"]
+    ct = pd.to_datetime(c["time"], errors="coerce")
+    blocks: list[Any] = []
+    for r in summ.head(n).itertuples(index=False):
+        ev_t = pd.Timestamp(r.event_time)
+        mine = df[(df["event_id"].astype(str) == str(r.event_id)) & (df["official_id"].astype(str) == str(r.official_id))]
+        off = pd.DataFrame({
+            "time": pd.to_datetime(mine["contact_time"]),
+            "kind": mine["contact_kind"].astype(str),
+            "label": [f"{fmt_time(t)} {k} {ctx.name(a)} → {ctx.name(b)} ({source(f, w)})" for t, k, a, b, f, w in zip(
+                mine["contact_time"], mine["contact_kind"], mine["via_person_id"], mine["contact_person_id"],
+                mine["file"], mine["row"], strict=True)],
+        })
+        side = set(members[members["gang_id"].astype(str) == str(r.gang_id)]["person_id"].astype(str))
+        start = off["time"].min() if len(off) else ev_t - pd.Timedelta(hours=48)
+        start = min(start, ev_t - pd.Timedelta(hours=48))
+        win = ((ct >= start) & (ct <= ev_t)).fillna(False).to_numpy()
+        cw = c[win]
+        inside = cw["src"].astype(str).isin(side).to_numpy() & cw["dst"].astype(str).isin(side).to_numpy()
+        rel = cw[inside]
+        relays = pd.DataFrame({
+            "time": pd.to_datetime(rel["time"]),
+            "kind": rel["kind"].astype(str),
+            "label": [f"{fmt_time(t)} {k} {ctx.name(a)} → {ctx.name(b)} ({source(f, w)})" for t, k, a, b, f, w in zip(
+                rel["time"], rel["kind"], rel["src"], rel["dst"], rel["_file"], rel["_row"], strict=True)],
+        })
+        cap = (f"{cell_text(r.event_id)} {cell_text(r.event_kind)} on {ctx.name(r.gang_id)} at {fmt_time(r.event_time)}: "
+               f"{ctx.name(r.official_id)} ({cell_text(r.via)})")
+        lead = float((ev_t - off["time"].min()).total_seconds() / 3600) if len(off) else 48.0
+        before = float(min(48, max(6, math.ceil(lead * 1.5 / 3) * 3)))
+        blocks.append(Drawn({}, title=cap, markup=raid_window_svg(ev_t, off, relays, hours_before=before,
+                                                                  hours_after=max(2.0, before / 8), title=cap)))
+    if len(summ) > n:
+        blocks.append(f"The other {len(summ) - n:,} event-official windows are listed in the table below.")
+    return blocks
+
+
 def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str, anchor: str,
-                    gangs: Sequence[str]) -> Section:
+                    gangs: Sequence[str], ctx: _Context | None = None) -> Section:
     from ..investigate import find_tipoffs, tipoffs_summary
 
     df = find_tipoffs(graph)
@@ -629,6 +825,9 @@ def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: st
         summ = tipoffs_summary(df)
         if "official_id" in summ.columns:
             summ.insert(list(summ.columns).index("official_id") + 1, "official", _names_of(graph, summ["official_id"]))
+        blocks += ["The most unusual windows (up to 8), zoomed: the official's side's contacts with the gang before the "
+                   "event (top lane), then the gang's members contacting each other (bottom lane); the red line is "
+                   "the event.", *_raid_windows(graph, df, summ, ctx)]
         blocks += ["One row per event and official:", summ, "Every contact record in the windows:", df]
     return Section(title, blocks, anchor=anchor, group="investigations", max_rows=100,
                    note="" if len(df) else "No unusual contact before any event on a gang.")
@@ -639,9 +838,17 @@ def _leads_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: str
     from ..investigate import triage_leads
 
     df = triage_leads(graph, scores=scores, seed=seed)
+    if "subject_id" in df.columns and "subject" not in df.columns:
+        df.insert(list(df.columns).index("subject_id") + 1, "subject", _names_of(graph, df["subject_id"]))
+    if {"file", "row"} <= set(df.columns):
+        df["evidence"] = [source(f, r) for f, r in zip(df["file"], df["row"], strict=True)]
+    # what a reader needs on one screen; every column: triage_leads(graph) or `umbrella-graph leads`
+    shown = [c for c in ("rank", "lead_id", "date", "source", "subject", "subject_id", "gang_id", "support",
+                         "channels", "reason", "evidence") if c in df.columns]
     return Section(title, [
         "Leads (petitions, hotline tips, referrals) ranked by the independent graph evidence that supports "
-        "them, with the reason for each rank.", df], anchor=anchor, group="investigations",
+        "them, with the reason for each rank (every column: triage_leads(graph) or `umbrella-graph leads`).",
+        df[shown] if len(shown) >= 4 else df], anchor=anchor, group="investigations",
         note="" if len(df) else "No leads in the case.")
 
 

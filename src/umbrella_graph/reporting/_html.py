@@ -149,6 +149,7 @@ class Page:
     styles: list[str]
     lang: str = "zh-CN"
     body_class: str = ""
+    embed_font: bool = True
 
     def render(self) -> str:
         """The complete HTML document."""
@@ -168,15 +169,28 @@ class Page:
         head = render_template(
             "head.html.j2", title=self.title, csp=csp, lang=self.lang
         )
+        data_json = json_for_html(self.data)
+        font_note = ""
+        if self.embed_font:
+            from ._font import embedded_font
+
+            own_js = [_read_asset(n) for n in self.scripts if n != "vis"]
+            # the data's strings as the page will show them (JSON escapes undone)
+            font = embedded_font([self.title, str(self.body), json.dumps(self.data, ensure_ascii=False), *own_js])
+            if font.css:
+                css_parts.insert(0, font.css)
+            if font.missing:
+                font_note = str(render_template("font_missing.html.j2", missing=" ".join(font.missing)))
         out = [str(head)]
         for css in css_parts:
             out.append("<style>")
             out.append(css)
             out.append("</style>\n")
         out.append(str(render_template("body_open.html.j2", body_class=self.body_class)))
+        out.append(font_note)
         out.append(str(self.body))
         out.append('<script id="ug-data" type="application/json">')
-        out.append(json_for_html(self.data))
+        out.append(data_json)
         out.append("</script>\n")
         for js in js_parts:
             out.append("<script>")

@@ -13,6 +13,8 @@ from markupsafe import Markup, escape
 
 from .._format import cell_text, fmt_time
 from ..errors import ParameterError
+from ._labels import column_label
+from ._labels import text as text_label
 from ._mask import mask_id_number, mask_phone, mask_text
 from ._svg import Chart
 
@@ -118,6 +120,9 @@ def _cell(v: Any, col: str, mask: bool) -> str:
     return text
 
 
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?")
+
+
 def frame_table(
     df: pd.DataFrame,
     *,
@@ -125,36 +130,52 @@ def frame_table(
     max_rows: int = 200,
     cls: str = "ug-table",
     numeric: Sequence[str] = (),
+    lang: str = "en",
+    collapse: int | None = 12,
+    caption: str = "",
 ) -> Markup:
-    """A DataFrame as an escaped HTML table (first ``max_rows`` rows, with a note)."""
+    """A DataFrame as an escaped HTML table (first ``max_rows`` rows, with a note).
+
+    Columns get human labels in ``lang`` (:func:`~umbrella_graph.reporting._labels.column_label`);
+    missing values show as empty cells (never ``<NA>``/``NaT``/``NaN``), numbers with
+    thousands separators, dates as ``YYYY-MM-DD[ HH:MM]``. A table of more than
+    ``collapse`` rows is folded behind a ``<details>`` heading that says how many rows it
+    has (closed: it takes one line on screen and in print).
+    """
     cols = [str(c) for c in df.columns]
     shown = df.head(max_rows)
     num = set(numeric) | {c for c in cols if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])}
     out = [f'<div class="ug-table-wrap"><table class="{escape(cls)}"><thead><tr>']
-    out += [f"<th>{escape(c)}</th>" for c in cols]
+    out += [f'<th title="{escape(c)}">{escape(column_label(c, lang))}</th>' for c in cols]
     out.append("</tr></thead><tbody>")
     for row in shown.itertuples(index=False, name=None):
         out.append("<tr>")
         for c, v in zip(cols, row, strict=True):
-            klass = ' class="num"' if c in num else ""
-            out.append(f"<td{klass}>{escape(_cell(v, c, mask))}</td>")
+            text = _cell(v, c, mask)
+            klass = (' class="num"' if c in num else ' class="wide"' if len(text) > 40
+                     else ' class="date"' if _DATE.fullmatch(text) else "")
+            out.append(f"<td{klass}>{escape(text)}</td>")
         out.append("</tr>")
     out.append("</tbody></table></div>")
     if len(df) > len(shown):
         out.append(f'<p class="ug-muted">First {len(shown):,} of {len(df):,} rows.</p>')
     if not len(df):
         out.append('<p class="ug-muted">No rows.</p>')
-    return Markup("".join(out))
+    html = "".join(out)
+    if collapse is not None and len(df) > collapse:
+        label = (f"{caption} · " if caption else "") + text_label("show_rows", lang, n=f"{len(df):,}")
+        html = f'<details class="ug-long"><summary>{escape(label)}</summary>{html}</details>'
+    return Markup(html)
 
 
-def render_blocks(section: Section, *, mask: bool) -> Markup:
-    """The escaped HTML of a section's blocks."""
+def render_blocks(section: Section, *, mask: bool, lang: str = "en") -> Markup:
+    """The escaped HTML of a section's blocks (long tables folded, see :func:`frame_table`)."""
     out: list[str] = []
     for b in section.blocks:
         if isinstance(b, str):
             out.append(f"<p>{escape(mask_text(b) if mask else b)}</p>")
         elif isinstance(b, pd.DataFrame):
-            out.append(str(frame_table(b, mask=mask, max_rows=section.max_rows)))
+            out.append(str(frame_table(b, mask=mask, max_rows=section.max_rows, lang=lang)))
         else:
             cap = f"<figcaption>{escape(b.title)}</figcaption>" if b.title else ""
             out.append(f'<figure class="ug-figure">{cap}{b.svg()}</figure>')

@@ -108,15 +108,29 @@
         keyboard: false, hideEdgesOnDrag: data.edges.length > 3000,
         hideEdgesOnZoom: data.edges.length > 3000
       },
-      nodes: { font: { size: 12, face: "sans-serif" }, borderWidth: 1 },
+      nodes: { font: { size: 12, face: '"UG Noto Sans SC", sans-serif' }, borderWidth: 1 },
       edges: { smooth: false, selectionWidth: 2 }
     };
     var network = new vis.Network(canvas, { nodes: nodes, edges: edges }, options);
     var state = { ready: false, readyAt: null };
-    network.once("afterDrawing", function () {
+    function markReady() {
       state.ready = true;
       state.readyAt = (window.performance && performance.now) ? performance.now() : null;
       root.setAttribute("data-ready", "1");
+    }
+    // canvas labels use the page's embedded font: draw again once it is loaded (a canvas
+    // does not wait for web fonts), and only then say the network is ready
+    var labels = nodeItems.map(function (n) { return n.label || ""; }).join("");
+    var fontLoad = (document.fonts && document.fonts.load)
+      ? document.fonts.load('12px "UG Noto Sans SC"', labels || "A").catch(function () { return []; })
+      : Promise.resolve([]);
+    var drawn = false, fontDone = false;
+    function maybeReady() { if (drawn && fontDone && !state.ready) { markReady(); } }
+    network.once("afterDrawing", function () { drawn = true; maybeReady(); });
+    fontLoad.then(function () {
+      fontDone = true;
+      network.redraw();
+      maybeReady();
     });
 
     function edgeColor(e, opacity) {

@@ -13,7 +13,9 @@
     if (!pair) { return 0; }
     rows.forEach(function (r) { r.classList.toggle("ug-active", Number(r.getAttribute("data-pair")) === i); });
     var n = ctl.focus(pair.focus.slice());
-    if (scroll) { root.scrollIntoView({ block: "nearest" }); }
+    if (scroll && root.getBoundingClientRect().bottom < 0 || scroll && root.getBoundingClientRect().top > window.innerHeight) {
+      root.scrollIntoView({ block: "nearest" });
+    }
     return n;
   }
 
@@ -21,7 +23,7 @@
     var i = Number(r.getAttribute("data-pair"));
     r.addEventListener("click", function (ev) {
       if (ev.target && ev.target.tagName === "A") { return; }
-      focusPair(i, false);
+      focusPair(i, true);
     });
     r.addEventListener("keydown", function (ev) {
       if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); focusPair(i, false); }
