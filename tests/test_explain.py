@@ -166,7 +166,7 @@ def test_unknown_ids_and_bad_parameters(hubs: ug.CaseGraph) -> None:
 def test_cli_explain(sample_dir) -> None:  # type: ignore[no-untyped-def]
     r = CliRunner().invoke(main, ["explain", str(sample_dir), "--official", "P0241", "--gang", "G03", "-k", "2"])
     assert r.exit_code == 0, r.output
-    assert "signals (value, contribution; unsupervised score)" in r.output and "tipoff" in r.output
+    assert "signals (value, contribution; unsupervised score), each with the records it used" in r.output and "tipoff" in r.output
     assert "h before E0" in r.output  # the pre-raid calls, flagged with their lead time
     assert "path 1:" in r.output and "contacts.csv row" in r.output
     bad = CliRunner().invoke(main, ["explain", str(sample_dir), "--official", "X秘密", "--gang", "G03"])

@@ -103,13 +103,52 @@ def _memos(graph: Any) -> dict[tuple[str, int], str]:
     return out
 
 
+def _record_line(r: dict[str, Any], who: Any, memos: dict[tuple[str, int], str], text_col: str) -> str:
+    """One cited record: date, amount, parties, what it is, the transfer's memo, file:row."""
+    import pandas as pd
+
+    from .._format import cell_text, fmt_amount, fmt_time
+
+    parts = [fmt_time(r.get("time")) or "undated"]
+    amount = fmt_amount(r.get("amount"))
+    if amount and pd.notna(r.get("amount")):
+        parts.append(f"¥{amount}")
+    if cell_text(r.get("src")) and cell_text(r.get("dst")):
+        parts.append(f"{who(r.get('src'))} -> {who(r.get('dst'))}")
+    parts.append(cell_text(r.get(text_col)))
+    row = cell_text(r.get("row"))
+    memo = memos.get((Path(cell_text(r.get("file"))).name, int(float(row)))) if row else None
+    if memo and cell_text(r.get("table")) == "transactions":
+        parts.append(f'memo "{memo}"')
+    where = Path(cell_text(r.get("file"))).name + (f" row {row}" if row else "")
+    rid = cell_text(r.get("record_id"))
+    parts.append(f"[{where}{', ' + rid if rid else ''}]")
+    return "  ".join(p for p in parts if p)
+
+
+def _signal_record_lines(ex: Any, signal: str, who: Any, memos: dict[tuple[str, int], str],
+                         max_records: int) -> list[str]:
+    """The records one signal used, then the ones it saw and left out (with the reason)."""
+    get = getattr(ex, "signal_records", None)
+    if get is None:
+        return []
+    out = []
+    for used in (True, False):
+        recs = get(signal, used=used)
+        for r in recs.head(max_records).to_dict("records"):
+            out.append(("      - " if used else "      - left out: ") + _record_line(r, who, memos, "note"))
+        if len(recs) > max_records:
+            out.append(f"      ... and {len(recs) - max_records} more record(s)" + ("" if used else " left out"))
+    return out
+
+
 def explain_text(graph: Any, ex: Any, *, max_records: int = 8) -> str:
     """An explanation as text for the terminal: names next to ids, each record with its date,
     amount, what it is, the transfer's memo, and where it comes from (file:row, record id).
     Missing values are left out (never ``nan``/``NaT``)."""
     import pandas as pd
 
-    from .._format import cell_text, fmt_amount, fmt_time
+    from .._format import cell_text
     from ..views import name_map
 
     names = name_map(graph)
@@ -130,7 +169,8 @@ def explain_text(graph: Any, ex: Any, *, max_records: int = 8) -> str:
     lines = [head, ""]
     sig = getattr(ex, "signals", None)
     if isinstance(sig, pd.DataFrame) and len(sig):
-        lines.append("signals (value, contribution):")
+        model = cell_text(getattr(ex, "model", ""))
+        lines.append(f"signals (value, contribution{'; ' + model if model else ''}), each with the records it used:")
         order = pd.to_numeric(sig["contribution"], errors="coerce").fillna(0.0) if "contribution" in sig else None
         if order is not None:
             sig = sig.assign(_c=order).sort_values("_c", ascending=False, kind="stable").drop(columns="_c")
@@ -139,6 +179,7 @@ def explain_text(graph: Any, ex: Any, *, max_records: int = 8) -> str:
             c = pd.to_numeric(pd.Series([r.get("contribution")]), errors="coerce").iloc[0]
             lines.append(f"  {cell_text(r.get('signal')):<14} {'' if pd.isna(v) else f'{v:.3f}':>6} "
                          f"{'' if pd.isna(c) else f'{c:+.3f}':>7}  {cell_text(r.get('description'))}")
+            lines += _signal_record_lines(ex, cell_text(r.get("signal")), who, memos, max_records)
         lines.append("")
     if cell_text(getattr(ex, "message", "")):
         lines += [cell_text(ex.message), ""]
@@ -152,19 +193,7 @@ def explain_text(graph: Any, ex: Any, *, max_records: int = 8) -> str:
             recs = h.records if isinstance(h.records, pd.DataFrame) else pd.DataFrame()
             lines.append(f"  {who(h.src)} -> {who(h.dst)}: {cell_text(h.kind)} ({len(recs)} record(s))")
             for r in recs.head(max_records).to_dict("records"):
-                parts = [fmt_time(r.get("time")) or "undated"]
-                amount = fmt_amount(r.get("amount"))
-                if amount:
-                    parts.append(f"¥{amount}")
-                parts.append(cell_text(r.get("detail")))
-                row = cell_text(r.get("row"))
-                memo = memos.get((Path(cell_text(r.get("file"))).name, int(float(row)))) if row else None
-                if memo and cell_text(r.get("table")) == "transactions":
-                    parts.append(f'memo "{memo}"')
-                where = Path(cell_text(r.get("file"))).name + (f" row {row}" if row else "")
-                rid = cell_text(r.get("record_id"))
-                parts.append(f"[{where}{', ' + rid if rid else ''}]")
-                lines.append("    - " + "  ".join(p for p in parts if p))
+                lines.append("    - " + _record_line(r, lambda i: "", memos, "detail"))
             if len(recs) > max_records:
                 lines.append(f"    ... and {len(recs) - max_records} more record(s)")
         lines.append("")

@@ -126,10 +126,13 @@ def timeline_svg(
 
     amounts_all = recs["amount"].to_numpy(dtype=float) if len(recs) else np.array([])
     pos = amounts_all[np.isfinite(amounts_all) & (amounts_all > 0)]
-    a_lo = 10 ** math.floor(math.log10(pos.min())) if len(pos) else 1000.0
-    a_hi = 10 ** math.ceil(math.log10(pos.max())) if len(pos) else 100000.0
-    if a_hi <= a_lo:
-        a_hi = a_lo * 10
+    # decades of the scale, kept inside what a float holds (an amount near 1.7e308 would
+    # round up to 10**309, which overflows)
+    e_lo = min(math.floor(math.log10(pos.min())), 307) if len(pos) else 3
+    e_hi = min(math.ceil(math.log10(pos.max())), 308) if len(pos) else 5
+    if e_hi <= e_lo:
+        e_hi = e_lo + 1
+    a_lo, a_hi = 10.0 ** e_lo, 10.0 ** e_hi
 
     def y_of(a: float) -> float:
         a = min(max(a, a_lo), a_hi)
@@ -138,13 +141,11 @@ def timeline_svg(
     out = [f'<svg class="ug-timeline" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
            f'width="{width}" height="{height}" role="img" aria-label="{escape(title or "timeline")}">']
     # money scale (log, labelled)
-    e = math.log10(a_lo)
-    while e <= math.log10(a_hi) + 1e-9:
-        y = y_of(10 ** e)
+    for e in range(e_lo, e_hi + 1):
+        y = y_of(10.0 ** e)
         out.append(f'<line x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(y)}" y2="{_f(y)}" class="ug-grid"/>')
         out.append(f'<text x="{_f(left - 6)}" y="{_f(y + 4)}" text-anchor="end" class="ug-axis">'
-                   f'{escape(amount_label(10 ** e))}</text>')
-        e += 1
+                   f'{escape(amount_label(10.0 ** e))}</text>')
     out.append(f'<text x="{_f(left)}" y="{_f(top - 16)}" class="ug-axis ug-strong">money (amount, log scale)</text>')
     out.append(f'<line x1="{_f(left)}" x2="{_f(width - right)}" y1="{_f(contact_y)}" y2="{_f(contact_y)}" class="ug-lane"/>')
     out.append(f'<text x="{_f(left - 8)}" y="{_f(contact_y + 4)}" text-anchor="end" class="ug-axis">contacts</text>')
@@ -193,7 +194,8 @@ def cumulative_money_svg(times: Sequence[pd.Timestamp], amounts: Sequence[float]
         return Markup('<p class="ug-muted">No dated money from the gang\'s side to the official\'s circle.</p>')
     order = np.argsort(t.to_numpy(), kind="stable")
     t, a = t.iloc[order].reset_index(drop=True), a.iloc[order].reset_index(drop=True)
-    cum = a.cumsum().to_numpy(dtype=float)
+    # a sum past the largest float (hostile amounts) is drawn at the top of the scale
+    cum = np.minimum(a.cumsum().to_numpy(dtype=float), np.finfo(float).max)
     lo, hi = t.min(), t.max()
     pad = max(pd.Timedelta(days=7), (hi - lo) * 0.05)
     lo, hi = lo - pad, hi + pad
@@ -376,8 +378,8 @@ class Chart:
 
 
 def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
-    if hi <= lo:
-        return [lo]
+    if hi <= lo or not (math.isfinite(lo) and math.isfinite(hi)) or not math.isfinite((hi - lo) / n):
+        return [lo] if math.isfinite(lo) else [0.0]
     raw = (hi - lo) / n
     mag = 10 ** math.floor(math.log10(raw))
     step = min((m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw), default=raw)
