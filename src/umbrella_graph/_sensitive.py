@@ -2,7 +2,7 @@
 
 The one place that decides what looks like a resident ID number or a phone number; used
 by error messages (:func:`umbrella_graph.errors.mask_value`) and by masked reports and
-views (:mod:`umbrella_graph.reporting._mask`).
+views (:mod:`umbrella_graph.masking`).
 
 Matching is done on a normalised view of the text, not on the raw characters, so that
 the ways people (and the people under investigation) write numbers do not slip through:

@@ -52,7 +52,7 @@ from ._format import cell_text, fmt_amount, fmt_time, source
 from .domain import tie_relation
 from .errors import ParameterError
 from .graph import EDGE_KINDS, CaseGraph
-from .reporting._mask import mask_id_number, mask_phone, mask_text
+from .masking import mask_id_number, mask_phone, mask_text
 from .schema import MEMBER_ROLES
 
 if TYPE_CHECKING:  # pragma: no cover

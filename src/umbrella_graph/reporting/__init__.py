@@ -33,7 +33,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ._mask import mask_id_number, mask_phone, mask_text
+from ..masking import mask_id_number, mask_phone, mask_text
 from ._pdf import PrintError, print_pdf
 from ._sections import Section
 from ._svg import Chart

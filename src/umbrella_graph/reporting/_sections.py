@@ -13,9 +13,9 @@ from markupsafe import Markup, escape
 
 from .._format import cell_text, fmt_time
 from ..errors import ParameterError
+from ..masking import mask_id_number, mask_phone, mask_text
 from ._labels import column_label
 from ._labels import text as text_label
-from ._mask import mask_id_number, mask_phone, mask_text
 from ._svg import Chart
 
 __all__ = ["Section", "Chart", "Block", "frame_table", "render_blocks", "slug"]
