@@ -81,12 +81,47 @@ def test_fit_is_deterministic(graph: ug.CaseGraph) -> None:
     np.testing.assert_array_equal(a, b)
 
 
-def test_gbm_and_isotonic_variants(graph: ug.CaseGraph) -> None:
+def test_gbm_and_isotonic_variants(city: ug.SynthCity, graph: ug.CaseGraph) -> None:
+    """Each variant fits the model it names and still ranks the held-out umbrellas first."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     X = pair_features(graph)
-    for params in ({"estimator": "gbm"}, {"calibration": "isotonic"}, {"calibration": "none"}):
-        clf = UmbrellaClassifier(**params).fit_graph(graph)
+    held = city.truth.merge(city.labels[["official_id", "gang_id"]], how="left", indicator=True)
+    held = held[held["_merge"] == "left_only"][["official_id", "gang_id", "label"]]
+    probs = {}
+    for params, base, method in (({"estimator": "gbm"}, HistGradientBoostingClassifier, "sigmoid"),
+                                 ({"calibration": "isotonic"}, None, "isotonic"),
+                                 ({"calibration": "none"}, None, None)):
+        # the GBM learns nothing from the case's 3 positive labels (test_gbm_with_few_positives),
+        # so it is fitted on the full truth (10 positives) and judged on the same pairs
+        clf = UmbrellaClassifier(**params).fit_graph(graph, city.truth if base else None)
+        if method is None:
+            assert not isinstance(clf.model_, CalibratedClassifierCV), params
+        else:
+            assert isinstance(clf.model_, CalibratedClassifierCV) and clf.model_.method == method, params
+        if base is not None:
+            assert all(isinstance(c.estimator, base) for c in clf.model_.calibrated_classifiers_), params
         p = clf.predict_proba(X)[:, 1]
         assert ((p >= 0) & (p <= 1)).all(), params
+        judged = city.truth if base else held
+        m = X[["official_id", "gang_id"]].assign(p=p).merge(judged, on=["official_id", "gang_id"])
+        assert len(m) == len(judged) and m["label"].sum() > 0
+        assert average_precision_score(m["label"], m["p"]) >= 0.8, params
+        probs[str(params)] = p
+    # isotonic calibration is a step function of the score: far fewer distinct values
+    iso, raw = probs[str({"calibration": "isotonic"})], probs[str({"calibration": "none"})]
+    assert np.unique(iso).size < np.unique(raw).size / 2
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known defect found by issue 17's test rework: with the case's own labels (3 positive pairs) "
+    "HistGradientBoostingClassifier (min_samples_leaf=20) makes no split and the GBM variant gives "
+    "every pair the same probability, silently; it should refuse or warn instead"))
+def test_gbm_with_few_positives_ranks_or_refuses(graph: ug.CaseGraph) -> None:
+    X = pair_features(graph)
+    p = UmbrellaClassifier(estimator="gbm").fit_graph(graph).predict_proba(X)[:, 1]
+    assert np.unique(p).size > 1
 
 
 def test_cross_validated_report(graph: ug.CaseGraph) -> None:
@@ -105,6 +140,18 @@ def test_labels_without_gang_cover_every_gang(graph: ug.CaseGraph) -> None:
     pos = pos[pos["label"] == 1]
     clf = UmbrellaClassifier().fit_graph(graph, pd.concat([labels, pos[["official_id", "gang_id", "label"]]]))
     assert clf.n_features_in_ == len(SIGNALS) + 1
+    # a row without a gang is the same as one row per gang of the case
+    gangs = sorted(pair_features(graph)["gang_id"].unique())
+    assert len(gangs) > 1
+    spelled = pd.DataFrame({"official_id": [o for o in off for _ in gangs], "gang_id": gangs * len(off),
+                            "label": 0})
+    clf2 = UmbrellaClassifier().fit_graph(graph, pd.concat([spelled, pos[["official_id", "gang_id", "label"]]]))
+    X = pair_features(graph)
+    np.testing.assert_allclose(clf.predict_proba(X), clf2.predict_proba(X), rtol=0, atol=1e-12)
+    # and it differs from labelling the officials for one gang only
+    one = labels.assign(gang_id=gangs[0])
+    clf3 = UmbrellaClassifier().fit_graph(graph, pd.concat([one, pos[["official_id", "gang_id", "label"]]]))
+    assert not np.allclose(clf.predict_proba(X), clf3.predict_proba(X))
 
 
 def test_parameters_are_validated_in_fit(graph: ug.CaseGraph) -> None:

@@ -34,8 +34,13 @@ def _t(days: float, hour: float = 12.0) -> str:
     return str(T0 + pd.Timedelta(days=days) + pd.Timedelta(hours=hour))
 
 
-def mini_case() -> ug.Case:
-    """A hand-built case with one gang and one of each kind of official."""
+def mini_case(twins_of_iso: tuple[str, ...] = ()) -> ug.Case:
+    """A hand-built case with one gang and one of each kind of official.
+
+    ``twins_of_iso`` adds officials identical to the isolated official ``ISO`` (same post,
+    same village, no records), listed *before* everyone else, so their scores tie exactly
+    and the input order differs from the id order.
+    """
     rng = np.random.default_rng(7)
     gang = ["L", "C1", "M1", "M2", "M3", "M4"]
     officials = ["A", "INV", "R", "X", "ISO"]
@@ -110,6 +115,13 @@ def mini_case() -> ug.Case:
     })
     contacts = pd.DataFrame(ct, columns=["src", "dst", "kind", "time"])
     transactions = pd.DataFrame(tx, columns=["src", "dst", "amount", "date"])
+    if twins_of_iso:
+        twins = list(twins_of_iso)
+        ppl = pd.concat([pd.DataFrame({"id": twins, "name": [f"孤{i}" for i in range(len(twins))],
+                                       "village_id": "V3"}), ppl], ignore_index=True)
+        posts = pd.concat([pd.DataFrame({"person_id": twins, "position": "村委会主任",
+                                         "unit": "远村村委会", "jurisdiction_id": "V3"}), posts],
+                          ignore_index=True)
     return ug.case_from_frames(
         people=ppl, villages=villages, officials=posts, gangs=gangs, members=members, companies=companies,
         company_roles=roles, ties=ties, events=events, contacts=contacts, transactions=transactions,
@@ -153,11 +165,17 @@ def test_columns_ranks_and_contributions(mini: ug.CaseGraph) -> None:
         assert s[f"sig_{n}"].between(0, 1).all()
 
 
-def test_ties_broken_by_ids(mini: ug.CaseGraph) -> None:
-    s = score_umbrellas(mini)
-    zero = s[s["score"] == s["score"].min()]
-    if len(zero) > 1:
-        assert zero["official_id"].tolist() == sorted(zero["official_id"])
+def test_ties_broken_by_ids() -> None:
+    """Officials with identical evidence tie exactly and are listed by id, whatever the row order."""
+    graph = ug.build_graph(mini_case(twins_of_iso=("ISO9", "ISO5", "ISO7")))
+    s = score_umbrellas(graph)
+    tied = s[s["score"] == _score(s, "ISO", "G1")]
+    assert set(tied["official_id"]) >= {"ISO", "ISO5", "ISO7", "ISO9"}  # a real tie, not a near one
+    assert tied["official_id"].tolist() == sorted(tied["official_id"])
+    # the whole table is ordered by score, then official id, then gang id
+    key = s.assign(neg=-s["score"]).sort_values(["neg", "official_id", "gang_id"], kind="stable")
+    assert s["official_id"].tolist() == key["official_id"].tolist()
+    assert s["gang_id"].tolist() == key["gang_id"].tolist()
 
 
 def test_mini_case_ranks_the_umbrella_first(mini: ug.CaseGraph) -> None:

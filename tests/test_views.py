@@ -224,7 +224,13 @@ def test_view_pair_from_explanation(sample_graph):
     # every hop of every path is drawn as an evidence edge
     ev_pairs = {frozenset((e["from"], e["to"])) for e in ev}
     assert {frozenset((str(h.src), str(h.dst))) for p in ex.paths for h in p.hops} <= ev_pairs
-    assert any(e.get("evidence") is False for e in v.network.edges) or len(ev) == len(v.network.edges)
+    # every edge says whether it carries evidence; the others cite none of the explanation's records
+    assert all(isinstance(e.get("evidence"), bool) for e in v.network.edges)
+    context = [e for e in v.network.edges if not e["evidence"]]
+    assert context, "the pair view also draws the records between path nodes that are not evidence"
+    for e in context:
+        assert not {r[3] for r in e["tip"]["recs"]} & cited, e["tip"]
+        assert e["fam"] != "gangside"
 
 
 def test_views_embed_the_font_they_need(sample_graph):
