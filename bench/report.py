@@ -145,7 +145,7 @@ def main() -> None:
 
     out_dir = Path(tempfile.mkdtemp(prefix="ug-report-bench-"))
     t = time.perf_counter()
-    path = report(graph, scores, out_dir / "report.html", seed=args.seed)
+    path = report(graph, out_dir / "report.html", scores=scores, seed=args.seed)
     t_report = time.perf_counter() - t
     size = path.stat().st_size
     breakdown = [m for m in phases if m.startswith("report")]
@@ -154,7 +154,7 @@ def main() -> None:
     for m in breakdown:
         print("  ", m, flush=True)
     t = time.perf_counter()
-    path2 = report(graph, scores, out_dir / "report_noinv.html", seed=args.seed, investigations=False)
+    path2 = report(graph, out_dir / "report_noinv.html", scores=scores, seed=args.seed, investigations=False)
     t_report2 = time.perf_counter() - t
     print(f"report (no investigations): {t_report2:.1f}s", flush=True)
 

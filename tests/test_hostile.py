@@ -132,13 +132,13 @@ def test_masked_report_and_views_leak_no_number(tmp_path):
 
     graph = build_graph(_pii_case())
     scores = score_umbrellas(graph)
-    page = render_report(graph, scores, details=5)
+    page = render_report(graph, scores=scores, details=5)
     _assert_no_pii(page, "report")
     for name, html in (("case", view_case(graph)), ("gang", view_gang(graph, "g1")),
                        ("pair", view_pair(graph, "o1", "g1"))):
         _assert_no_pii(str(html), name)
     # unmasked on request: the numbers are there
-    assert _PHONE in render_report(graph, scores, details=5, mask_pii=False)
+    assert _PHONE in render_report(graph, scores=scores, details=5, mask_pii=False)
 
 
 @pytest.mark.parametrize("text", _DISGUISED + [_PHONE, _ID, f"id {_ID[:17]}X end"])
@@ -388,7 +388,7 @@ def test_huge_amounts_are_warned_and_the_report_does_not_overflow():
     assert [(p.code, p.row) for p in case.report.warnings] == [("huge_amount", 2), ("huge_amount", 3)]
     assert case["transactions"]["amount"].tolist() == [1.7e308, 1.7e308]  # as written
     graph = build_graph(case)
-    page = render_report(graph, score_umbrellas(graph), details=1)
+    page = render_report(graph, scores=score_umbrellas(graph), details=1)
     assert "<!DOCTYPE html>" in page
 
 

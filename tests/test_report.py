@@ -71,7 +71,7 @@ def sample(sample_graph):
 
     graph = sample_graph
     scores = score_umbrellas(graph, seed=0)
-    page = render_report(graph, scores, top=20, details=3)
+    page = render_report(graph, scores=scores, top=20, details=3)
     return graph, scores, page
 
 
@@ -149,14 +149,14 @@ def test_pii_masked_by_default(sample, sample_dir):
     official = scores["official_id"].iat[0]
     phone = str(people.loc[people["id"] == official, "phone"].iat[0])
     assert mask_phone(phone) in page
-    unmasked = render_report(graph, scores, top=5, details=1, investigations=False, mask_pii=False)
+    unmasked = render_report(graph, scores=scores, top=5, details=1, investigations=False, mask_pii=False)
     assert phone in unmasked and "NOT masked" in unmasked
 
 
 def test_deterministic(sample):
     graph, scores, _ = sample
-    a = render_report(graph, scores, top=5, details=1, investigations=False)
-    b = render_report(graph, scores, top=5, details=1, investigations=False)
+    a = render_report(graph, scores=scores, top=5, details=1, investigations=False)
+    b = render_report(graph, scores=scores, top=5, details=1, investigations=False)
     assert a == b
 
 
@@ -178,7 +178,7 @@ def test_data_gaps_are_reported():
     assert len(case.report.problems) >= 1
     graph = build_graph(case)
     scores = pd.DataFrame({"official_id": ["O", "O"], "gang_id": ["G1", "G2"], "score": [0.7, 0.1]})
-    page = render_report(graph, scores, details=0, investigations=False)
+    page = render_report(graph, scores=scores, details=0, investigations=False)
     gaps = page.split('<section id="gaps"', 1)[1].split("</section>", 1)[0]
     for table in ("contacts", "ties", "events", "leads", "villages"):
         assert f"<li><b>{table}</b>:" in gaps
@@ -195,7 +195,7 @@ def test_extra_sections_are_escaped():
     extra = Section("Field notes", [f"note {bad} 13800138000",
                                     pd.DataFrame({"who": [bad], "phone": ["13912345678"]}),
                                     Chart({bad: ([0, 1, 2], [1.0, 0.5, 0.2])}, x_label=bad)])
-    page = render_report(graph, scores, details=0, investigations=False, sections=[extra])
+    page = render_report(graph, scores=scores, details=0, investigations=False, sections=[extra])
     sec = page.split('<section id="field-notes"', 1)[1].split("</section>", 1)[0]
     assert bad not in sec and "&lt;script&gt;alert(1)&lt;/script&gt;" in sec
     assert "138****8000" in sec and "139****5678" in sec
@@ -204,18 +204,18 @@ def test_extra_sections_are_escaped():
     with pytest.raises(ParameterError, match="'blocks' parameter of Section"):
         Section("x", [object()])  # type: ignore[list-item]
     with pytest.raises(ParameterError, match="'sections' parameter of report"):
-        render_report(graph, scores, sections=["not a section"])  # type: ignore[list-item]
+        render_report(graph, scores=scores, sections=["not a section"])  # type: ignore[list-item]
 
 
 def test_parameter_errors(tmp_path):
     graph = build_graph(_gappy_case())
     scores = pd.DataFrame({"official_id": ["O"], "gang_id": ["G1"], "score": [0.5]})
     with pytest.raises(ParameterError, match="The 'top' parameter of report must be an integer >= 1. Got 0"):
-        render_report(graph, scores, top=0)
+        render_report(graph, scores=scores, top=0)
     with pytest.raises(ParameterError, match="'scores' parameter of report"):
-        render_report(graph, scores.drop(columns="score"))
+        render_report(graph, scores=scores.drop(columns="score"))
     with pytest.raises(ParameterError, match="'path' parameter of report"):
-        report(graph, scores, tmp_path / "report.pdf")
+        report(graph, tmp_path / "report.pdf", scores=scores)
 
 
 def test_public_report_is_the_function(tmp_path):
@@ -229,7 +229,7 @@ def test_public_report_is_the_function(tmp_path):
     assert not callable(reporting)
     graph = build_graph(_gappy_case())
     scores = pd.DataFrame({"official_id": ["O"], "gang_id": ["G1"], "score": [0.5]})
-    p = umbrella_graph.report(graph, scores, tmp_path / "a.html", details=0, investigations=False)
+    p = umbrella_graph.report(graph, tmp_path / "a.html", scores=scores, details=0, investigations=False)
     assert p.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
 
 
@@ -281,7 +281,7 @@ def test_explanations_use_the_report_seed(sample_graph, monkeypatch):
 
     monkeypatch.setattr(scoring, "explain", spy)
     scores = score_umbrellas(sample_graph, seed=3)
-    render_report(sample_graph, scores, top=5, details=2, seed=3)
+    render_report(sample_graph, scores=scores, top=5, details=2, seed=3)
     assert seen and set(seen) == {3}
 
 
@@ -350,14 +350,14 @@ def test_lang_zh_labels_and_bad_lang(sample_graph):
     from umbrella_graph.scoring import score_umbrellas
 
     scores = score_umbrellas(sample_graph, seed=0)
-    page = render_report(sample_graph, scores, top=10, details=1, lang="zh", date="2024-05-01")
+    page = render_report(sample_graph, scores=scores, top=10, details=1, lang="zh", date="2024-05-01")
     assert "<th title=\"official_id\">官员编号</th>" in page and "要点：主要嫌疑人" in page
     assert "数据无法排除的解释" in page and "成员名单可能有误" in page  # P0061 is on G01's member list
     assert '<html lang="zh-CN">' in page  # in both languages: Han characters in their Chinese forms
     with pytest.raises(ParameterError, match="'lang' parameter of report"):
-        render_report(sample_graph, scores, lang="fr")
+        render_report(sample_graph, scores=scores, lang="fr")
     with pytest.raises(ParameterError, match="'date' parameter of report"):
-        render_report(sample_graph, scores, date="not a date")
+        render_report(sample_graph, scores=scores, date="not a date")
 
 
 def test_long_tables_fold_behind_their_heading(sample):

@@ -221,7 +221,7 @@ def assert_clean(info: dict) -> None:
 @pytest.fixture(scope="module")
 def sample_report(sample_graph, tmp_path_factory) -> tuple[Path, object]:
     graph = sample_graph
-    path = report(graph, None, tmp_path_factory.mktemp("report") / "qinghe.html", top=30, details=5)
+    path = report(graph, tmp_path_factory.mktemp("report") / "qinghe.html", top=30, details=5)
     return path, graph
 
 
@@ -330,7 +330,7 @@ def test_hostile_strings_render_as_text(driver, tmp_path):
     from selenium.webdriver.common.by import By
 
     graph = build_graph(xss_case())
-    path = report(graph, None, tmp_path / "xss.html", details=3)
+    path = report(graph, tmp_path / "xss.html", details=3)
     info = open_page(driver, path)
     assert_clean(info)
     assert driver.execute_script("return window.__ugDialogs") == []
@@ -411,7 +411,7 @@ def test_the_tofu_check_can_fail(bare_driver, tmp_path):
         officials=pd.DataFrame({"person_id": ["o1"], "position": ["所长"]}),
         transactions=pd.DataFrame({"src": ["p1"], "dst": ["o1"], "amount": [50000], "date": ["2020-05-01"]}),
         name="tofu")
-    path = report(build_graph(case), None, tmp_path / "tofu.html", investigations=False)
+    path = report(build_graph(case), tmp_path / "tofu.html", investigations=False)
     listed = bare_driver
     open_page(listed, path)
     note = listed.execute_script("var e = document.querySelector('.ug-font-missing-chars'); return e && e.textContent")

@@ -123,7 +123,7 @@ def test_tooltips_mask_id_and_phone_numbers(graph):
 
 def test_official_post_and_score_size(graph):
     scores = pd.DataFrame({"official_id": ["O1"], "gang_id": ["G1"], "score": [0.9]})
-    v = view_gang(graph, "G1", scores)
+    v = view_gang(graph, "G1", scores=scores)
     o = _node(v, "O1")
     assert o["size"] > NODE_STYLES["official"].size
     rows = dict(o["tip"]["rows"])
@@ -193,7 +193,7 @@ def test_parameter_errors(graph):
     with pytest.raises(ParameterError, match="'max_nodes' parameter of view_case"):
         view_case(graph, max_nodes=1)
     with pytest.raises(ParameterError, match="'scores' parameter of view_gang"):
-        view_gang(graph, "G1", pd.DataFrame({"official_id": ["O1"]}))
+        view_gang(graph, "G1", scores=pd.DataFrame({"official_id": ["O1"]}))
     with pytest.raises(ParameterError, match="'official_id' parameter of view_pair"):
         view_pair(graph, "nobody", "G1")
 

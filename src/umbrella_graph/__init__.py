@@ -43,6 +43,7 @@ _EXPORTS: dict[str, str] = {
     "Neo4jBackend": "backends",
     "to_neo4j": "backends",
     "from_neo4j": "backends",
+    "connect": "backends",
     "personalized_pagerank": "algorithms",
     "personalized_pagerank_many": "algorithms",
     "communities": "algorithms",
@@ -90,7 +91,7 @@ if TYPE_CHECKING:  # pragma: no cover
         personalized_pagerank_many,
         resource_allocation,
     )
-    from .backends import MemoryBackend, Neo4jBackend, from_neo4j, to_neo4j
+    from .backends import MemoryBackend, Neo4jBackend, connect, from_neo4j, to_neo4j
     from .baselines import baseline_scores
     from .case import Case, LoadReport
     from .errors import (

@@ -37,7 +37,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
-from .errors import ParameterError
+from .errors import ParameterError, check_seed
 from .schema import strength_to_distance
 
 __all__ = [
@@ -424,8 +424,7 @@ def communities(
     func = "communities"
     if not isinstance(resolution, int | float) or not resolution > 0:
         raise ParameterError.invalid("resolution", func, "a positive number", resolution)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ParameterError.invalid("seed", func, "an integer", seed)
+    seed = check_seed(seed, func)
     if isinstance(n_iterations, bool) or not isinstance(n_iterations, int) or (
             n_iterations < 1 and n_iterations != -1):
         raise ParameterError.invalid("n_iterations", func, "a positive integer or -1", n_iterations)
@@ -546,8 +545,7 @@ def betweenness(
     func = "betweenness"
     if k is not None:
         k = _check_positive_int(k, "k", func)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ParameterError.invalid("seed", func, "an integer", seed)
+    seed = check_seed(seed, func)
     g = _undirected_igraph(A, func)
     n = g.vcount()
     weights = strength_to_distance(_strengths(g)).tolist() if weighted and g.ecount() else None

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from .algorithms import betweenness, personalized_pagerank_many
-from .errors import ParameterError
+from .errors import ParameterError, check_seed
 from .graph import CaseGraph
 
 __all__ = ["baseline_scores", "BASELINES", "COLLAPSED_KINDS"]
@@ -72,8 +72,7 @@ def baseline_scores(graph: CaseGraph, method: str, *, seed: int = 0) -> pd.DataF
     """
     if method not in BASELINES:
         raise ParameterError.invalid("method", "baseline_scores", "one of " + ", ".join(BASELINES), method)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ParameterError.invalid("seed", "baseline_scores", "an integer", seed)
+    seed = check_seed(seed, "baseline_scores")
     officials = graph.officials
     gangs = graph.gangs
     pos = graph.index_of(officials)

@@ -16,9 +16,10 @@ replaced by a mask that only says how long it was.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal, overload
 
 from ._sensitive import has_sensitive_number
 
@@ -32,6 +33,7 @@ __all__ = [
     "SENSITIVE_COLUMNS",
     "mask_value",
     "shown_headers",
+    "check_seed",
 ]
 
 #: Columns whose cell values must never reach a log line or an error message.
@@ -195,6 +197,56 @@ class ParameterError(UmbrellaGraphError, ValueError):
         looks like an ID or phone number is masked, as in every message)."""
         shown = mask_value(None, got) if isinstance(got, str) else repr(got)
         return cls(f"The {param!r} parameter of {func} must be {expected}. Got {shown} instead.")
+
+
+@overload
+def check_seed(seed: object, func: str, *, allow_none: Literal[False] = ...) -> int: ...
+@overload
+def check_seed(seed: object, func: str, *, allow_none: bool) -> int | None: ...
+
+
+def check_seed(seed: object, func: str, *, allow_none: bool = False) -> int | None:
+    """Check a random ``seed`` parameter; the one rule used wherever a seed is taken.
+
+    A seed is a non-negative whole number (a Python or NumPy integer, not a bool), so the
+    same call always gives the same result. ``None`` (fresh entropy on every call) is
+    accepted only where the function says so (``allow_none=True``); no public function
+    does today, because every result an analyst defends must be reproducible.
+
+    Parameters
+    ----------
+    seed : object
+        The value passed by the caller.
+    func : str
+        The public function's name, for the message.
+    allow_none : bool, default False
+        Accept ``None``.
+
+    Returns
+    -------
+    int or None
+        The seed as a Python ``int`` (or ``None``).
+
+    Raises
+    ------
+    ParameterError
+        When ``seed`` breaks the rule.
+
+    Examples
+    --------
+    >>> check_seed(3, "communities")
+    3
+    >>> check_seed(-1, "communities")
+    Traceback (most recent call last):
+    ...
+    umbrella_graph.errors.ParameterError: The 'seed' parameter of communities must be a non-negative integer. Got -1 instead.
+    """
+    if seed is None and allow_none:
+        return None
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or int(seed) < 0:
+        expected = "None or a non-negative integer" if allow_none else "a non-negative integer"
+        raise ParameterError.invalid("seed", func, expected, seed)
+    return int(seed)
 
 
 class NotFittedError(UmbrellaGraphError, AttributeError):

@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ._compat import legacy_positional
 from ._format import cell_text, fmt_amount, fmt_time, source
 from .domain import tie_relation
 from .errors import ParameterError
@@ -283,11 +284,12 @@ def _css_px(height: str) -> int:
 # ---------------------------------------------------------------------------------------
 # public views
 # ---------------------------------------------------------------------------------------
+@legacy_positional(["scores"], after=2)
 def view_gang(
     graph: CaseGraph,
     gang_id: str,
-    scores: pd.DataFrame | None = None,
     *,
+    scores: pd.DataFrame | None = None,
     max_nodes: int = 150,
     officials: int = 10,
     kinds: Iterable[str] | None = None,
@@ -309,7 +311,8 @@ def view_gang(
         Output of :func:`umbrella_graph.scoring.score_umbrellas` (``official_id``,
         ``gang_id``, ``score``). With scores the ``officials`` best-scored officials for
         this gang are shown with the shortest chain linking each to the gang, and
-        officials are sized by score.
+        officials are sized by score. Keyword-only; passing it positionally still works
+        until 0.3 with a :class:`FutureWarning`.
     max_nodes : int
         Node budget. Chosen in this order: the gang, its listed members (leaders first),
         the top officials and their links to the gang, raids on the gang, then
@@ -502,10 +505,11 @@ def view_pair(
     )
 
 
+@legacy_positional(["scores"], after=1)
 def view_case(
     graph: CaseGraph,
-    scores: pd.DataFrame | None = None,
     *,
+    scores: pd.DataFrame | None = None,
     max_nodes: int = 500,
     officials: int = 20,
     focus: Sequence[str] = (),
@@ -523,7 +527,8 @@ def view_case(
     graph : CaseGraph
     scores : DataFrame, optional
         Output of ``score_umbrellas``: the ``officials`` best-scored officials are
-        included and officials are sized by their best score.
+        included and officials are sized by their best score. Keyword-only; passing it
+        positionally still works until 0.3 with a :class:`FutureWarning`.
     max_nodes : int
         Node budget (default 500). Chosen in this order: ``focus`` ids, gangs, top
         officials, gang leaders and core members, other listed members, then the other

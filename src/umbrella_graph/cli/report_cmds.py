@@ -98,7 +98,7 @@ def report_cmd(
     pdf_path = None if pdf is None else (Path(pdf) if pdf else output.with_suffix(".pdf"))
     if pdf_path is not None and pdf_path.suffix.lower() != ".pdf":
         raise click.BadParameter("the PDF file name must end in .pdf", param_hint="--pdf")
-    path = report(graph, scores, output, mask_pii=not no_mask, top=top, details=details, max_nodes=max_nodes,
+    path = report(graph, output, scores=scores, mask_pii=not no_mask, top=top, details=details, max_nodes=max_nodes,
                   investigations=not no_investigations, max_gangs=max_gangs, seed=seed, brief=brief, lang=lang,
                   date=report_date, pdf=pdf_path)
     size = path.stat().st_size

@@ -48,7 +48,7 @@ from scipy.sparse import csgraph
 from scipy.sparse import linalg as spla
 
 from ..algorithms import betweenness as _betweenness
-from ..errors import ParameterError
+from ..errors import ParameterError, check_seed
 
 __all__ = ["disruption_curve", "STRATEGIES", "MODES", "KATZ_ALPHA_FRACTION", "TIE_TOLERANCE"]
 
@@ -243,8 +243,7 @@ def disruption_curve(
         raise ParameterError.invalid("sample", _FUNC, "None or a positive integer", sample)
     if weight is not None and not isinstance(weight, str):
         raise ParameterError.invalid("weight", _FUNC, "None or the name of an edge attribute", weight)
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer):
-        raise ParameterError.invalid("seed", _FUNC, "an integer", seed)
+    seed = check_seed(seed, _FUNC)
 
     order = _sorted_nodes(G)
     n = len(order)

@@ -24,7 +24,7 @@ so Chinese renders on machines without a CJK font. A print stylesheet and
 :func:`print_pdf` give an A4 brief with headers (case, date, masking notice).
 
 The package is :mod:`umbrella_graph.reporting`; its :func:`report` function is also
-exported as ``umbrella_graph.report(graph, scores, path)``.
+exported as ``umbrella_graph.report(graph, path, scores=scores)``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .._compat import legacy_positional
 from ..masking import mask_id_number, mask_phone, mask_text
 from ._pdf import PrintError, print_pdf
 from ._sections import Section
@@ -47,11 +48,19 @@ __all__ = ["report", "render_report", "print_pdf", "PrintError", "Section", "Cha
            "mask_text"]
 
 
+def _old_report_call(extra: tuple[Any, ...]) -> bool:
+    """``report(graph, scores[, path])``: the second positional is a score table or None."""
+    import pandas as pd
+
+    return extra[0] is None or isinstance(extra[0], pd.DataFrame)
+
+
+@legacy_positional(["scores", "path"], after=1, is_legacy=_old_report_call)
 def report(
     graph: CaseGraph,
-    scores: pd.DataFrame | None = None,
     path: str | Path = "report.html",
     *,
+    scores: pd.DataFrame | None = None,
     mask_pii: bool = True,
     top: int = 50,
     details: int = 10,
@@ -73,12 +82,14 @@ def report(
     ----------
     graph : CaseGraph
         The case graph (:func:`~umbrella_graph.build_graph`).
+    path : str or Path
+        Where to write (must end in ``.html``); parent folders are created.
     scores : DataFrame, optional
         Output of :func:`umbrella_graph.scoring.score_umbrellas` (at least
         ``official_id``, ``gang_id``, ``score``; ``rank`` and ``top_signals`` are used
         when present). Computed with ``score_umbrellas(graph, seed=seed)`` when None.
-    path : str or Path
-        Where to write (must end in ``.html``); parent folders are created.
+        Keyword-only; ``report(graph, scores, path)`` still works until 0.3 with a
+        :class:`FutureWarning`.
     mask_pii : bool, default True
         Mask ID numbers and phone numbers everywhere in the report, including inside
         memos and lead texts.
@@ -150,7 +161,8 @@ def report(
     )
 
 
-def render_report(graph: CaseGraph, scores: pd.DataFrame | None = None, **options: Any) -> str:
+@legacy_positional(["scores"], after=1)
+def render_report(graph: CaseGraph, *, scores: pd.DataFrame | None = None, **options: Any) -> str:
     """The report as an HTML string (same options as :func:`report`, without ``path``)."""
     from ._build import render_report as _render
 

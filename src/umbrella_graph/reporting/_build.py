@@ -164,7 +164,7 @@ def render_report(
         pair_focus.append([node_key(n, int(k), mask_pii) for n, k in zip(ids, graph.index_of(ids), strict=True)])
         focus.extend(ids)
     clock.lap("explain")
-    view = view_case(graph, scores, max_nodes=max_nodes, focus=list(dict.fromkeys(focus)),
+    view = view_case(graph, scores=scores, max_nodes=max_nodes, focus=list(dict.fromkeys(focus)),
                      mask_pii=mask_pii, seed=seed, height="640px", title="Network")
 
     clock.lap("network")

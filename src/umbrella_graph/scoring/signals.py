@@ -20,7 +20,7 @@ from scipy.stats import chi2
 
 from .. import algorithms
 from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, sectors_of
-from ..errors import ParameterError
+from ..errors import check_seed
 from ..graph import CaseGraph
 from ._context import Context, check_ids, context
 from .gangside import side_table
@@ -740,9 +740,8 @@ def _all_features(ctx: Context, seed: int) -> pd.DataFrame:
 
 
 def _check_seed(seed: object, func: str) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or int(seed) < 0:
-        raise ParameterError.invalid("seed", func, "a non-negative integer", seed)
-    return int(seed)
+    """The package's one seed rule (:func:`umbrella_graph.errors.check_seed`)."""
+    return check_seed(seed, func)
 
 
 def pair_features(

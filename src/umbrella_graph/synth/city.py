@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import ParameterError
+from ..errors import ParameterError, check_seed
 from ..validate import case_from_frames
 from ._common import MECHANISMS as _MECH_ORDER
 from ._common import SynthCity, write_tables
@@ -280,8 +280,7 @@ def _check(params: dict[str, Any]) -> None:
     if isinstance(ls, bool) or not isinstance(ls, (int, float)) or not 0 <= ls <= 1:
         raise ParameterError.invalid("label_share", func, "a number between 0 and 1", ls)
     seed = params["seed"]
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ParameterError.invalid("seed", func, "a non-negative whole number", seed)
+    check_seed(seed, func)
 
 
 def _knobs(difficulty: str, overrides: dict[str, Any]) -> CityKnobs:
