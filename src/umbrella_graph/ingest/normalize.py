@@ -345,6 +345,10 @@ _COMPANY_HINT = re.compile(r"公司|集团|合作社|厂$|商行|商店|超市|�
                            r"Co\.|Ltd|LLC|Inc\b|Company|Corp", re.IGNORECASE)
 
 
+_ORG_SUFFIX = re.compile(r"(?:学校|医院|诊所|药房|药店|会所|农场|养殖场|砂场|加油站|驾校|幼儿园|宾馆|旅馆|市场|工程队|车队|"
+                         r"合作社|经营部|服务部|门市部|[厂场店行部所站馆院社])$")
+
+
 @lru_cache(maxsize=1 << 16)
 def normalize_company_name(text: object) -> CompanyName:
     """Normalise a company name for matching.
@@ -374,11 +378,14 @@ def is_company_name(text: object) -> bool:
 
     Examples
     --------
-    >>> is_company_name("清河县宏达建材有限公司"), is_company_name("王建国")
-    (True, False)
+    >>> is_company_name("清河县宏达建材有限公司"), is_company_name("王建国"), is_company_name("荷峪祥嘉娱乐会所")
+    (True, False, True)
     """
-    t = unicodedata.normalize("NFKC", str(text or ""))
-    return bool(_COMPANY_HINT.search(t)) or len(_SPACES.sub("", t)) > 8 and not re.search(r"[A-Za-z]", t)
+    t = _SPACES.sub("", unicodedata.normalize("NFKC", str(text or "")))
+    if _COMPANY_HINT.search(t):
+        return True
+    han = bool(re.search(r"[\u3400-\u9fff]", t))
+    return han and (len(t) > 8 or (len(t) >= 4 and _ORG_SUFFIX.search(t) is not None))
 
 
 @dataclass(frozen=True)

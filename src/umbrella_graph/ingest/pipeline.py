@@ -343,9 +343,10 @@ def _roster(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFr
     rows.reject(((name == "") & (idn == "") & (key == "")).to_numpy(), "no_person", "name")
     ok = rows.ok()
     m = _mention(src, ok, "person", name=name, id_raw=idn, phone_raw=_col(src, "phone"), key=key,
+                 account_raw=_col(src, "account"),
                  gender=_col(src, "gender"), birth_raw=_col(src, "birth_date"), village=_col(src, "village_id"))
     keep = [c for c in src.frame.columns if c not in ("_row", "_blank", "name", "id_number", "phone", "key",
-                                                       "gender", "birth_date", "village_id")]
+                                                       "gender", "birth_date", "village_id", "account")]
     rec = src.frame.loc[ok, keep].copy()
     rec.insert(0, "row", src.frame["_row"].to_numpy()[ok])
     rec.insert(0, "file", src.file)

@@ -38,14 +38,16 @@ __all__ = ["LAYOUTS", "REQUIRED", "SOURCE_KINDS", "PASSTHROUGH", "SourceFile", "
 
 _PERSON = {
     "key": ["人员编号", "编号", "人员id", "人员代码", "户籍编号", "person_id", "person_key", "key", "id"],
-    "name": ["姓名", "名字", "人员姓名", "name", "full_name"],
+    "name": ["姓名", "名字", "人员姓名", "机主姓名", "用户姓名", "客户姓名", "户名", "开户人", "持卡人", "账户名",
+             "name", "full_name"],
     "id_number": ["身份证号", "身份证号码", "公民身份号码", "证件号码", "证件号", "身份证", "id_number", "national_id",
                   "id_card"],
-    "phone": ["手机号", "手机号码", "手机", "电话", "电话号码", "联系电话", "联系方式", "phone", "mobile", "tel",
+    "phone": ["手机号", "手机号码", "手机", "电话", "电话号码", "联系电话", "联系方式", "预留手机号", "phone", "mobile", "tel",
               "telephone", "phone_number"],
     "gender": ["性别", "gender", "sex"],
     "birth_date": ["出生日期", "出生年月", "生日", "birth_date", "dob", "date_of_birth", "birthday"],
     "village_id": ["户籍村", "居住村", "所在村", "村", "村编号", "village_id", "village"],
+    "account": ["账号", "卡号", "银行账号", "银行卡号", "account", "account_no", "card_no"],
 }
 
 #: The accepted (normalised) headers of each canonical column, per source kind.
@@ -118,7 +120,7 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "registry": [("company", "credit_code"), ("person", "legal_rep")],
     "officials": [("name",), ("position",)],
     "members": [("name",), ("gang_id",)],
-    "people": [("name",), ("id_number", "phone", "key")],
+    "people": [("name",), ("id_number", "phone", "key", "account")],
 }
 SOURCE_KINDS = tuple(LAYOUTS)
 #: Case tables that may come as they are (already in the data contract); their person
