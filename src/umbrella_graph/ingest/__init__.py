@@ -17,8 +17,13 @@ from .normalize import (
     normalize_person_name,
     normalize_phone,
 )
+from .pipeline import DEFAULT_LOWER, DEFAULT_UPPER, IngestResult, ingest
 
 __all__ = [
+    "ingest",
+    "IngestResult",
+    "DEFAULT_UPPER",
+    "DEFAULT_LOWER",
     "normalize_account",
     "normalize_company_name",
     "normalize_credit_code",

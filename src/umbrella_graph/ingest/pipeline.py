@@ -637,11 +637,9 @@ def ingest(
             twin[ri] = (tx.loc[li, "file"] + ":" + tx.loc[li, "row"].astype(str)).to_numpy()
             tx.loc[li, "twin_file"] = tx.loc[ri, "file"].to_numpy()
             tx.loc[li, "twin_row"] = tx.loc[ri, "row"].to_numpy()
-        for i in np.flatnonzero(drop):
-            st = statuses[tx.at[i, "file"]]
-            j = int(tx.at[i, "row"]) - int(st.src.frame["_row"].iloc[0])
-            st.status[j], st.reason[j], st.twin[j] = 1, "other side of a transfer listed in both statements" \
-                if not dup_ser.iat[i] else "same serial number exported twice", twin[i]
+        why = np.where(dup_ser.to_numpy(), "same serial number exported twice",
+                       "other side of a transfer listed in both statements")
+        _mark(statuses, tx["file"].to_numpy()[drop], tx["row"].to_numpy()[drop], why[drop], twin[drop])
         kept = tx[~drop].reset_index(drop=True)
         tables["transactions"] = pd.DataFrame({
             "id": [_cid("T", f"{a}:{b}") for a, b in zip(kept["file"], kept["row"], strict=True)],
@@ -669,11 +667,9 @@ def ingest(
             drop[ri] = True
             c.loc[li, "twin_file"] = c.loc[ri, "file"].to_numpy()
             c.loc[li, "twin_row"] = c.loc[ri, "row"].to_numpy()
-            for i, j0 in zip(ri, li, strict=True):
-                st = statuses[c.at[i, "file"]]
-                j = int(c.at[i, "row"]) - int(st.src.frame["_row"].iloc[0])
-                st.status[j], st.reason[j] = 1, "the same call in the other party's records"
-                st.twin[j] = f"{c.at[j0, 'file']}:{c.at[j0, 'row']}"
+            twin_c = (c.loc[li, "file"] + ":" + c.loc[li, "row"].astype(str)).to_numpy()
+            _mark(statuses, c["file"].to_numpy()[ri], c["row"].to_numpy()[ri],
+                  np.full(len(ri), "the same call in the other party's records", dtype=object), twin_c)
         kept = c[~drop].reset_index(drop=True)
         tables["contacts"] = pd.DataFrame({
             "src": kept["src"], "dst": kept["dst"], "kind": kept["kind"], "time": kept["time"],
@@ -741,6 +737,18 @@ def ingest(
     pairs_out = _with_refs(clu.decided, ident)
     return IngestResult(tables, ident, people_m[["file", "row", "slot", "uid", "person_id"]], pairs_out, review,
                         rows_tab, rejected, problems, merges)
+
+
+def _mark(statuses: Mapping[str, _Rows], files: np.ndarray, rows: np.ndarray, why: np.ndarray,
+          twin: np.ndarray) -> None:
+    """Mark rows as merged duplicates (status 1) with the reason and the twin they joined."""
+    for f in pd.unique(files):
+        sel = files == f
+        st = statuses[str(f)]
+        j = rows[sel].astype(np.int64) - int(st.src.frame["_row"].iloc[0])
+        st.status[j] = 1
+        st.reason[j] = why[sel]
+        st.twin[j] = twin[sel]
 
 
 def _header_is(table: str, header: str, column: str) -> bool:
