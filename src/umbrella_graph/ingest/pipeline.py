@@ -223,13 +223,11 @@ def _bank(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFram
         rows.reject(bad, "bad_amount", "amount")
         rows.reject(_col(src, "amount").to_numpy() == "", "missing_amount", "amount")
         d = _col(src, "direction").str.strip()
-        out = d.str.match(_OUT).to_numpy() | ((d == "").to_numpy() & neg)
-        inn = d.str.match(_IN).to_numpy() | ((d == "").to_numpy() & ~neg & ("direction" not in src.frame.columns))
-        inn &= ~out
-        if "direction" not in src.frame.columns and not neg.any():
-            inn = np.ones(len(d), dtype=bool)
-            out = np.zeros(len(d), dtype=bool)
-            rows.reject(~neg, "no_direction", "amount")
+        if "direction" in src.frame.columns:
+            out = d.str.match(_OUT).to_numpy() | ((d == "").to_numpy() & neg)
+            inn = d.str.match(_IN).to_numpy() & ~out
+        else:  # a signed amount: negative is money out (the statement's holder pays)
+            out, inn = neg, ~neg
         rows.reject(~(out | inn), "unknown_direction", "direction")
     else:
         dv, _, dbad = _signed_amounts(_col(src, "debit_amount"))
@@ -541,7 +539,8 @@ def ingest(
         else:
             blank = s.frame.drop(columns="_row").astype(str).apply(lambda c: c.str.strip() == "").all(axis=1)
             rows.reject(blank.to_numpy(dtype=bool), "blank_row", "")
-            passthrough.setdefault(s.kind, []).append((s, s.frame.loc[rows.ok()].reset_index(drop=True)))
+            passthrough.setdefault(s.kind.removeprefix("case:"), []).append(
+                (s, s.frame.loc[rows.ok()].reset_index(drop=True)))
             continue
         mentions.extend(ms)
 

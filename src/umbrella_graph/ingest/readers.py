@@ -32,6 +32,7 @@ import pandas as pd
 from ..errors import CaseError, ParameterError, Problem
 from ..io.aliases import normalise_header, table_for_stem
 from ..io.files import detect_encoding
+from ..schema import TABLES
 
 __all__ = ["LAYOUTS", "REQUIRED", "SOURCE_KINDS", "PASSTHROUGH", "SourceFile", "read_source", "read_mapping",
            "detect_kind"]
@@ -123,10 +124,10 @@ REQUIRED: dict[str, list[tuple[str, ...]]] = {
     "people": [("name",), ("id_number", "phone", "key", "account")],
 }
 SOURCE_KINDS = tuple(LAYOUTS)
-#: Case tables that may come as they are (already in the data contract); their person
-#: references are rosters' ``key`` values and are replaced by the resolved person ids.
-PASSTHROUGH = ("villages", "gangs", "events", "contracts", "leads", "labels", "ties", "contacts",
-               "transactions", "companies")
+#: Case tables that may come as they are (already in the data contract), as kinds
+#: ``case:<table>`` (a file named after the table, ``gangs.csv``); their person references
+#: are rosters' ``key`` values and are replaced by the resolved person ids.
+PASSTHROUGH = tuple(f"case:{t}" for t in TABLES if t != "people")
 
 _UNIT = re.compile(r"\(([^()]*)\)$")
 
@@ -220,8 +221,8 @@ def detect_kind(headers: list[str], stem: str = "") -> str | None:
         if _fits(kind, _match(kind, headers, {})):
             return kind
     table = table_for_stem(stem) if stem else None
-    if table in PASSTHROUGH:
-        return table
+    if f"case:{table}" in PASSTHROUGH:
+        return f"case:{table}"
     if _fits("people", _match("people", headers, {})):
         return "people"
     return None
