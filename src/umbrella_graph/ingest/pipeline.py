@@ -376,24 +376,22 @@ def _twins(left: pd.DataFrame, right: pd.DataFrame, by: list[str], window: pd.Ti
 
 def _norm_people(m: pd.DataFrame, problems: list[Problem], sources: Mapping[str, SourceFile]) -> pd.DataFrame:
     """Normalised identifiers of person mentions (vectorised over distinct values)."""
-    names = pd.Series(m["name"].unique())
-    nmap = {v: normalize_person_name(v) for v in names if v}
-    m["name_s"] = m["name"].map(lambda v: nmap[v].name if v in nmap else None)
-    m["name_is_han"] = m["name"].map(lambda v: nmap[v].script == "han" if v in nmap else False)
-    m["surname_py"] = m["name"].map(lambda v: nmap[v].surname_py or None if v in nmap else None)
-    m["given_py"] = m["name"].map(lambda v: nmap[v].given_py if v in nmap else None)
-    m["py"] = m["name"].map(lambda v: nmap[v].pinyin or None if v in nmap else None)
-    ids = {v: normalize_id_number(v) for v in m["id_raw"].unique() if v}
-    m["id_number"] = m["id_raw"].map(lambda v: ids[v].value if v in ids and ids[v].valid else None)
-    m["id_any"] = m["id_raw"].map(lambda v: ids[v].value if v in ids else None)
-    id_sex = m["id_raw"].map(lambda v: ids[v].sex if v in ids and ids[v].valid else None)
-    id_birth = m["id_raw"].map(lambda v: str(ids[v].birth_date) if v in ids and ids[v].valid else None)
-    phones = {v: normalize_phone(v) for v in m["phone_raw"].unique() if v}
-    m["phone"] = m["phone_raw"].map(lambda v: phones[v].value if v in phones and phones[v].reason != "not_a_phone"
-                                    else None)
-    accs = {v: normalize_account(v) for v in m["account_raw"].unique() if v}
-    m["account"] = m["account_raw"].map(lambda v: accs[v].value if v in accs and accs[v].reason != "not_an_account"
-                                        else None)
+    nmap = {v: normalize_person_name(v) for v in pd.unique(m["name"]) if v}
+    name = m["name"]
+    m["name_s"] = name.map({k: v.name for k, v in nmap.items()})
+    m["name_is_han"] = name.map({k: v.script == "han" for k, v in nmap.items()}).fillna(False).astype(bool)
+    m["surname_py"] = name.map({k: v.surname_py or None for k, v in nmap.items()})
+    m["given_py"] = name.map({k: v.given_py for k, v in nmap.items()})
+    m["py"] = name.map({k: v.pinyin or None for k, v in nmap.items()})
+    ids = {v: normalize_id_number(v) for v in pd.unique(m["id_raw"]) if v}
+    m["id_number"] = m["id_raw"].map({k: v.value for k, v in ids.items() if v.valid})
+    m["id_any"] = m["id_raw"].map({k: v.value for k, v in ids.items()})
+    id_sex = m["id_raw"].map({k: v.sex for k, v in ids.items() if v.valid})
+    id_birth = m["id_raw"].map({k: str(v.birth_date) for k, v in ids.items() if v.valid})
+    phones = {v: normalize_phone(v) for v in pd.unique(m["phone_raw"]) if v}
+    m["phone"] = m["phone_raw"].map({k: v.value for k, v in phones.items() if v.reason != "not_a_phone"})
+    accs = {v: normalize_account(v) for v in pd.unique(m["account_raw"]) if v}
+    m["account"] = m["account_raw"].map({k: v.value for k, v in accs.items() if v.reason != "not_an_account"})
     g = m["gender"].astype(str).str.strip().str.lower()
     written = g.map({"男": "男", "m": "男", "male": "男", "1": "男", "女": "女", "f": "女", "female": "女", "2": "女"})
     m["gender_n"] = written.where(written.notna(), id_sex)
@@ -573,8 +571,6 @@ def ingest(
                               lower=lower, decisions=dec)
     ident["person_id"] = ident["uid"].map(clu.labels)
     people_m["person_id"] = people_m["uid"].map(clu.labels)
-    pid = {(f, r, s): p for f, r, s, p in zip(people_m["file"], people_m["row"], people_m["slot"],
-                                              people_m["person_id"], strict=True)}
 
     # ---- companies: credit code, else the normalised name
     comp["cc"] = comp["credit_raw"].map(lambda v: normalize_credit_code(v).value if normalize_credit_code(v).valid
@@ -594,12 +590,19 @@ def ingest(
     cc_by_key = comp.dropna(subset=["cc"]).sort_values(["file", "row"]).drop_duplicates("key_n").set_index("key_n")["cc"]
     comp["company_id"] = comp["cc"].fillna(comp["key_n"].map(cc_by_key))
     comp["company_id"] = comp["company_id"].fillna(comp["key_n"].map(lambda k: _cid("C", k)))
-    cid = {(f, r, s): c for f, r, s, c in zip(comp["file"], comp["row"], comp["slot"], comp["company_id"],
-                                              strict=True)}
+    who = pd.concat([people_m[["file", "row", "slot", "person_id"]].rename(columns={"person_id": "party"}),
+                     comp[["file", "row", "slot", "company_id"]].rename(columns={"company_id": "party"})],
+                    ignore_index=True).drop_duplicates(["file", "row", "slot"])
+    who_ix = pd.Series(who["party"].to_numpy(dtype=object),
+                       index=pd.MultiIndex.from_arrays([who["file"].to_numpy(dtype=object),
+                                                        who["row"].to_numpy(dtype=np.int64),
+                                                        who["slot"].to_numpy(dtype=object)]))
 
     def party(f: np.ndarray, r: np.ndarray, slot: str) -> np.ndarray:
-        return np.array([pid.get((a, int(b), slot)) or cid.get((a, int(b), slot)) for a, b in zip(f, r, strict=True)],
-                        dtype=object)
+        ix = pd.MultiIndex.from_arrays([np.asarray(f, dtype=object), np.asarray(r, dtype=np.int64),
+                                        np.full(len(f), slot, dtype=object)])
+        got = who_ix.reindex(ix).to_numpy(dtype=object)
+        return np.where(pd.isna(got), None, got)
 
     tables: dict[str, pd.DataFrame] = {}
     # ---- transactions with two-sided de-duplication
@@ -695,8 +698,12 @@ def ingest(
         tables["companies"] = cos.sort_values("id", kind="stable").reset_index(drop=True)
     if roles:
         r = pd.concat(roles, ignore_index=True)
-        r["person_id"] = [pid.get((a, int(b), s)) for a, b, s in zip(r["file"], r["row"], r["slot"], strict=True)]
-        r["company_id"] = [cid.get((a, int(b), "company")) for a, b in zip(r["file"], r["row"], strict=True)]
+        pids = np.empty(len(r), dtype=object)
+        for sl in pd.unique(r["slot"]):
+            sel = (r["slot"] == sl).to_numpy()
+            pids[sel] = party(r["file"].to_numpy()[sel], r["row"].to_numpy()[sel], str(sl))
+        r["person_id"] = pids
+        r["company_id"] = party(r["file"].to_numpy(), r["row"].to_numpy(), "company")
         r = r.dropna(subset=["person_id", "company_id"]).drop_duplicates(["person_id", "company_id", "role"])
         tables["company_roles"] = pd.DataFrame({
             "person_id": r["person_id"], "company_id": r["company_id"], "role": r["role"], "share": r["share"],
@@ -712,7 +719,7 @@ def ingest(
         if not rosters[kind]:
             continue
         rr = pd.concat(rosters[kind], ignore_index=True)
-        rr["person_id"] = [pid.get((a, int(b), "person")) for a, b in zip(rr["file"], rr["row"], strict=True)]
+        rr["person_id"] = party(rr["file"].to_numpy(), rr["row"].to_numpy(), "person")
         out = rr[["person_id"] + [c for c in keep if c in rr.columns]].rename(columns={"member_role": "role"})
         out = out.replace("", None)
         out["source_file"], out["source_row"] = rr["file"], rr["row"]
@@ -764,7 +771,10 @@ def _with_refs(pairs: pd.DataFrame, ident: pd.DataFrame) -> pd.DataFrame:
     out.insert(0, "ref_l", out["uid_l"].map(ref).to_numpy())
     out["name_l"] = out["uid_l"].map(nm).to_numpy()
     out["name_r"] = out["uid_r"].map(nm).to_numpy()
-    out["match_card"] = [explain_pair(r) for r in out.to_dict("records")]
+    card = np.full(len(out), "", dtype=object)
+    seen = (out["decision"] != "below").to_numpy() if "decision" in out.columns else np.ones(len(out), dtype=bool)
+    card[seen] = [explain_pair(r) for r in out[seen].to_dict("records")]
+    out["match_card"] = card
     return out
 
 
@@ -791,7 +801,8 @@ def _people(ident: pd.DataFrame, people_m: pd.DataFrame, clu: Clustering) -> tup
     vill = ident[ident["village"] != ""].drop_duplicates("person_id").set_index("person_id")["village"]
     people = pd.DataFrame({"id": pids, "name": name.to_numpy(), "gender": top("gender").reindex(pids).to_numpy(),
                            "birth_date": top("birth_date").reindex(pids).to_numpy(),
-                           "id_number": top("id_number").reindex(pids).fillna(top("id_any").reindex(pids)).to_numpy(),
+                           "id_number": top("id_number").reindex(pids).astype(object).fillna(
+                               top("id_any").reindex(pids).astype(object)).to_numpy(),
                            "phone": top("phone").reindex(pids).to_numpy(),
                            "village_id": vill.reindex(pids).to_numpy(),
                            "identities": n_ident.reindex(pids).to_numpy(),

@@ -228,21 +228,29 @@ def detect_kind(headers: list[str], stem: str = "") -> str | None:
     return None
 
 
+def _cell(c: Any) -> str:
+    """A spreadsheet cell as text (whole numbers without ``.0``, dates in ISO form)."""
+    if c is None:
+        return ""
+    if isinstance(c, float):
+        return str(int(c)) if c.is_integer() else repr(c)
+    if hasattr(c, "isoformat"):
+        return str(c.isoformat(sep=" ")) if hasattr(c, "hour") else str(c.isoformat())
+    return str(c)
+
+
 def _read_frame(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, int]:
     """Cells as text; ``_row`` is the spreadsheet row; blank lines kept as empty rows."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        import openpyxl
+        # python-calamine (Rust) reads large statements many times faster than openpyxl
+        from python_calamine import CalamineWorkbook
 
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        ws = wb.worksheets[0]
-        rows = list(ws.iter_rows(values_only=True))
-        wb.close()
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
         hi = next((i for i, r in enumerate(rows) if sum(c is not None and str(c).strip() != "" for c in r) >= 2), 0)
-        headers = [str(c).strip() if c is not None else f"column_{j + 1}" for j, c in enumerate(rows[hi] if rows else [])]
-        body = [["" if c is None else (c.isoformat(sep=" ") if hasattr(c, "isoformat") else
-                                       (str(int(c)) if isinstance(c, float) and c.is_integer() else str(c)))
-                 for c in r[: len(headers)]] + [""] * max(0, len(headers) - len(r)) for r in rows[hi + 1:]]
+        head = rows[hi] if rows else []
+        headers = [str(c).strip() if c not in (None, "") else f"column_{j + 1}" for j, c in enumerate(head)]
+        body = [[_cell(c) for c in r[: len(headers)]] + [""] * max(0, len(headers) - len(r)) for r in rows[hi + 1:]]
         df = pd.DataFrame(body, columns=headers, dtype=object)
         df["_row"] = range(hi + 2, hi + 2 + len(df))
         return df, "xlsx", hi + 1
