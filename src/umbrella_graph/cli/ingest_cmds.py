@@ -43,3 +43,22 @@ def ingest_cmd(sources_dir: Path, case_dir: Path, mapping: Path | None, decision
     click.echo("")
     click.echo(res.summary())
     click.echo(f"wrote {case_dir}")
+
+
+@main.command("synth-exports")
+@click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--people", default=2000, show_default=True, type=int, help="Number of people in the city.")
+@click.option("--gangs", default=4, show_default=True, type=int, help="Number of gangs.")
+@click.option("--seed", default=0, show_default=True, type=int, help="Seed: the same seed gives the same files.")
+@click.option("--difficulty", default="medium", show_default=True, type=click.Choice(["easy", "medium", "hard"]))
+@handle_errors
+def synth_exports(out_dir: Path, people: int, gangs: int, seed: int, difficulty: str) -> None:
+    """Write a synthetic city as messy raw exports (bank statements, call records, registry,
+    rosters) to OUT_DIR, with the truth in OUT_DIR/truth/, for trying `ingest`."""
+    from ..synth import generate_city
+    from ..synth.messy import write_messy_sources
+
+    city = generate_city(people=people, gangs=gangs, seed=seed, difficulty=difficulty)
+    ms = write_messy_sources(city, out_dir, seed=seed)
+    click.echo(f"wrote {ms.rows} source rows in {len([p for p in ms.path.iterdir() if p.is_file()])} files "
+               f"to {out_dir} (truth in {out_dir / 'truth'})")

@@ -308,8 +308,7 @@ def _role(text: str) -> str:
 def _registry(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame]:
     co, cc = _col(src, "company"), _col(src, "credit_code")
     rows.reject(((co == "") & (cc == "")).to_numpy(), "no_company", "company")
-    person, lr = _col(src, "person"), _col(src, "legal_rep")
-    rows.reject(((person == "") & (lr == "")).to_numpy(), "no_person", "person")
+    person, lr = _col(src, "person"), _col(src, "legal_rep")  # a row may list a company alone
     ok = rows.ok()
     share_text = _col(src, "share").str.strip()
     pct = share_text.str.endswith("%")
@@ -601,8 +600,9 @@ def ingest(
     def party(f: np.ndarray, r: np.ndarray, slot: str) -> np.ndarray:
         ix = pd.MultiIndex.from_arrays([np.asarray(f, dtype=object), np.asarray(r, dtype=np.int64),
                                         np.full(len(f), slot, dtype=object)])
-        got = who_ix.reindex(ix).to_numpy(dtype=object)
-        return np.where(pd.isna(got), None, got)
+        got: np.ndarray = who_ix.reindex(ix).to_numpy(dtype=object)
+        got[pd.isna(got)] = None
+        return got
 
     tables: dict[str, pd.DataFrame] = {}
     # ---- transactions with two-sided de-duplication
