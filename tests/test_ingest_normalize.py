@@ -119,3 +119,19 @@ def test_person_names_traditional_pinyin_dots_and_order() -> None:
     assert normalize_person_name("Zhang Weiguo").pinyin == "zhang weiguo"
     assert normalize_person_name("欧阳修").surname_py == "ouyang"
     assert normalize_person_name("买买提•艾力").name == normalize_person_name("买买提·艾力").name
+
+
+@given(st.sampled_from("3456789"), st.text(alphabet="0123456789", min_size=9, max_size=9),
+       st.sampled_from(["", "+86 ", "0086", "86", "+86-"]), st.sampled_from(["", " ", "-", "."]))
+def test_any_written_form_of_a_mobile_gives_the_same_number(second: str, rest: str, prefix: str, sep: str) -> None:
+    number = "1" + second + rest
+    written = prefix + number[:3] + sep + number[3:7] + sep + number[7:]
+    r = normalize_phone(written)
+    assert (r.value, r.kind, r.valid) == (number, "mobile", True)
+
+
+@given(st.text(min_size=1, max_size=6, alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)))
+def test_han_names_are_stable_under_spacing(name: str) -> None:
+    a = normalize_person_name(name)
+    b = normalize_person_name(" ".join(name))
+    assert a.name == b.name and a.pinyin == b.pinyin
