@@ -336,21 +336,11 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
     prob = p["match_probability"].to_numpy()
     is_strong = strong(p) if len(p) else np.zeros(0, dtype=bool)
     id_link = p["gamma_id_number"].isin((3, 2, 1)).to_numpy() if len(p) else np.zeros(0, dtype=bool)
-    # identities without a name or ID number (a phone in call records, an account) that
-    # reach two people who conflict: ambiguous (a family phone), left for review
+    # identities without a name or ID number (a phone in call records, an account) are
+    # joined last: to the person whom most identities give that identifier, or, when two
+    # people who conflict are tied for it (a family phone), left for review
     bare = set(identities.loc[identities["py"].isna() & identities["id_any"].isna(), "uid"].astype("int64"))
-    ambiguous: set[int] = set()
-    if bare:
-        auto = (prob >= upper) & is_strong
-        partners: dict[int, list[int]] = {}
-        for a, b in zip(ids_l[auto], ids_r[auto], strict=True):
-            if a in bare and b not in bare:
-                partners.setdefault(int(a), []).append(int(b))
-            if b in bare and a not in bare:
-                partners.setdefault(int(b), []).append(int(a))
-        for u, ps in partners.items():
-            if any(sets.conflict(x, y, False) for i, x in enumerate(ps) for y in ps[i + 1:]):
-                ambiguous.add(u)
+    deferred: dict[int, list[int]] = {}
     for i in range(len(p)):
         a, b = int(ids_l[i]), int(ids_r[i])
         got = dec.get((a, b))
@@ -359,13 +349,14 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
             continue
         if prob[i] < lower:
             continue
+        if (a in bare) != (b in bare):
+            deferred.setdefault(a if a in bare else b, []).append(i)
+            continue
         why = sets.conflict(a, b, bool(id_link[i]))
         if sets.find(a) == sets.find(b):
             decision[i], reason[i] = "auto", "already in the same cluster"
         elif why:
             decision[i], reason[i] = "blocked", why
-        elif a in ambiguous or b in ambiguous:
-            decision[i], reason[i] = "review", "identifier shared by people who conflict (family phone?)"
         elif prob[i] >= upper and is_strong[i]:
             sets.union(a, b)
             decision[i], reason[i] = "auto", "probability above the upper threshold with a shared identifier"
@@ -373,6 +364,32 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
             decision[i], reason[i] = "review", "name and attributes agree but no shared identifier"
         else:
             decision[i], reason[i] = "review", "between the thresholds"
+    for u in sorted(deferred):
+        edges = deferred[u]
+        strong_edges = [i for i in edges if prob[i] >= upper and is_strong[i]]
+        support: dict[int, int] = {}
+        for i in strong_edges:
+            other = int(ids_r[i]) if int(ids_l[i]) == u else int(ids_l[i])
+            root = sets.find(other)
+            support[root] = support.get(root, 0) + 1
+        ranked = sorted(support.items(), key=lambda kv: (-kv[1], kv[0]))
+        winner = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
+        if winner is not None and sets.conflict(u, winner, False):
+            winner = None
+        for i in edges:
+            other = int(ids_r[i]) if int(ids_l[i]) == u else int(ids_l[i])
+            if winner is not None and sets.find(other) == winner and i in strong_edges:
+                decision[i] = "auto"
+                reason[i] = ("shared identifier, joined the person most records give it to"
+                             if len(ranked) > 1 else "probability above the upper threshold with a shared identifier")
+            elif i in strong_edges:
+                decision[i] = "review"
+                reason[i] = ("identifier shared by people who conflict (family phone?)" if winner is None
+                             else "identifier also given by another person")
+            else:
+                decision[i], reason[i] = "review", "between the thresholds"
+        if winner is not None:
+            sets.union(u, winner)
     members: dict[int, list[int]] = {}
     for u in uids:
         members.setdefault(sets.find(u), []).append(u)

@@ -316,10 +316,20 @@ def write_messy_sources(city: SynthCity, out_dir: str | Path, *, seed: int = 0) 
     holders = np.concatenate([np.arange(n), np.flatnonzero(acc2 != None)])  # noqa: E711
     accs = np.concatenate([acc1, acc2[acc2 != None]])  # noqa: E711
     keep = rng.random(len(accs)) < 0.9
+    # shared family phones: a third of married women gave the bank their husband's phone
+    ties = case["ties"]
+    sp = ties[ties["kind"] == "spouse"]
+    spouse = dict(zip(sp["src"].astype(str), sp["dst"].astype(str), strict=True))
+    spouse.update(zip(sp["dst"].astype(str), sp["src"].astype(str), strict=True))
+    kyc_phone = phone1[holders].copy()
+    for i, h in enumerate(holders):
+        other = spouse.get(pid[h])
+        if gender[h] == "女" and other in idx and rng.random() < 0.33:
+            kyc_phone[i] = phone1[idx[other]]
     kyc = pd.DataFrame({"账号": accs[keep], "户名": _variants(names.iloc[holders[keep]].reset_index(drop=True), rng,
                                                            0.02, 0.02, 0.0),
                         "证件号码": _id_fmt(ids[holders[keep]], rng, 0.05, 0.01, 0.0),
-                        "预留手机号": _phone_fmt(phone1[holders[keep]], rng)})
+                        "预留手机号": _phone_fmt(kyc_phone[keep], rng)})
     kyc.to_csv(out / "银行开户资料.csv", index=False, encoding="gbk")
     note("银行开户资料.csv", np.arange(2, len(kyc) + 2), "person", pid[holders[keep]])
     total_rows += len(kyc)
