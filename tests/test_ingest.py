@@ -240,3 +240,35 @@ def test_ingested_case_loads_scores_and_reports(tmp_path: Path) -> None:
     assert "Merged identities" in html
     # every official of the clean city is one resolved person
     assert len(case.official_ids()) == len(city.case.official_ids())
+
+
+def test_family_phone_goes_to_the_person_most_records_give_it_to(tmp_path: Path) -> None:
+    d = tmp_path / "s"
+    d.mkdir()
+    _write(d, "roster.csv", "姓名,身份证号,手机号\n"
+           f"张伟,{ZW_ID},13800138000\n李芳,{LF_ID},\n" + _OTHERS.replace(",", ",,"))
+    _write(d, "subscribers.csv", f"手机号码,机主姓名,证件号码\n13800138000,张伟,{ZW_ID}\n")
+    # the wife gave her bank the husband's phone
+    _write(d, "kyc.csv", f"账号,户名,证件号码,预留手机号\n{ACC_LF},李芳,{LF_ID},13800138000\n")
+    _write(d, "cdr.csv", "本机号码,对方号码,开始时间\n13800138000,13900000001,2020-01-01 10:00\n")
+    res = ingest(d)
+    people = res.tables["people"]
+    zw_id = people.loc[people["id_number"] == ZW_ID, "id"].iloc[0]
+    lf_id = people.loc[people["id_number"] == LF_ID, "id"].iloc[0]
+    assert zw_id != lf_id
+    assert res.tables["contacts"]["src"].tolist() == [zw_id]
+    queued = res.review[res.review["reason"] == "identifier also given by another person"]
+    assert len(queued) == 1 and "kyc.csv:2:person" in set(queued[["ref_l", "ref_r"]].values.ravel())
+
+
+def test_a_tied_family_phone_is_not_merged(tmp_path: Path) -> None:
+    d = tmp_path / "s"
+    d.mkdir()
+    _write(d, "roster.csv", "姓名,身份证号,手机号\n"
+           f"张伟,{ZW_ID},13800138000\n李芳,{LF_ID},13800138000\n" + _OTHERS.replace(",", ",,"))
+    _write(d, "cdr.csv", "本机号码,对方号码,开始时间\n13800138000,13900000001,2020-01-01 10:00\n")
+    res = ingest(d)
+    src = res.tables["contacts"]["src"].iloc[0]
+    people = res.tables["people"].set_index("id")
+    assert people.loc[src, "identities"] == 1 and pd.isna(people.loc[src, "id_number"])
+    assert (res.review["reason"] == "identifier shared by people who conflict (family phone?)").sum() == 2

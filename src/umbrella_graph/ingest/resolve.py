@@ -35,9 +35,11 @@ ID numbers, different genders, different birth dates, or different names (simpli
 and pinyin) unless the linking pair shares an ID number; an analyst's rejection is a
 cannot-link too. A pair is merged automatically only when its probability reaches the
 upper threshold **and** it shares a strong identifier (ID number, phone or account): a
-name alone never merges two records, so namesakes stay apart. Pairs between the two
-thresholds, strong pairs without a shared identifier, and identities that would join
-two conflicting people (a family phone) go to the review queue.
+name alone never merges two records, so namesakes stay apart. Identities with neither
+a name nor an ID number (a phone in call records) join, last, the person whom most
+identities give that identifier; a tie between people who conflict (a family phone) is
+left for review. Pairs between the two thresholds, strong pairs without a shared
+identifier and the losing claimants of an identifier go to the review queue.
 """
 
 from __future__ import annotations
@@ -296,7 +298,8 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
     Parameters
     ----------
     identities : DataFrame
-        As for :func:`score_pairs` (``uid``, ``ref`` and the identifiers).
+        As for :func:`score_pairs` (``uid``, ``ref`` and the identifiers), and optionally
+        ``records`` (how many source records each identity stands for).
     pairs : DataFrame
         From :func:`score_pairs`.
     upper, lower : float
@@ -341,6 +344,8 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
     # people who conflict are tied for it (a family phone), left for review
     bare = set(identities.loc[identities["py"].isna() & identities["id_any"].isna(), "uid"].astype("int64"))
     deferred: dict[int, list[int]] = {}
+    n_records = (dict(zip(identities["uid"].astype("int64"), identities["records"].astype("int64"), strict=True))
+                 if "records" in identities.columns else {})
     for i in range(len(p)):
         a, b = int(ids_l[i]), int(ids_r[i])
         got = dec.get((a, b))
@@ -371,7 +376,7 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
         for i in strong_edges:
             other = int(ids_r[i]) if int(ids_l[i]) == u else int(ids_l[i])
             root = sets.find(other)
-            support[root] = support.get(root, 0) + 1
+            support[root] = support.get(root, 0) + n_records.get(other, 1)
         ranked = sorted(support.items(), key=lambda kv: (-kv[1], kv[0]))
         winner = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
         if winner is not None and sets.conflict(u, winner, False):
