@@ -70,7 +70,9 @@ class IngestResult:
         The case tables (data contract columns plus documented extra columns:
         ``people.source_identities``, ``people.identities``, ``people.records``;
         ``source_file``/``source_row`` (and ``twin_file``/``twin_row`` for two-sided
-        records) on transactions, contacts and company roles).
+        records) on transactions, contacts, company roles, companies (the record that
+        named the company first), officials, members and tables taken as they are;
+        ``companies.credit_code`` and ``companies.records``).
     identities : DataFrame
         One row per distinct identity: ``uid``, ``ref`` (``file:row:slot`` of its first
         record), the normalised identifiers, ``records`` and ``person_id``.
@@ -110,18 +112,21 @@ class IngestResult:
         return pd.DataFrame([p.as_dict() for p in self.problems], columns=cols)
 
     def write(self, out_dir: str | Path) -> Path:
-        """Write the case folder (one CSV per table) and ``_ingest/`` (report, pairs,
-        merges, review queue and page). ``_ingest/decisions.csv`` is never touched."""
+        """Write the case folder (one UTF-8 CSV per table) and ``_ingest/`` (report, pairs,
+        merges, review queue and page). ``_ingest/decisions.csv`` is never touched. Text
+        cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading ``'`` so that
+        a spreadsheet shows them instead of running them."""
         from .review import write_review
+
+        from .review import neutralise
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
-        for name, df in self.tables.items():
-            df.drop(columns=[c for c in ("_file", "_row") if c in df.columns]).to_csv(
+        for name, df in self.tables.items():  # text cells a spreadsheet would run get a leading '
+            neutralise(df.drop(columns=[c for c in ("_file", "_row") if c in df.columns])).to_csv(
                 out / f"{name}.csv", index=False, encoding="utf-8")
         side = out / "_ingest"
         side.mkdir(exist_ok=True)
-        from .review import neutralise
 
         neutralise(self.rows).to_csv(side / "report.csv", index=False)
         neutralise(self.rejected).to_csv(side / "rows_not_ingested.csv", index=False)
@@ -687,7 +692,8 @@ def ingest(
         missing = sorted(set(comp["company_id"]) - set(first["company_id"]))
         cos = pd.DataFrame({"id": first["company_id"], "name": first["name"],
                             "village_id": first["village"].replace("", None),
-                            "sector": first["sector"].replace("", None)})
+                            "sector": first["sector"].replace("", None),
+                            "source_file": first["file"], "source_row": first["row"]})
         if missing:
             cos = pd.concat([cos, pd.DataFrame({"id": missing, "name": "(unnamed account holder)"})],
                             ignore_index=True)
