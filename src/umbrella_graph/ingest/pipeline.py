@@ -116,9 +116,7 @@ class IngestResult:
         merges, review queue and page). ``_ingest/decisions.csv`` is never touched. Text
         cells starting with ``=``, ``+``, ``-``, ``@``, tab or CR get a leading ``'`` so that
         a spreadsheet shows them instead of running them."""
-        from .review import write_review
-
-        from .review import neutralise
+        from .review import neutralise, write_review
 
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
