@@ -65,6 +65,9 @@ def test_rows_are_accounted_for_with_provenance(sources: Path) -> None:
     first = tx[tx["amount"] == 5000].iloc[0]
     assert (first["source_file"], first["source_row"]) == ("工行流水.csv", 2)
     assert (first["twin_file"], int(first["twin_row"])) == ("bank_b.csv", 2)
+    # the case's own provenance is the export row
+    case_tx = res.case()["transactions"]
+    assert set(zip(case_tx["_file"], case_tx["_row"], strict=True)) == {("工行流水.csv", 2), ("工行流水.csv", 3)}
     rej = res.rejected.set_index(["file", "row"])
     assert rej.loc[("工行流水.csv", 4), "reason"] == "bad_time"
     assert rej.loc[("工行流水.csv", 4), "column"] == "交易时间"

@@ -101,10 +101,29 @@ class IngestResult:
     merges: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def case(self) -> Any:
-        """The resolved case, validated (``case_from_frames``)."""
+        """The resolved case, validated (``case_from_frames``), whose provenance is the
+        source records: every record's ``_file`` and ``_row`` are those of the export row
+        it came from (a person's: that of their first listed identity), so evidence cites the
+        bank statement or call record itself. (A case loaded from the folder :meth:`write`
+        wrote cites that folder's files and keeps the source in ``source_file``/``source_row``.)
+        """
         from ..validate import case_from_frames
 
-        return case_from_frames(**{k: v for k, v in self.tables.items() if k in TABLES})
+        frames = {}
+        for name, df in self.tables.items():
+            if name not in TABLES:
+                continue
+            df = df.copy()
+            if "source_file" in df.columns and "source_row" in df.columns and df["source_row"].notna().all():
+                df["_file"] = df["source_file"].astype(str)
+                df["_row"] = df["source_row"].astype("int64")
+            elif name == "people":
+                first = df["source_identities"].str.extract(r"\[([^\]]*):(\d+):[^\]]*\]")
+                if first.notna().all().all():
+                    df["_file"] = first[0]
+                    df["_row"] = first[1].astype("int64")
+            frames[name] = df
+        return case_from_frames(**frames)
 
     def flags(self) -> pd.DataFrame:
         """The flagged cells as a DataFrame."""
