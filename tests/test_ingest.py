@@ -275,3 +275,26 @@ def test_a_tied_family_phone_is_not_merged(tmp_path: Path) -> None:
     people = res.tables["people"].set_index("id")
     assert people.loc[src, "identities"] == 1 and pd.isna(people.loc[src, "id_number"])
     assert (res.review["reason"] == "identifier shared by people who conflict (family phone?)").sum() == 2
+
+
+def test_cli_ingest_replays_decisions_and_reports_bad_input(sources: Path, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from umbrella_graph.cli import main
+
+    out = tmp_path / "case"
+    r = CliRunner().invoke(main, ["ingest", str(sources), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert "merged as duplicates" in r.output and (out / "people.csv").exists()
+    assert (out / "_ingest" / "review.html").exists()
+    # a rejection saved in the case folder is replayed on the next run
+    pairs = pd.read_csv(out / "_ingest" / "pairs.csv")
+    auto = pairs[(pairs["decision"] == "auto") & (pairs["gamma_id_number"] == 3)].iloc[0]
+    append_decisions(out / "_ingest" / "decisions.csv", pd.DataFrame([{
+        "ref_l": auto["ref_l"], "ref_r": auto["ref_r"], "decision": "reject", "by": "a", "at": "2024", "why": "x"}]))
+    r = CliRunner().invoke(main, ["ingest", str(sources), "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert (pd.read_csv(out / "_ingest" / "pairs.csv")["decision"] == "reject").sum() == 1
+    _write(sources, "notes.csv", "foo,bar\n1,2\n")
+    r = CliRunner().invoke(main, ["ingest", str(sources), "-o", str(out)])
+    assert r.exit_code == 2 and "notes.csv" in r.output and "unknown_layout" in r.output
