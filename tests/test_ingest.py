@@ -298,3 +298,15 @@ def test_cli_ingest_replays_decisions_and_reports_bad_input(sources: Path, tmp_p
     _write(sources, "notes.csv", "foo,bar\n1,2\n")
     r = CliRunner().invoke(main, ["ingest", str(sources), "-o", str(out)])
     assert r.exit_code == 2 and "notes.csv" in r.output and "unknown_layout" in r.output
+
+
+def test_match_card_words_match_splink_levels(sources: Path) -> None:
+    res = ingest(sources)
+    p = res.pairs
+    row = p[(p["ref_l"] == "工商登记.csv:2:person") | (p["ref_r"] == "工商登记.csv:2:person")]
+    row = row[row["gamma_id_number"] == 3].iloc[0]
+    # the registry's 张伟 and the roster's 张伟: same name, same valid ID number
+    assert "same valid ID number" in row["match_card"]
+    assert "same name +" in row["match_card"]
+    latin = p[p["name_l"].eq("ZHANG Wei") | p["name_r"].eq("ZHANG Wei")]
+    assert latin["match_card"].str.contains("same name in pinyin").any()

@@ -184,8 +184,8 @@ _LEVEL_WORDS = {
                   0: "different ID numbers"},
     "phone": {1: "same phone", 0: "different phones"},
     "account": {1: "same account", 0: "different accounts"},
-    "name": {4: "same name", 3: "same name in pinyin", 2: "same surname, given name one letter apart",
-             1: "different names"},
+    "name": {3: "same name", 2: "same name in pinyin", 1: "same surname, given name one letter apart",
+             0: "different names"},
     "gender": {1: "same gender", 0: "different gender"},
     "birth_date": {1: "same birth date", 0: "different birth dates"},
 }
@@ -196,7 +196,7 @@ def explain_pair(row: Mapping[str, object]) -> str:
 
     Examples
     --------
-    >>> explain_pair({"gamma_id_number": 3, "mw_id_number": 26.5, "gamma_name": 4, "mw_name": 6.2,
+    >>> explain_pair({"gamma_id_number": 3, "mw_id_number": 26.5, "gamma_name": 3, "mw_name": 6.2,
     ...               "gamma_phone": -1, "mw_phone": 0.0})
     'same valid ID number +26.5; same name +6.2'
     """
