@@ -188,8 +188,8 @@ def main() -> None:
     ap.add_argument("--people", type=int, default=3000)
     ap.add_argument("--gangs", type=int, default=3)
     ap.add_argument("--difficulty", default="medium")
-    ap.add_argument("--scale-people", type=int, default=20000,
-                    help="people in the throughput city (20,000 give about a million source rows; 0 skips it)")
+    ap.add_argument("--scale-people", type=int, default=21000,
+                    help="people in the throughput city (21,000 give about a million source rows; 0 skips it)")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "er.md")
     args = ap.parse_args()
     rows = [run_seed(s, args.people, args.gangs, args.difficulty) for s in range(args.seeds)]
