@@ -180,7 +180,9 @@ def render_report(
     inv: list[Section] = (_investigation_sections(graph, scores, seed=seed, max_gangs=max_gangs, ctx=ctx)
                           if investigations else [])
     clock.lap("investigations")
-    all_sections = inv + extra
+    from ._merges import merge_sections  # ingested cases: which nodes are merges, of what
+
+    all_sections = inv + merge_sections(graph.case) + extra
     section_ctx = [
         {"anchor": s.anchor, "title": s.title, "note": mask_text(s.note) if mask_pii else s.note,
          "body": render_blocks(s, mask=mask_pii, lang=lang), "group": s.group}
