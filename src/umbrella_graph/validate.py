@@ -66,7 +66,7 @@ logger = logging.getLogger(__name__)
 #: edit ``domain/vocabulary.json``, not this). Cells are matched after
 #: :func:`umbrella_graph.domain.normalise`, so traditional (``骨幹``, ``通話``) and
 #: full-width forms are accepted too.
-ENUM_ALIASES: dict[str, dict[str, dict[str, str]]] = {}
+ENUM_ALIASES: dict[str, dict[str, Mapping[str, str]]] = {}
 for _t, _c in ENUM_COLUMNS:
     ENUM_ALIASES.setdefault(_t, {})[_c] = enum_spellings(_t, _c)
 del _t, _c
@@ -955,7 +955,7 @@ def _read_enum(
     Returns the mapped column and the mask of bad cells.
     """
     arr = _arrow(s)
-    uniq = [u for u in pc.unique(arr.drop_null()).to_pylist()]
+    uniq: list[str] = pc.unique(arr.drop_null()).to_pylist()
     choices = set(col.choices)
     if not set(uniq) <= choices:
         if (spec.name, col.name) in ENUM_COLUMNS:

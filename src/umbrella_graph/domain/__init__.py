@@ -53,9 +53,10 @@ from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -157,12 +158,12 @@ ENUM_COLUMNS: tuple[tuple[str, str], ...] = (
     ("members", "role"), ("company_roles", "role"), ("contacts", "kind"), ("villages", "level"))
 
 
-@lru_cache(maxsize=None)
-def enum_spellings(table: str, column: str) -> dict[str, str]:
+@cache
+def enum_spellings(table: str, column: str) -> Mapping[str, str]:
     """The accepted spellings of an enumerated column: written spelling -> canonical value.
 
     The spellings are those of the ``enums`` vocabulary, as written there (simplified
-    Chinese or English), the canonical values included. A cell is compared after
+    Chinese or English), the canonical values included (a read-only mapping). A cell is compared after
     :func:`normalise` on both sides (:func:`enum_canonical`), so traditional and
     full-width forms need no entry.
 
@@ -181,12 +182,14 @@ def enum_spellings(table: str, column: str) -> dict[str, str]:
     for canon, spellings in words.items():
         for w in spellings:
             out.setdefault(w, canon)
-    return out
+    return MappingProxyType(out)
 
 
-@lru_cache(maxsize=None)
-def _enum_lookup(table: str, column: str) -> dict[str, str]:
-    return {normalise(w): canon for w, canon in reversed(list(enum_spellings(table, column).items()))}
+@cache
+def _enum_lookup(table: str, column: str) -> Mapping[str, str]:
+    # earlier entries (the canonical values first) win when two spellings normalise alike
+    return MappingProxyType({normalise(w): canon
+                             for w, canon in reversed(list(enum_spellings(table, column).items()))})
 
 
 def enum_canonical(table: str, column: str, values: Iterable[str]) -> list[str | None]:
