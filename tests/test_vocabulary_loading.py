@@ -18,7 +18,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from umbrella_graph import CaseError, build_graph, case_from_frames, load_case
-from umbrella_graph.domain import ENUM_COLUMNS, enum_canonical, enum_spellings, normalise, vocabulary
+from umbrella_graph.domain import (
+    ENUM_COLUMNS,
+    enum_canonical,
+    enum_spellings,
+    normalise,
+    vocabulary,
+)
 from umbrella_graph.schema import TABLES
 from umbrella_graph.scoring import score_umbrellas
 from umbrella_graph.validate import ENUM_ALIASES
