@@ -76,6 +76,10 @@ _EXPORTS: dict[str, str] = {
     "view_pair": "views",
     "view_case": "views",
     "report": "reporting",
+    # any network in, any tool out (generic networks, exports)
+    "load_edges": "network",
+    "analyze_network": "network",
+    "NetworkAnalysis": "network",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -112,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover
     )
     from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import
     from .metrics import evaluate
+    from .network import NetworkAnalysis, analyze_network, load_edges
     from .reporting import report
     from .scoring import (
         EvidencePath,
