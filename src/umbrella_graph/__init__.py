@@ -80,6 +80,8 @@ _EXPORTS: dict[str, str] = {
     "load_edges": "network",
     "analyze_network": "network",
     "NetworkAnalysis": "network",
+    "to_ftm": "io",
+    "write_ftm": "io",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -114,7 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover
         plan_disruption,
         triage_leads,
     )
-    from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import
+    from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import, to_ftm, write_ftm
     from .metrics import evaluate
     from .network import NetworkAnalysis, analyze_network, load_edges
     from .reporting import report
