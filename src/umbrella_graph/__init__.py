@@ -82,6 +82,11 @@ _EXPORTS: dict[str, str] = {
     "NetworkAnalysis": "network",
     "to_ftm": "io",
     "write_ftm": "io",
+    "write_case": "export",
+    "write_gexf": "export",
+    "write_graphml": "export",
+    "write_cytoscape": "export",
+    "write_i2": "export",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -107,6 +112,7 @@ if TYPE_CHECKING:  # pragma: no cover
         Problem,
         UmbrellaGraphError,
     )
+    from .export import write_case, write_cytoscape, write_gexf, write_graphml, write_i2
     from .graph import CaseGraph, build_graph, from_networkx
     from .investigate import (
         DisruptionPlan,
