@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ import pandas as pd
 
 from ..case import Case
 from ..errors import ParameterError
-from ..graph import CaseGraph, _records, _rename_reserved, build_graph
+from ..graph import _RESERVED, CaseGraph, build_graph
 from ..schema import NODE_TABLES, TABLES
 
 __all__ = ["neutralize", "export_network", "Elements", "DYNAMIC_KINDS", "SCHEMA_DIR", "attribute_types", "plain"]
@@ -91,45 +92,134 @@ def attribute_types(items: Iterable[Mapping[str, Any]]) -> dict[str, str]:
     return out
 
 
+_BAD_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]"
+
+
+def _xml_safe(v: Any) -> Any:
+    return re.sub(_BAD_XML, "\ufffd", v) if isinstance(v, str) and not v.isprintable() else v
+
+
+def _plain_columns(df: pd.DataFrame) -> dict[str, list[Any]]:
+    """Each column as a list of plain values (:func:`plain`), converted column by column:
+    dates to ISO text, NumPy and pandas missing values to None, text with characters XML
+    cannot hold replaced by U+FFFD."""
+    out: dict[str, list[Any]] = {}
+    for c in df.columns:
+        col = df[c]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            iso = col.dt.strftime("%Y-%m-%dT%H:%M:%S")
+            vals = iso.astype(object).where(col.notna(), None).tolist()
+        elif pd.api.types.is_bool_dtype(col) and col.dtype == bool:
+            vals = col.tolist()
+        elif pd.api.types.is_numeric_dtype(col):
+            vals = col.astype(object).where(col.notna(), None).tolist()
+            vals = [v.item() if isinstance(v, np.generic) else v for v in vals]
+        elif pd.api.types.is_string_dtype(col) and col.dtype != object:
+            vals = col.str.replace(_BAD_XML, "\ufffd", regex=True).astype(object).where(col.notna(), None).tolist()
+        else:
+            vals = [plain(v) for v in col.tolist()]
+            vals = [re.sub(_BAD_XML, "\ufffd", v) if isinstance(v, str) else v for v in vals]
+        out[str(c)] = vals
+    return out
+
+
+def _column_type(col: pd.Series) -> str:
+    if col.dtype == bool or str(col.dtype) == "boolean":
+        return "boolean"
+    if pd.api.types.is_integer_dtype(col):
+        return "long"
+    if pd.api.types.is_numeric_dtype(col):
+        return "double"
+    return "string"
+
+
+def _merge_types(types: dict[str, str], name: str, t: str) -> None:
+    old = types.get(name)
+    if old is None or old == t:
+        types[name] = t
+    elif {old, t} <= {"long", "double"}:
+        types[name] = "double"
+    else:
+        types[name] = "string"
+
+
 def _node_items(graph: CaseGraph) -> Iterator[tuple[str, dict[str, Any]]]:
     attrs_by_id: dict[str, dict[str, Any]] = {}
     case = graph.case
     for tname in NODE_TABLES.values():
         if case.has(tname):
-            for rec in _records(case[tname]):
+            cols = _plain_columns(_renamed(case[tname]))
+            keys = list(cols)
+            for vals in zip(*cols.values(), strict=True):
+                rec = {k: v for k, v in zip(keys, vals, strict=True) if v is not None}
                 rec["_table"] = tname
-                attrs_by_id[str(rec["id"])] = _rename_reserved(rec)
+                attrs_by_id[str(rec["id"])] = rec
     ids = graph.nodes["id"].astype(str).to_numpy()
     names = graph.nodes["name"].to_numpy()
     for i, row in enumerate(graph.nodes.itertuples(index=False)):
         data = {"kind": str(row.kind), "name": plain(names[i]) or ids[i], "official": bool(row.official)}
         for k, v in attrs_by_id.get(ids[i], {}).items():
             if k not in ("id", "name"):
-                data[k] = plain(v)
+                data[k] = v
         yield ids[i], data
+
+
+def _renamed(df: pd.DataFrame) -> pd.DataFrame:
+    """Record columns named like graph attributes become ``record_<name>`` (as in
+    :meth:`~umbrella_graph.CaseGraph.to_networkx`)."""
+    return df.rename(columns={c: f"record_{c}" for c in df.columns if c in _RESERVED})
 
 
 def _edge_items(graph: CaseGraph) -> Iterator[tuple[str, str, dict[str, Any]]]:
     e = graph.edges
     ids = graph.nodes["id"].astype(str).to_numpy()
-    cache: dict[str, list[dict[str, Any]]] = {}
-    times = e["time"].to_numpy()
-    for j, (s, d, kind, table, pos, prim, strength) in enumerate(zip(
-            e["src"].to_numpy(), e["dst"].to_numpy(), e["kind"].astype(str), e["table"].astype(str),
-            e["pos"].to_numpy(), e["primary"].to_numpy(), e["strength"].to_numpy(), strict=True)):
-        if table not in cache:
-            cache[table] = _records(graph.case[table])
-        rec = cache[table][int(pos)]
-        data: dict[str, Any] = {"kind": kind, "table": table, "strength": float(strength),
-                                "time": plain(pd.Timestamp(times[j])) if not pd.isna(times[j]) else None}
-        if prim and TABLES[table].node_kind is None:
-            for k, v in _rename_reserved(rec).items():
-                k = "record_id" if k == "id" else k  # "id" is the file's own edge id
-                if k not in data:
-                    data[k] = plain(v)
+    times = pd.Series(e["time"].to_numpy()).dt.strftime("%Y-%m-%dT%H:%M:%S")
+    times = times.astype(object).where(pd.Series(e["time"].to_numpy()).notna(), None).tolist()
+    for table in e["table"].astype(str).unique():
+        sel = np.flatnonzero((e["table"].astype(str) == table).to_numpy())
+        df = _renamed(graph.case[table]).rename(columns={"id": "record_id"})
+        cols = _plain_columns(df)
+        files, rows = cols["_file"], cols["_row"]
+        keys = list(cols)
+        node_table = TABLES[table].node_kind is not None
+        sub = e.iloc[sel]
+        for j, s, d, kind, pos, prim, strength in zip(
+                sel, sub["src"].to_numpy(), sub["dst"].to_numpy(), sub["kind"].astype(str), sub["pos"].to_numpy(),
+                sub["primary"].to_numpy(), sub["strength"].to_numpy(), strict=True):
+            data: dict[str, Any] = {"kind": kind, "table": table, "strength": float(strength), "time": times[j]}
+            p = int(pos)
+            if prim and not node_table:
+                for k in keys:
+                    v = cols[k][p]
+                    if v is not None and k not in data:
+                        data[k] = v
+            else:
+                data["_file"], data["_row"] = files[p], rows[p]
+            yield ids[s], ids[d], data
+
+
+def _case_types(graph: CaseGraph) -> tuple[dict[str, str], dict[str, str]]:
+    """Attribute types of a case export from the tables' dtypes (no pass over the values)."""
+    nt: dict[str, str] = {"kind": "string", "name": "string", "official": "boolean"}
+    et: dict[str, str] = {"kind": "string", "table": "string", "strength": "double", "time": "string"}
+    case = graph.case
+    for tname in NODE_TABLES.values():
+        if case.has(tname):
+            df = _renamed(case[tname])
+            for c in df.columns:
+                if c not in ("id", "name"):
+                    _merge_types(nt, str(c), _column_type(df[c]))
+            nt.setdefault("_table", "string")
+    for table in graph.edges["table"].astype(str).unique():
+        df = _renamed(case[table]).rename(columns={"id": "record_id"})
+        if TABLES[table].node_kind is None:
+            for c in df.columns:
+                if c not in et:
+                    _merge_types(et, str(c), _column_type(df[c]))
         else:
-            data["_file"], data["_row"] = plain(rec["_file"]), plain(rec["_row"])
-        yield ids[s], ids[d], data
+            _merge_types(et, "_file", "string")
+            _merge_types(et, "_row", "long")
+    return nt, et
 
 
 class Elements:
@@ -158,14 +248,27 @@ class Elements:
             yield from _node_items(self._obj)
         else:
             for n, data in self._obj.nodes(data=True):
-                yield str(n), {str(k): plain(v) for k, v in data.items()}
+                yield str(n), {str(k): _xml_safe(plain(v)) for k, v in data.items()}
 
     def edges(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
         if isinstance(self._obj, CaseGraph):
             yield from _edge_items(self._obj)
         else:
             for u, v, data in self._obj.edges(data=True):
-                yield str(u), str(v), {str(k): plain(x) for k, x in data.items()}
+                yield str(u), str(v), {str(k): _xml_safe(plain(x)) for k, x in data.items()}
+
+    def types(self) -> tuple[dict[str, str], dict[str, str]]:
+        """Node and edge attribute types (``boolean``, ``long``, ``double``, ``string``)."""
+        if isinstance(self._obj, CaseGraph):
+            return _case_types(self._obj)
+        return (attribute_types(d for _, d in self.nodes()), attribute_types(d for *_, d in self.edges()))
+
+    def timed(self, kinds: tuple[str, ...]) -> bool:
+        """Whether an edge of ``kinds`` has a time."""
+        if isinstance(self._obj, CaseGraph):
+            e = self._obj.edges
+            return bool((e["kind"].astype(str).isin(kinds) & e["time"].notna()).any())
+        return any(d.get("kind") in kinds and d.get("time") for *_, d in self.edges())
 
 
 def export_network(obj: CaseGraph | Case | nx.Graph) -> nx.MultiDiGraph:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from lxml import etree
 from ..case import Case
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ._common import DYNAMIC_KINDS, SCHEMA_DIR, Elements, attribute_types
+from ._common import DYNAMIC_KINDS, SCHEMA_DIR, Elements
 
 __all__ = ["write_gexf", "write_graphml", "write_cytoscape", "cytoscape_data", "validate_xml", "GEXF_NS",
            "GRAPHML_NS"]
@@ -48,9 +48,12 @@ def _text(v: Any) -> str:
     return str(v)
 
 
+_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def _clean_xml_text(s: str) -> str:
     """XML 1.0 cannot hold most control characters: they are written as U+FFFD."""
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", s)
+    return _BAD.sub("\ufffd", s) if not s.isprintable() else s
 
 
 def _path(path: str | Path, suffixes: tuple[str, ...], func: str) -> Path:
@@ -88,17 +91,8 @@ def write_gexf(graph: CaseGraph | Case | nx.Graph, path: str | Path, *, dynamic:
     """
     p = _path(path, (".gexf",), "write_gexf")
     G = _elements(graph, "write_gexf")
-    node_types = attribute_types(d for _, d in G.nodes())
-    timed = False
-
-    def scan() -> Iterator[dict[str, Any]]:
-        nonlocal timed
-        for *_, d in G.edges():
-            if dynamic and not timed and d.get("kind") in DYNAMIC_KINDS and d.get("time"):
-                timed = True
-            yield d
-
-    edge_types = attribute_types(scan())
+    node_types, edge_types = G.types()
+    timed = dynamic and G.timed(DYNAMIC_KINDS)
     node_ids = {k: str(i) for i, k in enumerate(node_types)}
     edge_ids = {k: str(i) for i, k in enumerate(edge_types)}
     directed = G.directed
@@ -150,7 +144,7 @@ def _attvalues(el: etree._Element, data: Mapping[str, Any], ids: Mapping[str, st
     av = etree.SubElement(el, "attvalues")
     for k, v in vals:
         value = float(v) if types[k] == "double" else v
-        etree.SubElement(av, "attvalue", {"for": ids[k], "value": _clean_xml_text(_text(value))})
+        etree.SubElement(av, "attvalue", {"for": ids[k], "value": _text(value)})
 
 
 def _key_name(name: str, used: set[str]) -> str:
@@ -181,8 +175,7 @@ def write_graphml(graph: CaseGraph | Case | nx.Graph, path: str | Path) -> Path:
     p = _path(path, (".graphml",), "write_graphml")
     G = _elements(graph, "write_graphml")
     used: set[str] = set()
-    node_types = attribute_types(d for _, d in G.nodes())
-    edge_types = attribute_types(d for *_, d in G.edges())
+    node_types, edge_types = G.types()
     node_keys = {k: (f"n{i}", _key_name(k, used)) for i, k in enumerate(node_types)}
     used = set()
     edge_keys = {k: (f"e{i}", _key_name(k, used)) for i, k in enumerate(edge_types)}
@@ -213,7 +206,7 @@ def _data(el: etree._Element, data: Mapping[str, Any], keys: Mapping[str, tuple[
         if v is None:
             continue
         value = float(v) if types[k] == "double" else v
-        etree.SubElement(el, "data", key=keys[k][0]).text = _clean_xml_text(_text(value))
+        etree.SubElement(el, "data", key=keys[k][0]).text = _text(value)
 
 
 def cytoscape_data(graph: CaseGraph | Case | nx.Graph) -> dict[str, Any]:
