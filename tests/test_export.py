@@ -219,3 +219,50 @@ def test_i2_import_layout(tmp_path: Path, sample_graph: CaseGraph) -> None:
         rows = list(csv.DictReader(f))
     assert len(ids) == sample_graph.number_of_nodes() and len(rows) == sample_graph.number_of_edges()
     assert all(r["From ID"] in ids and r["To ID"] in ids for r in rows)
+
+
+# -- properties --------------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_printable = st.characters(blacklist_categories=("Cc", "Cs"))
+_values = st.one_of(st.booleans(), st.integers(-10**12, 10**12), st.floats(allow_nan=False, allow_infinity=False),
+                    st.text(_printable, max_size=12), st.none())
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow])
+@given(nodes=st.lists(st.text(_printable, min_size=1, max_size=6), min_size=1, max_size=8, unique=True),
+       edges=st.lists(st.tuples(st.integers(0, 7), st.integers(0, 7), _values), max_size=12))
+def test_graphml_and_gexf_keep_every_edge_and_value(tmp_path: Path, nodes: list[str],
+                                                     edges: list[tuple[int, int, Any]]) -> None:
+    G = nx.MultiDiGraph()
+    G.add_nodes_from(nodes)
+    for a, b, val in edges:
+        G.add_edge(nodes[a % len(nodes)], nodes[b % len(nodes)], x=val)
+    p = write_graphml(G, tmp_path / "h.graphml")
+    q = write_gexf(G, tmp_path / "h.gexf")
+    assert validate_xml(p) and validate_xml(q)
+    R = nx.read_graphml(p, force_multigraph=True)
+    assert R.number_of_nodes() == G.number_of_nodes() and R.number_of_edges() == G.number_of_edges()
+    S = nx.read_gexf(q, version="1.3")
+    assert S.number_of_nodes() == G.number_of_nodes() and S.number_of_edges() == G.number_of_edges()
+    kept = Counter((u, v) for u, v, d in G.edges(data=True) if d["x"] is not None)
+    assert Counter((u, v) for u, v, d in R.edges(data=True) if "x" in d) == kept
+    xs = [d["x"] for *_, d in G.edges(data=True) if d["x"] is not None]
+    if xs and (all(isinstance(x, bool) for x in xs) or all(isinstance(x, str) for x in xs)
+               or all(isinstance(x, int | float) and not isinstance(x, bool) for x in xs)):
+        # one type throughout: the values come back as they were (numbers as numbers)
+        got = Counter((u, v, d["x"]) for u, v, d in R.edges(data=True) if "x" in d)
+        assert got == Counter((u, v, x if isinstance(x, bool | str) else float(x) if any(isinstance(y, float)
+                               for y in xs) else x) for u, v, d in G.edges(data=True) if (x := d["x"]) is not None)
+
+
+def test_control_characters(tmp_path: Path) -> None:
+    G = nx.Graph()
+    G.add_edge("a", "b", note="x\x01y")
+    R = nx.read_graphml(write_graphml(G, tmp_path / "c.graphml"))
+    assert R.edges["a", "b"]["note"] == "x\ufffdy"
+    G.add_node("bad\x1f")
+    with pytest.raises(ParameterError, match="node ids without control characters"):
+        write_gexf(G, tmp_path / "c.gexf")

@@ -3,6 +3,7 @@ report mode for data without officials or gangs, checked against NetworkX on rea
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import networkx as nx
@@ -240,3 +241,34 @@ def test_report_of_a_network_without_officials_or_gangs(infinito_case) -> None: 
     assert "Whole network: centrality and communities" in html and "Disruption curves" in html
     assert "PANETTA Pietro Francesco" in html  # the most between summit-goer is named
     assert "No gang network to disrupt" in html  # the gang section still says why it is empty
+
+
+# -- properties --------------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@st.composite
+def _graphs(draw: st.DrawFn) -> nx.MultiGraph:
+    n = draw(st.integers(1, 12))
+    G = nx.MultiGraph()
+    G.add_nodes_from(range(n))
+    for _ in range(draw(st.integers(0, 25))):
+        u, v = draw(st.integers(0, n - 1)), draw(st.integers(0, n - 1))
+        G.add_edge(u, v, weight=draw(st.floats(0.5, 100, allow_nan=False)),
+                   type=draw(st.sampled_from(["call", "meeting", "会面"])))
+    return G
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_graphs())
+def test_from_networkx_loses_no_node_edge_or_weight(G: nx.MultiGraph) -> None:
+    g = from_networkx(G)
+    ties = g.case["ties"]
+    assert g.number_of_nodes() == G.number_of_nodes() and len(ties) == G.number_of_edges()
+    assert sorted(ties["weight"].tolist()) == sorted(float(w) for *_, w in G.edges(data="weight"))
+    assert Counter(ties["kind"]) == Counter(t for *_, t in G.edges(data="type"))
+    W = g.weighted_graph(kinds=["tie"])
+    for u, v in {(min(a, b), max(a, b)) for a, b in G.edges() if a != b}:
+        want = sum(d["weight"] for d in G.get_edge_data(u, v).values())
+        assert W[str(u)][str(v)]["strength"] == pytest.approx(want)

@@ -7,6 +7,9 @@ attributes) and GEXF 1.3 timelines; these write the :func:`export_network` of a 
 city of 100,000 people fits. The files validate against the GEXF 1.3 and GraphML 1.0
 schemas shipped in ``umbrella_graph/export/schemas`` (:func:`validate_xml`).
 
+Text values holding characters XML 1.0 cannot hold (control characters other than tab
+and line breaks) are written with U+FFFD in their place; a node id holding one is an error.
+
 In the GEXF file, transactions and contacts carry ``start`` and ``end`` (their time, as
 ``dateTime``): Gephi's timeline plays them; every other node and edge is always there.
 """
@@ -54,6 +57,15 @@ _BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 def _clean_xml_text(s: str) -> str:
     """XML 1.0 cannot hold most control characters: they are written as U+FFFD."""
     return _BAD.sub("\ufffd", s) if not s.isprintable() else s
+
+
+def _xml_id(s: str, func: str) -> str:
+    """A node id as it is written; an id XML cannot hold is an error (replacing characters
+    could make two ids one)."""
+    if not s.isprintable() and _BAD.search(s):
+        raise ParameterError.invalid("graph", func, "node ids without control characters (XML 1.0 cannot "
+                                     "hold them)", s)
+    return s
 
 
 def _path(path: str | Path, suffixes: tuple[str, ...], func: str) -> Path:
@@ -115,12 +127,13 @@ def write_gexf(graph: CaseGraph | Case | nx.Graph, path: str | Path, *, dynamic:
                     xf.write(attrs)
                 with xf.element("nodes", count=str(G.n_nodes)):
                     for n, d in G.nodes():
-                        el = etree.Element("node", id=_clean_xml_text(n), label=_clean_xml_text(str(d.get("name") or n)))
+                        el = etree.Element("node", id=_xml_id(n, "write_gexf"),
+                                           label=_clean_xml_text(str(d.get("name") or n)))
                         _attvalues(el, d, node_ids, node_types)
                         xf.write(el)
                 with xf.element("edges", count=str(G.n_edges)):
                     for j, (u, v, d) in enumerate(G.edges()):
-                        ea = {"id": f"e{j}", "source": _clean_xml_text(u), "target": _clean_xml_text(v)}
+                        ea = {"id": f"e{j}", "source": _xml_id(u, "write_gexf"), "target": _xml_id(v, "write_gexf")}
                         if d.get("kind") is not None:
                             ea["label"] = _clean_xml_text(str(d["kind"]))
                         w = d.get("strength", d.get("weight"))
@@ -189,11 +202,12 @@ def write_graphml(graph: CaseGraph | Case | nx.Graph, path: str | Path) -> Path:
                                                    "attr.type": _GRAPHML_TYPE[t]}))
             with xf.element("graph", id="G", edgedefault="directed" if directed else "undirected"):
                 for n, d in G.nodes():
-                    el = etree.Element("node", id=_clean_xml_text(n))
+                    el = etree.Element("node", id=_xml_id(n, "write_graphml"))
                     _data(el, d, node_keys, node_types)
                     xf.write(el)
                 for j, (u, v, d) in enumerate(G.edges()):
-                    el = etree.Element("edge", id=f"e{j}", source=_clean_xml_text(u), target=_clean_xml_text(v))
+                    el = etree.Element("edge", id=f"e{j}", source=_xml_id(u, "write_graphml"),
+                                       target=_xml_id(v, "write_graphml"))
                     _data(el, d, edge_keys, edge_types)
                     xf.write(el)
     logger.info("write_graphml: %d nodes, %d edges", G.n_nodes, G.n_edges)
