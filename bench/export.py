@@ -166,9 +166,11 @@ def main() -> None:
             rows.append({"format": fmt, "write_s": w, "validate_s": v, "stream_s": s_read, "reload_s": r,
                          "size_mb": p.stat().st_size / 1e6, **res})
             p.unlink()
+    cmd = "bench/export.py" + ("" if args.people == 100_000 else f" --people {args.people}")
     lines = [
-        "# Export of a synthetic city: GEXF and GraphML",
+        f"# Export of a {args.people:,}-person city: GEXF and GraphML",
         "",
+        f"Command: `.venv/bin/python {cmd}`  ",
         f"Run {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({os.cpu_count()} CPUs, Python {platform.python_version()}), machine shared with other jobs "
         "(timings under CPU contention).",
