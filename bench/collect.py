@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["load", "synth", "accuracy", "speed", "communities", "tipoffs", "neo4j", "report"]
+ORDER = ["load", "synth", "accuracy", "speed", "communities", "tipoffs", "neo4j", "report", "export", "export_20k"]
 
 
 def main() -> None:
