@@ -60,6 +60,7 @@ COLUMN_DOCS: dict[str, str] = {
     "ties.src": "one person or company",
     "ties.dst": "the other",
     "ties.kind": "spouse, kin, parent, child, sibling, in_law, relative (family), friend, classmate, colleague, business, ...",
+    "ties.weight": "how strong the tie is (meetings together, calls, a count; bigger = closer); empty: 1",
     "transactions.id": "the bank's serial number; empty: a stable content id `tx-...` is made",
     "transactions.src": "payer (a person or company id)",
     "transactions.dst": "payee (a person or company id)",

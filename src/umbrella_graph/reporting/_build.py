@@ -179,6 +179,10 @@ def render_report(
 
     inv: list[Section] = (_investigation_sections(graph, scores, seed=seed, max_gangs=max_gangs, ctx=ctx)
                           if investigations else [])
+    from ._network import needs_network_sections, network_sections
+
+    if investigations and needs_network_sections(graph):
+        inv = network_sections(graph, seed=seed) + inv
     clock.lap("investigations")
     from ._merges import merge_sections  # ingested cases: which nodes are merges, of what
 
