@@ -383,7 +383,7 @@ def test_ftm_ownership_and_other_links():
     assert roles["share"].tolist()[0] == 0.5
     ties = case["ties"]
     assert ties[["src", "dst", "kind"]].values.tolist() == [["c1", "c2", "owns"]]
-    assert ties["share"][0] == "100%"
+    assert ties["share"][0] == 1.0  # shares are numbers (fractions), also on ties
     assert case["people"]["birth_date"][0] == pd.Timestamp("1970-01-02")
     assert any("1 Sanction entity not read" in n for n in case.report.notes)
     with pytest.raises(CaseError) as ei:

@@ -75,6 +75,23 @@ def test_rerun_is_identical_and_repr(sample_graph: CaseGraph) -> None:
     assert "<table" in html and "G01" in html
 
 
+def test_weighted_plan_ranks_by_strength(sample_graph: CaseGraph) -> None:
+    """With weight="strength" the first degree pick is the node of largest summed strength
+    in the plan's own network (checked with NetworkX), and step=2 re-ranks in pairs."""
+    plan = plan_disruption(sample_graph, "G03", strategy="degree", mode="block", k=1, weight="strength")
+    s = dict(plan.graph.degree(weight="strength"))
+    best = max(s.values())
+    assert plan.removed["node_id"].tolist() == [min(n for n, v in s.items() if v >= best - 1e-9 * best)]
+    unweighted = plan_disruption(sample_graph, "G03", strategy="degree", mode="block", k=1)
+    d = dict(unweighted.graph.degree())
+    assert unweighted.removed["node_id"].iat[0] == min(n for n, v in d.items() if v == max(d.values()))
+    pairs = plan_disruption(sample_graph, "G03", strategy="betweenness", k=4, weight="count", step=2)
+    from umbrella_graph.investigate import disruption_curve
+
+    ref = disruption_curve(pairs.graph, "betweenness", "sequential", k=4, weight="count", step=2)
+    assert pairs.removed["node_id"].tolist() == ref["removed"].tolist()[1:]
+
+
 def test_html_is_escaped() -> None:
     G = nx.Graph()
     G.add_node("<x>", kind="person", role="leader")
@@ -105,6 +122,8 @@ def test_synthetic_city_plans_break_the_network() -> None:
     ({"mode": "all"}, "The 'mode' parameter of plan_disruption must be one of 'block', 'sequential'. Got 'all' instead."),
     ({"k": 0}, "The 'k' parameter of plan_disruption must be an integer >= 1. Got 0 instead."),
     ({"min_score": -0.1}, "The 'min_score' parameter of plan_disruption must be a number in [0, 1]."),
+    ({"weight": "amount"}, "The 'weight' parameter of plan_disruption must be None, 'strength' or 'count'."),
+    ({"mode": "block", "step": 2}, "The 'step' parameter of plan_disruption must be None in 'block' mode."),
 ])
 def test_parameter_errors(sample_graph: CaseGraph, kwargs: dict[str, object], message: str) -> None:
     args: dict[str, object] = {"gang_id": "G01", **kwargs}

@@ -534,6 +534,22 @@ def test_vocabulary_is_written_to_the_csv_files(tmp_path: Path) -> None:
     assert load_case(c.path).equals(c.case)
 
 
+def test_traditional_vocabulary_is_written_and_loads(tmp_path: Path) -> None:
+    # the zh_hant style writes the true traditional spellings of the enum columns; the
+    # loader reads them as the canonical values
+    c = generate_city(tmp_path / "hant", people=600, gangs=2, seed=1, vocabulary="zh_hant")
+    assert c.path is not None
+    ct = pd.read_csv(c.path / "contacts.csv")
+    assert set(ct["kind"]) <= {"通話", "簡訊", "見面", "聊天"} and "通話" in set(ct["kind"])
+    assert set(pd.read_csv(c.path / "members.csv")["role"]) <= {"首要分子", "骨幹", "參加者"}
+    assert "股東" in set(pd.read_csv(c.path / "company_roles.csv")["role"]) or "實際控制人" in set(
+        pd.read_csv(c.path / "company_roles.csv")["role"])
+    loaded = load_case(c.path)
+    assert loaded.equals(c.case)
+    assert set(loaded["contacts"]["kind"]) <= {"call", "sms", "meeting", "chat"}
+    assert any("'通話' -> call" in n for n in loaded.report.notes)
+
+
 def test_generator_vocabulary_is_its_own() -> None:
     # a fair test of the scorer: the generator's words are not imported from the scorer
     import ast

@@ -77,6 +77,17 @@ _EXPORTS: dict[str, str] = {
     "view_pair": "views",
     "view_case": "views",
     "report": "reporting",
+    # any network in, any tool out (generic networks, exports)
+    "load_edges": "network",
+    "analyze_network": "network",
+    "NetworkAnalysis": "network",
+    "to_ftm": "io",
+    "write_ftm": "io",
+    "write_case": "export",
+    "write_gexf": "export",
+    "write_graphml": "export",
+    "write_cytoscape": "export",
+    "write_i2": "export",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
@@ -102,6 +113,7 @@ if TYPE_CHECKING:  # pragma: no cover
         Problem,
         UmbrellaGraphError,
     )
+    from .export import write_case, write_cytoscape, write_gexf, write_graphml, write_i2
     from .graph import CaseGraph, build_graph, from_networkx
     from .investigate import (
         DisruptionPlan,
@@ -111,8 +123,9 @@ if TYPE_CHECKING:  # pragma: no cover
         plan_disruption,
         triage_leads,
     )
-    from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import
+    from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import, to_ftm, write_ftm
     from .metrics import evaluate
+    from .network import NetworkAnalysis, analyze_network, load_edges
     from .reporting import report
     from .scoring import (
         EvidencePath,

@@ -432,13 +432,33 @@ def build_graph(case: Case) -> CaseGraph:
     return CaseGraph(case, nodes, edges)
 
 
-def from_networkx(G: nx.MultiDiGraph) -> CaseGraph:
-    """Rebuild a :class:`CaseGraph` from a graph made by :meth:`CaseGraph.to_networkx`.
+def from_networkx(G: nx.Graph, *, weight: str | None = "weight", name: str | None = None) -> CaseGraph:
+    """A :class:`CaseGraph` from any NetworkX graph.
 
-    Records are read back from node attributes (node tables), from primary edges (the
-    other tables) and from ``G.graph["records"]`` (tables without edges), put back in
-    their file and row order, given back their column order and dtypes, and validated
-    again, so ``from_networkx(build_graph(case).to_networkx()).case`` equals ``case``.
+    A graph made by :meth:`CaseGraph.to_networkx` (it carries ``G.graph["tables"]``) is
+    rebuilt exactly: records are read back from node attributes (node tables), from
+    primary edges (the other tables) and from ``G.graph["records"]`` (tables without
+    edges), put back in their file and row order, given back their column order and
+    dtypes, and validated again, so ``from_networkx(build_graph(case).to_networkx()).case``
+    equals ``case``.
+
+    Any other graph (``Graph``, ``DiGraph``, ``MultiGraph``, ``MultiDiGraph``) is read as a
+    generic network (see :func:`umbrella_graph.network.load_edges`): nodes become people
+    (companies when their ``kind``/``type`` is one of
+    :data:`~umbrella_graph.network.COMPANY_TYPES`), named by their ``name`` or ``label``
+    attribute or else their id (ids as text); edges become ties whose ``kind`` is their
+    ``kind``/``type``/``relation``/``label`` attribute (default ``"link"``), whose
+    ``weight`` is the ``weight`` attribute and whose ``time`` is their ``time``/``date``
+    attribute; every other attribute is kept as a column (lists and dicts as JSON text).
+
+    Parameters
+    ----------
+    G : networkx graph
+    weight : str or None, default "weight"
+        Generic graphs: the edge attribute holding the tie strength (on every edge or on
+        none; without it every edge counts 1).
+    name : str, optional
+        Generic graphs: the case name (default ``G.graph["name"]``).
 
     Examples
     --------
@@ -452,7 +472,20 @@ def from_networkx(G: nx.MultiDiGraph) -> CaseGraph:
     ('tie', 'spouse')
     >>> from_networkx(G).case.equals(case)
     True
+
+    A plain graph:
+
+    >>> K = nx.karate_club_graph()
+    >>> g = from_networkx(K)
+    >>> g.number_of_nodes(), g.number_of_edges("tie"), float(g.edges["strength"].max())
+    (34, 78, 7.0)
     """
+    if not isinstance(G, nx.Graph):
+        raise ParameterError.invalid("G", "from_networkx", "a NetworkX graph", type(G).__name__)
+    if "tables" not in G.graph or "columns" not in G.graph:
+        from .network import case_of_networkx
+
+        return build_graph(case_of_networkx(G, weight=weight, name=name))
     from .validate import case_from_frames
 
     rows: dict[str, list[dict[str, Any]]] = {t: [] for t in G.graph.get("tables", [])}

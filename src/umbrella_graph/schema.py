@@ -210,8 +210,11 @@ TABLES: dict[str, TableSpec] = {
                 _c("src", "ref", True, refs=("person", "company")),
                 _c("dst", "ref", True, refs=("person", "company")),
                 _c("kind", "str", True),
+                _c("weight", "float", doc="How strong the tie is (meetings together, a count); "
+                   "1 when empty."),
             ),
-            doc="Kinship and social ties (spouse, kin, friend, classmate, colleague, business, ...).",
+            doc="Kinship and social ties (spouse, kin, friend, classmate, colleague, business, ...), "
+                "and the ties of a generic network (see :func:`umbrella_graph.load_edges`).",
         ),
         TableSpec(
             "transactions",
@@ -386,7 +389,7 @@ RELATIONS: tuple[Relation, ...] = (
     ),
     Relation("member", "MEMBER_OF", "members", "person_id", "gang_id", ("role", "start_date", "end_date")),
     Relation("company_role", "ROLE_IN", "company_roles", "person_id", "company_id", ("role", "share")),
-    Relation("tie", "TIE", "ties", "src", "dst", ("kind",), directed=False),
+    Relation("tie", "TIE", "ties", "src", "dst", ("kind", "weight"), strength="weight", directed=False),
     Relation(
         "transaction",
         "PAID",

@@ -14,7 +14,11 @@ validates in about a second:
   wall-clock time written in the record;
 * amounts: ``1,200.50``, ``¥3000``, ``RMB 3000``, ``3000元``, ``2.5万`` (x 10,000),
   ``1亿`` (x 100,000,000), and numeric spreadsheet cells;
-* enums: the documented values, plus Chinese aliases (``骨干`` -> ``core``).
+* enums: the documented values, plus the spellings of the domain's ``enums`` vocabulary
+  (simplified, traditional, full-width, abbreviated Chinese and English: ``骨干``,
+  ``骨幹``, ``core member`` -> ``core``). Every cell not written as its canonical value is
+  counted in a note of the load report (``case.report.notes``): file, column, the
+  spelling as written, the value it was read as, how many rows and the first row.
 
 All problems are collected (not just the first). In strict mode (the default) they
 raise one :class:`~umbrella_graph.errors.CaseError`. In lenient mode bad rows are
@@ -42,6 +46,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .case import Case, LoadReport, column_dtype
+from .domain import ENUM_COLUMNS, enum_canonical, enum_spellings
 from .errors import CaseError, Problem, mask_value, shown_headers
 from .schema import NODE_TABLES, TABLES, Column, TableSpec
 
@@ -56,24 +61,15 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Chinese (and common English) spellings accepted for enum values.
-ENUM_ALIASES: dict[str, dict[str, str]] = {
-    "role": {
-        "头目": "leader", "首要分子": "leader", "组织者": "leader", "老大": "leader", "boss": "leader",
-        "组织领导者": "leader", "领导者": "leader",
-        "骨干": "core", "骨干成员": "core", "积极参加者": "core",
-        "成员": "member", "一般成员": "member", "其他参加者": "member", "参加者": "member",
-        "法定代表人": "legal_rep", "法人": "legal_rep", "法人代表": "legal_rep", "股东": "shareholder",
-        "实际控制人": "owner", "所有人": "owner", "老板": "owner", "董事": "director", "经理": "manager",
-        "总经理": "manager", "员工": "employee", "职工": "employee",
-        "legal representative": "legal_rep",
-    },
-    "kind": {"通话": "call", "电话": "call", "短信": "sms", "见面": "meeting", "会面": "meeting",
-             "聊天": "chat", "微信聊天": "chat", "微信": "chat", "phone": "call", "text": "sms",
-             "message": "chat", "meet": "meeting"},
-    "level": {"村": "village", "社区": "village", "镇": "town", "乡": "town", "街道": "town",
-              "区": "district", "县": "district", "市": "city"},
-}
+#: Accepted spellings of the enumerated columns, ``{table: {column: {spelling: value}}}``.
+#: Derived from the ``enums`` vocabulary of :mod:`umbrella_graph.domain` (its one place;
+#: edit ``domain/vocabulary.json``, not this). Cells are matched after
+#: :func:`umbrella_graph.domain.normalise`, so traditional (``骨幹``, ``通話``) and
+#: full-width forms are accepted too.
+ENUM_ALIASES: dict[str, dict[str, Mapping[str, str]]] = {}
+for _t, _c in ENUM_COLUMNS:
+    ENUM_ALIASES.setdefault(_t, {})[_c] = enum_spellings(_t, _c)
+del _t, _c
 
 #: Accepted spellings of the ``labels.label`` column besides ``1`` and ``0``.
 LABEL_ALIASES: dict[str, int] = {
@@ -722,6 +718,7 @@ class _Collector:
     def __init__(self, lenient: bool) -> None:
         self.lenient = lenient
         self.problems: list[Problem] = []
+        self.notes: list[str] = []  # facts about the input (values read through the vocabulary)
 
     def add(self, p: Problem) -> None:
         self.problems.append(p)
@@ -847,19 +844,7 @@ def _coerce_column(
                      "the cell stored as text: Excel keeps only 15 significant digits of a number, "
                      "so this value has lost digits")
         if col.type == "enum":
-            arr = _arrow(s)
-            uniq = pc.unique(arr.drop_null()).to_pylist()
-            if not set(uniq) <= set(col.choices):
-                aliases = ENUM_ALIASES.get(col.name, {})
-                lookup = {u: aliases.get(u.lower(), u.lower()) for u in uniq}
-                keys = pa.array(list(lookup), pa.string())
-                vals = pa.array(list(lookup.values()), pa.string())
-                arr = pc.take(vals, pc.index_in(arr, value_set=keys))
-                s = _from_arrow_str(arr, s.index)
-            a = _arrow(s)
-            bad = pc.and_(pc.is_valid(a), pc.invert(pc.is_in(a, value_set=pa.array(col.choices))))
-            bad = bad.to_numpy(zero_copy_only=False)
-            b = flag(bad, "bad_choice", "one of " + ", ".join(col.choices))
+            s, b = _read_enum(df, spec, col, s, out, flag)
             s = s.mask(b)
         if bad_l.any() and not col.required:
             s = s.mask(bad_l)
@@ -940,6 +925,66 @@ def _coerce_column(
         df[col.name] = parsed.astype(column_dtype(col.type))
 
 
+def _enum_expected(spec: TableSpec, col: Column) -> str:
+    """What a bad enum cell should have been: the values and some accepted spellings."""
+    expected = "one of " + ", ".join(col.choices)
+    if (spec.name, col.name) in ENUM_COLUMNS:
+        words = enum_spellings(spec.name, col.name)
+        by_value: dict[str, list[str]] = {}
+        for w, canon in words.items():
+            if w != canon and not w.isascii():
+                by_value.setdefault(canon, []).append(w)
+        shown = "; ".join(f"{canon}: " + "/".join(ws[:3]) for canon, ws in by_value.items())
+        expected += (f" (or a Chinese spelling, simplified or traditional: {shown}; every accepted "
+                     "spelling is listed in docs/data-contract.md)")
+    return expected
+
+
+def _read_enum(
+    df: pd.DataFrame,
+    spec: TableSpec,
+    col: Column,
+    s: pd.Series,
+    out: _Collector,
+    flag: Callable[..., np.ndarray],
+) -> tuple[pd.Series, np.ndarray]:
+    """Map an enum column's cells to canonical values; flag the unknown ones.
+
+    Each distinct cell is looked up once (:func:`umbrella_graph.domain.enum_canonical`);
+    every spelling read as another value is reported in a note (never silently).
+    Returns the mapped column and the mask of bad cells.
+    """
+    arr = _arrow(s)
+    uniq: list[str] = pc.unique(arr.drop_null()).to_pylist()
+    choices = set(col.choices)
+    if not set(uniq) <= choices:
+        if (spec.name, col.name) in ENUM_COLUMNS:
+            canon = enum_canonical(spec.name, col.name, uniq)
+        else:  # an enum without a vocabulary: letter case only
+            canon = [u.lower() if u.lower() in choices else None for u in uniq]
+        keys = pa.array(uniq, pa.string())
+        vals = pa.array([c if c is not None else u for u, c in zip(uniq, canon, strict=True)], pa.string())
+        idx = pc.index_in(arr, value_set=keys)
+        mapped = pc.take(vals, idx)
+        # the spellings read as another value, with their counts and first rows
+        changed = [i for i, (u, c) in enumerate(zip(uniq, canon, strict=True)) if c is not None and c != u]
+        if changed:
+            codes = idx.to_numpy(zero_copy_only=False)
+            rows = df["_row"].to_numpy()
+            parts = []
+            for i in changed:
+                hit = np.flatnonzero(codes == i)
+                parts.append(f"{uniq[i]!r} -> {canon[i]} ({len(hit)} row(s), first row {int(rows[hit[0]])})")
+            files = pd.unique(df["_file"].to_numpy())
+            out.notes.append(f"{', '.join(map(str, files))}: column '{col.name}' of {spec.name}: values read "
+                             "through the vocabulary: " + ", ".join(parts))
+        s = _from_arrow_str(mapped, s.index)
+    a = _arrow(s)
+    bad = pc.and_(pc.is_valid(a), pc.invert(pc.is_in(a, value_set=pa.array(col.choices))))
+    b = flag(bad.to_numpy(zero_copy_only=False), "bad_choice", _enum_expected(spec, col))
+    return s, b
+
+
 # --------------------------------------------------------------------------------------
 # the validator
 # --------------------------------------------------------------------------------------
@@ -967,14 +1012,15 @@ def _type_table(
     columns: Mapping[str, Mapping[str, str]] | None,
     aliases: bool,
     lenient: bool,
-) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None]:
-    """Headers, provenance and typed columns of one table: (frame, rows to skip, problems, rows read)."""
+) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None, list[str]]:
+    """Headers, provenance and typed columns of one table: (frame, rows to skip, problems, rows
+    read, notes)."""
     out = _Collector(lenient)
     out.problems.extend(rt.problems)
     spec = TABLES[tname]
     frame, scales = _apply_headers(tname, rt, columns, out, aliases)
     if frame is None:
-        return None, None, out.problems, None
+        return None, None, out.problems, None, out.notes
     df = _with_provenance(frame, rt.file)
     n_read = len(df) + sum(1 for p in rt.problems if p.row is not None)
     missing = [c for c in spec.required if c not in df.columns]
@@ -982,7 +1028,7 @@ def _type_table(
         out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns
                                                            if h not in ("_file", "_row")]))
     if missing:
-        return None, None, out.problems, n_read
+        return None, None, out.problems, n_read, out.notes
     for c in spec.columns:
         if c.name not in df.columns:
             df[c.name] = pd.Series(None, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
@@ -996,7 +1042,7 @@ def _type_table(
             df.loc[no_id, "id"] = _stable_ids(df.loc[no_id], cols, prefix)
     # canonical columns first, extra columns kept, provenance last
     extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
-    return df[[*spec.column_names, *extra, "_file", "_row"]], skip, out.problems, n_read
+    return df[[*spec.column_names, *extra, "_file", "_row"]], skip, out.problems, n_read, out.notes
 
 
 def validate_tables(
@@ -1034,7 +1080,8 @@ def validate_tables(
             report.missing_tables.append(tname)
     names = [t for t in TABLES if t in raw]
 
-    def one(tname: str) -> tuple[RawTable, tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None]]:
+    def one(tname: str) -> tuple[RawTable, tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None,
+                                                 list[str]]]:
         src = raw[tname]
         rt = src() if callable(src) else src  # a loader may hand a function that reads the file
         res = _type_table(tname, rt, columns, aliases, lenient)
@@ -1050,11 +1097,12 @@ def validate_tables(
         # the freed raw cells go back to the system once, here: releasing them after
         # each table made the next table's reader fault fresh pages in
         pa.default_memory_pool().release_unused()
-    for tname, (rt, (df, skip, probs, n_read)) in zip(names, results, strict=True):
+    for tname, (rt, (df, skip, probs, n_read, notes)) in zip(names, results, strict=True):
         out.problems.extend(probs)
         if rt.encoding is not None:
             report.encodings[rt.file] = rt.encoding
         report.notes.extend(rt.notes)
+        report.notes.extend(notes)
         if n_read is not None:
             report.files.setdefault(tname, rt.file)
             report.rows_read[tname] = n_read

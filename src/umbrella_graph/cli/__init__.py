@@ -10,6 +10,7 @@ from __future__ import annotations
 # topic modules register their commands on import
 from . import (
     case_cmds,  # noqa: E402,F401
+    ingest_cmds,  # noqa: E402,F401
     investigate_cmds,  # noqa: E402,F401
     neo4j_cmds,  # noqa: E402,F401
     report_cmds,  # noqa: E402,F401

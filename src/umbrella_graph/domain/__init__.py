@@ -10,6 +10,10 @@ Every part of the library (scoring, investigations, report, views) asks this mod
   (:func:`sectors_of`, :func:`regulated_sectors`);
 * **who is in an official's circle** (:func:`official_circle`: himself, his spouse, his
   other relatives; relatives who hold a post themselves answer for their own records);
+* **what an enumerated cell means** (:func:`enum_canonical`, :func:`enum_spellings`): the
+  loader reads ``members.role``, ``company_roles.role``, ``contacts.kind`` and
+  ``villages.level`` through the ``enums`` vocabulary, so ``骨幹``, ``骨干`` and ``core``
+  are one value;
 * **which windows** a tip-off, its relay and the investigators' follow-up use
   (:data:`LEAD_WINDOWS`, :data:`RELAY_WINDOW`, :func:`follow_up_period`).
 
@@ -41,15 +45,18 @@ Examples
 [True, True, False]
 >>> sorted(regulated_sectors(["国土所所长"])[0])
 ['construction', 'sand_gravel']
+>>> enum_canonical("contacts", "kind", ["通話", "簡訊", "見面", "ＣＡＬＬ", "telepathy"])
+['call', 'sms', 'meeting', 'call', None]
 """
 
 from __future__ import annotations
 
 import json
 import unicodedata
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Iterable, Mapping
+from functools import cache, lru_cache
 from importlib import resources
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -66,6 +73,9 @@ __all__ = [
     "regulated_sectors",
     "official_circle",
     "vocabulary",
+    "ENUM_COLUMNS",
+    "enum_spellings",
+    "enum_canonical",
     "CHANNELS",
     "CIRCLE_RELATIONS",
     "LEAD_WINDOWS",
@@ -140,6 +150,58 @@ def normalise(text: str) -> str:
             out.append(t[i])
             i += 1
     return "".join(out)
+
+
+#: The enumerated columns of the data contract whose spellings the ``enums`` vocabulary
+#: holds, as ``(table, column)``.
+ENUM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("members", "role"), ("company_roles", "role"), ("contacts", "kind"), ("villages", "level"))
+
+
+@cache
+def enum_spellings(table: str, column: str) -> Mapping[str, str]:
+    """The accepted spellings of an enumerated column: written spelling -> canonical value.
+
+    The spellings are those of the ``enums`` vocabulary, as written there (simplified
+    Chinese or English), the canonical values included (a read-only mapping). A cell is compared after
+    :func:`normalise` on both sides (:func:`enum_canonical`), so traditional and
+    full-width forms need no entry.
+
+    Raises
+    ------
+    KeyError
+        If ``table.column`` has no vocabulary.
+
+    Examples
+    --------
+    >>> enum_spellings("members", "role")["骨干"]
+    'core'
+    """
+    words: dict[str, list[str]] = vocabulary()["enums"][f"{table}.{column}"]
+    out = {canon: canon for canon in words}
+    for canon, spellings in words.items():
+        for w in spellings:
+            out.setdefault(w, canon)
+    return MappingProxyType(out)
+
+
+@cache
+def _enum_lookup(table: str, column: str) -> Mapping[str, str]:
+    # earlier entries (the canonical values first) win when two spellings normalise alike
+    return MappingProxyType({normalise(w): canon
+                             for w, canon in reversed(list(enum_spellings(table, column).items()))})
+
+
+def enum_canonical(table: str, column: str, values: Iterable[str]) -> list[str | None]:
+    """Per value of an enumerated column: its canonical value, or None when not accepted.
+
+    A value matches a spelling when both are equal after :func:`normalise` (NFKC, OpenCC
+    ``t2s``, lower case, renamed institutions and abbreviations rewritten), as a whole:
+    ``骨幹`` is ``core``, ``骨干成员`` is ``core`` because the vocabulary lists it, and
+    ``骨干分子`` is not accepted unless listed.
+    """
+    look = _enum_lookup(table, column)
+    return [look.get(normalise(str(v))) for v in values]
 
 
 def _values(values: Any) -> tuple[np.ndarray, np.ndarray]:

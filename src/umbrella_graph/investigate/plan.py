@@ -187,6 +187,8 @@ def plan_disruption(
     min_score: float = 0.5,
     top: int = 5,
     inferred: bool = True,
+    weight: str | None = None,
+    step: int | None = None,
 ) -> DisruptionPlan:
     """Plan which nodes of a gang's network to remove, and show what is left.
 
@@ -213,6 +215,13 @@ def plan_disruption(
         At most this many umbrellas.
     inferred : bool, default True
         Add the people the scorer infers to be on the gang's side.
+    weight : {None, "strength", "count"}, default None
+        Rank on the weighted network: ``"strength"`` (summed amounts and counts of the
+        pair's records) or ``"count"`` (number of records); betweenness turns them into
+        lengths with :func:`~umbrella_graph.schema.strength_to_distance`. None treats
+        every tie alike.
+    step : int, optional
+        In ``"sequential"`` mode, re-rank after every ``step`` removals (default 1).
 
     Returns
     -------
@@ -249,6 +258,12 @@ def plan_disruption(
     if mode not in _MODES:
         raise ParameterError.invalid("mode", func, "one of " + ", ".join(map(repr, _MODES)), mode)
     k_n = int(check_number(k, "k", func, low=1, integer=True))
+    if weight not in (None, "strength", "count"):
+        raise ParameterError.invalid("weight", func, "None, 'strength' or 'count'", weight)
+    if step is not None:
+        step = int(check_number(step, "step", func, low=1, integer=True))
+        if mode == "block":
+            raise ParameterError.invalid("step", func, "None in 'block' mode", step)
     min_score = check_number(min_score, "min_score", func, low=0.0, high=1.0)
     top_n = int(check_number(top, "top", func, low=0, integer=True))
     if scores is not None and len(scores) and not {"official_id", "gang_id", "score"} <= set(scores.columns):
@@ -263,7 +278,8 @@ def plan_disruption(
     if n_remove == 0:
         curve = pd.DataFrame({"step": [0], "removed": [None], "lcc_size": [0], "lcc_fraction": [0.0]})
     else:
-        curve = disruption_curve(G, strategy=strategy, mode=mode, k=n_remove)  # type: ignore[arg-type]
+        curve = disruption_curve(G, strategy=strategy, mode=mode, k=n_remove,  # type: ignore[arg-type]
+                                 weight=weight, step=step)
     curve = curve.reset_index(drop=True).copy()
     rem = curve["removed"]
     curve["kind"] = [G.nodes[x]["kind"] if isinstance(x, str) and x in G else None for x in rem]

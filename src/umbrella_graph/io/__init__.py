@@ -6,7 +6,7 @@ Loaders know nothing of graph backends: they return a validated
 
 from .export import write_csv
 from .files import detect_encoding, load_case, read_columns_mapping, read_table
-from .ftm import load_ftm
+from .ftm import aggregate_ftm, load_ftm, to_ftm, write_ftm
 from .graph_tables import load_graph_tables, load_neo4j_import
 
 __all__ = [
@@ -17,5 +17,8 @@ __all__ = [
     "load_graph_tables",
     "load_neo4j_import",
     "load_ftm",
+    "aggregate_ftm",
+    "to_ftm",
+    "write_ftm",
     "write_csv",
 ]

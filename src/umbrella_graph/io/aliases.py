@@ -166,6 +166,7 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "target": "dst", "to": "dst", "person2": "dst", "person_2": "dst", "end_id": "dst",
         "关系": "kind", "关系类型": "kind", "类型": "kind", "type": "kind", "relation": "kind",
         "relationship": "kind",
+        "权重": "weight", "强度": "weight", "次数": "weight", "count": "weight", "strength": "weight",
     },
     "transactions": {
         "交易流水号": "id", "流水号": "id", "交易编号": "id", "交易号": "id", "交易id": "id",

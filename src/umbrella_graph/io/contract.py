@@ -1,7 +1,7 @@
 """The data contract as documentation: generated from :mod:`umbrella_graph.schema` and the aliases.
 
-``docs/data-contract.md`` holds two generated sections between markers
-(``<!-- contract:columns -->`` and ``<!-- contract:aliases -->``). Regenerate them with::
+``docs/data-contract.md`` holds three generated sections between markers
+(``<!-- contract:columns -->``, ``<!-- contract:enums -->`` and ``<!-- contract:aliases -->``). Regenerate them with::
 
     .venv/bin/python -m umbrella_graph.io.contract docs/data-contract.md
 
@@ -14,10 +14,11 @@ import re
 import sys
 from pathlib import Path
 
+from ..domain import ENUM_COLUMNS, enum_spellings
 from ..schema import TABLES
 from .aliases import markdown_alias_table
 
-__all__ = ["COLUMN_DOCS", "markdown_columns_table", "update_document"]
+__all__ = ["COLUMN_DOCS", "markdown_columns_table", "markdown_enum_table", "update_document"]
 
 #: What every column of the contract means (``table.column`` -> text).
 COLUMN_DOCS: dict[str, str] = {
@@ -41,24 +42,25 @@ COLUMN_DOCS: dict[str, str] = {
     "gangs.village_id": "where the gang operates",
     "members.person_id": "the member",
     "members.gang_id": "the gang",
-    "members.role": "leader, core or member (头目/骨干/成员 accepted)",
+    "members.role": "leader, core or member (头目/骨干/成员, traditional 頭目/骨幹/成員 ... accepted)",
     "members.start_date": "joined",
     "members.end_date": "left",
     "villages.id": "the place's id",
     "villages.name": "its name",
     "villages.parent_id": "the place it belongs to (village -> town -> district -> city)",
-    "villages.level": "village, town, district or city (村/镇/区/市 accepted)",
+    "villages.level": "village, town, district or city (村/镇/区/市, traditional 鎮/鄉/區/縣 ... accepted)",
     "companies.id": "the company's id (a 统一社会信用代码 is fine)",
     "companies.name": "registered name",
     "companies.village_id": "where it is registered",
     "companies.sector": "industry",
     "company_roles.person_id": "the person",
     "company_roles.company_id": "the company",
-    "company_roles.role": "owner, legal_rep, director, shareholder, manager or employee (Chinese accepted)",
+    "company_roles.role": "owner, legal_rep, director, shareholder, manager or employee (Chinese, simplified or traditional, accepted)",
     "company_roles.share": "ownership share as a fraction (0.3) or a percentage with a sign (30%)",
     "ties.src": "one person or company",
     "ties.dst": "the other",
     "ties.kind": "spouse, kin, parent, child, sibling, in_law, relative (family), friend, classmate, colleague, business, ...",
+    "ties.weight": "how strong the tie is (meetings together, calls, a count; bigger = closer); empty: 1",
     "transactions.id": "the bank's serial number; empty: a stable content id `tx-...` is made",
     "transactions.src": "payer (a person or company id)",
     "transactions.dst": "payee (a person or company id)",
@@ -68,7 +70,7 @@ COLUMN_DOCS: dict[str, str] = {
     "transactions.memo": "the transfer's memo (never shown in messages)",
     "contacts.src": "caller / sender / one side of a meeting",
     "contacts.dst": "the other side",
-    "contacts.kind": "call, sms, meeting or chat (通话/短信/见面/聊天 accepted)",
+    "contacts.kind": "call, sms, meeting or chat (通话/短信/见面/聊天, traditional 通話/簡訊/見面 ... accepted)",
     "contacts.time": "date and time",
     "contacts.duration_s": "duration in seconds (a header 时长(分钟) is converted)",
     "contacts.count": "number of contacts this row stands for (default 1)",
@@ -114,8 +116,22 @@ def markdown_columns_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def markdown_enum_table() -> str:
+    """The accepted spellings of every enumerated column (the ``enums`` vocabulary of
+    :mod:`umbrella_graph.domain`) as Markdown."""
+    lines = ["| table | column | value | accepted spellings (traditional and full-width forms too) |",
+             "|---|---|---|---|"]
+    for tname, cname in ENUM_COLUMNS:
+        words = enum_spellings(tname, cname)
+        for canon in TABLES[tname].column(cname).choices:
+            cell = ", ".join(f"`{w}`" for w, c in words.items() if c == canon and w != canon)
+            lines.append(f"| {tname} | {cname} | `{canon}` | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
 def _sections() -> dict[str, str]:
-    return {"columns": markdown_columns_table(), "aliases": markdown_alias_table()}
+    return {"columns": markdown_columns_table(), "enums": markdown_enum_table(),
+            "aliases": markdown_alias_table()}
 
 
 def update_document(text: str) -> str:

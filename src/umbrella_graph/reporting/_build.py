@@ -179,8 +179,14 @@ def render_report(
 
     inv: list[Section] = (_investigation_sections(graph, scores, seed=seed, max_gangs=max_gangs, ctx=ctx)
                           if investigations else [])
+    from ._network import needs_network_sections, network_sections
+
+    if investigations and needs_network_sections(graph):
+        inv = network_sections(graph, seed=seed) + inv
     clock.lap("investigations")
-    all_sections = inv + extra
+    from ._merges import merge_sections  # ingested cases: which nodes are merges, of what
+
+    all_sections = inv + merge_sections(graph.case) + extra
     section_ctx = [
         {"anchor": s.anchor, "title": s.title, "note": mask_text(s.note) if mask_pii else s.note,
          "body": render_blocks(s, mask=mask_pii, lang=lang), "group": s.group}

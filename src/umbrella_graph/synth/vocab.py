@@ -10,8 +10,8 @@ way another county's export would spell them:
 ``"zh"``
     Simplified Chinese kind words (配偶, 突击检查, 抓捕, 通话, 银行转账 ...); posts unchanged.
 ``"zh_hant"``
-    Traditional Chinese: kind words (親屬, 突擊檢查, 銀行轉帳 ...) and every post title and
-    unit written in traditional characters (鎮黨委書記, 清河鎮派出所).
+    Traditional Chinese: kind words (親屬, 突擊檢查, 銀行轉帳, 通話, 簡訊, 骨幹, 股東 ...) and
+    every post title and unit written in traditional characters (鎮黨委書記, 清河鎮派出所).
 ``"zh_abbrev"``
     Short forms (夫妻, 收网, 电话, 银行) and abbreviated post titles (村支书, 村主任, 治安民警,
     刑警, 建管科长).
@@ -25,10 +25,9 @@ way another county's export would spell them:
 The word lists here are deliberately the generator's own data: the scorer keeps its own
 vocabularies, so a benchmark over these styles tests whether the scorer understands the
 words, not whether it shares a table with the generator. The ``contacts.kind`` and the
-``role`` columns are enums of the data contract that the loader maps to English
-(:data:`umbrella_graph.validate.ENUM_ALIASES`); the styles use spellings the loader accepts
-there (the loader does not accept traditional contact kinds such as 通話 or 簡訊 today), so
-those columns change only in the written CSV files.
+``role`` columns are enums of the data contract that the loader maps to their canonical
+English values (simplified, traditional and abbreviated spellings alike; see the enums in
+docs/data-contract.md), so those columns change only in the written CSV files.
 """
 
 from __future__ import annotations
@@ -63,12 +62,11 @@ KIND_WORDS: dict[str, dict[tuple[str, str], dict[str, str]]] = {
                            "kin": "親屬", "in_law": "姻親", "relative": "親戚", "friend": "朋友",
                            "classmate": "同學", "colleague": "同事", "business": "生意夥伴"},
         ("events", "kind"): {"raid": "突擊檢查", "arrest": "抓捕", "inspection": "檢查"},
-        # enum columns: spellings the loader accepts (see the module docstring)
-        ("contacts", "kind"): {"call": "电话", "sms": "短信", "meeting": "会面", "chat": "聊天"},
+        ("contacts", "kind"): {"call": "通話", "sms": "簡訊", "meeting": "見面", "chat": "聊天"},
         ("transactions", "channel"): {"bank": "銀行轉帳", "wechat": "微信", "alipay": "支付寶", "cash": "現金"},
-        ("members", "role"): {"leader": "首要分子", "core": "骨干", "member": "参加者"},
-        ("company_roles", "role"): {"owner": "实际控制人", "legal_rep": "法人代表", "shareholder": "股东",
-                                    "employee": "职工", "director": "董事", "manager": "总经理"},
+        ("members", "role"): {"leader": "首要分子", "core": "骨幹", "member": "參加者"},
+        ("company_roles", "role"): {"owner": "實際控制人", "legal_rep": "法人代表", "shareholder": "股東",
+                                    "employee": "職工", "director": "董事", "manager": "總經理"},
     },
     "zh_abbrev": {
         ("ties", "kind"): {"spouse": "夫妻", "child": "子女", "parent": "父母", "sibling": "兄弟",

@@ -1,0 +1,411 @@
+"""Entity resolution of the people named in the sources, on splink (DuckDB backend).
+
+Input: one row per distinct *identity* (a name with the identifiers written next to it in
+one source record: the holder of a statement, a counterparty, a phone in call records,
+a roster row). Output: scored pairs with splink's match weight per comparison (the
+analyst's "match card") and clusters with deterministic ids.
+
+The model (Fellegi-Sunter, fixed parameters, no EM: the run is deterministic and its
+weights can be read out loud to a review board):
+
+=============  =========================================================  ==========
+comparison     levels (m, u)                                              why
+=============  =========================================================  ==========
+id_number      same valid number (0.95, 1e-8); same as written but        a national
+               invalid (0.01, 1e-8); one character apart (0.02, 1e-7)     id is one
+                                                                          per person
+phone          same (0.7, 1e-8); different (0.3, 1)                       strong, but
+                                                                          families share
+account        same (0.6, 1e-8); different (0.4, 1)                       strong
+name           same simplified name (0.80, 5e-4, term-frequency           a common
+               adjusted: 王伟 counts for less than 欧阳修远); same            name alone
+               pinyin (0.12, 8e-4); same surname, given-name pinyin one    is weak
+               letter apart (0.03, 1e-3)
+gender         same (0.995, 0.5); different (0.005, 0.5)
+birth_date     same (0.95, 5e-5); different (0.05, 1)
+=============  =========================================================  ==========
+
+The prior (two random identities being the same person) is ``2 / n`` for ``n``
+identities. The term frequencies of names are computed from the data: that is the only
+data-driven part, and it is deterministic.
+
+Clustering is greedy over pairs in decreasing match weight (ties by id), with
+*cannot-link* constraints: two clusters are never joined when they hold different valid
+ID numbers, different genders, different birth dates, or different names (simplified
+and pinyin) unless the linking pair shares an ID number; an analyst's rejection is a
+cannot-link too. A pair is merged automatically only when its probability reaches the
+upper threshold **and** it shares a strong identifier (ID number, phone or account): a
+name alone never merges two records, so namesakes stay apart. Identities with neither
+a name nor an ID number (a phone in call records) join, last, the person whom most
+identities give that identifier; a tie between people who conflict (a family phone) is
+left for review. Pairs between the two thresholds, strong pairs without a shared
+identifier and the losing claimants of an identifier go to the review queue.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..errors import ParameterError
+
+__all__ = ["COMPARISONS", "score_pairs", "cluster", "Clustering", "IDENTITY_COLUMNS", "explain_pair"]
+
+logger = logging.getLogger(__name__)
+
+#: Columns of the identity table handed to :func:`score_pairs`.
+IDENTITY_COLUMNS = ("uid", "ref", "name", "surname_py", "given_py", "py", "id_number", "id_any", "phone",
+                    "account", "gender", "birth_date")
+#: The comparisons, in the order of the match card.
+COMPARISONS = ("id_number", "phone", "account", "name", "gender", "birth_date")
+_STRONG = {"id_number": (3, 2, 1), "phone": (1,), "account": (1,)}
+
+
+def _level(cond: str, label: str, m: float, u: float, **kw: object) -> dict[str, object]:
+    return {"sql_condition": cond, "label_for_charts": label, "m_probability": m, "u_probability": u, **kw}
+
+
+def _null(col: str) -> dict[str, object]:
+    return {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL", "label_for_charts": "missing",
+            "is_null_level": True}
+
+
+def _comparisons() -> list[object]:
+    import splink.comparison_library as cl
+
+    return [
+        cl.CustomComparison(output_column_name="id_number", comparison_levels=[
+            _null("id_any"),
+            _level("id_number_l = id_number_r", "same valid ID number", 0.95, 1e-8),
+            _level("id_any_l = id_any_r", "same ID number as written (invalid)", 0.01, 1e-8),
+            _level("levenshtein(id_any_l, id_any_r) <= 1", "ID numbers one character apart", 0.02, 1e-7),
+            _level("ELSE", "different ID numbers", 0.02, 1.0 - 2e-7),
+        ]),
+        cl.CustomComparison(output_column_name="phone", comparison_levels=[
+            _null("phone"), _level("phone_l = phone_r", "same phone", 0.7, 1e-8),
+            _level("ELSE", "different phones", 0.3, 1.0 - 1e-8)]),
+        cl.CustomComparison(output_column_name="account", comparison_levels=[
+            _null("account"), _level("account_l = account_r", "same account", 0.6, 1e-8),
+            _level("ELSE", "different accounts", 0.4, 1.0 - 1e-8)]),
+        cl.CustomComparison(output_column_name="name", comparison_levels=[
+            _null("py"),
+            _level("name_l = name_r", "same name", 0.80, 5e-4, tf_adjustment_column="name",
+                   tf_adjustment_weight=1.0),
+            _level("py_l = py_r", "same name in pinyin", 0.12, 8e-4),
+            _level("surname_py_l = surname_py_r AND levenshtein(given_py_l, given_py_r) <= 1",
+                   "same surname, given name one letter apart", 0.03, 1e-3),
+            _level("ELSE", "different names", 0.05, 1.0 - 2.3e-3),
+        ]),
+        cl.CustomComparison(output_column_name="gender", comparison_levels=[
+            _null("gender"), _level("gender_l = gender_r", "same gender", 0.995, 0.5),
+            _level("ELSE", "different gender", 0.005, 0.5)]),
+        cl.CustomComparison(output_column_name="birth_date", comparison_levels=[
+            _null("birth_date"), _level("birth_date_l = birth_date_r", "same birth date", 0.95, 5e-5),
+            _level("ELSE", "different birth dates", 0.05, 1.0 - 5e-5)]),
+    ]
+
+
+def score_pairs(identities: pd.DataFrame, *, threshold: float = 0.01) -> pd.DataFrame:
+    """Score the candidate pairs of identities with splink (DuckDB backend).
+
+    Parameters
+    ----------
+    identities : DataFrame
+        Columns :data:`IDENTITY_COLUMNS`; ``uid`` unique integers; missing values None.
+    threshold : float
+        Pairs below this match probability are not returned.
+
+    Returns
+    -------
+    DataFrame
+        ``uid_l, uid_r, match_weight, match_probability``, then per comparison its level
+        (``gamma_<c>``, -1 = missing) and match weight (``mw_<c>``; for names the term
+        frequency adjustment is added in), sorted by ``uid_l, uid_r``.
+    """
+    import duckdb
+    from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+    missing = [c for c in IDENTITY_COLUMNS if c not in identities.columns]
+    if missing:
+        raise ParameterError.invalid("identities", "score_pairs", "a frame with columns "
+                                     + ", ".join(IDENTITY_COLUMNS), missing)
+    cols = ["uid"] + [c for c in IDENTITY_COLUMNS if c not in ("uid", "ref")]
+    empty = pd.DataFrame(columns=["uid_l", "uid_r", "match_weight", "match_probability"]
+                         + [f"gamma_{c}" for c in COMPARISONS] + [f"mw_{c}" for c in COMPARISONS])
+    if len(identities) < 2:
+        return empty
+    df = identities[cols].rename(columns={"uid": "unique_id"}).astype(object)
+    df = df.where(pd.notna(df), None)
+    con = duckdb.connect()
+    try:
+        con.execute("SET threads TO 2")
+        db = DuckDBAPI(connection=con)
+        sdf = db.register(df, table_name="identities")
+        settings = SettingsCreator(
+            link_type="dedupe_only",
+            comparisons=_comparisons(),  # type: ignore[arg-type]
+            blocking_rules_to_generate_predictions=[
+                block_on("id_number"), block_on("id_any"), block_on("phone"), block_on("account"),
+                block_on("py"), block_on("name"),
+            ],
+            probability_two_random_records_match=min(0.01, 2.0 / len(df)),
+            retain_intermediate_calculation_columns=True,
+            retain_matching_columns=True,
+        )
+        linker = Linker(sdf, settings, log_level=logging.WARNING)
+        linker.table_management.compute_tf_table("name")
+        pred = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
+    finally:
+        con.close()
+    if pred.empty:
+        return empty
+    out = pd.DataFrame({"uid_l": pred["unique_id_l"].astype("int64"), "uid_r": pred["unique_id_r"].astype("int64"),
+                        "match_weight": pred["match_weight"].astype(float),
+                        "match_probability": pred["match_probability"].astype(float)})
+    for c in COMPARISONS:
+        out[f"gamma_{c}"] = pred[f"gamma_{c}"].astype("int64")
+        mw = pred[f"mw_{c}"].astype(float)
+        if f"mw_tf_adj_{c}" in pred.columns:
+            mw = mw + pred[f"mw_tf_adj_{c}"].astype(float).fillna(0.0)
+        out[f"mw_{c}"] = mw.round(3)
+    lo = np.minimum(out["uid_l"], out["uid_r"])
+    hi = np.maximum(out["uid_l"], out["uid_r"])
+    out["uid_l"], out["uid_r"] = lo, hi
+    return out.sort_values(["uid_l", "uid_r"], kind="stable").reset_index(drop=True)
+
+
+_LEVEL_WORDS = {
+    "id_number": {3: "same valid ID number", 2: "same ID number as written (invalid)", 1: "ID numbers one character apart",
+                  0: "different ID numbers"},
+    "phone": {1: "same phone", 0: "different phones"},
+    "account": {1: "same account", 0: "different accounts"},
+    "name": {3: "same name", 2: "same name in pinyin", 1: "same surname, given name one letter apart",
+             0: "different names"},
+    "gender": {1: "same gender", 0: "different gender"},
+    "birth_date": {1: "same birth date", 0: "different birth dates"},
+}
+
+
+def explain_pair(row: Mapping[str, object]) -> str:
+    """The match card of a scored pair in words: each comparison and its weight.
+
+    Examples
+    --------
+    >>> explain_pair({"gamma_id_number": 3, "mw_id_number": 26.5, "gamma_name": 3, "mw_name": 6.2,
+    ...               "gamma_phone": -1, "mw_phone": 0.0})
+    'same valid ID number +26.5; same name +6.2'
+    """
+    parts = []
+    for c in COMPARISONS:
+        g = row.get(f"gamma_{c}")
+        if g is None or int(g) < 0:  # type: ignore[call-overload]
+            continue
+        w = float(row.get(f"mw_{c}", 0.0))  # type: ignore[arg-type]
+        parts.append(f"{_LEVEL_WORDS[c].get(int(g), c)} {w:+.1f}")  # type: ignore[call-overload]
+    return "; ".join(parts)
+
+
+def strong(pairs: pd.DataFrame) -> np.ndarray:
+    """Whether each pair shares a strong identifier (ID number, phone or account)."""
+    m = np.zeros(len(pairs), dtype=bool)
+    for c, levels in _STRONG.items():
+        m |= pairs[f"gamma_{c}"].isin(levels).to_numpy()
+    return m
+
+
+@dataclass
+class Clustering:
+    """The result of :func:`cluster`.
+
+    Attributes
+    ----------
+    labels : dict
+        uid -> cluster id (``P`` + 10 hex digits of the SHA-1 of the cluster's smallest
+        identity ref: stable for the same input and decisions).
+    decided : DataFrame
+        Every pair with ``decision``: ``auto`` (merged by the model), ``accept`` /
+        ``reject`` (an analyst's decision, replayed), ``review`` (left for an analyst),
+        ``blocked`` (would join two people who conflict), ``below`` (under the lower
+        threshold); ``reason`` in words.
+    """
+
+    labels: dict[int, str]
+    decided: pd.DataFrame
+    conflicts: list[str] = field(default_factory=list)
+
+
+class _Sets:
+    def __init__(self, ids: Iterable[int], attrs: Mapping[int, dict[str, set[str]]]) -> None:
+        self.parent = {i: i for i in ids}
+        self.attrs = {i: {k: set(v) for k, v in attrs[i].items()} for i in self.parent}
+        self.cannot: dict[int, set[int]] = {i: set() for i in self.parent}
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def conflict(self, a: int, b: int, id_link: bool) -> str:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return ""
+        if any(self.find(x) == rb for x in self.cannot[ra]) or any(self.find(x) == ra for x in self.cannot[rb]):
+            return "an analyst rejected this merge"
+        A, B = self.attrs[ra], self.attrs[rb]
+        for k, why in (("id", "different valid ID numbers"), ("gender", "different genders"),
+                       ("birth", "different birth dates")):
+            if A[k] and B[k] and A[k] != B[k]:
+                return why
+        if not id_link and A["names"] and B["names"] and not (A["names"] & B["names"]) and not (A["py"] & B["py"]):
+            return "different names and no shared ID number"
+        return ""
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        for k, v in self.attrs[rb].items():
+            self.attrs[ra][k] |= v
+        self.cannot[ra] |= self.cannot[rb]
+
+
+def _attrs(identities: pd.DataFrame) -> dict[int, dict[str, set[str]]]:
+    out: dict[int, dict[str, set[str]]] = {}
+    for r in identities.itertuples(index=False):
+        def s(v: object) -> set[str]:
+            return {str(v)} if v is not None and v == v and str(v) != "" else set()
+
+        out[int(r.uid)] = {"id": s(r.id_number), "gender": s(r.gender), "birth": s(r.birth_date),
+                           "names": s(r.name) if getattr(r, "name_is_han", True) else set(), "py": s(r.py)}
+    return out
+
+
+def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.99, lower: float = 0.5,
+            decisions: pd.DataFrame | None = None) -> Clustering:
+    """Cluster identities from scored pairs, analyst decisions first.
+
+    Parameters
+    ----------
+    identities : DataFrame
+        As for :func:`score_pairs` (``uid``, ``ref`` and the identifiers), and optionally
+        ``records`` (how many source records each identity stands for).
+    pairs : DataFrame
+        From :func:`score_pairs`.
+    upper, lower : float
+        Auto-merge and review thresholds on the match probability (``0 < lower <= upper <= 1``).
+    decisions : DataFrame, optional
+        Analyst decisions: ``ref_l, ref_r, decision`` (``accept`` or ``reject``), the
+        latest per pair already chosen (see :mod:`umbrella_graph.ingest.review`).
+        Accepted pairs are merged even when the model disagrees; rejected pairs are never
+        merged, by any path.
+    """
+    if not (0.0 < lower <= upper <= 1.0):
+        raise ParameterError.invalid("lower", "cluster", "a probability with 0 < lower <= upper <= 1", lower)
+    uids = identities["uid"].astype("int64").tolist()
+    refs = dict(zip(identities["uid"].astype("int64"), identities["ref"].astype(str), strict=True))
+    by_ref = {v: k for k, v in refs.items()}
+    sets = _Sets(uids, _attrs(identities))
+    p = pairs.sort_values(["match_weight", "uid_l", "uid_r"], ascending=[False, True, True], kind="stable")
+    p = p.reset_index(drop=True)
+    decision = np.full(len(p), "below", dtype=object)
+    reason = np.full(len(p), "", dtype=object)
+    ids_l, ids_r = p["uid_l"].to_numpy(), p["uid_r"].to_numpy()
+    # analyst decisions: rejections are cannot-links, acceptances are merged first
+    dec: dict[tuple[int, int], str] = {}
+    if decisions is not None and len(decisions):
+        for r in decisions.itertuples(index=False):
+            a, b = by_ref.get(str(r.ref_l)), by_ref.get(str(r.ref_r))
+            if a is None or b is None:
+                continue
+            dec[(min(a, b), max(a, b))] = str(r.decision)
+    for (a, b), d in sorted(dec.items()):
+        if d == "reject":
+            sets.cannot[sets.find(a)].add(b)
+            sets.cannot[sets.find(b)].add(a)
+    for (a, b), d in sorted(dec.items()):
+        if d == "accept":
+            sets.union(a, b)
+    prob = p["match_probability"].to_numpy()
+    is_strong = strong(p) if len(p) else np.zeros(0, dtype=bool)
+    id_link = p["gamma_id_number"].isin((3, 2, 1)).to_numpy() if len(p) else np.zeros(0, dtype=bool)
+    # identities without a name or ID number (a phone in call records, an account) are
+    # joined last: to the person whom most identities give that identifier, or, when two
+    # people who conflict are tied for it (a family phone), left for review
+    bare = set(identities.loc[identities["py"].isna() & identities["id_any"].isna(), "uid"].astype("int64"))
+    deferred: dict[int, list[int]] = {}
+    n_records = (dict(zip(identities["uid"].astype("int64"), identities["records"].astype("int64"), strict=True))
+                 if "records" in identities.columns else {})
+    for i in range(len(p)):
+        a, b = int(ids_l[i]), int(ids_r[i])
+        got = dec.get((a, b))
+        if got in ("accept", "reject"):
+            decision[i], reason[i] = got, "analyst decision"
+            continue
+        if prob[i] < lower:
+            continue
+        if (a in bare) != (b in bare):
+            deferred.setdefault(a if a in bare else b, []).append(i)
+            continue
+        why = sets.conflict(a, b, bool(id_link[i]))
+        if sets.find(a) == sets.find(b):
+            decision[i], reason[i] = "auto", "already in the same cluster"
+        elif why:
+            decision[i], reason[i] = "blocked", why
+        elif prob[i] >= upper and is_strong[i]:
+            sets.union(a, b)
+            decision[i], reason[i] = "auto", "probability above the upper threshold with a shared identifier"
+        elif prob[i] >= upper:
+            decision[i], reason[i] = "review", "name and attributes agree but no shared identifier"
+        else:
+            decision[i], reason[i] = "review", "between the thresholds"
+    for u in sorted(deferred):
+        edges = deferred[u]
+        strong_edges = [i for i in edges if prob[i] >= upper and is_strong[i]]
+        support: dict[int, int] = {}
+        for i in strong_edges:
+            other = int(ids_r[i]) if int(ids_l[i]) == u else int(ids_l[i])
+            root = sets.find(other)
+            support[root] = support.get(root, 0) + n_records.get(other, 1)
+        ranked = sorted(support.items(), key=lambda kv: (-kv[1], kv[0]))
+        winner = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
+        if winner is not None and sets.conflict(u, winner, False):
+            winner = None
+        for i in edges:
+            other = int(ids_r[i]) if int(ids_l[i]) == u else int(ids_l[i])
+            if winner is not None and sets.find(other) == winner and i in strong_edges:
+                decision[i] = "auto"
+                reason[i] = ("shared identifier, joined the person most records give it to"
+                             if len(ranked) > 1 else "probability above the upper threshold with a shared identifier")
+            elif i in strong_edges:
+                decision[i] = "review"
+                reason[i] = ("identifier shared by people who conflict (family phone?)" if winner is None
+                             else "identifier also given by another person")
+            else:
+                decision[i], reason[i] = "review", "between the thresholds"
+        if winner is not None:
+            sets.union(u, winner)
+    members: dict[int, list[int]] = {}
+    for u in uids:
+        members.setdefault(sets.find(u), []).append(u)
+    labels: dict[int, str] = {}
+    for ms in members.values():
+        key = min(refs[m] for m in ms)
+        cid = "P" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+        for m in ms:
+            labels[m] = cid
+    decided = p.copy()
+    decided["decision"] = decision
+    decided["reason"] = reason
+    decided = decided.sort_values(["uid_l", "uid_r"], kind="stable").reset_index(drop=True)
+    return Clustering(labels, decided)
