@@ -18,6 +18,7 @@ import pandas as pd
 from ..case import Case
 from ..errors import ParameterError
 from ..graph import _RESERVED, CaseGraph, build_graph
+from ..io.export import neutralise_cell
 from ..schema import NODE_TABLES, TABLES
 
 __all__ = ["neutralize", "export_network", "Elements", "DYNAMIC_KINDS", "SCHEMA_DIR", "attribute_types", "plain"]
@@ -27,23 +28,18 @@ DYNAMIC_KINDS: tuple[str, ...] = ("transaction", "contact")
 #: The XML schemas shipped with the package (GEXF 1.3, GraphML 1.0).
 SCHEMA_DIR = Path(__file__).with_name("schemas")
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralize(value: Any) -> Any:
-    """Prefix ``'`` to a text cell a spreadsheet would run as a formula.
-
-    Text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is
-    prefixed; numbers (also negative ones), dates and missing values are left alone.
+    """Prefix ``'`` to a text cell a spreadsheet would run as a formula: the library's one
+    rule, :func:`umbrella_graph.io.export.neutralise_cell` (``=``, ``+``, ``-``, ``@``, tab,
+    CR, their full-width forms, also after leading spaces); numbers, dates and missing
+    values are left alone.
 
     Examples
     --------
     >>> neutralize("=HYPERLINK(\\"http://x\\")"), neutralize("-5 元"), neutralize(-5.0), neutralize("张三")
     ('\\'=HYPERLINK("http://x")', "'-5 元", -5.0, '张三')
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return neutralise_cell(value)
 
 
 def plain(value: Any) -> Any:

@@ -28,27 +28,22 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ParameterError
+from ..io.export import neutralise_formulas
 
 __all__ = ["read_decisions", "append_decisions", "write_review", "neutralise", "review_html",
            "DECISION_COLUMNS"]
 
 DECISION_COLUMNS = ("ref_l", "ref_r", "decision", "by", "at", "why")
-_FORMULA = ("=", "+", "-", "@", "\t", "\r")
-
-
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas.
+    """A copy of ``df`` whose text cells cannot run as spreadsheet formulas: the library's
+    one rule, :func:`umbrella_graph.io.export.neutralise_formulas`.
 
     Examples
     --------
     >>> neutralise(pd.DataFrame({"a": ["=1+1", "ok", "-3"], "n": [1, 2, 3]}))["a"].tolist()
     ["'=1+1", 'ok', "'-3"]
     """
-    out = df.copy()
-    for c in out.columns:
-        if out[c].dtype == object or pd.api.types.is_string_dtype(out[c].dtype):
-            out[c] = out[c].map(lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA) else v)
-    return out
+    return neutralise_formulas(df)
 
 
 def read_decisions(source: str | Path | pd.DataFrame) -> pd.DataFrame:
