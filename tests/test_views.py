@@ -253,3 +253,14 @@ def test_views_embed_the_font_they_need(sample_graph):
     assert cjk and all(ord(c) in cmap for c in cjk)
     assert 'font-family: "UG Noto Sans SC", system-ui' in page  # listed first by the view's style
     assert "face: '\"UG Noto Sans SC\", sans-serif'" in page  # and by the network's canvas labels
+
+
+def test_edge_tip_counts_records_it_does_not_list() -> None:
+    """A tooltip lists the first records it is given and counts the rest of the edge's."""
+    from umbrella_graph.views import _edge_tip
+
+    rows = [(f"2020-01-0{i + 1}", "", f"c{i}", f"contacts.csv:{i + 2}", "call") for i in range(3)]
+    tip = _edge_tip("A", "B", "call", rows, 0.0, 40.0, "2020-01-01", "2020-03-01", n_records=40)
+    assert [r[2] for r in tip["recs"]] == ["c0", "c1", "c2"]
+    assert tip["rows"][0] == ["records", "40"] and tip["more"] == "… and 37 more record(s)"
+    assert _edge_tip("A", "B", "call", rows, 0.0, 3.0, "", "")["more"] == ""

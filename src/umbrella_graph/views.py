@@ -168,7 +168,12 @@ _PALETTE = (
 )
 _ROLE_RANK = {r: i for i, r in enumerate(MEMBER_ROLES)}
 _CSS_LENGTH = re.compile(r"^\d+(\.\d+)?(px|vh|em|rem|%)$")
+#: Records listed in an edge's tooltip (the rest are counted: "... and N more"), and fewer
+#: on a crowded view, whose page would otherwise carry a dozen records for each of tens of
+#: thousands of edges (a dense call log): the records of a pair stay in its evidence section.
 _TIP_RECORDS = 12
+_TIP_RECORDS_CROWDED = 3
+_CROWDED_EDGES = 5000
 _RECORD_COLUMNS = ("date", "amount", "record", "source", "detail")
 
 
@@ -940,11 +945,32 @@ def _build_view(
         tvals = recs["_t"].to_numpy(dtype="datetime64[ns]")
         day = tvals.astype("datetime64[D]").astype(np.int64)
         has_t = ~np.isnat(tvals)
-        t_txt = _fmt_times(recs["_t"])
-        a_txt = [fmt_amount(v) for v in amounts]
-        src_txt = [source(f, r) for f, r in zip(recs["file"], recs["row"], strict=True)]
-        rec_rows = list(zip(t_txt, a_txt, recs["rid"].tolist(), src_txt, recs["detail"].tolist(), strict=True))
-        rec_keys = list(zip(recs["table"].astype(str), recs["row"].astype(np.int64), strict=True))
+        # text only for what the page shows: the first tip_k records of each edge
+        # and each edge's first and last dated record (a dense call log can put millions of
+        # records behind the shown edges; formatting them all cost minutes)
+        tip_k = _TIP_RECORDS if len(starts) <= _CROWDED_EDGES else _TIP_RECORDS_CROWDED
+        offset = np.arange(n_rec) - np.repeat(starts, ends - starts)
+        shown_idx = np.flatnonzero(offset < tip_k)
+        timed_idx = np.flatnonzero(has_t)
+        g_of = np.repeat(np.arange(len(starts)), ends - starts)
+        first_t = np.full(len(starts), -1, dtype=np.int64)
+        last_t = np.full(len(starts), -1, dtype=np.int64)
+        if len(timed_idx):
+            # timed_idx is sorted, so the first (last) timed row of a group is its first (last) hit
+            first_t[g_of[timed_idx][::-1]] = timed_idx[::-1]
+            last_t[g_of[timed_idx]] = timed_idx
+        fmt_idx = np.unique(np.concatenate([shown_idx, first_t[first_t >= 0], last_t[last_t >= 0]]))
+        t_txt = np.full(n_rec, "", dtype=object)
+        t_txt[fmt_idx] = _fmt_times(recs["_t"].iloc[fmt_idx])
+        rid_l, det_l = recs["rid"].to_numpy(dtype=object), recs["detail"].to_numpy(dtype=object)
+        file_l, row_l = recs["file"].to_numpy(dtype=object), recs["row"].to_numpy()
+        rec_row: dict[int, tuple[str, str, str, str, str]] = {
+            int(i): (t_txt[i], fmt_amount(amounts[i]), rid_l[i], source(file_l[i], row_l[i]), det_l[i])
+            for i in shown_idx.tolist()}
+        if evidence is not None:
+            keys = pd.MultiIndex.from_arrays([recs["table"].astype(str).to_numpy(),
+                                              recs["row"].to_numpy(dtype=np.int64)])
+            ev_rec = np.asarray(keys.isin(list(evidence)), dtype=bool) if evidence else np.zeros(n_rec, bool)
     else:
         starts = ends = np.zeros(0, dtype=np.int64)
     pair_seen: dict[tuple[int, int], int] = {}
@@ -956,13 +982,14 @@ def _build_view(
         pair_seen[key] = nth + 1
         amount, count = float(amount_sum[gi]), float(count_sum[gi])
         ht = has_t[s0:s1]
-        days = sorted(set(day[s0:s1][ht].tolist()))
+        days = np.unique(day[s0:s1][ht]).tolist()
         is_ev = None
         if evidence is not None:
-            is_ev = any(k in evidence for k in rec_keys[s0:s1])
-        first = t_txt[s0 + int(np.argmax(ht))] if ht.any() else ""
-        last = t_txt[s0 + len(ht) - 1 - int(np.argmax(ht[::-1]))] if ht.any() else ""
-        tip = _edge_tip(names[ea], names[eb], fam, rec_rows[s0:s1], amount, count, first, last)
+            is_ev = bool(ev_rec[s0:s1].any())
+        first = t_txt[first_t[gi]] if first_t[gi] >= 0 else ""
+        last = t_txt[last_t[gi]] if last_t[gi] >= 0 else ""
+        rows_shown = [rec_row[i] for i in range(s0, min(s1, s0 + tip_k))]
+        tip = _edge_tip(names[ea], names[eb], fam, rows_shown, amount, count, first, last, n_records=s1 - s0)
         edge: dict[str, Any] = {
             "id": f"e{len(net.edges)}", "fam": fam, "width": _width(fam, amount, count),
             "color": estyle.color,
@@ -1182,11 +1209,15 @@ def _edge_tip(
     count: float,
     first: str,
     last: str,
+    *,
+    n_records: int | None = None,
 ) -> dict[str, Any]:
+    """An edge's tooltip: head, summary rows and its first records (``rows_in``; the edge
+    has ``n_records`` in all, ``len(rows_in)`` when not given)."""
     style = EDGE_STYLES[fam]
     arrow = " → " if style.arrows else " — "
     head = f"{style.label}: {name_a}{arrow}{name_b}"
-    n = len(rows_in)
+    n = len(rows_in) if n_records is None else n_records
     rows = [["records", str(n)]]
     if fam in ("money", "contract") and amount > 0:
         rows.append(["total amount", fmt_amount(amount)])
