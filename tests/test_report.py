@@ -326,13 +326,18 @@ def test_brief_opens_the_report(sample):
     first = brief.split('id="suspect-1"', 1)[1].split("</article>", 1)[0]
     names = dict(zip(graph.case["people"]["id"], graph.case["people"]["name"], strict=True))
     assert names[top["official_id"]] in first and f"{top['score']:.3f}" in first
-    # three records cited by explain(), with their dates, amounts and file:row
+    # three records the score's signals used (explain().records), with dates and file:row
     ex = explain(graph, top["official_id"], top["gang_id"], k=5, seed=0)
-    cited = {f"{Path(r['file']).name}:{r['row']}" for r in ex.to_frame().to_dict("records")}
+    used = ex.records[ex.records["used"].to_numpy(dtype=bool)]
+    cited = {f"{Path(r['file']).name}:{r['row']}" for r in used.to_dict("records")}
     recs = re.findall(r"<li><span class=\"ug-date\">([^<]+)</span>.*?· ([\w.]+:\d+)</span></li>", first, re.S)
     assert len(recs) == 3
     for date, src in recs:
-        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", date) and src in cited
+        assert (date == "undated" or re.fullmatch(r"\d{4}-\d{2}-\d{2}( \d{2}:\d{2})?", date)) and src in cited
+    # the strongest signal's records come first (for the top pair: its own membership row)
+    top_signal = ex.signals.sort_values("contribution", ascending=False).iloc[0]["signal"]
+    first_used = used[used["signal"] == top_signal]
+    assert f"{Path(first_used['file'].iat[0]).name}:{first_used['row'].iat[0]}" == recs[0][1]
     assert any(unescape(alt) in unescape(first) or alt in unescape(first) for alt in ALTERNATIVES.values())
     assert "What the data cannot rule out" in first
 
@@ -420,7 +425,7 @@ def test_missing_glyphs_are_listed():
 
 def test_strongest_records_use_the_explanation_only():
     """The cards' records come from the explanation: per-signal records when it has them
-    (strongest signal first), then its paths; ties broken by money first, bigger first."""
+    (strongest signal first), its paths only when it has none; ties broken by money first, bigger first."""
     from types import SimpleNamespace
 
     from umbrella_graph.reporting._brief import (
@@ -456,7 +461,7 @@ def test_strongest_records_use_the_explanation_only():
     assert confidence(ex, row)[0] == "high"
     assert "loan" in alternative(ex, row) and "official business" in alternative(ex, row)
     assert "借款" in alternative(ex, row, "zh") and set(ALTERNATIVES) == set(ALTERNATIVES_ZH)
-    assert confidence(ex, row, "zh") == ("high", "2 个独立信号（money、contacts），引用 4 条记录")
+    assert confidence(ex, row, "zh") == ("high", "2 个独立信号（money、contacts），引用 3 条记录")  # paths only as a fallback
     empty = SimpleNamespace(signals=sig.assign(records=[None, None, None]), paths=[])
     assert confidence(empty, row)[0] == "low" and strongest_records(empty) == []
 

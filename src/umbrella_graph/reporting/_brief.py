@@ -59,7 +59,9 @@ _TABLE_RANK = {"transactions": 0, "contracts": 1, "contacts": 2}
 
 
 def _records_of(expl: Any) -> list[tuple[float, dict[str, Any], str, str]]:
-    """(strength, record, from, to) for every record the explanation cites."""
+    """(strength, record, from, to) for every record the explanation's signals used
+    (strength: the signal's contribution), or else for every record of its evidence paths
+    (strength: the path's)."""
     out: list[tuple[float, dict[str, Any], str, str]] = []
     sig = getattr(expl, "signals", None)
     recs_all = getattr(expl, "records", None)
@@ -80,6 +82,10 @@ def _records_of(expl: Any) -> list[tuple[float, dict[str, Any], str, str]]:
             if isinstance(recs, pd.DataFrame) and len(recs) and c > 0:
                 for r in recs.to_dict("records"):
                     out.append((float(c), r, cell_text(r.get("src", "")), cell_text(r.get("dst", ""))))
+    if out:
+        # the records the score rests on; evidence paths are only a fallback for an
+        # explanation that carries no per-signal records
+        return out
     for path in getattr(expl, "paths", None) or []:
         strength = float(getattr(path, "strength", 0.0) or 0.0)
         for h in path.hops:
