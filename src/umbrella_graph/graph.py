@@ -410,7 +410,9 @@ def build_graph(case: Case) -> CaseGraph:
             time_col = next((c for c in ("date", "time", "start_date") if c in df.columns), None)
             t = (df[time_col].iloc[pos].to_numpy(dtype="datetime64[ns]") if time_col
                  else np.full(len(pos), np.datetime64("NaT"), dtype="datetime64[ns]"))
-            if rel.strength is not None:
+            if rel.strength is not None and rel.strength in df.columns:
+                # an optional strength column (ties.weight) may be absent from a case
+                # made before it existed (e.g. a pickled Case): then every record counts 1
                 s = df[rel.strength].iloc[pos].astype("float64").fillna(1.0).to_numpy()
             else:
                 s = np.ones(len(pos))
