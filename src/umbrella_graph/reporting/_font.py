@@ -2,14 +2,16 @@
 
 A stock Debian (or a locked-down Windows) machine may have no CJK font at all, and a page
 that makes no network request cannot fetch one: without an embedded font every Chinese
-character is a box ("tofu"). The package ships ``assets/fonts/NotoSansSC-GBK.woff2``:
+character is a box ("tofu"). The package ships ``assets/fonts/NotoSansSC-Common.woff2``:
 Noto Sans CJK SC Regular (SIL Open Font License 1.1, text in ``assets/fonts/OFL.txt``)
-cut to the GBK character set plus ASCII, Latin-1 and punctuation by ``scripts/make-font``.
+cut by ``scripts/make-font`` to GB2312 and the frequent traditional hanzi of Big5 level 1
+(10,034 characters, 2.9 MB; the whole GBK set would be 6.2 MB) plus ASCII, Latin-1 and
+punctuation.
 Each page embeds a further subset of it, made with fontTools, holding exactly the
 characters of that page, as a base64 WOFF ``@font-face`` (allowed by the page's CSP,
 ``font-src data:``).
 
-A character the shipped font lacks (an emoji, a rare character outside GBK) cannot be
+A character the shipped font lacks (an emoji, a rare character outside that set) cannot be
 embedded: the browser draws it with whatever font the machine has, or a box. Such
 characters are returned by :func:`embedded_font` and listed on the page, so the gap is
 visible rather than silent.
@@ -37,7 +39,7 @@ FONT_NOTICE = (
     "Text set in Noto Sans SC (© 2014-2021 Adobe; Noto is a trademark of Google Inc.), subset and "
     "embedded under the SIL Open Font License 1.1 (text shipped in umbrella_graph/reporting/assets/fonts/OFL.txt)."
 )
-_FONT_FILE = "NotoSansSC-GBK.woff2"
+_FONT_FILE = "NotoSansSC-Common.woff2"
 
 
 def _font_resource() -> bytes:
