@@ -96,7 +96,8 @@ def test_round_trip_table_from_two_files(neo4j_db):
 
 
 def test_load_plan_helpers():
-    from umbrella_graph.backends.neo4j import _constants, _iso
+    from umbrella_graph.backends.neo4j.codecs import _iso
+    from umbrella_graph.backends.neo4j.writer import _constants
 
     whole = pd.Series(pd.to_datetime(["2019-01-01 04:40", None]))
     assert _iso(whole) == ["2019-01-01T04:40:00", None]
@@ -307,7 +308,7 @@ def test_reserved_extra_columns_are_refused(neo4j_db):
 
 
 def test_only_whitelisted_names_reach_cypher():
-    from umbrella_graph.backends import neo4j as nb
+    from umbrella_graph.backends.neo4j import cypher as nb
 
     with pytest.raises(ValueError):
         nb._label("Person) DETACH DELETE n //")
