@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from umbrella_graph import CaseGraph, build_graph, load_case
+from umbrella_graph import Case, CaseGraph, build_graph, load_case
 
 # the Neo4j fixtures (neo4j_server, neo4j_uri, neo4j_driver, neo4j_db): tests/neo4j_support.py
 pytest_plugins = ["neo4j_support"]
@@ -23,10 +23,17 @@ def sample_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_graph(sample_dir: Path) -> CaseGraph:
-    """The sample case's graph, built once for the whole run (a CaseGraph is not
-    modified after it is built, so the test modules can share it)."""
-    return build_graph(load_case(sample_dir))
+def sample_case(sample_dir: Path) -> Case:
+    """The sample case, loaded once for the whole run (a Case is immutable: its tables
+    are handed out as copies, so the test modules can share it)."""
+    return load_case(sample_dir)
+
+
+@pytest.fixture(scope="session")
+def sample_graph(sample_case: Case) -> CaseGraph:
+    """The sample case's graph, built once for the whole run (a CaseGraph is immutable,
+    tests/test_immutable.py, so the test modules can share it)."""
+    return build_graph(sample_case)
 
 
 @pytest.fixture(scope="session")

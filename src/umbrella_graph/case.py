@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .errors import Problem
@@ -117,8 +118,38 @@ class LoadReport:
         )
 
 
+def frozen_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A shallow copy of ``df`` that an edit of it, or of a copy of it, cannot change.
+
+    With pandas' Copy-on-Write (always on from pandas 3) an edit of a shallow copy writes
+    to new memory, so cases and graphs keep their tables this way and hand out shallow
+    copies. Under pandas 2 without Copy-on-Write the NumPy-backed columns are made
+    read-only instead, so an edit raises rather than changes the case behind its back.
+    """
+    out = df.copy(deep=False)
+    if not _COPY_ON_WRITE:
+        for block in getattr(getattr(out, "_mgr", None), "blocks", ()):  # pandas internals
+            values = getattr(block, "values", None)
+            arr = values if isinstance(values, np.ndarray) else getattr(values, "_ndarray", None)
+            if isinstance(arr, np.ndarray):
+                arr.flags.writeable = False
+    return out
+
+
+def _copy_on_write() -> bool:
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return bool(pd.options.mode.copy_on_write)
+
+
+_COPY_ON_WRITE = _copy_on_write()
+
+
 class Case:
     """A validated case: a dict of typed tables plus the load report.
+
+    A case does not change: its tables are handed out as read-only views (editing
+    ``case["people"]`` edits a copy); :meth:`with_tables` makes a new case.
 
     Build one with :func:`umbrella_graph.load_case` or
     :func:`umbrella_graph.case_from_frames`; do not construct it by hand.
@@ -141,7 +172,7 @@ class Case:
         *,
         name: str | None = None,
     ) -> None:
-        self._tables = dict(tables)
+        self._tables = {name: frozen_frame(df) for name, df in tables.items()}
         self.report = report if report is not None else LoadReport()
         self.name = name
 
@@ -150,7 +181,7 @@ class Case:
         if table not in TABLES:
             raise KeyError(f"unknown table {table!r}; known tables: {', '.join(TABLES)}")
         t = self._tables.get(table)
-        return t if t is not None else empty_table(table)
+        return t.copy(deep=False) if t is not None else empty_table(table)
 
     def has(self, table: str) -> bool:
         """Whether the case has table ``table`` (even an empty one)."""
@@ -158,8 +189,8 @@ class Case:
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """The tables present, by name (a shallow copy of the mapping)."""
-        return dict(self._tables)
+        """The tables present, by name (read-only views: editing one never changes the case)."""
+        return {name: df.copy(deep=False) for name, df in self._tables.items()}
 
     def counts(self) -> pd.DataFrame:
         """Number of records per table (every table of the contract, 0 if absent)."""

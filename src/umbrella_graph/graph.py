@@ -26,15 +26,18 @@ a case graph without loss, so ``case -> graph -> case`` round-trips.
 from __future__ import annotations
 
 import contextlib
+import functools
+import hashlib
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import attrs
 import networkx as nx
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .case import Case
+from .case import Case, frozen_frame
 from .errors import ParameterError
 from .schema import NODE_KINDS, NODE_TABLES, RELATIONS, TABLES, Relation, strength_to_distance
 
@@ -51,10 +54,14 @@ def _primary_relation(table: str) -> list[Relation]:
     return [r for r in RELATIONS if r.table == table]
 
 
+@attrs.define(frozen=True, slots=False, eq=False, init=False, repr=False)
 class CaseGraph:
     """A typed multigraph of one case: every record is its own edge.
 
-    Do not construct directly; use :func:`build_graph`.
+    Do not construct directly; use :func:`build_graph`. A graph is immutable: its
+    attributes cannot be reassigned and its tables are handed out as read-only views
+    (editing ``graph.edges`` edits a copy, never the graph), so every result derived
+    from it stays true. :attr:`fingerprint` names its content.
 
     Attributes
     ----------
@@ -69,6 +76,9 @@ class CaseGraph:
         the record when a row gives several edges), ``time`` (the record's date or
         time), ``strength`` (amount or count; 1 where the record has none).
 
+    fingerprint : str
+        A content hash of the case tables, nodes and edges.
+
     Examples
     --------
     >>> import pandas as pd
@@ -80,32 +90,69 @@ class CaseGraph:
     >>> g = build_graph(case)
     >>> g.number_of_nodes(), g.number_of_edges()
     (2, 2)
+    >>> g.fingerprint == build_graph(case).fingerprint
+    True
     >>> W = g.weighted_graph(kinds=["transaction"])
     >>> W["a"]["b"]["strength"], W["a"]["b"]["count"]
     (150.0, 2)
     """
 
+    _case: Case
+    _nodes: pd.DataFrame
+    _edges: pd.DataFrame
+    _index: pd.Index
+
     def __init__(self, case: Case, nodes: pd.DataFrame, edges: pd.DataFrame) -> None:
-        self.case = case
-        self.nodes = nodes
-        self.edges = edges
-        self._index = pd.Index(nodes["id"].astype(str))
+        self.__attrs_init__(case, frozen_frame(nodes), frozen_frame(edges),  # type: ignore[attr-defined]
+                            pd.Index(nodes["id"].astype(str)))
+
+    @property
+    def case(self) -> Case:
+        """The validated case the graph was built from (its tables are read-only too)."""
+        return self._case
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        """The node table (a read-only view: editing it never changes the graph)."""
+        return self._nodes.copy(deep=False)
+
+    @property
+    def edges(self) -> pd.DataFrame:
+        """The edge table (a read-only view: editing it never changes the graph)."""
+        return self._edges.copy(deep=False)
+
+    @functools.cached_property
+    def fingerprint(self) -> str:
+        """A content hash of the graph: its case tables, nodes and edges.
+
+        Two graphs built from equal cases have the same fingerprint; any change of a
+        record gives another. Computed once (the graph is immutable) and used to key
+        derived results (:func:`umbrella_graph.scoring.clear_cache`).
+        """
+        h = hashlib.blake2b(digest_size=16)
+        h.update(repr(self._case.name).encode())
+        for name, df in sorted(self._case.tables.items()):
+            h.update(name.encode())
+            _digest_frame(h, df)
+        _digest_frame(h, self._nodes)
+        _digest_frame(h, self._edges)
+        return h.hexdigest()
 
     # -- basic facts ---------------------------------------------------------------
     def number_of_nodes(self) -> int:
-        return len(self.nodes)
+        return len(self._nodes)
 
     def number_of_edges(self, kind: str | None = None) -> int:
         if kind is None:
-            return len(self.edges)
-        return int((self.edges["kind"] == kind).sum())
+            return len(self._edges)
+        return int((self._edges["kind"] == kind).sum())
 
     def __contains__(self, node_id: object) -> bool:
         return node_id in self._index
 
     def __repr__(self) -> str:
-        kinds = self.nodes["kind"].value_counts().to_dict()
-        return f"<CaseGraph {len(self.nodes)} nodes {kinds}, {len(self.edges)} record edges>"
+        kinds = self._nodes["kind"].value_counts().to_dict()
+        return f"<CaseGraph {len(self._nodes)} nodes {kinds}, {len(self._edges)} record edges>"
 
     def index_of(self, ids: Iterable[str] | str) -> np.ndarray:
         """Integer positions of node ids (-1 for unknown ids)."""
@@ -115,24 +162,24 @@ class CaseGraph:
 
     def ids_of(self, positions: Sequence[int] | np.ndarray) -> np.ndarray:
         """Node ids at integer positions."""
-        return self.nodes["id"].to_numpy()[np.asarray(positions, dtype=np.int64)]
+        return self._nodes["id"].to_numpy()[np.asarray(positions, dtype=np.int64)]
 
     def kind_of(self, node_id: str) -> str:
         """The node kind of ``node_id`` (a ``KeyError`` naming no value if unknown)."""
         i = self._index.get_indexer([node_id])[0]
         if i < 0:
             raise KeyError("node id not in the graph")
-        return str(self.nodes["kind"].iat[i])
+        return str(self._nodes["kind"].iat[i])
 
     @property
     def officials(self) -> list[str]:
         """Sorted ids of people who hold a post."""
-        return self.case.official_ids()
+        return self._case.official_ids()
 
     @property
     def gangs(self) -> list[str]:
         """Sorted gang ids."""
-        return self.case.gang_ids()
+        return self._case.gang_ids()
 
     # -- records -------------------------------------------------------------------
     def records(self, kind: str) -> pd.DataFrame:
@@ -143,11 +190,11 @@ class CaseGraph:
         """
         if kind not in EDGE_KINDS:
             raise ParameterError.invalid("kind", "CaseGraph.records", "one of " + ", ".join(EDGE_KINDS), kind)
-        e = self.edges[self.edges["kind"] == kind]
+        e = self._edges[self._edges["kind"] == kind]
         if not len(e):
             return pd.DataFrame()
         table = str(e["table"].iat[0])
-        rec = self.case[table].iloc[e["pos"].to_numpy()].reset_index(drop=True)
+        rec = self._case[table].iloc[e["pos"].to_numpy()].reset_index(drop=True)
         rec.insert(0, "src_id", self.ids_of(e["src"].to_numpy()))
         rec.insert(1, "dst_id", self.ids_of(e["dst"].to_numpy()))
         rec["src"] = e["src"].to_numpy()
@@ -157,12 +204,12 @@ class CaseGraph:
     # -- algorithm views -----------------------------------------------------------
     def _select(self, kinds: Iterable[str] | None) -> pd.DataFrame:
         if kinds is None:
-            return self.edges
+            return self._edges
         kinds = list(kinds)
         bad = [k for k in kinds if k not in EDGE_KINDS]
         if bad:
             raise ParameterError.invalid("kinds", "CaseGraph", "edge kinds from " + ", ".join(EDGE_KINDS), bad)
-        return self.edges[self.edges["kind"].isin(kinds)]
+        return self._edges[self._edges["kind"].isin(kinds)]
 
     def adjacency(
         self,
@@ -184,7 +231,7 @@ class CaseGraph:
             If False the matrix is symmetric.
         """
         e = self._select(kinds)
-        n = len(self.nodes)
+        n = len(self._nodes)
         if weight == "strength":
             w = e["strength"].to_numpy(dtype=float)
         elif weight in ("count", None):
@@ -218,8 +265,8 @@ class CaseGraph:
         g = df.groupby(["a", "b"], sort=True).agg(strength=("s", "sum"), count=("s", "size"),
                                                   kinds=("k", lambda x: tuple(sorted(set(x)))))
         G = nx.Graph()
-        ids = self.nodes["id"].to_numpy()
-        for i, row in enumerate(self.nodes.itertuples(index=False)):
+        ids = self._nodes["id"].to_numpy()
+        for i, row in enumerate(self._nodes.itertuples(index=False)):
             G.add_node(ids[i], kind=row.kind, name=row.name, official=bool(row.official))
         dist = strength_to_distance(g["strength"].to_numpy())
         for (ia, ib), s, c, k, d in zip(g.index, g["strength"], g["count"], g["kinds"], dist, strict=True):
@@ -243,8 +290,8 @@ class CaseGraph:
         reverses this exactly.
         """
         G = nx.MultiDiGraph()
-        tables = self.case.tables
-        G.graph["case_name"] = self.case.name
+        tables = self._case.tables
+        G.graph["case_name"] = self._case.name
         G.graph["columns"] = {t: list(df.columns) for t, df in tables.items()}
         G.graph["dtypes"] = {t: {c: str(dt) for c, dt in df.dtypes.items()} for t, df in tables.items()}
         G.graph["files"] = {t: list(dict.fromkeys(df["_file"].astype(str))) for t, df in tables.items()}
@@ -252,20 +299,20 @@ class CaseGraph:
         edge_tables = {r.table for r in RELATIONS}
         G.graph["records"] = {t: _records(df) for t, df in tables.items()
                               if t not in edge_tables and TABLES[t].node_kind is None}
-        ids = self.nodes["id"].to_numpy()
+        ids = self._nodes["id"].to_numpy()
         attrs_by_id: dict[str, dict[str, Any]] = {}
         for tname in NODE_TABLES.values():
-            if not self.case.has(tname):
+            if not self._case.has(tname):
                 continue
-            for rec in _records(self.case[tname]):
+            for rec in _records(self._case[tname]):
                 rec["_table"] = tname
                 attrs_by_id[str(rec["id"])] = _rename_reserved(rec)
-        for i, row in enumerate(self.nodes.itertuples(index=False)):
+        for i, row in enumerate(self._nodes.itertuples(index=False)):
             G.add_node(ids[i], **{"kind": row.kind, "official": bool(row.official),
                                   **attrs_by_id.get(ids[i], {})})
-        for tname in self.edges["table"].astype(str).unique():
-            e = self.edges[self.edges["table"] == tname]
-            recs = _records(self.case[tname])
+        for tname in self._edges["table"].astype(str).unique():
+            e = self._edges[self._edges["table"] == tname]
+            recs = _records(self._case[tname])
             for s, d, kind, pos, prim in zip(e["src"], e["dst"], e["kind"], e["pos"], e["primary"], strict=True):
                 if prim and TABLES[tname].node_kind is None:
                     data = _rename_reserved(dict(recs[pos]))
@@ -277,7 +324,20 @@ class CaseGraph:
 
     def to_case(self) -> Case:
         """The case tables the graph holds (the graph is built from them, losslessly)."""
-        return self.case
+        return self._case
+
+
+def _digest_frame(h: Any, df: pd.DataFrame) -> None:
+    """Feed a frame's columns, dtypes and values (not its index) to the hash ``h``."""
+    h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
+    h.update(len(df).to_bytes(8, "little"))
+    for c in df.columns:
+        col = df[c]
+        try:
+            v = pd.util.hash_pandas_object(col, index=False)
+        except TypeError:  # unhashable cells (lists in an extra column): hash their text
+            v = pd.util.hash_pandas_object(col.astype(str), index=False)
+        h.update(v.to_numpy().tobytes())
 
 
 #: Graph attribute names a record column may not use as is (see CaseGraph.to_networkx).

@@ -11,18 +11,22 @@ pair, explanations with record-level evidence, and a supervised classifier.
 * :func:`signal_records`: the records each signal of a pair used (and left out, with
   the reason);
 * :func:`tipoff_table`: the one tip-off test, shared with
-  :func:`umbrella_graph.investigate.find_tipoffs`.
+  :func:`umbrella_graph.investigate.find_tipoffs`;
+* :func:`clear_cache`: forget the prepared cases (at most two are kept, keyed by
+  :attr:`~umbrella_graph.CaseGraph.fingerprint`).
 
 See docs/signals.md for what each signal measures, why, and how it fails.
 """
 
 from __future__ import annotations
 
+from ._context import clear_cache
 from .evidence import EvidencePath, Explanation, Hop, explain
 from .gangside import gang_companies, infer_gang_side
 from .model import UmbrellaClassifier, design_matrix
 from .records import RECORD_COLUMNS, signal_records
-from .score import SIGNALS, Signal, score_umbrellas, signal_values
+from .score import score_umbrellas
+from .signal_defs import SIGNALS, Signal, signal_values
 from .signals import FEATURE_DOCS, FEATURES, pair_features
 from .tipoff import tipoff_table
 
@@ -45,4 +49,5 @@ __all__ = [
     "Signal",
     "FEATURES",
     "FEATURE_DOCS",
+    "clear_cache",
 ]

@@ -1,10 +1,15 @@
 """Shared, vectorised preparation of a case graph for scoring.
 
-Everything the signals need is derived once per graph and cached (weakly, keyed by the
-graph object): record arrays of transactions, contacts, company roles and contracts
+Everything the signals need is derived once per graph: record arrays of transactions, contacts, company roles and contracts
 with their row positions (for provenance), the family ties, every official's circle
 (himself, his spouse, his relatives), the listed members, the enforcement events of
 each gang and the administrative tree.
+
+A :class:`Context` is frozen; its ``cache`` only memoises values that are pure functions
+of the facts above (the gang side, feature grids, algorithm results). Contexts are kept
+in a small LRU keyed by :attr:`CaseGraph.fingerprint` (the graph is immutable, so a key
+never goes stale): at most :data:`MAX_CACHED` cases stay in memory, and
+:func:`clear_cache` drops them all.
 
 Nothing here reads names, ID numbers, phone numbers or memo texts: scoring only uses
 ids, kinds, amounts, channels, times and the tree.
@@ -12,7 +17,8 @@ ids, kinds, amounts, channels, times and the tree.
 
 from __future__ import annotations
 
-import weakref
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,7 +30,7 @@ from ..domain import CHANNELS, channel_of, is_enforcement, official_circle, tie_
 from ..errors import ParameterError
 from ..graph import CaseGraph
 
-__all__: list[str] = []
+__all__: list[str] = ["clear_cache", "MAX_CACHED"]
 
 #: Weight of a member's listed role (leader, core, member); unknown roles count as member.
 ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
@@ -44,7 +50,7 @@ def pair_key(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     return np.minimum(a, b) * np.int64(n) + np.maximum(a, b)
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class Context:
     """The prepared arrays of one graph (see the module docstring)."""
 
@@ -113,17 +119,40 @@ class Context:
         return float(max(d, 1.0))
 
 
-_CACHE: weakref.WeakKeyDictionary[CaseGraph, Context] = weakref.WeakKeyDictionary()
+#: How many cases' prepared contexts stay in memory (least recently used dropped first).
+MAX_CACHED = 2
+_CACHE: OrderedDict[str, Context] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every prepared case (the next call on a graph prepares it again).
+
+    Examples
+    --------
+    >>> from umbrella_graph.scoring import clear_cache
+    >>> clear_cache()
+    """
+    with _LOCK:
+        _CACHE.clear()
 
 
 def context(graph: CaseGraph, func: str) -> Context:
-    """The (cached) :class:`Context` of ``graph``."""
+    """The :class:`Context` of ``graph``: from the LRU if its content was seen recently."""
     if not isinstance(graph, CaseGraph):
         raise ParameterError.invalid("graph", func, "a CaseGraph (see build_graph)", type(graph).__name__)
-    ctx = _CACHE.get(graph)
-    if ctx is None:
-        ctx = _build(graph)
-        _CACHE[graph] = ctx
+    key = graph.fingerprint
+    with _LOCK:
+        ctx = _CACHE.get(key)
+        if ctx is not None:
+            _CACHE.move_to_end(key)
+            return ctx
+    ctx = _build(graph)
+    with _LOCK:
+        _CACHE[key] = ctx
+        _CACHE.move_to_end(key)
+        while len(_CACHE) > MAX_CACHED:
+            _CACHE.popitem(last=False)
     return ctx
 
 

@@ -34,7 +34,7 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
 from ..errors import NotFittedError, ParameterError
 from ..graph import CaseGraph
-from .score import SIGNAL_NAMES, SIGNALS, combine, signal_values
+from .signal_defs import SIGNAL_NAMES, SIGNALS, combine, signal_values
 from .signals import FEATURES, pair_features
 
 __all__ = ["UmbrellaClassifier", "design_matrix"]

@@ -34,9 +34,7 @@ score is the model's calibrated probability and the contributions are the model'
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -44,137 +42,11 @@ import pandas as pd
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ._context import check_ids, context
+from .model import ModelNotFittedError, UmbrellaClassifier
+from .signal_defs import SIGNAL_NAMES, SIGNALS, Signal, combine, signal_values
 from .signals import _all_features, _check_seed
 
-if TYPE_CHECKING:  # pragma: no cover
-    from .model import UmbrellaClassifier
-
-__all__ = ["score_umbrellas", "signal_values", "SIGNALS", "Signal", "combine"]
-
-
-def _ramp(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    return np.clip((np.asarray(x, dtype=float) - lo) / (hi - lo), 0.0, 1.0)
-
-
-def _log_amount_ramp(log1p_amount: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """0 at ``lo`` yuan or less, 1 at ``hi`` yuan or more, linear in log(amount) between."""
-    amount = np.expm1(np.asarray(log1p_amount, dtype=float))
-    with np.errstate(divide="ignore"):
-        la = np.log10(np.maximum(amount, 1e-9))
-    return _ramp(la, np.log10(lo), np.log10(hi))
-
-
-def _sat(x: np.ndarray, scale: float) -> np.ndarray:
-    return 1.0 - np.exp(-np.maximum(np.asarray(x, dtype=float), 0.0) / scale)
-
-
-@dataclass(frozen=True)
-class Signal:
-    """One named signal: how its value is computed and how much it may weigh.
-
-    Attributes
-    ----------
-    name : str
-        Used in the ``sig_NAME`` / ``contrib_NAME`` columns.
-    weight : float
-        The most this signal alone can contribute to the unsupervised score.
-    features : tuple of str
-        The raw features it reads (the classifier's contributions are grouped by these).
-    value : callable
-        ``value(features_frame) -> ndarray`` in ``[0, 1]``.
-    description : str
-        One line for explanations.
-    """
-
-    name: str
-    weight: float
-    features: tuple[str, ...]
-    value: Callable[[pd.DataFrame], np.ndarray]
-    description: str
-
-
-def _money(f: pd.DataFrame) -> np.ndarray:
-    # judged against the case's own transfers (signals.EVERYDAY_QUANTILE, BRIBE_QUANTILE)
-    amount = f["money_level"].to_numpy(dtype=float)
-    return amount * (0.5 + 0.5 * _sat(f["money_large"].to_numpy(), 1.0))
-
-
-def _tipoff(f: pd.DataFrame) -> np.ndarray:
-    # the tip-off score is a -log10 p-value (scoring.tipoff): 1.3 (p = 0.05) says little,
-    # 4 (1 in 10,000) is as strong as timing gets; every further tipped raid adds
-    v = _ramp(f["tipoff_score"].to_numpy(dtype=float), 1.3, 4.0)
-    more = np.maximum(f["tipoff_raids"].to_numpy(dtype=float) - 1.0, 0.0)
-    return 1.0 - (1.0 - v) * 0.6 ** more
-
-
-def _kinship(f: pd.DataFrame) -> np.ndarray:
-    a = f["kin_side"].to_numpy(dtype=float)
-    b = 0.6 * f["kin_employed"].to_numpy(dtype=float)
-    return 1.0 - (1.0 - a) * (1.0 - b)
-
-
-#: The signals of the unsupervised score, in column order. Weights and rationale are in
-#: docs/signals.md.
-SIGNALS: tuple[Signal, ...] = (
-    Signal("money", 0.8,
-           ("money_amount", "money_level", "money_count", "money_large", "money_self", "money_spouse", "money_kin",
-            "money_listed", "money_company", "money_front", "money_bank", "money_wechat", "money_alipay",
-            "money_cash", "money_other"),
-           _money, "money from the gang side (members, gang companies, front men) to the official or his family"),
-    Signal("relay", 0.4, ("relay_amount", "relay_level", "relay_count"),
-           lambda f: f["relay_level"].to_numpy(dtype=float),
-           "money from the gang side passed on to the official's circle by one intermediary within 30 days"),
-    Signal("contracts", 0.7,
-           ("contract_count", "contract_amount", "contract_total", "contract_expected", "contract_surprise",
-            "contract_unit"),
-           lambda f: np.maximum(_ramp(f["contract_surprise"].to_numpy(), 0.7, 2.7),
-                                0.5 * _ramp(f["contract_unit"].to_numpy(), 0.5, 1.5)),
-           "contracts the official issued or approved to gang companies, beyond what chance predicts"),
-    Signal("contacts", 0.6,
-           ("contact_weight", "contact_core", "contact_people", "contact_volume", "contact_expected",
-            "contact_surprise", "contact_post"),
-           lambda f: _ramp(f["contact_surprise"].to_numpy(), 1.0, 6.0),
-           "calls and meetings with the gang's leader, core and side, beyond what his contact volume predicts"),
-    Signal("tipoff", 0.7, ("tipoff_raids", "tipoff_score", "tipoff_spread", "tipoff_post_raids"), _tipoff,
-           "contacts with the gang side hours to days before its raids, improbable under the official's own "
-           "baseline (the warning passed on strengthens it)"),
-    Signal("kinship", 0.3, ("kin_side", "kin_employed"), _kinship,
-           "relatives who are members or front men of the gang, or work for its companies"),
-    Signal("member", 0.9, ("member",), lambda f: f["member"].to_numpy(dtype=float),
-           "the official is on the gang's member list"),
-    Signal("jurisdiction", 0.15, ("jurisdiction",), lambda f: f["jurisdiction"].to_numpy(dtype=float),
-           "the official governs the gang's place or regulates its trade (opportunity, not evidence)"),
-    Signal("leads", 0.1, ("leads_gang", "leads_other"), lambda f: _sat(f["leads_gang"].to_numpy(), 1.0),
-           "petitions or tips naming the official with this gang (allegations, not evidence)"),
-    Signal("ppr", 0.1, ("ppr",), lambda f: _ramp(f["ppr"].to_numpy(), 0.5, 2.0),
-           "a random walk from the gang side visits the official more than his activity explains"),
-    Signal("community", 0.05, ("community",), lambda f: f["community"].to_numpy(dtype=float),
-           "share of the gang side in the official's network community (Leiden)"),
-    Signal("link", 0.05, ("link_aa", "link_ra"), lambda f: _sat(f["link_aa"].to_numpy(), 2.0),
-           "shared contacts with the gang side (Adamic-Adar)"),
-    Signal("brokerage", 0.0, ("brokerage",), lambda f: _sat(f["brokerage"].to_numpy() * 100.0, 1.0),
-           "brokerage (sampled betweenness); a centrality, weight 0 in the default score"),
-)
-
-SIGNAL_NAMES: tuple[str, ...] = tuple(s.name for s in SIGNALS)
-
-
-def signal_values(features: pd.DataFrame) -> pd.DataFrame:
-    """The signal values (``[0, 1]``) of a :func:`pair_features` frame, one column per signal."""
-    return pd.DataFrame({s.name: np.clip(np.nan_to_num(s.value(features), nan=0.0), 0.0, 1.0)
-                         for s in SIGNALS}, index=features.index)
-
-
-def combine(values: pd.DataFrame) -> tuple[np.ndarray, pd.DataFrame]:
-    """Noisy-OR score and per-signal contributions (which add up to the score)."""
-    w = np.array([s.weight for s in SIGNALS])
-    v = values[list(SIGNAL_NAMES)].to_numpy(dtype=float)
-    L = -np.log1p(-np.clip(v * w[None, :], 0.0, 1.0 - 1e-12))
-    total = L.sum(axis=1)
-    score = 1.0 - np.exp(-total)
-    share = np.divide(L, total[:, None], out=np.zeros_like(L), where=total[:, None] > 0)
-    contrib = share * score[:, None]
-    return score, pd.DataFrame(contrib, columns=list(SIGNAL_NAMES), index=values.index)
+__all__ = ["score_umbrellas", "signal_values", "SIGNALS", "SIGNAL_NAMES", "Signal", "combine"]
 
 
 def _top(contrib: pd.DataFrame, k: int = 3, floor: float = 0.01) -> list[str]:
@@ -190,13 +62,9 @@ def _top(contrib: pd.DataFrame, k: int = 3, floor: float = 0.01) -> list[str]:
 def _check_model(model: Any, func: str) -> None:
     if model is None:
         return
-    from .model import UmbrellaClassifier
-
     if not isinstance(model, UmbrellaClassifier):
         raise ParameterError.invalid("model", func, "None or a fitted UmbrellaClassifier", type(model).__name__)
     if not hasattr(model, "model_"):
-        from .model import ModelNotFittedError
-
         raise ModelNotFittedError("The UmbrellaClassifier given to score_umbrellas is not fitted yet; "
                                   "call fit or fit_graph first.")
     if not model.uses_pair_features_:

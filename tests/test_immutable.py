@@ -1,0 +1,93 @@
+"""A case and its graph never change, so nothing derived from them goes stale."""
+
+from __future__ import annotations
+
+import attrs
+import numpy as np
+import pandas as pd
+import pytest
+
+import umbrella_graph as ug
+from umbrella_graph.scoring import _context, clear_cache
+
+
+def test_graph_attributes_cannot_be_reassigned(sample_graph: ug.CaseGraph) -> None:
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        sample_graph.edges = sample_graph.edges  # type: ignore[misc]
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        sample_graph.case = sample_graph.case  # type: ignore[misc]
+
+
+def test_editing_the_edge_table_edits_a_copy(sample_graph: ug.CaseGraph) -> None:
+    before = sample_graph.fingerprint
+    edges = sample_graph.edges
+    first = int(edges["src"].iat[0])
+    edges.loc[0, "src"] = first + 1
+    edges["strength"] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        sample_graph.edges["dst"].to_numpy()[0] = 0
+    assert int(sample_graph.edges["src"].iat[0]) == first
+    assert float(sample_graph.edges["strength"].sum()) > 0
+    assert sample_graph.fingerprint == before
+
+
+def test_editing_a_case_table_edits_a_copy(sample_graph: ug.CaseGraph) -> None:
+    tx = sample_graph.case["transactions"]
+    amount = float(tx["amount"].iat[0])
+    tx.loc[0, "amount"] = amount * 1000
+    tables = sample_graph.case.tables
+    tables["transactions"].loc[0, "amount"] = 0.0
+    assert float(sample_graph.case["transactions"]["amount"].iat[0]) == amount
+
+
+def test_a_frame_taken_from_a_case_stays_editable() -> None:
+    people = ug.case_from_frames(people=pd.DataFrame({"id": ["a"], "name": ["甲"]}))["people"]
+    people.loc[0, "name"] = "乙"  # the case is gone: the copy is the user's to edit
+    assert people.loc[0, "name"] == "乙"
+
+
+def test_fingerprint_is_about_content(sample_case: ug.Case) -> None:
+    a, b = ug.build_graph(sample_case), ug.build_graph(sample_case)
+    assert a is not b and a.fingerprint == b.fingerprint
+    tx = sample_case["transactions"]
+    tx.loc[0, "amount"] = float(tx["amount"].iat[0]) + 1.0
+    c = ug.build_graph(sample_case.with_tables(transactions=tx))
+    assert c.fingerprint != a.fingerprint
+    assert isinstance(a.fingerprint, str) and len(a.fingerprint) == 32
+
+
+def test_a_changed_case_scores_afresh(sample_case: ug.Case) -> None:
+    """The old failure: an edited case returned the scores of the original."""
+    g = ug.build_graph(sample_case)
+    before = ug.score_umbrellas(g)
+    top = before.iloc[0]
+    tx = sample_case["transactions"]
+    # drop every transfer: the money signal of every pair must fall to 0
+    changed = ug.build_graph(sample_case.with_tables(transactions=tx.iloc[:0]))
+    after = ug.score_umbrellas(changed)
+    assert float(before["sig_money"].max()) > 0
+    assert float(after["sig_money"].max()) == 0.0
+    again = ug.score_umbrellas(g)
+    pd.testing.assert_frame_equal(before, again)
+    assert top["official_id"] in set(again["official_id"])
+
+
+def test_the_cache_is_small_and_can_be_cleared(sample_case: ug.Case) -> None:
+    clear_cache()
+    assert len(_context._CACHE) == 0
+    graphs = [ug.build_graph(sample_case.with_tables(
+        transactions=sample_case["transactions"].iloc[: 10 * (k + 1)])) for k in range(_context.MAX_CACHED + 1)]
+    for g in graphs:
+        ug.pair_features(g, gangs=[g.gangs[0]])
+    assert len(_context._CACHE) == _context.MAX_CACHED
+    assert graphs[0].fingerprint not in _context._CACHE
+    assert graphs[-1].fingerprint in _context._CACHE
+    clear_cache()
+    assert len(_context._CACHE) == 0
+
+
+def test_context_is_frozen(sample_graph: ug.CaseGraph) -> None:
+    ctx = _context.context(sample_graph, "test")
+    with pytest.raises(AttributeError):
+        ctx.tx = ctx.tx  # type: ignore[misc]
+    assert np.array_equal(ctx.official_pos, sample_graph.index_of(sample_graph.officials))
