@@ -449,6 +449,9 @@ def _identities(m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     uids = m["_key"].map(uid_of).to_numpy(dtype=np.int64)
     ident = first.drop(columns=["gender"]).rename(columns={"_ref": "ref", "gender_n": "gender"})
     ident["records"] = np.bincount(uids, minlength=len(ident))
+    per_file = pd.DataFrame({"uid": uids, "file": m["file"].to_numpy()}).drop_duplicates()
+    files = per_file.groupby("uid", sort=True)["file"].agg(tuple)
+    ident["files"] = files.reindex(ident["uid"]).to_numpy()
     return ident, uids
 
 
@@ -622,7 +625,7 @@ def ingest(
     def party(f: np.ndarray, r: np.ndarray, slot: str) -> np.ndarray:
         ix = pd.MultiIndex.from_arrays([np.asarray(f, dtype=object), np.asarray(r, dtype=np.int64),
                                         np.full(len(f), slot, dtype=object)])
-        got: np.ndarray = who_ix.reindex(ix).to_numpy(dtype=object)
+        got: np.ndarray = who_ix.reindex(ix).to_numpy(dtype=object).copy()  # writable even when empty
         got[pd.isna(got)] = None
         return got
 

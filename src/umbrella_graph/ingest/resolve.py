@@ -14,9 +14,11 @@ comparison     levels (m, u)                                              why
 id_number      same valid number (0.95, 1e-8); same as written but        a national
                invalid (0.01, 1e-8); one character apart (0.02, 1e-7)     id is one
                                                                           per person
-phone          same (0.7, 1e-8); different (0.3, 1)                       strong, but
-                                                                          families share
-account        same (0.6, 1e-8); different (0.4, 1)                       strong
+phone          same, names agree or one record nameless (0.7, 1e-8);      strong, but
+               same, different names (1e-3, 1e-3: weight 0);             families
+               different (0.3, 1)                                         share
+account        same, names agree or one record nameless (0.6, 1e-8);      strong, but
+               same, different names (weight 0); different (0.4, 1)       cards are lent
 name           same simplified name (0.80, 5e-4, term-frequency           a common
                adjusted: 王伟 counts for less than 欧阳修远); same            name alone
                pinyin (0.12, 8e-4); same surname, given-name pinyin one    is weak
@@ -34,12 +36,16 @@ Clustering is greedy over pairs in decreasing match weight (ties by id), with
 ID numbers, different genders, different birth dates, or different names (simplified
 and pinyin) unless the linking pair shares an ID number; an analyst's rejection is a
 cannot-link too. A pair is merged automatically only when its probability reaches the
-upper threshold **and** it shares a strong identifier (ID number, phone or account): a
-name alone never merges two records, so namesakes stay apart. Identities with neither
-a name nor an ID number (a phone in call records) join, last, the person whom most
-identities give that identifier; a tie between people who conflict (a family phone) is
-left for review. Pairs between the two thresholds, strong pairs without a shared
-identifier and the losing claimants of an identifier go to the review queue.
+upper threshold **and** it shares a strong identifier (ID number, or a phone or account
+given with the same name or by a nameless record): a name alone never merges two
+records, so namesakes stay apart, and a phone two different names give (a family phone)
+never merges them either. The same ID number under two different names is a typo or a
+borrowed card as often as it is one person: such a pair goes to review. Identities with
+neither a name nor an ID number (a phone in call records) join, last, the person whom
+the most distinct source files give that identifier (a register and a carrier's
+subscriber list outweigh one bank's account-opening form, however many cards it lists);
+a tie is left for review. Pairs between the two thresholds, strong pairs without a
+shared identifier and the losing claimants of an identifier go to the review queue.
 """
 
 from __future__ import annotations
@@ -63,7 +69,7 @@ IDENTITY_COLUMNS = ("uid", "ref", "name", "surname_py", "given_py", "py", "id_nu
                     "account", "gender", "birth_date")
 #: The comparisons, in the order of the match card.
 COMPARISONS = ("id_number", "phone", "account", "name", "gender", "birth_date")
-_STRONG = {"id_number": (3, 2, 1), "phone": (1,), "account": (1,)}
+_STRONG = {"id_number": (3, 2, 1), "phone": (3, 2), "account": (3, 2)}
 
 
 def _level(cond: str, label: str, m: float, u: float, **kw: object) -> dict[str, object]:
@@ -73,6 +79,26 @@ def _level(cond: str, label: str, m: float, u: float, **kw: object) -> dict[str,
 def _null(col: str) -> dict[str, object]:
     return {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL", "label_for_charts": "missing",
             "is_null_level": True}
+
+
+#: SQL: the two records' names agree (same simplified name or same pinyin).
+NAMES_AGREE = "(name_l = name_r OR py_l = py_r)"
+#: SQL: one of the two records has no name (a number in call records, a bare account).
+NAMELESS = "(py_l IS NULL OR py_r IS NULL)"
+
+
+def _shared(col: str, word: str, m: float, u: float) -> object:
+    """A shared phone or account: strong when the names agree or one record has none;
+    worth nothing when two different names give it (a family phone, a card lent to a
+    spouse): the identifier then says "same household", not "same person"."""
+    import splink.comparison_library as cl
+
+    return cl.CustomComparison(output_column_name=col, comparison_levels=[
+        _null(col),
+        _level(f"{col}_l = {col}_r AND {NAMES_AGREE}", f"same {word}, same name", m, u),
+        _level(f"{col}_l = {col}_r AND {NAMELESS}", f"same {word}, one record without a name", m, u),
+        _level(f"{col}_l = {col}_r", f"same {word}, different names (shared in a family?)", 1e-3, 1e-3),
+        _level("ELSE", f"different {word}s", 1.0 - m, 1.0 - u)])
 
 
 def _comparisons() -> list[object]:
@@ -86,12 +112,8 @@ def _comparisons() -> list[object]:
             _level("levenshtein(id_any_l, id_any_r) <= 1", "ID numbers one character apart", 0.02, 1e-7),
             _level("ELSE", "different ID numbers", 0.02, 1.0 - 2e-7),
         ]),
-        cl.CustomComparison(output_column_name="phone", comparison_levels=[
-            _null("phone"), _level("phone_l = phone_r", "same phone", 0.7, 1e-8),
-            _level("ELSE", "different phones", 0.3, 1.0 - 1e-8)]),
-        cl.CustomComparison(output_column_name="account", comparison_levels=[
-            _null("account"), _level("account_l = account_r", "same account", 0.6, 1e-8),
-            _level("ELSE", "different accounts", 0.4, 1.0 - 1e-8)]),
+        _shared("phone", "phone", 0.7, 1e-8),
+        _shared("account", "account", 0.6, 1e-8),
         cl.CustomComparison(output_column_name="name", comparison_levels=[
             _null("py"),
             _level("name_l = name_r", "same name", 0.80, 5e-4, tf_adjustment_column="name",
@@ -182,8 +204,10 @@ def score_pairs(identities: pd.DataFrame, *, threshold: float = 0.01) -> pd.Data
 _LEVEL_WORDS = {
     "id_number": {3: "same valid ID number", 2: "same ID number as written (invalid)", 1: "ID numbers one character apart",
                   0: "different ID numbers"},
-    "phone": {1: "same phone", 0: "different phones"},
-    "account": {1: "same account", 0: "different accounts"},
+    "phone": {3: "same phone, same name", 2: "same phone, one record without a name",
+              1: "same phone, different names (shared in a family?)", 0: "different phones"},
+    "account": {3: "same account, same name", 2: "same account, one record without a name",
+                1: "same account, different names (shared in a family?)", 0: "different accounts"},
     "name": {3: "same name", 2: "same name in pinyin", 1: "same surname, given name one letter apart",
              0: "different names"},
     "gender": {1: "same gender", 0: "different gender"},
@@ -299,7 +323,8 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
     ----------
     identities : DataFrame
         As for :func:`score_pairs` (``uid``, ``ref`` and the identifiers), and optionally
-        ``records`` (how many source records each identity stands for).
+        ``files`` (the distinct source files each identity was written in; by default the
+        file of its ``ref``).
     pairs : DataFrame
         From :func:`score_pairs`.
     upper, lower : float
@@ -339,13 +364,17 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
     prob = p["match_probability"].to_numpy()
     is_strong = strong(p) if len(p) else np.zeros(0, dtype=bool)
     id_link = p["gamma_id_number"].isin((3, 2, 1)).to_numpy() if len(p) else np.zeros(0, dtype=bool)
+    names_differ = p["gamma_name"].isin((1, 0)).to_numpy() if len(p) else np.zeros(0, dtype=bool)
     # identities without a name or ID number (a phone in call records, an account) are
     # joined last: to the person whom most identities give that identifier, or, when two
     # people who conflict are tied for it (a family phone), left for review
     bare = set(identities.loc[identities["py"].isna() & identities["id_any"].isna(), "uid"].astype("int64"))
     deferred: dict[int, list[int]] = {}
-    n_records = (dict(zip(identities["uid"].astype("int64"), identities["records"].astype("int64"), strict=True))
-                 if "records" in identities.columns else {})
+    if "files" in identities.columns:
+        files_of = {int(u): frozenset(f) for u, f in zip(identities["uid"], identities["files"], strict=True)}
+    else:
+        files_of = {int(u): frozenset([str(r).rsplit(":", 2)[0]]) for u, r in zip(identities["uid"], identities["ref"],
+                                                                                     strict=True)}
     for i in range(len(p)):
         a, b = int(ids_l[i]), int(ids_r[i])
         got = dec.get((a, b))
@@ -362,6 +391,8 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
             decision[i], reason[i] = "auto", "already in the same cluster"
         elif why:
             decision[i], reason[i] = "blocked", why
+        elif id_link[i] and names_differ[i]:
+            decision[i], reason[i] = "review", "same ID number, different names"
         elif prob[i] >= upper and is_strong[i]:
             sets.union(a, b)
             decision[i], reason[i] = "auto", "probability above the upper threshold with a shared identifier"
@@ -372,12 +403,12 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
     for u in sorted(deferred):
         edges = deferred[u]
         strong_edges = [i for i in edges if prob[i] >= upper and is_strong[i]]
-        support: dict[int, int] = {}
+        support: dict[int, frozenset[str]] = {}
         for i in strong_edges:
             other = int(ids_r[i]) if int(ids_l[i]) == u else int(ids_l[i])
             root = sets.find(other)
-            support[root] = support.get(root, 0) + n_records.get(other, 1)
-        ranked = sorted(support.items(), key=lambda kv: (-kv[1], kv[0]))
+            support[root] = support.get(root, frozenset()) | files_of[other]
+        ranked = sorted(((k, len(v)) for k, v in support.items()), key=lambda kv: (-kv[1], kv[0]))
         winner = ranked[0][0] if ranked and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]) else None
         if winner is not None and sets.conflict(u, winner, False):
             winner = None
@@ -385,7 +416,7 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
             other = int(ids_r[i]) if int(ids_l[i]) == u else int(ids_l[i])
             if winner is not None and sets.find(other) == winner and i in strong_edges:
                 decision[i] = "auto"
-                reason[i] = ("shared identifier, joined the person most records give it to"
+                reason[i] = ("shared identifier, joined the person the most source files give it to"
                              if len(ranked) > 1 else "probability above the upper threshold with a shared identifier")
             elif i in strong_edges:
                 decision[i] = "review"
