@@ -359,7 +359,7 @@ def test_long_date_cell_is_parsed_in_linear_time(tmp_path):
 
     import pandas as pd
 
-    from umbrella_graph.validate import _DATE_RE, parse_dates
+    from umbrella_graph.parsing.dates import _DATE_RE, parse_dates
 
     # a date, then a long run of spaces, then a character that makes the match fail: the
     # old pattern re-split the spaces between three adjacent quantifiers (1,200 spaces: 6 s)

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CaseError, ParameterError, Problem, mask_value
+from ..parsing import parse_amounts, parse_dates
 from ..schema import TABLES
-from ..validate import parse_amounts, parse_dates
 from .normalize import (
     is_company_name,
     normalize_account,
@@ -784,7 +784,7 @@ def _mark(statuses: Mapping[str, _Rows], files: np.ndarray, rows: np.ndarray, wh
 
 
 def _header_is(table: str, header: str, column: str) -> bool:
-    from ..io.aliases import resolve_headers
+    from ..parsing.headers import resolve_headers
 
     return resolve_headers(table, [header]).rename.get(header) == column
 

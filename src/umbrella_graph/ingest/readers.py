@@ -30,8 +30,8 @@ from typing import Any
 import pandas as pd
 
 from ..errors import CaseError, ParameterError, Problem
-from ..io.aliases import normalise_header, table_for_stem
 from ..io.files import detect_encoding
+from ..parsing.headers import normalise_header, table_for_stem
 from ..schema import TABLES
 
 __all__ = ["LAYOUTS", "REQUIRED", "SOURCE_KINDS", "PASSTHROUGH", "SourceFile", "read_source", "read_mapping",

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from ..domain import ENUM_COLUMNS, enum_spellings
+from ..parsing.headers import markdown_alias_table
 from ..schema import TABLES
-from .aliases import markdown_alias_table
 
 __all__ = ["COLUMN_DOCS", "markdown_columns_table", "markdown_enum_table", "update_document"]
 

@@ -4,7 +4,7 @@ Accepted files: ``.csv`` (UTF-8, UTF-8 with BOM, GBK or GB18030, detected; or th
 encoding you give), ``.xlsx`` (the sheet named like the table, else the first sheet;
 the header may sit below a title) and ``.parquet``. File stems may be the table name
 (``people.csv``) or a Chinese alias (``人员.csv``, ``交易流水.xlsx``; see
-:data:`umbrella_graph.io.aliases.TABLE_ALIASES`).
+:data:`umbrella_graph.parsing.headers.TABLE_ALIASES`).
 
 Rows keep their spreadsheet row number in ``_row`` (header = row 1 in CSV files; in
 ``.xlsx`` files the real sheet row, so a record under a two-line title starts at row 4).
@@ -34,8 +34,8 @@ import pyarrow.csv as pacsv
 
 from ..case import Case, LoadReport
 from ..errors import CaseError, ParameterError, Problem
+from ..parsing.headers import resolve_headers, table_for_stem
 from ..schema import TABLES
-from .aliases import resolve_headers, table_for_stem
 
 __all__ = ["load_case", "read_table", "detect_encoding", "read_columns_mapping", "SUFFIXES"]
 

@@ -1,0 +1,298 @@
+"""Dates from text cells: ISO 8601, ``2019/03/05``, ``2019.3.5``, ``2019年3月5日``,
+``20190305``, with times where given, and real date cells from spreadsheets (see
+:func:`parse_dates`).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .cells import (
+    DATE_MAX,
+    DATE_MIN,
+    MAX_PARSED_CHARS,
+    _any,
+    _blank,
+    _cast_all,
+    _digits_int,
+    _sample,
+    _split3,
+    arrow_strings,
+    as_text,
+)
+
+__all__ = ["parse_dates", "parse_dates_us", "to_ns"]
+
+# possessive quantifiers (``*+``): adjacent runs of spaces are never re-split on a failed
+# match, so a cell of spaces costs linear time, not cubic
+_DATE_RE = re.compile(
+    r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?"
+    r"(?:[\sT]*+(\d{1,2})\s*+[:时点]\s*+(\d{1,2})(?:\s*+[:分]\s*+(\d{1,2}(?:\.\d+)?))?\s*+[秒分]?)?"
+    r"\s*+(?:Z|[+-]\d{2}:?\d{2})?\s*+$"
+)
+
+_COMPACT_DATE_RE = re.compile(r"^\s*+(\d{4})(\d{2})(\d{2})(?:\s*+(\d{2}):?(\d{2}):?(\d{2})?)?\s*+$")
+
+_DATE_REPLACE = (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), ("T", " "), ("时", ":"),
+                 ("点", ":"), ("分", ":"), ("秒", ""))
+
+
+def _dates_vectorised(arr: pa.Array) -> np.ndarray:
+    """Parse non-null strings of the usual shapes; NaT where not understood."""
+    n = len(arr)
+    s = pc.utf8_trim_whitespace(arr)
+    for old, new in _DATE_REPLACE:
+        if _any(s, old):
+            s = pc.replace_substring(s, old, new)
+    sp = pc.split_pattern(pc.binary_join_element_wise(pc.utf8_trim_whitespace(s), "  ", ""), " ", max_splits=1)
+    dpart = pc.list_element(sp, 0)
+    tpart = pc.utf8_trim_whitespace(pc.list_element(sp, 1))
+    # date part: 20190305 or Y-M-D (with - / . separators)
+    if _any(dpart, "."):
+        dpart = pc.replace_substring(dpart, ".", "-")
+    dlen = pc.utf8_length(dpart).to_numpy(zero_copy_only=False)
+    ys, ms, ds, nparts = _split3(dpart, "-")
+    compact = (dlen == 8) & (nparts == 1)
+    if compact.any():
+        cm = pa.array(compact)
+        ys = pc.if_else(cm, pc.utf8_slice_codeunits(dpart, 0, 4), ys)
+        ms = pc.if_else(cm, pc.utf8_slice_codeunits(dpart, 4, 6), ms)
+        ds = pc.if_else(cm, pc.utf8_slice_codeunits(dpart, 6, 8), ds)
+    y, ok_y = _digits_int(ys)
+    mo, ok_m = _digits_int(ms)
+    d, ok_d = _digits_int(ds)
+    ok = ok_y & ok_m & ok_d & ((nparts == 3) | compact) & (pc.utf8_length(ys).to_numpy(zero_copy_only=False) == 4)
+    # time part: "", "14:30", "14:30:05.5", "143005", with an optional offset
+    if _any(tpart, "Z") or _any(tpart, "+") or _any(tpart, "-"):
+        tpart = pc.replace_substring_regex(tpart, r"\s*(Z|[+-]\d{2}:?\d{2})$", "")
+    tpart = pc.utf8_rtrim(tpart, characters=":")
+    tlen = pc.utf8_length(tpart).to_numpy(zero_copy_only=False)
+    hs, mins, secs, tparts = _split3(tpart, ":")
+    tcompact = ((tlen == 6) | (tlen == 4)) & (tparts == 1)
+    if tcompact.any():
+        cm = pa.array(tcompact)
+        hs = pc.if_else(cm, pc.utf8_slice_codeunits(tpart, 0, 2), hs)
+        mins = pc.if_else(cm, pc.utf8_slice_codeunits(tpart, 2, 4), mins)
+        secs = pc.if_else(cm, pc.utf8_slice_codeunits(tpart, 4, 6), secs)
+    notime = tlen == 0
+    h, ok_h = _digits_int(pc.if_else(pa.array(notime), "0", hs))
+    mi, ok_mi = _digits_int(pc.if_else(pc.equal(mins, ""), "0", mins))
+    sec_txt = pc.if_else(pc.equal(secs, ""), "0", secs)
+    sec_ok = pc.fill_null(pc.match_substring_regex(sec_txt, r"^\d{1,2}(\.\d+)?$"), False).to_numpy(zero_copy_only=False)
+    sec = pc.cast(pc.if_else(pa.array(sec_ok), sec_txt, "0"), pa.float64()).to_numpy(zero_copy_only=False)
+    ok &= ok_h & ok_mi & sec_ok & (tparts <= 3) & (h < 24) & (mi < 60) & (sec < 60)
+    ok &= ~pc.is_null(arr).to_numpy(zero_copy_only=False)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    ok &= (y >= 1) & (mo >= 1) & (mo <= 12) & (d >= 1)
+    if ok.any():
+        base = _ymd(y[ok], mo[ok], d[ok])
+        offs = (h[ok] * 3600 + mi[ok] * 60) * 10**6 + np.round(sec[ok] * 1e6).astype(np.int64)
+        out[ok] = base + offs.astype("timedelta64[us]")
+    return out
+
+
+def _ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
+    """Year, month, day -> ``datetime64[us]`` (NaT for a day past the end of its month),
+    by calendar arithmetic on numpy's month and day units (exact for years 1-9999, so
+    nothing wraps round)."""
+    month = (y.astype(np.int64) - 1970) * 12 + (m.astype(np.int64) - 1)
+    first = month.astype("datetime64[M]").astype("datetime64[D]")
+    days_in = ((month + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+    out = (first + (d.astype(np.int64) - 1).astype("timedelta64[D]")).astype("datetime64[us]")
+    out[d > days_in] = np.datetime64("NaT")
+    return out
+
+
+def to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``datetime64[us]`` -> (``datetime64[ns]``, before DATE_MIN, after DATE_MAX); dates
+    out of range become NaT instead of wrapping round (``9999-12-31`` is not 1816)."""
+    us = np.asarray(us)
+    if us.dtype == np.dtype("datetime64[ns]"):  # already in range (nanoseconds kept)
+        return us, np.zeros(len(us), dtype=bool), np.zeros(len(us), dtype=bool)
+    us = us.astype("datetime64[us]")
+    low = us < DATE_MIN
+    high = us > DATE_MAX + np.timedelta64(1, "D")
+    ns = np.full(len(us), np.datetime64("NaT"), dtype="datetime64[ns]")
+    ok = ~(low | high)
+    ns[ok] = us[ok].astype("datetime64[ns]")
+    return ns, low, high
+
+
+def _parse_one_date(text: object) -> np.datetime64:
+    """One cell -> ``datetime64[us]`` (NaT if not a date). Any Unicode decimal digits
+    (full-width ``２０１９``) are read as digits; cells over MAX_PARSED_CHARS are not dates."""
+    nat = np.datetime64("NaT", "us")
+    if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
+        return nat
+    m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
+    if not m:
+        return nat
+    y, mo, d, h, mi, s = m.groups()
+    try:
+        sec = float(s) if s else 0.0
+        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec),
+                      min(999999, int(round((sec - int(sec)) * 1e6))))
+    except (ValueError, OverflowError):
+        return nat
+    return np.datetime64(dt, "us")
+
+
+#: Date shapes tried with pyarrow's strptime (the formats found in a sample of the column
+#: are applied to the whole column; everything else goes through the general parser).
+_STRPTIME_FORMATS = (
+    "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M",
+    "%Y/%m/%d %H:%M:%S", "%Y/%m/%d %H:%M", "%Y/%m/%d", "%Y.%m.%d %H:%M:%S", "%Y.%m.%d %H:%M", "%Y.%m.%d",
+    "%Y年%m月%d日", "%Y年%m月%d日 %H:%M:%S", "%Y年%m月%d日 %H:%M", "%Y年%m月%d日%H:%M",
+    "%Y年%m月%d日 %H时%M分", "%Y年%m月%d日%H时%M分", "%Y年%m月%d日 %H时%M分%S秒", "%Y年%m月%d日%H时%M分%S秒",
+)
+def _maybe_rolled_over(ts: pa.Array, seconds: bool) -> np.ndarray:
+    """Where strptime may have rolled an impossible date or second over: check again.
+
+    A day past the end of its month (``2019-02-30``, ``2019-04-31``) lands on day 1-3 of the
+    next month, and only after a month shorter than 31 days: March 1-3 (February), or
+    the 1st of May, July, October or December. Second 60 or 61 lands on second 0 or 1.
+    """
+    day = pc.day(ts).to_numpy(zero_copy_only=False)
+    month = pc.month(ts).to_numpy(zero_copy_only=False)
+    year = pc.year(ts).to_numpy(zero_copy_only=False)
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    out = ((month == 3) & (day <= np.where(leap, 2, 3))) | (np.isin(month, (5, 7, 10, 12)) & (day == 1))
+    if seconds:
+        out |= pc.second(ts).to_numpy(zero_copy_only=False) <= 1
+    return np.asarray(out, dtype=bool)
+
+
+def _dates_from_text(text: pd.Series) -> pd.Series:
+    """Stripped strings (``<NA>`` for blank) -> ``datetime64[ns]`` when a whole ISO column
+    fits in it, else ``datetime64[us]`` (NaT where unparseable).
+
+    ISO columns are cast in one go. Otherwise the strptime formats that parse a sample of
+    the column are applied to it; strptime rolls impossible dates over (``2019-02-30`` ->
+    March 2nd), so every result where a roll-over can land (see :func:`_maybe_rolled_over`)
+    is checked again by the general parser, which also takes every value no format matched.
+    """
+    idx = text.index
+    arr = arrow_strings(text)
+    # nanoseconds where every value fits (ISO text keeps its precision), else microseconds
+    cast = _cast_all(arr, pa.timestamp("ns"))
+    if cast is None:
+        cast = _cast_all(arr, pa.timestamp("us"))
+    if cast is not None:
+        v = cast.to_numpy(zero_copy_only=False)
+        return pd.Series(v, index=idx, copy=not v.flags.writeable)  # copy only a read-only view
+    n = len(arr)
+    too_long = pc.fill_null(pc.greater(pc.utf8_length(arr), MAX_PARSED_CHARS), False)
+    if pc.any(too_long).as_py():  # never a date: not parsed at all
+        arr = pc.if_else(too_long, pa.scalar(None, pa.string()), arr)
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[us]")
+    todo = np.flatnonzero(pc.is_valid(arr).to_numpy(zero_copy_only=False))
+    check = np.zeros(n, dtype=bool)
+    sample = _sample(arr)
+    formats = [f for f in _STRPTIME_FORMATS
+               if pc.any(pc.is_valid(pc.strptime(sample, format=f, unit="us", error_is_null=True))).as_py()]
+    for fmt in formats:
+        if not len(todo):
+            break
+        sub = arr if len(todo) == n else arr.take(pa.array(todo))
+        p = pc.strptime(sub, format=fmt, unit="us", error_is_null=True)
+        ok = pc.is_valid(p).to_numpy(zero_copy_only=False)
+        if not ok.any():
+            continue
+        hit = todo[ok]
+        got = p if ok.all() else p.filter(pa.array(ok))
+        out[hit] = got.to_numpy(zero_copy_only=False)
+        check[hit[_maybe_rolled_over(got, "%S" in fmt)]] = True
+        todo = todo[~ok]
+    rest = np.union1d(todo, np.flatnonzero(check))
+    if len(rest):
+        sub = arr.take(pa.array(rest))
+        got = _dates_vectorised(sub)
+        left = np.isnat(got)
+        if left.any():
+            vals = sub.filter(pa.array(left)).to_pylist()
+            got[left] = np.array([_parse_one_date(v) for v in vals], dtype="datetime64[us]")
+        out[rest] = got
+    return pd.Series(out, index=idx, copy=False)
+
+
+def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of dates; return ``(parsed, bad)``.
+
+    ``parsed`` is ``datetime64[ns]`` (NaT where empty or unparseable); ``bad`` is True
+    where a non-empty cell could not be parsed. Accepted: ISO 8601 (``2019-03-05``,
+    ``2019-03-05T14:30:00``), ``2019/03/05``, ``2019/3/5 14:30``, ``2019.3.5``,
+    ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, and
+    date cells from spreadsheets; full-width digits (``２０１９-01-01``) are digits.
+    Impossible dates (``2019-02-30``) are bad, and so are dates a ``datetime64[ns]``
+    column cannot hold (before :data:`DATE_MIN` or after :data:`DATE_MAX`: they are not
+    wrapped round). :func:`~umbrella_graph.load_case` reads ``9999-12-31`` in an end
+    date as an open end, with a warning (see docs/data-contract.md).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parsed, bad = parse_dates(pd.Series(["2019-03-05", "2019/3/5 14:30", "2019年3月5日", "soon", "2019-02-30"]))
+    >>> [str(d) for d in parsed[:3]]
+    ['2019-03-05 00:00:00', '2019-03-05 14:30:00', '2019-03-05 00:00:00']
+    >>> bad.tolist()
+    [False, False, False, True, True]
+    >>> parse_dates(pd.Series(["9999-12-31", "２０１９-01-01"]))[1].tolist()
+    [True, False]
+    """
+    us, bad = parse_dates_us(values)
+    ns, low, high = to_ns(us)
+    return pd.Series(ns, index=values.index), pd.Series(bad | low | high, index=values.index)
+
+
+def _cell_us(v: Any) -> np.datetime64:
+    """A spreadsheet or Python date/time cell -> ``datetime64[us]`` (time zone dropped:
+    the wall-clock time as written)."""
+    if isinstance(v, pd.Timestamp):
+        if v.tzinfo is not None:
+            v = v.tz_localize(None)
+        return v.to_datetime64().astype("datetime64[us]")
+    if isinstance(v, datetime):
+        return np.datetime64(v.replace(tzinfo=None), "us")
+    return np.datetime64(v, "D").astype("datetime64[us]")
+
+
+def parse_dates_us(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A column of dates -> (``datetime64[us]`` or ``[ns]`` array, bad mask); see
+    :func:`parse_dates`.
+
+    Microseconds hold every year from 1 to 9999, so nothing wraps round here; the range
+    a case column holds is checked by the caller (:func:`to_ns`). Nanoseconds are kept
+    where the input has them (ns columns, ISO text that fits).
+    """
+    n = len(values)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        out = values
+        if getattr(out.dt, "tz", None) is not None:
+            out = out.dt.tz_localize(None)
+        v = out.to_numpy()
+        return (v if v.dtype == np.dtype("datetime64[ns]") else v.astype("datetime64[us]")), np.zeros(n, dtype=bool)
+    if pd.api.types.is_object_dtype(values.dtype):
+        is_dt = values.map(lambda v: isinstance(v, datetime | date | pd.Timestamp)).astype(bool).to_numpy()
+        is_num = values.map(lambda v: isinstance(v, int | float | np.number) and not isinstance(v, bool)
+                            and not (isinstance(v, float) and math.isnan(v))).astype(bool).to_numpy()
+        text, _ = as_text(values.where(~is_dt & ~is_num, None))
+        parsed = _dates_from_text(text).to_numpy().astype("datetime64[us]")
+        if is_dt.any():
+            parsed[is_dt] = np.array([_cell_us(v) for v in values[is_dt].tolist()], dtype="datetime64[us]")
+        blank = _blank(values).to_numpy(dtype=bool)
+        bad = (np.isnat(parsed) & ~blank) | is_num
+        parsed[is_num] = np.datetime64("NaT")
+        return parsed, bad
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        return np.full(n, np.datetime64("NaT"), "datetime64[us]"), values.notna().to_numpy(dtype=bool)
+    text, _ = as_text(values)
+    parsed = _dates_from_text(text).to_numpy()
+    return parsed, np.isnat(parsed) & text.notna().to_numpy(dtype=bool)

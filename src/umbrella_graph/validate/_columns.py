@@ -1,0 +1,205 @@
+"""Typing one column: dates, amounts, numbers, enums and labels, with bad cells flagged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..case import column_dtype
+from ..domain import ENUM_COLUMNS, enum_canonical, enum_spellings
+from ..parsing.amounts import parse_amounts, parse_numbers
+from ..parsing.cells import (
+    DATE_MAX,
+    DATE_MIN,
+    HUGE_AMOUNT,
+    arrow_strings,
+    as_text,
+    from_arrow_strings,
+)
+from ..parsing.dates import parse_dates_us, to_ns
+from ..schema import Column, TableSpec
+from ._tables import _AMOUNT_EXPECTED, _DATE_EXPECTED, LABEL_ALIASES, _Collector
+
+
+# --------------------------------------------------------------------------------------
+# columns
+# --------------------------------------------------------------------------------------
+def _coerce_column(
+    df: pd.DataFrame,
+    spec: TableSpec,
+    col: Column,
+    out: _Collector,
+    skip: np.ndarray,
+    scale: float,
+) -> None:
+    """Type one column in place; flag bad cells (skip the row, or blank an optional cell)."""
+    name = spec.name
+    raw = df[col.name]
+    lenient = out.lenient
+
+    def flag(mask: pd.Series | np.ndarray, code: str, expected: str, values: pd.Series | None = None) -> np.ndarray:
+        m = np.asarray(mask, dtype=bool)
+        if not m.any():
+            return m
+        if col.required or not lenient:
+            out.add_rows(df, m, name, col.name, code, expected, values if values is not None else raw)
+            skip[:] |= m
+        else:
+            out.add_rows(df, m, name, col.name, code, expected + "; the cell was left empty",
+                         values if values is not None else raw, action="repaired")
+        return m
+
+    if col.type in ("id", "ref", "str", "enum"):
+        s, lossy = as_text(raw)
+        blank = s.isna().to_numpy()
+        if col.required:
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        bad_l = flag(lossy, "lossy_number",
+                     "the cell stored as text: Excel keeps only 15 significant digits of a number, "
+                     "so this value has lost digits")
+        if col.type == "enum":
+            s, b = _read_enum(df, spec, col, s, out, flag)
+            s = s.mask(b)
+        if bad_l.any() and not col.required:
+            s = s.mask(bad_l)
+        df[col.name] = s
+    elif col.type in ("date", "datetime"):
+        us, bad_cells = parse_dates_us(raw)
+        ns, low, high = to_ns(us)
+        # an end date past DATE_MAX (9999-12-31: "still in post") is an open end; a start
+        # date before DATE_MIN (1600-01-01, 1900-style placeholders aside) an open start:
+        # kept as NaT, which every analysis reads as open, and listed as a warning
+        open_end = high & (col.name == "end_date")
+        open_start = low & (col.name == "start_date")
+        lo_txt, hi_txt = str(DATE_MIN.astype("datetime64[D]")), str(DATE_MAX.astype("datetime64[D]"))
+        far = low | high
+        written = raw
+        if far.any() and not isinstance(raw.dtype, pd.StringDtype):  # date cells: shown as dates
+            shown = np.full(len(us), None, dtype=object)
+            u = us[far].astype("datetime64[us]")
+            shown[far] = np.where(u.astype("datetime64[D]") == u, np.datetime_as_string(u, unit="D"),
+                                  np.datetime_as_string(u, unit="s"))
+            written = pd.Series(shown, index=df.index)
+        out.add_rows(df, open_end, name, col.name, "open_end_date",
+                     f"a date up to {hi_txt}; read as an open end (still in post / still a "
+                     "member), as an empty end date is", written, action="warning")
+        out.add_rows(df, open_start, name, col.name, "open_start_date",
+                     f"a date from {lo_txt}; read as an unknown start, as an empty start date "
+                     "is", written, action="warning")
+        parsed = pd.Series(ns, index=df.index)
+        expected = _DATE_EXPECTED + (" (a time may follow)" if col.type == "datetime" else "")
+        if col.required:
+            blank = (parsed.isna().to_numpy() & ~bad_cells & ~low & ~high)
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        flag(bad_cells, "bad_date", expected)
+        flag((low | high) & ~open_end & ~open_start, "date_out_of_range",
+             f"a date from {lo_txt} to {hi_txt} (the range a date column holds)", written)
+        df[col.name] = parsed
+    elif col.type == "amount":
+        parsed, bad = parse_amounts(raw)
+        if col.required:
+            blank = (parsed.isna() & ~bad).to_numpy()
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        flag(bad, "bad_amount", _AMOUNT_EXPECTED)
+        neg = (parsed < 0).fillna(False).to_numpy()
+        flag(neg, "negative_amount",
+             "a non-negative amount (record a refund as a payment in the other direction)")
+        huge = (parsed * scale >= HUGE_AMOUNT).fillna(False).to_numpy()
+        out.add_rows(df, huge, name, col.name, "huge_amount",
+                     f"an amount under {HUGE_AMOUNT:,.0f}; loaded as written (an ID or card "
+                     "number typed into the amount column? sums of such amounts may overflow)",
+                     raw, action="warning")
+        if scale != 1.0:
+            parsed = parsed * scale
+        df[col.name] = parsed.where(~neg)
+    elif col.type in ("float", "int"):
+        parsed, bad = parse_numbers(raw)
+        if col.required:
+            blank = (parsed.isna() & ~bad).to_numpy()
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        if name == "labels" and col.name == "label":
+            text, _ = as_text(raw)
+            alias = text.str.lower().map(LABEL_ALIASES).astype("float64")
+            parsed = parsed.where(parsed.notna(), alias)
+            bad = parsed.isna() & text.notna()
+            bad = bad | (parsed.notna() & ~parsed.isin([0.0, 1.0]))
+            flag(bad, "bad_choice", "1 (confirmed umbrella) or 0 (cleared)")
+        else:
+            if col.type == "int":
+                # a whole number that int64 (and float64, exactly) holds: 1e19 is not a count
+                bad = bad | (parsed.notna() & ((parsed != np.floor(parsed.fillna(0)))
+                                               | (parsed.abs() >= 2.0**53)))
+            flag(bad, "bad_number", "a whole number below 2**53" if col.type == "int" else "a number")
+        if scale != 1.0:
+            parsed = parsed * scale
+        parsed = parsed.where(~np.asarray(bad, dtype=bool))
+        df[col.name] = parsed.astype(column_dtype(col.type))
+
+
+def _enum_expected(spec: TableSpec, col: Column) -> str:
+    """What a bad enum cell should have been: the values and some accepted spellings."""
+    expected = "one of " + ", ".join(col.choices)
+    if (spec.name, col.name) in ENUM_COLUMNS:
+        words = enum_spellings(spec.name, col.name)
+        by_value: dict[str, list[str]] = {}
+        for w, canon in words.items():
+            if w != canon and not w.isascii():
+                by_value.setdefault(canon, []).append(w)
+        shown = "; ".join(f"{canon}: " + "/".join(ws[:3]) for canon, ws in by_value.items())
+        expected += (f" (or a Chinese spelling, simplified or traditional: {shown}; every accepted "
+                     "spelling is listed in docs/data-contract.md)")
+    return expected
+
+
+def _read_enum(
+    df: pd.DataFrame,
+    spec: TableSpec,
+    col: Column,
+    s: pd.Series,
+    out: _Collector,
+    flag: Callable[..., np.ndarray],
+) -> tuple[pd.Series, np.ndarray]:
+    """Map an enum column's cells to canonical values; flag the unknown ones.
+
+    Each distinct cell is looked up once (:func:`umbrella_graph.domain.enum_canonical`);
+    every spelling read as another value is reported in a note (never silently).
+    Returns the mapped column and the mask of bad cells.
+    """
+    arr = arrow_strings(s)
+    uniq: list[str] = pc.unique(arr.drop_null()).to_pylist()
+    choices = set(col.choices)
+    if not set(uniq) <= choices:
+        if (spec.name, col.name) in ENUM_COLUMNS:
+            canon = enum_canonical(spec.name, col.name, uniq)
+        else:  # an enum without a vocabulary: letter case only
+            canon = [u.lower() if u.lower() in choices else None for u in uniq]
+        keys = pa.array(uniq, pa.string())
+        vals = pa.array([c if c is not None else u for u, c in zip(uniq, canon, strict=True)], pa.string())
+        idx = pc.index_in(arr, value_set=keys)
+        mapped = pc.take(vals, idx)
+        # the spellings read as another value, with their counts and first rows
+        changed = [i for i, (u, c) in enumerate(zip(uniq, canon, strict=True)) if c is not None and c != u]
+        if changed:
+            codes = idx.to_numpy(zero_copy_only=False)
+            rows = df["_row"].to_numpy()
+            parts = []
+            for i in changed:
+                hit = np.flatnonzero(codes == i)
+                parts.append(f"{uniq[i]!r} -> {canon[i]} ({len(hit)} row(s), first row {int(rows[hit[0]])})")
+            files = pd.unique(df["_file"].to_numpy())
+            out.notes.append(f"{', '.join(map(str, files))}: column '{col.name}' of {spec.name}: values read "
+                             "through the vocabulary: " + ", ".join(parts))
+        s = from_arrow_strings(mapped, s.index)
+    a = arrow_strings(s)
+    bad = pc.and_(pc.is_valid(a), pc.invert(pc.is_in(a, value_set=pa.array(col.choices))))
+    b = flag(bad.to_numpy(zero_copy_only=False), "bad_choice", _enum_expected(spec, col))
+    return s, b
