@@ -55,7 +55,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("investigate",),
     # any network in (generic edge lists, whole-network analysis), any tool out (exports)
     ("network", "export"),
-    # presentation: views are used by the report, never the other way round
+    # presentation: pages, the font, masking and display text shared by views and the
+    # report; views are used by the report, never the other way round
+    ("presentation",),
     ("views",),
     ("reporting",),
     # tools around the library: synthetic cities, accuracy metrics, baselines
@@ -72,11 +74,6 @@ KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
         "readers of network.py (load_edges, network_case, case_of_networkx) are a source and "
         "belong in io/, below graph, with analyze_network staying above investigate: that "
         "split arrived with the generic-network work and is deferred to issue 17 item 3"
-    ),
-    ("umbrella_graph.views", "umbrella_graph.reporting._html"): (
-        "NetworkView.html renders through the report's page template and its vendored "
-        "vis-network/font assets (reporting/assets, reporting/templates); moving them to a "
-        "presentation package below both is part of the views split of issue 17 item 3"
     ),
 }
 

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .._compat import legacy_positional
-from ..masking import mask_id_number, mask_phone, mask_text
+from ..presentation import mask_id_number, mask_phone, mask_text
 from ._pdf import PrintError, print_pdf
 from ._sections import Section
 from ._svg import Chart

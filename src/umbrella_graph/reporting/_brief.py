@@ -14,7 +14,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._format import cell_text, fmt_amount, fmt_time, source
+from ..presentation import cell_text, fmt_amount, fmt_time, source
 
 __all__ = ["ALTERNATIVES", "ALTERNATIVES_ZH", "confidence", "strongest_records", "alternative"]
 

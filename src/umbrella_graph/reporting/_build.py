@@ -14,17 +14,24 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
-from .._format import cell_text, fmt_amount, fmt_time, source
 from .._version import __version__
 from ..domain import official_circle
 from ..errors import ParameterError, UmbrellaGraphError
 from ..graph import CaseGraph
-from ..masking import mask_text
+from ..presentation import (
+    FONT_NOTICE,
+    VIS_LICENSE,
+    Page,
+    cell_text,
+    fmt_amount,
+    fmt_time,
+    mask_text,
+    render_template,
+    source,
+)
 from ..schema import TABLES
 from ..views import kind_map, name_map, node_key, view_case
 from ._brief import alternative, confidence, strongest_records
-from ._font import FONT_NOTICE
-from ._html import VIS_LICENSE, Page, render_template
 from ._labels import TEXT, check_lang, text
 from ._sections import Section, frame_table, render_blocks
 from ._svg import (

@@ -11,9 +11,8 @@ import numpy as np
 import pandas as pd
 from markupsafe import Markup, escape
 
-from .._format import cell_text, fmt_time
 from ..errors import ParameterError
-from ..masking import mask_id_number, mask_phone, mask_text
+from ..presentation import cell_text, fmt_time, mask_id_number, mask_phone, mask_text
 from ._labels import column_label
 from ._labels import text as text_label
 from ._svg import Chart
