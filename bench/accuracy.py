@@ -61,6 +61,7 @@ from umbrella_graph.baselines import BASELINES, baseline_scores  # noqa: E402
 from umbrella_graph.case import Case  # noqa: E402
 from umbrella_graph.metrics import evaluate  # noqa: E402
 from umbrella_graph.scoring import UmbrellaClassifier, score_umbrellas  # noqa: E402
+from umbrella_graph.synth import generate_city  # noqa: E402
 
 #: The tables whose records are "evidence" for the robustness curve.
 EVIDENCE_TABLES = ("transactions", "contacts", "ties", "company_roles", "contracts")
@@ -95,7 +96,7 @@ def _held_out(truth: pd.DataFrame, labels: pd.DataFrame) -> pd.DataFrame:
 
 def run_city(difficulty: str, seed: int, people: int, gangs: int) -> tuple[list[dict], list[dict], dict]:
     t0 = time.perf_counter()
-    city = ug.generate_city(people=people, gangs=gangs, seed=seed, difficulty=difficulty)
+    city = generate_city(people=people, gangs=gangs, seed=seed, difficulty=difficulty)
     t_gen = time.perf_counter() - t0
     g = ug.build_graph(city.case)
     rows: list[dict] = []
@@ -361,7 +362,7 @@ def run_setting(family: Family, split: str, seed: int, knobs: dict[str, Any], pe
                 gangs: int) -> dict[str, Any]:
     """Generate one city, score it and find its tip-offs with the public API."""
     t0 = time.perf_counter()
-    city = ug.generate_city(people=people, gangs=gangs, seed=seed, difficulty=family.difficulty, **knobs)
+    city = generate_city(people=people, gangs=gangs, seed=seed, difficulty=family.difficulty, **knobs)
     g = ug.build_graph(city.case)
     s = ug.score_umbrellas(g, seed=seed)
     row: dict[str, Any] = {"family": family.name, "difficulty": family.difficulty, "split": split, "seed": seed,

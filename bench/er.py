@@ -53,6 +53,7 @@ import umbrella_graph as ug  # noqa: E402
 from umbrella_graph.ingest import ingest  # noqa: E402
 from umbrella_graph.metrics import evaluate  # noqa: E402
 from umbrella_graph.scoring import score_umbrellas  # noqa: E402
+from umbrella_graph.synth import generate_city  # noqa: E402
 from umbrella_graph.synth.messy import write_messy_sources  # noqa: E402
 
 
@@ -100,7 +101,7 @@ def _remap(tables: dict[str, pd.DataFrame], mapping: dict[str, str]) -> object:
 
 
 def run_seed(seed: int, people: int, gangs: int, difficulty: str) -> dict:
-    city = ug.generate_city(people=people, gangs=gangs, seed=seed, difficulty=difficulty)
+    city = generate_city(people=people, gangs=gangs, seed=seed, difficulty=difficulty)
     with tempfile.TemporaryDirectory() as d:
         ms = write_messy_sources(city, Path(d) / "sources", seed=seed)
         t0 = time.perf_counter()
@@ -170,7 +171,7 @@ print(json.dumps({{"wall": wall, "rss_gb": resource.getrusage(resource.RUSAGE_SE
 
 
 def run_scale(people: int, gangs: int, seed: int) -> dict:
-    city = ug.generate_city(people=people, gangs=gangs, seed=seed)
+    city = generate_city(people=people, gangs=gangs, seed=seed)
     with tempfile.TemporaryDirectory() as d:
         t0 = time.perf_counter()
         ms = write_messy_sources(city, Path(d) / "sources", seed=seed)

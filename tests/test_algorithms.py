@@ -213,7 +213,7 @@ def test_ppr_parameter_errors() -> None:
         personalized_pagerank(A, [0], alpha=1.0)
     with pytest.raises(ParameterError, match=r"node positions in \[0, 3\)"):
         personalized_pagerank(A, [3])
-    with pytest.raises(ParameterError, match="non-empty seed sets"):
+    with pytest.raises(ParameterError, match="non-empty source sets"):
         personalized_pagerank_many(A, [[0], []])
     with pytest.raises(ParameterError, match="integer node positions"):
         personalized_pagerank(A, [0.5])
@@ -432,7 +432,7 @@ def test_ppr_not_converged_logs_and_returns_last_iterate(caplog: pytest.LogCaptu
     order, A = as_matrix(G)
     with caplog.at_level("WARNING", logger="umbrella_graph.algorithms"):
         R = personalized_pagerank_many(A, [[0], [1]], max_iter=3, tol=1e-15)
-    assert "2 seed sets did not converge in 3 iterations" in caplog.text
+    assert "2 source sets did not converge in 3 iterations" in caplog.text
     assert R.shape == (2, len(order)) and np.allclose(R.sum(axis=1), 1.0)
     assert np.abs(R[0] - nx_ppr(G, order, [0])).max() > 1e-6  # only 3 steps taken
 

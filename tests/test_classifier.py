@@ -14,6 +14,7 @@ import umbrella_graph as ug
 from umbrella_graph.cli import main
 from umbrella_graph.errors import NotFittedError, ParameterError
 from umbrella_graph.scoring import SIGNALS, UmbrellaClassifier, pair_features, score_umbrellas
+from umbrella_graph.synth import SynthCity, generate_city
 
 #: Checks that do not apply, with the reason (scikit-learn's ``expected_failed_checks``).
 EXPECTED_FAILED = {
@@ -36,16 +37,16 @@ def test_class_weight_without_calibration() -> None:
 
 
 @pytest.fixture(scope="module")
-def city() -> ug.SynthCity:
-    return ug.generate_city(people=2000, gangs=3, seed=4, difficulty="medium", label_share=0.3)
+def city() -> SynthCity:
+    return generate_city(people=2000, gangs=3, seed=4, difficulty="medium", label_share=0.3)
 
 
 @pytest.fixture(scope="module")
-def graph(city: ug.SynthCity) -> ug.CaseGraph:
+def graph(city: SynthCity) -> ug.CaseGraph:
     return ug.build_graph(city.case)
 
 
-def test_fit_on_labels_and_score_held_out_pairs(city: ug.SynthCity, graph: ug.CaseGraph) -> None:
+def test_fit_on_labels_and_score_held_out_pairs(city: SynthCity, graph: ug.CaseGraph) -> None:
     clf = UmbrellaClassifier().fit_graph(graph)  # the case's labels.csv: 30% of the pairs
     assert clf.uses_pair_features_ and clf.n_features_in_ == len(SIGNALS) + 1
     assert list(clf.classes_) == [0, 1]
@@ -81,7 +82,7 @@ def test_fit_is_deterministic(graph: ug.CaseGraph) -> None:
     np.testing.assert_array_equal(a, b)
 
 
-def test_gbm_and_isotonic_variants(city: ug.SynthCity, graph: ug.CaseGraph) -> None:
+def test_gbm_and_isotonic_variants(city: SynthCity, graph: ug.CaseGraph) -> None:
     """Each variant fits the model it names and still ranks the held-out umbrellas first."""
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier

@@ -151,18 +151,18 @@ def test_mafia_betweenness_matches_reference(mafia: nx.Graph, mode: str) -> None
 @pytest.mark.parametrize("strategy", ["betweenness", "degree", "collective_influence", "katz"])
 def test_infinito_matches_reference(infinito: nx.Graph, strategy: str, mode: str,
                                     weight: str | None) -> None:
-    ours = disruption_curve(infinito, strategy, mode, k=5, weight=weight)  # type: ignore[arg-type]
+    ours = disruption_curve(infinito, strategy=strategy, mode=mode, k=5, weight=weight)  # type: ignore[arg-type]
     assert_same_curve(ours, reference_curve(infinito, strategy, mode, 5, weight))
 
 
 def test_strategies_disagree_and_sequential_is_stronger(mafia: nx.Graph) -> None:
     """The curves carry information: strategies pick different nodes, and adaptive
     collective-influence removal fragments at least as well as the one-shot ranking."""
-    removed = {s: disruption_curve(mafia, s, k=5)["removed"].tolist()[1:]  # type: ignore[arg-type]
+    removed = {s: disruption_curve(mafia, strategy=s, k=5)["removed"].tolist()[1:]  # type: ignore[arg-type]
                for s in ("degree", "collective_influence", "katz")}
     assert removed["degree"] != removed["collective_influence"]
-    block = disruption_curve(mafia, "collective_influence", "block", k=10)
-    seq = disruption_curve(mafia, "collective_influence", "sequential", k=10)
+    block = disruption_curve(mafia, strategy="collective_influence", mode="block", k=10)
+    seq = disruption_curve(mafia, strategy="collective_influence", mode="sequential", k=10)
     assert seq["lcc_size"].iloc[-1] <= block["lcc_size"].iloc[-1]
 
 
@@ -177,33 +177,33 @@ def test_directed_and_multigraphs_are_analysed_undirected(infinito: nx.Graph) ->
         M.add_edge(u, v, strength=d["strength"] / 2)
         M.add_edge(v, u, strength=d["strength"] / 2)
     for strategy in ("degree", "betweenness", "katz"):
-        a = disruption_curve(M, strategy, "sequential", k=4, weight="strength")  # type: ignore[arg-type]
-        b = disruption_curve(infinito, strategy, "sequential", k=4, weight="strength")  # type: ignore[arg-type]
+        a = disruption_curve(M, strategy=strategy, mode="sequential", k=4, weight="strength")  # type: ignore[arg-type]
+        b = disruption_curve(infinito, strategy=strategy, mode="sequential", k=4, weight="strength")  # type: ignore[arg-type]
         assert a["removed"].tolist() == b["removed"].tolist()
         np.testing.assert_allclose(a["score"], b["score"], rtol=1e-9)
     # unweighted: parallel records do not count twice
-    u = disruption_curve(M, "degree", k=3)
-    assert u["removed"].tolist() == disruption_curve(infinito, "degree", k=3)["removed"].tolist()
+    u = disruption_curve(M, strategy="degree", k=3)
+    assert u["removed"].tolist() == disruption_curve(infinito, strategy="degree", k=3)["removed"].tolist()
 
 
 def test_ties_go_to_smallest_id_and_reruns_are_identical() -> None:
     G = nx.cycle_graph(["d", "b", "a", "c", "e"])  # every node has the same score
     for strategy in ("degree", "betweenness", "collective_influence", "katz"):
-        curve = disruption_curve(G, strategy, k=1)  # type: ignore[arg-type]
+        curve = disruption_curve(G, strategy=strategy, k=1)  # type: ignore[arg-type]
         assert curve["removed"].tolist() == [None, "a"]
     big = nx.gnm_random_graph(200, 600, seed=1)
-    a = disruption_curve(big, "betweenness", "sequential", k=4, sample=50, seed=3)
-    pd.testing.assert_frame_equal(a, disruption_curve(big, "betweenness", "sequential", k=4,
+    a = disruption_curve(big, strategy="betweenness", mode="sequential", k=4, sample=50, seed=3)
+    pd.testing.assert_frame_equal(a, disruption_curve(big, strategy="betweenness", mode="sequential", k=4,
                                                       sample=50, seed=3))
 
 
 def test_k_larger_than_graph_and_empty_graph() -> None:
     G = nx.path_graph(3)
-    curve = disruption_curve(G, "degree", "sequential", k=10)
+    curve = disruption_curve(G, strategy="degree", mode="sequential", k=10)
     assert curve["step"].tolist() == [0, 1, 2, 3]
     assert curve["lcc_size"].tolist() == [3, 1, 1, 0]
     assert curve["removed"].tolist() == [None, 1, 0, 2]
-    empty = disruption_curve(nx.Graph(), "katz", k=2)
+    empty = disruption_curve(nx.Graph(), strategy="katz", k=2)
     assert empty["lcc_size"].tolist() == [0]
 
 
@@ -219,7 +219,7 @@ def test_parameter_errors() -> None:
     with pytest.raises(ParameterError, match="'k' parameter of disruption_curve must be a positive"):
         disruption_curve(G, k=0)
     with pytest.raises(ParameterError, match="'radius' parameter"):
-        disruption_curve(G, "collective_influence", radius=0)
+        disruption_curve(G, strategy="collective_influence", radius=0)
     with pytest.raises(ParameterError, match="'G' parameter of disruption_curve must be a NetworkX"):
         disruption_curve([(0, 1)])  # type: ignore[arg-type]
     G.edges[0, 1]["amount"] = 5.0
@@ -233,7 +233,7 @@ def test_parameter_errors() -> None:
 
 @pytest.mark.parametrize("radius", [1, 3])
 def test_collective_influence_other_radii(infinito: nx.Graph, radius: int) -> None:
-    curve = disruption_curve(infinito, "collective_influence", k=1, radius=radius)
+    curve = disruption_curve(infinito, strategy="collective_influence", k=1, radius=radius)
     ci = {}
     for i in infinito:
         dist = nx.single_source_shortest_path_length(infinito, i, cutoff=radius)
@@ -332,7 +332,7 @@ def mafia_edges(datasets_dir: Path) -> nx.Graph:
 
 
 def _ours(G: nx.Graph, centrality: str, weighted: bool, step: int, k: int) -> list[float]:
-    curve = disruption_curve(G, centrality, weight="weight" if weighted else None,  # type: ignore[arg-type]
+    curve = disruption_curve(G, strategy=centrality, weight="weight" if weighted else None,  # type: ignore[arg-type]
                              k=k, step=step, **CAVALLARO_2020)
     return curve["lcc_fraction"].tolist()
 
@@ -363,8 +363,8 @@ def test_cavallaro_2020_curves_on_the_mafia(mafia_edges: nx.Graph, centrality: s
 def test_lcc0_differs_from_n_on_a_disconnected_graph(mafia_edges: nx.Graph) -> None:
     G = mafia_edges.copy()
     G.add_nodes_from(["iso1", "iso2"])
-    a = disruption_curve(G, "degree", k=3)
-    b = disruption_curve(G, "degree", k=3, normalize="lcc0")
+    a = disruption_curve(G, strategy="degree", k=3)
+    b = disruption_curve(G, strategy="degree", k=3, normalize="lcc0")
     assert b["lcc_fraction"].iat[0] == 1.0
     np.testing.assert_allclose(b["lcc_fraction"] * a["lcc_size"].iat[0] / G.number_of_nodes(), a["lcc_fraction"])
 
@@ -375,12 +375,12 @@ def test_cavallaro_collective_influence_and_katz(noordin_weighted: nx.Graph) -> 
     G = noordin_weighted
     ci = {i: (G.degree(i, weight="weight") - 1) * sum(G.degree(j, weight="weight") - 1 for j in G[i])
           for i in G}
-    curve = disruption_curve(G, "collective_influence", weight="weight", k=1, **CAVALLARO_2020)
+    curve = disruption_curve(G, strategy="collective_influence", weight="weight", k=1, **CAVALLARO_2020)
     assert curve["removed"].iat[1] == _cavallaro_rank(ci, list(G), 1)[0]
     assert curve["score"].iat[1] == pytest.approx(max(ci.values()), rel=1e-12)
     for w in (None, "weight"):
         katz = nx.katz_centrality_numpy(G, alpha=0.1, weight=w)
-        curve = disruption_curve(G, "katz", weight=w, k=1, **CAVALLARO_2020)
+        curve = disruption_curve(G, strategy="katz", weight=w, k=1, **CAVALLARO_2020)
         assert curve["removed"].iat[1] == _cavallaro_rank(katz, list(G), 1)[0]
         assert curve["score"].iat[1] == pytest.approx(max(katz.values()), rel=1e-9)
 
@@ -390,36 +390,36 @@ def test_step_reranks_every_step_removals() -> None:
     G = nx.star_graph(4)
     nx.add_star(G, [10, 11, 12, 13, 14, 15])
     G.add_edge(4, 15)
-    seq = disruption_curve(G, "degree", "sequential", k=6)
-    blk = disruption_curve(G, "degree", "block", k=6)
-    every3 = disruption_curve(G, "degree", "sequential", k=6, step=3)
+    seq = disruption_curve(G, strategy="degree", mode="sequential", k=6)
+    blk = disruption_curve(G, strategy="degree", mode="block", k=6)
+    every3 = disruption_curve(G, strategy="degree", mode="sequential", k=6, step=3)
     assert every3["removed"].tolist()[:4] == blk["removed"].tolist()[:4]
     # after three removals a new ranking: the same as the sequential one on that graph
     H = G.copy()
     H.remove_nodes_from(every3["removed"].tolist()[1:4])
-    assert every3["removed"].iat[4] == disruption_curve(H, "degree", k=1)["removed"].iat[1]
+    assert every3["removed"].iat[4] == disruption_curve(H, strategy="degree", k=1)["removed"].iat[1]
     assert seq["step"].tolist() == every3["step"].tolist()
     with pytest.raises(ParameterError, match="'step' parameter of disruption_curve must be None in 'block'"):
-        disruption_curve(G, "degree", "block", step=2)
+        disruption_curve(G, strategy="degree", mode="block", step=2)
     with pytest.raises(ParameterError, match="'step' parameter .* must be a positive integer"):
-        disruption_curve(G, "degree", "sequential", step=0)
+        disruption_curve(G, strategy="degree", mode="sequential", step=0)
 
 
 def test_tie_rules() -> None:
     G = nx.Graph()
     G.add_nodes_from(["d", "b", "a", "c", "e"])
     nx.add_cycle(G, ["d", "b", "a", "c", "e"])
-    first = {t: disruption_curve(G, "degree", k=1, ties=t)["removed"].iat[1]  # type: ignore[arg-type]
+    first = {t: disruption_curve(G, strategy="degree", k=1, ties=t)["removed"].iat[1]  # type: ignore[arg-type]
              for t in ("smallest", "insertion", "reverse_insertion")}
     assert first == {"smallest": "a", "insertion": "d", "reverse_insertion": "e"}
-    picks = {disruption_curve(G, "degree", k=1, ties="random", seed=s)["removed"].iat[1] for s in range(30)}
+    picks = {disruption_curve(G, strategy="degree", k=1, ties="random", seed=s)["removed"].iat[1] for s in range(30)}
     assert len(picks) > 1
-    again = disruption_curve(G, "degree", k=5, ties="random", seed=7)
-    pd.testing.assert_frame_equal(again, disruption_curve(G, "degree", k=5, ties="random", seed=7))
+    again = disruption_curve(G, strategy="degree", k=5, ties="random", seed=7)
+    pd.testing.assert_frame_equal(again, disruption_curve(G, strategy="degree", k=5, ties="random", seed=7))
     with pytest.raises(ParameterError, match="'ties' parameter of disruption_curve must be one of"):
         disruption_curve(G, ties="first")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'katz_alpha'"):
-        disruption_curve(G, "katz", katz_alpha=-1)
+        disruption_curve(G, strategy="katz", katz_alpha=-1)
     with pytest.raises(ParameterError, match="'normalize'"):
         disruption_curve(G, normalize="lcc")  # type: ignore[arg-type]
 
@@ -433,8 +433,8 @@ def test_weight_is_distance_reads_the_weight_as_a_length() -> None:
     G.add_edge("a", "c", w=10.0)
     G.add_edge("c", "d", w=10.0)
     G.add_edge("d", "e", w=1.0)
-    dist = disruption_curve(G, "betweenness", k=2, weight="w", weight_is="distance")
-    stren = disruption_curve(G, "betweenness", k=2, weight="w")
+    dist = disruption_curve(G, strategy="betweenness", k=2, weight="w", weight_is="distance")
+    stren = disruption_curve(G, strategy="betweenness", k=2, weight="w")
     bc = nx.betweenness_centrality(G, weight="w")
     assert bc["b"] > bc["c"]
     assert dist["removed"].tolist()[1:] == ["d", "b"]

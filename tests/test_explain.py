@@ -10,6 +10,7 @@ import umbrella_graph as ug
 from umbrella_graph.cli import main
 from umbrella_graph.errors import ParameterError
 from umbrella_graph.scoring import EvidencePath, Explanation, explain, score_umbrellas
+from umbrella_graph.synth import generate_city
 
 UNIT = "城建办<script>alert(1)</script>"
 
@@ -72,7 +73,7 @@ def test_every_top20_pair_has_an_evidence_path_with_provenance(sample: ug.CaseGr
 
 
 def test_top20_of_a_synthetic_city_have_provenance() -> None:
-    city = ug.generate_city(people=900, gangs=2, seed=5)
+    city = generate_city(people=900, gangs=2, seed=5)
     g = ug.build_graph(city.case)
     s = score_umbrellas(g)
     for r in s.head(20).itertuples(index=False):

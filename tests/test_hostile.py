@@ -516,8 +516,9 @@ def _shuffled_copy(src: Path, dst: Path, seed: int) -> Path:
 def test_shuffled_rows_give_identical_scores(tmp_path):
     import pandas as pd
 
-    from umbrella_graph import build_graph, generate_city, load_case
+    from umbrella_graph import build_graph, load_case
     from umbrella_graph.scoring import score_umbrellas
+    from umbrella_graph.synth import generate_city
 
     src = tmp_path / "city"
     generate_city(src, people=6000, seed=3)

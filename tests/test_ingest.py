@@ -12,6 +12,7 @@ from umbrella_graph.errors import CaseError
 from umbrella_graph.ingest import ingest
 from umbrella_graph.ingest.normalize import id_check_digit
 from umbrella_graph.ingest.review import append_decisions, read_decisions
+from umbrella_graph.synth import generate_city
 
 ZW = "11010519491231001"
 ZW_ID = ZW + id_check_digit(ZW)  # 张伟
@@ -228,7 +229,7 @@ def test_ingested_case_loads_scores_and_reports(tmp_path: Path) -> None:
     from umbrella_graph.scoring import score_umbrellas
     from umbrella_graph.synth.messy import write_messy_sources
 
-    city = ug.generate_city(people=400, gangs=1, seed=3)
+    city = generate_city(people=400, gangs=1, seed=3)
     ms = write_messy_sources(city, tmp_path / "sources", seed=3)
     res = ingest(ms.path)
     t = res.rows[["rows", "ingested", "duplicate", "rejected"]].sum()

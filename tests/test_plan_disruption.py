@@ -88,7 +88,7 @@ def test_weighted_plan_ranks_by_strength(sample_graph: CaseGraph) -> None:
     pairs = plan_disruption(sample_graph, "G03", strategy="betweenness", k=4, weight="count", step=2)
     from umbrella_graph.investigate import disruption_curve
 
-    ref = disruption_curve(pairs.graph, "betweenness", "sequential", k=4, weight="count", step=2)
+    ref = disruption_curve(pairs.graph, strategy="betweenness", mode="sequential", k=4, weight="count", step=2)
     assert pairs.removed["node_id"].tolist() == ref["removed"].tolist()[1:]
 
 

@@ -17,7 +17,9 @@ import pandas as pd
 import pytest
 
 import umbrella_graph as ug
+from umbrella_graph.baselines import baseline_scores
 from umbrella_graph.errors import ParameterError
+from umbrella_graph.metrics import evaluate
 from umbrella_graph.scoring import (
     FEATURES,
     SIGNALS,
@@ -26,6 +28,7 @@ from umbrella_graph.scoring import (
     score_umbrellas,
 )
 from umbrella_graph.scoring.gangside import gang_companies
+from umbrella_graph.synth import SynthCity, generate_city
 
 T0 = pd.Timestamp("2021-01-01")
 
@@ -139,8 +142,8 @@ def sample(sample_dir) -> ug.CaseGraph:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="module")
-def city() -> ug.SynthCity:
-    return ug.generate_city(people=1500, gangs=3, seed=11, difficulty="medium")
+def city() -> SynthCity:
+    return generate_city(people=1500, gangs=3, seed=11, difficulty="medium")
 
 
 def _score(scores: pd.DataFrame, o: str, g: str) -> float:
@@ -252,7 +255,7 @@ def test_sample_case_umbrellas_rank_first(sample: ug.CaseGraph, sample_dir) -> N
         assert (conf["score"] < worst_umbrella).all(), role
     # "not flagged": well below the evidence the umbrellas show
     assert m.loc[m["role"].isin(["innocent_relative", "corrupt_non_gang", "investigator"]), "score"].max() < 0.3
-    ev = ug.evaluate(s, truth)
+    ev = evaluate(s, truth)
     assert ev["average_precision"] == 1.0
 
 
@@ -292,11 +295,11 @@ def test_pair_features_columns(sample: ug.CaseGraph) -> None:
 
 
 # ----------------------------------------------------------------------------- a synthetic city
-def test_synthetic_city_accuracy_and_confounders(city: ug.SynthCity) -> None:
+def test_synthetic_city_accuracy_and_confounders(city: SynthCity) -> None:
     g = ug.build_graph(city.case)
     s = score_umbrellas(g)
-    ev = ug.evaluate(s, city.truth)
-    ppr = ug.evaluate(ug.baseline_scores(g, "ppr"), city.truth)
+    ev = evaluate(s, city.truth)
+    ppr = evaluate(baseline_scores(g, "ppr"), city.truth)
     assert ev["average_precision"] >= 0.85
     assert ev["average_precision"] >= ppr["average_precision"] + 0.2
     m = s.merge(city.truth, on=["official_id", "gang_id"])

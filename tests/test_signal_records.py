@@ -18,6 +18,7 @@ from umbrella_graph.scoring import (
     signal_records,
 )
 from umbrella_graph.scoring._context import context
+from umbrella_graph.synth import generate_city
 
 TOP = 20
 
@@ -72,7 +73,7 @@ def test_top_pairs_of_the_sample_cite_and_recompute(sample_graph: CaseGraph) -> 
 
 @pytest.mark.slow
 def test_top_pairs_of_a_city_cite_and_recompute() -> None:
-    graph = ug.build_graph(ug.generate_city(people=5000, gangs=5, seed=3, difficulty="hard").case)
+    graph = ug.build_graph(generate_city(people=5000, gangs=5, seed=3, difficulty="hard").case)
     scores = ug.score_umbrellas(graph)
     feats = pair_features(graph)
     for o, g in zip(scores["official_id"].head(TOP), scores["gang_id"].head(TOP), strict=True):

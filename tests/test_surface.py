@@ -1,4 +1,6 @@
-"""The public surface: one seed rule, ``scores=`` keyword everywhere, ``connect`` exported."""
+"""The public surface: the case-level workflow at the top, tools in their modules, options
+keyword-only, one seed rule, ``scores=`` keyword everywhere, ``connect`` exported, and a
+deprecation shim for one release wherever a public name or call form changed."""
 
 from __future__ import annotations
 
@@ -14,8 +16,17 @@ import pytest
 import scipy.sparse as sp
 
 import umbrella_graph as ug
+from umbrella_graph import algorithms, baselines, metrics, synth
+from umbrella_graph.algorithms import (
+    betweenness,
+    communities,
+    personalized_pagerank,
+    personalized_pagerank_many,
+)
+from umbrella_graph.baselines import baseline_scores
 from umbrella_graph.errors import ParameterError, check_seed
 from umbrella_graph.reporting import render_report
+from umbrella_graph.synth import generate_city
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "umbrella_graph"
 
@@ -73,11 +84,11 @@ def _seed_callers(graph: ug.CaseGraph) -> dict[str, object]:
     A = sp.csr_matrix(np.array([[0, 1, 1], [1, 0, 1], [1, 1, 0]], dtype=float))
     G = nx.path_graph(4)
     return {
-        "communities": lambda s: ug.communities(A, seed=s),
-        "betweenness": lambda s: ug.betweenness(A, k=2, seed=s),
+        "communities": lambda s: communities(A, seed=s),
+        "betweenness": lambda s: betweenness(A, k=2, seed=s),
         "disruption_curve": lambda s: ug.disruption_curve(G, seed=s),
-        "baseline_scores": lambda s: ug.baseline_scores(graph, "direct_contacts", seed=s),
-        "generate_city": lambda s: ug.generate_city(people=300, gangs=1, seed=s),
+        "baseline_scores": lambda s: baseline_scores(graph, "direct_contacts", seed=s),
+        "generate_city": lambda s: generate_city(people=300, gangs=1, seed=s),
         "score_umbrellas": lambda s: ug.score_umbrellas(graph, seed=s),
         "pair_features": lambda s: ug.pair_features(graph, seed=s),
     }
@@ -102,3 +113,100 @@ def test_numpy_integer_seed_accepted(sample_graph: ug.CaseGraph) -> None:
     a = ug.score_umbrellas(sample_graph, seed=np.int64(3))
     b = ug.score_umbrellas(sample_graph, seed=3)
     pd.testing.assert_frame_equal(a, b)
+
+
+# --------------------------------------------------------------------------- what lives where
+
+MOVED = {
+    "personalized_pagerank": algorithms, "personalized_pagerank_many": algorithms, "communities": algorithms,
+    "modularity": algorithms, "betweenness": algorithms, "adamic_adar": algorithms,
+    "resource_allocation": algorithms, "evaluate": metrics, "baseline_scores": baselines,
+    "generate_city": synth, "SynthCity": synth,
+}
+
+
+def test_the_top_level_is_the_case_workflow() -> None:
+    assert not set(MOVED) & set(ug.__all__)
+    for name, module in MOVED.items():
+        assert name in module.__all__, (name, module.__name__)
+    # the workflow: load, build, score, explain, investigate, view, report, export
+    for name in ("load_case", "build_graph", "score_umbrellas", "explain", "find_tipoffs", "accountability",
+                 "view_gang", "report", "write_gexf", "connect", "to_neo4j"):
+        assert name in ug.__all__
+    assert sorted(dir(ug)) == sorted(ug.__all__)
+
+
+@pytest.mark.parametrize("name", sorted(MOVED))
+def test_moved_names_still_work_with_a_future_warning(name: str) -> None:
+    with pytest.warns(FutureWarning, match=rf"umbrella_graph\.{name} is deprecated .* {MOVED[name].__name__}"):
+        value = getattr(ug, name)
+    assert value is getattr(MOVED[name], name)
+
+
+def test_unknown_top_level_names_raise_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'not_a_name'"):
+        ug.not_a_name  # noqa: B018
+
+
+def test_ppr_sources_renamed_from_seeds() -> None:
+    A = sp.csr_matrix(np.array([[0, 2, 1], [2, 0, 0], [1, 0, 0]], dtype=float))
+    new = personalized_pagerank(A, sources=[0])
+    with pytest.warns(FutureWarning, match="'seeds' parameter of personalized_pagerank .* 'sources'"):
+        old = personalized_pagerank(A, seeds=[0])
+    np.testing.assert_array_equal(new, old)
+    many = personalized_pagerank_many(A, source_sets=[[0], [1, 2]])
+    with pytest.warns(FutureWarning, match="'seed_sets' parameter of personalized_pagerank_many"):
+        np.testing.assert_array_equal(many, personalized_pagerank_many(A, seed_sets=[[0], [1, 2]]))
+    with pytest.raises(TypeError, match="both 'seeds'"):
+        personalized_pagerank(A, seeds=[0], sources=[0])  # type: ignore[call-arg]
+    assert "seed" not in inspect.signature(personalized_pagerank).parameters
+
+
+def _public_callables() -> list[tuple[str, object]]:
+    import importlib
+
+    out = []
+    for mod in ("umbrella_graph", "umbrella_graph.algorithms", "umbrella_graph.metrics", "umbrella_graph.baselines",
+                "umbrella_graph.synth", "umbrella_graph.scoring", "umbrella_graph.investigate",
+                "umbrella_graph.backends", "umbrella_graph.export", "umbrella_graph.io", "umbrella_graph.views"):
+        m = importlib.import_module(mod)
+        for name in m.__all__:
+            obj = getattr(m, name)
+            if inspect.isfunction(obj):
+                out.append((f"{mod}.{name}", obj))
+    out.append(("UmbrellaClassifier.__init__", ug.UmbrellaClassifier.__init__))
+    return out
+
+
+#: Leading parameters with a default that are data, not options (what the call is about).
+DATA_WITH_DEFAULT = {
+    "umbrella_graph.case_from_frames": {"frames"}, "umbrella_graph.load_graph_tables": {"edges"},
+    "umbrella_graph.load_neo4j_import": {"edges"}, "umbrella_graph.load_edges": {"nodes"},
+    "umbrella_graph.report": {"path"}, "umbrella_graph.accountability": {"gang_id"},
+    "umbrella_graph.connect": {"user", "password"}, "umbrella_graph.synth.generate_city": {"out_dir"},
+    "umbrella_graph.investigate.accountability": {"gang_id"}, "umbrella_graph.io.load_graph_tables": {"edges"},
+    "umbrella_graph.io.load_neo4j_import": {"edges"}, "umbrella_graph.backends.connect": {"user", "password"},
+}
+
+
+def test_options_are_keyword_only_everywhere() -> None:
+    """A parameter with a default is an option and is keyword-only (old positional forms warn)."""
+    offenders = []
+    for label, fn in _public_callables():
+        sig = inspect.signature(fn)  # type: ignore[arg-type]
+        allowed = DATA_WITH_DEFAULT.get(label, set())
+        for p in sig.parameters.values():
+            if p.kind is p.POSITIONAL_OR_KEYWORD and p.default is not p.empty and p.name not in allowed:
+                offenders.append(f"{label}({p.name})")
+    assert offenders == []
+
+
+def test_old_positional_options_warn(sample_graph: ug.CaseGraph) -> None:
+    G = nx.path_graph(5)
+    with pytest.warns(FutureWarning, match="'strategy' and 'mode' positionally to disruption_curve"):
+        old = ug.disruption_curve(G, "degree", "sequential", k=2)
+    pd.testing.assert_frame_equal(old, ug.disruption_curve(G, strategy="degree", mode="sequential", k=2))
+    with pytest.warns(FutureWarning, match="'estimator' positionally to __init__"):
+        clf = ug.UmbrellaClassifier("gbm")
+    assert clf.get_params()["estimator"] == "gbm"
+    assert ug.UmbrellaClassifier(estimator="gbm").get_params() == clf.get_params()

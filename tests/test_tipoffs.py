@@ -199,7 +199,7 @@ def test_empty_results_keep_columns() -> None:
 def test_window_formats_agree(window: object) -> None:
     g = _case([("off", "boss", "call", "2020-05-31 22:00"), ("off", "boss", "call", "2020-05-30 08:00"),
                *_ALARM, *_LIFE])
-    pd.testing.assert_frame_equal(find_tipoffs(g, window), find_tipoffs(g, "48h"))
+    pd.testing.assert_frame_equal(find_tipoffs(g, window=window), find_tipoffs(g, window="48h"))
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -5,9 +5,21 @@ Data flows one way::
     sources -> Case (validated, typed tables) -> CaseGraph (memory) / Neo4j
             -> signals and scores -> explanations, views, reports
 
-The public API is listed in ``__all__``; names are imported lazily so that
-``import umbrella_graph`` stays fast and never imports optional back ends (``neo4j``)
-until they are used.
+The public API is listed in ``__all__``: the case-level workflow (load, build, score,
+explain, investigate, view, report, export). The tools around it live in their own
+modules, each with its own ``__all__``:
+
+* :mod:`umbrella_graph.algorithms`: sparse-matrix algorithms over node positions
+  (personalized PageRank, communities, modularity, betweenness, link prediction);
+* :mod:`umbrella_graph.metrics` (:func:`~umbrella_graph.metrics.evaluate`) and
+  :mod:`umbrella_graph.baselines` (:func:`~umbrella_graph.baselines.baseline_scores`):
+  accuracy against a known truth;
+* :mod:`umbrella_graph.synth`: synthetic cities (:func:`~umbrella_graph.synth.generate_city`).
+
+Their old top-level names (``umbrella_graph.generate_city``, ...) still work until 0.3,
+with a :class:`FutureWarning`. Names are imported lazily so that ``import
+umbrella_graph`` stays fast and never imports optional back ends (``neo4j``) until they
+are used.
 """
 
 from __future__ import annotations
@@ -44,13 +56,6 @@ _EXPORTS: dict[str, str] = {
     "to_neo4j": "backends",
     "from_neo4j": "backends",
     "connect": "backends",
-    "personalized_pagerank": "algorithms",
-    "personalized_pagerank_many": "algorithms",
-    "communities": "algorithms",
-    "modularity": "algorithms",
-    "betweenness": "algorithms",
-    "adamic_adar": "algorithms",
-    "resource_allocation": "algorithms",
     # investigations
     "find_tipoffs": "investigate",
     "accountability": "investigate",
@@ -66,11 +71,6 @@ _EXPORTS: dict[str, str] = {
     "UmbrellaClassifier": "scoring",
     "Explanation": "scoring",
     "EvidencePath": "scoring",
-    # synthetic cases, accuracy and baselines
-    "generate_city": "synth",
-    "SynthCity": "synth",
-    "evaluate": "metrics",
-    "baseline_scores": "baselines",
     # views and the report
     "NetworkView": "views",
     "view_gang": "views",
@@ -92,18 +92,24 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
+#: Names that left the top level for their own module (old name -> module), still
+#: reachable here with a FutureWarning until 0.3.
+_MOVED: dict[str, str] = {
+    "personalized_pagerank": "algorithms",
+    "personalized_pagerank_many": "algorithms",
+    "communities": "algorithms",
+    "modularity": "algorithms",
+    "betweenness": "algorithms",
+    "adamic_adar": "algorithms",
+    "resource_allocation": "algorithms",
+    "evaluate": "metrics",
+    "baseline_scores": "baselines",
+    "generate_city": "synth",
+    "SynthCity": "synth",
+}
+
 if TYPE_CHECKING:  # pragma: no cover
-    from .algorithms import (
-        adamic_adar,
-        betweenness,
-        communities,
-        modularity,
-        personalized_pagerank,
-        personalized_pagerank_many,
-        resource_allocation,
-    )
     from .backends import MemoryBackend, Neo4jBackend, connect, from_neo4j, to_neo4j
-    from .baselines import baseline_scores
     from .case import Case, LoadReport
     from .errors import (
         BackendError,
@@ -124,7 +130,6 @@ if TYPE_CHECKING:  # pragma: no cover
         triage_leads,
     )
     from .io import load_case, load_ftm, load_graph_tables, load_neo4j_import, to_ftm, write_ftm
-    from .metrics import evaluate
     from .network import NetworkAnalysis, analyze_network, load_edges
     from .reporting import report
     from .scoring import (
@@ -136,7 +141,6 @@ if TYPE_CHECKING:  # pragma: no cover
         pair_features,
         score_umbrellas,
     )
-    from .synth import SynthCity, generate_city
     from .validate import case_from_frames
     from .views import NetworkView, view_case, view_gang, view_pair
 
@@ -144,7 +148,9 @@ if TYPE_CHECKING:  # pragma: no cover
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:
-        raise AttributeError(f"module 'umbrella_graph' has no attribute {name!r}")
+        from ._compat import moved_attribute
+
+        return moved_attribute(__name__, _MOVED, name)  # warns; not cached, so it warns each time
     value = getattr(importlib.import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value

@@ -1,11 +1,16 @@
 """Deprecation shims: keep old call forms working, with a warning, for one release.
 
-The one shim so far lets callers keep passing ``scores`` (and, for :func:`report`, the
-output path after it) positionally after ``scores`` became keyword-only in
-:func:`~umbrella_graph.view_gang`, :func:`~umbrella_graph.view_case`,
-:func:`~umbrella_graph.report` and :func:`~umbrella_graph.reporting.render_report`, as it
-already was in ``accountability``, ``triage_leads`` and ``plan_disruption``. The old form
-raises a :class:`FutureWarning` and behaves exactly as before.
+* :func:`legacy_positional` lets callers keep passing options positionally after they
+  became keyword-only (``scores`` in :func:`~umbrella_graph.view_gang`,
+  :func:`~umbrella_graph.view_case`, :func:`~umbrella_graph.report`, ...);
+* :func:`renamed_keyword` keeps an old keyword name working after a rename (the seed
+  *nodes* of :func:`~umbrella_graph.algorithms.personalized_pagerank` are ``sources``,
+  so that ``seed`` always means a random seed);
+* :func:`moved_attribute` is the module ``__getattr__`` of a package whose public names
+  moved to a submodule (``umbrella_graph.generate_city`` is
+  ``umbrella_graph.synth.generate_city``).
+
+Every old form raises a :class:`FutureWarning` and behaves exactly as before.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-__all__ = ["legacy_positional"]
+__all__ = ["legacy_positional", "renamed_keyword", "moved_attribute", "REMOVED_IN"]
+
+#: The release that drops the deprecated forms.
+REMOVED_IN = "0.3"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,7 +33,7 @@ def legacy_positional(
     names: Sequence[str],
     *,
     after: int,
-    removed_in: str = "0.3",
+    removed_in: str = REMOVED_IN,
     is_legacy: Callable[[tuple[Any, ...]], bool] | None = None,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
     """Accept ``names`` passed positionally after the first ``after`` arguments, with a warning.
@@ -79,3 +87,53 @@ def legacy_positional(
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def renamed_keyword(old: str, new: str, *, removed_in: str = REMOVED_IN) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Accept the keyword ``old`` as ``new``, with a warning.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed_keyword("seeds", "sources")
+    ... def walk(A, sources):
+    ...     return sources
+    >>> walk(None, sources=[1])
+    [1]
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     walk(None, seeds=[2]), caught[0].category.__name__
+    ([2], 'FutureWarning')
+    """
+
+    def decorate(fn: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            if old in kwargs:
+                if new in kwargs:
+                    raise TypeError(f"{fn.__name__}() got both {old!r} (deprecated) and {new!r}")
+                warnings.warn(f"The {old!r} parameter of {fn.__name__} is deprecated and stops working in "
+                              f"{removed_in}; it is called {new!r} now.", FutureWarning, stacklevel=2)
+                kwargs[new] = kwargs.pop(old)
+            return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
+
+
+def moved_attribute(package: str, moved: dict[str, str], name: str, *,
+                    removed_in: str = REMOVED_IN) -> Any:
+    """The value of ``package.name`` that moved to ``package.<moved[name]>``, with a warning.
+
+    For a package's module ``__getattr__``; raises :class:`AttributeError` for names that
+    did not move.
+    """
+    import importlib
+
+    module = moved.get(name)
+    if module is None:
+        raise AttributeError(f"module {package!r} has no attribute {name!r}")
+    warnings.warn(f"{package}.{name} is deprecated and stops working in {removed_in}; import it from "
+                  f"{package}.{module} ({module}.{name}).", FutureWarning, stacklevel=3)
+    return getattr(importlib.import_module(f"{package}.{module}"), name)

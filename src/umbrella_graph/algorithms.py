@@ -37,6 +37,7 @@ import igraph as ig
 import numpy as np
 import scipy.sparse as sp
 
+from ._compat import renamed_keyword
 from .errors import ParameterError, check_seed
 from .schema import strength_to_distance
 
@@ -189,21 +190,21 @@ def _igraph_of(M: sp.spmatrix, n: int, directed: bool) -> ig.Graph:
 
 
 # -- personalized PageRank -----------------------------------------------------------
-def _personalization(seed_sets: Any, n: int, func: str) -> sp.csr_matrix:
+def _personalization(source_sets: Any, n: int, func: str) -> sp.csr_matrix:
     """Personalization vectors as an (s, n) CSR matrix whose rows sum to 1."""
-    if sp.issparse(seed_sets) or (isinstance(seed_sets, np.ndarray) and seed_sets.ndim == 2):
-        P = sp.csr_matrix(seed_sets, dtype=np.float64)
+    if sp.issparse(source_sets) or (isinstance(source_sets, np.ndarray) and source_sets.ndim == 2):
+        P = sp.csr_matrix(source_sets, dtype=np.float64)
         if P.shape[1] != n:
-            raise ParameterError.invalid("seed_sets", func, f"a matrix with {n} columns",
+            raise ParameterError.invalid("source_sets", func, f"a matrix with {n} columns",
                                          f"shape {P.shape}")
         if P.nnz and (not np.all(np.isfinite(P.data)) or P.data.min() < 0):
-            raise ParameterError.invalid("seed_sets", func, "non-negative finite weights",
+            raise ParameterError.invalid("source_sets", func, "non-negative finite weights",
                                          "negative or non-finite weights")
     else:
-        sets = list(seed_sets)
+        sets = list(source_sets)
         rows, cols = [], []
         for i, s in enumerate(sets):
-            pos = np.unique(_check_positions(s, n, "seed_sets", func))
+            pos = np.unique(_check_positions(s, n, "source_sets", func))
             rows.append(np.full(len(pos), i, dtype=np.int64))
             cols.append(pos)
         r = np.concatenate(rows) if rows else np.zeros(0, dtype=np.int64)
@@ -211,26 +212,27 @@ def _personalization(seed_sets: Any, n: int, func: str) -> sp.csr_matrix:
         P = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(len(sets), n))
     mass = np.asarray(P.sum(axis=1)).ravel()
     if np.any(mass <= 0):
-        raise ParameterError.invalid("seed_sets", func, "non-empty seed sets",
+        raise ParameterError.invalid("source_sets", func, "non-empty source sets",
                                      f"{int((mass <= 0).sum())} empty set(s)")
     return sp.csr_matrix(sp.diags(1.0 / mass) @ P)
 
 
+@renamed_keyword("seed_sets", "source_sets")
 def personalized_pagerank_many(
     A: Any,
-    seed_sets: Sequence[Iterable[int]] | np.ndarray | sp.spmatrix,
+    source_sets: Sequence[Iterable[int]] | np.ndarray | sp.spmatrix,
     *,
     alpha: float = 0.85,
     tol: float = 1e-10,
     max_iter: int = 200,
 ) -> np.ndarray:
-    """Personalized PageRank from many seed sets at once.
+    """Personalized PageRank from many source sets at once.
 
-    All seed sets are iterated together as one dense ``n x s`` block (in blocks of 128
+    All source sets are iterated together as one dense ``n x s`` block (in blocks of 128
     columns), so the cost is a few sparse-times-dense products per iteration instead of
-    one Python loop per seed set. This is the *random walk with restart*: a walker
+    one Python loop per source set. This is the *random walk with restart*: a walker
     follows an edge with probability ``alpha`` (choosing among a node's edges in
-    proportion to their strength) and jumps back to the seed set with probability
+    proportion to their strength) and jumps back to the source set with probability
     ``1 - alpha``; the result is where it spends its time.
 
     Parameters
@@ -238,11 +240,13 @@ def personalized_pagerank_many(
     A : scipy.sparse matrix, shape (n, n)
         Non-negative strengths; the walk goes from row ``i`` to column ``j`` with
         probability ``A[i, j] / A[i].sum()``. Nodes with no out-going strength
-        (dangling nodes) send the walker back to the seed set, as NetworkX does.
-    seed_sets : list of arrays of node positions, or array/sparse matrix (s, n)
+        (dangling nodes) send the walker back to the source set, as NetworkX does.
+    source_sets : list of arrays of node positions, or array/sparse matrix (s, n)
         Either ``s`` collections of node positions (each set weighted uniformly;
         repeated positions count once) or an ``s x n`` matrix of non-negative
-        personalization weights (each row normalised to sum 1).
+        personalization weights (each row normalised to sum 1). Called ``seed_sets``
+        in 0.1 (still accepted, with a :class:`FutureWarning`, until 0.3): ``seed``
+        is a random seed everywhere else.
     alpha : float, default 0.85
         Damping factor, strictly between 0 and 1.
     tol : float, default 1e-10
@@ -255,11 +259,11 @@ def personalized_pagerank_many(
     Returns
     -------
     numpy.ndarray, shape (s, n)
-        Row ``k`` is the PageRank vector of seed set ``k`` (sums to 1).
+        Row ``k`` is the PageRank vector of source set ``k`` (sums to 1).
 
     See Also
     --------
-    personalized_pagerank : a single seed set.
+    personalized_pagerank : a single source set.
     networkx.pagerank : the reference (``personalization=`` and ``dangling=None``).
 
     Examples
@@ -279,7 +283,7 @@ def personalized_pagerank_many(
     if not isinstance(tol, int | float) or not tol > 0:
         raise ParameterError.invalid("tol", func, "a positive number", tol)
     max_iter = _check_positive_int(max_iter, "max_iter", func)
-    P = _personalization(seed_sets, n, func)
+    P = _personalization(source_sets, n, func)
     s = P.shape[0]
     out = np.zeros((s, n), dtype=np.float64)
     if s == 0 or n == 0:
@@ -296,7 +300,7 @@ def personalized_pagerank_many(
         X = np.ascontiguousarray(Pb.toarray())
         for _ in range(max_iter):
             restart = np.full(X.shape[1], 1.0 - alpha)
-            if dvec is not None:  # dangling nodes send their mass back to the seeds
+            if dvec is not None:  # dangling nodes send their mass back to the sources
                 restart += alpha * (dvec @ X)
             Xn = PT @ X
             Xn *= alpha
@@ -316,28 +320,30 @@ def personalized_pagerank_many(
                 m = keep[pc]
                 pr, pc, pv = pr[m], remap[pc[m]], pv[m]
         else:
-            log.warning("personalized PageRank: %d seed sets did not converge in %d "
+            log.warning("personalized PageRank: %d source sets did not converge in %d "
                         "iterations (tol=%g)", len(cols), max_iter, tol)
             out[cols] = X.T
     return out
 
 
+@renamed_keyword("seeds", "sources")
 def personalized_pagerank(
     A: Any,
-    seeds: Iterable[int],
+    sources: Iterable[int],
     *,
     alpha: float = 0.85,
     tol: float = 1e-10,
     max_iter: int = 200,
 ) -> np.ndarray:
-    """Personalized PageRank (random walk with restart) from one seed set.
+    """Personalized PageRank (random walk with restart) from one source set.
 
     Parameters
     ----------
     A : scipy.sparse matrix, shape (n, n)
         Non-negative strengths (see :func:`personalized_pagerank_many`).
-    seeds : array-like of int
-        Node positions the walk restarts from (uniformly).
+    sources : array-like of int
+        Node positions the walk restarts from (uniformly). Called ``seeds`` in 0.1
+        (still accepted, with a :class:`FutureWarning`, until 0.3).
     alpha, tol, max_iter
         As in :func:`personalized_pagerank_many`.
 
@@ -354,7 +360,7 @@ def personalized_pagerank(
     >>> bool(r[1] > r[2])  # the stronger tie gets more of the walk
     True
     """
-    return personalized_pagerank_many(A, [np.asarray(seeds)], alpha=alpha, tol=tol,
+    return personalized_pagerank_many(A, [np.asarray(sources)], alpha=alpha, tol=tol,
                                       max_iter=max_iter)[0]
 
 

@@ -665,7 +665,7 @@ def analyze_network(
         G.add_edge(ids[a], ids[b], strength=float(w))
     curves = []
     for s in strategies:
-        c = disruption_curve(G, s, "sequential", k=min(int(k), max(n, 1)),  # type: ignore[arg-type]
+        c = disruption_curve(G, strategy=s, mode="sequential", k=min(int(k), max(n, 1)),  # type: ignore[arg-type]
                              weight="strength" if weighted and G.number_of_edges() else None, sample=sample)
         c.insert(0, "strategy", s)
         curves.append(c)

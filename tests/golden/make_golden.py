@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 import umbrella_graph as ug
+from umbrella_graph.synth import generate_city
 
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent.parent / "data" / "samples" / "qinghe"
@@ -27,7 +28,7 @@ CITY = {"people": 20_000, "gangs": 8, "seed": 7}
 
 def graphs() -> dict[str, ug.CaseGraph]:
     """The two cases: the bundled sample and the 20k city."""
-    city = ug.generate_city(**CITY)
+    city = generate_city(**CITY)
     return {"sample": ug.build_graph(ug.load_case(SAMPLE)), "city20k": ug.build_graph(city.case)}
 
 

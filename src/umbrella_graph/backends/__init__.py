@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .._compat import legacy_positional
 from .base import GraphBackend
 from .memory import MemoryBackend
 
@@ -88,13 +89,15 @@ def as_backend(source: CaseGraph | GraphBackend) -> GraphBackend:
                                  type(source).__name__)
 
 
-def neighbourhood(source: CaseGraph | GraphBackend, node_id: str, hops: int = 1,
+@legacy_positional(["hops", "kinds"], after=2)
+def neighbourhood(source: CaseGraph | GraphBackend, node_id: str, *, hops: int = 1,
                   kinds: Iterable[str] | None = None) -> pd.DataFrame:
     """The nodes within ``hops`` hops of ``node_id`` (see :meth:`GraphBackend.neighbourhood`)."""
     return as_backend(source).neighbourhood(node_id, hops=hops, kinds=kinds)
 
 
-def evidence_paths(source: CaseGraph | GraphBackend, official_id: str, gang_id: str,
+@legacy_positional(["max_hops", "limit", "kinds"], after=3)
+def evidence_paths(source: CaseGraph | GraphBackend, official_id: str, gang_id: str, *,
                    max_hops: int = 3, limit: int = 10,
                    kinds: Iterable[str] | None = None) -> pd.DataFrame:
     """Shortest record chains from an official to a gang (see :meth:`GraphBackend.evidence_paths`)."""
@@ -102,7 +105,8 @@ def evidence_paths(source: CaseGraph | GraphBackend, official_id: str, gang_id: 
                                              kinds=kinds)
 
 
-def money_flow(source: CaseGraph | GraphBackend, person_id: str, start: Any = None,
+@legacy_positional(["start", "end"], after=2)
+def money_flow(source: CaseGraph | GraphBackend, person_id: str, *, start: Any = None,
                end: Any = None) -> pd.DataFrame:
     """Payments into and out of a person between two dates (see :meth:`GraphBackend.money_flow`)."""
     return as_backend(source).money_flow(person_id, start=start, end=end)

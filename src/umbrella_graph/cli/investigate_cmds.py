@@ -64,7 +64,7 @@ def tipoffs(case_dir: Path, output: Path | None, window: str | None, baseline: s
     if min_score is not None:
         kw["min_score"] = min_score
     graph = load_graph(case_dir, encoding, columns, lenient)
-    df = find_tipoffs(graph, window, **kw)
+    df = find_tipoffs(graph, window=window, **kw)
     if summary:
         df = tipoffs_summary(df)
     _write(df, output, "rows", graph)

@@ -27,6 +27,7 @@ from typing import Any
 import networkx as nx
 from lxml import etree
 
+from .._compat import legacy_positional
 from ..case import Case
 from ..errors import ParameterError
 from ..graph import CaseGraph
@@ -243,7 +244,8 @@ def write_cytoscape(graph: CaseGraph | Case | nx.Graph, path: str | Path) -> Pat
     return p
 
 
-def validate_xml(path: str | Path, kind: str | None = None) -> bool:
+@legacy_positional(["kind"], after=1)
+def validate_xml(path: str | Path, *, kind: str | None = None) -> bool:
     """Validate a GEXF or GraphML file against the schema shipped with the package.
 
     Returns True, or raises :class:`~umbrella_graph.errors.ParameterError` with the first

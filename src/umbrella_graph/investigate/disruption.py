@@ -54,7 +54,7 @@ option        default (paper)             alternative (paper)
 ============  ==========================  ===============================================
 
 :data:`CAVALLARO_2020` holds the options of that paper: ``disruption_curve(G,
-"betweenness", weight="weight", step=5, **CAVALLARO_2020)`` is their weighted block
+strategy="betweenness", weight="weight", step=5, **CAVALLARO_2020)`` is their weighted block
 curve (their ``rho`` at step ``5 j`` is ``lcc_fraction`` at ``step == 5 j``).
 
 References
@@ -83,6 +83,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 from scipy.sparse import linalg as spla
 
+from .._compat import legacy_positional
 from ..errors import ParameterError, check_seed
 from ..schema import strength_to_distance
 
@@ -281,14 +282,15 @@ def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
+@legacy_positional(["strategy", "mode", "k", "weight", "seed"], after=1)
 def disruption_curve(
     G: nx.Graph,
+    *,
     strategy: Strategy = "betweenness",
     mode: Mode = "block",
     k: int | None = 5,
     weight: str | None = None,
     seed: int = 0,
-    *,
     step: int | None = None,
     normalize: Normalize = "n",
     weight_is: WeightIs = "strength",
@@ -364,11 +366,11 @@ def disruption_curve(
     >>> curve = disruption_curve(G, strategy="betweenness", k=1)
     >>> curve[["step", "removed", "lcc_size"]].values.tolist()
     [[0, None, 9], [1, 4, 4]]
-    >>> disruption_curve(G, "degree", "sequential", k=2)["removed"].tolist()
+    >>> disruption_curve(G, strategy="degree", mode="sequential", k=2)["removed"].tolist()
     [None, 3, 5]
-    >>> disruption_curve(G, "degree", "sequential", k=2, ties="reverse_insertion")["removed"].tolist()
+    >>> disruption_curve(G, strategy="degree", mode="sequential", k=2, ties="reverse_insertion")["removed"].tolist()
     [None, 5, 3]
-    >>> disruption_curve(G, "betweenness", k=1, normalize="lcc0")["lcc_fraction"].tolist()
+    >>> disruption_curve(G, strategy="betweenness", k=1, normalize="lcc0")["lcc_fraction"].tolist()
     [1.0, 0.4444444444444444]
     """
     if not isinstance(G, nx.Graph):

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._compat import legacy_positional
 from ..domain import LEAD_WINDOWS
 from ..graph import CaseGraph
 from ..schema import CONTACT_KINDS
@@ -69,10 +70,11 @@ def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series([], dtype=_DTYPES[c]) for c in TIPOFF_COLUMNS})  # type: ignore[call-overload]
 
 
+@legacy_positional(["window"], after=1)
 def find_tipoffs(
     graph: CaseGraph,
-    window: Any = None,
     *,
+    window: Any = None,
     baseline: Any = "730D",
     follow_up: Any = "auto",
     relay: Any = "2h",

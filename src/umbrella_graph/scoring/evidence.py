@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._compat import legacy_positional
 from .._format import fmt_amount
 from ..domain import tie_relation
 from ..errors import ParameterError
@@ -643,12 +644,13 @@ def _side_hop_uncached(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tu
 
 
 # ----------------------------------------------------------------------------- public
+@legacy_positional(["k"], after=3)
 def explain(
     graph: CaseGraph,
     official_id: str,
     gang_id: str,
-    k: int = 5,
     *,
+    k: int = 5,
     max_hops: int = 3,
     seed: int = 0,
     model: Any = None,

@@ -302,7 +302,8 @@ def infer_gang_side(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> city = ug.generate_city(people=600, gangs=2, seed=1)
+    >>> from umbrella_graph.synth import generate_city
+    >>> city = generate_city(people=600, gangs=2, seed=1)
     >>> side = infer_gang_side(ug.build_graph(city.case), "G01")
     >>> side.columns.tolist()
     ['person_id', 'confidence', 'reasons', 'kind', 'role']
@@ -332,7 +333,8 @@ def gang_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
     >>> gang_companies(g, "G01").columns.tolist()
     ['company_id', 'confidence', 'reasons']
     """

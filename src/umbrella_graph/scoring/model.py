@@ -32,6 +32,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 
+from .._compat import legacy_positional
 from ..errors import NotFittedError, ParameterError
 from ..graph import CaseGraph
 from .signal_defs import SIGNAL_NAMES, SIGNALS, combine, signal_values
@@ -151,7 +152,8 @@ def design_matrix(features: pd.DataFrame) -> pd.DataFrame:
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
     >>> D = design_matrix(ug.pair_features(g))
     >>> D.columns[-1], bool(D.notna().all().all())
     ('prior', True)
@@ -216,7 +218,8 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> city = ug.generate_city(people=800, gangs=2, seed=2, label_share=0.5)
+    >>> from umbrella_graph.synth import generate_city
+    >>> city = generate_city(people=800, gangs=2, seed=2, label_share=0.5)
     >>> g = ug.build_graph(city.case)
     >>> clf = UmbrellaClassifier().fit_graph(g)
     >>> p = clf.predict_proba(ug.pair_features(g))[:, 1]
@@ -224,7 +227,8 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     True
     """
 
-    def __init__(self, estimator: str = "logistic", C: float = 0.1, calibration: str = "sigmoid", cv: int = 3,
+    @legacy_positional(["estimator", "C", "calibration", "cv", "class_weight", "random_state"], after=1)
+    def __init__(self, *, estimator: str = "logistic", C: float = 0.1, calibration: str = "sigmoid", cv: int = 3,
                  class_weight: str | dict[Any, float] | None = "balanced", random_state: int = 0) -> None:
         self.estimator = estimator
         self.C = C

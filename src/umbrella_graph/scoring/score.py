@@ -116,7 +116,8 @@ def score_umbrellas(
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
     >>> s = score_umbrellas(g)
     >>> s.columns[:5].tolist()
     ['official_id', 'gang_id', 'score', 'rank', 'top_signals']

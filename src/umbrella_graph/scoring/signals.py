@@ -778,7 +778,8 @@ def pair_features(
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
     >>> X = pair_features(g, gangs=["G01"])
     >>> X.columns[:4].tolist()
     ['official_id', 'gang_id', 'money_amount', 'money_count']
