@@ -1,0 +1,180 @@
+"""Writing the city down: the missing-data step, the case tables, and the truth tables.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .._common import MECHANISMS as _MECH_ORDER
+from ._state import _State
+from ._words import _MIN_PER_DAY
+
+
+class _Writing(_State):
+    # ------------------------------------------------------------------ missing data and frames
+    def _drop(self, f: dict[str, np.ndarray], share: float) -> np.ndarray:
+        """Which records survive the missing-data step (True = kept); the shift knobs'
+        extra records draw from their own stream."""
+        extra = f["extra"].astype(bool)
+        keep = np.empty(len(extra), dtype=bool)
+        keep[~extra] = self.rng.random(int((~extra).sum())) >= share
+        keep[extra] = self.srng.random(int(extra.sum())) >= share
+        return keep
+
+    def _frames(self) -> dict[str, pd.DataFrame]:
+        r, k = self.rng, self.k
+        tx, ct, ties, roles, cons = (p.frame() for p in (self.tx, self.ct, self.ties, self.roles, self.contracts))
+        # tip-off contacts: locate them in the concatenated contacts to report which survive
+        chunk_len = np.array([len(ch["src"]) for ch in self.ct.chunks])
+        chunk_start = np.concatenate([[0], np.cumsum(chunk_len)[:-1]])
+        tip_pos = np.array([chunk_start[c] for *_, c in self.tip_rows], dtype=np.int64)
+        keep = {
+            "tx": self._drop(tx, k.missing_share),
+            "ct": self._drop(ct, k.missing_share),
+            "ties": self._drop(ties, k.missing_share / 2),
+            "roles": self._drop(roles, k.missing_share / 2),
+            "cons": self._drop(cons, k.missing_share / 4),
+        }
+        # records drawn but never seen (unrecorded relays, follow-ups past the limit, the
+        # other channels of one-channel umbrellas)
+        for name, f in (("tx", tx), ("ct", ct), ("ties", ties), ("roles", roles), ("cons", cons)):
+            keep[name] &= ~f["hide"].astype(bool)
+        # owners' roles and family spouse ties that carry the stories are kept as often as the rest
+        if k.keep_one and self.pair_tag:
+            n_tags = len(self.pair_tag)
+            kept = np.zeros(n_tags, np.int64)
+            for name, f in (("tx", tx), ("ct", ct), ("roles", roles), ("cons", cons)):
+                t = f["tag"].astype(np.int64)
+                mask = (t >= 0) & keep[name]
+                kept += np.bincount(t[mask], minlength=n_tags)
+            for tagv in np.flatnonzero(kept == 0):
+                for name, f in (("tx", tx), ("ct", ct), ("cons", cons), ("roles", roles)):
+                    hit = np.flatnonzero((f["tag"].astype(np.int64) == tagv) & ~f["hide"].astype(bool))
+                    if len(hit):
+                        keep[name][hit[0]] = True
+                        break
+        self.tip_kept = keep["ct"][tip_pos] if len(tip_pos) else np.array([], dtype=bool)
+
+        def sel(f: dict[str, np.ndarray], m: np.ndarray) -> dict[str, np.ndarray]:
+            return {c: v[m] for c, v in f.items()}
+
+        tx, ct, ties, roles, cons = (sel(tx, keep["tx"]), sel(ct, keep["ct"]), sel(ties, keep["ties"]),
+                                     sel(roles, keep["roles"]), sel(cons, keep["cons"]))
+        ent = self.ent_ids
+        # transactions: time order, ids T...
+        t = tx["t"].astype(np.int64)
+        t = np.clip(t, 0, self.days * _MIN_PER_DAY - 1)
+        order = np.argsort(t, kind="stable")
+        m = len(order)
+        width = max(7, len(str(m)))
+        transactions = pd.DataFrame({
+            "id": np.char.add("T", np.char.zfill(np.arange(1, m + 1).astype(str), width)).astype(object),
+            "src": ent[tx["src"].astype(np.int64)[order]],
+            "dst": ent[tx["dst"].astype(np.int64)[order]],
+            "amount": self._scaled(np.maximum(tx["amount"].astype(float)[order], 1.0)),
+            "date": (self.t0 + t[order].astype("timedelta64[m]")).astype("datetime64[ns]"),
+            "channel": tx["channel"][order],
+            "memo": pd.Series(tx["memo"][order], dtype=object).replace("", None).to_numpy(),
+        })
+        src, dst = tx["src"].astype(np.int64)[order], tx["dst"].astype(np.int64)[order]
+        transactions = transactions[src != dst].reset_index(drop=True)
+        t = np.clip(ct["t"].astype(np.int64), 0, self.days * _MIN_PER_DAY - 1)
+        order = np.argsort(t, kind="stable")
+        cs, cd = ct["src"].astype(np.int64)[order], ct["dst"].astype(np.int64)[order]
+        contacts = pd.DataFrame({
+            "src": ent[cs], "dst": ent[cd], "kind": ct["kind"][order],
+            "time": (self.t0 + t[order].astype("timedelta64[m]")).astype("datetime64[ns]"),
+            "duration_s": ct["duration_s"].astype(float)[order],
+            "count": ct["count"].astype(np.int64)[order],
+        })
+        contacts = contacts[cs != cd].reset_index(drop=True)
+        ts, td = ties["src"].astype(np.int64), ties["dst"].astype(np.int64)
+        a, b = np.minimum(ts, td), np.maximum(ts, td)
+        tie_df = pd.DataFrame({"a": a, "b": b, "src": ent[ts], "dst": ent[td], "kind": ties["kind"]})
+        tie_df = tie_df[tie_df["a"] != tie_df["b"]].drop_duplicates(["a", "b", "kind"])
+        tie_df = tie_df.drop(columns=["a", "b"]).reset_index(drop=True)
+        company_roles = pd.DataFrame({
+            "person_id": self.person_ids[roles["person"].astype(np.int64)],
+            "company_id": self.co_ids[roles["company"].astype(np.int64)],
+            "role": roles["role"], "share": roles["share"].astype(float),
+        }).drop_duplicates(["person_id", "company_id", "role"]).reset_index(drop=True)
+        ct_t = cons["t"].astype(np.int64)
+        order = np.argsort(ct_t, kind="stable")
+        q = len(order)
+        contracts = pd.DataFrame({
+            "id": np.char.add("K", np.char.zfill(np.arange(1, q + 1).astype(str), max(5, len(str(q))))).astype(object),
+            "issuer_id": cons["issuer"][order],
+            "approver_id": self.person_ids[cons["approver"].astype(np.int64)[order]],
+            "company_id": self.co_ids[cons["company"].astype(np.int64)[order]],
+            "amount": self._scaled(cons["amount"].astype(float)[order]),
+            "date": (self.t0.astype("datetime64[D]") + (ct_t[order] // _MIN_PER_DAY).astype("timedelta64[D]")
+                     ).astype("datetime64[ns]"),
+            "subject": cons["subject"][order],
+        })
+        # members: listed ones only (member officials included when listed)
+        mp = np.concatenate([self.mem_p, np.array([x[0] for x in self.extra_members], dtype=np.int64)])
+        mg = np.concatenate([self.mem_g, np.array([x[1] for x in self.extra_members], dtype=np.int64)])
+        mr = np.concatenate([self.mem_role, np.array([x[2] for x in self.extra_members], dtype=object)])
+        ml = np.concatenate([self.mem_listed, np.array([x[3] for x in self.extra_members], dtype=bool)])
+        ms = np.concatenate([self.mem_start, r.integers(200, 3000, len(self.extra_members))])
+        start = (self.t0.astype("datetime64[D]") - ms.astype("timedelta64[D]")).astype("datetime64[ns]")
+        members = pd.DataFrame({"person_id": self.person_ids[mp[ml]], "gang_id": self.g_ids[mg[ml]],
+                                "role": mr[ml], "start_date": start[ml],
+                                "end_date": np.full(int(ml.sum()), np.datetime64("NaT"), dtype="datetime64[ns]")})
+        self._true_members = pd.DataFrame({
+            "person_id": np.concatenate([self.person_ids[mp], self.person_ids[np.concatenate(self.g_front).astype(np.int64)]
+                                         if self.g_front else []]),
+            "gang_id": np.concatenate([self.g_ids[mg], self.g_ids[np.concatenate(
+                [np.full(len(f), g) for g, f in enumerate(self.g_front)]).astype(np.int64)]]),
+            "role": np.concatenate([mr, np.full(sum(len(f) for f in self.g_front), "front_man", dtype=object)]),
+            "listed": np.concatenate([ml, np.zeros(sum(len(f) for f in self.g_front), dtype=bool)]),
+        })
+        gangs = pd.DataFrame({"id": self.g_ids, "name": [f"{self.v_names[v][:2]}{kd}团伙" for v, kd in
+                                                       zip(self.g_village, self.g_kind, strict=True)],
+                              "kind": self.g_kind, "village_id": self.tree_ids[self.v_node[self.g_village]]})
+        return {
+            "people": self.people, "villages": self.villages, "officials": self.officials, "gangs": gangs,
+            "members": members, "companies": self.companies, "company_roles": company_roles, "ties": tie_df,
+            "transactions": transactions, "contacts": contacts, "contracts": contracts, "events": self.events,
+            "leads": self.leads,
+        }
+
+    def _scaled(self, amount: np.ndarray) -> np.ndarray:
+        """Amounts times the ``amount_scale`` knob, rounded to the fen (unchanged at 1)."""
+        if self.k.amount_scale == 1.0:
+            return amount
+        return np.maximum(np.round(amount * self.k.amount_scale, 2), 0.01)
+
+    # ------------------------------------------------------------------ truth
+    def truth(self) -> pd.DataFrame:
+        offs = np.unique(self.post_person)
+        G = self.n_gangs
+        o = np.repeat(offs, G)
+        g = np.tile(np.arange(G), len(offs))
+        role = np.array([self.pair_role.get((int(a), int(b)), self.official_role.get(int(a), "none"))
+                         for a, b in zip(o, g, strict=True)], dtype=object)
+        mech = np.array([";".join(x for x in _MECH_ORDER if x in self.pair_mech.get((int(a), int(b)), set()))
+                         for a, b in zip(o, g, strict=True)], dtype=object)
+        conf = np.array([";".join(sorted(self.pair_conf.get((int(a), int(b)), set())
+                                         | ({self.official_role[int(a)]} if int(a) in self.official_role else set())))
+                         for a, b in zip(o, g, strict=True)], dtype=object)
+        label = np.isin(role, ["umbrella", "member_official"]).astype(np.int64)
+        df = pd.DataFrame({"official_id": self.person_ids[o], "gang_id": self.g_ids[g], "label": label,
+                           "role": role, "mechanisms": mech, "confounders": conf})
+        return df.sort_values(["official_id", "gang_id"]).reset_index(drop=True)
+
+    def tipoff_truth(self) -> pd.DataFrame:
+        rows = [(self.ev_ids[e], self.person_ids[o], self.g_ids[g])
+                for (e, o, g, _), kept in zip(self.tip_rows, self.tip_kept, strict=True) if kept]
+        return pd.DataFrame(rows, columns=["event_id", "official_id", "gang_id"]).sort_values(
+            ["event_id", "official_id"]).reset_index(drop=True)
+
+    def intermediary_truth(self) -> pd.DataFrame:
+        """Intermediaries outside the gang's side who relayed bribes (``outsider_share``)."""
+        rows = sorted({(self.person_ids[x], self.g_ids[g], self.person_ids[o], kind)
+                       for x, g, o, kind in self.outsiders})
+        return pd.DataFrame(rows, columns=["person_id", "gang_id", "official_id", "kind"])
+
+    def member_truth(self) -> pd.DataFrame:
+        return self._true_members.sort_values(["gang_id", "person_id"]).reset_index(drop=True)
