@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from neo4j_support import make_case
-from umbrella_graph import build_graph, case_from_frames, load_case
+from umbrella_graph import build_graph, case_from_frames
 from umbrella_graph.backends import (
     MemoryBackend,
     Neo4jBackend,
@@ -196,8 +196,8 @@ def test_parity_made_case(neo4j_db):
 
 
 @pytest.mark.neo4j
-def test_parity_sample(neo4j_db, sample_dir):
-    case = load_case(sample_dir)
-    g = build_graph(case)
+def test_parity_sample(neo4j_db, sample_graph):
+    g = sample_graph
+    case = g.case
     people = g.nodes.loc[g.nodes["kind"] == "person", "id"].tolist()[::40]
     assert _parity(g, neo4j_db, case.official_ids()[::5], case.gang_ids(), people) > 30

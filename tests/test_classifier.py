@@ -182,12 +182,12 @@ def test_not_fitted_and_bad_labels(graph: ug.CaseGraph) -> None:
         unfitted_clone.contributions(X)
 
 
-def test_cli_score_with_labels(tmp_path, sample_dir) -> None:  # type: ignore[no-untyped-def]
+def test_cli_score_with_labels(tmp_path, sample_dir, sample_graph) -> None:  # type: ignore[no-untyped-def]
     out = tmp_path / "scores.csv"
     r = CliRunner().invoke(main, ["score", str(sample_dir), "-o", str(out), "--model", "labels"])
     assert r.exit_code == 0, r.output
     df = pd.read_csv(out, dtype={"official_id": str, "gang_id": str})
-    g = ug.build_graph(ug.load_case(sample_dir))
+    g = sample_graph
     ref = score_umbrellas(g, model=UmbrellaClassifier().fit_graph(g))
     assert list(df.columns) == list(ref.columns)
     np.testing.assert_allclose(df["score"], ref["score"], atol=1e-9)

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 from lxml import etree
 
-from umbrella_graph import CaseGraph, ParameterError, case_from_frames, load_case
+from umbrella_graph import Case, CaseGraph, ParameterError, case_from_frames, load_case
 from umbrella_graph.export import (
     cytoscape_data,
     neutralize,
@@ -52,8 +52,8 @@ def _edge_multiset(graph: CaseGraph) -> Counter[tuple[str, str, str]]:
 
 # -- case folders -----------------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["csv", "parquet"])
-def test_write_case_reloads_equal(sample_dir: Path, tmp_path: Path, fmt: str) -> None:
-    case = load_case(sample_dir)
+def test_write_case_reloads_equal(sample_case: Case, tmp_path: Path, fmt: str) -> None:
+    case = sample_case
     out = write_case(case, tmp_path / "case", format=fmt)
     back = load_case(out)
     assert set(back.tables) == set(case.tables)

@@ -18,7 +18,7 @@ from followthemoney import model
 from followthemoney.cli.cli import cli as ftm_cli
 from followthemoney.cli.util import load_mapping_file
 
-from umbrella_graph import CaseError, load_case
+from umbrella_graph import Case, CaseError
 from umbrella_graph.io.ftm import aggregate_ftm, load_ftm, parse_share, to_ftm, write_ftm
 
 
@@ -151,8 +151,8 @@ def test_donations_fragments_and_published_file_round_trip(datasets_dir: Path, t
 
 
 # -- the sample: a case that did not come from FtM -----------------------------------------------
-def test_sample_to_ftm_validates_and_loads_back(sample_dir: Path, tmp_path: Path) -> None:
-    case = load_case(sample_dir)
+def test_sample_to_ftm_validates_and_loads_back(sample_case: Case, tmp_path: Path) -> None:
+    case = sample_case
     entities = to_ftm(case)
     counts = Counter(e.schema.name for e in entities)
     assert counts["Person"] == len(case["people"]) and counts["Company"] == len(case["companies"])

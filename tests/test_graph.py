@@ -31,8 +31,8 @@ def assert_same(a: Case, b: Case) -> None:
     assert a.name == b.name
 
 
-def test_round_trip_sample(sample_dir):
-    case = load_case(sample_dir)
+def test_round_trip_sample(sample_case):
+    case = sample_case
     assert_same(case, round_trip(case))
 
 

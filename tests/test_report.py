@@ -66,7 +66,8 @@ def page_data(page: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def sample(sample_graph):
+def rendered_sample(sample_graph):
+    """The sample's scores and rendered report page (the graph is the session's sample_graph)."""
     from umbrella_graph.scoring import score_umbrellas
 
     graph = sample_graph
@@ -75,8 +76,8 @@ def sample(sample_graph):
     return graph, scores, page
 
 
-def test_self_contained_with_csp_hashes(sample):
-    _, _, page = sample
+def test_self_contained_with_csp_hashes(rendered_sample):
+    _, _, page = rendered_sample
     p = parse(page)
     assert [t for t, _ in p.tags if t in ("link", "img", "iframe", "object", "embed", "base")] == []
     assert [a for t, a in p.tags if "src" in a] == []
@@ -92,8 +93,8 @@ def test_self_contained_with_csp_hashes(sample):
     assert "vis-network 9.1.2" in page and "Apache License 2.0 and the MIT License" in page
 
 
-def test_ranked_table_and_network_focus(sample):
-    graph, scores, page = sample
+def test_ranked_table_and_network_focus(rendered_sample):
+    graph, scores, page = rendered_sample
     rows = re.findall(r'<tr data-pair="(\d+)" tabindex="0"[^>]*>\s*<td class="num">(\d+)</td>', page)
     assert [int(i) for i, _ in rows] == list(range(20))
     assert [int(r) for _, r in rows] == scores["rank"].head(20).tolist()
@@ -106,10 +107,10 @@ def test_ranked_table_and_network_focus(sample):
     assert data["network"]["note"].startswith(f"{len(data['network']['nodes'])} of {graph.number_of_nodes()} nodes shown")
 
 
-def test_pair_sections_cite_the_records(sample):
+def test_pair_sections_cite_the_records(rendered_sample):
     from umbrella_graph.scoring import explain
 
-    graph, scores, page = sample
+    graph, scores, page = rendered_sample
     assert len(re.findall(r'<article class="ug-pair" id="pair-\d+">', page)) == 3
     top = scores.iloc[0]
     ex = explain(graph, top["official_id"], top["gang_id"], k=5)
@@ -128,8 +129,8 @@ def test_pair_sections_cite_the_records(sample):
     assert section.count('<g class="ug-raid">') >= n_raids > 0
 
 
-def test_summary_gaps_and_investigations(sample):
-    graph, _, page = sample
+def test_summary_gaps_and_investigations(rendered_sample):
+    graph, _, page = rendered_sample
     for name in graph.case["gangs"]["name"]:
         assert f"<td>{name}</td>" in page
     assert "Every table of the data contract is present." in page
@@ -140,8 +141,8 @@ def test_summary_gaps_and_investigations(sample):
     assert "Could not be computed" not in page
 
 
-def test_pii_masked_by_default(sample, sample_dir):
-    graph, scores, page = sample
+def test_pii_masked_by_default(rendered_sample, sample_dir):
+    graph, scores, page = rendered_sample
     people = graph.case["people"]
     for col in ("phone", "id_number"):
         values = [v for v in people[col].dropna().astype(str) if len(v) >= 8]
@@ -153,8 +154,8 @@ def test_pii_masked_by_default(sample, sample_dir):
     assert phone in unmasked and "NOT masked" in unmasked
 
 
-def test_deterministic(sample):
-    graph, scores, _ = sample
+def test_deterministic(rendered_sample):
+    graph, scores, _ = rendered_sample
     a = render_report(graph, scores=scores, top=5, details=1, investigations=False)
     b = render_report(graph, scores=scores, top=5, details=1, investigations=False)
     assert a == b
@@ -309,11 +310,11 @@ def _body(page: str) -> str:
     return body
 
 
-def test_brief_opens_the_report(sample):
+def test_brief_opens_the_report(rendered_sample):
     from umbrella_graph.reporting._brief import ALTERNATIVES
     from umbrella_graph.scoring import explain
 
-    graph, scores, page = sample
+    graph, scores, page = rendered_sample
     body = _body(page)
     sections = re.findall(r'<section id="([a-z0-9-]+)"', body)
     assert sections[:3] == ["brief", "pairs", "details"]
@@ -342,8 +343,8 @@ def test_brief_opens_the_report(sample):
     assert "What the data cannot rule out" in first
 
 
-def test_no_missing_markers_and_human_labels(sample):
-    _, _, page = sample
+def test_no_missing_markers_and_human_labels(rendered_sample):
+    _, _, page = rendered_sample
     body = unescape(_body(page))
     for marker in ("<NA>", "NaT", ">nan<", ">None<", "nan%"):
         assert marker not in body, marker
@@ -365,8 +366,8 @@ def test_lang_zh_labels_and_bad_lang(sample_graph):
         render_report(sample_graph, scores=scores, date="not a date")
 
 
-def test_long_tables_fold_behind_their_heading(sample):
-    _, _, page = sample
+def test_long_tables_fold_behind_their_heading(rendered_sample):
+    _, _, page = rendered_sample
     body = _body(page)
     folded = re.findall(r'<details class="ug-long"><summary>([^<]*)</summary>', body)
     assert folded and all(re.search(r"Show [\d,]+ rows", s) for s in folded)
@@ -374,8 +375,8 @@ def test_long_tables_fold_behind_their_heading(sample):
     assert "<details" not in short and "<details" in frame_table(pd.DataFrame({"a": range(13)}), mask=False)
 
 
-def test_charts(sample):
-    graph, scores, page = sample
+def test_charts(rendered_sample):
+    graph, scores, page = rendered_sample
     pairs = page.split('<section id="pairs"', 1)[1].split("</section>", 1)[0]
     stacked = pairs.split('<svg class="ug-chart ug-stacked"', 1)[1].split("</svg>", 1)[0]
     assert stacked.count('<text x="') >= 20 and "#20 " in stacked  # one bar per top-20 pair
@@ -391,12 +392,12 @@ def test_charts(sample):
     assert tip.count('<svg class="ug-chart ug-raidwin"') >= 3 and "gang relays" in tip
 
 
-def test_embedded_font_covers_every_character(sample):
+def test_embedded_font_covers_every_character(rendered_sample):
     import io
 
     from fontTools.ttLib import TTFont
 
-    _, _, page = sample
+    _, _, page = rendered_sample
     m = re.search(r'@font-face \{ font-family: "UG Noto Sans SC";[^}]*base64,([A-Za-z0-9+/=]+)\)', page)
     assert m
     font = TTFont(io.BytesIO(base64.b64decode(m.group(1))))
@@ -476,8 +477,8 @@ def test_page_headers_cannot_be_broken_by_the_case_name():
     assert '@top-right { content: "ID and phone numbers masked"' in css and "size: A4" in css
 
 
-def test_transfer_memos_are_shown_with_their_records(sample):
-    graph, scores, page = sample
+def test_transfer_memos_are_shown_with_their_records(rendered_sample):
+    graph, scores, page = rendered_sample
     tx = graph.case["transactions"]
     memos = {(r["id"]): r["memo"] for r in tx.to_dict("records") if isinstance(r.get("memo"), str) and r["memo"]}
     body = _body(page)

@@ -23,6 +23,7 @@ from umbrella_graph.metrics import evaluate
 from umbrella_graph.scoring import (
     FEATURES,
     SIGNALS,
+    clear_cache,
     infer_gang_side,
     pair_features,
     score_umbrellas,
@@ -137,11 +138,6 @@ def mini() -> ug.CaseGraph:
 
 
 @pytest.fixture(scope="module")
-def sample(sample_dir) -> ug.CaseGraph:  # type: ignore[no-untyped-def]
-    return ug.build_graph(ug.load_case(sample_dir))
-
-
-@pytest.fixture(scope="module")
 def city() -> SynthCity:
     return generate_city(people=1500, gangs=3, seed=11, difficulty="medium")
 
@@ -222,29 +218,35 @@ def test_isolated_official_scores_near_zero(mini: ug.CaseGraph) -> None:
     assert _score(s, "ISO", "G1") < 0.05
 
 
-def test_same_input_and_seed_give_identical_output(sample_dir) -> None:  # type: ignore[no-untyped-def]
-    a = score_umbrellas(ug.build_graph(ug.load_case(sample_dir)), seed=3)
-    b = score_umbrellas(ug.build_graph(ug.load_case(sample_dir)), seed=3)
+def test_same_input_and_seed_give_identical_output(sample_case: ug.Case) -> None:
+    """Two graphs of the same case, each scored from scratch (the cache cleared between)."""
+    clear_cache()
+    a = score_umbrellas(ug.build_graph(sample_case), seed=3)
+    fa = pair_features(ug.build_graph(sample_case), seed=3)
+    clear_cache()
+    b = score_umbrellas(ug.build_graph(sample_case), seed=3)
+    fb = pair_features(ug.build_graph(sample_case), seed=3)
     pd.testing.assert_frame_equal(a, b)
-    fa = pair_features(ug.build_graph(ug.load_case(sample_dir)), seed=3)
-    fb = pair_features(ug.build_graph(ug.load_case(sample_dir)), seed=3)
     pd.testing.assert_frame_equal(fa, fb)
+    # and the seed matters where the algorithms are random (Leiden, sampled betweenness)
+    other = pair_features(ug.build_graph(sample_case), seed=4)
+    assert (other["community"] != fa["community"]).any() or (other["brokerage"] != fa["brokerage"]).any()
 
 
-def test_subset_scores_equal_full_scores(sample: ug.CaseGraph) -> None:
-    full = score_umbrellas(sample)
-    sub = score_umbrellas(sample, gangs=["G02", "G03"], officials=["P0234", "P0241", "P0188"])
+def test_subset_scores_equal_full_scores(sample_graph: ug.CaseGraph) -> None:
+    full = score_umbrellas(sample_graph)
+    sub = score_umbrellas(sample_graph, gangs=["G02", "G03"], officials=["P0234", "P0241", "P0188"])
     assert len(sub) == 6
     assert sub["rank"].tolist() == list(range(1, 7))
     m = sub.merge(full, on=["official_id", "gang_id"], suffixes=("", "_full"))
     np.testing.assert_allclose(m["score"], m["score_full"])
 
 
-# ----------------------------------------------------------------------------- the sample case
-def test_sample_case_umbrellas_rank_first(sample: ug.CaseGraph, sample_dir) -> None:  # type: ignore[no-untyped-def]
+# ----------------------------------------------------------------------------- the sample_graph case
+def test_sample_case_umbrellas_rank_first(sample_graph: ug.CaseGraph, sample_dir) -> None:  # type: ignore[no-untyped-def]
     truth = pd.read_csv(sample_dir / "truth.csv", dtype=str)
     truth["label"] = truth["label"].astype(int)
-    s = score_umbrellas(sample)
+    s = score_umbrellas(sample_graph)
     m = s.merge(truth, on=["official_id", "gang_id"])
     n_pos = int(truth["label"].sum())
     assert set(m.nsmallest(n_pos, "rank")["label"]) == {1}  # the 5 umbrellas are the top 5
@@ -259,37 +261,37 @@ def test_sample_case_umbrellas_rank_first(sample: ug.CaseGraph, sample_dir) -> N
     assert ev["average_precision"] == 1.0
 
 
-def test_sample_explains_the_front_man_and_the_spouse(sample: ug.CaseGraph) -> None:
-    s = score_umbrellas(sample)
+def test_sample_explains_the_front_man_and_the_spouse(sample_graph: ug.CaseGraph) -> None:
+    s = score_umbrellas(sample_graph)
     row = s[(s["official_id"] == "P0234") & (s["gang_id"] == "G02")].iloc[0]
     assert row["top_signals"].split("; ")[0] == "money"
-    X = pair_features(sample, officials=["P0234"], gangs=["G02"])
+    X = pair_features(sample_graph, officials=["P0234"], gangs=["G02"])
     assert X["money_spouse"].iloc[0] > np.log1p(50_000)  # paid to his wife
     assert X["money_front"].iloc[0] > 0  # by the front man, who is not on the member list
     tip = s[(s["official_id"] == "P0241") & (s["gang_id"] == "G03")].iloc[0]
     assert tip["sig_tipoff"] > 0.9
 
 
-def test_infer_gang_side_finds_front_men_and_unlisted_members(sample: ug.CaseGraph) -> None:
-    side = infer_gang_side(sample, "G02")
+def test_infer_gang_side_finds_front_men_and_unlisted_members(sample_graph: ug.CaseGraph) -> None:
+    side = infer_gang_side(sample_graph, "G02")
     assert list(side.columns) == ["person_id", "confidence", "reasons", "kind", "role"]
     assert side["confidence"].between(0, 1).all()
     fm = side[side["person_id"] == "P0258"].iloc[0]  # the README's front man of C02
     assert fm["kind"] == "front_man" and fm["confidence"] > 0.8 and "C02" in fm["reasons"]
     listed = side[side["kind"] == "listed"]
     assert (listed["confidence"] == 1.0).all()
-    g01 = infer_gang_side(sample, "G01")
+    g01 = infer_gang_side(sample_graph, "G01")
     assert g01.set_index("person_id").loc["P0177", "confidence"] > 0.5  # the unlisted core member
-    officials = set(sample.officials)
+    officials = set(sample_graph.officials)
     assert not set(side["person_id"]) & officials
-    comp = gang_companies(sample, "G02")
+    comp = gang_companies(sample_graph, "G02")
     assert set(comp.loc[comp["confidence"] > 0.9, "company_id"]) == {"C02", "C03"}
 
 
-def test_pair_features_columns(sample: ug.CaseGraph) -> None:
-    X = pair_features(sample, gangs=["G01"])
+def test_pair_features_columns(sample_graph: ug.CaseGraph) -> None:
+    X = pair_features(sample_graph, gangs=["G01"])
     assert list(X.columns) == ["official_id", "gang_id", *FEATURES]
-    assert len(X) == len(sample.officials)
+    assert len(X) == len(sample_graph.officials)
     assert X[list(FEATURES)].notna().all().all()
     assert np.isfinite(X[list(FEATURES)].to_numpy(dtype=float)).all()
 
@@ -312,23 +314,23 @@ def test_synthetic_city_accuracy_and_confounders(city: SynthCity) -> None:
 
 
 # ----------------------------------------------------------------------------- bad input
-def test_unknown_ids_raise_without_echoing(sample: ug.CaseGraph) -> None:
+def test_unknown_ids_raise_without_echoing(sample_graph: ug.CaseGraph) -> None:
     with pytest.raises(ParameterError) as e:
-        score_umbrellas(sample, officials=["P0234", "张三-secret"])
+        score_umbrellas(sample_graph, officials=["P0234", "张三-secret"])
     assert "张三-secret" not in str(e.value) and "1 unknown" in str(e.value)
     with pytest.raises(ParameterError) as e:
-        score_umbrellas(sample, gangs=["G99"])
+        score_umbrellas(sample_graph, gangs=["G99"])
     assert "G99" not in str(e.value)
     with pytest.raises(ParameterError):
-        pair_features(sample, officials=["P0001"])  # a person, not an official
+        pair_features(sample_graph, officials=["P0001"])  # a person, not an official
     with pytest.raises(ParameterError):
-        infer_gang_side(sample, "nope")
+        infer_gang_side(sample_graph, "nope")
 
 
-def test_bad_parameters(sample: ug.CaseGraph) -> None:
+def test_bad_parameters(sample_graph: ug.CaseGraph) -> None:
     with pytest.raises(ParameterError, match="'seed' parameter of score_umbrellas"):
-        score_umbrellas(sample, seed=-1)
+        score_umbrellas(sample_graph, seed=-1)
     with pytest.raises(ParameterError, match="'model' parameter"):
-        score_umbrellas(sample, model="labels")  # type: ignore[arg-type]
+        score_umbrellas(sample_graph, model="labels")  # type: ignore[arg-type]
     with pytest.raises(ParameterError, match="'graph' parameter"):
-        score_umbrellas(sample.case)  # type: ignore[arg-type]
+        score_umbrellas(sample_graph.case)  # type: ignore[arg-type]

@@ -97,8 +97,8 @@ def test_explain_shows_the_records_in_contribution_order(sample_graph: CaseGraph
     assert len(left) and left["note"].str.startswith("left out:").all()
 
 
-def test_explain_with_a_classifier_explains_its_probability(sample_graph: CaseGraph, sample_dir) -> None:  # type: ignore[no-untyped-def]
-    labels = ug.load_case(sample_dir)["labels"]
+def test_explain_with_a_classifier_explains_its_probability(sample_graph: CaseGraph) -> None:
+    labels = sample_graph.case["labels"]
     clf = UmbrellaClassifier(random_state=0).fit_graph(sample_graph, labels)
     s = ug.score_umbrellas(sample_graph, model=clf)
     row = s.iloc[0]

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from umbrella_graph import CaseError, build_graph, case_from_frames, load_case
+from umbrella_graph import Case, CaseError, build_graph, case_from_frames, load_case
 from umbrella_graph.domain import (
     ENUM_COLUMNS,
     enum_canonical,
@@ -82,8 +82,8 @@ def traditional_sample(sample_dir: Path, tmp_path_factory: pytest.TempPathFactor
     return out
 
 
-def test_traditional_sample_loads_to_the_same_case_and_scores(sample_dir: Path, traditional_sample: Path) -> None:
-    ref = load_case(sample_dir)
+def test_traditional_sample_loads_to_the_same_case_and_scores(sample_case: Case, traditional_sample: Path) -> None:
+    ref = sample_case
     hant = load_case(traditional_sample)
     # the files really hold the traditional spellings
     assert set(pd.read_csv(traditional_sample / "contacts.csv")["kind"]) == {"通話", "簡訊", "見面", "聊天"}
