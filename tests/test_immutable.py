@@ -91,3 +91,16 @@ def test_context_is_frozen(sample_graph: ug.CaseGraph) -> None:
     with pytest.raises(AttributeError):
         ctx.tx = ctx.tx  # type: ignore[misc]
     assert np.array_equal(ctx.official_pos, sample_graph.index_of(sample_graph.officials))
+
+
+def test_shared_facts_are_computed_once_in_the_context(sample_graph: ug.CaseGraph) -> None:
+    """The facts the signals share are fields of the frozen context, consistent with the case."""
+    ctx = _context.context(sample_graph, "test")
+    assert np.array_equal(np.flatnonzero(ctx.off_index >= 0), np.sort(ctx.official_pos))
+    assert np.array_equal(ctx.off_index[ctx.official_pos], np.arange(ctx.n_officials))
+    assert np.array_equal(ctx.gang_index[ctx.gang_pos], np.arange(ctx.n_gangs))
+    assert set(np.flatnonzero(ctx.in_circle)) == set(ctx.circle["person"])
+    assert set(ctx.official_pos) <= set(np.flatnonzero(ctx.in_circle))  # every official is in his own circle
+    ordinary = ctx.tx_ordinary
+    assert not ordinary["kin"].any() and not ordinary["wage"].any()
+    assert len(ordinary) == int((~ctx.tx["kin"] & ~ctx.tx["wage"]).sum()) < len(ctx.tx)

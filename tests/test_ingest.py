@@ -241,7 +241,7 @@ def test_ingested_case_loads_scores_and_reports(tmp_path: Path) -> None:
     graph = ug.build_graph(case)
     scores = score_umbrellas(graph, seed=0)
     assert len(scores) == len(case.official_ids()) * len(case.gang_ids())
-    html = render_report(graph, scores, investigations=False)
+    html = render_report(graph, scores=scores, investigations=False)
     assert "Merged identities" in html
     # every official of the clean city is one resolved person
     assert len(case.official_ids()) == len(city.case.official_ids())

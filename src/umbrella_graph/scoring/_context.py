@@ -5,7 +5,10 @@ with their row positions (for provenance), the family ties, every official's cir
 (himself, his spouse, his relatives), the listed members, the enforcement events of
 each gang and the administrative tree.
 
-A :class:`Context` is frozen; its ``cache`` only memoises values that are pure functions
+The facts every signal needs are computed here once, not again in each signal: the
+official and gang index of every node (``off_index``, ``gang_index``), who is in an
+official's circle (``in_circle``) and the ordinary transfers (``tx_ordinary``: family
+money and wages left out). A :class:`Context` is frozen; its ``cache`` only memoises values that are pure functions
 of the facts above (the gang side, feature grids, algorithm results). Contexts are kept
 in a small LRU keyed by :attr:`CaseGraph.fingerprint` (the graph is immutable, so a key
 never goes stale): at most :data:`MAX_CACHED` cases stay in memory, and
@@ -64,6 +67,10 @@ class Context:
     gang_ids: np.ndarray
     gang_pos: np.ndarray
     is_official: np.ndarray  # per node
+    off_index: np.ndarray  # per node: its index into official_ids, -1 for other nodes
+    gang_index: np.ndarray  # per node: its index into gang_ids, -1 for other nodes
+    in_circle: np.ndarray  # per node: in some official's circle (himself, spouse, relatives)
+    tx_ordinary: pd.DataFrame  # tx without family money and wages (what money signals count)
     kin_keys: np.ndarray  # sorted pair keys of family ties
     fam_keys: np.ndarray  # sorted pair keys of people at most two family ties apart
     tx: pd.DataFrame  # src, dst, amount, time, channel, pos, kin, wage
@@ -241,6 +248,8 @@ def _build(graph: CaseGraph) -> Context:
     else:
         tx["wage"] = np.zeros(len(tx), dtype=bool)
 
+    tx_ordinary = tx[~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()]
+
     # -- members
     me = _edges(graph, "member")
     if len(me):
@@ -268,6 +277,8 @@ def _build(graph: CaseGraph) -> Context:
                            "tie_pos": circ["tie_row"].to_numpy()[ok].astype(np.int64)})
     circle = circle.sort_values(["off", "person"], kind="stable").reset_index(drop=True)
     circle["weight"] = circle["relation"].map(CIRCLE_WEIGHT).to_numpy(dtype=float)
+    in_circle = np.zeros(n, dtype=bool)
+    in_circle[circle["person"].to_numpy()] = True
 
     # -- contracts: issuer (a person, a village or a unit) and approver
     ke = _edges(graph, "contract")
@@ -355,6 +366,7 @@ def _build(graph: CaseGraph) -> Context:
     return Context(
         graph=graph, n=n, kind=kind, is_person=is_person, is_company=is_company,
         official_ids=official_ids, official_pos=official_pos, gang_ids=gang_ids, gang_pos=gang_pos,
+        off_index=off_index, gang_index=gang_index, in_circle=in_circle, tx_ordinary=tx_ordinary,
         is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
         circle=circle, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
         t0=_ns(t0), t1=_ns(t1),

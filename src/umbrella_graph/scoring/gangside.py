@@ -131,7 +131,7 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
     cg = c.groupby(["person", "gang"], sort=False).agg(ct_w=("weight", "sum"), ct_n=("q", "size"),
                                                         ct_d=("q", "nunique"))
     # money with listed members (family money and wages excluded)
-    tx = ctx.tx[~ctx.tx["kin"].to_numpy() & ~ctx.tx["wage"].to_numpy()]
+    tx = ctx.tx_ordinary
     tot_tx = (np.bincount(tx["src"].to_numpy(), minlength=n) + np.bincount(tx["dst"].to_numpy(), minlength=n)
               ).astype(float)
     frames = []

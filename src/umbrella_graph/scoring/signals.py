@@ -161,12 +161,10 @@ def money_records(ctx: Context) -> pd.DataFrame:
         return ctx.cache["money"]  # type: ignore[no-any-return]
     side = side_table(ctx)
     circle = ctx.circle
-    tx = ctx.tx[~ctx.tx["kin"].to_numpy() & ~ctx.tx["wage"].to_numpy()]
-    in_circle = np.zeros(ctx.n, dtype=bool)
-    in_circle[circle["person"].to_numpy()] = True
+    tx = ctx.tx_ordinary
     in_side = np.zeros(ctx.n, dtype=bool)
     in_side[side["node"].to_numpy()] = True
-    tx = tx[in_circle[tx["dst"].to_numpy()] & in_side[tx["src"].to_numpy()]]
+    tx = tx[ctx.in_circle[tx["dst"].to_numpy()] & in_side[tx["src"].to_numpy()]]
     m = tx.merge(side[["node", "gang", "conf", "kind"]].rename(columns={"node": "src", "kind": "side_kind"}),
                  on="src")
     m = m.merge(circle[["off", "person", "relation", "weight"]].rename(columns={"person": "dst"}), on="dst")
@@ -187,11 +185,9 @@ def relay_records(ctx: Context) -> pd.DataFrame:
         return ctx.cache["relay"]  # type: ignore[no-any-return]
     side = side_table(ctx)
     circle = ctx.circle
-    tx = ctx.tx[~ctx.tx["kin"].to_numpy() & ~ctx.tx["wage"].to_numpy()]
+    tx = ctx.tx_ordinary
     relay_min = ctx.amount_at(RELAY_MIN_QUANTILE)
     tx = tx[tx["amount"].to_numpy() >= relay_min * RELAY_SHARE[0]]
-    in_circle = np.zeros(ctx.n, dtype=bool)
-    in_circle[circle["person"].to_numpy()] = True
     in_side = np.zeros(ctx.n, dtype=bool)
     in_side[side["node"].to_numpy()] = True
     leg1 = tx[in_side[tx["src"].to_numpy()] & ~ctx.is_official[tx["dst"].to_numpy()]
@@ -199,7 +195,7 @@ def relay_records(ctx: Context) -> pd.DataFrame:
     leg1 = leg1.merge(side[["node", "gang", "conf"]].rename(columns={"node": "src"}), on="src")
     leg1 = leg1[["src", "dst", "amount", "time", "pos", "gang", "conf"]].rename(
         columns={"dst": "mid", "amount": "a1", "time": "t1", "pos": "pos1"})
-    leg2 = tx[in_circle[tx["dst"].to_numpy()]]
+    leg2 = tx[ctx.in_circle[tx["dst"].to_numpy()]]
     leg2 = leg2.merge(circle[["off", "person", "relation", "weight"]].rename(columns={"person": "dst"}), on="dst")
     leg2 = leg2[["src", "dst", "amount", "time", "pos", "off", "relation", "weight"]].rename(
         columns={"src": "mid", "amount": "a2", "time": "t2", "pos": "pos2"})
@@ -281,12 +277,10 @@ def _responsibility(ctx: Context) -> pd.DataFrame:
     if "resp" in ctx.cache:
         return ctx.cache["resp"]  # type: ignore[no-any-return]
     k = ctx.contracts
-    off_index = np.full(ctx.n, -1, dtype=np.int64)
-    off_index[ctx.official_pos] = np.arange(len(ctx.official_pos))
     parts = []
     for col, how in (("approver", "approved"), ("issuer", "issued")):
         node = k[col].to_numpy()
-        oi = np.where(node >= 0, off_index[np.maximum(node, 0)], -1)
+        oi = np.where(node >= 0, ctx.off_index[np.maximum(node, 0)], -1)
         ok = oi >= 0
         parts.append(pd.DataFrame({"pos": k["pos"].to_numpy()[ok], "off": oi[ok], "resp": 1.0, "how": how}))
     # unit- or village-level: the issuer is the official's unit or the place his post governs
@@ -348,13 +342,11 @@ def contact_records(ctx: Context) -> pd.DataFrame:
     side = side_table(ctx)
     circle = ctx.circle
     ct = ctx.ct[~ctx.ct["kin"].to_numpy()]
-    in_circle = np.zeros(ctx.n, dtype=bool)
-    in_circle[circle["person"].to_numpy()] = True
     in_side = np.zeros(ctx.n, dtype=bool)
     in_side[side["node"].to_numpy()] = True
     frames = []
     for a, b in (("src", "dst"), ("dst", "src")):
-        x = ct[in_circle[ct[a].to_numpy()] & in_side[ct[b].to_numpy()]]
+        x = ct[ctx.in_circle[ct[a].to_numpy()] & in_side[ct[b].to_numpy()]]
         frames.append(x[[a, b, "kind", "time", "pos"]].rename(columns={a: "me", b: "other"}))
     c = pd.concat(frames, ignore_index=True)
     c = c.merge(circle[["off", "person", "relation", "weight"]].rename(columns={"person": "me", "weight": "cw"}),
