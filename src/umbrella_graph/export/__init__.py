@@ -15,8 +15,17 @@ GraphML schemas the files validate against ship in ``schemas/`` (:func:`validate
 from ..io.ftm import to_ftm, write_ftm
 from ._common import export_network, neutralize
 from .case_folder import write_case
-from .graph_files import cytoscape_data, validate_xml, write_cytoscape, write_gexf, write_graphml
+from .graph_files import (
+    compact_rules,
+    cytoscape_data,
+    expand_compact,
+    validate_xml,
+    write_cytoscape,
+    write_gexf,
+    write_graphml,
+)
 from .i2 import write_i2
 
 __all__ = ["write_case", "to_ftm", "write_ftm", "write_gexf", "write_graphml", "write_cytoscape",
-           "cytoscape_data", "write_i2", "validate_xml", "export_network", "neutralize"]
+           "cytoscape_data", "write_i2", "validate_xml", "expand_compact", "compact_rules", "export_network",
+           "neutralize"]

@@ -7,6 +7,7 @@ import datetime as _dt
 import json
 import math
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -19,14 +20,52 @@ from ..case import Case
 from ..errors import ParameterError
 from ..graph import _RESERVED, CaseGraph, build_graph
 from ..io.export import neutralise_cell
-from ..schema import NODE_TABLES, TABLES
+from ..schema import NODE_TABLES, RELATIONS, TABLES
 
-__all__ = ["neutralize", "export_network", "Elements", "DYNAMIC_KINDS", "SCHEMA_DIR", "attribute_types", "plain"]
+__all__ = ["neutralize", "export_network", "Elements", "DYNAMIC_KINDS", "SCHEMA_DIR", "attribute_types", "plain",
+           "compact_rules"]
 
 #: Edge kinds placed on a timeline (GEXF ``start``/``end``): money and contacts.
 DYNAMIC_KINDS: tuple[str, ...] = ("transaction", "contact")
 #: The XML schemas shipped with the package (GEXF 1.3, GraphML 1.0).
 SCHEMA_DIR = Path(__file__).with_name("schemas")
+
+def compact_rules() -> dict[str, dict[str, str]]:
+    """Record columns a compact GEXF/GraphML file does not repeat, by edge kind.
+
+    Edge kind -> {record column: ``"source"``, ``"target"`` or ``"time"``}: the column
+    holds the edge's own source id, target id or time, so a compact file leaves it out
+    wherever the value is the same (:func:`~umbrella_graph.export.expand_compact` puts it
+    back). Only kinds whose every edge carries its record's columns are listed (tables
+    with one relation and no node of their own: ties, transactions, contacts, members,
+    company roles).
+
+    Examples
+    --------
+    >>> compact_rules()["transaction"]
+    {'src': 'source', 'dst': 'target', 'date': 'time'}
+    """
+    per_table: dict[str, list[Any]] = {}
+    for rel in RELATIONS:
+        per_table.setdefault(rel.table, []).append(rel)
+    out: dict[str, dict[str, str]] = {}
+    for table, rels in per_table.items():
+        spec = TABLES[table]
+        if len(rels) != 1 or spec.node_kind is not None:
+            continue
+        rel = rels[0]
+        cols = [c.name for c in spec.columns]
+        rule = {_export_name(rel.src): "source", _export_name(rel.dst): "target"}
+        time_col = next((c for c in ("date", "time", "start_date") if c in cols), None)
+        if time_col is not None and _export_name(time_col) != "time":
+            rule[_export_name(time_col)] = "time"
+        out[rel.kind] = rule
+    return out
+
+
+def _export_name(col: str) -> str:
+    return f"record_{col}" if col in _RESERVED else ("record_id" if col == "id" else col)
+
 
 def neutralize(value: Any) -> Any:
     """Prefix ``'`` to a text cell a spreadsheet would run as a formula: the library's one
@@ -218,6 +257,56 @@ def _case_types(graph: CaseGraph) -> tuple[dict[str, str], dict[str, str]]:
     return nt, et
 
 
+def _most_common(items: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
+    """For each key every item has (not None), its most common value (first seen on ties)."""
+    counts: dict[str, dict[Any, int]] = {}
+    n = 0
+    for d in items:
+        n += 1
+        for k, v in d.items():
+            if v is not None:
+                c = counts.setdefault(k, {})
+                key = (type(v), v)
+                c[key] = c.get(key, 0) + 1
+    out: dict[str, Any] = {}
+    for k, c in counts.items():
+        if sum(c.values()) == n and n:
+            out[k] = max(c.items(), key=lambda kv: kv[1])[0][1]
+    return out
+
+
+def _mode(values: pd.Series) -> Any:
+    vc = values.value_counts(sort=True, dropna=True)
+    return vc.index[0] if len(vc) else None
+
+
+def _case_defaults(graph: CaseGraph) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Defaults of a case export from the graph tables (no pass over the records): node
+    ``kind`` and ``official``; edge ``kind``, ``table``, ``strength`` and ``_file``."""
+    nodes, e = graph.nodes, graph.edges
+    nd: dict[str, Any] = {}
+    ed: dict[str, Any] = {}
+    if len(nodes):
+        nd = {"kind": str(_mode(nodes["kind"].astype(str))), "official": bool(_mode(nodes["official"].astype(bool)))}
+    if len(e):
+        ed = {"kind": str(_mode(e["kind"].astype(str))), "table": str(_mode(e["table"].astype(str))),
+              "strength": float(_mode(e["strength"].astype(float)))}
+        files: Counter[str] = Counter()
+        complete = True
+        for table in e["table"].astype(str).unique():
+            pos = e.loc[(e["table"].astype(str) == table).to_numpy(), "pos"].to_numpy()
+            df = graph.case[table]
+            if "_file" not in df.columns:
+                complete = False
+                continue
+            col = df["_file"].iloc[pos]
+            complete &= bool(col.notna().all())
+            files.update(col.dropna().astype(str).value_counts().to_dict())
+        if files and complete:
+            ed["_file"] = files.most_common(1)[0][0]
+    return nd, ed
+
+
 class Elements:
     """The nodes and edges of an export, as generators that can be run more than once
     (writers run them twice: once to type the attributes, once to write), so a city of
@@ -230,6 +319,7 @@ class Elements:
             raise ParameterError.invalid("graph", func, "a CaseGraph, a Case or a NetworkX graph",
                                          type(obj).__name__)
         self._obj = obj
+        self.is_case = isinstance(obj, CaseGraph)
         if isinstance(obj, CaseGraph):
             self.name = obj.case.name or "case"
             self.directed = True
@@ -258,6 +348,13 @@ class Elements:
         if isinstance(self._obj, CaseGraph):
             return _case_types(self._obj)
         return (attribute_types(d for _, d in self.nodes()), attribute_types(d for *_, d in self.edges()))
+
+    def defaults(self) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Node and edge attribute defaults for a compact file: for each attribute every
+        node (edge) has, its most common value."""
+        if isinstance(self._obj, CaseGraph):
+            return _case_defaults(self._obj)
+        return (_most_common(d for _, d in self.nodes()), _most_common(d for *_, d in self.edges()))
 
     def timed(self, kinds: tuple[str, ...]) -> bool:
         """Whether an edge of ``kinds`` has a time."""
