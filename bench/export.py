@@ -176,7 +176,7 @@ def _reload(p: Path, fmt: str, g: Any, compact: bool, conn: Any) -> None:
         r = time.perf_counter() - t
         peak = _rss_mb() - base
         if compact:
-            expand_compact(G, compact_rules() if fmt == "gexf" else None)
+            expand_compact(G, rules=compact_rules() if fmt == "gexf" else None)
         t = time.perf_counter()
         res = _full_check(G, Elements(g, "bench"), fmt, compact)
         conn.send({"reload_s": r, "compare_s": time.perf_counter() - t, "reload_mb": peak, **res})

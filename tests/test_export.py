@@ -171,7 +171,7 @@ def test_compact_files_of_the_sample_reload_every_value(sample_graph: CaseGraph,
         assert C.graph["edge_default"]["kind"] == Counter(sample_graph.edges["kind"].astype(str)).most_common(1)[0][0]
     tx = next(d for *_, d in C.edges(data=True) if "amount" in d)
     assert "src" not in tx and "date" not in tx  # left out: they are the edge's ends and time
-    got = _content(expand_compact(C, compact_rules() if fmt == "gexf" else None))
+    got = _content(expand_compact(C, rules=compact_rules() if fmt == "gexf" else None))
     want = _content(read(full))
     assert got == want and len(got[0]) == sample_graph.number_of_nodes()
     assert sum(got[1].values()) == sample_graph.number_of_edges()

@@ -209,7 +209,7 @@ def _same(a: Any, b: Any) -> bool:
     return type(a) is type(b) and a == b or (isinstance(a, float) and isinstance(b, float) and a == b)
 
 
-def expand_compact(G: nx.Graph, rules: Mapping[str, Mapping[str, str]] | None = None) -> nx.Graph:
+def expand_compact(G: nx.Graph, *, rules: Mapping[str, Mapping[str, str]] | None = None) -> nx.Graph:
     """Put back, in place, what a compact GEXF or GraphML file leaves out.
 
     NetworkX keeps the ``<default>`` of the file's attributes in ``G.graph["node_default"]``
