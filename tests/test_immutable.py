@@ -104,3 +104,20 @@ def test_shared_facts_are_computed_once_in_the_context(sample_graph: ug.CaseGrap
     ordinary = ctx.tx_ordinary
     assert not ordinary["kin"].any() and not ordinary["wage"].any()
     assert len(ordinary) == int((~ctx.tx["kin"] & ~ctx.tx["wage"]).sum()) < len(ctx.tx)
+
+
+def test_the_gang_side_is_a_fact_of_the_context(sample_graph: ug.CaseGraph) -> None:
+    """Computed once and read by every signal, not asked of gangside again by each."""
+    from umbrella_graph.scoring.gangside import side_table
+
+    ctx = _context.context(sample_graph, "test")
+    assert ctx.side is ctx.side is side_table(ctx)
+    assert {"node", "gang", "conf", "conf_core", "weight", "kind"} <= set(ctx.side.columns)
+    import ast
+    from pathlib import Path
+
+    scoring = Path(_context.__file__).parent
+    for name in ("signals.py", "tipoff.py", "records.py", "evidence.py"):
+        tree = ast.parse((scoring / name).read_text(encoding="utf-8"))
+        imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
+        assert "gangside" not in imported, name

@@ -42,7 +42,6 @@ from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import CONTROL_ROLES, TABLES
 from ._context import Context, context
-from .gangside import side_table
 from .signals import _check_seed
 
 __all__ = ["explain", "Explanation", "EvidencePath", "Hop", "PATH_KINDS"]
@@ -625,7 +624,7 @@ def _side_hop_uncached(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tu
     if kind == "listed":
         m = rows((ek == "member") & at_src & (ed == gang_node))
         return "member", _record_frame(ctx, m)
-    side = side_table(ctx)
+    side = ctx.side
     mem = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() == "listed")]["node"].to_numpy()
     if kind == "company":
         r = rows((ek == "company_role") & at_dst & np.isin(es, mem))
@@ -740,7 +739,7 @@ def explain(
     })
 
     pg = _path_graph(ctx)
-    side = side_table(ctx)
+    side = ctx.side
     sd = side[(side["gang"].to_numpy() == gi) & (side["conf"].to_numpy() >= MIN_TARGET_CONFIDENCE)]
     o = int(ctx.official_pos[oi])
     sd = sd[sd["node"].to_numpy() != o]

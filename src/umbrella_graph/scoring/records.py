@@ -31,7 +31,6 @@ import pandas as pd
 from ..graph import CaseGraph
 from ..schema import TABLES
 from ._context import Context, context
-from .gangside import side_table
 from .signals import (
     _member_discount,
     contact_records,
@@ -113,7 +112,7 @@ def _money(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
     out.append(_frame(ctx, "money", "transactions", m["pos"].to_numpy(), w * a, time=m["time"].to_numpy(),
                       amount=a, src=m["src"].to_numpy(), dst=m["dst"].to_numpy(), note=note))
     # money the gang side paid the circle that the signal left out, with the reason
-    side = side_table(ctx)
+    side = ctx.side
     s = side[side["gang"].to_numpy() == gi][["node", "conf_core"]]
     circ = ctx.circle[ctx.circle["off"].to_numpy() == oi]
     tx = ctx.tx
@@ -206,7 +205,7 @@ def _tipoff(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
 
 
 def _kinship(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
-    side = side_table(ctx)
+    side = ctx.side
     s = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() != "company")]
     rel = ctx.circle[(ctx.circle["off"].to_numpy() == oi) & (ctx.circle["relation"].to_numpy() != "self")]
     k = rel.merge(s[["node", "kind", "conf"]].rename(columns={"node": "person"}), on="person")
@@ -277,7 +276,7 @@ def _two_hop(ctx: Context, oi: int, gi: int, limit: int = 20) -> pd.DataFrame:
     from .signals import structure_matrix
 
     A = structure_matrix(ctx)
-    side = side_table(ctx)
+    side = ctx.side
     s_nodes = side[side["gang"].to_numpy() == gi]["node"].to_numpy()
     o = int(ctx.official_pos[oi])
     near = np.zeros(ctx.n, dtype=bool)

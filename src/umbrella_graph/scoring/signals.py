@@ -23,7 +23,6 @@ from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, secto
 from ..errors import check_seed
 from ..graph import CaseGraph
 from ._context import Context, check_ids, context
-from .gangside import side_table
 from .tipoff import TIPOFF_MIN_SCORE, case_follow_up, tipoff_table
 
 __all__ = ["pair_features", "FEATURE_DOCS", "FEATURES"]
@@ -159,7 +158,7 @@ def money_records(ctx: Context) -> pd.DataFrame:
     """
     if "money" in ctx.cache:
         return ctx.cache["money"]  # type: ignore[no-any-return]
-    side = side_table(ctx)
+    side = ctx.side
     circle = ctx.circle
     tx = ctx.tx_ordinary
     in_side = np.zeros(ctx.n, dtype=bool)
@@ -183,7 +182,7 @@ def relay_records(ctx: Context) -> pd.DataFrame:
     """Pass-throughs gang side -> intermediary -> official's circle (one row per pair of legs)."""
     if "relay" in ctx.cache:
         return ctx.cache["relay"]  # type: ignore[no-any-return]
-    side = side_table(ctx)
+    side = ctx.side
     circle = ctx.circle
     tx = ctx.tx_ordinary
     relay_min = ctx.amount_at(RELAY_MIN_QUANTILE)
@@ -263,7 +262,7 @@ def contract_records(ctx: Context) -> pd.DataFrame:
     if "contracts" in ctx.cache:
         return ctx.cache["contracts"]  # type: ignore[no-any-return]
     k = ctx.contracts
-    side = side_table(ctx)
+    side = ctx.side
     comp = side[side["kind"].to_numpy() == "company"][["node", "gang", "conf"]].rename(columns={"node": "company"})
     resp = _responsibility(ctx)
     r = k.merge(resp, on="pos").merge(comp, on="company")
@@ -312,7 +311,7 @@ def _contracts(ctx: Context, out: _Pairs) -> None:
     d = resp[resp["how"].to_numpy() != "unit"]
     total = np.bincount(d["off"].to_numpy(), minlength=ctx.n_officials).astype(float)
     n_con = float(len(ctx.contracts))
-    side = side_table(ctx)
+    side = ctx.side
     comp = side[side["kind"].to_numpy() == "company"]
     k = ctx.contracts[["company"]].merge(comp[["node", "gang", "conf"]].rename(columns={"node": "company"}),
                                          on="company")
@@ -339,7 +338,7 @@ def contact_records(ctx: Context) -> pd.DataFrame:
     """
     if "contacts" in ctx.cache:
         return ctx.cache["contacts"]  # type: ignore[no-any-return]
-    side = side_table(ctx)
+    side = ctx.side
     circle = ctx.circle
     ct = ctx.ct[~ctx.ct["kin"].to_numpy()]
     in_side = np.zeros(ctx.n, dtype=bool)
@@ -408,7 +407,7 @@ def _contacts(ctx: Context, out: _Pairs) -> None:
     out.add("contact_weight", off[normal], gang[normal], w[normal])
     core = normal & (c["side_kind"].to_numpy() == "listed") & (c["conf"].to_numpy() >= 1.0)
     # leader and core: listed weight >= 0.8
-    side = side_table(ctx)
+    side = ctx.side
     lw = side[side["kind"].to_numpy() == "listed"][["node", "gang", "weight"]].rename(columns={"node": "other"})
     cw = c[["other", "gang"]].merge(lw, on=["other", "gang"], how="left")["weight"].fillna(0.0).to_numpy()
     core &= cw >= 0.8
@@ -481,7 +480,7 @@ def _tipoffs(ctx: Context, out: _Pairs) -> None:
 
 # ----------------------------------------------------------------------------- kinship, membership
 def _kinship(ctx: Context, out: _Pairs) -> None:
-    side = side_table(ctx)
+    side = ctx.side
     rel = ctx.circle[ctx.circle["relation"].to_numpy() != "self"][["off", "person", "relation", "tie_pos"]]
     s = side[side["kind"].to_numpy() != "company"]
     kw = np.where(s["kind"].to_numpy() == "listed", 0.4 * s["weight"].to_numpy(dtype=float),
@@ -524,7 +523,7 @@ LEVEL_VALUE = (1.0, 0.7, 0.4, 0.15, 0.1, 0.1)
 
 def _jurisdiction(ctx: Context, out: _Pairs) -> None:
     graph = ctx.graph
-    side = side_table(ctx)
+    side = ctx.side
     loc = graph.edges[(graph.edges["kind"] == "located_in").to_numpy()]
     where = np.full(ctx.n, -1, dtype=np.int64)
     where[loc["src"].to_numpy()] = loc["dst"].to_numpy()
@@ -563,7 +562,7 @@ def _jurisdiction(ctx: Context, out: _Pairs) -> None:
 def _gang_sectors(ctx: Context) -> dict[int, frozenset[str]]:
     """The trades of each gang (:func:`umbrella_graph.domain.sectors_of`), from its kind
     and its companies' sectors."""
-    side = side_table(ctx)
+    side = ctx.side
     case = ctx.graph.case
     texts: dict[int, list[str]] = {g: [] for g in range(ctx.n_gangs)}
     gt = case["gangs"]
@@ -648,7 +647,7 @@ def structure_matrix(ctx: Context) -> sp.csr_matrix:
 
 def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
     A = structure_matrix(ctx)
-    side = side_table(ctx)
+    side = ctx.side
     n = ctx.n
     G, n_off = ctx.n_gangs, ctx.n_officials
     opos = ctx.official_pos

@@ -48,7 +48,6 @@ from scipy import stats
 from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement, official_circle
 from ..graph import CaseGraph
 from ._context import context
-from .gangside import side_table
 
 __all__ = ["tipoff_table", "case_follow_up", "TIPOFF_MIN_SCORE", "SIDE_MIN_CONFIDENCE"]
 
@@ -241,7 +240,7 @@ def gang_side_ids(graph: CaseGraph, gangs: list[str] | None = None, *, inferred:
     ``inferred``, the unlisted people :func:`infer_gang_side` places there with confidence
     >= :data:`SIDE_MIN_CONFIDENCE`."""
     ctx = context(graph, "find_tipoffs")
-    side = side_table(ctx)
+    side = ctx.side
     s = side[side["kind"].to_numpy() != "company"]
     # officials on the member list (the scorer keeps them off the side it scores with)
     mem = ctx.members[ctx.is_official[ctx.members["person"].to_numpy()]]
