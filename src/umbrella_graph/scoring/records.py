@@ -145,7 +145,8 @@ def _relay(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
     for leg, val in (("1", v), ("2", np.zeros(len(r)))):
         pos = r[f"pos{leg}"].to_numpy()
         t = tx.loc[pos] if len(pos) else tx.iloc[:0]
-        note = [f"relay leg {leg} of 2 (with {ctx.graph.nodes['id'].to_numpy()[m]})" for m in r["mid"].to_numpy()]
+        node_ids = ctx.graph.nodes["id"].to_numpy()
+        note = [f"relay leg {leg} of 2 (with {node_ids[m]})" for m in r["mid"].to_numpy()]
         out.append(_frame(ctx, "relay", "transactions", pos, val, time=t["time"].to_numpy(),
                           amount=t["amount"].to_numpy(), src=t["src"].to_numpy(), dst=t["dst"].to_numpy(), note=note))
     return out
