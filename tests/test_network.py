@@ -173,7 +173,7 @@ def test_dangling_ends_and_one_mode_edges_in_two_mode_tables(tmp_path: Path) -> 
 
 # -- analysis -----------------------------------------------------------------------------------
 def test_analysis_agrees_with_networkx_on_the_mafia(mafia_case, datasets_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    res = analyze_network(mafia_case, weight=None, seeds=4, k=3, strategies=["degree", "collective_influence"])
+    res = analyze_network(mafia_case, weight=None, runs=4, k=3, strategies=["degree", "collective_influence"])
     G = _nx_mafia(datasets_dir)
     nodes = res.nodes.set_index("id")
     bc = nx.betweenness_centrality(G)
@@ -204,18 +204,18 @@ def test_stability_is_one_for_a_clear_partition_and_reruns_are_identical() -> No
     G = nx.disjoint_union_all([nx.complete_graph(6) for _ in range(3)])
     G.add_edges_from([(0, 6), (6, 12)])
     g = from_networkx(G)
-    a = analyze_network(g, seeds=5, k=2)
+    a = analyze_network(g, runs=5, k=2)
     assert a.summary["communities"] == 3 and a.summary["partition_ari"] == 1.0
     assert (a.nodes["stability"] == 1.0).all()
-    b = analyze_network(g, seeds=5, k=2)
+    b = analyze_network(g, runs=5, k=2)
     pd.testing.assert_frame_equal(a.nodes, b.nodes)
     pd.testing.assert_frame_equal(a.disruption, b.disruption)
     assert "NetworkAnalysis 18 nodes" in repr(a) and "<table" in a._repr_html_()
 
 
 def test_weighted_analysis_uses_the_weight_column(infinito_case) -> None:  # type: ignore[no-untyped-def]
-    w = analyze_network(infinito_case, seeds=2, k=1, strategies=["degree"])
-    u = analyze_network(infinito_case, weight=None, seeds=2, k=1, strategies=["degree"])
+    w = analyze_network(infinito_case, runs=2, k=1, strategies=["degree"])
+    u = analyze_network(infinito_case, weight=None, runs=2, k=1, strategies=["degree"])
     ties = infinito_case["ties"]
     s = pd.concat([ties[["src", "weight"]].rename(columns={"src": "id"}),
                    ties[["dst", "weight"]].rename(columns={"dst": "id"})]).groupby("id")["weight"].sum()
@@ -232,8 +232,8 @@ def test_analysis_parameter_errors(mafia_case) -> None:  # type: ignore[no-untyp
         analyze_network(mafia_case, weight="amount")
     with pytest.raises(ParameterError, match="'strategies'"):
         analyze_network(mafia_case, strategies=["pagerank"])
-    with pytest.raises(ParameterError, match="'seeds'"):
-        analyze_network(mafia_case, seeds=0)
+    with pytest.raises(ParameterError, match="'runs'"):
+        analyze_network(mafia_case, runs=0)
 
 
 def test_report_of_a_network_without_officials_or_gangs(infinito_case) -> None:  # type: ignore[no-untyped-def]

@@ -210,3 +210,12 @@ def test_old_positional_options_warn(sample_graph: ug.CaseGraph) -> None:
         clf = ug.UmbrellaClassifier("gbm")
     assert clf.get_params()["estimator"] == "gbm"
     assert ug.UmbrellaClassifier(estimator="gbm").get_params() == clf.get_params()
+
+
+def test_analyze_network_runs_renamed_from_seeds() -> None:
+    g = ug.from_networkx(nx.barbell_graph(4, 1))
+    new = ug.analyze_network(g, runs=3, k=2)
+    with pytest.warns(FutureWarning, match="'seeds' parameter of analyze_network .* 'runs'"):
+        old = ug.analyze_network(g, seeds=3, k=2)
+    assert new.summary == old.summary
+    assert "seeds" not in inspect.signature(ug.analyze_network).parameters

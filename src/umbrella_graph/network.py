@@ -44,6 +44,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 from sklearn.metrics import adjusted_rand_score
 
+from ._compat import renamed_keyword
 from .case import Case, LoadReport
 from .errors import CaseError, ParameterError, Problem, mask_value
 from .graph import CaseGraph, build_graph
@@ -528,12 +529,13 @@ def _node_stability(ref: np.ndarray, runs: list[np.ndarray]) -> np.ndarray:
     return out / len(runs)
 
 
+@renamed_keyword("seeds", "runs")
 def analyze_network(
     graph: CaseGraph | Case,
     *,
     weight: str | None = "strength",
     kinds: Sequence[str] | None = None,
-    seeds: int = 10,
+    runs: int = 10,
     resolution: float = 1.0,
     k: int = 10,
     strategies: Sequence[str] | None = None,
@@ -552,8 +554,9 @@ def analyze_network(
         strengths into lengths with :func:`~umbrella_graph.schema.strength_to_distance`.
     kinds : sequence of str, optional
         Edge kinds making up the network (default :data:`NETWORK_KINDS`).
-    seeds : int, default 10
-        Leiden runs (seeds ``0 .. seeds-1``). The partition of highest modularity is
+    runs : int, default 10
+        Leiden runs (random seeds ``0 .. runs-1``). Called ``seeds`` in 0.1 (still
+        accepted, with a :class:`FutureWarning`, until 0.3): ``seed`` is a random seed. The partition of highest modularity is
         kept (the lowest seed among equals); the others measure its stability.
     resolution : float, default 1.0
         Leiden resolution (higher: more, smaller communities).
@@ -573,7 +576,7 @@ def analyze_network(
     --------
     >>> import networkx as nx
     >>> from umbrella_graph import from_networkx
-    >>> res = analyze_network(from_networkx(nx.barbell_graph(4, 1)), seeds=3, k=2)
+    >>> res = analyze_network(from_networkx(nx.barbell_graph(4, 1)), runs=3, k=2)
     >>> res.articulation_points
     ['3', '4', '5']
     >>> res.summary["communities"], res.nodes["id"].iat[0]
@@ -591,7 +594,7 @@ def analyze_network(
                                      "from_networkx(G))", type(graph).__name__)
     if weight not in ("strength", "count", None):
         raise ParameterError.invalid("weight", func, "'strength', 'count' or None", weight)
-    for pname, val in (("seeds", seeds), ("k", k)):
+    for pname, val in (("runs", runs), ("k", k)):
         if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:
             raise ParameterError.invalid(pname, func, "a positive integer", val)
     strategies = list(STRATEGIES if strategies is None else strategies)
@@ -619,11 +622,11 @@ def analyze_network(
     n_comp, comp = csgraph.connected_components(A, directed=False) if n else (0, np.zeros(0, np.int64))
     comp_sizes = np.bincount(comp) if n else np.zeros(0, np.int64)
 
-    runs = [communities(A, seed=s, resolution=resolution) for s in range(int(seeds))] if n else []
-    qs = [modularity(A, lab, resolution=resolution) if A.nnz else 0.0 for lab in runs]
-    best = int(np.argmax(qs)) if runs else 0
-    labels = runs[best] if runs else np.zeros(0, np.int64)
-    others = [r for i, r in enumerate(runs) if i != best]
+    parts = [communities(A, seed=s, resolution=resolution) for s in range(int(runs))] if n else []
+    qs = [modularity(A, lab, resolution=resolution) if A.nnz else 0.0 for lab in parts]
+    best = int(np.argmax(qs)) if parts else 0
+    labels = parts[best] if parts else np.zeros(0, np.int64)
+    others = [r for i, r in enumerate(parts) if i != best]
     stab = _node_stability(labels, others) if n else np.zeros(0)
     ari = float(np.mean([adjusted_rand_score(labels, r) for r in others])) if others else 1.0
     # participation coefficient
@@ -676,10 +679,10 @@ def analyze_network(
         "density": float(2 * T.nnz / (n * (n - 1))) if n > 1 else 0.0,
         "mean_degree": float(degree.mean()) if n else 0.0,
         "transitivity": float(g.transitivity_undirected()) if T.nnz else 0.0,
-        "modularity": float(qs[best]) if runs else 0.0,
+        "modularity": float(qs[best]) if parts else 0.0,
         "communities": int(labels.max()) + 1 if n else 0,
         "partition_ari": ari, "max_core": int(core.max()) if n else 0,
-        "articulation_points": int(art.sum()), "weighted": weighted, "seeds": int(seeds),
+        "articulation_points": int(art.sum()), "weighted": weighted, "seeds": int(runs),
     }
     logger.info("analyze_network: %d nodes, %d edges, %d communities", n, T.nnz, summary["communities"])
     return NetworkAnalysis(nodes=nodes, communities=comms, brokers=brokers, disruption=disruption,

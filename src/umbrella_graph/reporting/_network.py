@@ -27,12 +27,12 @@ def needs_network_sections(graph: CaseGraph) -> bool:
     return not graph.officials or not graph.gangs
 
 
-def network_sections(graph: CaseGraph, *, seed: int = 0, k: int = 10, seeds: int = 10) -> list[Section]:
+def network_sections(graph: CaseGraph, *, seed: int = 0, k: int = 10, runs: int = 10) -> list[Section]:
     """The whole-network sections: centrality and communities, then disruption."""
     from ..network import analyze_network
 
     sample = 500 if graph.number_of_nodes() > 5000 else None
-    res = analyze_network(graph, k=k, seeds=seeds, sample=sample)
+    res = analyze_network(graph, k=k, runs=runs, sample=sample)
     s = res.summary
     if not s["nodes"]:
         return [Section("Whole network", note="No people or companies in the case.", anchor="network-analysis",
