@@ -75,7 +75,7 @@ def _read(source: pd.DataFrame | str | Path, what: str, encoding: str | None) ->
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True), f"<DataFrame {what}>"
     if isinstance(source, str | Path):
-        from .io.files import NULL_TOKENS, detect_encoding
+        from .io.csv_files import NULL_TOKENS, detect_encoding
 
         p = Path(source)
         if not p.is_file():

@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import CaseError, ParameterError, Problem
-from ..io.files import detect_encoding
+from ..io.csv_files import detect_encoding
 from ..parsing.headers import normalise_header, table_for_stem
 from ..schema import TABLES
 
