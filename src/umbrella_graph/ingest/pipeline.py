@@ -7,13 +7,15 @@ the transfers and calls that both sides' records list, resolves the people with 
 (:mod:`~umbrella_graph.ingest.review`) and returns the case tables of the data contract.
 Every input row is counted into exactly one of *ingested*, *duplicate* (merged as the
 twin of another row, which is cited) or *rejected* (with its reason).
+
+What each kind of export contributes (mentions and records) is read by
+:mod:`~umbrella_graph.ingest.extract`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +25,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CaseError, ParameterError, Problem, mask_value
-from ..parsing import parse_amounts, parse_dates
+from ..parsing import parse_dates
 from ..schema import TABLES
+from .extract import _bank, _cdr, _registry, _roster, _Rows, _twins
 from .normalize import (
     is_company_name,
     normalize_account,
@@ -46,20 +49,6 @@ DEFAULT_LOWER = 0.5
 #: Two statement rows (or call records) are the same transfer (call) when the accounts
 #: (numbers) and the amount (kind) match and their times are this close.
 DEFAULT_TWIN_WINDOW = pd.Timedelta(minutes=5)
-_BAD_SHARE = 0.5  # a column with more bad cells than this is the wrong column: an error
-
-_OUT = re.compile(r"^(?:借|支|出|付|转出|支出|付款|d|dr|debit|out|withdrawal|-)", re.IGNORECASE)
-_IN = re.compile(r"^(?:贷|收|入|转入|收入|收款|c|cr|credit|in|deposit|\+)", re.IGNORECASE)
-_CALLER = re.compile(r"(?:主叫|呼出|发送|发出|去电|mo\b|out|outgoing|calling)", re.IGNORECASE)
-_CALLEE = re.compile(r"(?:被叫|呼入|接收|来电|mt\b|in\b|incoming|called)", re.IGNORECASE)
-_SMS = re.compile(r"(?:短信|短消息|sms|message|彩信)", re.IGNORECASE)
-_ROLE_WORDS = [("法定代表人", "legal_rep"), ("法人", "legal_rep"), ("实际控制人", "owner"), ("投资人", "owner"),
-               ("股东", "shareholder"), ("董事", "director"), ("监事", "director"), ("经理", "manager"),
-               ("财务", "manager"), ("员工", "employee"), ("legal", "legal_rep"), ("owner", "owner"),
-               ("share", "shareholder"), ("director", "director"), ("manager", "manager"),
-               ("employee", "employee")]
-
-
 @dataclass
 class IngestResult:
     """What :func:`ingest` produced.
@@ -163,233 +152,6 @@ class IngestResult:
                 f"{int(t['duplicate'])} merged as duplicates, {int(t['rejected'])} rejected; "
                 f"{len(self.identities)} identities resolved to {len(people)} people ({merged} merges); "
                 f"{len(self.review)} pair(s) to review; {len(self.problems)} flagged cell(s)")
-
-
-class _Rows:
-    """Status of every row of one file: 0 ingested, 1 duplicate, 2 rejected."""
-
-    def __init__(self, src: SourceFile) -> None:
-        self.src = src
-        n = len(src.frame)
-        self.status = np.zeros(n, dtype=np.int8)
-        self.reason = np.full(n, "", dtype=object)
-        self.column = np.full(n, "", dtype=object)
-        self.twin = np.full(n, "", dtype=object)
-        if "_blank" in src.frame.columns:
-            self.reject(src.frame["_blank"].to_numpy(dtype=bool), "blank_row", "")
-
-    def reject(self, mask: np.ndarray, reason: str, column: str) -> None:
-        m = mask & (self.status == 0)
-        self.status[m] = 2
-        self.reason[m] = reason
-        self.column[m] = self.src.headers.get(column, column)
-
-    def ok(self) -> np.ndarray:
-        return self.status == 0
-
-
-def _col(src: SourceFile, name: str) -> pd.Series:
-    f = src.frame
-    if name in f.columns:
-        return f[name].fillna("").astype(str)
-    return pd.Series([""] * len(f), index=f.index, dtype=object)
-
-
-def _check_column(src: SourceFile, column: str, bad: np.ndarray, filled: np.ndarray, expected: str) -> None:
-    n = int(filled.sum())
-    if n >= 5 and bad.sum() > _BAD_SHARE * n:
-        raise CaseError([Problem(f"not_{column}_column", src.kind, src.file, None, src.headers.get(column, column),
-                                 f"{int(bad.sum())} of {n} cells", expected)])
-
-
-def _flag(problems: list[Problem], src: SourceFile, rows: np.ndarray, column: str, values: pd.Series,
-          reasons: pd.Series, expected: str) -> None:
-    for r, v, why in zip(rows, values, reasons, strict=True):
-        problems.append(Problem(why, src.kind, src.file, int(r), src.headers.get(column, column),
-                                mask_value("id_number", v), expected, "flagged"))
-
-
-def _times(src: SourceFile, rows: _Rows, column: str) -> pd.Series:
-    parsed, bad = parse_dates(_col(src, column).replace("", None))
-    empty = _col(src, column).to_numpy() == ""
-    _check_column(src, column, bad.to_numpy() & rows.ok(), (~empty) & rows.ok(), "dates and times")
-    rows.reject(bad.to_numpy(dtype=bool), "bad_time", column)
-    rows.reject(empty, "missing_time", column)
-    return parsed
-
-
-def _signed_amounts(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
-    t = text.str.replace(r"\s", "", regex=True)
-    neg = t.str.startswith("-").to_numpy()
-    val, bad = parse_amounts(t.str.lstrip("+-").replace("", None))
-    return val, neg, bad.to_numpy(dtype=bool)
-
-
-# --------------------------------------------------------------------------------------
-# per kind: mentions (people and companies named) and records
-
-
-def _mention(src: SourceFile, sel: np.ndarray, slot: str, **cols: pd.Series | str) -> pd.DataFrame:
-    f = src.frame
-    out = pd.DataFrame({"file": src.file, "row": f["_row"].to_numpy()[sel], "slot": slot})
-    for k in ("name", "id_raw", "phone_raw", "account_raw", "gender", "birth_raw", "key", "credit_raw", "village"):
-        v = cols.get(k, "")
-        out[k] = v.to_numpy()[sel] if isinstance(v, pd.Series) else v
-    return out
-
-
-def _bank(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    t = _times(src, rows, "time")
-    if "amount" in src.frame.columns:
-        amt, neg, bad = _signed_amounts(_col(src, "amount"))
-        rows.reject(bad, "bad_amount", "amount")
-        rows.reject(_col(src, "amount").to_numpy() == "", "missing_amount", "amount")
-        d = _col(src, "direction").str.strip()
-        if "direction" in src.frame.columns:
-            out = d.str.match(_OUT).to_numpy() | ((d == "").to_numpy() & neg)
-            inn = d.str.match(_IN).to_numpy() & ~out
-        else:  # a signed amount: negative is money out (the statement's holder pays)
-            out, inn = neg, ~neg
-        rows.reject(~(out | inn), "unknown_direction", "direction")
-    else:
-        dv, _, dbad = _signed_amounts(_col(src, "debit_amount"))
-        cv, _, cbad = _signed_amounts(_col(src, "credit_amount"))
-        dv, cv = dv.fillna(0.0), cv.fillna(0.0)
-        rows.reject(dbad, "bad_amount", "debit_amount")
-        rows.reject(cbad, "bad_amount", "credit_amount")
-        out = (dv > 0).to_numpy()
-        inn = (cv > 0).to_numpy() & ~out
-        rows.reject(~(out | inn), "no_amount", "debit_amount")
-        amt = pd.Series(np.where(out, dv, cv), index=src.frame.index)
-    scale = src.scale.get("amount", src.scale.get("debit_amount", 1.0))
-    amt = amt.astype(float) * scale
-    cp_acc, cp_name = _col(src, "cp_account"), _col(src, "cp_name")
-    rows.reject(((cp_acc == "") & (cp_name == "")).to_numpy(), "no_counterparty", "cp_account")
-    rows.reject((_col(src, "account") == "").to_numpy(), "missing_account", "account")
-    ok = rows.ok()
-    holder = _mention(src, ok, "holder", name=_col(src, "holder"), id_raw=_col(src, "holder_id"),
-                      phone_raw=_col(src, "holder_phone"), account_raw=_col(src, "account"))
-    cp = _mention(src, ok, "cp", name=cp_name, account_raw=cp_acc)
-    f = src.frame
-    rec = pd.DataFrame({
-        "file": src.file, "row": f["_row"].to_numpy()[ok], "out": out[ok],
-        "amount": amt.to_numpy()[ok], "time": t.to_numpy()[ok],
-        "channel": _col(src, "channel").to_numpy()[ok], "memo": _col(src, "memo").to_numpy()[ok],
-        "serial": _col(src, "serial").to_numpy()[ok],
-        "own_account": _col(src, "account").to_numpy()[ok], "cp_account": cp_acc.to_numpy()[ok],
-    })
-    return [holder, cp], rec
-
-
-def _cdr(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    t = _times(src, rows, "time")
-    if "calling" in src.frame.columns and "called" in src.frame.columns:
-        a, b = _col(src, "calling"), _col(src, "called")
-        a_is_caller = np.ones(len(a), dtype=bool)
-    else:
-        a, b = _col(src, "number"), _col(src, "other")
-        d = _col(src, "direction")
-        callee = d.str.contains(_CALLEE).to_numpy() & ~d.str.contains(_CALLER).to_numpy()
-        a_is_caller = ~callee
-    for col, v in (("number", a), ("other", b)):
-        ph = v.map(normalize_phone)
-        reason = ph.map(lambda c: c.reason)
-        bad = reason.isin(["not_a_phone"]).to_numpy()
-        _check_column(src, col if col in src.frame.columns else ("calling" if col == "number" else "called"),
-                      bad & rows.ok(), (v != "").to_numpy() & rows.ok(), "phone numbers")
-        rows.reject(bad, "not_a_phone", col)
-        rows.reject((v == "").to_numpy(), "missing_number", col)
-    service = _col(src, "service") + _col(src, "direction")
-    sms = service.str.contains(_SMS).to_numpy()
-    dur_text = _col(src, "duration")
-    dur, dbad = parse_amounts(dur_text.str.replace(r"[秒sS]$", "", regex=True).replace("", None))
-    rows.reject(dbad.to_numpy(dtype=bool), "bad_duration", "duration")
-    dur = dur.astype(float) * src.scale.get("duration", 1.0)
-    ok = rows.ok()
-    ma = _mention(src, ok, "a", phone_raw=a, name=_col(src, "owner"), id_raw=_col(src, "owner_id"))
-    mb = _mention(src, ok, "b", phone_raw=b)
-    f = src.frame
-    rec = pd.DataFrame({
-        "file": src.file, "row": f["_row"].to_numpy()[ok], "a_is_caller": a_is_caller[ok],
-        "kind": np.where(sms[ok], "sms", "call"), "time": t.to_numpy()[ok],
-        "duration_s": dur.to_numpy()[ok], "base_station": _col(src, "base_station").to_numpy()[ok],
-        "a_phone": a.map(lambda x: normalize_phone(x).value).to_numpy()[ok],
-        "b_phone": b.map(lambda x: normalize_phone(x).value).to_numpy()[ok],
-    })
-    return [ma, mb], rec
-
-
-def _role(text: str) -> str:
-    low = text.lower()
-    for word, role in _ROLE_WORDS:
-        if word in low:
-            return role
-    return "shareholder" if not text else "employee"
-
-
-def _registry(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    co, cc = _col(src, "company"), _col(src, "credit_code")
-    rows.reject(((co == "") & (cc == "")).to_numpy(), "no_company", "company")
-    person, lr = _col(src, "person"), _col(src, "legal_rep")  # a row may list a company alone
-    ok = rows.ok()
-    share_text = _col(src, "share").str.strip()
-    pct = share_text.str.endswith("%")
-    share, sbad = parse_amounts(share_text.str.rstrip("%").replace("", None))
-    share = share.where(~pct, share / 100.0)
-    share = share.where(share <= 1.0, share / 100.0)
-    rows.reject(sbad.to_numpy(dtype=bool), "bad_share", "share")
-    ok = rows.ok()
-    mentions = []
-    recs = []
-    f = src.frame
-    company = _mention(src, ok, "company", name=co, credit_raw=cc, village=_col(src, "company_village"))
-    company["sector"] = _col(src, "sector").to_numpy()[ok]
-    mentions.append(company)
-    has_p = ok & (person != "").to_numpy()
-    mentions.append(_mention(src, has_p, "person", name=person, id_raw=_col(src, "person_id")))
-    recs.append(pd.DataFrame({"file": src.file, "row": f["_row"].to_numpy()[has_p], "slot": "person",
-                              "role": _col(src, "role").map(_role).to_numpy()[has_p],
-                              "share": share.to_numpy()[has_p]}))
-    has_lr = ok & (lr != "").to_numpy()
-    mentions.append(_mention(src, has_lr, "legal_rep", name=lr, id_raw=_col(src, "legal_rep_id")))
-    recs.append(pd.DataFrame({"file": src.file, "row": f["_row"].to_numpy()[has_lr], "slot": "legal_rep",
-                              "role": "legal_rep", "share": np.nan}))
-    return mentions, pd.concat(recs, ignore_index=True)
-
-
-def _roster(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame]:
-    name, idn, key = _col(src, "name"), _col(src, "id_number"), _col(src, "key")
-    rows.reject(((name == "") & (idn == "") & (key == "")).to_numpy(), "no_person", "name")
-    ok = rows.ok()
-    m = _mention(src, ok, "person", name=name, id_raw=idn, phone_raw=_col(src, "phone"), key=key,
-                 account_raw=_col(src, "account"),
-                 gender=_col(src, "gender"), birth_raw=_col(src, "birth_date"), village=_col(src, "village_id"))
-    keep = [c for c in src.frame.columns if c not in ("_row", "_blank", "name", "id_number", "phone", "key",
-                                                       "gender", "birth_date", "village_id", "account")]
-    rec = src.frame.loc[ok, keep].copy()
-    rec.insert(0, "row", src.frame["_row"].to_numpy()[ok])
-    rec.insert(0, "file", src.file)
-    return [m], rec.reset_index(drop=True)
-
-
-# --------------------------------------------------------------------------------------
-# two-sided records
-
-
-def _twins(left: pd.DataFrame, right: pd.DataFrame, by: list[str], window: pd.Timedelta) -> pd.DataFrame:
-    """One-to-one matches of ``right`` rows to ``left`` rows with equal ``by`` and time
-    within ``window`` (nearest first, ties by row). Returns ``li, ri`` index pairs."""
-    if left.empty or right.empty:
-        return pd.DataFrame({"li": [], "ri": []}, dtype="int64")
-    lf = left[by + ["time"]].assign(li=left.index).dropna(subset=["time"]).sort_values("time", kind="stable")
-    rf = right[by + ["time"]].assign(ri=right.index).dropna(subset=["time"]).sort_values("time", kind="stable")
-    m = pd.merge_asof(rf, lf, on="time", by=by, tolerance=window, direction="nearest")
-    m = m.dropna(subset=["li"])
-    if m.empty:
-        return pd.DataFrame({"li": [], "ri": []}, dtype="int64")
-    m["li"] = m["li"].astype("int64")
-    m = m.sort_values(["li", "ri"], kind="stable").drop_duplicates("li", keep="first")
-    return m[["li", "ri"]].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------------------
