@@ -50,13 +50,13 @@ def test_fit_on_labels_and_score_held_out_pairs(city: SynthCity, graph: ug.CaseG
     clf = UmbrellaClassifier().fit_graph(graph)  # the case's labels.csv: 30% of the pairs
     assert clf.uses_pair_features_ and clf.n_features_in_ == len(SIGNALS) + 1
     assert list(clf.classes_) == [0, 1]
-    s = score_umbrellas(graph, model=clf)
+    s = score_umbrellas(graph, model=clf, all_pairs=True)
     held = city.truth.merge(city.labels[["official_id", "gang_id"]], how="left", indicator=True)
     held = held[held["_merge"] == "left_only"][["official_id", "gang_id", "label"]]
     m = s.merge(held, on=["official_id", "gang_id"])
     assert len(m) == len(held) and m["label"].sum() > 0
     assert average_precision_score(m["label"], m["score"]) >= 0.9
-    X = pair_features(graph)
+    X = pair_features(graph, all_pairs=True)
     p = clf.predict_proba(X)
     assert p.shape == (len(X), 2)
     np.testing.assert_allclose(p.sum(axis=1), 1.0)
@@ -67,7 +67,7 @@ def test_fit_on_labels_and_score_held_out_pairs(city: SynthCity, graph: ug.CaseG
 
 def test_model_contributions(graph: ug.CaseGraph) -> None:
     clf = UmbrellaClassifier().fit_graph(graph)
-    s = score_umbrellas(graph, model=clf)
+    s = score_umbrellas(graph, model=clf, all_pairs=True)
     top = s.iloc[0]
     contrib = {sig.name: top[f"contrib_{sig.name}"] for sig in SIGNALS}
     assert max(contrib.values()) > 0.05  # removing its strongest evidence lowers the probability
@@ -76,7 +76,7 @@ def test_model_contributions(graph: ug.CaseGraph) -> None:
 
 
 def test_fit_is_deterministic(graph: ug.CaseGraph) -> None:
-    X = pair_features(graph)
+    X = pair_features(graph, all_pairs=True)
     a = UmbrellaClassifier(random_state=3).fit_graph(graph).predict_proba(X)
     b = UmbrellaClassifier(random_state=3).fit_graph(graph).predict_proba(X)
     np.testing.assert_array_equal(a, b)
@@ -87,7 +87,7 @@ def test_gbm_and_isotonic_variants(city: SynthCity, graph: ug.CaseGraph) -> None
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    X = pair_features(graph)
+    X = pair_features(graph, all_pairs=True)
     held = city.truth.merge(city.labels[["official_id", "gang_id"]], how="left", indicator=True)
     held = held[held["_merge"] == "left_only"][["official_id", "gang_id", "label"]]
     probs = {}
@@ -120,7 +120,7 @@ def test_gbm_and_isotonic_variants(city: SynthCity, graph: ug.CaseGraph) -> None
     "HistGradientBoostingClassifier (min_samples_leaf=20) makes no split and the GBM variant gives "
     "every pair the same probability, silently; it should refuse or warn instead"))
 def test_gbm_with_few_positives_ranks_or_refuses(graph: ug.CaseGraph) -> None:
-    X = pair_features(graph)
+    X = pair_features(graph, all_pairs=True)
     p = UmbrellaClassifier(estimator="gbm").fit_graph(graph).predict_proba(X)[:, 1]
     assert np.unique(p).size > 1
 
@@ -147,7 +147,7 @@ def test_labels_without_gang_cover_every_gang(graph: ug.CaseGraph) -> None:
     spelled = pd.DataFrame({"official_id": [o for o in off for _ in gangs], "gang_id": gangs * len(off),
                             "label": 0})
     clf2 = UmbrellaClassifier().fit_graph(graph, pd.concat([spelled, pos[["official_id", "gang_id", "label"]]]))
-    X = pair_features(graph)
+    X = pair_features(graph, all_pairs=True)
     np.testing.assert_allclose(clf.predict_proba(X), clf2.predict_proba(X), rtol=0, atol=1e-12)
     # and it differs from labelling the officials for one gang only
     one = labels.assign(gang_id=gangs[0])
@@ -156,7 +156,7 @@ def test_labels_without_gang_cover_every_gang(graph: ug.CaseGraph) -> None:
 
 
 def test_parameters_are_validated_in_fit(graph: ug.CaseGraph) -> None:
-    X = pair_features(graph)
+    X = pair_features(graph, all_pairs=True)
     y = np.zeros(len(X), dtype=int)
     y[:5] = 1
     for params, name in (({"estimator": "svm"}, "estimator"), ({"C": -1}, "C"), ({"calibration": "platt"},
@@ -168,7 +168,7 @@ def test_parameters_are_validated_in_fit(graph: ug.CaseGraph) -> None:
 
 
 def test_not_fitted_and_bad_labels(graph: ug.CaseGraph) -> None:
-    X = pair_features(graph)
+    X = pair_features(graph, all_pairs=True)
     with pytest.raises(NotFittedError):
         UmbrellaClassifier().predict_proba(X)
     bad = pd.DataFrame({"official_id": ["nobody"], "gang_id": ["G01"], "label": [1]})

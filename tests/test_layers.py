@@ -37,7 +37,7 @@ PACKAGE = "umbrella_graph"
 #: (``umbrella_graph/__init__.py``), which re-exports everything and so sits on top.
 LAYERS: list[tuple[str, ...]] = [
     # the base: errors, shared formatting and masking, the schema and the domain words
-    ("_version", "_compat", "_sensitive", "_format", "masking", "errors", "schema", "domain"),
+    ("_version", "_compat", "_sensitive", "_format", "masking", "errors", "_memory", "schema", "domain"),
     # text parsers for cells (dates, amounts, numbers) and the header aliases
     ("parsing",),
     # the validated case

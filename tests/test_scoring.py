@@ -148,13 +148,16 @@ def _score(scores: pd.DataFrame, o: str, g: str) -> float:
 
 # ----------------------------------------------------------------------------- the contract
 def test_columns_ranks_and_contributions(mini: ug.CaseGraph) -> None:
-    s = score_umbrellas(mini)
+    s = score_umbrellas(mini, all_pairs=True)
     names = [sig.name for sig in SIGNALS]
     expected = ["official_id", "gang_id", "score", "rank", "top_signals"]
     for n in names:
         expected += [f"sig_{n}", f"contrib_{n}"]
     assert list(s.columns) == expected
     assert len(s) == 5  # 5 officials x 1 gang
+    # by default only the pairs with an evidence path (the isolated official has none)
+    cand = score_umbrellas(mini)
+    assert len(cand) == 4 and cand.attrs["pairs_not_scored"] == 1 and "ISO" not in set(cand["official_id"])
     assert s["rank"].tolist() == [1, 2, 3, 4, 5]
     assert (np.diff(s["score"].to_numpy()) <= 0).all()
     assert s["score"].between(0, 1).all()
@@ -167,7 +170,7 @@ def test_columns_ranks_and_contributions(mini: ug.CaseGraph) -> None:
 def test_ties_broken_by_ids() -> None:
     """Officials with identical evidence tie exactly and are listed by id, whatever the row order."""
     graph = ug.build_graph(mini_case(twins_of_iso=("ISO9", "ISO5", "ISO7")))
-    s = score_umbrellas(graph)
+    s = score_umbrellas(graph, all_pairs=True)
     tied = s[s["score"] == _score(s, "ISO", "G1")]
     assert set(tied["official_id"]) >= {"ISO", "ISO5", "ISO7", "ISO9"}  # a real tie, not a near one
     assert tied["official_id"].tolist() == sorted(tied["official_id"])
@@ -214,7 +217,7 @@ def test_official_bribed_by_a_businessman_without_gang_ties_is_not_flagged(mini:
 
 
 def test_isolated_official_scores_near_zero(mini: ug.CaseGraph) -> None:
-    s = score_umbrellas(mini)
+    s = score_umbrellas(mini, all_pairs=True)
     assert _score(s, "ISO", "G1") < 0.05
 
 
@@ -235,7 +238,8 @@ def test_same_input_and_seed_give_identical_output(sample_case: ug.Case) -> None
 
 def test_subset_scores_equal_full_scores(sample_graph: ug.CaseGraph) -> None:
     full = score_umbrellas(sample_graph)
-    sub = score_umbrellas(sample_graph, gangs=["G02", "G03"], officials=["P0234", "P0241", "P0188"])
+    sub = score_umbrellas(sample_graph, gangs=["G02", "G03"], officials=["P0234", "P0241", "P0188"],
+                          all_pairs=True)
     assert len(sub) == 6
     assert sub["rank"].tolist() == list(range(1, 7))
     m = sub.merge(full, on=["official_id", "gang_id"], suffixes=("", "_full"))
@@ -289,7 +293,7 @@ def test_infer_gang_side_finds_front_men_and_unlisted_members(sample_graph: ug.C
 
 
 def test_pair_features_columns(sample_graph: ug.CaseGraph) -> None:
-    X = pair_features(sample_graph, gangs=["G01"])
+    X = pair_features(sample_graph, gangs=["G01"], all_pairs=True)
     assert list(X.columns) == ["official_id", "gang_id", *FEATURES]
     assert len(X) == len(sample_graph.officials)
     assert X[list(FEATURES)].notna().all().all()

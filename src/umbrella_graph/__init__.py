@@ -37,6 +37,7 @@ _EXPORTS: dict[str, str] = {
     "ParameterError": "errors",
     "NotFittedError": "errors",
     "BackendError": "errors",
+    "InsufficientMemoryError": "errors",
     "Problem": "errors",
     # case and loading
     "Case": "case",
@@ -67,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "score_umbrellas": "scoring",
     "explain": "scoring",
     "pair_features": "scoring",
+    "candidate_pairs": "scoring",
     "infer_gang_side": "scoring",
     "UmbrellaClassifier": "scoring",
     "Explanation": "scoring",
@@ -114,6 +116,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .errors import (
         BackendError,
         CaseError,
+        InsufficientMemoryError,
         NotFittedError,
         ParameterError,
         Problem,
@@ -136,6 +139,7 @@ if TYPE_CHECKING:  # pragma: no cover
         EvidencePath,
         Explanation,
         UmbrellaClassifier,
+        candidate_pairs,
         explain,
         infer_gang_side,
         pair_features,

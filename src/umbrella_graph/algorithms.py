@@ -38,6 +38,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ._compat import renamed_keyword
+from ._memory import check_memory
 from .errors import ParameterError, check_seed
 from .schema import strength_to_distance
 
@@ -225,12 +226,19 @@ def personalized_pagerank_many(
     alpha: float = 0.85,
     tol: float = 1e-10,
     max_iter: int = 200,
+    nodes: Any = None,
+    max_bytes: int | None = None,
+    n_jobs: int = 1,
+    progress: bool | Any = False,
 ) -> np.ndarray:
     """Personalized PageRank from many source sets at once.
 
-    All source sets are iterated together as one dense ``n x s`` block (in blocks of 128
-    columns), so the cost is a few sparse-times-dense products per iteration instead of
-    one Python loop per source set. This is the *random walk with restart*: a walker
+    The source sets are iterated together as dense ``n x b`` blocks (the multi-right-hand-
+    side product: ``b`` at most 128 columns, fewer under ``max_bytes``), so the cost is a
+    few sparse-times-dense products per iteration instead of one Python loop per source
+    set, and the memory is that of one block whatever the number of source sets. Each
+    column stops on its own criterion, so a column's values do not depend on the block
+    it was iterated in. This is the *random walk with restart*: a walker
     follows an edge with probability ``alpha`` (choosing among a node's edges in
     proportion to their strength) and jumps back to the source set with probability
     ``1 - alpha``; the result is where it spends its time.
@@ -255,11 +263,30 @@ def personalized_pagerank_many(
     max_iter : int, default 200
         Maximum number of power iterations; if a column has not converged by then a
         warning is logged and the last iterate is returned.
+    nodes : array-like of int, optional
+        Return the values at these node positions only (an ``s x len(nodes)`` result
+        instead of ``s x n``: the walks of many source sets over a large graph are read
+        where they are needed and never held whole).
+    max_bytes : int, optional
+        Cap on the working memory of one block (three ``n x b`` float arrays); the block
+        width ``b`` is lowered to fit (at least one column). Default: 128 columns.
+    n_jobs : int, default 1
+        Blocks iterated in parallel threads (SciPy's sparse products run in C; the gain
+        depends on the machine). Values do not depend on it.
+    progress : bool or tqdm-like, default False
+        A progress bar over the source sets (``tqdm.auto``), or an object with an
+        ``update(k)`` method to report to.
 
     Returns
     -------
-    numpy.ndarray, shape (s, n)
-        Row ``k`` is the PageRank vector of source set ``k`` (sums to 1).
+    numpy.ndarray, shape (s, n) or (s, len(nodes))
+        Row ``k`` is the PageRank vector of source set ``k`` (sums to 1 over all nodes).
+
+    Raises
+    ------
+    InsufficientMemoryError
+        If one block (of one column, with ``max_bytes``) would not fit in the available
+        memory (:func:`umbrella_graph._memory.available_bytes`).
 
     See Also
     --------
@@ -285,19 +312,35 @@ def personalized_pagerank_many(
     max_iter = _check_positive_int(max_iter, "max_iter", func)
     P = _personalization(source_sets, n, func)
     s = P.shape[0]
-    out = np.zeros((s, n), dtype=np.float64)
+    sel = None if nodes is None else _check_positions(np.asarray(nodes, dtype=np.int64).reshape(-1), n,
+                                                       "nodes", func)
+    if not isinstance(n_jobs, int | np.integer) or isinstance(n_jobs, bool) or n_jobs < 1:
+        raise ParameterError.invalid("n_jobs", func, "a positive integer", n_jobs)
+    width = _PPR_BLOCK
+    if max_bytes is not None:
+        if not isinstance(max_bytes, int | np.integer) or isinstance(max_bytes, bool) or max_bytes <= 0:
+            raise ParameterError.invalid("max_bytes", func, "a positive number of bytes", max_bytes)
+        width = int(max(1, min(_PPR_BLOCK, max_bytes // max(3 * 8 * n, 1))))
+    width = int(max(1, min(width, s)))
+    out = np.zeros((s, n if sel is None else len(sel)), dtype=np.float64)
     if s == 0 or n == 0:
         return out
+    # three n x b float arrays per block in flight (the iterate, the product, a temporary)
+    check_memory(3 * 8 * n * width * min(int(n_jobs), -(-s // width)) + out.nbytes,
+                 f"personalised PageRank walks ({s} source sets over {n} nodes, blocks of {width})")
     strength = np.asarray(M.sum(axis=1)).ravel()
     dangling = strength <= 0
     inv = np.divide(1.0, strength, out=np.zeros(n), where=~dangling)
     PT = sp.csr_matrix((sp.diags(inv) @ M).T)  # column-stochastic transition (n x n)
     dvec = dangling.astype(np.float64) if dangling.any() else None
-    for start in range(0, s, _PPR_BLOCK):
-        cols = np.arange(start, min(start + _PPR_BLOCK, s))  # output rows of X's columns
+    bar, own_bar = _progress_bar(progress, s, "walks")
+
+    def block(start: int) -> None:
+        cols = np.arange(start, min(start + width, s))  # output rows of X's columns
         Pb = sp.coo_matrix(P[cols].T)  # n x b, canonical: no repeated entries
         pr, pc, pv = Pb.row, Pb.col, Pb.data
         X = np.ascontiguousarray(Pb.toarray())
+        del Pb
         for _ in range(max_iter):
             restart = np.full(X.shape[1], 1.0 - alpha)
             if dvec is not None:  # dangling nodes send their mass back to the sources
@@ -311,7 +354,9 @@ def personalized_pagerank_many(
             X = Xn
             done = err < n * tol
             if done.any():
-                out[cols[done]] = X[:, done].T
+                out[cols[done]] = (X[:, done] if sel is None else X[sel][:, done]).T
+                if bar is not None:
+                    bar.update(int(done.sum()))
                 keep = ~done
                 if not keep.any():
                     break
@@ -322,8 +367,37 @@ def personalized_pagerank_many(
         else:
             log.warning("personalized PageRank: %d source sets did not converge in %d "
                         "iterations (tol=%g)", len(cols), max_iter, tol)
-            out[cols] = X.T
+            out[cols] = (X if sel is None else X[sel]).T
+            if bar is not None:
+                bar.update(len(cols))
+
+    starts = range(0, s, width)
+    try:
+        if n_jobs == 1:
+            for start in starts:
+                block(start)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=int(n_jobs)) as pool:
+                for _ in pool.map(block, starts):
+                    pass
+    finally:
+        if own_bar and bar is not None:
+            bar.close()
     return out
+
+
+def _progress_bar(progress: Any, total: int, desc: str) -> tuple[Any, bool]:
+    """(bar or None, whether we own it): ``True`` makes a tqdm.auto bar, an object with
+    ``update`` is used as given."""
+    if progress is None or progress is False:
+        return None, False
+    if hasattr(progress, "update"):
+        return progress, False
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit="gang", leave=False), True
 
 
 @renamed_keyword("seeds", "sources")

@@ -11,7 +11,8 @@ replaced by a mask that only says how long it was.
     ├── CaseError (ValueError)          bad case data: one or more Problems
     ├── ParameterError (ValueError)     a bad argument to a public function
     ├── NotFittedError (AttributeError) an estimator used before ``fit``
-    └── BackendError (RuntimeError)     a graph store (e.g. Neo4j) could not be used
+    ├── BackendError (RuntimeError)     a graph store (e.g. Neo4j) could not be used
+    └── InsufficientMemoryError (MemoryError)  a step would need more memory than is available
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ __all__ = [
     "ParameterError",
     "NotFittedError",
     "BackendError",
+    "InsufficientMemoryError",
     "Problem",
     "SENSITIVE_COLUMNS",
     "mask_value",
@@ -255,3 +257,37 @@ class NotFittedError(UmbrellaGraphError, AttributeError):
 
 class BackendError(UmbrellaGraphError, RuntimeError):
     """A graph store could not be used; the message says what to check."""
+
+
+class InsufficientMemoryError(UmbrellaGraphError, MemoryError):
+    """A step would allocate more memory than this machine has available.
+
+    Raised *before* the allocation, so the process is left usable. The message names
+    the step, the bytes it needs and the bytes available, and suggests the remedies:
+    scoring fewer pairs (the default, without ``all_pairs=True``), or the distributed
+    engine (``engine="spark"``).
+
+    Attributes
+    ----------
+    step : str
+        What was about to be allocated.
+    needed, available : int
+        Bytes.
+
+    Examples
+    --------
+    >>> e = InsufficientMemoryError("walks", needed=3 * 2**30, available=2**30)
+    >>> isinstance(e, MemoryError), e.step
+    (True, 'walks')
+    >>> print(str(e).split(";")[0])
+    walks needs about 3.0 GiB but only 1.0 GiB is available
+    """
+
+    def __init__(self, step: str, *, needed: int, available: int, hint: str = "") -> None:
+        self.step = step
+        self.needed = int(needed)
+        self.available = int(available)
+        advice = hint or ('score on a larger machine or with the distributed engine (engine="spark", '
+                          "umbrella-graph score --engine spark)")
+        super().__init__(f"{step} needs about {self.needed / 2**30:.1f} GiB but only "
+                         f"{self.available / 2**30:.1f} GiB is available; {advice}")

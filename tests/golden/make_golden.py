@@ -34,7 +34,9 @@ def graphs() -> dict[str, ug.CaseGraph]:
 
 def outputs(graph: ug.CaseGraph) -> dict[str, pd.DataFrame]:
     """Every output compared: scores, tip-offs, accountability, leads, a disruption plan."""
-    scores = ug.score_umbrellas(graph, seed=0)
+    # every pair, as before candidate generation (issue 15); tests/test_candidates.py
+    # checks that the default (candidate pairs only) gives the same rows for candidates
+    scores = ug.score_umbrellas(graph, seed=0, all_pairs=True)
     out = {"scores": scores,
            "tipoffs": ug.find_tipoffs(graph),
            "accountability": ug.accountability(graph, scores=scores, explain=False),

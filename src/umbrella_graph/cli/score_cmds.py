@@ -30,16 +30,25 @@ seed_opt = click.option("--seed", default=0, show_default=True, type=click.IntRa
 @seed_opt
 @click.option("--top", default=30, show_default=True, type=click.IntRange(min=1),
               help="Rows printed when no --output is given.")
+@click.option("--all-pairs", is_flag=True, default=False,
+              help="List every official x gang pair, also those without any evidence path (slow on a city).")
+@click.option("--progress/--no-progress", default=None,
+              help="Progress bars on stderr (default: when stderr is a terminal).")
 @handle_errors
 def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str | None, database: str | None,
           output: Path | None, gangs: tuple[str, ...], officials: tuple[str, ...], model: str,
-          encoding: str | None, columns: Path | None, lenient: bool, seed: int, top: int) -> None:
-    """Score every official x gang pair of CASE_DIR, or of the case stored in Neo4j
+          encoding: str | None, columns: Path | None, lenient: bool, seed: int, top: int, all_pairs: bool,
+          progress: bool | None) -> None:
+    """Score the official x gang pairs of CASE_DIR, or of the case stored in Neo4j
     (--neo4j URI), 1 = most suspect.
 
-    The CSV has the columns of score_umbrellas: official_id, gang_id, score, rank,
+    Only the pairs with an evidence path from the gang's side are scored and listed;
+    the others have no evidence and are counted (--all-pairs lists them too). The CSV
+    has the columns of score_umbrellas: official_id, gang_id, score, rank,
     top_signals, then sig_NAME and contrib_NAME for every signal.
     """
+    import sys
+
     from ..errors import ParameterError
     from ..scoring import UmbrellaClassifier, score_umbrellas
 
@@ -53,8 +62,14 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
             raise ParameterError("--model labels needs a labels.csv with known outcomes in the case folder; "
                                  "none was found.")
         clf = UmbrellaClassifier(random_state=seed).fit_graph(graph, seed=seed)
+    if progress is None:
+        progress = sys.stderr.isatty()
     res = score_umbrellas(graph, gangs=list(gangs) or None, officials=list(officials) or None, model=clf,
-                          seed=seed)
+                          seed=seed, all_pairs=all_pairs, progress=progress)
+    skipped = int(res.attrs.get("pairs_not_scored", 0))
+    if skipped:
+        click.echo(f"{skipped} pair(s) without any evidence path not scored (score 0 by construction; "
+                   "--all-pairs lists them)", err=True)
     if output is None:
         from ..views import name_map
 

@@ -1,7 +1,9 @@
 """Umbrella scoring: typed evidence signals, one defensible score per official x gang
 pair, explanations with record-level evidence, and a supervised classifier.
 
-* :func:`pair_features`: the raw evidence features of every pair;
+* :func:`pair_features`: the raw evidence features of the pairs with an evidence path;
+* :func:`candidate_pairs`: those pairs (found from the gang's side), every other pair
+  having zero evidence by construction;
 * :func:`infer_gang_side` / :func:`gang_companies`: who and what acts for a gang beyond
   its member list, with a confidence;
 * :func:`score_umbrellas`: the score (unsupervised noisy-OR of the signals, or a fitted
@@ -21,6 +23,7 @@ See docs/signals.md for what each signal measures, why, and how it fails.
 from __future__ import annotations
 
 from ._context import clear_cache
+from .candidates import candidate_pairs
 from .evidence import EvidencePath, Explanation, Hop, explain
 from .gangside import gang_companies, infer_gang_side
 from .model import UmbrellaClassifier, design_matrix
@@ -32,6 +35,7 @@ from .tipoff import tipoff_table
 
 __all__ = [
     "pair_features",
+    "candidate_pairs",
     "infer_gang_side",
     "gang_companies",
     "score_umbrellas",

@@ -730,7 +730,11 @@ def explain(
         scores = ctx.cache[key]
     else:  # the classifier's probability and contributions (never cached: models change)
         scores = score_umbrellas(graph, seed=seed, model=model)
-    row = scores[(scores["official_id"] == official_id) & (scores["gang_id"] == gang_id)].iloc[0]
+    hit = scores[(scores["official_id"] == official_id) & (scores["gang_id"] == gang_id)]
+    if not len(hit):  # no evidence path: not a candidate; its (structural) signals alone
+        hit = score_umbrellas(graph, officials=[official_id], gangs=[gang_id], seed=seed, model=model,
+                              all_pairs=True)
+    row = hit.iloc[0]
     signals = pd.DataFrame({
         "signal": [s.name for s in SIGNALS],
         "value": [float(row[f"sig_{s.name}"]) for s in SIGNALS],

@@ -341,7 +341,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         if not isinstance(lab, pd.DataFrame) or not {"official_id", "label"} <= set(lab.columns):
             raise ParameterError.invalid("labels", func, "a DataFrame with official_id, gang_id, label",
                                          type(lab).__name__)
-        feats = pair_features(graph, seed=seed)
+        feats = pair_features(graph, seed=seed, all_pairs=True)
         lab = lab.copy()
         lab["official_id"] = lab["official_id"].astype(str)
         if "gang_id" not in lab.columns:

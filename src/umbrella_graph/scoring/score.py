@@ -44,7 +44,7 @@ from ..graph import CaseGraph
 from ._context import check_ids, context
 from .model import ModelNotFittedError, UmbrellaClassifier
 from .signal_defs import SIGNAL_NAMES, SIGNALS, Signal, combine, signal_values
-from .signals import _all_features, _check_seed
+from .signals import _all_features, _check_flag, _check_seed, _not_scored, _select
 
 __all__ = ["score_umbrellas", "signal_values", "SIGNALS", "SIGNAL_NAMES", "Signal", "combine"]
 
@@ -79,8 +79,17 @@ def score_umbrellas(
     officials: list[str] | None = None,
     model: UmbrellaClassifier | None = None,
     seed: int = 0,
+    all_pairs: bool = False,
+    progress: bool = False,
 ) -> pd.DataFrame:
-    """Score every official x gang pair: how strongly the evidence says he protects it.
+    """Score the official x gang pairs: how strongly the evidence says he protects it.
+
+    The pairs scored are those with an evidence path from the gang's side
+    (:func:`~umbrella_graph.scoring.candidates.candidate_pairs`); every other pair has
+    every evidence signal zero by construction and is counted in
+    ``result.attrs["pairs_not_scored"]``, not listed (``all_pairs=True`` lists them too).
+    The cost grows with the records touching the gangs' sides, not with officials x
+    gangs.
 
     Parameters
     ----------
@@ -96,6 +105,13 @@ def score_umbrellas(
     seed : int, default 0
         Seed of the community detection and brokerage sample. Same input and seed give
         identical output.
+    all_pairs : bool, default False
+        Score every official x gang pair (time and memory grow as officials x gangs). A
+        candidate's score is the same either way; a pair without evidence path scores
+        what its structural signals alone give (small weights), or the model's
+        probability for it.
+    progress : bool, default False
+        Show progress bars (tqdm; in a notebook, its widget) for the steps.
 
     Returns
     -------
@@ -105,13 +121,17 @@ def score_umbrellas(
         ``official_id`` then ``gang_id``), ``top_signals`` (the strongest
         contributions, ``"; "``-joined), then ``sig_NAME`` (the signal's value in
         ``[0, 1]``) and ``contrib_NAME`` (its contribution) for every signal of
-        :data:`SIGNALS`.
+        :data:`SIGNALS`. ``attrs["pairs_not_scored"]`` counts the requested pairs left
+        out (no evidence path; 0 with ``all_pairs=True``).
 
     Raises
     ------
     ParameterError
         Unknown ids (not echoed), a bad seed, or a model that is not a fitted
         UmbrellaClassifier.
+    InsufficientMemoryError
+        When a step would need more memory than is available (the message names it
+        and suggests the distributed engine).
 
     Examples
     --------
@@ -123,17 +143,20 @@ def score_umbrellas(
     ['official_id', 'gang_id', 'score', 'rank', 'top_signals']
     >>> bool(s["score"].between(0, 1).all()), s["rank"].tolist()[:3]
     (True, [1, 2, 3])
+    >>> s.attrs["pairs_not_scored"] + len(s) == len(score_umbrellas(g, all_pairs=True))
+    True
     """
     func = "score_umbrellas"
     seed = _check_seed(seed, func)
+    all_pairs = _check_flag(all_pairs, "all_pairs", func)
+    progress = _check_flag(progress, "progress", func)
     _check_model(model, func)
     ctx = context(graph, func)
     oi = check_ids(ctx, officials, "officials", func)
     gi = check_ids(ctx, gangs, "gangs", func)
-    feats = _all_features(ctx, seed)
-    G = ctx.n_gangs
-    rows = (oi[:, None] * G + gi[None, :]).reshape(-1)
-    f = feats.iloc[rows].reset_index(drop=True)
+    feats = _all_features(ctx, seed, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
+    rows = _select(ctx, feats, oi, gi)
+    f = feats.frame.iloc[rows].reset_index(drop=True)
     values = signal_values(f)
     if model is None:
         score, contrib = combine(values)
@@ -148,4 +171,6 @@ def score_umbrellas(
         out[f"contrib_{name}"] = np.round(contrib[name].to_numpy(dtype=float), 10)
     out = out.sort_values(["score", "official_id", "gang_id"], ascending=[False, True, True], kind="stable")
     out.insert(3, "rank", np.arange(1, len(out) + 1))
-    return out.reset_index(drop=True)
+    out = out.reset_index(drop=True)
+    out.attrs["pairs_not_scored"] = _not_scored(ctx, feats, oi, gi, len(rows))
+    return out

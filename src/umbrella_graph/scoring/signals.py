@@ -12,6 +12,10 @@ What each feature measures, why it matters and how it fails is documented in
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
@@ -19,8 +23,9 @@ from scipy.special import gammainc
 from scipy.stats import chi2
 
 from .. import algorithms
+from .._memory import check_memory
 from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, sectors_of
-from ..errors import check_seed
+from ..errors import ParameterError, check_seed
 from ..graph import CaseGraph
 from ._context import Context, check_ids, context
 from .tipoff import TIPOFF_MIN_SCORE, case_follow_up, tipoff_table
@@ -117,23 +122,58 @@ def _poisson_surprise(x: np.ndarray, lam: np.ndarray) -> np.ndarray:
 
 
 class _Pairs:
-    """Accumulates features into an (officials x gangs) grid."""
+    """Accumulates features over a sorted set of (official, gang) pairs.
 
-    def __init__(self, n_off: int, n_gang: int) -> None:
-        self.shape = (n_off, n_gang)
+    The pairs are the candidates (:mod:`umbrella_graph.scoring.candidates`), or every
+    official x gang pair with ``all_pairs=True``; one float column per feature, aligned
+    with ``off`` and ``gang``. Records of a pair outside the set are dropped (none exist
+    for the evidence features: the candidates are built from the same records).
+    Accumulation order is the records' order, as in a dense grid, so the values do not
+    depend on which pairs are held.
+    """
+
+    def __init__(self, off: np.ndarray, gang: np.ndarray, n_off: int, n_gang: int) -> None:
+        self.off = np.asarray(off, dtype=np.int64)
+        self.gang = np.asarray(gang, dtype=np.int64)
+        self.n_off, self.n_gang = n_off, n_gang
+        self.keys = self.off * np.int64(max(n_gang, 1)) + self.gang
+        self.size = len(self.keys)
         self.cols: dict[str, np.ndarray] = {}
 
-    def add(self, name: str, off: np.ndarray, gang: np.ndarray, values: np.ndarray) -> None:
-        grid = self.cols.setdefault(name, np.zeros(self.shape))
-        if len(off):
-            np.add.at(grid, (np.asarray(off, dtype=np.int64), np.asarray(gang, dtype=np.int64)),
-                      np.asarray(values, dtype=float))
+    def index(self, off: np.ndarray, gang: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Positions of the pairs ``(off[i], gang[i])`` held, and which ``i`` are held."""
+        k = np.asarray(off, dtype=np.int64) * np.int64(max(self.n_gang, 1)) + np.asarray(gang, dtype=np.int64)
+        if not self.size:
+            return np.zeros(0, dtype=np.int64), np.zeros(len(k), dtype=bool)
+        i = np.searchsorted(self.keys, k)
+        i = np.minimum(i, self.size - 1)
+        ok = self.keys[i] == k
+        return i[ok], ok
 
-    def set(self, name: str, grid: np.ndarray) -> None:
-        self.cols[name] = np.asarray(grid, dtype=float).reshape(self.shape)
+    def add(self, name: str, off: np.ndarray, gang: np.ndarray, values: np.ndarray) -> None:
+        col = self.get(name)
+        if len(off):
+            i, ok = self.index(off, gang)
+            np.add.at(col, i, np.broadcast_to(np.asarray(values, dtype=float), ok.shape)[ok])
+
+    def maximum(self, name: str, off: np.ndarray, gang: np.ndarray, values: np.ndarray) -> None:
+        col = self.get(name)
+        if len(off):
+            i, ok = self.index(off, gang)
+            np.maximum.at(col, i, np.asarray(values, dtype=float)[ok])
+
+    def assign(self, name: str, off: np.ndarray, gang: np.ndarray, values: np.ndarray) -> None:
+        col = self.get(name)
+        if len(off):
+            i, ok = self.index(off, gang)
+            col[i] = np.asarray(values, dtype=float)[ok]
+
+    def set(self, name: str, values: np.ndarray) -> None:
+        """One value per held pair (aligned with ``off`` and ``gang``)."""
+        self.cols[name] = np.asarray(values, dtype=float).reshape(self.size)
 
     def get(self, name: str) -> np.ndarray:
-        return self.cols.setdefault(name, np.zeros(self.shape))
+        return self.cols.setdefault(name, np.zeros(self.size))
 
 
 def _member_discount(relation: np.ndarray, conf_core: np.ndarray) -> np.ndarray:
@@ -319,9 +359,9 @@ def _contracts(ctx: Context, out: _Pairs) -> None:
     # the gang's share of everybody else's contracts (leave the official's own out, so
     # that steering does not raise its own expectation), lightly smoothed
     own = out.get("contract_count")
-    share = (to_gang[None, :] - own + 0.1) / (np.maximum(n_con - total, 0.0)[:, None] + 1.0)
-    out.set("contract_total", np.repeat(total[:, None], ctx.n_gangs, axis=1))
-    expected = total[:, None] * np.clip(share, 0.0, 1.0)
+    share = (to_gang[out.gang] - own + 0.1) / (np.maximum(n_con - total, 0.0)[out.off] + 1.0)
+    out.set("contract_total", total[out.off])
+    expected = total[out.off] * np.clip(share, 0.0, 1.0)
     out.set("contract_expected", expected)
     out.set("contract_surprise", _poisson_surprise(out.get("contract_count"), expected))
 
@@ -424,10 +464,16 @@ def _contacts(ctx: Context, out: _Pairs) -> None:
     circ = ctx.circle
     vol = np.bincount(circ["off"].to_numpy(), weights=circ["weight"].to_numpy(dtype=float) * deg[circ["person"].to_numpy()],
                       minlength=ctx.n_officials)
-    out.set("contact_volume", np.repeat(vol[:, None], ctx.n_gangs, axis=1))
+    out.set("contact_volume", vol[out.off])
     x = out.get("contact_weight")
-    rate = x.sum(axis=0) / max(float(vol.sum()), 1.0)
-    expected = vol[:, None] * rate[None, :]
+    # the officials' average rate per gang: over every pair with contacts (whichever
+    # pairs are held), summed per gang in official order as a dense column sum would
+    G = max(ctx.n_gangs, 1)
+    keys = np.unique(off[normal].astype(np.int64) * G + gang[normal])
+    every = _Pairs(keys // G, keys % G, ctx.n_officials, ctx.n_gangs)
+    every.add("x", off[normal], gang[normal], w[normal])
+    rate = np.bincount(every.gang, weights=every.get("x"), minlength=ctx.n_gangs) / max(float(vol.sum()), 1.0)
+    expected = vol[out.off] * rate[out.gang]
     out.set("contact_expected", expected)
     out.set("contact_surprise", _poisson_surprise(x, expected))
     post_ev = c[post][["off", "gang", "event"]].drop_duplicates()
@@ -462,20 +508,19 @@ def _tipoffs(ctx: Context, out: _Pairs) -> None:
     out.add("tipoff_raids", e["off"].to_numpy()[hit], e["gang"].to_numpy()[hit], np.ones(int(hit.sum())))
     relayed = hit & (e["relay_surprise"].to_numpy(dtype=float) >= TIPOFF_MIN_SCORE)
     out.add("tipoff_spread", e["off"].to_numpy()[relayed], e["gang"].to_numpy()[relayed], np.ones(int(relayed.sum())))
-    grid = np.zeros((ctx.n_officials, ctx.n_gangs))
+    out.get("tipoff_score")
     if len(e):
         off, gang = e["off"].to_numpy().astype(np.int64), e["gang"].to_numpy().astype(np.int64)
         sc = np.minimum(e["score"].to_numpy(dtype=float), 30.0)
-        np.maximum.at(grid, (off, gang), sc)
+        out.maximum("tipoff_score", off, gang, sc)
         # the same official warning before several raids: Fisher's combination over every
         # enforcement event on the gang (events without a pre-event contact count p = 1)
-        chi = np.zeros((ctx.n_officials, ctx.n_gangs))
-        np.add.at(chi, (off, gang), 2.0 * sc * np.log(10.0))
+        out.add("_chi", off, gang, 2.0 * sc * np.log(10.0))
+        chi = out.cols.pop("_chi")
         n_ev = np.bincount(ctx.events["gang"].to_numpy(), minlength=ctx.n_gangs).astype(float)
-        df = 2.0 * np.maximum(n_ev, 1.0)[None, :]
-        joint = -chi2.logsf(chi, np.broadcast_to(df, chi.shape)) / np.log(10.0)
-        grid = np.maximum(grid, np.where(chi > 0, joint, 0.0))
-    out.set("tipoff_score", grid)
+        df = 2.0 * np.maximum(n_ev, 1.0)[out.gang]
+        joint = -chi2.logsf(chi, df) / np.log(10.0)
+        out.set("tipoff_score", np.maximum(out.get("tipoff_score"), np.where(chi > 0, joint, 0.0)))
 
 
 # ----------------------------------------------------------------------------- kinship, membership
@@ -488,9 +533,7 @@ def _kinship(ctx: Context, out: _Pairs) -> None:
     k = rel.merge(s[["node", "gang"]].assign(v=kw).rename(columns={"node": "person"}), on="person")
     if len(k):
         g = k.groupby(["off", "gang"], sort=False)["v"].max().reset_index()
-        grid = np.zeros((ctx.n_officials, ctx.n_gangs))
-        grid[g["off"].to_numpy(), g["gang"].to_numpy()] = g["v"].to_numpy()
-        out.set("kin_side", grid)
+        out.assign("kin_side", g["off"].to_numpy(), g["gang"].to_numpy(), g["v"].to_numpy())
     roles = ctx.roles[ctx.roles["role"].to_numpy() == "employee"][["person", "company"]]
     comp = side[side["kind"].to_numpy() == "company"][["node", "gang", "conf"]].rename(columns={"node": "company"})
     e = rel.merge(roles, on="person").merge(comp, on="company")
@@ -499,9 +542,7 @@ def _kinship(ctx: Context, out: _Pairs) -> None:
         e = e.merge(core, on=["person", "gang"], how="left")
         e["v"] = e["conf"].to_numpy(dtype=float) * (1.0 - e["conf_core"].fillna(0.0).to_numpy(dtype=float))
         g = e.groupby(["off", "gang"], sort=False)["v"].max().reset_index()
-        grid = np.zeros((ctx.n_officials, ctx.n_gangs))
-        grid[g["off"].to_numpy(), g["gang"].to_numpy()] = g["v"].to_numpy()
-        out.set("kin_employed", grid)
+        out.assign("kin_employed", g["off"].to_numpy(), g["gang"].to_numpy(), g["v"].to_numpy())
     out.get("kin_side")
     out.get("kin_employed")
     # the official himself on the member list
@@ -511,9 +552,7 @@ def _kinship(ctx: Context, out: _Pairs) -> None:
     oi = off_index[mem["person"].to_numpy()]
     ok = oi >= 0
     v = np.where(mem["weight"].to_numpy(dtype=float)[ok] >= 0.8, 1.0, 0.9)
-    grid = np.zeros((ctx.n_officials, ctx.n_gangs))
-    grid[oi[ok], mem["gang"].to_numpy()[ok]] = v
-    out.set("member", grid)
+    out.assign("member", oi[ok], mem["gang"].to_numpy()[ok], v)
 
 
 # ----------------------------------------------------------------------------- jurisdiction
@@ -543,7 +582,7 @@ def _jurisdiction(ctx: Context, out: _Pairs) -> None:
     anc_df = anc_df.sort_values(["gang", "place", "depth"]).drop_duplicates(["gang", "place"])
     posts = ctx.posts[ctx.posts["place"].to_numpy() >= 0]
     j = posts[["off", "place", "unit_name", "position"]].merge(anc_df, on="place")
-    grid = np.zeros((ctx.n_officials, ctx.n_gangs))
+    out.get("jurisdiction")
     if len(j):
         val = np.asarray(LEVEL_VALUE)[j["depth"].to_numpy()]
         # regulators of the gang's trade and the police answer for it anywhere below them
@@ -555,8 +594,7 @@ def _jurisdiction(ctx: Context, out: _Pairs) -> None:
         trade = np.array([bool(r & gang_sectors[int(g)]) for r, g in zip(regs, j["gang"].to_numpy(), strict=True)],
                          dtype=bool)
         val = np.where(police | trade, np.maximum(val, 0.8), val)
-        np.maximum.at(grid, (j["off"].to_numpy(), j["gang"].to_numpy()), val)
-    out.set("jurisdiction", grid)
+        out.maximum("jurisdiction", j["off"].to_numpy(), j["gang"].to_numpy(), val)
 
 
 def _gang_sectors(ctx: Context) -> dict[int, frozenset[str]]:
@@ -593,7 +631,7 @@ def _leads(ctx: Context, out: _Pairs) -> None:
     out.add("leads_gang", oi[ok], g[ok], np.ones(int(ok.sum())))
     other = (oi >= 0) & (g < 0)
     cnt = np.bincount(oi[other], minlength=ctx.n_officials).astype(float)
-    out.set("leads_other", np.repeat(cnt[:, None], ctx.n_gangs, axis=1))
+    out.set("leads_other", cnt[out.off])
 
 
 # ----------------------------------------------------------------------------- structure
@@ -645,16 +683,16 @@ def structure_matrix(ctx: Context) -> sp.csr_matrix:
     return A
 
 
-def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
-    A = structure_matrix(ctx)
+#: Working memory allowed to one block of gang-seeded walks (three ``nodes x gangs``
+#: float arrays); the gangs are walked in blocks of at most 128 that fit in it.
+WALK_BLOCK_BYTES = 1 << 30
+
+
+def _seed_matrix(ctx: Context) -> sp.csr_matrix:
+    """Gangs x nodes: each gang's side weighted by confidence (the gang node itself for a
+    gang without any side)."""
     side = ctx.side
-    n = ctx.n
-    G, n_off = ctx.n_gangs, ctx.n_officials
-    opos = ctx.official_pos
-    if G == 0 or n_off == 0 or A.nnz == 0:
-        for name in ("ppr", "community", "brokerage", "link_aa", "link_ra"):
-            out.get(name)
-        return
+    G, n = ctx.n_gangs, ctx.n
     P = sp.csr_matrix((side["conf"].to_numpy(dtype=float), (side["gang"].to_numpy(), side["node"].to_numpy())),
                       shape=(G, n))
     empty = np.asarray(P.sum(axis=1)).ravel() <= 0
@@ -663,14 +701,56 @@ def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
         for g in np.flatnonzero(empty):
             P[g, ctx.gang_pos[g]] = 1.0
         P = sp.csr_matrix(P)
-    key = "ppr"
-    if key not in ctx.cache:
-        ctx.cache[key] = algorithms.personalized_pagerank_many(A, P, alpha=0.85, tol=1e-8)
-    R = ctx.cache[key]
+    return P
+
+
+def _walks(ctx: Context, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progress: Any) -> np.ndarray:
+    """Personalised PageRank from each gang's side, read at the officials of the held
+    pairs only: the gangs are walked in blocks (multi-right-hand-side sparse products,
+    :func:`umbrella_graph.algorithms.personalized_pagerank_many`) and each block's walks
+    are dropped once read, so memory is one block whatever the number of gangs."""
+    opos = ctx.official_pos
+    vals = np.zeros(out.size)
+    n = ctx.n
+    width = int(max(1, min(128, WALK_BLOCK_BYTES // max(3 * 8 * n, 1))))
+    order = np.argsort(out.gang, kind="stable")
+    gs = out.gang[order]
+    bar = progress
+    for start in range(0, ctx.n_gangs, width):
+        stop = min(start + width, ctx.n_gangs)
+        lo, hi = np.searchsorted(gs, [start, stop])
+        rows = order[lo:hi]
+        if not len(rows):
+            if bar is not None:
+                bar.update(stop - start)
+            continue
+        nodes, inv = np.unique(opos[out.off[rows]], return_inverse=True)
+        R = algorithms.personalized_pagerank_many(A, P[start:stop], alpha=0.85, tol=1e-8, nodes=nodes,
+                                                  max_bytes=WALK_BLOCK_BYTES,
+                                                  progress=bar if bar is not None else False)
+        vals[rows] = R[out.gang[rows] - start, inv]
+    return vals
+
+
+def _structure(ctx: Context, out: _Pairs, seed: int, progress: Any = None) -> None:
+    A = structure_matrix(ctx)
+    side = ctx.side
+    n = ctx.n
+    G, n_off = ctx.n_gangs, ctx.n_officials
+    opos = ctx.official_pos
+    names = ("ppr", "community", "brokerage", "link_aa", "link_ra")
+    if G == 0 or n_off == 0 or A.nnz == 0 or out.size == 0:
+        for name in names:
+            out.get(name)
+        if progress is not None:
+            progress.update(G)
+        return
+    P = _seed_matrix(ctx)
+    R = _walks(ctx, out, A, P, progress)
     deg = np.asarray(A.sum(axis=1)).ravel()
     stat = deg / max(float(deg.sum()), 1e-12)
-    ratio = (R[:, opos] + 1e-12) / (stat[opos][None, :] + 1e-12)
-    out.set("ppr", np.log10(ratio).T)
+    at = opos[out.off]
+    out.set("ppr", np.log10((R + 1e-12) / (stat[at] + 1e-12)))
     if "igraph" not in ctx.cache:  # built once, for communities and brokerage
         ctx.cache["igraph"] = algorithms.to_igraph(A)
     ckey = f"communities:{seed}"
@@ -680,26 +760,32 @@ def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
     tot = np.asarray(P.sum(axis=1)).ravel()
     # mass of each gang side per community, read at each official's community
     comm = sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, int(lab.max()) + 1))
-    mass = (P @ comm).toarray()  # G x n_comm
-    share = mass[:, lab[opos]] / np.maximum(tot[:, None], 1e-12)
-    out.set("community", share.T)
+    mass = sp.csr_matrix(P @ comm)  # gangs x communities, sparse
+    mass.sort_indices()
+    got = np.asarray(mass[out.gang, lab[at]], dtype=float).ravel()
+    out.set("community", got / np.maximum(tot[out.gang], 1e-12))
     bkey = f"brokerage:{seed}"
     if bkey not in ctx.cache:
         k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
         ctx.cache[bkey] = algorithms.betweenness(ctx.cache["igraph"], k=k, seed=seed, weighted=False)
-    b = ctx.cache[bkey][opos]
-    out.set("brokerage", np.repeat(b[:, None], G, axis=1))
-    # link prediction: officials x strong gang-side people
+    out.set("brokerage", ctx.cache[bkey][at])
+    # link prediction: each held pair's official x the gang's strong side people
     s = side[(side["conf"].to_numpy() >= 0.5)]
     if len(s):
-        oi = np.repeat(np.arange(n_off), len(s))
-        nodes = np.tile(s["node"].to_numpy(), n_off)
-        gang = np.tile(s["gang"].to_numpy(), n_off)
-        conf = np.tile(s["conf"].to_numpy(dtype=float), n_off)
+        sg = s["gang"].to_numpy().astype(np.int64)
+        so = np.argsort(sg, kind="stable")  # side rows by gang, in side order within a gang
+        first = np.searchsorted(sg[so], np.arange(G + 1))
+        cnt = (first[1:] - first[:-1])[out.gang]
+        pair = np.repeat(np.arange(out.size), cnt)
+        within = np.arange(len(pair)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
+        srow = so[first[out.gang][pair] + within]
+        oi, gang = out.off[pair], out.gang[pair]
+        nodes = s["node"].to_numpy()[srow]
+        conf = s["conf"].to_numpy(dtype=float)[srow]
         pairs = np.column_stack([opos[oi], nodes])
         aa = algorithms.adamic_adar(A, pairs)
         ra = algorithms.resource_allocation(A, pairs)
-        size = np.bincount(s["gang"].to_numpy(), weights=s["conf"].to_numpy(dtype=float), minlength=G)
+        size = np.bincount(sg, weights=s["conf"].to_numpy(dtype=float), minlength=G)
         out.add("link_aa", oi, gang, conf * aa / np.maximum(size[gang], 1e-12))
         out.add("link_ra", oi, gang, conf * ra / np.maximum(size[gang], 1e-12))
     out.get("link_aa")
@@ -707,27 +793,155 @@ def _structure(ctx: Context, out: _Pairs, seed: int) -> None:
 
 
 # ----------------------------------------------------------------------------- public
-def _all_features(ctx: Context, seed: int) -> pd.DataFrame:
-    key = f"features:{seed}"
-    if key in ctx.cache:
-        return ctx.cache[key]  # type: ignore[no-any-return]
-    out = _Pairs(ctx.n_officials, ctx.n_gangs)
-    _money(ctx, out)
-    _contracts(ctx, out)
-    _contacts(ctx, out)
-    _kinship(ctx, out)
-    _jurisdiction(ctx, out)
-    _leads(ctx, out)
-    _structure(ctx, out, seed)
+#: The steps of the feature computation, in order (progress bars name them).
+_EVIDENCE_STEPS: tuple[tuple[str, Callable[[Context, _Pairs], None]], ...] = (
+    ("money", _money), ("contracts", _contracts), ("contacts", _contacts), ("kinship", _kinship),
+    ("jurisdiction", _jurisdiction), ("leads", _leads),
+)
+
+
+# ----------------------------------------------------------------------------- candidates
+#: The evidence channels a candidate can be reached through, in report order.
+CHANNELS_OF_EVIDENCE: tuple[str, ...] = ("money", "relay", "contacts", "tipoff", "kinship", "contracts", "member",
+                                         "jurisdiction", "leads")
+_PREFIX = (("money", "money"), ("relay", "relay"), ("contract", "contracts"), ("contact", "contacts"),
+           ("tipoff", "tipoff"), ("_chi", "tipoff"), ("kin", "kinship"), ("member", "member"),
+           ("jurisdiction", "jurisdiction"), ("leads", "leads"))
+
+
+def _channel(feature: str) -> int:
+    for prefix, ch in _PREFIX:
+        if feature.startswith(prefix):
+            return CHANNELS_OF_EVIDENCE.index(ch)
+    raise KeyError(feature)  # pragma: no cover - a new evidence feature must get a channel
+
+
+class _Collector(_Pairs):
+    """Holds no pair; records every (official, gang) an evidence step writes to."""
+
+    def __init__(self, n_off: int, n_gang: int) -> None:
+        super().__init__(np.zeros(0, np.int64), np.zeros(0, np.int64), n_off, n_gang)
+        self.seen: list[tuple[np.ndarray, int]] = []
+
+    def _note(self, name: str, off: np.ndarray, gang: np.ndarray) -> None:
+        if len(off):
+            key = np.asarray(off, dtype=np.int64) * np.int64(max(self.n_gang, 1)) + np.asarray(gang, dtype=np.int64)
+            self.seen.append((np.unique(key), _channel(name)))
+
+    def add(self, name: str, off: np.ndarray, gang: np.ndarray, values: np.ndarray) -> None:
+        self._note(name, off, gang)
+        super().add(name, off[:0], gang[:0], np.zeros(0))
+
+    def maximum(self, name: str, off: np.ndarray, gang: np.ndarray, values: np.ndarray) -> None:
+        self._note(name, off, gang)
+        super().maximum(name, off[:0], gang[:0], np.zeros(0))
+
+    def assign(self, name: str, off: np.ndarray, gang: np.ndarray, values: np.ndarray) -> None:
+        self._note(name, off, gang)
+        super().assign(name, off[:0], gang[:0], np.zeros(0))
+
+
+def candidate_index(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
+    """(official index, gang index) of every candidate pair, sorted (cached)."""
+    off, gang, _ = _candidates(ctx)
+    return off, gang
+
+
+def _candidates(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if "candidates" in ctx.cache:
+        return ctx.cache["candidates"]  # type: ignore[no-any-return]
+    G = max(ctx.n_gangs, 1)
+    col = _Collector(ctx.n_officials, ctx.n_gangs)
+    for _, step in _EVIDENCE_STEPS:
+        step(ctx, col)
+    if col.seen:
+        keys = np.concatenate([k for k, _ in col.seen])
+        bits = np.concatenate([np.full(len(k), 1 << ch, dtype=np.int64) for k, ch in col.seen])
+        uniq, inv = np.unique(keys, return_inverse=True)
+        via = np.zeros(len(uniq), dtype=np.int64)
+        np.bitwise_or.at(via, inv, bits)
+    else:
+        uniq, via = np.zeros(0, np.int64), np.zeros(0, np.int64)
+    res = (uniq // G, uniq % G, via)
+    ctx.cache["candidates"] = res
+    return res
+
+
+@dataclass(frozen=True)
+class _Features:
+    """The features of the held pairs: the frame and its integer pair indices."""
+
+    frame: pd.DataFrame
+    off: np.ndarray
+    gang: np.ndarray
+    all_pairs: bool
+
+
+def _all_features(ctx: Context, seed: int, *, all_pairs: bool = False, progress: bool = False,
+                  oi: np.ndarray | None = None, gi: np.ndarray | None = None) -> _Features:
+    """The features of the candidates, or with ``all_pairs`` of every pair of officials
+    ``oi`` x gangs ``gi`` (default all). A pair's values do not depend on the others held."""
     n_off, G = ctx.n_officials, ctx.n_gangs
-    df = pd.DataFrame({
-        "official_id": np.repeat(ctx.official_ids, G).astype(str),
-        "gang_id": np.tile(ctx.gang_ids, n_off).astype(str),
-    })
+    uo = np.arange(n_off) if oi is None or not all_pairs else np.unique(oi)
+    ug = np.arange(G) if gi is None or not all_pairs else np.unique(gi)
+    whole = len(uo) == n_off and len(ug) == G
+    key = f"features:{seed}:{'all' if all_pairs else 'candidates'}"
+    if whole and key in ctx.cache:
+        return ctx.cache[key]  # type: ignore[no-any-return]
+    if not whole and f"features:{seed}:all" in ctx.cache:
+        return ctx.cache[f"features:{seed}:all"]  # type: ignore[no-any-return]
+    with _bar(progress, len(_EVIDENCE_STEPS) + 1, "evidence", "step") as bar:
+        if all_pairs:
+            check_memory(2.0 * 8 * len(uo) * len(ug) * (len(FEATURES) + 4),
+                         f"pair features of all {len(uo) * len(ug)} pairs",
+                         hint='score only the candidate pairs (the default, without all_pairs=True), or use '
+                              'the distributed engine (engine="spark")')
+            off = np.repeat(uo.astype(np.int64), len(ug))
+            gang = np.tile(ug.astype(np.int64), len(uo))
+        else:
+            off, gang = candidate_index(ctx)
+            check_memory(2.0 * 8 * len(off) * (len(FEATURES) + 4), f"pair features of {len(off)} candidate pairs")
+        bar.update(1)
+        out = _Pairs(off, gang, n_off, G)
+        for name, step in _EVIDENCE_STEPS:
+            bar.set_postfix_str(name)
+            step(ctx, out)
+            bar.update(1)
+    with _bar(progress, G, "walks", "gang") as bar:
+        _structure(ctx, out, seed, bar if progress else None)
+    df = pd.DataFrame({"official_id": ctx.official_ids[off].astype(str), "gang_id": ctx.gang_ids[gang].astype(str)})
     for name in FEATURES:
-        df[name] = np.round(out.get(name).reshape(-1), 10)
-    ctx.cache[key] = df
-    return df
+        df[name] = np.round(out.get(name), 10)
+    res = _Features(df, off, gang, all_pairs)
+    if whole:
+        ctx.cache[key] = res
+    return res
+
+
+def _bar(progress: bool, total: int, desc: str, unit: str) -> Any:
+    """A tqdm.auto progress bar (a disabled one unless ``progress``)."""
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, desc=desc, unit=unit, disable=not progress, leave=False)
+
+
+def _select(ctx: Context, feats: _Features, oi: np.ndarray, gi: np.ndarray) -> np.ndarray:
+    """Rows of ``feats`` for the requested officials and gangs, in the requested order
+    (officials first, then gangs), as the dense grid's ``oi x gi`` would give them."""
+    if feats.all_pairs and len(feats.off) == ctx.n_officials * ctx.n_gangs:
+        return (oi[:, None] * ctx.n_gangs + gi[None, :]).reshape(-1)
+    r_off = np.full(ctx.n_officials, -1, dtype=np.int64)
+    r_off[oi] = np.arange(len(oi))
+    r_gang = np.full(ctx.n_gangs, -1, dtype=np.int64)
+    r_gang[gi] = np.arange(len(gi))
+    a, b = r_off[feats.off], r_gang[feats.gang]
+    keep = np.flatnonzero((a >= 0) & (b >= 0))
+    return keep[np.lexsort((b[keep], a[keep]))]
+
+
+def _not_scored(ctx: Context, feats: _Features, oi: np.ndarray, gi: np.ndarray, n_rows: int) -> int:
+    """How many requested pairs are left out (no evidence path)."""
+    return 0 if feats.all_pairs else int(len(oi) * len(gi) - n_rows)
 
 
 def _check_seed(seed: object, func: str) -> int:
@@ -741,8 +955,18 @@ def pair_features(
     gangs: list[str] | None = None,
     officials: list[str] | None = None,
     seed: int = 0,
+    all_pairs: bool = False,
+    progress: bool = False,
 ) -> pd.DataFrame:
-    """The raw evidence features of every official x gang pair.
+    """The raw evidence features of the official x gang pairs with an evidence path.
+
+    Only the *candidate* pairs are computed and listed
+    (:func:`~umbrella_graph.scoring.candidates.candidate_pairs`: the gang side reaches
+    the official or his circle through money, a relay, contacts, family ties, company
+    roles, contracts, his jurisdiction, a member list or a lead). Every other pair has
+    every evidence feature zero by construction; their number is in
+    ``result.attrs["pairs_not_scored"]``. ``all_pairs=True`` lists every pair (the
+    dense grid: memory and time grow as officials x gangs).
 
     Parameters
     ----------
@@ -753,18 +977,26 @@ def pair_features(
         pair do not depend on this restriction.
     seed : int, default 0
         Seed of the community detection and the brokerage sample.
+    all_pairs : bool, default False
+        List every official x gang pair, not only the candidates. A candidate's values
+        are the same either way.
+    progress : bool, default False
+        Show progress bars (tqdm; in a notebook, its widget) for the steps.
 
     Returns
     -------
     pandas.DataFrame
         One row per pair, sorted by ``official_id`` then ``gang_id``, with the columns
         ``official_id``, ``gang_id`` and every feature of :data:`FEATURES` (floats;
-        :data:`FEATURE_DOCS` says what each one measures).
+        :data:`FEATURE_DOCS` says what each one measures). ``attrs["pairs_not_scored"]``
+        counts the requested pairs left out (0 with ``all_pairs=True``).
 
     Raises
     ------
     ParameterError
         For a graph that is not a CaseGraph, unknown ids (not echoed) or a bad seed.
+    InsufficientMemoryError
+        When a step would need more memory than is available (the message names it).
 
     Examples
     --------
@@ -776,13 +1008,25 @@ def pair_features(
     ['official_id', 'gang_id', 'money_amount', 'money_count']
     >>> bool((X["gang_id"] == "G01").all())
     True
+    >>> A = pair_features(g, gangs=["G01"], all_pairs=True)
+    >>> len(A) == len(X) + X.attrs["pairs_not_scored"]
+    True
     """
     func = "pair_features"
     seed = _check_seed(seed, func)
+    all_pairs = _check_flag(all_pairs, "all_pairs", func)
+    progress = _check_flag(progress, "progress", func)
     ctx = context(graph, func)
     oi = check_ids(ctx, officials, "officials", func)
     gi = check_ids(ctx, gangs, "gangs", func)
-    df = _all_features(ctx, seed)
-    G = ctx.n_gangs
-    rows = (oi[:, None] * G + gi[None, :]).reshape(-1)
-    return df.iloc[rows].reset_index(drop=True).copy()
+    feats = _all_features(ctx, seed, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
+    rows = _select(ctx, feats, oi, gi)
+    res = feats.frame.iloc[rows].reset_index(drop=True).copy()
+    res.attrs["pairs_not_scored"] = _not_scored(ctx, feats, oi, gi, len(rows))
+    return res
+
+
+def _check_flag(value: object, name: str, func: str) -> bool:
+    if not isinstance(value, bool | np.bool_):
+        raise ParameterError.invalid(name, func, "True or False", value)
+    return bool(value)
