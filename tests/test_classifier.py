@@ -161,7 +161,7 @@ def test_parameters_are_validated_in_fit(graph: ug.CaseGraph) -> None:
     y[:5] = 1
     for params, name in (({"estimator": "svm"}, "estimator"), ({"C": -1}, "C"), ({"calibration": "platt"},
                          "calibration"), ({"cv": 1}, "cv"), ({"class_weight": "auto"}, "class_weight"),
-                         ({"random_state": "x"}, "random_state")):
+                         ({"random_state": "x"}, "random_state"), ({"prior_weight": 0}, "prior_weight")):
         clf = UmbrellaClassifier(**params)  # construction never fails (scikit-learn manners)
         with pytest.raises(ParameterError, match=f"'{name}' parameter of UmbrellaClassifier"):
             clf.fit(X, y)
@@ -204,3 +204,38 @@ def test_score_umbrellas_rejects_unfitted_or_foreign_models(graph: ug.CaseGraph)
     y = np.r_[np.zeros(20, dtype=int), np.ones(20, dtype=int)]
     with pytest.raises(ParameterError, match="fitted on pair_features"):
         score_umbrellas(graph, model=UmbrellaClassifier().fit(X, y))
+
+
+@pytest.fixture(scope="module")
+def hard_city() -> tuple[SynthCity, ug.CaseGraph]:
+    city = generate_city(people=2000, gangs=4, seed=1, difficulty="hard", label_share=0.3)
+    return city, ug.build_graph(city.case)
+
+
+def _held_out_ap(city: SynthCity, scores: pd.DataFrame) -> float:
+    held = city.truth.merge(city.labels[["official_id", "gang_id"]], how="left", indicator=True)
+    held = held[held["_merge"] == "left_only"][["official_id", "gang_id", "label"]]
+    m = scores.merge(held, on=["official_id", "gang_id"])
+    assert len(m) == len(held) and m["label"].sum() > 0
+    return float(average_precision_score(m["label"], m["score"]))
+
+
+def test_classifier_does_not_lose_to_the_unsupervised_score_on_a_hard_city(
+        hard_city: tuple[SynthCity, ug.CaseGraph]) -> None:
+    # 30% labels of a hard city: 4 umbrellas among ~75 labelled pairs. A weakly anchored
+    # model (prior_weight=10, the old C=0.1) re-weighs the signals on that noise and loses
+    # 0.03 AP on the other 70% of the pairs; anchored as by default, it must not lose.
+    city, g = hard_city
+    unsup = _held_out_ap(city, score_umbrellas(g, seed=1))
+    sup = _held_out_ap(city, score_umbrellas(g, model=UmbrellaClassifier(random_state=1).fit_graph(g, seed=1), seed=1))
+    assert sup >= unsup - 1e-9
+
+
+@pytest.mark.xfail(strict=True, reason="issue 11 acceptance not met: with ~5 labelled umbrellas the signals cannot "
+                   "be re-weighed reliably (bench/results/accuracy_shift.md: supervised - unsupervised ~ +0.00)")
+def test_classifier_beats_the_unsupervised_score_by_005_on_a_hard_city(
+        hard_city: tuple[SynthCity, ug.CaseGraph]) -> None:
+    city, g = hard_city
+    unsup = _held_out_ap(city, score_umbrellas(g, seed=1))
+    sup = _held_out_ap(city, score_umbrellas(g, model=UmbrellaClassifier(random_state=1).fit_graph(g, seed=1), seed=1))
+    assert sup >= unsup + 0.05

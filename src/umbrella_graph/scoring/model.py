@@ -11,8 +11,10 @@ Given a :func:`~umbrella_graph.scoring.pair_features` frame, the classifier work
 the *design matrix* of :func:`design_matrix`: the signal values and the log-odds of the
 unsupervised score. The default model is a logistic regression *anchored* on that
 prior: the prior enters with a scale held near 1 and the signals adjust it with
-L2-penalised coefficients, so a handful of labels cannot throw away what the
-unsupervised score knows, and many labels can re-weigh the signals. Given any other
+L2-penalised coefficients whose penalty is ``prior_weight`` (the prior is worth that
+many labelled pairs), so the few dozen labels of a real case recalibrate the
+unsupervised score without throwing away its ranking, and only thousands of labels
+re-weigh the signals. Given any other
 numeric matrix it uses the columns as they are, so it is an ordinary scikit-learn
 estimator too.
 """
@@ -185,7 +187,15 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         anchored on the unsupervised score when fitted on pair features (stable with
         few labels; the default), or histogram gradient boosting.
     C : float, default 0.1
-        Inverse regularisation strength of the logistic regression's coefficients.
+        Inverse regularisation strength of the logistic regression's coefficients when
+        fitted on a plain numeric matrix (on pair features ``prior_weight`` applies).
+    prior_weight : float, default 1000.0
+        When fitted on pair features: how many labelled pairs the unsupervised score
+        is worth, i.e. the L2 penalty of the signal coefficients that adjust the prior.
+        With a hard city's 30% labels (about 100 pairs, 5 umbrellas) any weaker
+        anchoring re-weighs the signals on noise and loses average precision on the
+        other pairs (bench/accuracy.py, tuning split: 100 and 300 lose, 1,000 and
+        3,000 tie or gain a little); with thousands of labels the data outweighs it.
     calibration : {"sigmoid", "isotonic", "none"}, default "sigmoid"
         How probabilities are calibrated (:class:`~sklearn.calibration.CalibratedClassifierCV`
         with stratified, seeded folds); ``"none"`` keeps the base model's probabilities.
@@ -229,9 +239,11 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
 
     @legacy_positional(["estimator", "C", "calibration", "cv", "class_weight", "random_state"], after=1)
     def __init__(self, *, estimator: str = "logistic", C: float = 0.1, calibration: str = "sigmoid", cv: int = 3,
-                 class_weight: str | dict[Any, float] | None = "balanced", random_state: int = 0) -> None:
+                 class_weight: str | dict[Any, float] | None = "balanced", random_state: int = 0,
+                 prior_weight: float = 1000.0) -> None:
         self.estimator = estimator
         self.C = C
+        self.prior_weight = prior_weight
         self.calibration = calibration
         self.cv = cv
         self.class_weight = class_weight
@@ -245,6 +257,9 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
                                          self.estimator)
         if isinstance(self.C, bool) or not isinstance(self.C, int | float) or not self.C > 0:
             raise ParameterError.invalid("C", func, "a positive number", self.C)
+        if (isinstance(self.prior_weight, bool) or not isinstance(self.prior_weight, int | float)
+                or not (np.isfinite(self.prior_weight) and self.prior_weight > 0)):
+            raise ParameterError.invalid("prior_weight", func, "a positive number", self.prior_weight)
         if self.calibration not in _CALIBRATIONS:
             raise ParameterError.invalid("calibration", func, "one of " + ", ".join(map(repr, _CALIBRATIONS)),
                                          self.calibration)
@@ -258,7 +273,8 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
 
     def _base(self, anchored: bool) -> Any:
         if self.estimator == "logistic":
-            return _AnchoredLogistic(C=float(self.C), offset_col=-1 if anchored else None,
+            C = 1.0 / float(self.prior_weight) if anchored else float(self.C)
+            return _AnchoredLogistic(C=C, offset_col=-1 if anchored else None,
                                      class_weight=self.class_weight)
         return HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=150,
                                               class_weight=self.class_weight,
