@@ -121,3 +121,34 @@ def test_the_gang_side_is_a_fact_of_the_context(sample_graph: ug.CaseGraph) -> N
         tree = ast.parse((scoring / name).read_text(encoding="utf-8"))
         imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)}
         assert "gangside" not in imported, name
+
+
+def test_a_graph_pickles_and_keeps_its_fingerprint(sample_graph: ug.CaseGraph) -> None:
+    import copy
+    import pickle
+
+    back = pickle.loads(pickle.dumps(sample_graph))
+    assert back.fingerprint == sample_graph.fingerprint
+    assert back.case.equals(sample_graph.case)
+    assert copy.deepcopy(sample_graph).fingerprint == sample_graph.fingerprint
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        back.nodes = back.nodes  # type: ignore[misc]
+
+
+def test_case_attributes_are_read_only(sample_case: ug.Case) -> None:
+    with pytest.raises(AttributeError):
+        sample_case.name = "other"  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        sample_case.report = None  # type: ignore[misc,assignment]
+    assert sample_case.name == "qinghe"
+
+
+def test_a_case_pickled_by_0_1_still_loads(sample_case: ug.Case) -> None:
+    """0.1 kept 'report' and 'name' as plain attributes; such a pickle still loads."""
+    import pickle
+
+    old = ug.Case.__new__(ug.Case)
+    old.__dict__.update({"_tables": sample_case.tables, "report": sample_case.report, "name": "old"})
+    back = pickle.loads(pickle.dumps(old))
+    assert back.name == "old" and back.report is not None
+    assert back.equals(sample_case)

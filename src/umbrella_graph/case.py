@@ -173,8 +173,27 @@ class Case:
         name: str | None = None,
     ) -> None:
         self._tables = {name: frozen_frame(df) for name, df in tables.items()}
-        self.report = report if report is not None else LoadReport()
-        self.name = name
+        self._report = report if report is not None else LoadReport()
+        self._name = name
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # a Case pickled by 0.1 kept 'report' and 'name' as plain attributes
+        for old in ("report", "name"):
+            if old in state:
+                state[f"_{old}"] = state.pop(old)
+        state.setdefault("_report", LoadReport())
+        state.setdefault("_name", None)
+        self.__dict__.update(state)
+
+    @property
+    def report(self) -> LoadReport:
+        """The load report (files, encodings, rows read and kept, problems, notes)."""
+        return self._report
+
+    @property
+    def name(self) -> str | None:
+        """The case name (the folder name for a loaded folder), or None."""
+        return self._name
 
     # -- access -----------------------------------------------------------------
     def __getitem__(self, table: str) -> pd.DataFrame:
