@@ -23,163 +23,24 @@ The stories (see the written README for the ids):
   fees from gang members;
 * corruption with no gang: a businessman who bribes a town construction-office head for
   contracts.
+
+The script is :func:`sample_frames`; its building blocks are in ``_sample_builder`` and
+the written README in ``_sample_readme``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from ._common import SynthCity, load_written, write_tables
-from .names import draw_surnames, id_numbers, person_names, phone_numbers
+from ._sample_builder import _T0, _TOWN_OF, _VILLAGE_IDS, _VILLAGES, SAMPLE_SEED, _Builder, _t
+from ._sample_readme import _readme
+from .names import draw_surnames, id_numbers, phone_numbers
 
 __all__ = ["write_sample", "sample_frames", "SAMPLE_SEED"]
-
-#: The seed of the background noise. Changing it changes every background record.
-SAMPLE_SEED = 20190101
-
-_T0 = pd.Timestamp("2019-01-01")
-_T1 = pd.Timestamp("2021-12-31 23:00")
-
-# (id, name, parent, level)
-_VILLAGES = [
-    ("V00", "江州市", None, "city"),
-    ("V01", "清河县", "V00", "district"),
-    ("V10", "清河镇", "V01", "town"),
-    ("V11", "柳林镇", "V01", "town"),
-    ("V12", "石桥乡", "V01", "town"),
-    ("V101", "清河村", "V10", "village"),
-    ("V102", "东坝村", "V10", "village"),
-    ("V103", "河湾村", "V10", "village"),
-    ("V111", "柳林村", "V11", "village"),
-    ("V112", "西岭村", "V11", "village"),
-    ("V113", "马家庄村", "V11", "village"),
-    ("V121", "石桥村", "V12", "village"),
-    ("V122", "南沟村", "V12", "village"),
-]
-_VILLAGE_IDS = [v[0] for v in _VILLAGES if v[3] == "village"]
-_TOWN_OF = {v[0]: v[2] for v in _VILLAGES if v[3] == "village"}
-
-
-@dataclass
-class _Builder:
-    rng: np.random.Generator
-    rows: dict[str, list[dict[str, object]]] = field(default_factory=dict)
-    cast: dict[str, str] = field(default_factory=dict)  # role key -> id
-    names: set[str] = field(default_factory=set)
-    n_people: int = 0
-    n_tx: int = 0
-    n_ct: int = 0
-    household: dict[str, list[str]] = field(default_factory=dict)  # head -> members
-    adults: dict[str, list[str]] = field(default_factory=dict)  # village -> adult ids
-    village_of: dict[str, str] = field(default_factory=dict)
-    birth: dict[str, pd.Timestamp] = field(default_factory=dict)
-
-    def add(self, table: str, **row: object) -> None:
-        self.rows.setdefault(table, []).append(row)
-
-    # -- people ---------------------------------------------------------------------
-    def person(self, village: str, gender: str, birth: str | pd.Timestamp, name: str | None = None,
-               surname: str | None = None, key: str | None = None) -> str:
-        self.n_people += 1
-        pid = f"P{self.n_people:04d}"
-        if name is None:
-            for _ in range(50):
-                sur = np.array([surname]) if surname else None
-                name = str(person_names(self.rng, np.array([gender]), sur)[0])
-                if name not in self.names:
-                    break
-        assert name is not None
-        self.names.add(name)
-        b = pd.Timestamp(birth)
-        self.add("people", id=pid, name=name, gender=gender, birth_date=b, village_id=village)
-        self.village_of[pid] = village
-        self.birth[pid] = b
-        if b.year <= 2001:
-            self.adults.setdefault(village, []).append(pid)
-        if key:
-            self.cast[key] = pid
-        return pid
-
-    def family(self, head: str, *, spouse_name: str | None = None, spouse_key: str | None = None,
-               kids: int | None = None, kid_names: tuple[str, ...] = (), parent: bool | None = None) -> str:
-        """Give ``head`` (a man) a wife, children and maybe a parent; returns the wife's id."""
-        r = self.rng
-        v = self.village_of[head]
-        sur = self._name(head)[0]
-        hb = self.birth[head]
-        wife = self.person(v, "女", hb + pd.Timedelta(days=int(r.integers(-1500, 1500))), name=spouse_name,
-                           key=spouse_key)
-        self.add("ties", src=head, dst=wife, kind="spouse")
-        members = [head, wife]
-        n_kids = int(r.integers(1, 3)) if kids is None else kids
-        kid_ids = []
-        for k in range(n_kids):
-            kb = hb + pd.Timedelta(days=int(365.25 * r.integers(22, 32) + r.integers(0, 365)))
-            g = "男" if r.random() < 0.52 else "女"
-            kn = kid_names[k] if k < len(kid_names) else None
-            kid = self.person(v, "男" if kn else g, kb, name=kn, surname=sur)
-            kid_ids.append(kid)
-            self.add("ties", src=head, dst=kid, kind="child")
-            self.add("ties", src=wife, dst=kid, kind="child")
-        for i in range(len(kid_ids)):
-            for j in range(i + 1, len(kid_ids)):
-                self.add("ties", src=kid_ids[i], dst=kid_ids[j], kind="sibling")
-        members += kid_ids
-        if parent if parent is not None else r.random() < 0.35:
-            pb = hb - pd.Timedelta(days=int(365.25 * r.integers(24, 32)))
-            par = self.person(v, "女" if r.random() < 0.6 else "男", pb, surname=sur if r.random() < 0.5 else None)
-            self.add("ties", src=par, dst=head, kind="parent")
-            members.append(par)
-        self.household[head] = members
-        return wife
-
-    def _name(self, pid: str) -> str:
-        for row in self.rows["people"]:
-            if row["id"] == pid:
-                return str(row["name"])
-        raise KeyError(pid)
-
-    # -- records --------------------------------------------------------------------
-    def pay(self, src: str, dst: str, amount: float, when: pd.Timestamp, channel: str = "wechat",
-            memo: str | None = None) -> str:
-        self.n_tx += 1
-        tid = f"T{self.n_tx:06d}"
-        self.add("transactions", id=tid, src=src, dst=dst, amount=float(round(amount)), date=when,
-                 channel=channel, memo=memo)
-        return tid
-
-    def contact(self, src: str, dst: str, kind: str, when: pd.Timestamp, duration: float | None = None,
-                count: int = 1) -> None:
-        if duration is None and kind == "call":
-            duration = float(self.rng.integers(20, 600))
-        if kind == "meeting" and duration is None:
-            duration = float(self.rng.integers(1800, 10800))
-        self.add("contacts", src=src, dst=dst, kind=kind, time=when.floor("min"), duration_s=duration, count=count)
-
-    def contract(self, issuer: str, approver: str | None, company: str, amount: float, when: str | pd.Timestamp,
-                 subject: str) -> str:
-        self.n_ct += 1
-        cid = f"K{self.n_ct:04d}"
-        self.add("contracts", id=cid, issuer_id=issuer, approver_id=approver, company_id=company,
-                 amount=float(amount), date=pd.Timestamp(when).normalize(), subject=subject)
-        return cid
-
-    def when(self, start: pd.Timestamp = _T0, end: pd.Timestamp = _T1, *, day: bool = True) -> pd.Timestamp:
-        span = int((end - start) / pd.Timedelta(hours=1))
-        t = start + pd.Timedelta(hours=int(self.rng.integers(0, max(span, 1))))
-        if day:  # most activity in waking hours
-            t = t.normalize() + pd.Timedelta(hours=int(self.rng.integers(8, 22)),
-                                             minutes=int(self.rng.integers(0, 60)))
-        return t
-
-
-def _t(text: str) -> pd.Timestamp:
-    return pd.Timestamp(text)
-
 
 def sample_frames() -> tuple[dict[str, pd.DataFrame], pd.DataFrame, pd.DataFrame, dict[str, str]]:
     """Build the sample case in memory.
@@ -801,116 +662,3 @@ def write_sample(out_dir: str | Path) -> SynthCity:
     case = load_written(out)
     return SynthCity(case=case, truth=truth, labels=frames["labels"][["official_id", "gang_id", "label"]],
                      tipoffs=tipoffs, path=out, params={"seed": SAMPLE_SEED, "sample": "qinghe"})
-
-
-def _readme(frames: dict[str, pd.DataFrame], truth: pd.DataFrame, c: dict[str, str]) -> str:
-    people = frames["people"].set_index("id")["name"]
-    posts = frames["officials"].drop_duplicates("person_id").set_index("person_id")
-
-    def who(key: str) -> str:
-        pid = c[key]
-        post_ = f", {posts.loc[pid, 'unit']} {posts.loc[pid, 'position']}" if pid in posts.index else ""
-        return f"`{pid}` {people[pid]}{post_}"
-
-    counts = "\n".join(f"| {t} | {len(df)} |" for t, df in frames.items())
-    pos = truth[truth["label"] == 1]
-    truth_rows = "\n".join(
-        f"| `{r.official_id}` {people[r.official_id]} | {r.gang_id} | {r.label} | {r.role} | {r.mechanisms} |"
-        for r in pos.itertuples())
-    conf = truth[(truth["label"] == 0) & (truth["role"] != "none")]
-    conf_rows = "\n".join(
-        f"| `{r.official_id}` {people[r.official_id]} | {r.gang_id} | {r.role} |" for r in conf.itertuples())
-    return f"""# 清河县 (Qinghe county): the bundled sample case
-
-A small **fictional** case: the county, its towns and villages, every person, company,
-ID number (region code 990101, which does not exist) and phone number (prefix 199) are
-invented. It is in the documented data contract (UTF-8 CSV, English headers) and tells
-the stories below, all present in the records. Load it with
-
-```bash
-.venv/bin/umbrella-graph validate data/samples/qinghe
-```
-
-or `umbrella_graph.load_case("data/samples/qinghe")`.
-
-## Regenerate
-
-The files are written by a deterministic script (hand-scripted stories on seeded
-background noise, seed {SAMPLE_SEED}); this README is written by the same script, so the
-ids below always match the data:
-
-```bash
-.venv/bin/python -c "from umbrella_graph.synth.sample import write_sample; write_sample('data/samples/qinghe')"
-```
-
-## Tables
-
-| table | rows |
-|---|---|
-{counts}
-
-Extra files, not part of the case: `truth.csv` (one row per official x gang: `official_id,
-gang_id, label, role, mechanisms`) and `truth_tipoffs.csv` (`event_id, official_id,
-gang_id`: the planted pre-raid calls). `labels.csv` is the *known* part of the truth that a
-supervised model may train on (a conviction and two cleared officials); everything else is
-for evaluation only.
-
-The administrative tree: 江州市 `V00` > 清河县 `V01` > towns 清河镇 `V10`, 柳林镇 `V11`,
-石桥乡 `V12` > eight villages `V101`-`V122`. Gangs: `G01` 东坝刘家帮 (extortion, 东坝村),
-`G02` 柳林河砂帮 (illegal sand mining), `G03` 夜色赌场团伙 (gambling, KTV), `G04` 南沟放贷团伙
-(loan sharking). Raids and other enforcement events are `E01`-`E11`, leads `L01`-`L07`,
-companies `C01`-`C15` (gang companies: `C01` G01; `C02`, `C03` G02; `C04`, `C05` G03;
-`C06` G04).
-
-## The stories
-
-1. **The Party secretary who joined the gang.** {who("sec_V102")} is a listed
-   core member of G01 (`members.csv`), a cousin of its leader {who("g1_leader")} (`ties.csv`,
-   kin). He meets and calls the leader at night, receives "分红" transfers from him, and
-   awarded two village contracts to the gang's building-materials shop `C01`.
-2. **The building contractor paying village cadres.** {who("contractor")}, a core member of
-   G02 and owner of 宏达建筑 `C03`, pays {who("head_V103")} and {who("head_V112")} (wechat
-   "借款" before each contract, company "劳务费" after); their villages' contracts go to
-   `C03` ({c["steered_contracts"]}). The second head's son {who("dong_son")} is on `C03`'s
-   payroll and the head meets the G02 leader {who("g2_leader")}.
-3. **The police officer who tips off the gang.** {who("tipoff_cop")} calls the G03 leader
-   {who("g3_leader")} two to five hours before the raids {c["tipoff_events"]} (the leader
-   then calls his men); he meets the leader often and receives Spring Festival "红包" from
-   the core member {who("g3_core")}. Before the raid E07 there is no call (cash and
-   face-to-face leave no record).
-4. **The official whose wife takes the money.** {who("land_head")}: his wife
-   {who("land_wife")} (`ties.csv`, spouse) receives transfers from the front man (白手套)
-   {who("front_man")}, who is **not** a listed member but is the legal representative of the
-   gang's sand company `C02` and is fed by the G02 leader; `C02` also pays her a
-   "咨询费". He meets the front man two days before the inspection E08.
-5. **Clean but busy** (label 0; the roles are in `truth.csv`):
-   - the town head {who("hub_town_head")} calls about 120 people and pays dozens
-     (慰问金, 随礼), gang members among them, and awards a fair contract to `C01` (role `hub`);
-   - the county investigator {who("investigator")} calls and meets G01 and G03 members
-     only **after** raids (role `investigator`); a petition (L05) accuses him anyway;
-   - the deputy township head {who("innocent_deputy")} is the brother of the peripheral G04
-     member {who("g4_peripheral")}: family calls, red envelopes and a loan that was paid back
-     (role `innocent_relative`);
-   - the water official {who("water_head")} awards a fair open-tender contract
-     ({c["fair_contract"]}) to the gang company `C03`;
-   - the village heads {who("head_V102")} and {who("head_V101")} receive small fees
-     (宅基地手续费, 卫生费) from gang members.
-6. **Corruption with no gang.** The businessman {who("businessman")} (清河建工 `C07`, no gang
-   ties) bribes {who("cj_head")} for three contracts (role `corrupt_non_gang`, label 0: an
-   umbrella score must not simply be a corruption score).
-
-Also realistic gaps: some members are not on the member lists ({c["unlisted"]}; among
-them the G01 core member {who("g1_unlisted_core")}); cash bribes leave no record.
-
-## Truth: the umbrella pairs (label 1)
-
-| official | gang | label | role | mechanisms |
-|---|---|---|---|---|
-{truth_rows}
-
-## Confounders (label 0, role not `none`)
-
-| official | gang | role |
-|---|---|---|
-{conf_rows}
-"""
