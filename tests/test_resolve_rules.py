@@ -215,3 +215,55 @@ def test_every_row_is_accounted_exactly_once(kinds: list[str]) -> None:
         tx = res.tables.get("transactions", pd.DataFrame(columns=["source_row"]))
         assert len(tx) == r["ingested"]
         assert set(tx["source_row"]).isdisjoint(set(listed["row"]))
+
+
+# ---------------------------------------------------------------------------------------
+# people in common: a card known only by its holder's name
+
+
+def _contacts_sources(d: Path, *, namesake_card_pays: str) -> None:
+    # the register: 吴海芳, her husband 王庆磊 and son 王宏超; a namesake 吴海芳 elsewhere
+    wu, wang, son, other = _id(20, female=True), _id(21), _id(22), _id(23, female=True)
+    _write(d, "户籍.csv", "姓名,身份证号,手机号\n" f"吴海芳,{wu},13800000020\n王庆磊,{wang},13800000021\n"
+           f"王宏超,{son},13800000022\n吴海芳,{other},13800000023\n" + _OTHERS.replace("\n", ",\n"), "gbk")
+    _write(d, "开户.csv", f"账号,户名,证件号码\n{_card(21)},王庆磊,{wang}\n{_card(22)},王宏超,{son}\n", "gbk")
+    # calls tie the registered 吴海芳 to her husband and son
+    _write(d, "话单.csv", "本机号码,对方号码,开始时间\n13800000020,13800000021,2020-01-01 10:00\n"
+           "13800000022,13800000020,2020-01-02 10:00\n")
+    # her card, which no account-opening record names, trades with her husband and son
+    lines = ["Account No,Account Name,Date,Amount,Counterparty Account,Counterparty Name"]
+    for k, (acc, nm) in enumerate([(_card(21), "王庆磊"), (_card(22), "王宏超")] * 2):
+        lines.append(f"{_card(99)},WU Haifang,2020020{k + 1} 100000,-{100 + k}.00,{acc},{nm}")
+    lines.append(f"{_card(99)},WU Haifang,20200301 100000,-50.00,{_card(40)},{namesake_card_pays}")
+    _write(d, "bank_b.csv", "\n".join(lines) + "\n")
+
+
+def test_a_card_known_by_name_joins_the_person_it_shares_a_circle_with(tmp_path: Path) -> None:
+    d = tmp_path / "s"
+    d.mkdir()
+    _contacts_sources(d, namesake_card_pays="路人0")
+    res = ingest(d)
+    people = res.tables["people"].set_index("id_number")
+    wu = people.loc[_id(20, female=True), "id"]
+    holders = res.mentions[res.mentions["slot"] == "holder"]["person_id"].unique().tolist()
+    assert holders == [wu]
+    assert people.loc[_id(23, female=True), "id"] != wu  # the namesake stays apart
+    joined = res.pairs[res.pairs["reason"].str.contains("people in common", na=False)]
+    assert (joined["decision"] == "auto").any()
+    assert joined["match_card"].str.contains("2 people in common").any()
+
+
+def test_people_in_common_never_merge_different_names_or_beat_a_rejection(tmp_path: Path) -> None:
+    d = tmp_path / "s"
+    d.mkdir()
+    _contacts_sources(d, namesake_card_pays="路人0")
+    res = ingest(d)
+    joined = res.pairs[res.pairs["reason"].str.contains("people in common", na=False)
+                       & (res.pairs["decision"] == "auto")].iloc[0]
+    assert joined["gamma_name"] in (3, 2)
+    dec = pd.DataFrame([{"ref_l": joined["ref_l"], "ref_r": joined["ref_r"], "decision": "reject", "by": "analyst",
+                         "at": "2026-01-01T10:00", "why": "not her card"}])
+    res2 = ingest(d, decisions=dec)
+    people = res2.tables["people"].set_index("id_number")
+    holders = set(res2.mentions[res2.mentions["slot"] == "holder"]["person_id"])
+    assert people.loc[_id(20, female=True), "id"] not in holders

@@ -38,7 +38,15 @@ from .normalize import (
     normalize_phone,
 )
 from .readers import SourceFile, read_mapping, read_source
-from .resolve import IDENTITY_COLUMNS, Clustering, cluster, explain_pair, score_pairs
+from .resolve import (
+    IDENTITY_COLUMNS,
+    Clustering,
+    cluster,
+    contact_pairs,
+    explain_pair,
+    name_frequencies,
+    score_pairs,
+)
 
 __all__ = ["ingest", "IngestResult", "DEFAULT_UPPER", "DEFAULT_LOWER", "DEFAULT_TWIN_WINDOW"]
 
@@ -217,6 +225,18 @@ def _identities(m: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
     return ident, uids
 
 
+def _row_edges(pm: pd.DataFrame) -> pd.DataFrame:
+    """``uid_a, uid_b``: the two people named in one record (a transfer's holder and
+    counterparty, a call's two numbers)."""
+    out = []
+    for a, b in (("holder", "cp"), ("a", "b")):
+        left = pm.loc[pm["slot"] == a, ["file", "row", "uid"]]
+        right = pm.loc[pm["slot"] == b, ["file", "row", "uid"]]
+        j = left.merge(right, on=["file", "row"], suffixes=("_a", "_b"))
+        out.append(j[["uid_a", "uid_b"]])
+    return pd.concat(out, ignore_index=True).drop_duplicates()
+
+
 def _cid(prefix: str, text: str) -> str:
     return prefix + hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]
 
@@ -349,12 +369,19 @@ def ingest(
     ident, uids = _identities(people_m)
     people_m["uid"] = uids
     logger.info("ingest: %d person mentions, %d identities", len(people_m), len(ident))
-    pairs = score_pairs(ident[list(IDENTITY_COLUMNS)].assign(
-        name=ident["name_s"].where(ident["name_is_han"], None),
-        py=ident["py"]).astype(object).where(ident[list(IDENTITY_COLUMNS)].notna(), None))
+    scored = ident[list(IDENTITY_COLUMNS)].assign(name=ident["name_s"].where(ident["name_is_han"], None),
+                                                  py=ident["py"]).astype(object)
+    scored = scored.where(scored.notna(), None)
+    prior, name_tf = min(0.01, 2.0 / max(len(scored), 2)), name_frequencies(scored)
+    pairs = score_pairs(scored, prior=prior, name_tf=name_tf)
     dec = read_decisions(decisions) if decisions is not None else None
-    clu: Clustering = cluster(ident.rename(columns={}).assign(name=ident["name_s"]), pairs, upper=upper,
-                              lower=lower, decisions=dec)
+    clu: Clustering = cluster(ident.assign(name=ident["name_s"]), pairs, upper=upper, lower=lower, decisions=dec)
+    # a second look at named records no ID number anchors: the people they are in touch with
+    extra = contact_pairs(scored, clu.labels, _row_edges(people_m), prior=prior, name_tf=name_tf)
+    if len(extra):
+        pairs = pd.concat([pairs, extra], ignore_index=True).drop_duplicates(["uid_l", "uid_r"], keep="last")
+        pairs = pairs.sort_values(["uid_l", "uid_r"], kind="stable").reset_index(drop=True)
+        clu = cluster(ident.assign(name=ident["name_s"]), pairs, upper=upper, lower=lower, decisions=dec)
     ident["person_id"] = ident["uid"].map(clu.labels)
     people_m["person_id"] = people_m["uid"].map(clu.labels)
 

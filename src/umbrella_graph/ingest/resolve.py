@@ -25,6 +25,10 @@ name           same simplified name (0.80, 5e-4, term-frequency           a comm
                letter apart (0.03, 1e-3)
 gender         same (0.995, 0.5); different (0.005, 0.5)
 birth_date     same (0.95, 5e-5); different (0.05, 1)
+contacts       (second look, :func:`contact_pairs`) people in common      a namesake
+               with the record's circle: 3 or more (0.3, 1e-6); 2 (0.2,   shares
+               1e-5); 1 (0.2, 2e-3); none (weight 0: absence is no        nobody's
+               evidence)                                                  circle
 =============  =========================================================  ==========
 
 The prior (two random identities being the same person) is ``2 / n`` for ``n``
@@ -44,8 +48,12 @@ borrowed card as often as it is one person: such a pair goes to review. Identiti
 neither a name nor an ID number (a phone in call records) join, last, the person whom
 the most distinct source files give that identifier (a register and a carrier's
 subscriber list outweigh one bank's account-opening form, however many cards it lists);
-a tie is left for review. Pairs between the two thresholds, strong pairs without a
-shared identifier and the losing claimants of an identifier go to the review queue.
+a tie is left for review. A named record no ID number anchors (a card that no
+account-opening record ties to anyone) gets a second look with the people its records
+are in touch with: the same name and two or more people in common merge it, after the
+identifier merges, when they point to exactly one person (else review). Pairs between
+the two thresholds, strong pairs without a shared identifier and the losing claimants of
+an identifier go to the review queue.
 """
 
 from __future__ import annotations
@@ -54,13 +62,15 @@ import hashlib
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["COMPARISONS", "score_pairs", "cluster", "Clustering", "IDENTITY_COLUMNS", "explain_pair"]
+__all__ = ["COMPARISONS", "score_pairs", "cluster", "Clustering", "IDENTITY_COLUMNS", "explain_pair",
+           "contact_pairs", "name_frequencies"]
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +78,7 @@ logger = logging.getLogger(__name__)
 IDENTITY_COLUMNS = ("uid", "ref", "name", "surname_py", "given_py", "py", "id_number", "id_any", "phone",
                     "account", "gender", "birth_date")
 #: The comparisons, in the order of the match card.
-COMPARISONS = ("id_number", "phone", "account", "name", "gender", "birth_date")
+COMPARISONS = ("id_number", "phone", "account", "name", "gender", "birth_date", "contacts")
 _STRONG = {"id_number": (3, 2, 1), "phone": (3, 2), "account": (3, 2)}
 
 
@@ -101,10 +111,23 @@ def _shared(col: str, word: str, m: float, u: float) -> object:
         _level("ELSE", f"different {word}s", 1.0 - m, 1.0 - u)])
 
 
-def _comparisons() -> list[object]:
+def _contacts_comparison() -> object:
     import splink.comparison_library as cl
 
-    return [
+    shared = "len(list_intersect(contacts_l, contacts_r))"
+    return cl.CustomComparison(output_column_name="contacts", comparison_levels=[
+        _null("contacts"),
+        _level(f"{shared} >= 3", "3 or more people in common", 0.30, 1e-6),
+        _level(f"{shared} = 2", "2 people in common", 0.20, 1e-5),
+        _level(f"{shared} = 1", "1 person in common", 0.20, 2e-3),
+        # absence is no evidence: a card with a few transactions shares nobody's circle
+        _level("ELSE", "no people in common", 0.30, 0.30)])
+
+
+def _comparisons(contacts: bool = False) -> list[object]:
+    import splink.comparison_library as cl
+
+    return [*([_contacts_comparison()] if contacts else []),
         cl.CustomComparison(output_column_name="id_number", comparison_levels=[
             _null("id_any"),
             _level("id_number_l = id_number_r", "same valid ID number", 0.95, 1e-8),
@@ -132,22 +155,41 @@ def _comparisons() -> list[object]:
     ]
 
 
-def score_pairs(identities: pd.DataFrame, *, threshold: float = 0.01) -> pd.DataFrame:
+def name_frequencies(identities: pd.DataFrame) -> pd.DataFrame:
+    """The term-frequency table of ``name`` as splink computes it (share of the named
+    identities bearing each name): ``name, tf_name``."""
+    nm = identities["name"].dropna()
+    nm = nm[nm.astype(str) != ""]
+    counts = nm.value_counts(sort=False)
+    return pd.DataFrame({"name": counts.index.astype(object),
+                         "tf_name": (counts.to_numpy() / max(len(nm), 1)).astype(float)})
+
+
+def score_pairs(identities: pd.DataFrame, *, threshold: float = 0.01, prior: float | None = None,
+                name_tf: pd.DataFrame | None = None) -> pd.DataFrame:
     """Score the candidate pairs of identities with splink (DuckDB backend).
 
     Parameters
     ----------
     identities : DataFrame
         Columns :data:`IDENTITY_COLUMNS`; ``uid`` unique integers; missing values None.
+        With a ``contacts`` column (lists of the people each identity's records are in
+        touch with, see :func:`contact_pairs`), the comparison "people in common" is
+        added and only identities with the same name or pinyin are compared.
     threshold : float
         Pairs below this match probability are not returned.
+    prior : float, optional
+        The probability of two random identities being the same person (default
+        ``min(0.01, 2 / n)``).
+    name_tf : DataFrame, optional
+        Term frequencies of names (:func:`name_frequencies`; default: of ``identities``).
 
     Returns
     -------
     DataFrame
         ``uid_l, uid_r, match_weight, match_probability``, then per comparison its level
-        (``gamma_<c>``, -1 = missing) and match weight (``mw_<c>``; for names the term
-        frequency adjustment is added in), sorted by ``uid_l, uid_r``.
+        (``gamma_<c>``, -1 = missing or not compared) and match weight (``mw_<c>``; for
+        names the term frequency adjustment is added in), sorted by ``uid_l, uid_r``.
     """
     import duckdb
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
@@ -156,7 +198,8 @@ def score_pairs(identities: pd.DataFrame, *, threshold: float = 0.01) -> pd.Data
     if missing:
         raise ParameterError.invalid("identities", "score_pairs", "a frame with columns "
                                      + ", ".join(IDENTITY_COLUMNS), missing)
-    cols = ["uid"] + [c for c in IDENTITY_COLUMNS if c not in ("uid", "ref")]
+    with_contacts = "contacts" in identities.columns
+    cols = ["uid"] + [c for c in IDENTITY_COLUMNS if c not in ("uid", "ref")] + (["contacts"] if with_contacts else [])
     empty = pd.DataFrame(columns=["uid_l", "uid_r", "match_weight", "match_probability"]
                          + [f"gamma_{c}" for c in COMPARISONS] + [f"mw_{c}" for c in COMPARISONS])
     if len(identities) < 2:
@@ -168,19 +211,23 @@ def score_pairs(identities: pd.DataFrame, *, threshold: float = 0.01) -> pd.Data
         con.execute("SET threads TO 2")
         db = DuckDBAPI(connection=con)
         sdf = db.register(df, table_name="identities")
+        blocks: list[Any] = [block_on("py"), block_on("name")]
+        if not with_contacts:
+            blocks = [block_on("id_number"), block_on("id_any"), block_on("phone"), block_on("account"), *blocks]
         settings = SettingsCreator(
             link_type="dedupe_only",
-            comparisons=_comparisons(),  # type: ignore[arg-type]
-            blocking_rules_to_generate_predictions=[
-                block_on("id_number"), block_on("id_any"), block_on("phone"), block_on("account"),
-                block_on("py"), block_on("name"),
-            ],
-            probability_two_random_records_match=min(0.01, 2.0 / len(df)),
+            comparisons=_comparisons(with_contacts),  # type: ignore[arg-type]
+            blocking_rules_to_generate_predictions=blocks,
+            probability_two_random_records_match=min(0.01, 2.0 / len(df)) if prior is None else prior,
             retain_intermediate_calculation_columns=True,
             retain_matching_columns=True,
         )
         linker = Linker(sdf, settings, log_level=logging.WARNING)
-        linker.table_management.compute_tf_table("name")
+        if name_tf is None:
+            linker.table_management.compute_tf_table("name")
+        else:
+            linker.table_management.register_term_frequency_lookup(
+                db.register(name_tf[["name", "tf_name"]], table_name="name_tf"), "name")
         pred = linker.inference.predict(threshold_match_probability=threshold).as_pandas_dataframe()
     finally:
         con.close()
@@ -190,6 +237,9 @@ def score_pairs(identities: pd.DataFrame, *, threshold: float = 0.01) -> pd.Data
                         "match_weight": pred["match_weight"].astype(float),
                         "match_probability": pred["match_probability"].astype(float)})
     for c in COMPARISONS:
+        if f"gamma_{c}" not in pred.columns:  # not compared in this run
+            out[f"gamma_{c}"], out[f"mw_{c}"] = -1, 0.0
+            continue
         out[f"gamma_{c}"] = pred[f"gamma_{c}"].astype("int64")
         mw = pred[f"mw_{c}"].astype(float)
         if f"mw_tf_adj_{c}" in pred.columns:
@@ -211,6 +261,8 @@ _LEVEL_WORDS = {
     "name": {3: "same name", 2: "same name in pinyin", 1: "same surname, given name one letter apart",
              0: "different names"},
     "gender": {1: "same gender", 0: "different gender"},
+    "contacts": {3: "3 or more people in common", 2: "2 people in common", 1: "1 person in common",
+                 0: "no people in common"},
     "birth_date": {1: "same birth date", 0: "different birth dates"},
 }
 
@@ -232,6 +284,67 @@ def explain_pair(row: Mapping[str, object]) -> str:
         w = float(row.get(f"mw_{c}", 0.0))  # type: ignore[arg-type]
         parts.append(f"{_LEVEL_WORDS[c].get(int(g), c)} {w:+.1f}")  # type: ignore[call-overload]
     return "; ".join(parts)
+
+
+def contact_pairs(identities: pd.DataFrame, labels: Mapping[int, str], edges: pd.DataFrame, *,
+                  threshold: float = 0.01, prior: float | None = None,
+                  name_tf: pd.DataFrame | None = None) -> pd.DataFrame:
+    """A second look, with the people each record is in touch with, at the named
+    identities that no ID number anchors (a card no account-opening record ties to
+    anyone, known only by the name on its statements).
+
+    Each identity gets the *contacts* of its cluster in ``labels``: the other clusters
+    named in the same records (the two sides of a transfer, the two numbers of a call).
+    A card that pays the husband and the son of the registered 吴海芳, under the name
+    吴海芳, is hers; a namesake across town shares nobody's circle. Splink compares the
+    same name or pinyin with the extra comparison "people in common".
+
+    Parameters
+    ----------
+    identities : DataFrame
+        As for :func:`score_pairs`.
+    labels : mapping
+        uid -> cluster id of a first clustering (:attr:`Clustering.labels`).
+    edges : DataFrame
+        ``uid_a, uid_b``: two identities named in one record.
+    threshold, prior, name_tf
+        As for :func:`score_pairs` (pass those of the first run: the same prior and
+        name frequencies keep the weights comparable).
+
+    Returns
+    -------
+    DataFrame
+        Scored pairs as :func:`score_pairs` returns them, only those with at least one
+        person in common and at least one side in a cluster without a valid ID number.
+    """
+    uid = identities["uid"].astype("int64").to_numpy()
+    lab = pd.Series([labels[int(u)] for u in uid], index=uid)
+    codes, uniq = pd.factorize(lab, sort=True)
+    code = pd.Series(codes, index=uid)
+    empty = score_pairs(identities.iloc[:0])
+    e = pd.DataFrame({"a": code.reindex(edges["uid_a"].to_numpy()).to_numpy(),
+                      "b": code.reindex(edges["uid_b"].to_numpy()).to_numpy()}).dropna().astype("int64")
+    e = e[e["a"] != e["b"]]
+    e = pd.concat([e, e.rename(columns={"a": "b", "b": "a"})], ignore_index=True).drop_duplicates()
+    if e.empty:
+        return empty
+    nb = e.sort_values(["a", "b"]).groupby("a")["b"].agg(list)
+    anchored = set(code[identities["id_number"].notna().to_numpy()].to_numpy().tolist())
+    named = identities[identities["py"].notna().to_numpy()]
+    ncode = code.reindex(named["uid"].astype("int64").to_numpy()).to_numpy()
+    loose = named[~np.isin(ncode, list(anchored)) & np.isin(ncode, nb.index.to_numpy())]
+    if loose.empty:
+        return empty
+    cand = named[named["py"].isin(set(loose["py"])) | named["name"].isin(set(loose["name"].dropna()))].copy()
+    ccode = code.reindex(cand["uid"].astype("int64").to_numpy()).to_numpy()
+    cand["contacts"] = [nb.get(c) for c in ccode]
+    scored = score_pairs(cand, threshold=threshold, prior=prior, name_tf=name_tf)
+    if scored.empty:
+        return scored
+    cl_, cr_ = code.reindex(scored["uid_l"]).to_numpy(), code.reindex(scored["uid_r"]).to_numpy()
+    keep = ((scored["gamma_contacts"] >= 1).to_numpy() & (cl_ != cr_)
+            & ~(np.isin(cl_, list(anchored)) & np.isin(cr_, list(anchored))))
+    return scored[keep].reset_index(drop=True)
 
 
 def strong(pairs: pd.DataFrame) -> np.ndarray:
@@ -304,6 +417,30 @@ class _Sets:
         self.cannot[ra] |= self.cannot[rb]
 
 
+def _join_in_common(sets: _Sets, pairs: list[int], ids_l: np.ndarray, ids_r: np.ndarray, decision: np.ndarray,
+                    reason: np.ndarray) -> None:
+    """Merge the same-name pairs with people in common where the side without an ID
+    number points to one person only; the others go to review."""
+    cands: dict[int, set[int]] = {}
+    roots = {i: (sets.find(int(ids_l[i])), sets.find(int(ids_r[i]))) for i in pairs}
+    for ra, rb in roots.values():
+        for x, y in ((ra, rb), (rb, ra)):
+            if x != y and not sets.attrs[x]["id"]:
+                cands.setdefault(x, set()).add(y)
+    for i in pairs:
+        a, b = int(ids_l[i]), int(ids_r[i])
+        why = sets.conflict(a, b, False)
+        if sets.find(a) == sets.find(b):
+            decision[i], reason[i] = "auto", "already in the same cluster"
+        elif why:
+            decision[i], reason[i] = "blocked", why
+        elif any(len(cands.get(x, ())) > 1 for x in roots[i]):
+            decision[i], reason[i] = "review", "same name and people in common, but with more than one person"
+        else:
+            sets.union(a, b)
+            decision[i], reason[i] = "auto", "probability above the upper threshold: same name and people in common"
+
+
 def _attrs(identities: pd.DataFrame) -> dict[int, dict[str, set[str]]]:
     out: dict[int, dict[str, set[str]]] = {}
     for r in identities.itertuples(index=False):
@@ -365,6 +502,11 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
     is_strong = strong(p) if len(p) else np.zeros(0, dtype=bool)
     id_link = p["gamma_id_number"].isin((3, 2, 1)).to_numpy() if len(p) else np.zeros(0, dtype=bool)
     names_differ = p["gamma_name"].isin((1, 0)).to_numpy() if len(p) else np.zeros(0, dtype=bool)
+    # same name (or pinyin) and two or more people in common: merged after the
+    # identifier merges, and only where it points to one person
+    in_common = (p["gamma_name"].isin((3, 2)).to_numpy() & (p["gamma_contacts"].to_numpy() >= 2)
+                 if len(p) and "gamma_contacts" in p.columns else np.zeros(len(p), dtype=bool))
+    contextual: list[int] = []
     # identities without a name or ID number (a phone in call records, an account) are
     # joined last: to the person whom most identities give that identifier, or, when two
     # people who conflict are tied for it (a family phone), left for review
@@ -396,10 +538,13 @@ def cluster(identities: pd.DataFrame, pairs: pd.DataFrame, *, upper: float = 0.9
         elif prob[i] >= upper and is_strong[i]:
             sets.union(a, b)
             decision[i], reason[i] = "auto", "probability above the upper threshold with a shared identifier"
+        elif prob[i] >= upper and in_common[i]:
+            contextual.append(i)
         elif prob[i] >= upper:
             decision[i], reason[i] = "review", "name and attributes agree but no shared identifier"
         else:
             decision[i], reason[i] = "review", "between the thresholds"
+    _join_in_common(sets, contextual, ids_l, ids_r, decision, reason)
     for u in sorted(deferred):
         edges = deferred[u]
         strong_edges = [i for i in edges if prob[i] >= upper and is_strong[i]]
