@@ -9,7 +9,7 @@ import click
 
 from ._app import echo_frame, handle_errors, main
 from .case_cmds import case_dir_arg, load_graph, loading_options
-from .neo4j_cmds import graph_from_neo4j, neo4j_options
+from .neo4j_cmds import neo4j_options, open_driver
 
 seed_opt = click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
                         help="Seed of the community detection and brokerage sample.")
@@ -49,38 +49,58 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
     """
     import sys
 
-    from ..errors import ParameterError
-    from ..scoring import UmbrellaClassifier, score_umbrellas
-
     if (case_dir is None) == (neo4j_uri is None):
         raise click.UsageError("give either CASE_DIR or --neo4j URI (the case stored in Neo4j)")
-    graph = (graph_from_neo4j(neo4j_uri, user, password, database) if neo4j_uri is not None
-             else load_graph(case_dir, encoding, columns, lenient))  # type: ignore[arg-type]
-    clf = None
-    if model == "labels":
-        if not len(graph.case["labels"]):
-            raise ParameterError("--model labels needs a labels.csv with known outcomes in the case folder; "
-                                 "none was found.")
-        clf = UmbrellaClassifier(random_state=seed).fit_graph(graph, seed=seed)
     if progress is None:
         progress = sys.stderr.isatty()
-    res = score_umbrellas(graph, gangs=list(gangs) or None, officials=list(officials) or None, model=clf,
-                          seed=seed, all_pairs=all_pairs, progress=progress)
+    opts = {"gangs": list(gangs) or None, "officials": list(officials) or None, "seed": seed,
+            "all_pairs": all_pairs, "progress": progress}
+    if neo4j_uri is not None:
+        # the server selects the records and computes the aggregates (scoring.pushed);
+        # names travel only for the rows printed
+        from ..backends.neo4j import compute
+        from ..scoring import pushed
+
+        with open_driver(neo4j_uri, user, password, database) as driver:
+            graph = pushed.scoring_graph_from_neo4j(driver, database=database)
+            facts = pushed.neo4j_facts(driver, database=database)
+            res = _score(graph, model, seed, opts, facts)
+            names = (compute.display_names(driver, [*res["official_id"].head(top), *res["gang_id"].head(top)],
+                                           database=database) if output is None else {})
+    else:
+        graph = load_graph(case_dir, encoding, columns, lenient)  # type: ignore[arg-type]
+        res = _score(graph, model, seed, opts, None)
+        names = {}
+        if output is None:
+            from ..views import name_map
+
+            names = name_map(graph)
     skipped = int(res.attrs.get("pairs_not_scored", 0))
     if skipped:
         click.echo(f"{skipped} pair(s) without any evidence path not scored (score 0 by construction; "
                    "--all-pairs lists them)", err=True)
     if output is None:
-        from ..views import name_map
-
         echo_frame(res[["rank", "official_id", "gang_id", "score", "top_signals"]].head(top), max_rows=top,
-                   names=name_map(graph))
+                   names=names)
         return
     from ..io.export import write_csv
 
     write_csv(res, output)
     click.echo(f"wrote {len(res)} scored pair(s) to {output}")
 
+
+def _score(graph: Any, model: str, seed: int, opts: dict[str, Any], facts: Any) -> Any:
+    """Scores of ``graph`` (the classifier fitted on its labels with ``--model labels``)."""
+    from ..errors import ParameterError
+    from ..scoring import UmbrellaClassifier, score_umbrellas
+
+    clf = None
+    if model == "labels":
+        if not len(graph.case["labels"]):
+            raise ParameterError("--model labels needs a labels.csv with known outcomes in the case folder; "
+                                 "none was found.")
+        clf = UmbrellaClassifier(random_state=seed).fit_graph(graph, seed=seed)
+    return score_umbrellas(graph, model=clf, precomputed=facts, **opts)
 
 @main.command()
 @case_dir_arg

@@ -12,6 +12,8 @@ pair, explanations with record-level evidence, and a supervised classifier.
   records (file, row, id, time, amount);
 * :func:`signal_records`: the records each signal of a pair used (and left out, with
   the reason);
+* :func:`score_in_neo4j`: the score of a case stored in Neo4j, the server selecting the
+  records and computing the aggregates (handed over as :class:`PrecomputedFacts`);
 * :func:`tipoff_table`: the one tip-off test, shared with
   :func:`umbrella_graph.investigate.find_tipoffs`;
 * :func:`clear_cache`: forget the prepared cases (at most two are kept, keyed by
@@ -27,6 +29,8 @@ from .candidates import candidate_pairs
 from .evidence import EvidencePath, Explanation, Hop, explain
 from .gangside import gang_companies, infer_gang_side
 from .model import UmbrellaClassifier, design_matrix
+from .precomputed import PrecomputedFacts
+from .pushed import score_in_neo4j
 from .records import RECORD_COLUMNS, signal_records
 from .score import score_umbrellas
 from .signal_defs import SIGNALS, Signal, signal_values
@@ -39,6 +43,8 @@ __all__ = [
     "infer_gang_side",
     "gang_companies",
     "score_umbrellas",
+    "score_in_neo4j",
+    "PrecomputedFacts",
     "signal_values",
     "explain",
     "signal_records",

@@ -23,11 +23,14 @@ ids, kinds, amounts, channels, times and the tree.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -37,6 +40,9 @@ from ..domain import CHANNELS, channel_of, is_enforcement, official_circle, tie_
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import CONTROL_ROLES
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .precomputed import PrecomputedFacts
 
 __all__: list[str] = ["clear_cache", "MAX_CACHED"]
 
@@ -103,6 +109,8 @@ class Context:
     parent: np.ndarray  # parent node of each node in the administrative tree (-1 none)
     t0: np.datetime64
     t1: np.datetime64
+    #: facts computed outside this process (e.g. by Neo4j), used instead of computing them
+    precomputed: PrecomputedFacts | None = None
     cache: dict[str, Any] = field(default_factory=dict)
 
     @functools.cached_property
@@ -140,6 +148,9 @@ class Context:
         or richer economy (all amounts x0.1 or x10) gives the same decisions
         (docs/signals.md, "Amounts").
         """
+        pre = self.precomputed
+        if pre is not None and q in pre.amount_quantiles:
+            return float(pre.amount_quantiles[q])
         key = f"amount_q:{q}"
         if key not in self.cache:
             tx = self.tx
@@ -172,10 +183,35 @@ def clear_cache() -> None:
         _CACHE.clear()
 
 
-def context(graph: CaseGraph, func: str) -> Context:
-    """The :class:`Context` of ``graph``: from the LRU if its content was seen recently."""
+#: The context a scoring call with precomputed facts is running on (for the steps it calls
+#: that look the graph's context up again); set only for the duration of that call.
+_ACTIVE: ContextVar[Context | None] = ContextVar("umbrella_graph_active_context", default=None)
+
+
+@contextlib.contextmanager
+def active(ctx: Context) -> Iterator[Context]:
+    """Make ``ctx`` the context of its graph for the duration of a ``with`` block."""
+    token = _ACTIVE.set(ctx)
+    try:
+        yield ctx
+    finally:
+        _ACTIVE.reset(token)
+
+
+def context(graph: CaseGraph, func: str, precomputed: PrecomputedFacts | None = None) -> Context:
+    """The :class:`Context` of ``graph``: from the LRU if its content was seen recently.
+
+    With ``precomputed`` facts (computed elsewhere, e.g. by Neo4j) a context using them is
+    built and not cached: the LRU only ever holds contexts computed here. Inside
+    :func:`active`, the active context is the one of its graph.
+    """
     if not isinstance(graph, CaseGraph):
         raise ParameterError.invalid("graph", func, "a CaseGraph (see build_graph)", type(graph).__name__)
+    cur = _ACTIVE.get()
+    if cur is not None and cur.graph is graph and (precomputed is None or cur.precomputed is precomputed):
+        return cur
+    if precomputed is not None:
+        return _build(graph, precomputed)
     key = graph.fingerprint
     with _LOCK:
         ctx = _CACHE.get(key)
@@ -196,7 +232,7 @@ def _edges(graph: CaseGraph, kind: str) -> pd.DataFrame:
     return e[(e["kind"] == kind).to_numpy()]
 
 
-def _build(graph: CaseGraph) -> Context:
+def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Context:
     case = graph.case
     nodes = graph.nodes
     n = len(nodes)
@@ -397,7 +433,7 @@ def _build(graph: CaseGraph) -> Context:
         off_index=off_index, gang_index=gang_index, in_circle=in_circle, tx_ordinary=tx_ordinary,
         is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
         circle=circle, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
-        t0=_ns(t0), t1=_ns(t1),
+        t0=_ns(t0), t1=_ns(t1), precomputed=precomputed,
     )
 
 

@@ -41,8 +41,9 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ._context import check_ids, context
+from ._context import active, check_ids, context
 from .model import ModelNotFittedError, UmbrellaClassifier
+from .precomputed import PrecomputedFacts
 from .signal_defs import SIGNAL_NAMES, SIGNALS, Signal, combine, signal_values
 from .signals import _all_features, _check_flag, _check_seed, _not_scored, _select
 
@@ -81,6 +82,7 @@ def score_umbrellas(
     seed: int = 0,
     all_pairs: bool = False,
     progress: bool = False,
+    precomputed: PrecomputedFacts | None = None,
 ) -> pd.DataFrame:
     """Score the official x gang pairs: how strongly the evidence says he protects it.
 
@@ -112,6 +114,10 @@ def score_umbrellas(
         probability for it.
     progress : bool, default False
         Show progress bars (tqdm; in a notebook, its widget) for the steps.
+    precomputed : PrecomputedFacts, optional
+        Facts of this case computed elsewhere (by the Neo4j server in
+        :func:`~umbrella_graph.scoring.pushed.score_in_neo4j`), used instead of computing
+        them here; the scores are the same.
 
     Returns
     -------
@@ -151,26 +157,30 @@ def score_umbrellas(
     all_pairs = _check_flag(all_pairs, "all_pairs", func)
     progress = _check_flag(progress, "progress", func)
     _check_model(model, func)
-    ctx = context(graph, func)
-    oi = check_ids(ctx, officials, "officials", func)
-    gi = check_ids(ctx, gangs, "gangs", func)
-    feats = _all_features(ctx, seed, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
-    rows = _select(ctx, feats, oi, gi)
-    f = feats.frame.iloc[rows].reset_index(drop=True)
-    values = signal_values(f)
-    if model is None:
-        score, contrib = combine(values)
-    else:
-        score = model.predict_proba(f)[:, 1]
-        contrib = model.contributions(f)
-    out = pd.DataFrame({"official_id": f["official_id"].to_numpy(), "gang_id": f["gang_id"].to_numpy(),
-                        "score": np.round(score, 10)})
-    out["top_signals"] = _top(contrib)
-    for name in SIGNAL_NAMES:
-        out[f"sig_{name}"] = np.round(values[name].to_numpy(dtype=float), 10)
-        out[f"contrib_{name}"] = np.round(contrib[name].to_numpy(dtype=float), 10)
-    out = out.sort_values(["score", "official_id", "gang_id"], ascending=[False, True, True], kind="stable")
-    out.insert(3, "rank", np.arange(1, len(out) + 1))
-    out = out.reset_index(drop=True)
-    out.attrs["pairs_not_scored"] = _not_scored(ctx, feats, oi, gi, len(rows))
-    return out
+    if precomputed is not None and not isinstance(precomputed, PrecomputedFacts):
+        raise ParameterError.invalid("precomputed", func, "None or a PrecomputedFacts",
+                                     type(precomputed).__name__)
+    ctx = context(graph, func, precomputed)
+    with active(ctx):  # steps that look the context up again get this one
+        oi = check_ids(ctx, officials, "officials", func)
+        gi = check_ids(ctx, gangs, "gangs", func)
+        feats = _all_features(ctx, seed, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
+        rows = _select(ctx, feats, oi, gi)
+        f = feats.frame.iloc[rows].reset_index(drop=True)
+        values = signal_values(f)
+        if model is None:
+            score, contrib = combine(values)
+        else:
+            score = model.predict_proba(f)[:, 1]
+            contrib = model.contributions(f)
+        out = pd.DataFrame({"official_id": f["official_id"].to_numpy(), "gang_id": f["gang_id"].to_numpy(),
+                            "score": np.round(score, 10)})
+        out["top_signals"] = _top(contrib)
+        for name in SIGNAL_NAMES:
+            out[f"sig_{name}"] = np.round(values[name].to_numpy(dtype=float), 10)
+            out[f"contrib_{name}"] = np.round(contrib[name].to_numpy(dtype=float), 10)
+        out = out.sort_values(["score", "official_id", "gang_id"], ascending=[False, True, True], kind="stable")
+        out.insert(3, "rank", np.arange(1, len(out) + 1))
+        out = out.reset_index(drop=True)
+        out.attrs["pairs_not_scored"] = _not_scored(ctx, feats, oi, gi, len(rows))
+        return out

@@ -28,6 +28,7 @@ from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, secto
 from ..errors import ParameterError, check_seed
 from ..graph import CaseGraph
 from ._context import Context, check_ids, context
+from .precomputed import index_pairs
 from .tipoff import TIPOFF_MIN_SCORE, case_follow_up, tipoff_table
 
 __all__ = ["pair_features", "FEATURE_DOCS", "FEATURES"]
@@ -546,6 +547,13 @@ def _kinship(ctx: Context, out: _Pairs) -> None:
     out.get("kin_side")
     out.get("kin_employed")
     # the official himself on the member list
+    pre = ctx.precomputed
+    if pre is not None and pre.member is not None:  # grouped per pair by the server
+        pm = pre.member
+        out.assign("member", index_pairs(ctx.official_ids, pm["official_id"], "official"),
+                   index_pairs(ctx.gang_ids, pm["gang_id"], "gang"),
+                   np.where(pm["weight"].to_numpy(dtype=float) >= 0.8, 1.0, 0.9))
+        return
     mem = ctx.members
     off_index = np.full(ctx.n, -1, dtype=np.int64)
     off_index[ctx.official_pos] = np.arange(len(ctx.official_pos))
@@ -622,6 +630,17 @@ def _gang_sectors(ctx: Context) -> dict[int, frozenset[str]]:
 
 # ----------------------------------------------------------------------------- leads
 def _leads(ctx: Context, out: _Pairs) -> None:
+    pre = ctx.precomputed
+    if pre is not None and pre.leads_gang is not None and pre.leads_other is not None:
+        # counted per pair and per official by the server
+        lg, lo = pre.leads_gang, pre.leads_other
+        out.add("leads_gang", index_pairs(ctx.official_ids, lg["official_id"], "official"),
+                index_pairs(ctx.gang_ids, lg["gang_id"], "gang"), lg["leads"].to_numpy(dtype=float))
+        cnt = np.zeros(ctx.n_officials)
+        np.add.at(cnt, index_pairs(ctx.official_ids, lo["official_id"], "official"),
+                  lo["leads"].to_numpy(dtype=float))
+        out.set("leads_other", cnt[out.off])
+        return
     ld = ctx.leads
     off_index = np.full(ctx.n, -1, dtype=np.int64)
     off_index[ctx.official_pos] = np.arange(len(ctx.official_pos))

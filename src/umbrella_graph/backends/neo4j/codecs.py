@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ import pandas as pd
 
 from ...case import Case
 from ...schema import RELATIONS, TABLES
+from .cypher import _prop
 
 #: Version of the stored layout; from_neo4j refuses stores it does not know.
 STORE_FORMAT = 1
@@ -92,3 +94,33 @@ def case_fingerprint(case: Case) -> str:
     return h.hexdigest()[:32]
 
 
+def _projection(var: str, table: str, columns: Sequence[str] | None = None) -> str:
+    """Cypher map of a record's properties, times as ISO strings: all of them (``.*``), or
+    only ``columns`` (schema or provenance names)."""
+    temporal = [c.name for c in TABLES[table].columns if c.type in _TEMPORAL]
+    if columns is None:
+        extra = "".join(f", {_prop(c)}: toString({var}.{_prop(c)})" for c in temporal)
+        return f"{var} {{.*{extra}}}"
+    parts = [f"{_prop(c)}: toString({var}.{_prop(c)})" if c in temporal else f".{_prop(c)}" for c in columns]
+    return f"{var} {{{', '.join(parts)}}}"
+
+
+def _frame(records: list[dict[str, Any]], info: dict[str, Any], table: str) -> pd.DataFrame:
+    """Records read from the store as a table: in the order they were loaded (file, row),
+    extra columns with their dtypes, times as ``datetime64[ns]``."""
+    cols = list(info["columns"])
+    df = pd.DataFrame.from_records(records, columns=cols) if records else pd.DataFrame({c: [] for c in cols})
+    if len(df):
+        order = {f: i for i, f in enumerate(info.get("files", []))}
+        rank = df["_file"].map(lambda f: order.get(f, len(order)))
+        df = (df.assign(__rank=rank).sort_values(["__rank", "_file", "_row"], kind="stable")
+              .drop(columns="__rank").reset_index(drop=True))
+    for c, token in info.get("dtypes", {}).items():
+        if c in df.columns:
+            df[c] = _restore(df[c], token)
+    for c in TABLES[table].columns:
+        if c.type in _TEMPORAL and c.name in df.columns:
+            df[c.name] = pd.to_datetime(df[c.name], format="ISO8601").astype("datetime64[ns]")
+    if "_row" in df.columns:
+        df["_row"] = df["_row"].astype("int64")
+    return df

@@ -10,9 +10,9 @@ import pandas as pd
 from ...errors import BackendError
 from ...graph import CaseGraph, build_graph
 from ...schema import RELATIONS, TABLES
-from .codecs import _META_TABLES, _MULTI, _TEMPORAL, STORE_FORMAT, _restore
+from .codecs import _META_TABLES, _MULTI, STORE_FORMAT, _frame, _projection
 from .connection import _all_eids, _chunked, _Guard, _read_meta, _session, _where
-from .cypher import _kind_label, _prop, _rtype
+from .cypher import _kind_label, _rtype
 
 if TYPE_CHECKING:  # pragma: no cover
     from neo4j import Driver
@@ -21,31 +21,6 @@ if TYPE_CHECKING:  # pragma: no cover
 # ---------------------------------------------------------------------------------------
 # from_neo4j
 # ---------------------------------------------------------------------------------------
-def _projection(var: str, table: str) -> str:
-    temporal = [c.name for c in TABLES[table].columns if c.type in _TEMPORAL]
-    extra = "".join(f", {_prop(c)}: toString({var}.{_prop(c)})" for c in temporal)
-    return f"{var} {{.*{extra}}}"
-
-
-def _frame(records: list[dict[str, Any]], info: dict[str, Any], table: str) -> pd.DataFrame:
-    cols = list(info["columns"])
-    df = pd.DataFrame.from_records(records, columns=cols) if records else pd.DataFrame({c: [] for c in cols})
-    if len(df):
-        order = {f: i for i, f in enumerate(info.get("files", []))}
-        rank = df["_file"].map(lambda f: order.get(f, len(order)))
-        df = (df.assign(__rank=rank).sort_values(["__rank", "_file", "_row"], kind="stable")
-              .drop(columns="__rank").reset_index(drop=True))
-    for c, token in info.get("dtypes", {}).items():
-        if c in df.columns:
-            df[c] = _restore(df[c], token)
-    for c in TABLES[table].columns:
-        if c.type in _TEMPORAL and c.name in df.columns:
-            df[c.name] = pd.to_datetime(df[c.name], format="ISO8601").astype("datetime64[ns]")
-    if "_row" in df.columns:
-        df["_row"] = df["_row"].astype("int64")
-    return df
-
-
 def from_neo4j(driver: Driver, *, database: str | None = None) -> CaseGraph:
     """Read the case stored in Neo4j back into a :class:`~umbrella_graph.graph.CaseGraph`.
 
