@@ -1,0 +1,153 @@
+"""City scale (issue 15): generate + build + score at 100k .. 3M people, one gang per 2,500.
+
+Usage (from the repository root)::
+
+    .venv/bin/python bench/scale.py                          # 100k, 300k, 1M; writes bench/results/scale.md/.json
+    .venv/bin/python bench/scale.py --sizes 100000 300000 1000000 3000000
+    .venv/bin/python bench/scale.py --sizes 100000 --no-write  # a quick look
+
+Each size runs in a fresh Python process (``--one N``) that times ``generate_city``
+(seed 1), ``build_graph`` and ``score_umbrellas`` (the default: candidate pairs only) and
+reads the process's peak resident memory (``ru_maxrss``) after each step, so a step's
+peak is the highest of that step and those before it. Exponents of score time and of
+the whole run's peak memory are fitted in log-log over the sizes from 100k to 1M.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PEOPLE_PER_GANG = 2_500
+
+
+def _rss_gb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # Linux: KiB
+
+
+def one(people: int) -> dict[str, object]:
+    import umbrella_graph as ug
+
+    gangs = max(1, people // PEOPLE_PER_GANG)
+    out: dict[str, object] = {"people": people, "gangs": gangs}
+    t = time.perf_counter()
+    city = ug.generate_city(people=people, gangs=gangs, seed=1)
+    out["generate_s"], out["generate_peak_gb"] = time.perf_counter() - t, _rss_gb()
+    case = city.case
+    out["transactions"] = len(case["transactions"])
+    out["contacts"] = len(case["contacts"])
+    del city
+    t = time.perf_counter()
+    graph = ug.build_graph(case)
+    out["build_s"], out["build_peak_gb"] = time.perf_counter() - t, _rss_gb()
+    del case
+    t = time.perf_counter()
+    scores = ug.score_umbrellas(graph, seed=0)
+    out["score_s"], out["score_peak_gb"] = time.perf_counter() - t, _rss_gb()
+    out["officials"] = len(graph.officials)
+    out["pairs_scored"] = len(scores)
+    out["pairs_not_scored"] = int(scores.attrs["pairs_not_scored"])
+    out["total_s"] = float(out["generate_s"]) + float(out["build_s"]) + float(out["score_s"])  # type: ignore[arg-type]
+    out["peak_gb"] = _rss_gb()
+    return out
+
+
+def _fit(xs: list[float], ys: list[float]) -> float:
+    import numpy as np
+
+    return float(np.polyfit(np.log(xs), np.log(ys), 1)[0])
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+def render(res: dict) -> str:  # type: ignore[type-arg]
+    """bench/results/scale.md from the JSON results."""
+    rows = res["rows"]
+    fit = res.get("exponents_100k_1M", {})
+    lines = [
+        "## City scale: generate + build + score (issue 15)\n",
+        f"`python bench/scale.py` on {res['date']} ({res['machine']}, 24 GiB; shared with other jobs: the "
+        "load average before and after each size is listed, the machine's 2 cores were oversubscribed, so the "
+        "times are upper bounds). One gang per 2,500 people, seed 1; each size in a fresh process; "
+        "`score_umbrellas` with its default (candidate pairs only). Peak = the process's peak resident memory "
+        "after the step (cumulative).\n",
+        "| people | gangs | transactions | contacts | officials | pairs scored | pairs not scored | generate | "
+        "build | score | total | peak after generate | after build | after score | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        if "error" in r:
+            lines.append(f"| {r['people']:,} | failed: {' '.join(r['error'])} |" + " |" * 13)
+            continue
+        lines.append(
+            f"| {r['people']:,} | {r['gangs']:,} | {r['transactions']:,} | {r['contacts']:,} | {r['officials']:,} | "
+            f"{r['pairs_scored']:,} | {r['pairs_not_scored']:,} | {r['generate_s']:.0f} s | {r['build_s']:.0f} s | "
+            f"{r['score_s']:.0f} s | {r['total_s']:.0f} s | {r['generate_peak_gb']:.1f} GB | "
+            f"{r['build_peak_gb']:.1f} GB | {r['score_peak_gb']:.1f} GB | "
+            f"{r['load_before']:.1f} / {r['load_after']:.1f} |")
+    if fit:
+        lines += ["", "Fitted exponents in people (log-log least squares over 100k-1M): score time "
+                  f"**{fit['score_time']:.2f}**, total time {fit['total_time']:.2f}, peak memory of the run "
+                  f"**{fit['peak_memory']:.2f}** (peak after scoring {fit['score_peak_memory']:.2f})."]
+    for note in res.get("notes", []):
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
+    ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--render", action="store_true", help="Only rewrite scale.md from scale.json.")
+    args = ap.parse_args()
+    out = ROOT / "bench" / "results"
+    if args.render:
+        (out / "scale.md").write_text(render(json.loads((out / "scale.json").read_text())))
+        return
+    if args.one is not None:
+        print(json.dumps(one(args.one)))
+        return
+    rows = []
+    for n in args.sizes:
+        load = _load()
+        r = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+        if r.returncode != 0:
+            rows.append({"people": n, "error": r.stderr.strip().splitlines()[-1:] or ["failed"]})
+            print(n, "failed:", r.stderr[-800:], file=sys.stderr)
+            continue
+        row = json.loads(r.stdout.strip().splitlines()[-1])
+        row["load_before"] = load
+        row["load_after"] = _load()
+        rows.append(row)
+        print(json.dumps(row), file=sys.stderr)
+    ok = [r for r in rows if "error" not in r and 100_000 <= int(r["people"]) <= 1_000_000]
+    fit = {}
+    if len(ok) >= 2:
+        ppl = [float(r["people"]) for r in ok]
+        fit = {"score_time": _fit(ppl, [float(r["score_s"]) for r in ok]),
+               "total_time": _fit(ppl, [float(r["total_s"]) for r in ok]),
+               "peak_memory": _fit(ppl, [float(r["peak_gb"]) for r in ok]),
+               "score_peak_memory": _fit(ppl, [float(r["score_peak_gb"]) for r in ok])}
+    res = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+           "rows": rows, "exponents_100k_1M": fit}
+    print(json.dumps(res, indent=1))
+    if not args.no_write:
+        (out / "scale.json").write_text(json.dumps(res, indent=1) + "\n")
+        (out / "scale.md").write_text(render(res))
+
+
+if __name__ == "__main__":
+    main()
