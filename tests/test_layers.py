@@ -53,7 +53,7 @@ LAYERS: list[tuple[str, ...]] = [
     # signals, scores, records; the investigations built on them
     ("scoring",),
     ("investigate",),
-    # any network in (generic edge lists, whole-network analysis), any tool out (exports)
+    # whole-network analysis (its readers are in io/edge_lists), any tool out (exports)
     ("network", "export"),
     # presentation: pages, the font, masking and display text shared by views and the
     # report; views are used by the report, never the other way round
@@ -68,14 +68,7 @@ LAYERS: list[tuple[str, ...]] = [
 ]
 
 #: (importing module, imported module) -> why it is still allowed. Only shrink this list.
-KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("umbrella_graph.graph", "umbrella_graph.network"): (
-        "from_networkx hands a plain NetworkX graph to network.case_of_networkx; the edge-list "
-        "readers of network.py (load_edges, network_case, case_of_networkx) are a source and "
-        "belong in io/, below graph, with analyze_network staying above investigate: that "
-        "split arrived with the generic-network work and is deferred to issue 17 item 3"
-    ),
-}
+KNOWN_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 
 @dataclass(frozen=True)
@@ -287,10 +280,7 @@ def test_upward_import_added_to_the_real_tree_fails(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- module cycles
 
 #: Module pairs allowed to import each other (in some scope). Only shrink this list.
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # see KNOWN_EXCEPTIONS: graph -> network (function-level) is the deferred io split
-    frozenset({"umbrella_graph.graph", "umbrella_graph.network"}),
-}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 
 
 def module_cycles(src: Path, package: str) -> list[list[str]]:

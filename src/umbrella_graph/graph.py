@@ -545,7 +545,7 @@ def from_networkx(G: nx.Graph, *, weight: str | None = "weight", name: str | Non
     if not isinstance(G, nx.Graph):
         raise ParameterError.invalid("G", "from_networkx", "a NetworkX graph", type(G).__name__)
     if "tables" not in G.graph or "columns" not in G.graph:
-        from .network import case_of_networkx
+        from .io.edge_lists import case_of_networkx
 
         return build_graph(case_of_networkx(G, weight=weight, name=name))
     from .validate import case_from_frames
