@@ -26,6 +26,9 @@ seed_opt = click.option("--seed", default=0, show_default=True, type=click.IntRa
 @click.option("--model", type=click.Choice(["none", "labels"]), default="none", show_default=True,
               help="'labels': fit the classifier on the case's labels.csv and use its probabilities; "
                    "'none': the unsupervised score.")
+@click.option("--engine", type=click.Choice(["memory", "spark"]), default="memory", show_default=True,
+              help="Where the evidence features are computed: this process, or Apache Spark "
+                   "(local[2]; needs the 'spark' extra and Java 17).")
 @loading_options
 @seed_opt
 @click.option("--top", default=30, show_default=True, type=click.IntRange(min=1),
@@ -37,8 +40,8 @@ seed_opt = click.option("--seed", default=0, show_default=True, type=click.IntRa
 @handle_errors
 def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str | None, database: str | None,
           output: Path | None, gangs: tuple[str, ...], officials: tuple[str, ...], model: str,
-          encoding: str | None, columns: Path | None, lenient: bool, seed: int, top: int, all_pairs: bool,
-          progress: bool | None) -> None:
+          engine: str, encoding: str | None, columns: Path | None, lenient: bool, seed: int, top: int,
+          all_pairs: bool, progress: bool | None) -> None:
     """Score the official x gang pairs of CASE_DIR, or of the case stored in Neo4j
     (--neo4j URI), 1 = most suspect.
 
@@ -54,7 +57,7 @@ def score(case_dir: Path | None, neo4j_uri: str | None, user: str, password: str
     if progress is None:
         progress = sys.stderr.isatty()
     opts = {"gangs": list(gangs) or None, "officials": list(officials) or None, "seed": seed,
-            "all_pairs": all_pairs, "progress": progress}
+            "all_pairs": all_pairs, "progress": progress, "engine": engine}
     if neo4j_uri is not None:
         # the server selects the records and computes the aggregates (scoring.pushed);
         # names travel only for the rows printed

@@ -42,10 +42,11 @@ import pandas as pd
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ._context import active, check_ids, context
+from .engines import check_engine, engine_features
 from .model import ModelNotFittedError, UmbrellaClassifier
 from .precomputed import PrecomputedFacts
 from .signal_defs import SIGNAL_NAMES, SIGNALS, Signal, combine, signal_values
-from .signals import _all_features, _check_flag, _check_seed, _not_scored, _select
+from .signals import _check_flag, _check_seed, _not_scored, _select
 
 __all__ = ["score_umbrellas", "signal_values", "SIGNALS", "SIGNAL_NAMES", "Signal", "combine"]
 
@@ -83,6 +84,7 @@ def score_umbrellas(
     all_pairs: bool = False,
     progress: bool = False,
     precomputed: PrecomputedFacts | None = None,
+    engine: str = "memory",
 ) -> pd.DataFrame:
     """Score the official x gang pairs: how strongly the evidence says he protects it.
 
@@ -118,6 +120,11 @@ def score_umbrellas(
         Facts of this case computed elsewhere (by the Neo4j server in
         :func:`~umbrella_graph.scoring.pushed.score_in_neo4j`), used instead of computing
         them here; the scores are the same.
+    engine : {"memory", "spark"}, default "memory"
+        Where the evidence features are computed: in this process, or on Apache Spark
+        (the ``spark`` extra; the active SparkSession, else a local[2] one). Both engines
+        compute the same features to 1e-9 (:mod:`umbrella_graph.scoring.engines`,
+        docs/scale.md).
 
     Returns
     -------
@@ -156,6 +163,7 @@ def score_umbrellas(
     seed = _check_seed(seed, func)
     all_pairs = _check_flag(all_pairs, "all_pairs", func)
     progress = _check_flag(progress, "progress", func)
+    engine = check_engine(engine, func)
     _check_model(model, func)
     if precomputed is not None and not isinstance(precomputed, PrecomputedFacts):
         raise ParameterError.invalid("precomputed", func, "None or a PrecomputedFacts",
@@ -164,7 +172,7 @@ def score_umbrellas(
     with active(ctx):  # steps that look the context up again get this one
         oi = check_ids(ctx, officials, "officials", func)
         gi = check_ids(ctx, gangs, "gangs", func)
-        feats = _all_features(ctx, seed, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
+        feats = engine_features(ctx, seed, engine, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
         rows = _select(ctx, feats, oi, gi)
         f = feats.frame.iloc[rows].reset_index(drop=True)
         values = signal_values(f)

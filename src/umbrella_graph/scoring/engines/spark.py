@@ -1,0 +1,336 @@
+"""The Spark engine: the evidence features of :mod:`umbrella_graph.scoring.engines.sql`
+run on Apache Spark (PySpark), locally or on a cluster.
+
+* :func:`spark_session`: a SparkSession with the settings that matter here (local[2]
+  by default);
+* :func:`spark_held_features`: the features of the candidate pairs (or of every
+  pair), computed by Spark, in the memory engine's layout;
+* :func:`spark_pair_features`: the same, restricted like
+  :func:`~umbrella_graph.scoring.pair_features`;
+* :func:`features_from_tables`: the features as a Spark DataFrame from case tables
+  already in Spark (e.g. read from Parquet on HDFS or S3 with
+  :func:`~umbrella_graph.scoring.engines.tables.read_tables`): the entry point of a
+  ``spark-submit`` job (docs/scale.md).
+
+Needs the ``spark`` extra (``pip install umbrella-graph[spark]``) and Java 17 or later.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from ...errors import ParameterError
+from ...graph import CaseGraph
+from .._context import check_ids, context
+from ..signals import FEATURES
+from .sql import PPR_STEP, _d, feature_views, pair_view
+from .tables import case_tables, constants, to_spark
+
+if TYPE_CHECKING:  # pragma: no cover
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["spark_session", "spark_held_features", "spark_pair_features", "features_from_tables"]
+
+log = logging.getLogger(__name__)
+
+
+
+
+def _pyspark() -> Any:
+    try:
+        import pyspark
+    except ImportError:  # pragma: no cover - the extra is installed in CI
+        raise ImportError("The Spark engine needs PySpark: pip install 'umbrella-graph[spark]' "
+                          "(and Java 17 or later).") from None
+    return pyspark
+
+
+def spark_session(
+    master: str = "local[2]",
+    *,
+    shuffle_partitions: int = 4,
+    driver_memory: str = "2g",
+    config: dict[str, str] | None = None,
+) -> SparkSession:
+    """A SparkSession for the Spark engine (the active one if it exists already).
+
+    Parameters
+    ----------
+    master : str, default "local[2]"
+        Spark master URL: ``local[N]`` on this machine; on a cluster leave the master to
+        ``spark-submit`` and call :func:`features_from_tables` with its session.
+    shuffle_partitions : int, default 4
+        ``spark.sql.shuffle.partitions``: small for a city on one machine, about 2-4 times
+        the executor cores on a cluster (docs/scale.md).
+    driver_memory : str, default "2g"
+        ``spark.driver.memory`` (takes effect only when this call starts the JVM).
+    config : dict, optional
+        Further Spark settings.
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+
+    Examples
+    --------
+    >>> spark = spark_session()  # doctest: +SKIP
+    >>> spark.conf.get("spark.sql.shuffle.partitions")  # doctest: +SKIP
+    '4'
+    """
+    _pyspark()
+    from pyspark.sql import SparkSession
+
+    if isinstance(shuffle_partitions, bool) or not isinstance(shuffle_partitions, int) or shuffle_partitions < 1:
+        raise ParameterError.invalid("shuffle_partitions", "spark_session", "a positive integer", shuffle_partitions)
+    # the Python workers must be this interpreter (with numpy, pandas and scipy)
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (SparkSession.builder.master(master).appName("umbrella-graph")
+               .config("spark.sql.shuffle.partitions", str(shuffle_partitions))
+               .config("spark.default.parallelism", str(shuffle_partitions))
+               .config("spark.driver.memory", driver_memory)
+               .config("spark.ui.enabled", "false")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .config("spark.sql.session.timeZone", "UTC")
+               # the walk's steps are joins of joins: constraint propagation over them grows
+               # without bound (Catalyst runs out of heap after a few dozen steps)
+               .config("spark.sql.constraintPropagation.enabled", "false"))
+    for k, v in (config or {}).items():
+        builder = builder.config(k, v)
+    spark = builder.getOrCreate()
+    spark.conf.set("spark.sql.shuffle.partitions", str(shuffle_partitions))
+    spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _udfs() -> tuple[Any, Any]:
+    """The special functions as pandas UDFs (closures, so executors need only numpy,
+    pandas and scipy)."""
+    from pyspark.sql.functions import pandas_udf
+
+    @pandas_udf("double")  # type: ignore[call-overload]
+    def poisson_surprise(x: pd.Series, lam: pd.Series) -> pd.Series:
+        from scipy.special import gammainc
+
+        xv = x.to_numpy(dtype=float)
+        lv = np.maximum(lam.to_numpy(dtype=float), 1e-3)
+        p = np.ones_like(xv)
+        pos = xv > 0
+        p[pos] = gammainc(xv[pos], lv[pos])
+        return pd.Series(-np.log10(np.clip(p, 1e-300, 1.0)))
+
+    @pandas_udf("double")  # type: ignore[call-overload]
+    def fisher_surprise(chi: pd.Series, df: pd.Series) -> pd.Series:
+        from scipy.stats import chi2
+
+        c = chi.to_numpy(dtype=float)
+        out = np.zeros_like(c)
+        pos = c > 0
+        out[pos] = -chi2.logsf(c[pos], df.to_numpy(dtype=float)[pos]) / np.log(10.0)
+        return pd.Series(out)
+
+    return poisson_surprise, fisher_surprise
+
+
+def _ppr(spark: SparkSession, c: dict[str, Any], n: int) -> DataFrame:
+    """Personalised PageRank from every gang side as iterated joins (the view
+    ``ppr_result``: gang, node, x). Each gang stops when the L1 change of its vector falls
+    below ``n * tol``, as the memory engine's power iteration does."""
+    alpha, tol, max_iter = float(c["PPR_ALPHA"]), float(c["PPR_TOL"]), int(c["PPR_MAX_ITER"])
+    step_sql = PPR_STEP.format(zero=_d(0.0), alpha=_d(alpha))
+    restart_sql = f"""
+        SELECT a.gang, {_d(1.0 - alpha)} + {_d(alpha)} * coalesce(d.dm, {_d(0.0)}) AS restart
+        FROM (SELECT DISTINCT gang FROM ppr_x) a
+        LEFT JOIN (SELECT x.gang, sum(x.x) AS dm FROM ppr_x x JOIN dangling d ON x.node = d.node GROUP BY x.gang) d
+        ON d.gang = a.gang"""
+    # the walk's inputs are read every step: materialise them once
+    for view in ("transition", "seeds", "dangling"):
+        spark.table(view).localCheckpoint(eager=True).createOrReplaceTempView(view)
+    x = spark.sql("SELECT gang, node, p AS x FROM seeds").localCheckpoint(eager=True)
+    done: list[DataFrame] = []
+    active = sorted(r["gang"] for r in x.select("gang").distinct().collect())
+    it = 0
+    while active and it < max_iter:
+        it += 1
+        x.createOrReplaceTempView("ppr_x")
+        spark.sql(restart_sql).createOrReplaceTempView("ppr_restart")
+        # materialise each step (short lineage); the previous step is released
+        step = spark.sql(step_sql).localCheckpoint(eager=True)
+        err = {r[0]: r[1] for r in step.groupBy("gang").sum("change").collect()}
+        log.debug("iteration %d: %s", it, err)
+        x = step.select("gang", "node", "x")
+        finished = [g for g in active if err.get(g, 0.0) < n * tol]
+        if finished:
+            done.append(x.filter(x["gang"].isin(finished)).localCheckpoint(eager=True))
+            active = [g for g in active if g not in finished]
+            x = x.filter(~x["gang"].isin(finished))
+    if active:
+        log.warning("personalized PageRank: %d seed sets did not converge in %d iterations (tol=%g)",
+                    len(active), max_iter, tol)
+        done.append(x)
+    log.info("personalized PageRank: %d iterations of joins", it)
+    res = done[0] if done else spark.sql("SELECT gang, node, x FROM ppr_x WHERE false")
+    for d in done[1:]:
+        res = res.unionByName(d)
+    res.createOrReplaceTempView("ppr_result")
+    return res
+
+
+def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None,
+                         walks: str = "driver") -> DataFrame:
+    """Every feature per (official, gang) pair from the case tables registered as views.
+
+    Parameters
+    ----------
+    spark : SparkSession
+        With the views of :data:`~umbrella_graph.scoring.engines.tables.TABLES`
+        registered (:func:`~umbrella_graph.scoring.engines.tables.to_spark` or
+        :func:`~umbrella_graph.scoring.engines.tables.read_tables`).
+    pairs : DataFrame, optional
+        The (off, gang) pairs to compute (default: every official x gang).
+    walks : {"driver", "joins"}, default "driver"
+        Where the personalised PageRank walks come from: the ``walks`` table (computed
+        by the driver, as the memory engine does), or power iterations as joins in Spark
+        (experimental: on Spark 4.3 in local mode each step slows down as the steps
+        accumulate; docs/scale.md).
+
+    Returns
+    -------
+    pyspark.sql.DataFrame
+        ``off``, ``gang``, ``official_id``, ``gang_id`` and every feature of
+        :data:`~umbrella_graph.scoring.FEATURES` (not rounded; not collected).
+    """
+    from pyspark.sql import functions as F
+
+    c = constants()
+    for name, sql in feature_views(c):
+        spark.sql(sql).createOrReplaceTempView(name)
+    base = spark.sql("""SELECT o.off, o.node, o.official_id, g.gang, g.gang_id FROM officials o
+                        CROSS JOIN gangs g""")
+    if pairs is not None:
+        base = base.join(pairs.select("off", "gang"), ["off", "gang"], "left_semi")
+    base.createOrReplaceTempView("pairs")
+    n = int(spark.sql("SELECT n_nodes FROM params").first()[0])  # type: ignore[index]
+    if walks == "joins":
+        _ppr(spark, c, n)
+    elif walks == "driver":
+        spark.table("walks").createOrReplaceTempView("ppr_result")
+    else:
+        raise ParameterError.invalid("walks", "features_from_tables", "'driver' or 'joins'", walks)
+    raw = spark.sql(pair_view(list(FEATURES)))
+    poisson_surprise, fisher_surprise = _udfs()
+    one, zero, tiny = F.lit(1.0), F.lit(0.0), F.lit(1e-9)
+    q = spark.sql("SELECT log10(q_everyday) AS lo, log10(q_bribe) AS hi FROM qs")
+    total_strength = spark.sql("SELECT coalesce(sum(s), 0D) AS total_strength FROM strength")
+    f = raw.crossJoin(q).crossJoin(total_strength)
+
+    def level(col: str) -> Any:
+        la = F.log10(F.greatest(F.col(col), tiny))
+        return F.least(F.greatest((la - F.col("lo")) / F.greatest(F.col("hi") - F.col("lo"), tiny), zero), one)
+
+    share = ((F.col("contract_to_gang") - F.col("contract_count") + F.lit(0.1))
+             / (F.greatest(F.col("contract_n") - F.col("contract_total"), zero) + one))
+    contract_expected = F.col("contract_total") * F.least(F.greatest(share, zero), one)
+    contact_expected = F.col("contact_volume") * F.col("contact_rate")
+    stat = F.col("ppr_strength") / F.greatest(F.col("total_strength"), F.lit(1e-12))
+    cols: dict[str, Any] = {
+        "money_amount": F.log1p("money_amount_raw"),
+        "money_count": F.col("money_count"),
+        "money_large": F.col("money_large"),
+        "money_level": level("money_amount_raw"),
+        "relay_amount": F.log1p("relay_amount_raw"),
+        "relay_count": F.col("relay_count"),
+        "relay_level": level("relay_amount_raw"),
+        "contract_count": F.col("contract_count"),
+        "contract_amount": F.log1p("contract_amount_raw"),
+        "contract_total": F.col("contract_total"),
+        "contract_expected": contract_expected,
+        "contract_surprise": poisson_surprise(F.col("contract_count"), contract_expected),
+        "contract_unit": F.col("contract_unit"),
+        "contact_expected": contact_expected,
+        "contact_surprise": poisson_surprise(F.col("contact_weight"), contact_expected),
+        "tipoff_score": F.greatest(F.col("tipoff_best"),
+                                   fisher_surprise(F.col("tipoff_chi"), F.col("tipoff_df"))),
+        "ppr": F.log10((F.col("ppr_visit") + F.lit(1e-12)) / (stat + F.lit(1e-12))),
+    }
+    out = []
+    for name in FEATURES:
+        if name in cols:
+            out.append(cols[name].alias(name))
+        elif name.startswith("money_") and name not in ("money_count", "money_large"):
+            out.append(F.log1p(f"{name}_raw").alias(name))
+        else:
+            out.append(F.col(name).cast("double").alias(name))
+    return f.select("off", "gang", "official_id", "gang_id", *out)
+
+
+def spark_held_features(ctx: Any, seed: int, *, all_pairs: bool = False,
+                        spark: SparkSession | None = None) -> Any:
+    """The features of the held pairs (the memory engine's candidates, or every official x
+    gang pair with ``all_pairs``), computed on Spark: the candidate pairs go to Spark as a
+    table and every feature view is joined with them. Same layout, row order and rounding
+    as the memory engine's ``signals._all_features``."""
+    from ..signals import _Features, candidate_index
+
+    key = f"spark-features:{seed}:{'all' if all_pairs else 'candidates'}"
+    if key in ctx.cache:
+        return ctx.cache[key]
+    if all_pairs:
+        off = np.repeat(np.arange(ctx.n_officials, dtype=np.int64), ctx.n_gangs)
+        gang = np.tile(np.arange(ctx.n_gangs, dtype=np.int64), ctx.n_officials)
+    else:
+        off, gang = (np.asarray(a, dtype=np.int64) for a in candidate_index(ctx))
+    spark = spark if spark is not None else spark_session()
+    to_spark(spark, case_tables(ctx.graph, seed=seed))
+    held = pd.DataFrame({"off": off, "gang": gang})
+    pairs = spark.createDataFrame(held, schema="off BIGINT, gang BIGINT")
+    res: pd.DataFrame = features_from_tables(spark, pairs=pairs).toPandas()  # type: ignore[assignment]
+    res = held.merge(res.drop(columns=["official_id", "gang_id"]), on=["off", "gang"], how="left")
+    df = pd.DataFrame({"official_id": ctx.official_ids[off].astype(str), "gang_id": ctx.gang_ids[gang].astype(str)})
+    for name in FEATURES:
+        df[name] = np.round(res[name].to_numpy(dtype=float), 10)
+    out = _Features(df, off, gang, all_pairs)
+    ctx.cache[key] = out
+    return out
+
+
+def spark_pair_features(
+    graph: CaseGraph,
+    *,
+    gangs: list[str] | None = None,
+    officials: list[str] | None = None,
+    seed: int = 0,
+    all_pairs: bool = False,
+    spark: SparkSession | None = None,
+) -> pd.DataFrame:
+    """:func:`~umbrella_graph.scoring.pair_features`, computed on Spark.
+
+    Same parameters and result (the candidate pairs, or every pair with ``all_pairs``,
+    sorted by official then gang) plus ``spark``, the session to use (default
+    :func:`spark_session`, local[2]).
+
+    Examples
+    --------
+    >>> import umbrella_graph as ug
+    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> X = spark_pair_features(g)  # doctest: +SKIP
+    >>> X.columns[:3].tolist()  # doctest: +SKIP
+    ['official_id', 'gang_id', 'money_amount']
+    """
+    from ..signals import _check_flag, _check_seed, _select
+
+    func = "spark_pair_features"
+    seed = _check_seed(seed, func)
+    all_pairs = _check_flag(all_pairs, "all_pairs", func)
+    ctx = context(graph, func)
+    oi = check_ids(ctx, officials, "officials", func)
+    gi = check_ids(ctx, gangs, "gangs", func)
+    feats = spark_held_features(ctx, seed, all_pairs=all_pairs, spark=spark)
+    rows = _select(ctx, feats, oi, gi)
+    return feats.frame.iloc[rows].reset_index(drop=True).copy()  # type: ignore[no-any-return]
