@@ -39,14 +39,21 @@ RESULTS = ROOT / "bench" / "results" / "neo4j_score.md"
 SCRIPT = ROOT / "scripts" / "neo4j-local"
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ``ru_maxrss`` on Linux, it does
+    not carry over the parent's peak across fork and exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def worker(mode: str, uri: str, user: str, password: str, out: Path) -> None:
     """One scoring run in this (fresh) process; prints a JSON line with time and peak RSS."""
-    import resource
-
     from umbrella_graph.backends import connect
 
     driver = connect(uri, user, password)
-    rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss0 = peak_rss_mb()
     t = time.perf_counter()
     if mode == "readback":
         from umbrella_graph.backends import from_neo4j
@@ -64,10 +71,10 @@ def worker(mode: str, uri: str, user: str, password: str, out: Path) -> None:
         facts = pushed.neo4j_facts(driver)
         scores = score_umbrellas(graph, seed=0, precomputed=facts)
     total = time.perf_counter() - t
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    rss = peak_rss_mb()
     scores.to_pickle(out)
-    print(json.dumps({"mode": mode, "seconds": total, "read_seconds": t_read, "peak_rss_mb": rss / 1024,
-                      "rss_before_mb": rss0 / 1024, "pairs": len(scores)}), flush=True)
+    print(json.dumps({"mode": mode, "seconds": total, "read_seconds": t_read, "peak_rss_mb": rss,
+                      "rss_before_mb": rss0, "pairs": len(scores)}), flush=True)
     driver.close()
 
 
@@ -160,7 +167,8 @@ def main() -> None:
         "running on the machine when above 2).",
         "",
         "Each run is a fresh Python process connected to the server holding the case; time from the first "
-        "query to the score table, peak resident memory (`ru_maxrss`) of that process. "
+        "query to the score table, peak resident memory (`VmHWM`) of that process (imports and driver: "
+        f"{rows[0][4]['pushed']['rss_before_mb']:,.0f} MB before the first query). "
         "**read-back**: `score_umbrellas(from_neo4j(driver))`; **pushed**: `score_in_neo4j(driver)` "
         "(projection, amount quantiles and member/lead pair aggregations on the server; see docs/neo4j.md).",
         "",
