@@ -28,6 +28,7 @@ from umbrella_graph.scoring import FEATURES, candidate_pairs, pair_features, sco
 from umbrella_graph.scoring.candidates import CHANNELS_OF_EVIDENCE
 from umbrella_graph.scoring.score import SIGNALS
 from umbrella_graph.scoring.signals import _channel
+from umbrella_graph.synth import generate_city
 
 #: The golden 20k city (tests/golden/make_golden.py).
 CITY = {"people": 20_000, "gangs": 8, "seed": 7}
@@ -43,7 +44,7 @@ KEY = ["official_id", "gang_id"]
 
 @pytest.fixture(scope="module")
 def city_graph() -> ug.CaseGraph:
-    return ug.build_graph(ug.generate_city(**CITY).case)
+    return ug.build_graph(generate_city(**CITY).case)
 
 
 @pytest.fixture(params=["sample", "city20k"])
@@ -142,7 +143,7 @@ def test_candidate_pairs_restriction_and_errors(sample_graph: ug.CaseGraph) -> N
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(people=st.integers(400, 1500), gangs=st.integers(1, 3), seed=st.integers(0, 10_000))
 def test_pruning_loses_nothing_on_random_cities(people: int, gangs: int, seed: int) -> None:
-    g = ug.build_graph(ug.generate_city(people=people, gangs=gangs, seed=seed).case)
+    g = ug.build_graph(generate_city(people=people, gangs=gangs, seed=seed).case)
     dense = pair_features(g, all_pairs=True)
     sparse = pair_features(g)
     _assert_same_rows(sparse, dense)
@@ -169,7 +170,7 @@ def test_blocked_walks_do_not_change_values(city_graph: ug.CaseGraph) -> None:
 
 
 def test_memory_error_before_allocating(monkeypatch: pytest.MonkeyPatch) -> None:
-    g = ug.build_graph(ug.generate_city(people=800, gangs=2, seed=11).case)
+    g = ug.build_graph(generate_city(people=800, gangs=2, seed=11).case)
     monkeypatch.setenv("UMBRELLA_GRAPH_MEMORY_LIMIT", "1K")
     with pytest.raises(InsufficientMemoryError, match='engine="spark"') as err:
         score_umbrellas(g, all_pairs=True)

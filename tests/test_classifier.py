@@ -226,8 +226,8 @@ def test_classifier_does_not_lose_to_the_unsupervised_score_on_a_hard_city(
     # model (prior_weight=10, the old C=0.1) re-weighs the signals on that noise and loses
     # 0.03 AP on the other 70% of the pairs; anchored as by default, it must not lose.
     city, g = hard_city
-    unsup = _held_out_ap(city, score_umbrellas(g, seed=1))
-    sup = _held_out_ap(city, score_umbrellas(g, model=UmbrellaClassifier(random_state=1).fit_graph(g, seed=1), seed=1))
+    unsup = _held_out_ap(city, score_umbrellas(g, seed=1, all_pairs=True))
+    sup = _held_out_ap(city, score_umbrellas(g, model=UmbrellaClassifier(random_state=1).fit_graph(g, seed=1), seed=1, all_pairs=True))
     assert sup >= unsup - 1e-9
 
 
@@ -236,6 +236,6 @@ def test_classifier_does_not_lose_to_the_unsupervised_score_on_a_hard_city(
 def test_classifier_beats_the_unsupervised_score_by_005_on_a_hard_city(
         hard_city: tuple[SynthCity, ug.CaseGraph]) -> None:
     city, g = hard_city
-    unsup = _held_out_ap(city, score_umbrellas(g, seed=1))
-    sup = _held_out_ap(city, score_umbrellas(g, model=UmbrellaClassifier(random_state=1).fit_graph(g, seed=1), seed=1))
+    unsup = _held_out_ap(city, score_umbrellas(g, seed=1, all_pairs=True))
+    sup = _held_out_ap(city, score_umbrellas(g, model=UmbrellaClassifier(random_state=1).fit_graph(g, seed=1), seed=1, all_pairs=True))
     assert sup >= unsup + 0.05

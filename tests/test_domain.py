@@ -129,7 +129,7 @@ def test_gang_companies_and_side_are_one_definition(sample_graph: CaseGraph) -> 
 
 
 def test_report_timeline_uses_the_scorers_gang_companies(sample_graph: CaseGraph) -> None:
-    from umbrella_graph.reporting import _build
+    from umbrella_graph.reporting import _context as _build
 
     for gid in sample_graph.gangs:
         s = gang_companies(sample_graph, gid)

@@ -12,6 +12,7 @@ import pytest
 from umbrella_graph.errors import ParameterError
 from umbrella_graph.scoring import FEATURES, pair_features, score_umbrellas
 from umbrella_graph.scoring.engines import ENGINES, check_engine
+from umbrella_graph.synth import generate_city
 
 TOL = 1e-9
 
@@ -86,7 +87,7 @@ def test_city_20k_features_and_scores_equal_memory(spark):
     every score equal to the memory engine's to 1e-9."""
     import umbrella_graph as ug
 
-    g = ug.build_graph(ug.generate_city(people=20000, gangs=8, seed=7).case)
+    g = ug.build_graph(generate_city(people=20000, gangs=8, seed=7).case)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         from umbrella_graph.scoring.engines.spark import spark_pair_features

@@ -78,7 +78,8 @@ def candidate_pairs(
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
     >>> c = candidate_pairs(g)
     >>> c.columns.tolist()
     ['official_id', 'gang_id', 'via']

@@ -44,8 +44,9 @@ class PrecomputedFacts:
     Examples
     --------
     >>> import umbrella_graph as ug
+    >>> from umbrella_graph.synth import generate_city
     >>> from umbrella_graph.scoring import PrecomputedFacts, score_umbrellas
-    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
     >>> s = score_umbrellas(g, precomputed=PrecomputedFacts(), seed=0)
     >>> s.equals(score_umbrellas(g, seed=0))
     True

@@ -318,7 +318,8 @@ def spark_pair_features(
     Examples
     --------
     >>> import umbrella_graph as ug
-    >>> g = ug.build_graph(ug.generate_city(people=600, gangs=2, seed=1).case)
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
     >>> X = spark_pair_features(g)  # doctest: +SKIP
     >>> X.columns[:3].tolist()  # doctest: +SKIP
     ['official_id', 'gang_id', 'money_amount']
