@@ -25,7 +25,7 @@ from umbrella_graph.reporting import (
     render_report,
     report,
 )
-from umbrella_graph.reporting._html import json_for_html
+from umbrella_graph.presentation.page import json_for_html
 from umbrella_graph.reporting._sections import frame_table
 
 
@@ -411,7 +411,7 @@ def test_embedded_font_covers_every_character(rendered_sample):
 
 
 def test_missing_glyphs_are_listed():
-    from umbrella_graph.reporting._font import embedded_font
+    from umbrella_graph.presentation.font import embedded_font
 
     f = embedded_font(["东坝村 \U0001F600 𠀀"])
     assert f.missing == "\U0001F600𠀀" and f.characters >= 95 + 3

@@ -172,7 +172,7 @@ return {chars: chars.length, fallback: fallback, face: face,
 
 
 def fallback_glyphs(d) -> dict:
-    from umbrella_graph.reporting._font import FONT_FAMILY
+    from umbrella_graph.presentation.font import FONT_FAMILY
 
     d.execute_async_script("var done = arguments[arguments.length - 1]; document.fonts.ready.then(function () { done(); });")
     return d.execute_script(FALLBACK_PROBE, FONT_FAMILY)

@@ -29,10 +29,10 @@ import pandas as pd
 
 from ...case import Case
 from ...errors import BackendError
-from ...schema import RELATIONS, TABLES
-from .codecs import _META_TABLES, _MULTI, STORE_FORMAT, _frame, _projection
-from .connection import _all_eids, _chunked, _Guard, _read, _read_meta, _session, _where
-from .cypher import _NAME_EXPR, _kind_label, _label, _rtype
+from ...schema import TABLES
+from .connection import _checked_meta, _Guard, _read, _session, _where
+from .cypher import _NAME_EXPR, _label, _rtype
+from .reader import _read_table
 
 if TYPE_CHECKING:  # pragma: no cover
     from neo4j import Driver, Session
@@ -59,22 +59,6 @@ SCORING_OMITTED: dict[str, frozenset[str]] = {
 def _open(driver: Driver, database: str | None, action: str) -> tuple[_Guard, Session]:
     guard = _Guard(_where(driver), database, action)
     return guard, _session(driver, database)
-
-
-def _checked_meta(session: Session, guard: _Guard, database: str | None) -> dict[str, Any]:
-    meta = _read_meta(session)
-    guard.reached = True
-    where = f"database {database or '(default)'} on {guard.where}"
-    if meta is None:
-        raise BackendError(f"{where} holds no umbrella-graph case: load one with to_neo4j or "
-                           "`umbrella-graph load CASE_DIR --neo4j URI`")
-    if meta.get("format") != STORE_FORMAT:
-        raise BackendError(f"{where} holds a case stored in format {meta.get('format')!r}; this "
-                           f"version of umbrella-graph reads format {STORE_FORMAT}: reload the case")
-    if meta.get("status") != "complete":
-        raise BackendError(f"the load into {where} did not finish: run to_neo4j (or umbrella-graph "
-                           "load) again to complete it")
-    return meta
 
 
 def _scoring_columns(table: str, stored: Sequence[str]) -> list[str]:
@@ -107,42 +91,9 @@ def read_scoring_case(driver: Driver, *, database: str | None = None) -> Case:
         guard.action = "listing the nodes"
         starts: list[str] | None = None
         for t, info in tables.items():
-            spec = TABLES[t]
-            cols = _scoring_columns(t, info["columns"])
-            keep = [*cols, "_file", "_row"]
-            sub = {**info, "columns": keep, "dtypes": {}}
             guard.action = f"reading the scoring columns of table {t}"
-            records: list[Any] = []
-            if spec.node_kind is not None:
-                q = (f"UNWIND $ids AS e MATCH (x:{_kind_label(spec.node_kind)}) WHERE elementId(x) = e "
-                     f"RETURN collect({_projection('x', t, keep)})")
-                records = _chunked(s, q, _all_eids(s, _kind_label(spec.node_kind)))
-            elif t in _META_TABLES:
-                idx = [info["columns"].index(c) for c in keep]
-                records = [{c: r[i] for c, i in zip(keep, idx, strict=True)} for r in info.get("records", [])]
-            else:
-                if starts is None:
-                    starts = _all_eids(s)
-                for rel in (r for r in RELATIONS if r.table == t):
-                    src_req = spec.column(rel.src).required
-                    dst_req = spec.column(rel.dst).required
-                    stored = [c for c in keep if not (c == rel.src and src_req or c == rel.dst and dst_req)]
-                    where_primary = " WHERE x._primary = true" if t in _MULTI else ""
-                    q = (f"UNWIND $ids AS e MATCH (a) WHERE elementId(a) = e "
-                         f"MATCH (a)-[x:{_rtype(rel.rel_type)}]->(b){where_primary} "
-                         f"RETURN collect([a.id, b.id, {_projection('x', t, stored)}])")
-                    for a, b, p in _chunked(s, q, starts):
-                        if src_req:
-                            p[rel.src] = a
-                        if dst_req:
-                            p[rel.dst] = b
-                        records.append(p)
-            df = _frame(records, sub, t)
-            if len(df) != int(info["rows"]):
-                raise BackendError(
-                    f"database {database or '(default)'} on {guard.where}: table {t} has {len(df):,} "
-                    f"records in the store but {int(info['rows']):,} were loaded: the store was "
-                    "changed after loading; reload the case")
+            df, starts = _read_table(s, database, guard, t, info,
+                                     columns=_scoring_columns(t, info["columns"]), starts=starts)
             for c in TABLES[t].columns:
                 if c.required and c.name not in df.columns:
                     # a required name the scorer never reads: the record's id stands in

@@ -11,7 +11,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from ...errors import BackendError
-from .codecs import _META_KEY
+from .codecs import _META_KEY, STORE_FORMAT
 from .cypher import _label
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -156,6 +156,24 @@ def _run_write(session: Session, query: str, params: dict[str, Any] | None = Non
 def _read_meta(session: Session) -> dict[str, Any] | None:
     got = _read(session, f"MATCH (m:{_label('CaseMeta')} {{key: $key}}) RETURN properties(m)", {"key": _META_KEY})
     return dict(got[0][0]) if got else None
+
+
+def _checked_meta(session: Session, guard: _Guard, database: str | None) -> dict[str, Any]:
+    """The stored case's metadata, or a :class:`BackendError` saying why it cannot be read
+    (no case, another store format, a load that did not finish)."""
+    meta = _read_meta(session)
+    guard.reached = True
+    where = f"database {database or '(default)'} on {guard.where}"
+    if meta is None:
+        raise BackendError(f"{where} holds no umbrella-graph case: load one with to_neo4j or "
+                           "`umbrella-graph load CASE_DIR --neo4j URI`")
+    if meta.get("format") != STORE_FORMAT:
+        raise BackendError(f"{where} holds a case stored in format {meta.get('format')!r}; this "
+                           f"version of umbrella-graph reads format {STORE_FORMAT}: reload the case")
+    if meta.get("status") != "complete":
+        raise BackendError(f"the load into {where} did not finish: run to_neo4j (or umbrella-graph "
+                           "load) again to complete it")
+    return meta
 
 
 def clear_database(driver: Driver, *, database: str | None = None, batch_size: int = 20_000) -> int:

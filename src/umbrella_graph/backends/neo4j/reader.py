@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -10,12 +11,12 @@ import pandas as pd
 from ...errors import BackendError
 from ...graph import CaseGraph, build_graph
 from ...schema import RELATIONS, TABLES
-from .codecs import _META_TABLES, _MULTI, STORE_FORMAT, _frame, _projection
-from .connection import _all_eids, _chunked, _Guard, _read_meta, _session, _where
+from .codecs import _META_TABLES, _MULTI, _frame, _projection
+from .connection import _all_eids, _checked_meta, _chunked, _Guard, _session, _where
 from .cypher import _kind_label, _rtype
 
 if TYPE_CHECKING:  # pragma: no cover
-    from neo4j import Driver
+    from neo4j import Driver, Session
 
 
 # ---------------------------------------------------------------------------------------
@@ -39,54 +40,58 @@ def from_neo4j(driver: Driver, *, database: str | None = None) -> CaseGraph:
     guard = _Guard(_where(driver), database, "reading the case metadata")
     frames: dict[str, pd.DataFrame] = {}
     with guard(), _session(driver, database) as s:
-        meta = _read_meta(s)
-        guard.reached = True
-        where = f"database {database or '(default)'} on {guard.where}"
-        if meta is None:
-            raise BackendError(f"{where} holds no umbrella-graph case: load one with to_neo4j or "
-                               "`umbrella-graph load CASE_DIR --neo4j URI`")
-        if meta.get("format") != STORE_FORMAT:
-            raise BackendError(f"{where} holds a case stored in format {meta.get('format')!r}; this "
-                               f"version of umbrella-graph reads format {STORE_FORMAT}: reload the case")
-        if meta.get("status") != "complete":
-            raise BackendError(f"the load into {where} did not finish: run to_neo4j (or umbrella-graph "
-                               "load) again to complete it")
+        meta = _checked_meta(s, guard, database)
         tables: dict[str, dict[str, Any]] = json.loads(meta["tables"])
-        guard.action = "listing the nodes"
-        starts = _all_eids(s)
+        starts: list[str] | None = None
         for t, info in tables.items():
-            spec = TABLES[t]
             guard.action = f"reading table {t}"
-            records: list[dict[str, Any]] = []
-            if spec.node_kind is not None:
-                lab = _kind_label(spec.node_kind)
-                q = (f"UNWIND $ids AS e MATCH (x:{lab}) WHERE elementId(x) = e "
-                     f"RETURN collect({_projection('x', t)})")
-                records = _chunked(s, q, _all_eids(s, lab))
-            elif t in _META_TABLES:
-                records = [dict(zip(info["columns"], r, strict=True)) for r in info.get("records", [])]
-            else:
-                for rel in (r for r in RELATIONS if r.table == t):
-                    where_primary = " WHERE x._primary = true" if t in _MULTI else ""
-                    q = (f"UNWIND $ids AS e MATCH (a) WHERE elementId(a) = e "
-                         f"MATCH (a)-[x:{_rtype(rel.rel_type)}]->(b){where_primary} "
-                         f"RETURN collect([a.id, b.id, {_projection('x', t)}])")
-                    src_req = spec.column(rel.src).required
-                    dst_req = spec.column(rel.dst).required
-                    for a, b, p in _chunked(s, q, starts):
-                        p.pop("_primary", None)
-                        if src_req:
-                            p[rel.src] = a
-                        if dst_req:
-                            p[rel.dst] = b
-                        records.append(p)
-            df = _frame(records, info, t)
-            if len(df) != int(info["rows"]):
-                raise BackendError(
-                    f"{where}: table {t} has {len(df):,} records in the store but {int(info['rows']):,} "
-                    "were loaded: the store was changed after loading; reload the case")
-            frames[t] = df
+            frames[t], starts = _read_table(s, database, guard, t, info, starts=starts)
     case = case_from_frames(frames, name=meta.get("name"))
     return build_graph(case)
 
 
+def _read_table(s: Session, database: str | None, guard: _Guard, t: str, info: dict[str, Any], *,
+                columns: Sequence[str] | None = None,
+                starts: list[str] | None = None) -> tuple[pd.DataFrame, list[str] | None]:
+    """Table ``t`` of the stored case: every stored column, or only ``columns`` (with the
+    provenance ``_file``/``_row``), in load order. Also returns the element ids of all nodes
+    (the starts of the relationship reads), listed once on first need and passed back in."""
+    spec = TABLES[t]
+    keep = None if columns is None else [*columns, "_file", "_row"]
+    sub = info if keep is None else {**info, "columns": keep, "dtypes": {}}
+    records: list[dict[str, Any]] = []
+    if spec.node_kind is not None:
+        lab = _kind_label(spec.node_kind)
+        q = (f"UNWIND $ids AS e MATCH (x:{lab}) WHERE elementId(x) = e "
+             f"RETURN collect({_projection('x', t, keep)})")
+        records = _chunked(s, q, _all_eids(s, lab))
+    elif t in _META_TABLES:
+        stored = info["columns"]
+        idx = [stored.index(c) for c in (keep or stored)]
+        records = [{stored[i]: r[i] for i in idx} for r in info.get("records", [])]
+    else:
+        if starts is None:
+            starts = _all_eids(s)
+        for rel in (r for r in RELATIONS if r.table == t):
+            src_req = spec.column(rel.src).required
+            dst_req = spec.column(rel.dst).required
+            proj = keep if keep is None else [
+                c for c in keep if not (c == rel.src and src_req or c == rel.dst and dst_req)]
+            where_primary = " WHERE x._primary = true" if t in _MULTI else ""
+            q = (f"UNWIND $ids AS e MATCH (a) WHERE elementId(a) = e "
+                 f"MATCH (a)-[x:{_rtype(rel.rel_type)}]->(b){where_primary} "
+                 f"RETURN collect([a.id, b.id, {_projection('x', t, proj)}])")
+            for a, b, p in _chunked(s, q, starts):
+                p.pop("_primary", None)
+                if src_req:
+                    p[rel.src] = a
+                if dst_req:
+                    p[rel.dst] = b
+                records.append(p)
+    df = _frame(records, sub, t)
+    if len(df) != int(info["rows"]):
+        raise BackendError(
+            f"database {database or '(default)'} on {guard.where}: table {t} has {len(df):,} "
+            f"records in the store but {int(info['rows']):,} were loaded: the store was "
+            "changed after loading; reload the case")
+    return df, starts
