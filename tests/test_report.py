@@ -16,6 +16,7 @@ from click.testing import CliRunner
 
 from umbrella_graph import ParameterError, build_graph, case_from_frames
 from umbrella_graph.cli import main
+from umbrella_graph.presentation.page import json_for_html
 from umbrella_graph.reporting import (
     Chart,
     Section,
@@ -25,7 +26,6 @@ from umbrella_graph.reporting import (
     render_report,
     report,
 )
-from umbrella_graph.presentation.page import json_for_html
 from umbrella_graph.reporting._sections import frame_table
 
 
