@@ -59,6 +59,17 @@ class Signal:
     description: str
 
 
+#: Share of a relative's gang-side tie that counts in ``kinship`` (his job at a gang
+#: company counts fully).
+KIN_SIDE_SHARE = 0.3
+#: The contract test's surprise (-log10 p) at which ``contracts`` starts and saturates.
+CONTRACT_SURPRISE = (0.5, 2.0)
+#: Share of the unit's contracts (issued by his unit or village, approved by someone else).
+UNIT_CONTRACT_SHARE = 0.25
+#: How much of ``contacts`` is lost when none of the contacts is with the leader or core.
+CONTACT_PERIPHERY_DISCOUNT = 0.5
+
+
 def _money(f: pd.DataFrame) -> np.ndarray:
     # judged against the case's own transfers (signals.EVERYDAY_QUANTILE, BRIBE_QUANTILE)
     amount = f["money_level"].to_numpy(dtype=float)
@@ -74,9 +85,32 @@ def _tipoff(f: pd.DataFrame) -> np.ndarray:
 
 
 def _kinship(f: pd.DataFrame) -> np.ndarray:
-    a = f["kin_side"].to_numpy(dtype=float)
-    b = 0.6 * f["kin_employed"].to_numpy(dtype=float)
+    # a relative's wages from a gang company are a payment (the gang's money reaching
+    # his family in kind); a relative on the gang's side is a family fact that unrelated
+    # officials show about as often as umbrellas do, so it counts for less than a third
+    a = KIN_SIDE_SHARE * f["kin_side"].to_numpy(dtype=float)
+    b = f["kin_employed"].to_numpy(dtype=float)
     return 1.0 - (1.0 - a) * (1.0 - b)
+
+
+def _contracts(f: pd.DataFrame) -> np.ndarray:
+    # the count test is conservative on its own case (discrete counts, leave-one-out
+    # expectation): unrelated pairs reach a given surprise far less often than the
+    # Poisson null says, so surprise 2 is already rare; contracts his unit issued and
+    # someone else approved are the approver's act more than his
+    direct = _ramp(f["contract_surprise"].to_numpy(), CONTRACT_SURPRISE[0], CONTRACT_SURPRISE[1])
+    unit = UNIT_CONTRACT_SHARE * _ramp(f["contract_unit"].to_numpy(), 0.5, 1.5)
+    return np.maximum(direct, unit)
+
+
+def _contacts(f: pd.DataFrame) -> np.ndarray:
+    # judged against his own volume (the surprise), then by whom: the leader and core
+    # count fully, contacts with peripheral or inferred side members only (a hub's
+    # callers, a relative's fellow members) count half
+    v = _ramp(f["contact_surprise"].to_numpy(), 1.0, 6.0)
+    w = f["contact_weight"].to_numpy(dtype=float)
+    core = np.divide(f["contact_core"].to_numpy(dtype=float), w, out=np.zeros_like(w), where=w > 0)
+    return v * (1.0 - CONTACT_PERIPHERY_DISCOUNT * (1.0 - np.clip(core, 0.0, 1.0)))
 
 
 #: The signals of the unsupervised score, in column order. Weights and rationale are in
@@ -87,24 +121,23 @@ SIGNALS: tuple[Signal, ...] = (
             "money_listed", "money_company", "money_front", "money_bank", "money_wechat", "money_alipay",
             "money_cash", "money_other"),
            _money, "money from the gang side (members, gang companies, front men) to the official or his family"),
-    Signal("relay", 0.4, ("relay_amount", "relay_level", "relay_count"),
+    Signal("relay", 0.7, ("relay_amount", "relay_level", "relay_count"),
            lambda f: f["relay_level"].to_numpy(dtype=float),
            "money from the gang side passed on to the official's circle by one intermediary within 30 days"),
     Signal("contracts", 0.7,
            ("contract_count", "contract_amount", "contract_total", "contract_expected", "contract_surprise",
             "contract_unit"),
-           lambda f: np.maximum(_ramp(f["contract_surprise"].to_numpy(), 0.7, 2.7),
-                                0.5 * _ramp(f["contract_unit"].to_numpy(), 0.5, 1.5)),
+           _contracts,
            "contracts the official issued or approved to gang companies, beyond what chance predicts"),
     Signal("contacts", 0.6,
            ("contact_weight", "contact_core", "contact_people", "contact_volume", "contact_expected",
             "contact_surprise", "contact_post"),
-           lambda f: _ramp(f["contact_surprise"].to_numpy(), 1.0, 6.0),
+           _contacts,
            "calls and meetings with the gang's leader, core and side, beyond what his contact volume predicts"),
     Signal("tipoff", 0.7, ("tipoff_raids", "tipoff_score", "tipoff_spread", "tipoff_post_raids"), _tipoff,
            "contacts with the gang side hours to days before its raids, improbable under the official's own "
            "baseline (the warning passed on strengthens it)"),
-    Signal("kinship", 0.3, ("kin_side", "kin_employed"), _kinship,
+    Signal("kinship", 0.5, ("kin_side", "kin_employed"), _kinship,
            "relatives who are members or front men of the gang, or work for its companies"),
     Signal("member", 0.9, ("member",), lambda f: f["member"].to_numpy(dtype=float),
            "the official is on the gang's member list"),
