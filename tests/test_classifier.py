@@ -115,13 +115,19 @@ def test_gbm_and_isotonic_variants(city: SynthCity, graph: ug.CaseGraph) -> None
     assert np.unique(iso).size < np.unique(raw).size / 2
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known defect found by issue 17's test rework: with the case's own labels (3 positive pairs) "
-    "HistGradientBoostingClassifier (min_samples_leaf=20) makes no split and the GBM variant gives "
-    "every pair the same probability, silently; it should refuse or warn instead"))
 def test_gbm_with_few_positives_ranks_or_refuses(graph: ug.CaseGraph) -> None:
+    # with the case's own labels (3 positive pairs) gradient boosting makes no split; instead of
+    # giving every pair the same probability silently, fit refuses and says what to do
     X = pair_features(graph, all_pairs=True)
-    p = UmbrellaClassifier(estimator="gbm").fit_graph(graph).predict_proba(X)[:, 1]
+    clf = UmbrellaClassifier(estimator="gbm")
+    with pytest.raises(ParameterError, match=r"estimator='gbm'\) learned nothing.*3 pair\(s\) of class 1"
+                       r".*estimator='logistic'"):
+        clf.fit_graph(graph)
+    assert not hasattr(clf, "model_")
+    with pytest.raises(NotFittedError):
+        clf.predict_proba(X)
+    # the same labels fit the default (anchored logistic) model, which does rank
+    p = UmbrellaClassifier().fit_graph(graph).predict_proba(X)[:, 1]
     assert np.unique(p).size > 1
 
 

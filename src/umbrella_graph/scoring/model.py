@@ -43,6 +43,9 @@ from .signals import FEATURES, pair_features
 __all__ = ["UmbrellaClassifier", "design_matrix"]
 
 _ESTIMATORS = ("logistic", "gbm")
+#: Gradient boosting's smallest leaf (scikit-learn's default): with fewer labelled pairs of
+#: a class than this the trees rarely split, and :meth:`UmbrellaClassifier.fit` refuses.
+_GBM_LEAF = 20
 
 
 def _one_thread() -> Any:
@@ -185,7 +188,10 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     estimator : {"logistic", "gbm"}, default "logistic"
         The base model: an L2-regularised logistic regression on standardised inputs,
         anchored on the unsupervised score when fitted on pair features (stable with
-        few labels; the default), or histogram gradient boosting.
+        few labels; the default), or histogram gradient boosting, which needs many labels
+        of each class: when its trees make no split (every pair would get the same
+        probability, e.g. with a case's 3 labelled umbrellas) ``fit`` raises
+        :class:`~umbrella_graph.errors.ParameterError` instead.
     C : float, default 0.1
         Inverse regularisation strength of the logistic regression's coefficients when
         fitted on a plain numeric matrix (on pair features ``prior_weight`` applies).
@@ -276,7 +282,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
             C = 1.0 / float(self.prior_weight) if anchored else float(self.C)
             return _AnchoredLogistic(C=C, offset_col=-1 if anchored else None,
                                      class_weight=self.class_weight)
-        return HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=150,
+        return HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=150, min_samples_leaf=_GBM_LEAF,
                                               class_weight=self.class_weight,
                                               random_state=int(self.random_state))
 
@@ -323,10 +329,19 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         base = self._base(self.uses_pair_features_)
         with _one_thread():
             if self.calibration == "none" or folds < 2:
-                self.model_ = base.fit(Xa, ya)
+                model = base.fit(Xa, ya)
             else:
                 split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=int(self.random_state))
-                self.model_ = CalibratedClassifierCV(base, method=self.calibration, cv=split).fit(Xa, ya)
+                model = CalibratedClassifierCV(base, method=self.calibration, cv=split).fit(Xa, ya)
+            if self.estimator == "gbm" and np.unique(model.predict_proba(Xa)[:, -1]).size < 2:
+                vars(self).pop("model_", None)  # a failed fit leaves no fitted model behind
+                raise ParameterError(
+                    f"UmbrellaClassifier(estimator='gbm') learned nothing from these labels ({counts[-1]} pair(s) "
+                    f"of class {self.classes_[-1].item()!r}, {counts[0]} of class {self.classes_[0].item()!r}): gradient "
+                    f"boosting (at least {_GBM_LEAF} pairs per leaf) made no split and would give every pair "
+                    "the same probability. Label more pairs of each class, or use estimator='logistic' (the "
+                    "default), which is anchored on the unsupervised score.")
+        self.model_ = model
         return self
 
     def fit_graph(self, graph: CaseGraph, labels: pd.DataFrame | None = None, *, seed: int = 0
