@@ -334,7 +334,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
                 split = StratifiedKFold(n_splits=folds, shuffle=True, random_state=int(self.random_state))
                 model = CalibratedClassifierCV(base, method=self.calibration, cv=split).fit(Xa, ya)
             if self.estimator == "gbm" and np.unique(model.predict_proba(Xa)[:, -1]).size < 2:
-                vars(self).pop("model_", None)  # a failed fit leaves no fitted model behind
+                self.__dict__.pop("model_", None)  # a failed fit leaves no fitted model behind
                 raise ParameterError(
                     f"UmbrellaClassifier(estimator='gbm') learned nothing from these labels ({counts[-1]} pair(s) "
                     f"of class {self.classes_[-1].item()!r}, {counts[0]} of class {self.classes_[0].item()!r}): gradient "
