@@ -26,10 +26,11 @@ class _Confounders(_State):
         fu_shift = (fu_lo, fu_hi) != (4 * 60, 20 * _MIN_PER_DAY)
         # 1. investigators: calls and meetings with members after raids, no money
         inv_posts = np.flatnonzero(np.isin(self.post_kind, ["investigator", "police"]) & self.full_post)
+        inv_dist = self._post_district(inv_posts)
+        inv_free = np.array([int(self.post_person[p]) not in umb for p in inv_posts], dtype=bool)
         for g in range(self.n_gangs):
             d = self.t_dist[self.g_town[g]]
-            local = [p for p in inv_posts if self._post_district(np.array([p]))[0] == d
-                     and int(self.post_person[p]) not in umb]
+            local = inv_posts[(inv_dist == d) & inv_free].tolist()
             if not local:
                 continue
             n_inv = max(1, int(round(r.uniform(1, 2.5) * k.confounders)))
@@ -119,12 +120,15 @@ class _Confounders(_State):
         # 4. everyday fees: members pay the cadres of their village small amounts
         cadres = np.flatnonzero(self.post_kind == "cadre")
         cad_v = self.post_sub[cadres]
+        by_v = np.argsort(cad_v, kind="stable")  # each village's cadres, in post order
+        v_sorted = cad_v[by_v]
         for g in range(self.n_gangs):
             mem = self.g_members[g]
             m = int(len(mem) * 0.6 * k.confounders) + 1
             payer = mem[r.integers(0, len(mem), m)]
             v = self.village[payer]
-            options = [cadres[cad_v == x] for x in v]
+            lo, hi = np.searchsorted(v_sorted, v, "left"), np.searchsorted(v_sorted, v, "right")
+            options = [cadres[by_v[a:b]] for a, b in zip(lo, hi, strict=True)]
             has = np.array([len(x) > 0 for x in options])
             if not has.any():
                 continue

@@ -148,21 +148,43 @@ class _Writing(_State):
 
     # ------------------------------------------------------------------ truth
     def truth(self) -> pd.DataFrame:
+        """One row per official x gang, sorted by official then gang id. Built column-wise:
+        every pair gets its official's gang-independent role and confounder, then the few
+        pairs the phases wrote (``pair_role``, ``pair_mech``, ``pair_conf``) are set; no
+        Python loop over the officials x gangs grid."""
         offs = np.unique(self.post_person)
         G = self.n_gangs
-        o = np.repeat(offs, G)
-        g = np.tile(np.arange(G), len(offs))
-        role = np.array([self.pair_role.get((int(a), int(b)), self.official_role.get(int(a), "none"))
-                         for a, b in zip(o, g, strict=True)], dtype=object)
-        mech = np.array([";".join(x for x in _MECH_ORDER if x in self.pair_mech.get((int(a), int(b)), set()))
-                         for a, b in zip(o, g, strict=True)], dtype=object)
-        conf = np.array([";".join(sorted(self.pair_conf.get((int(a), int(b)), set())
-                                         | ({self.official_role[int(a)]} if int(a) in self.official_role else set())))
-                         for a, b in zip(o, g, strict=True)], dtype=object)
+        n_o = len(offs)
+        # rows in the final order: official ids then gang ids compared as strings
+        o_order = np.argsort(self.person_ids[offs].astype(str), kind="stable")
+        g_order = np.argsort(self.g_ids.astype(str), kind="stable")
+        o_rank = np.empty(n_o, dtype=np.int64)
+        o_rank[o_order] = np.arange(n_o)
+        g_rank = np.empty(G, dtype=np.int64)
+        g_rank[g_order] = np.arange(G)
+        o = np.repeat(offs[o_order], G)
+        g = np.tile(g_order, n_o)
+        own = [self.official_role.get(int(a)) for a in offs[o_order]]
+        role = np.repeat(np.array([x if x is not None else "none" for x in own], dtype=object), G)
+        conf = np.repeat(np.array([x if x is not None else "" for x in own], dtype=object), G)
+        mech = np.full(n_o * G, "", dtype=object)
+
+        def row(a: int, b: int) -> int:
+            i = int(np.searchsorted(offs, a))
+            return int(o_rank[i]) * G + int(g_rank[b]) if i < n_o and offs[i] == a and 0 <= b < G else -1
+
+        for (a, b), v in self.pair_role.items():
+            if (i := row(a, b)) >= 0:
+                role[i] = v
+        for (a, b), ms in self.pair_mech.items():
+            if (i := row(a, b)) >= 0:
+                mech[i] = ";".join(x for x in _MECH_ORDER if x in ms)
+        for (a, b), cs in self.pair_conf.items():
+            if (i := row(a, b)) >= 0:
+                conf[i] = ";".join(sorted(cs | ({self.official_role[a]} if a in self.official_role else set())))
         label = np.isin(role, ["umbrella", "member_official"]).astype(np.int64)
-        df = pd.DataFrame({"official_id": self.person_ids[o], "gang_id": self.g_ids[g], "label": label,
-                           "role": role, "mechanisms": mech, "confounders": conf})
-        return df.sort_values(["official_id", "gang_id"]).reset_index(drop=True)
+        return pd.DataFrame({"official_id": self.person_ids[o], "gang_id": self.g_ids[g], "label": label,
+                             "role": role, "mechanisms": mech, "confounders": conf})
 
     def tipoff_truth(self) -> pd.DataFrame:
         rows = [(self.ev_ids[e], self.person_ids[o], self.g_ids[g])
