@@ -64,6 +64,8 @@ class Signal:
 KIN_SIDE_SHARE = 0.3
 #: The contract test's surprise (-log10 p) at which ``contracts`` starts and saturates.
 CONTRACT_SURPRISE = (0.5, 2.0)
+#: Confidence-weighted contracts to the gang needed for the full ``contracts`` value.
+CONTRACT_FULL_COUNT = 1.5
 #: Share of the unit's contracts (issued by his unit or village, approved by someone else).
 UNIT_CONTRACT_SHARE = 0.25
 #: How much of ``contacts`` is lost when none of the contacts is with the leader or core.
@@ -99,6 +101,10 @@ def _contracts(f: pd.DataFrame) -> np.ndarray:
     # Poisson null says, so surprise 2 is already rare; contracts his unit issued and
     # someone else approved are the approver's act more than his
     direct = _ramp(f["contract_surprise"].to_numpy(), CONTRACT_SURPRISE[0], CONTRACT_SURPRISE[1])
+    # one contract is never enough: when the gang's companies win almost nothing from
+    # anybody else, the expectation rests on no wins at all and a single fair win looks
+    # improbable; the full value needs CONTRACT_FULL_COUNT confidence-weighted contracts
+    direct = direct * np.clip(f["contract_count"].to_numpy(dtype=float) / CONTRACT_FULL_COUNT, 0.0, 1.0)
     unit = UNIT_CONTRACT_SHARE * _ramp(f["contract_unit"].to_numpy(), 0.5, 1.5)
     return np.maximum(direct, unit)
 
