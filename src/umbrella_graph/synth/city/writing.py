@@ -29,6 +29,8 @@ class _Writing(_State):
         chunk_len = np.array([len(ch["src"]) for ch in self.ct.chunks])
         chunk_start = np.concatenate([[0], np.cumsum(chunk_len)[:-1]])
         tip_pos = np.array([chunk_start[c] for *_, c in self.tip_rows], dtype=np.int64)
+        for parts in (self.tx, self.ct, self.ties, self.roles, self.contracts):
+            parts.chunks.clear()  # concatenated above: the drawn records are held once, not twice
         keep = {
             "tx": self._drop(tx, k.missing_share),
             "ct": self._drop(ct, k.missing_share),
@@ -59,9 +61,15 @@ class _Writing(_State):
         def sel(f: dict[str, np.ndarray], m: np.ndarray) -> dict[str, np.ndarray]:
             return {c: v[m] for c, v in f.items()}
 
-        tx, ct, ties, roles, cons = (sel(tx, keep["tx"]), sel(ct, keep["ct"]), sel(ties, keep["ties"]),
-                                     sel(roles, keep["roles"]), sel(cons, keep["cons"]))
-        ent = self.ent_ids
+        # one table at a time, so that a table's drawn and kept records are not all held together
+        tx = sel(tx, keep["tx"])
+        ct = sel(ct, keep["ct"])
+        ties = sel(ties, keep["ties"])
+        roles = sel(roles, keep["roles"])
+        cons = sel(cons, keep["cons"])
+        # the entity ids as one string array, taken per record (no per-record Python string
+        # object and no conversion of an object column by the frame constructor)
+        ent = pd.array(self.ent_ids, dtype="str")
         # transactions: time order, ids T...
         t = tx["t"].astype(np.int64)
         t = np.clip(t, 0, self.days * _MIN_PER_DAY - 1)
@@ -70,28 +78,30 @@ class _Writing(_State):
         width = max(7, len(str(m)))
         transactions = pd.DataFrame({
             "id": np.char.add("T", np.char.zfill(np.arange(1, m + 1).astype(str), width)).astype(object),
-            "src": ent[tx["src"].astype(np.int64)[order]],
-            "dst": ent[tx["dst"].astype(np.int64)[order]],
+            "src": ent.take(tx["src"].astype(np.int64)[order]),
+            "dst": ent.take(tx["dst"].astype(np.int64)[order]),
             "amount": self._scaled(np.maximum(tx["amount"].astype(float)[order], 1.0)),
             "date": (self.t0 + t[order].astype("timedelta64[m]")).astype("datetime64[ns]"),
             "channel": tx["channel"][order],
             "memo": pd.Series(tx["memo"][order], dtype=object).replace("", None).to_numpy(),
         })
         src, dst = tx["src"].astype(np.int64)[order], tx["dst"].astype(np.int64)[order]
+        del tx
         transactions = transactions[src != dst].reset_index(drop=True)
         t = np.clip(ct["t"].astype(np.int64), 0, self.days * _MIN_PER_DAY - 1)
         order = np.argsort(t, kind="stable")
         cs, cd = ct["src"].astype(np.int64)[order], ct["dst"].astype(np.int64)[order]
         contacts = pd.DataFrame({
-            "src": ent[cs], "dst": ent[cd], "kind": ct["kind"][order],
+            "src": ent.take(cs), "dst": ent.take(cd), "kind": ct["kind"][order],
             "time": (self.t0 + t[order].astype("timedelta64[m]")).astype("datetime64[ns]"),
             "duration_s": ct["duration_s"].astype(float)[order],
             "count": ct["count"].astype(np.int64)[order],
         })
+        del ct
         contacts = contacts[cs != cd].reset_index(drop=True)
         ts, td = ties["src"].astype(np.int64), ties["dst"].astype(np.int64)
         a, b = np.minimum(ts, td), np.maximum(ts, td)
-        tie_df = pd.DataFrame({"a": a, "b": b, "src": ent[ts], "dst": ent[td], "kind": ties["kind"]})
+        tie_df = pd.DataFrame({"a": a, "b": b, "src": ent.take(ts), "dst": ent.take(td), "kind": ties["kind"]})
         tie_df = tie_df[tie_df["a"] != tie_df["b"]].drop_duplicates(["a", "b", "kind"])
         tie_df = tie_df.drop(columns=["a", "b"]).reset_index(drop=True)
         company_roles = pd.DataFrame({
