@@ -117,10 +117,10 @@ def test_synthetic_cities_precision_recall(difficulty: str) -> None:
 
 # ----------------------------------------------------------------------------- hand-made cases
 def _case(contacts: list[tuple[str, str, str, str]], *, events: list[tuple[str, str]] | None = None,
-          ties: list[tuple[str, str, str]] | None = None) -> CaseGraph:
-    people = ["off", "wife", "cop", "boss", "m1", "m2", "bro"]
+          ties: list[tuple[str, str, str]] | None = None, extra_people: list[str] | None = None) -> CaseGraph:
+    people = ["off", "wife", "cop", "boss", "m1", "m2", "bro", *(extra_people or [])]
     frames = {
-        "people": pd.DataFrame({"id": people, "name": list("甲乙丙丁戊己庚")}),
+        "people": pd.DataFrame({"id": people, "name": list("甲乙丙丁戊己庚辛壬癸")[:len(people)]}),
         "officials": pd.DataFrame({"person_id": ["off", "cop"], "position": ["镇长", "侦查员"]}),
         "gangs": pd.DataFrame({"id": ["G1"], "name": ["某团伙"]}),
         "members": pd.DataFrame({"person_id": ["boss", "m1", "m2", "bro"], "gang_id": ["G1"] * 4,
@@ -255,3 +255,66 @@ def test_chinese_and_traditional_kinds_are_the_same_case() -> None:
     assert list(zh["event_id"]) == ["E1"]  # 宣判 (a verdict) is not enforcement
     assert zh["via"].tolist() == en["via"].tolist() == ["spouse"]
     assert zh["score"].round(6).tolist() == en["score"].round(6).tolist()
+
+
+# ----------------------------------------------------------------------------- the scan's own null
+def test_scan_pvalue_is_exact_for_nested_windows() -> None:
+    """The scan's p-value matches a simulation of the nested Poisson windows, lies between
+    the best window's own p-value and the Bonferroni bound, and is that p-value for one
+    window."""
+    from scipy import stats
+
+    from umbrella_graph.scoring.tipoff import scan_pvalue
+
+    mu = np.array([[0.2, 0.5, 1.0, 2.0], [0.01, 0.03, 0.06, 0.12]])
+    # observed: 4 records in the second window of the first row, 1 in the first of the second
+    lp = np.array([stats.poisson.logsf(3, 0.5), stats.poisson.logsf(0, 0.01)])
+    got = np.exp(scan_pvalue(mu, lp))
+    rng = np.random.default_rng(0)
+    n = 200_000
+    for i in range(2):
+        inc = rng.poisson(np.diff(np.r_[0.0, mu[i]]), size=(n, 4)).cumsum(axis=1)
+        p_w = np.where(inc > 0, stats.poisson.sf(inc - 1, mu[i]), 1.0)
+        sim = float((p_w.min(axis=1) <= np.exp(lp[i]) * (1 + 1e-9)).mean())
+        assert abs(got[i] - sim) < 4 * np.sqrt(sim * (1 - sim) / n) + 1e-4, (got[i], sim)
+    assert (got >= np.exp(lp) - 1e-12).all() and (got <= 4 * np.exp(lp) + 1e-12).all()
+    assert np.exp(scan_pvalue(mu[:, :1], lp)) == pytest.approx(np.exp(lp))
+
+
+def test_lone_call_scan_is_not_bonferroni() -> None:
+    """A lone call 5 hours before a raid: its p-value is close to that of the shortest
+    window holding it, not 8 times it."""
+    g = _case([("off", "boss", "call", "2020-06-01 01:00"), *_LIFE])
+    t = find_tipoffs(g, min_score=0)
+    one = find_tipoffs(g, window="6h", min_score=0)
+    assert t["window_hours"].iat[0] == 6.0
+    assert t["p_value"].iat[0] < 2 * one["p_value"].iat[0]
+
+
+def test_a_call_warns_of_the_next_raid_only() -> None:
+    """A call 5 hours before one raid and 29 hours before the next on the same gang is a
+    tip-off for the first only."""
+    g = _case([("off", "boss", "call", "2020-06-01 01:00"), *_LIFE],
+              events=[("E1", "2020-06-01 06:00"), ("E2", "2020-06-02 06:00")])
+    t = find_tipoffs(g, min_score=0)
+    assert set(t["event_id"]) == {"E1"}
+
+
+def test_kin_call_is_attributed_to_the_official_through_the_circle() -> None:
+    """A brother's lone call before a raid is the official's tip-off (the domain circle:
+    a 兄弟 tie), listed at the default threshold."""
+    g = _case([("bro2", "boss", "call", "2020-06-01 01:00"), *_LIFE],
+              ties=[("off", "wife", "spouse"), ("off", "bro2", "兄弟")], extra_people=["bro2"])
+    t = find_tipoffs(g)
+    assert t[["official_id", "via", "via_person_id"]].values.tolist() == [["off", "kin", "bro2"]]
+
+
+def test_follow_up_is_measured_against_the_whole_record_period() -> None:
+    """An investigator whose calls all follow raids: the follow-up period covers them,
+    measured against the months of records around them, and nothing is listed."""
+    days = [f"2020-06-{d:02d} 15:00" for d in range(2, 16)] + [f"2020-06-{d:02d} 15:00" for d in range(12, 26)]
+    calls = [("cop", "m1" if i % 2 else "m2", "call", t) for i, t in enumerate(days)]
+    g = _case([*calls, *_LIFE], events=[("E1", "2020-06-01 06:00"), ("E2", "2020-06-11 06:00")])
+    t = find_tipoffs(g, min_score=0)
+    assert t["follow_up_hours"].iat[0] >= 10 * 24
+    assert t["score"].max() < 1.0

@@ -7,15 +7,16 @@ and relatives', reached the gang's side in the hours or days before the event, w
 
 ``surprise``
     the timing against the official's own background rate with that gang: lead windows
-    from 1 hour to 4 days are scanned, the best one is kept and its p-value multiplied by
-    the number of windows scanned; contacts in the investigators' follow-up period after
+    from 1 hour to 4 days are scanned, the best one is kept and its p-value is the exact
+    p-value of the scan (nested windows: not a Bonferroni bound); a record counts for the
+    gang's next event only; contacts in the investigators' follow-up period after
     earlier events (measured from the case) have their own rate;
 ``relay_surprise``
     whether the contacted person alerted the gang right after the contact;
 ``score``
     the larger of the timing surprise and Fisher's combination of both: a relay
     strengthens a tip-off, its absence never buries one. Rows are kept when ``score >=
-    min_score`` (default 2.0, a 1-in-100 coincidence after the scan correction).
+    min_score`` (default 3.0, a 1-in-1,000 coincidence under the scan's own null).
 
 A single call to the gang's leader by an official who otherwise never calls the gang, a
 few hours before a raid, is listed without any relay.
@@ -113,7 +114,7 @@ def find_tipoffs(
         relay; None leaves the relay out.
     kinds : sequence of str, default all
         Contact kinds to use (``call``, ``sms``, ``meeting``, ``chat``).
-    min_score : float, default 2.0
+    min_score : float, default 3.0
         Keep (event, official) pairs whose score is at least this. 0 keeps every
         pre-event contact.
     event_kinds : sequence of str, optional
@@ -172,7 +173,7 @@ def find_tipoffs(
     12.0
     >>> t[["surprise", "relay_surprise", "score"]].round(2)
        surprise  relay_surprise  score
-    0      1.64            5.29   5.71
+    0      2.52            5.29   6.53
     >>> find_tipoffs(build_graph(case), window=-2)
     Traceback (most recent call last):
     ...

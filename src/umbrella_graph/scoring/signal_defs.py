@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .tipoff import TIPOFF_MIN_SCORE
+
 __all__ = ["SIGNALS", "SIGNAL_NAMES", "Signal", "signal_values", "combine"]
 
 
@@ -79,9 +81,10 @@ def _money(f: pd.DataFrame) -> np.ndarray:
 
 
 def _tipoff(f: pd.DataFrame) -> np.ndarray:
-    # the tip-off score is a -log10 p-value (scoring.tipoff): 1.3 (p = 0.05) says little,
-    # 4 (1 in 10,000) is as strong as timing gets; every further tipped raid adds
-    v = _ramp(f["tipoff_score"].to_numpy(dtype=float), 1.3, 4.0)
+    # the tip-off score is -log10 of the scan's p-value (scoring.tipoff): from 0.8 below
+    # the listing threshold (TIPOFF_MIN_SCORE, 1 in 1,000) it starts to count, and 1.9
+    # above it (1 in ~100,000) is as strong as timing gets; every further tipped raid adds
+    v = _ramp(f["tipoff_score"].to_numpy(dtype=float), TIPOFF_MIN_SCORE - 0.8, TIPOFF_MIN_SCORE + 1.9)
     more = np.maximum(f["tipoff_raids"].to_numpy(dtype=float) - 1.0, 0.0)
     return 1.0 - (1.0 - v) * 0.6 ** more
 

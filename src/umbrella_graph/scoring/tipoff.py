@@ -15,8 +15,13 @@ timing (``surprise``)
     longest window) with every pre-event window of the gang left out; a rate is
     ``(records + 0.5) / max(hours, W)`` (a Jeffreys-style pseudo-count: an official who
     never calls the gang still has a small rate). ``p_w = P(X >= k_w)``, ``X ~
-    Poisson(expected_w)``; the pair takes its best window and multiplies its p-value by
-    the number of windows scanned (Bonferroni: the correction for the scan).
+    Poisson(expected_w)``; the pair takes its best window, and its p-value is that of
+    the scan itself (:func:`scan_pvalue`): the probability, under the same Poisson
+    baseline, that *some* window is at least as surprising. The windows are nested, so
+    this is far below the Bonferroni bound (x the number of windows): a lone call is
+    about as improbable under the scan as in the shortest window that holds it. A record
+    belongs to the gang's next event only (a call before two raids warns of the first),
+    and an event's windows never reach back past the gang's previous event.
 
 follow-up
     Investigators call members for days or weeks after a raid. Those weeks are measured
@@ -49,13 +54,16 @@ from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcemen
 from ..graph import CaseGraph
 from ._context import context
 
-__all__ = ["tipoff_table", "case_follow_up", "TIPOFF_MIN_SCORE", "SIDE_MIN_CONFIDENCE"]
+__all__ = ["tipoff_table", "scan_pvalue", "case_follow_up", "TIPOFF_MIN_SCORE", "SIDE_MIN_CONFIDENCE"]
 
 logger = logging.getLogger(__name__)
 
-#: Default threshold of the tip-off score (-log10 p after the scan correction): a
-#: 1-in-100 coincidence under the official's own baseline.
-TIPOFF_MIN_SCORE = 2.0
+#: Default threshold of the tip-off score (-log10 p of the scan, :func:`scan_pvalue`): a
+#: 1-in-1,000 coincidence under the official's own baseline. A case tests every
+#: (event, official) pair with a pre-event contact, hundreds to thousands of them, so a
+#: 1-in-100 threshold lists more coincidences than tip-offs (docs/signals.md: what it was
+#: chosen against and how it fails).
+TIPOFF_MIN_SCORE = 3.0
 #: Unlisted people count as the gang's side from this confidence on (listed members always).
 SIDE_MIN_CONFIDENCE = 0.5
 #: The background interval reaches this far before the window and after the event.
@@ -230,6 +238,86 @@ def _count_between(keys: np.ndarray, cum: np.ndarray, lo: np.ndarray, hi: np.nda
     """Sum of the weights whose sorted ``keys`` lie in ``[lo, hi)``."""
     return cum[np.searchsorted(keys, hi, side="left")] - cum[np.searchsorted(keys, lo, side="left")]
 
+#: Pairs whose scan needs more than this many counts per window get the Bonferroni bound
+#: (a conservative upper bound on the exact scan p-value) instead of the exact one.
+_SCAN_MAX_COUNT = 64
+
+
+def scan_pvalue(expected: np.ndarray, logp: np.ndarray) -> np.ndarray:
+    """ln P(the best of nested lead windows is at least as surprising as observed).
+
+    The lead windows are nested (each contains the shorter ones), so their counts are
+    strongly dependent and a Bonferroni correction (x the number of windows) is far too
+    conservative: a lone call is as improbable under the scan as in the shortest window
+    that holds it. This is the exact null of the scan statistic ``min_w P(X_w >= k_w)``
+    for a Poisson process: ``expected`` (``n x m``, non-decreasing along the windows) are
+    the expected counts of the ``m`` nested windows, ``logp`` (``n``) the natural log of
+    the best window's p-value. For each window ``w`` the smallest count ``c_w`` whose
+    tail is at most the observed p-value is found, and ``P(exists w: X_w >= c_w)`` is
+    summed over first passages: ``X_w`` is the sum of independent Poisson increments
+    between consecutive windows, tracked by a dynamic programme over the counts still
+    below every threshold. Pairs that would need more than :data:`_SCAN_MAX_COUNT`
+    counts per window get the Bonferroni bound.
+
+    Examples
+    --------
+    One record in a 1-hour window expected 0.001 times, scanned over windows of 1 to 96
+    hours: the scan multiplies its p-value by 1.37 (Bonferroni would multiply by 8).
+
+    >>> mu = np.array([[0.001, 0.003, 0.006, 0.012, 0.024, 0.048, 0.072, 0.096]])
+    >>> lp = np.log(-np.expm1(-mu[:, 0]))
+    >>> float(np.round(np.exp(scan_pvalue(mu, lp)) / np.exp(lp), 2)[0])
+    1.37
+    """
+    mu = np.maximum(np.asarray(expected, dtype=float), 0.0)
+    mu = np.maximum.accumulate(mu, axis=1)
+    lp = np.minimum(np.asarray(logp, dtype=float), 0.0)
+    n, m = mu.shape
+    out = np.minimum(lp + np.log(m), 0.0)  # the Bonferroni bound
+    if not n or m == 1:
+        return lp if m == 1 else out
+    # c[:, w]: the smallest count with ln P(X_w >= c) <= lp (ties count as extreme)
+    tol = 1e-9
+    c = np.ones((n, m), dtype=np.int64)
+    todo = stats.poisson.logsf(c - 1, np.maximum(mu, 1e-300)) > lp[:, None] + tol
+    while todo.any():
+        c[todo] += 1
+        todo &= c <= _SCAN_MAX_COUNT
+        if not todo.any():
+            break
+        todo[todo] = stats.poisson.logsf(c[todo] - 1, np.maximum(mu[todo], 1e-300)) > lp[np.nonzero(todo)[0]] + tol
+    exact = (c <= _SCAN_MAX_COUNT).all(axis=1)
+    if not exact.any():
+        return out
+    mu_e, c_e = mu[exact], c[exact]
+    ne = len(mu_e)
+    cmax = int(c_e.max())
+    state = np.zeros((ne, cmax))  # P(count so far = j and no window exceeded yet)
+    state[:, 0] = 1.0
+    p = np.zeros(ne)
+    prev = np.zeros(ne)
+    js = np.arange(cmax)
+    for w in range(m):
+        d = np.maximum(mu_e[:, w] - prev, 0.0)
+        prev = mu_e[:, w]
+        cw = c_e[:, w]
+        # first passage at window w: from count j, at least cw - j more
+        need = np.maximum(cw[:, None] - js[None, :], 0)
+        tail = np.where(need > 0, stats.poisson.sf(need - 1, np.maximum(d[:, None], 1e-300)), 1.0)
+        p += (state * tail).sum(axis=1)
+        # carry the counts that stay below cw
+        pmf = stats.poisson.pmf(js[None, :], d[:, None])  # increments 0..cmax-1
+        new = np.zeros_like(state)
+        for j in range(cmax):
+            new[:, j:] += state[:, j:j + 1] * pmf[:, :cmax - j]
+        new[js[None, :] >= cw[:, None]] = 0.0
+        state = new
+    # never below the best window's own p-value, never above the Bonferroni bound
+    res = np.log(np.clip(p, np.exp(lp[exact]), 1.0))
+    out[exact] = np.minimum(np.maximum(res, lp[exact]), out[exact])
+    return out
+
+
 
 
 
@@ -267,8 +355,14 @@ def _proxies(graph: CaseGraph) -> pd.DataFrame:
                          "via": circ["relation"].to_numpy()}).astype("string")
 
 
-def _measured_follow_up(con: pd.DataFrame, ev: pd.DataFrame) -> pd.Timedelta:
-    """The follow-up period of the case (:func:`umbrella_graph.domain.follow_up_period`)."""
+def _measured_follow_up(con: pd.DataFrame, ev: pd.DataFrame, observed: pd.Series | None = None) -> pd.Timedelta:
+    """The follow-up period of the case (:func:`umbrella_graph.domain.follow_up_period`).
+
+    The rate "elsewhere" is the officials' contacts with each gang spread over the whole
+    period the case's contact records cover (``observed``: every contact time), not only
+    over the span of those contacts: an investigator whose calls all follow raids shows
+    his excess against the quiet months around them.
+    """
     from ..domain import FOLLOW_UP_MAX
 
     c = con.drop_duplicates(["gang_id", "pos"])
@@ -276,6 +370,9 @@ def _measured_follow_up(con: pd.DataFrame, ev: pd.DataFrame) -> pd.Timedelta:
         return pd.Timedelta(days=1)
     gcode = pd.Index(sorted(set(ev["gang_id"]) | set(c["gang_id"])))
     t_all = np.concatenate([c["time"].to_numpy(dtype="datetime64[ns]"), ev["event_time"].to_numpy(dtype="datetime64[ns]")])
+    if observed is not None and len(observed.dropna()):
+        o = observed.dropna().to_numpy(dtype="datetime64[ns]")
+        t_all = np.concatenate([t_all, [o.min(), o.max()]])
     t0 = t_all.min()
     span = int((t_all.max() - t0) / np.timedelta64(1, "s")) + 1
     es = ((ev["event_time"].to_numpy(dtype="datetime64[ns]") - t0) / np.timedelta64(1, "s")).astype(np.int64)
@@ -320,7 +417,7 @@ def case_follow_up(graph: CaseGraph) -> pd.Timedelta:
             side = gang_side_ids(graph, sorted(set(ev["gang_id"])))
             con = _default_pairs(graph, side)
             if len(con):
-                d = _measured_follow_up(con, ev)
+                d = _measured_follow_up(con, ev, graph.case["contacts"]["time"])
         ctx.cache["follow_up"] = d
     return ctx.cache["follow_up"]  # type: ignore[no-any-return]
 
@@ -377,7 +474,7 @@ def _tipoff_table(graph: CaseGraph, windows: tuple[pd.Timedelta, ...], b: pd.Tim
         return pd.DataFrame()
     if isinstance(follow_up, str):
         d = case_follow_up(graph) if event_kinds is None and kinds is None and inferred else \
-            _measured_follow_up(con, ev)
+            _measured_follow_up(con, ev, graph.case["contacts"]["time"])
     else:
         d = pd.Timedelta(0) if follow_up is None else follow_up
     wins = sorted({pd.Timedelta(w) for w in windows})
@@ -405,7 +502,13 @@ def _tipoff_table(graph: CaseGraph, windows: tuple[pd.Timedelta, ...], b: pd.Tim
     # events of the contact's gang with T in (t, t + W]  <=>  t in [T - W, T)
     lo = np.searchsorted(ev_key, c_key, side="right")
     hi = np.searchsorted(ev_key, c_key + w_s, side="right")
-    n_in = hi - lo
+    # a record warns of the gang's next event only (events at that same time included)
+    nxt = np.minimum(lo, len(ev_key) - 1)
+    hi = np.minimum(hi, np.searchsorted(ev_key, ev_key[nxt], side="right"))
+    n_in = np.maximum(hi - lo, 0)
+    # the gang's previous event (or none): where each event's lead windows start at the latest
+    prev_same = np.r_[False, ev_g[1:] == ev_g[:-1]]
+    s_prev = np.where(prev_same, np.r_[s_ev[:1], s_ev[:-1]], np.iinfo(np.int64).min // 4)
     in_post = (np.searchsorted(ev_key, c_key, side="right")
                > np.searchsorted(ev_key, c_key - d_s, side="right")) if d_s else np.zeros(len(con), bool)
 
@@ -449,20 +552,26 @@ def _tipoff_table(graph: CaseGraph, windows: tuple[pd.Timedelta, ...], b: pd.Tim
     best_w = np.full(len(tg), -1, dtype=np.int64)
     best_k = np.zeros(len(tg), dtype=np.int64)
     best_exp = np.zeros(len(tg))
+    all_exp = np.zeros((len(tg), len(wins)))
     for wi, wd in enumerate(wins):
         ws = int(wd.total_seconds())
         k = np.bincount(grp[lead_s <= ws], minlength=len(tg))
-        win_exp = _exposure(ev_g, s_ev, s_ev - ws, s_ev, w_s, d_s)
+        # a window never reaches back past the gang's previous event (whose own window
+        # holds the records before it)
+        w_lo = np.maximum(s_ev - ws, s_prev)
+        win_exp = _exposure(ev_g, s_ev, w_lo, s_ev, w_s, d_s)
         win_post = (win_exp[:, 0] + win_exp[:, 2]) / 3600.0
         win_quiet = (win_exp[:, 1] + win_exp[:, 3]) / 3600.0
         expected = rate_quiet * win_quiet[e] + rate_post * win_post[e]
+        all_exp[:, wi] = expected
         logp = np.where(k > 0, stats.poisson.logsf(k - 1, np.maximum(expected, 1e-300)), 0.0)
         better = (k > 0) & ((best_w < 0) | (logp < best_logp - 1e-12))
         best_logp = np.where(better, logp, best_logp)
         best_w = np.where(better, wi, best_w)
         best_k = np.where(better, k, best_k)
         best_exp = np.where(better, expected, best_exp)
-    logsf = np.minimum(best_logp + np.log(len(wins)), 0.0)
+    # the scan's own null: the windows are nested, so the correction is exact, not x len(wins)
+    logsf = scan_pvalue(all_exp, best_logp)
     w_hours = np.array([w.total_seconds() / 3600.0 for w in wins])[np.maximum(best_w, 0)]
     tg["n_window"] = best_k
     tg["window_hours"] = w_hours
