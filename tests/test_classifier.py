@@ -13,7 +13,13 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import umbrella_graph as ug
 from umbrella_graph.cli import main
 from umbrella_graph.errors import NotFittedError, ParameterError
-from umbrella_graph.scoring import SIGNALS, UmbrellaClassifier, pair_features, score_umbrellas
+from umbrella_graph.scoring import (
+    SIGNALS,
+    UmbrellaClassifier,
+    design_matrix,
+    pair_features,
+    score_umbrellas,
+)
 from umbrella_graph.synth import SynthCity, generate_city
 
 #: Checks that do not apply, with the reason (scikit-learn's ``expected_failed_checks``).
@@ -167,7 +173,9 @@ def test_parameters_are_validated_in_fit(graph: ug.CaseGraph) -> None:
     y[:5] = 1
     for params, name in (({"estimator": "svm"}, "estimator"), ({"C": -1}, "C"), ({"calibration": "platt"},
                          "calibration"), ({"cv": 1}, "cv"), ({"class_weight": "auto"}, "class_weight"),
-                         ({"random_state": "x"}, "random_state"), ({"prior_weight": 0}, "prior_weight")):
+                         ({"random_state": "x"}, "random_state"), ({"prior_weight": 0}, "prior_weight"),
+                         ({"min_positives": -1}, "min_positives"), ({"other_gangs_penalty": np.nan},
+                                                                      "other_gangs_penalty")):
         clf = UmbrellaClassifier(**params)  # construction never fails (scikit-learn manners)
         with pytest.raises(ParameterError, match=f"'{name}' parameter of UmbrellaClassifier"):
             clf.fit(X, y)
@@ -237,8 +245,39 @@ def test_classifier_does_not_lose_to_the_unsupervised_score_on_a_hard_city(
     assert sup >= unsup - 1e-9
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 acceptance not met: with ~5 labelled umbrellas the signals cannot "
-                   "be re-weighed reliably (bench/results/accuracy_shift.md: supervised - unsupervised ~ +0.00)")
+def test_confirmed_umbrellas_lose_their_other_gangs(hard_city: tuple[SynthCity, ug.CaseGraph]) -> None:
+    # an umbrella protects one gang: once a label confirms him for one, his pairs with the other
+    # gangs lose other_gangs_penalty log-odds; every other pair keeps the unsupervised ranking
+    city, g = hard_city
+    X = pair_features(g, seed=1, all_pairs=True)
+    clf = UmbrellaClassifier(random_state=1).fit_graph(g, seed=1)
+    flat = UmbrellaClassifier(random_state=1, other_gangs_penalty=0).fit_graph(g, seed=1)
+    pos = city.labels[city.labels["label"] == 1]
+    assert set(zip(clf.confirmed_["official_id"], clf.confirmed_["gang_id"], strict=True)) == set(
+        zip(pos["official_id"], pos["gang_id"], strict=True))
+    other = (X["official_id"].isin(pos["official_id"]) & ~X.set_index(["official_id", "gang_id"]).index.isin(
+        pd.MultiIndex.from_frame(pos[["official_id", "gang_id"]]))).to_numpy()
+    assert other.sum() >= len(pos)
+    p, q = clf.predict_proba(X)[:, 1], flat.predict_proba(X)[:, 1]
+    lo = lambda v: np.log(v / (1 - v))  # noqa: E731
+    np.testing.assert_allclose(lo(q[other]) - lo(p[other]), 3.0, atol=1e-6)
+    np.testing.assert_array_equal(p[~other], q[~other])
+    # with fewer labelled umbrellas than min_positives, the signals are not re-weighed: the
+    # ranking of the unconfirmed officials' pairs is the unsupervised score's
+    prior = design_matrix(X)["prior"].to_numpy()
+    rest = ~X["official_id"].isin(pos["official_id"]).to_numpy()
+    assert len(pos) < clf.min_positives
+    assert (np.diff(p[rest][np.argsort(prior[rest], kind="stable")]) >= -1e-12).all()
+    with pytest.raises(ParameterError, match="'other_gangs_penalty' parameter"):
+        UmbrellaClassifier(other_gangs_penalty=-1).fit(X, np.r_[np.ones(3, dtype=int), np.zeros(len(X) - 3, dtype=int)])
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "issue 11 acceptance not met: with ~5 labelled umbrellas re-weighing the signals loses on average, so "
+    "below min_positives=12 the classifier keeps the unsupervised ranking and only lowers confirmed "
+    "umbrellas' other gangs: held-out AP +0.001 (hard) / +0.002 (hard combined) on 4,000-person cities, "
+    "+0.008 / +0.015 on 20,000-person ones (docs/signals.md, 'What the labels teach'); even a model "
+    "trained on the full truth of 35 other hard cities gains only +0.03 over the unsupervised score"))
 def test_classifier_beats_the_unsupervised_score_by_005_on_a_hard_city(
         hard_city: tuple[SynthCity, ug.CaseGraph]) -> None:
     city, g = hard_city

@@ -72,8 +72,9 @@ class _AnchoredLogistic(ClassifierMixin, BaseEstimator):
     """
 
     def __init__(self, C: float = 0.3, offset_col: int | None = None,
-                 class_weight: str | dict[Any, float] | None = "balanced") -> None:
+                 class_weight: str | dict[Any, float] | None = "balanced", reweigh: bool = True) -> None:
         self.C = C
+        self.reweigh = reweigh
         self.offset_col = offset_col
         self.class_weight = class_weight
 
@@ -91,6 +92,8 @@ class _AnchoredLogistic(ClassifierMixin, BaseEstimator):
         self.classes_ = np.unique(y)
         t = (y == self.classes_[-1]).astype(float)
         z, R = self._split(np.asarray(X, dtype=float))
+        if not self.reweigh:  # only the prior's scale and the intercept are fitted
+            R = R * 0.0
         self.mean_ = R.mean(axis=0)
         sd = R.std(axis=0)
         self.scale_ = np.where(sd > 0, sd, 1.0)
@@ -176,6 +179,25 @@ def design_matrix(features: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _confirmed(X: pd.DataFrame, y: np.ndarray) -> pd.DataFrame:
+    """The positive (``y`` of the larger class label) pairs of a pair-features frame."""
+    if not {"official_id", "gang_id"} <= set(X.columns):
+        return pd.DataFrame({"official_id": pd.Series(dtype=str), "gang_id": pd.Series(dtype=str)})
+    pos = np.asarray(y) == np.unique(y)[-1]
+    ids = X.loc[pos, ["official_id", "gang_id"]].astype(str)
+    return ids.drop_duplicates().reset_index(drop=True)
+
+
+def _other_gangs(X: pd.DataFrame, confirmed: pd.DataFrame | None) -> np.ndarray:
+    """Rows of ``X`` pairing a confirmed umbrella with a gang he is not confirmed for."""
+    if confirmed is None or not len(confirmed) or not {"official_id", "gang_id"} <= set(X.columns):
+        return np.zeros(len(X), dtype=bool)
+    off = X["official_id"].astype(str).to_numpy()
+    pair = (X["official_id"].astype(str) + "\x1f" + X["gang_id"].astype(str)).to_numpy()
+    known = set(confirmed["official_id"] + "\x1f" + confirmed["gang_id"])
+    return np.isin(off, confirmed["official_id"].to_numpy()) & ~np.isin(pair, list(known))
+
+
 def _is_feature_frame(X: Any) -> bool:
     return isinstance(X, pd.DataFrame) and all(c in X.columns for c in FEATURES)
 
@@ -195,6 +217,14 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     C : float, default 0.1
         Inverse regularisation strength of the logistic regression's coefficients when
         fitted on a plain numeric matrix (on pair features ``prior_weight`` applies).
+    min_positives : int, default 12
+        When fitted on pair features with fewer labelled umbrellas (positive pairs) than
+        this, the signals are not re-weighed at all: the model is the unsupervised
+        score's log-odds with a fitted scale and intercept (calibration), plus what
+        ``other_gangs_penalty`` takes from confirmed umbrellas' other gangs. With a
+        4,000-person hard city's ~5 labelled umbrellas re-weighing loses 0.002 AP on the
+        other pairs on average and up to 0.08 on one city; with a 20,000-person city's
+        ~20 it gains 0.006 to 0.008 (docs/signals.md, "What the labels teach").
     prior_weight : float, default 1000.0
         When fitted on pair features: how many labelled pairs the unsupervised score
         is worth, i.e. the L2 penalty of the signal coefficients that adjust the prior.
@@ -202,6 +232,13 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         anchoring re-weighs the signals on noise and loses average precision on the
         other pairs (bench/accuracy.py, tuning split: 100 and 300 lose, 1,000 and
         3,000 tie or gain a little); with thousands of labels the data outweighs it.
+    other_gangs_penalty : float, default 3.0
+        When fitted on pair features: how many log-odds units are taken from an
+        official's pairs with *other* gangs once a label confirms him as the umbrella of
+        one gang (an umbrella protects one gang; the evidence that links him to others
+        is mostly his own protected gang spilling over). ``0`` leaves them as scored.
+        On hard cities this is the part of the labels that helps every time
+        (docs/signals.md, "What the labels teach").
     calibration : {"sigmoid", "isotonic", "none"}, default "sigmoid"
         How probabilities are calibrated (:class:`~sklearn.calibration.CalibratedClassifierCV`
         with stratified, seeded folds); ``"none"`` keeps the base model's probabilities.
@@ -228,6 +265,10 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         :meth:`contributions` (set when fitted on pair features).
     uses_pair_features_ : bool
         Whether the classifier was fitted on a :func:`pair_features` frame.
+    confirmed_ : pandas.DataFrame
+        ``official_id, gang_id`` of the positive training pairs (set when fitted on pair
+        features with their id columns): the officials whose other gangs'
+        pairs ``other_gangs_penalty`` lowers.
     cv_report_ : dict
         Set by :meth:`cross_validate_pairs`.
 
@@ -246,8 +287,10 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     @legacy_positional(["estimator", "C", "calibration", "cv", "class_weight", "random_state"], after=1)
     def __init__(self, *, estimator: str = "logistic", C: float = 0.1, calibration: str = "sigmoid", cv: int = 3,
                  class_weight: str | dict[Any, float] | None = "balanced", random_state: int = 0,
-                 prior_weight: float = 1000.0) -> None:
+                 prior_weight: float = 1000.0, other_gangs_penalty: float = 3.0, min_positives: int = 12) -> None:
         self.estimator = estimator
+        self.min_positives = min_positives
+        self.other_gangs_penalty = other_gangs_penalty
         self.C = C
         self.prior_weight = prior_weight
         self.calibration = calibration
@@ -266,6 +309,13 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         if (isinstance(self.prior_weight, bool) or not isinstance(self.prior_weight, int | float)
                 or not (np.isfinite(self.prior_weight) and self.prior_weight > 0)):
             raise ParameterError.invalid("prior_weight", func, "a positive number", self.prior_weight)
+        if isinstance(self.min_positives, bool) or not isinstance(self.min_positives, int | np.integer) \
+                or self.min_positives < 0:
+            raise ParameterError.invalid("min_positives", func, "an integer of at least 0", self.min_positives)
+        if (isinstance(self.other_gangs_penalty, bool) or not isinstance(self.other_gangs_penalty, int | float)
+                or not (np.isfinite(self.other_gangs_penalty) and self.other_gangs_penalty >= 0)):
+            raise ParameterError.invalid("other_gangs_penalty", func, "a number of at least 0",
+                                         self.other_gangs_penalty)
         if self.calibration not in _CALIBRATIONS:
             raise ParameterError.invalid("calibration", func, "one of " + ", ".join(map(repr, _CALIBRATIONS)),
                                          self.calibration)
@@ -277,11 +327,11 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         if isinstance(self.random_state, bool) or not isinstance(self.random_state, int | np.integer):
             raise ParameterError.invalid("random_state", func, "an integer", self.random_state)
 
-    def _base(self, anchored: bool) -> Any:
+    def _base(self, anchored: bool, n_positive: int) -> Any:
         if self.estimator == "logistic":
             C = 1.0 / float(self.prior_weight) if anchored else float(self.C)
-            return _AnchoredLogistic(C=C, offset_col=-1 if anchored else None,
-                                     class_weight=self.class_weight)
+            return _AnchoredLogistic(C=C, offset_col=-1 if anchored else None, class_weight=self.class_weight,
+                                     reweigh=not anchored or n_positive >= int(self.min_positives))
         return HistGradientBoostingClassifier(max_depth=3, learning_rate=0.1, max_iter=150, min_samples_leaf=_GBM_LEAF,
                                               class_weight=self.class_weight,
                                               random_state=int(self.random_state))
@@ -309,6 +359,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
             D = design_matrix(X)
             self.baseline_ = X[list(FEATURES)].astype(float).median()
             Xa, ya = check_X_y(D.to_numpy(dtype=float), y)
+            self.confirmed_ = _confirmed(X, ya)
             self.feature_names_in_ = np.asarray(D.columns, dtype=object)
         else:
             if isinstance(X, pd.DataFrame):
@@ -326,7 +377,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         self.n_features_in_ = Xa.shape[1]
         counts = np.array([(ya == c).sum() for c in self.classes_])
         folds = int(min(self.cv, counts.min()))
-        base = self._base(self.uses_pair_features_)
+        base = self._base(self.uses_pair_features_, int(counts[-1]))
         with _one_thread():
             if self.calibration == "none" or folds < 2:
                 model = base.fit(Xa, ya)
@@ -411,10 +462,22 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         return Xa
 
     def predict_proba(self, X: Any) -> np.ndarray:
-        """Calibrated class probabilities, shape (n_pairs, 2); column 1 is "umbrella"."""
+        """Calibrated class probabilities, shape (n_pairs, 2); column 1 is "umbrella".
+
+        On pair features, the pairs of a confirmed umbrella (:attr:`confirmed_`) with
+        the other gangs lose ``other_gangs_penalty`` log-odds.
+        """
         Xa = self._matrix(X)
         with _one_thread():
-            return np.asarray(self.model_.predict_proba(Xa), dtype=float)
+            p = np.asarray(self.model_.predict_proba(Xa), dtype=float)
+        if self.uses_pair_features_ and self.other_gangs_penalty > 0:
+            hit = _other_gangs(X, getattr(self, "confirmed_", None))
+            if hit.any():
+                q = np.clip(p[hit, -1], 1e-15, 1 - 1e-15)
+                q = 1.0 / (1.0 + np.exp(-(np.log(q / (1 - q)) - float(self.other_gangs_penalty))))
+                p[hit, -1] = q
+                p[hit, 0] = 1.0 - q
+        return p
 
     def predict(self, X: Any) -> np.ndarray:
         """The more probable class of each pair."""
