@@ -28,6 +28,7 @@ import pandas as pd
 
 from umbrella_graph import build_graph
 from umbrella_graph.investigate import find_tipoffs
+from umbrella_graph.scoring.tipoff import TIPOFF_MIN_SCORE
 from umbrella_graph.synth import generate_city
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -117,9 +118,10 @@ def main() -> None:
         "",
         f"Synthetic cities of {args.people} people and {args.gangs} gangs, seeds {args.seeds}. "
         "A flagged pair is an (event, official) with at least one row of `find_tipoffs` at its "
-        "defaults (48 h window, 90-day background each side, 30-day follow-up, 1 h relay, "
-        "`min_score=2`); it is correct when the generator planted a warning call by that official "
-        "(or his spouse) before that event. Precision and recall pool the pairs over the seeds. "
+        "defaults (lead windows 1 h to 96 h scanned with the scan's exact p-value, 730-day "
+        "background each side, follow-up measured from the case, 2 h relay, "
+        f"`min_score={TIPOFF_MIN_SCORE:g}`); it is correct when the generator planted a warning call by "
+        "that official (or his relative) before that event. Precision and recall pool the pairs over the seeds. "
         "`investigators`: flagged pairs whose official investigates that gang and calls its "
         "members after raids (must be 0).",
         "",
