@@ -153,11 +153,11 @@ def test_pruning_loses_nothing_on_random_cities(people: int, gangs: int, seed: i
 
 
 def test_blocked_walks_do_not_change_values(city_graph: ug.CaseGraph) -> None:
-    from umbrella_graph.scoring._context import context
-    from umbrella_graph.scoring.signals import _seed_matrix, structure_matrix
+    from umbrella_graph.scoring.facts import facts_of
+    from umbrella_graph.scoring.signals import _seed_matrix
 
-    ctx = context(city_graph, "test")
-    A, P = structure_matrix(ctx), _seed_matrix(ctx)
+    ctx = facts_of(city_graph, "test")
+    A, P = ctx.structure, _seed_matrix(ctx)
     whole = algorithms.personalized_pagerank_many(A, P, tol=1e-8)
     nodes = ctx.official_pos[::7]
     one = algorithms.personalized_pagerank_many(A, P, tol=1e-8, nodes=nodes, max_bytes=3 * 8 * A.shape[0])

@@ -31,8 +31,7 @@ from umbrella_graph.investigate._common import gang_companies as inv_gang_compan
 from umbrella_graph.investigate._common import gang_side as inv_gang_side
 from umbrella_graph.investigate._common import official_proxies
 from umbrella_graph.scoring import gang_companies, score_umbrellas
-from umbrella_graph.scoring._context import context
-from umbrella_graph.scoring.tipoff import gang_side_ids
+from umbrella_graph.scoring.facts import facts_of, gang_side_ids
 
 # the sample's words, as another county writes them (traditional, abbreviated, renamed)
 TIE_ZH = {"child": "子女", "spouse": "配偶", "sibling": "兄弟姐妹", "parent": "父母", "kin": "親屬",
@@ -93,7 +92,7 @@ def test_traditional_and_simplified_give_the_same_answer(words: list[str]) -> No
 # ----------------------------------------------------------------------------- one answer per concept
 def test_circle_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -> None:
     for g in (sample_graph, shifted):
-        ctx = context(g, "test")
+        ctx = facts_of(g, "test")
         ids = g.nodes["id"].to_numpy()
         scorer = set(zip(ctx.official_ids[ctx.circle["off"].to_numpy()], ids[ctx.circle["person"].to_numpy()],
                          ctx.circle["relation"], strict=True))
@@ -109,13 +108,13 @@ def test_circle_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -
 
 def test_enforcement_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -> None:
     for g in (sample_graph, shifted):
-        ctx = context(g, "test")
+        ctx = facts_of(g, "test")
         ev = g.case["events"]
         scorer = set(ev["id"].astype(str).to_numpy()[ctx.events["pos"].to_numpy()])
         domain = set(ev["id"].astype(str)[is_enforcement(ev["kind"]) & ev["gang_id"].notna().to_numpy()])
         tip = set(find_tipoffs(g, min_score=0)["event_id"].astype(str))
         assert scorer == domain and tip <= domain
-    assert set(context(sample_graph, "t").events["pos"]) == set(context(shifted, "t").events["pos"])
+    assert set(facts_of(sample_graph, "t").events["pos"]) == set(facts_of(shifted, "t").events["pos"])
 
 
 def test_gang_companies_and_side_are_one_definition(sample_graph: CaseGraph) -> None:

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import umbrella_graph as ug
-from umbrella_graph.scoring import _context, clear_cache
+from umbrella_graph.scoring import _context, clear_cache, facts
 
 
 def test_graph_attributes_cannot_be_reassigned(sample_graph: ug.CaseGraph) -> None:
@@ -74,20 +74,20 @@ def test_a_changed_case_scores_afresh(sample_case: ug.Case) -> None:
 
 def test_the_cache_is_small_and_can_be_cleared(sample_case: ug.Case) -> None:
     clear_cache()
-    assert len(_context._CACHE) == 0
+    assert len(facts._CACHE) == 0
     graphs = [ug.build_graph(sample_case.with_tables(
-        transactions=sample_case["transactions"].iloc[: 10 * (k + 1)])) for k in range(_context.MAX_CACHED + 1)]
+        transactions=sample_case["transactions"].iloc[: 10 * (k + 1)])) for k in range(facts.MAX_CACHED + 1)]
     for g in graphs:
         ug.pair_features(g, gangs=[g.gangs[0]])
-    assert len(_context._CACHE) == _context.MAX_CACHED
-    assert graphs[0].fingerprint not in _context._CACHE
-    assert graphs[-1].fingerprint in _context._CACHE
+    assert len(facts._CACHE) == facts.MAX_CACHED
+    assert graphs[0].fingerprint not in facts._CACHE
+    assert graphs[-1].fingerprint in facts._CACHE
     clear_cache()
-    assert len(_context._CACHE) == 0
+    assert len(facts._CACHE) == 0
 
 
 def test_context_is_frozen(sample_graph: ug.CaseGraph) -> None:
-    ctx = _context.context(sample_graph, "test")
+    ctx = facts.facts_of(sample_graph, "test")
     with pytest.raises(AttributeError):
         ctx.tx = ctx.tx  # type: ignore[misc]
     assert np.array_equal(ctx.official_pos, sample_graph.index_of(sample_graph.officials))
@@ -95,7 +95,7 @@ def test_context_is_frozen(sample_graph: ug.CaseGraph) -> None:
 
 def test_shared_facts_are_computed_once_in_the_context(sample_graph: ug.CaseGraph) -> None:
     """The facts the signals share are fields of the frozen context, consistent with the case."""
-    ctx = _context.context(sample_graph, "test")
+    ctx = facts.facts_of(sample_graph, "test")
     assert np.array_equal(np.flatnonzero(ctx.off_index >= 0), np.sort(ctx.official_pos))
     assert np.array_equal(ctx.off_index[ctx.official_pos], np.arange(ctx.n_officials))
     assert np.array_equal(ctx.gang_index[ctx.gang_pos], np.arange(ctx.n_gangs))
@@ -110,7 +110,7 @@ def test_the_gang_side_is_a_fact_of_the_context(sample_graph: ug.CaseGraph) -> N
     """Computed once and read by every signal, not asked of gangside again by each."""
     from umbrella_graph.scoring.gangside import side_table
 
-    ctx = _context.context(sample_graph, "test")
+    ctx = facts.facts_of(sample_graph, "test")
     assert ctx.side is ctx.side is side_table(ctx)
     assert {"node", "gang", "conf", "conf_core", "weight", "kind"} <= set(ctx.side.columns)
     import ast

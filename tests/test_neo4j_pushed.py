@@ -18,7 +18,7 @@ from umbrella_graph.backends.neo4j import compute
 from umbrella_graph.errors import BackendError, ParameterError
 from umbrella_graph.scoring import PrecomputedFacts, score_in_neo4j, score_umbrellas
 from umbrella_graph.scoring import pushed as pushed_mod
-from umbrella_graph.scoring._context import context
+from umbrella_graph.scoring.facts import facts_of
 
 pytestmark = pytest.mark.neo4j
 
@@ -56,7 +56,7 @@ def _check(db, case, seed=0):
     _assert_same_scores(want, got)
     # the server's aggregates are the in-memory values, to the bit
     facts = pushed_mod.neo4j_facts(db.driver, database=db.database)
-    ctx = context(graph, "test")
+    ctx = facts_of(graph, "test")
     tx = ctx.tx
     ordinary = tx["amount"].to_numpy(float)[~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()]
     assert set(facts.amount_quantiles) == set(pushed_mod.AMOUNT_QUANTILES)
@@ -128,7 +128,7 @@ def test_precomputed_facts_checked(sample_graph):
     plain = score_umbrellas(sample_graph, seed=0)
     from umbrella_graph.scoring.pushed import AMOUNT_QUANTILES
 
-    ctx = context(sample_graph, "test")
+    ctx = facts_of(sample_graph, "test")
     skewed = PrecomputedFacts(amount_quantiles={q: ctx.amount_at(q) * 50 for q in AMOUNT_QUANTILES})
     other_scores = score_umbrellas(sample_graph, seed=0, precomputed=skewed)
     assert not np.allclose(other_scores.set_index(["official_id", "gang_id"]).sort_index()["sig_money"],

@@ -17,7 +17,7 @@ from umbrella_graph.scoring import (
     pair_features,
     signal_records,
 )
-from umbrella_graph.scoring._context import context
+from umbrella_graph.scoring.facts import facts_of
 from umbrella_graph.synth import generate_city
 
 TOP = 20
@@ -47,7 +47,7 @@ def _check_pair(graph: CaseGraph, scores: pd.DataFrame, feats: pd.DataFrame, o: 
     tip = used[used["signal"] == "tipoff"].drop_duplicates("event_id")
     best = float(tip["value"].max()) if len(tip) else 0.0
     if len(tip):
-        ctx = context(graph, "test")
+        ctx = facts_of(graph, "test")
         gi = list(ctx.gang_ids).index(g)
         n_ev = max(int((ctx.events["gang"].to_numpy() == gi).sum()), 1)
         joint = -chi2.logsf(2 * np.log(10) * np.minimum(tip["value"].to_numpy(), 30).sum(), 2 * n_ev) / np.log(10)

@@ -21,7 +21,7 @@ from ..graph import CaseGraph
 from ..schema import CONTROL_ROLES, MEMBER_ROLES
 from ..scoring import gang_companies as scorer_gang_companies
 from ..scoring import infer_gang_side
-from ..scoring.tipoff import gang_side_ids
+from ..scoring.facts import gang_side_ids
 
 __all__: list[str] = []
 
@@ -173,7 +173,7 @@ def scorer_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
 
 def gang_side(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
     """The people on each gang's side: the one definition,
-    :func:`umbrella_graph.scoring.tipoff.gang_side_ids`.
+    :func:`umbrella_graph.scoring.facts.gang_side_ids`.
 
     Returns ``person_id, gang_id, side`` with ``side`` the listed role (``leader``,
     ``core``, ``member``), or ``front_man`` / ``inferred`` for unlisted people the scorer

@@ -34,7 +34,8 @@ from .._compat import legacy_positional
 from ..domain import LEAD_WINDOWS
 from ..graph import CaseGraph
 from ..schema import CONTACT_KINDS
-from ..scoring.tipoff import TIPOFF_MIN_SCORE, tipoff_table
+from ..scoring.facts import tipoff_table
+from ..scoring.tipoff import TIPOFF_MIN_SCORE
 from ._common import check_graph, check_kinds, check_number, cite, parse_duration
 
 __all__ = ["find_tipoffs", "tipoffs_summary", "TIPOFF_COLUMNS", "TIPOFF_SUMMARY_COLUMNS"]

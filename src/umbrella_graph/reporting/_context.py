@@ -54,7 +54,7 @@ MISSING_TABLE_CONSEQUENCES: dict[str, str] = {
 def _gang_side(graph: CaseGraph, gang_id: str) -> list[str]:
     """People on a gang's side: the scorer's one definition (listed members, and unlisted
     people it places there with confidence >= 0.5)."""
-    from ..scoring.tipoff import gang_side_ids
+    from ..scoring.facts import gang_side_ids
 
     return gang_side_ids(graph, [gang_id])["person_id"].astype(str).tolist()
 

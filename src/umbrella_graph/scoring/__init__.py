@@ -24,9 +24,10 @@ See docs/signals.md for what each signal measures, why, and how it fails.
 
 from __future__ import annotations
 
-from ._context import clear_cache
 from .candidates import candidate_pairs
 from .evidence import EvidencePath, Explanation, Hop, explain
+from .facts import clear_cache, tipoff_table
+from .features import pair_features
 from .gangside import gang_companies, infer_gang_side
 from .model import UmbrellaClassifier, design_matrix
 from .precomputed import PrecomputedFacts
@@ -34,8 +35,7 @@ from .pushed import score_in_neo4j
 from .records import RECORD_COLUMNS, signal_records
 from .score import score_umbrellas
 from .signal_defs import SIGNALS, Signal, signal_values
-from .signals import FEATURE_DOCS, FEATURES, pair_features
-from .tipoff import tipoff_table
+from .signals import FEATURE_DOCS, FEATURES
 
 __all__ = [
     "pair_features",

@@ -1,21 +1,18 @@
-"""Shared, vectorised preparation of a case graph for scoring.
+"""The case's facts, stages 1 and 2: the :class:`Facts` record, the record arrays, the gang side.
 
-Everything the signals need is derived once per graph: record arrays of transactions, contacts, company roles and contracts
-with their row positions (for provenance), the family ties, every official's circle
-(himself, his spouse, his relatives), the listed members, the enforcement events of
-each gang and the administrative tree.
-
-The facts every signal needs are computed here once, not again in each signal: the
-official and gang index of every node (``off_index``, ``gang_index``), who is in an
-official's circle (``in_circle``), the ordinary transfers (``tx_ordinary``: family
-money and wages left out) and the gang side of every gang (:attr:`Context.side`: listed
-members, gang companies, front men and inferred members with a confidence; the rules are
-documented in :mod:`umbrella_graph.scoring.gangside`, the inference lives at the end of
-this module so that every signal reads the one table instead of asking for it again). A :class:`Context` is frozen; its ``cache`` only memoises values that are pure functions
-of the facts above (the gang side, feature grids, algorithm results). Contexts are kept
-in a small LRU keyed by :attr:`CaseGraph.fingerprint` (the graph is immutable, so a key
-never goes stale): at most :data:`MAX_CACHED` cases stay in memory, and
-:func:`clear_cache` drops them all.
+:class:`Facts` is the frozen record of everything the signals need about one case;
+:func:`umbrella_graph.scoring.facts.case_facts` fills it in stages. This module holds
+the record and its first two stages, vectorised: record arrays of transactions,
+contacts, company roles and contracts with their row positions (for provenance), the
+family ties, every official's circle (himself, his spouse, his relatives), the listed
+members, the enforcement events of each gang, the posts, the leads and the
+administrative tree; the official and gang index of every node (``off_index``,
+``gang_index``), who is in an official's circle (``in_circle``), the ordinary transfers
+(``tx_ordinary``: family money and wages left out); then the gang side of every gang
+(:attr:`Facts.side`: listed members, gang companies, front men and inferred members with
+a confidence; the rules are documented in :mod:`umbrella_graph.scoring.gangside`, the
+inference lives at the end of this module so that every signal reads the one table
+instead of asking for it again).
 
 Nothing here reads names, ID numbers, phone numbers or memo texts: scoring only uses
 ids, kinds, amounts, channels, times and the tree.
@@ -23,12 +20,7 @@ ids, kinds, amounts, channels, times and the tree.
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import threading
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextvars import ContextVar
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +36,7 @@ from ..schema import CONTROL_ROLES
 if TYPE_CHECKING:  # pragma: no cover
     from .precomputed import PrecomputedFacts
 
-__all__: list[str] = ["clear_cache", "MAX_CACHED"]
+__all__: list[str] = ["Facts"]
 
 #: Weight of a member's listed role (leader, core, member); unknown roles count as member.
 ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
@@ -52,7 +44,7 @@ ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
 CIRCLE_WEIGHT = {"self": 1.0, "spouse": 1.0, "kin": 0.7}
 # -- the gang side (documented in umbrella_graph.scoring.gangside, which re-exports these)
 #: Transfers at least this large between a company and listed members tie the company to
-#: the gang: the 93rd percentile of the case's ordinary transfers (``Context.amount_at``;
+#: the gang: the 93rd percentile of the case's ordinary transfers (``Facts.amount_at``;
 #: about ¥10,000 in a county where most transfers are a few hundred yuan).
 COMPANY_MONEY_QUANTILE = 0.93
 #: Side actors below this confidence are dropped.
@@ -77,9 +69,30 @@ def pair_key(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     return np.minimum(a, b) * np.int64(n) + np.maximum(a, b)
 
 
+_NONE = np.zeros(0, dtype=np.int64)
+
+
 @dataclass(frozen=True, eq=False)
-class Context:
-    """The prepared arrays of one graph (see the module docstring)."""
+class Facts:
+    """The derived facts of one case (see the module docstring), built by :func:`case_facts`.
+
+    Frozen: no field can be reassigned, every numpy array is read-only and the frames are
+    never modified after the build (a signal that needs another column makes its own
+    frame). The fields are filled in stages, each a pure function of the stages before:
+
+    1. the record arrays and positions (``tx``, ``ct``, ``roles``, ``members``,
+       ``circle``, ``contracts``, ``events``, ``posts``, ``leads``, the tree...);
+    2. the gang sides (``side``);
+    3. the tip-off facts (``tipoff_pairs``, ``follow_up``, ``tipoffs``);
+    4. the filtered record frames of the signals (``money_records``, ``relay_records``,
+       ``responsibility``, ``contract_records``, ``contact_records``,
+       ``tipoff_events``) and the structural graph (``structure``);
+    5. the candidate pairs (``candidates``);
+    6. the explanations' arrays and path graph (``explain_arrays``, ``paths``).
+
+    :func:`umbrella_graph.scoring.facts.case_facts` builds it; read the stages'
+    documentation there.
+    """
 
     graph: CaseGraph
     n: int
@@ -109,19 +122,29 @@ class Context:
     parent: np.ndarray  # parent node of each node in the administrative tree (-1 none)
     t0: np.datetime64
     t1: np.datetime64
+    #: the ordinary transfer amounts (positive, finite; family money and wages left out)
+    ordinary_amounts: np.ndarray
     #: facts computed outside this process (e.g. by Neo4j), used instead of computing them
     precomputed: PrecomputedFacts | None = None
-    cache: dict[str, Any] = field(default_factory=dict)
-
-    @functools.cached_property
-    def side(self) -> pd.DataFrame:
-        """The gang side of every gang (:func:`umbrella_graph.scoring.gangside.side_table`).
-
-        Listed members, gang companies, front men and inferred members with their
-        confidence, computed once for the prepared case (the first signal that needs it)
-        and shared by every signal, the tip-off test, the records and the explanations.
-        """
-        return _side_table(self)
+    # -- stage 2: the gang side of every gang (umbrella_graph.scoring.gangside)
+    side: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # -- stage 3: tip-offs (umbrella_graph.scoring.tipoff.tipoff_facts)
+    tipoff_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)  # circle x gang-side contacts
+    follow_up: pd.Timedelta = pd.Timedelta(days=1)  # the measured follow-up period after events
+    tipoffs: pd.DataFrame = field(default_factory=pd.DataFrame)  # the default tip-off table
+    # -- stage 4: the filtered record frames of the signals (umbrella_graph.scoring.signals)
+    money_records: pd.DataFrame = field(default_factory=pd.DataFrame)
+    relay_records: pd.DataFrame = field(default_factory=pd.DataFrame)
+    responsibility: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contract_records: pd.DataFrame = field(default_factory=pd.DataFrame)
+    contact_records: pd.DataFrame = field(default_factory=pd.DataFrame)
+    tipoff_events: pd.DataFrame = field(default_factory=pd.DataFrame)
+    structure: sp.csr_matrix = field(default_factory=lambda: sp.csr_matrix((0, 0)))
+    # -- stage 5: (official index, gang index, channel bits) of the candidate pairs
+    candidates: tuple[np.ndarray, np.ndarray, np.ndarray] = (_NONE, _NONE, _NONE)
+    # -- stage 6: the explanations' record columns and path graph (umbrella_graph.scoring.paths)
+    explain_arrays: Mapping[str, Any] = field(default_factory=dict)
+    paths: Mapping[str, Any] = field(default_factory=dict)
 
     @property
     def n_gangs(self) -> int:
@@ -141,7 +164,7 @@ class Context:
         return self.kin_keys[i] == k
 
     def amount_at(self, q: float) -> float:
-        """The ``q`` quantile of the case's ordinary transfer amounts (cached).
+        """The ``q`` quantile of the case's ordinary transfer amounts.
 
         Ordinary: between people or companies who are not family, wages left out. Every
         amount threshold of the scorer is a quantile of this distribution, so a poorer
@@ -151,13 +174,8 @@ class Context:
         pre = self.precomputed
         if pre is not None and q in pre.amount_quantiles:
             return float(pre.amount_quantiles[q])
-        key = f"amount_q:{q}"
-        if key not in self.cache:
-            tx = self.tx
-            a = tx["amount"].to_numpy(dtype=float)[~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()]
-            a = a[np.isfinite(a) & (a > 0)]
-            self.cache[key] = float(np.quantile(a, q)) if len(a) else 1.0
-        return float(self.cache[key])
+        a = self.ordinary_amounts
+        return float(np.quantile(a, q)) if len(a) else 1.0
 
     @property
     def period_days(self) -> float:
@@ -165,66 +183,23 @@ class Context:
         return float(max(d, 1.0))
 
 
-#: How many cases' prepared contexts stay in memory (least recently used dropped first).
-MAX_CACHED = 2
-_CACHE: OrderedDict[str, Context] = OrderedDict()
-_LOCK = threading.Lock()
-
-
-def clear_cache() -> None:
-    """Forget every prepared case (the next call on a graph prepares it again).
-
-    Examples
-    --------
-    >>> from umbrella_graph.scoring import clear_cache
-    >>> clear_cache()
-    """
-    with _LOCK:
-        _CACHE.clear()
-
-
-#: The context a scoring call with precomputed facts is running on (for the steps it calls
-#: that look the graph's context up again); set only for the duration of that call.
-_ACTIVE: ContextVar[Context | None] = ContextVar("umbrella_graph_active_context", default=None)
-
-
-@contextlib.contextmanager
-def active(ctx: Context) -> Iterator[Context]:
-    """Make ``ctx`` the context of its graph for the duration of a ``with`` block."""
-    token = _ACTIVE.set(ctx)
-    try:
-        yield ctx
-    finally:
-        _ACTIVE.reset(token)
-
-
-def context(graph: CaseGraph, func: str, precomputed: PrecomputedFacts | None = None) -> Context:
-    """The :class:`Context` of ``graph``: from the LRU if its content was seen recently.
-
-    With ``precomputed`` facts (computed elsewhere, e.g. by Neo4j) a context using them is
-    built and not cached: the LRU only ever holds contexts computed here. Inside
-    :func:`active`, the active context is the one of its graph.
-    """
-    if not isinstance(graph, CaseGraph):
-        raise ParameterError.invalid("graph", func, "a CaseGraph (see build_graph)", type(graph).__name__)
-    cur = _ACTIVE.get()
-    if cur is not None and cur.graph is graph and (precomputed is None or cur.precomputed is precomputed):
-        return cur
-    if precomputed is not None:
-        return _build(graph, precomputed)
-    key = graph.fingerprint
-    with _LOCK:
-        ctx = _CACHE.get(key)
-        if ctx is not None:
-            _CACHE.move_to_end(key)
-            return ctx
-    ctx = _build(graph)
-    with _LOCK:
-        _CACHE[key] = ctx
-        _CACHE.move_to_end(key)
-        while len(_CACHE) > MAX_CACHED:
-            _CACHE.popitem(last=False)
-    return ctx
+def _read_only(value: Any) -> Any:
+    """``value`` with its numpy arrays (those of a sparse matrix, a tuple or a mapping
+    too) made read-only."""
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif sp.issparse(value):
+        for name in ("data", "indices", "indptr"):
+            arr = getattr(value, name, None)
+            if isinstance(arr, np.ndarray):
+                arr.flags.writeable = False
+    elif isinstance(value, tuple):
+        for v in value:
+            _read_only(v)
+    elif isinstance(value, Mapping):
+        for v in value.values():
+            _read_only(v)
+    return value
 
 
 def _edges(graph: CaseGraph, kind: str) -> pd.DataFrame:
@@ -232,7 +207,8 @@ def _edges(graph: CaseGraph, kind: str) -> pd.DataFrame:
     return e[(e["kind"] == kind).to_numpy()]
 
 
-def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Context:
+def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Facts:
+    """Stage 1 of :func:`case_facts`: the record arrays and positions."""
     case = graph.case
     nodes = graph.nodes
     n = len(nodes)
@@ -427,13 +403,15 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Con
         allt = np.zeros(0, "datetime64[ns]")
     t0 = allt.min() if len(allt) else np.datetime64("2000-01-01T00:00", "ns")
     t1 = allt.max() if len(allt) else t0 + np.timedelta64(365, "D")
-    return Context(
+    ordinary = tx_ordinary["amount"].to_numpy(dtype=float)
+    ordinary = ordinary[np.isfinite(ordinary) & (ordinary > 0)]
+    return Facts(
         graph=graph, n=n, kind=kind, is_person=is_person, is_company=is_company,
         official_ids=official_ids, official_pos=official_pos, gang_ids=gang_ids, gang_pos=gang_pos,
         off_index=off_index, gang_index=gang_index, in_circle=in_circle, tx_ordinary=tx_ordinary,
         is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
         circle=circle, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
-        t0=_ns(t0), t1=_ns(t1), precomputed=precomputed,
+        t0=_ns(t0), t1=_ns(t1), ordinary_amounts=ordinary, precomputed=precomputed,
     )
 
 
@@ -460,7 +438,7 @@ def _kin_of(kin_keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.nd
     return kin_keys[i] == k
 
 
-def check_ids(ctx: Context, ids: Any, which: str, func: str) -> np.ndarray:
+def check_ids(ctx: Facts, ids: Any, which: str, func: str) -> np.ndarray:
     """Indices (into ``ctx.official_ids`` / ``ctx.gang_ids``) of the requested ids.
 
     ``None`` means all. Unknown ids raise :class:`ParameterError` without echoing them.
@@ -492,7 +470,7 @@ def _noisy_or(*parts: np.ndarray) -> np.ndarray:
     return 1.0 - out
 
 
-def _companies(ctx: Context) -> pd.DataFrame:
+def _companies(ctx: Facts) -> pd.DataFrame:
     """Gang companies: (company, gang, conf, control, employees, transfers)."""
     mem = ctx.members[["person", "gang", "weight"]]
     roles = ctx.roles
@@ -545,7 +523,7 @@ def _companies(ctx: Context) -> pd.DataFrame:
     return out.sort_values(["gang", "company"]).reset_index(drop=True)
 
 
-def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
+def _people(ctx: Facts, comp: pd.DataFrame) -> pd.DataFrame:
     """Unlisted people acting for a gang: (person, gang, conf, conf_core, evidence...)."""
     n = ctx.n
     mem = ctx.members[["person", "gang", "weight"]]
@@ -631,8 +609,8 @@ def _people(ctx: Context, comp: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["gang", "person"]).reset_index(drop=True)
 
 
-def _side_table(ctx: Context) -> pd.DataFrame:
-    """The whole gang side of every gang (:attr:`Context.side`; rules in
+def _side_table(ctx: Facts) -> pd.DataFrame:
+    """The whole gang side of every gang (:attr:`Facts.side`; rules in
     :mod:`umbrella_graph.scoring.gangside`)."""
     mem = ctx.members
     listed = pd.DataFrame({"node": mem["person"].to_numpy(), "gang": mem["gang"].to_numpy(),

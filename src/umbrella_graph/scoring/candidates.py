@@ -36,8 +36,9 @@ import numpy as np
 import pandas as pd
 
 from ..graph import CaseGraph
-from ._context import check_ids, context
-from .signals import CHANNELS_OF_EVIDENCE, _candidates
+from ._context import check_ids
+from .facts import facts_of
+from .signals import CHANNELS_OF_EVIDENCE
 
 __all__ = ["candidate_pairs", "CHANNELS_OF_EVIDENCE"]
 
@@ -87,10 +88,10 @@ def candidate_pairs(
     True
     """
     func = "candidate_pairs"
-    ctx = context(graph, func)
+    ctx = facts_of(graph, func)
     oi = check_ids(ctx, officials, "officials", func)
     gi = check_ids(ctx, gangs, "gangs", func)
-    off, gang, via = _candidates(ctx)
+    off, gang, via = ctx.candidates
     keep = np.isin(off, oi) & np.isin(gang, gi)
     off, gang, via = off[keep], gang[keep], via[keep]
     names = np.array(CHANNELS_OF_EVIDENCE, dtype=object)

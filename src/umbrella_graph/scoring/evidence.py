@@ -15,18 +15,18 @@ such as a bank or a town head) explain little: they rank lower and are marked
 explanation says so in :attr:`Explanation.message` and :attr:`Explanation.paths` is
 empty.
 
-Caching: everything :func:`explain` derives from a graph (the collapsed path graph, the
-record columns as plain arrays, the candidate paths of a pair and the records of each
-hop) is kept in the scorer's per-graph context (:func:`._context.context`, a weak map
-keyed on the :class:`~umbrella_graph.graph.CaseGraph` object), so a second explanation
-on the same graph (the report, ``plan_disruption``, ``accountability``) reuses it. The
-cache is never invalidated: a CaseGraph is treated as immutable once built (build a
-new graph after changing a case). Cached results are deterministic and every call gets
-its own copies of the record frames.
+Facts, not caches: the collapsed path graph and the record columns as plain arrays are
+facts of the case (``Facts.paths``, ``Facts.explain_arrays``: :mod:`.paths`, computed
+once by :func:`umbrella_graph.scoring.facts.case_facts`); the paths and hop records of
+a pair are computed from them on each call. The scores an explanation reads are kept
+with the case's facts at the top-level cache (:func:`.facts.case_memo`), so a second
+explanation on the same case (the report, ``plan_disruption``, ``accountability``) does
+not score again.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -37,19 +37,16 @@ import scipy.sparse as sp
 
 from .._compat import legacy_positional
 from .._format import fmt_amount
-from ..domain import tie_relation
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ..schema import CONTROL_ROLES, TABLES
-from ._context import Context, context
-from .signals import _check_seed
+from ..schema import TABLES
+from ._context import Facts
+from .facts import case_memo, facts_of
+from .features import _check_seed
+from .paths import PATH_KINDS, _record_values
 
 __all__ = ["explain", "Explanation", "EvidencePath", "Hop", "PATH_KINDS"]
 
-#: Record kinds an evidence path may follow. Places (villages, the administrative
-#: tree, posts) are left out: living in the same village is not evidence.
-PATH_KINDS: tuple[str, ...] = ("transaction", "contact", "tie", "company_role", "contract", "approval",
-                               "works_in")
 #: Strength multiplier of a path for every hub it passes through.
 HUB_PENALTY = 0.1
 #: Strength multiplier of a path for every hop beyond the first: direct evidence first.
@@ -246,107 +243,6 @@ def _record_row_html(r: dict[str, Any]) -> str:
             f"<td>{e(str(r['note']))}</td></tr>")
 
 
-# ----------------------------------------------------------------------------- cached arrays
-def _arrays(ctx: Context) -> dict[str, Any]:
-    """Columns of graph.edges / graph.nodes and the record kinds used here, converted
-    to plain numpy arrays once per graph (Arrow-backed columns are slow to convert)."""
-    if "explain_arrays" in ctx.cache:
-        return ctx.cache["explain_arrays"]  # type: ignore[no-any-return]
-    g = ctx.graph
-    e = g.edges
-    case = g.case
-    out: dict[str, Any] = {
-        "ids": g.nodes["id"].to_numpy(dtype=object),
-        "src": e["src"].to_numpy(),
-        "dst": e["dst"].to_numpy(),
-        "kind": e["kind"].astype(str).to_numpy(dtype=object),
-        # contact kinds are a validated enum: only meetings weigh more
-        "contact_kind": np.where((case["contacts"]["kind"] == "meeting").fillna(False).to_numpy(dtype=bool),
-                                 "meeting", "other").astype(object),
-        # the family relation of each tie ("" for none): umbrella_graph.domain.tie_relation
-        "tie_kind": tie_relation(case["ties"]["kind"]) if len(case["ties"]) else np.zeros(0, dtype=object),
-        "role": case["company_roles"]["role"].astype("string").str.lower().fillna("").to_numpy(dtype=object),
-    }
-    ctx.cache["explain_arrays"] = out
-    return out
-
-
-# ----------------------------------------------------------------------------- the path graph
-def _record_values(ctx: Context, e: pd.DataFrame) -> np.ndarray:
-    """How much each record (a row of graph.edges) says about a link, before saturation.
-
-    A transfer counts its amount / the case's 90th percentile of transfers (at least
-    0.05), a contact 0.25 (a meeting
-    0.5), a family tie 2 and another tie 0.4, control of a company 2 and another role 1,
-    a contract 1.5, a post in a unit 0.3.
-    """
-    arr = _arrays(ctx)
-    if isinstance(ctx.graph.edges.index, pd.RangeIndex) and ctx.graph.edges.index.start == 0 \
-            and ctx.graph.edges.index.step == 1:  # rows of graph.edges: reuse the cached kinds
-        kind = arr["kind"][e.index.to_numpy()]
-    else:
-        kind = e["kind"].astype(str).to_numpy()
-    pos = e["pos"].to_numpy()
-    val = np.zeros(len(e))
-    strength = e["strength"].to_numpy(dtype=float)
-    is_tx = kind == "transaction"
-    val[is_tx] = np.maximum(np.nan_to_num(strength[is_tx], nan=0.0) / ctx.amount_at(0.9), 0.05)
-    is_ct = kind == "contact"
-    if is_ct.any():
-        ck = arr["contact_kind"]
-        val[is_ct] = np.where(ck[pos[is_ct]] == "meeting", 0.5, 0.25)
-    is_tie = kind == "tie"
-    if is_tie.any():
-        tk = arr["tie_kind"]
-        val[is_tie] = np.where(tk[pos[is_tie]] != "", 2.0, 0.4)
-    is_role = kind == "company_role"
-    if is_role.any():
-        rt = arr["role"]
-        val[is_role] = np.where(np.isin(rt[pos[is_role]], list(CONTROL_ROLES)), 2.0, 1.0)
-    val[np.isin(kind, ["contract", "approval"])] = 1.5
-    val[kind == "works_in"] = 0.3
-    return val
-
-
-def _path_graph(ctx: Context) -> dict[str, Any]:
-    """Collapsed evidence graph: strengths per node pair, degrees, hubs, edge lookup."""
-    if "paths" in ctx.cache:
-        return ctx.cache["paths"]  # type: ignore[no-any-return]
-    graph = ctx.graph
-    n = ctx.n
-    e = graph.edges
-    sel = e["kind"].isin(PATH_KINDS).to_numpy() & (e["src"].to_numpy() != e["dst"].to_numpy())
-    e = e[sel]
-    src, dst = e["src"].to_numpy(), e["dst"].to_numpy()
-    a, b = np.minimum(src, dst), np.maximum(src, dst)
-    val = _record_values(ctx, e)
-    pk = a.astype(np.int64) * n + b.astype(np.int64)
-    uk, inv = np.unique(pk, return_inverse=True)
-    tot = np.bincount(inv, weights=val, minlength=len(uk))
-    pa, pb = uk // n, uk % n
-    s = np.clip(1.0 - np.exp(-tot), 0.01, 1.0)
-    S = sp.coo_matrix((np.concatenate([s, s]), (np.concatenate([pa, pb]), np.concatenate([pb, pa]))),
-                      shape=(n, n)).tocsr()
-    S.sort_indices()
-    deg = np.diff(S.indptr)
-    ent = ctx.is_person | ctx.is_company
-    base = deg[ent & (deg > 0)]
-    thr = max(50.0, float(np.quantile(base, 0.995))) if len(base) else 50.0
-    hub = (ctx.kind == "unit") | (ctx.kind == "village") | (ent & (deg > thr))
-    # record lookup by pair key
-    key = pk
-    order = np.argsort(key, kind="stable")
-    # per row, its MAX_BRANCH strongest links (ties: lower node position first)
-    row_of_nnz = np.repeat(np.arange(n), deg)
-    o2 = np.lexsort((S.indices, -S.data, row_of_nnz))
-    rank = np.empty(len(o2), dtype=np.int64)
-    rank[o2] = np.arange(len(o2)) - S.indptr[row_of_nnz[o2]]
-    out = {"S": S, "deg": deg, "hub": hub, "hub_threshold": thr, "edges": e.iloc[order],
-           "keys": key[order], "row_of_nnz": row_of_nnz, "top_branch": rank < MAX_BRANCH}
-    ctx.cache["paths"] = out
-    return out
-
-
 #: Memory budget of the path search: at most this many candidate rows (path prefixes
 #: times their next hops) are materialised at once (~ 8 bytes x (hops + 3) each, so
 #: about 100 MB for 3 hops), and at most :data:`MAX_FRONTIER` prefixes are carried from
@@ -354,11 +250,6 @@ def _path_graph(ctx: Context) -> dict[str, Any]:
 #: whatever the degree of a node (docs/signals.md, "Memory budget").
 EXPANSION_CHUNK = 2_000_000
 MAX_FRONTIER = 20_000
-#: Before its last hop a path prefix only continues along the strongest
-#: ``MAX_BRANCH`` links of its last node (links to gang-side nodes are always followed):
-#: a weak link makes a weak path, and a node with thousands of contacts would otherwise
-#: multiply the work by its degree.
-MAX_BRANCH = 200
 #: At most this many found paths are kept (the strongest); all are counted.
 MAX_FOUND = 20_000
 
@@ -382,7 +273,7 @@ def _top(keys_strength: np.ndarray, tie: np.ndarray, cap: int) -> np.ndarray:
     return np.lexsort((tie, -keys_strength))[:cap]
 
 
-def _candidates(ctx: Context, pg: dict[str, Any], o: int, targets: np.ndarray, tconf: np.ndarray,
+def _candidates(ctx: Facts, pg: Mapping[str, Any], o: int, targets: np.ndarray, tconf: np.ndarray,
                 max_hops: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Simple paths of at most ``max_hops`` hops from ``o`` to a target (vectorised).
 
@@ -505,10 +396,10 @@ def _s(values: Any) -> np.ndarray:
     return pd.Series(values, dtype="string").fillna("").to_numpy(dtype=object)
 
 
-def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
+def _record_frame(ctx: Facts, e: pd.DataFrame) -> pd.DataFrame:
     """Records of the edges ``e`` (rows of graph.edges) with provenance and a detail."""
     case = ctx.graph.case
-    ids = _arrays(ctx)["ids"]
+    ids = ctx.explain_arrays["ids"]
     parts = []
     tables = e["table"].astype(str).to_numpy()
     for table in pd.unique(tables):
@@ -568,17 +459,8 @@ def _record_frame(ctx: Context, e: pd.DataFrame) -> pd.DataFrame:
     return df.sort_values(["time", "table", "row"], kind="stable", na_position="last").reset_index(drop=True)
 
 
-def _hop_records(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str, pd.DataFrame]:
-    """The main kind and the records of the link ``u - v`` (cached per graph)."""
-    cache = ctx.cache.setdefault("explain_hops", {})
-    key = (min(u, v), max(u, v))
-    if key not in cache:
-        cache[key] = _hop_records_uncached(ctx, pg, u, v)
-    kind, recs = cache[key]
-    return kind, recs.copy()
-
-
-def _hop_records_uncached(ctx: Context, pg: dict[str, Any], u: int, v: int) -> tuple[str, pd.DataFrame]:
+def _hop_records(ctx: Facts, pg: Mapping[str, Any], u: int, v: int) -> tuple[str, pd.DataFrame]:
+    """The main kind and the records of the link ``u - v``."""
     n = ctx.n
     key = np.int64(min(u, v)) * n + max(u, v)
     keys = pg["keys"]
@@ -590,27 +472,18 @@ def _hop_records_uncached(ctx: Context, pg: dict[str, Any], u: int, v: int) -> t
         return "link", recs
     kinds = e["kind"].astype(str).to_numpy()
     if "tie" in kinds:  # family first: a wife is a wife, however often she calls
-        tk = _arrays(ctx)["tie_kind"]
+        tk = ctx.explain_arrays["tie_kind"]
         if (tk[e["pos"].to_numpy()[kinds == "tie"]] != "").any():
             return "tie", recs
     by_kind = pd.Series(_record_values(ctx, e)).groupby(kinds).sum()
     return str(by_kind.sort_values(ascending=False, kind="stable").index[0]), recs
 
 
-def _side_hop(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tuple[str, pd.DataFrame]:
-    """The last hop: why node ``t`` acts for gang ``gi``, with its records (cached per graph)."""
-    cache = ctx.cache.setdefault("explain_side_hops", {})
-    key = (int(t), int(gi), str(side_row["kind"]))
-    if key not in cache:
-        cache[key] = _side_hop_uncached(ctx, t, gi, side_row)
-    kind, recs = cache[key]
-    return kind, recs.copy()
-
-
-def _side_hop_uncached(ctx: Context, t: int, gi: int, side_row: pd.Series) -> tuple[str, pd.DataFrame]:
+def _side_hop(ctx: Facts, t: int, gi: int, side_row: pd.Series) -> tuple[str, pd.DataFrame]:
+    """The last hop: why node ``t`` acts for gang ``gi``, with its records."""
     g = ctx.graph
     e = g.edges
-    arr = _arrays(ctx)
+    arr = ctx.explain_arrays
     # only the records of node t matter: select them once (in edge order), then filter those
     near = np.flatnonzero((arr["src"] == t) | (arr["dst"] == t))
     ek, es, ed = arr["kind"][near], arr["src"][near], arr["dst"][near]
@@ -709,7 +582,7 @@ def explain(
         if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:
             raise ParameterError.invalid(name, func, "a positive integer", val)
     seed = _check_seed(seed, func)
-    ctx = context(graph, func)
+    ctx = facts_of(graph, func)
     oi_arr = pd.Index(ctx.official_ids).get_indexer([str(official_id)])
     if oi_arr[0] < 0:
         raise ParameterError(f"The 'official_id' parameter of {func} must be the id of an official of the case "
@@ -725,9 +598,10 @@ def explain(
 
     if model is None:
         key = f"scores:{seed}"
-        if key not in ctx.cache:
-            ctx.cache[key] = score_umbrellas(graph, seed=seed)
-        scores = ctx.cache[key]
+        memo = case_memo(ctx)  # the top-level cache: kept with the case's facts
+        if key not in memo:
+            memo[key] = score_umbrellas(graph, seed=seed)
+        scores = memo[key]
     else:  # the classifier's probability and contributions (never cached: models change)
         scores = score_umbrellas(graph, seed=seed, model=model)
     hit = scores[(scores["official_id"] == official_id) & (scores["gang_id"] == gang_id)]
@@ -742,17 +616,14 @@ def explain(
         "description": [s.description for s in SIGNALS],
     })
 
-    pg = _path_graph(ctx)
+    pg = ctx.paths
     side = ctx.side
     sd = side[(side["gang"].to_numpy() == gi) & (side["conf"].to_numpy() >= MIN_TARGET_CONFIDENCE)]
     o = int(ctx.official_pos[oi])
     sd = sd[sd["node"].to_numpy() != o]
-    cand = ctx.cache.setdefault("explain_candidates", {})
-    ckey = (o, gi, int(max_hops))
-    if ckey not in cand:  # the arrays are never modified, so they are shared
-        cand[ckey] = _candidates(ctx, pg, o, sd["node"].to_numpy(), sd["conf"].to_numpy(dtype=float), int(max_hops))
-    c_nodes, c_strength, _c_hub, n_found = cand[ckey]
-    ids = _arrays(ctx)["ids"]
+    c_nodes, c_strength, _c_hub, n_found = _candidates(ctx, pg, o, sd["node"].to_numpy(),
+                                                       sd["conf"].to_numpy(dtype=float), int(max_hops))
+    ids = ctx.explain_arrays["ids"]
     hub = pg["hub"]
     side_by_node = sd.set_index("node")
     paths: list[EvidencePath] = []
@@ -781,7 +652,7 @@ def explain(
         message += f"; {n_hub} of them only through hubs." if n_hub else "."
     from .records import pair_records
 
-    recs = pair_records(ctx, oi, gi)
+    recs = pair_records(ctx, oi, gi, seed)
     # records in the order of their signal's contribution
     order = {s: i for i, s in enumerate(signals.sort_values("contribution", ascending=False, kind="stable")["signal"])}
     recs = recs.assign(_o=recs["signal"].map(order).to_numpy()).sort_values(

@@ -36,21 +36,21 @@ from ._context import (
     EMPLOYEE_WEIGHT,
     INFERRED_CONTACT_WEIGHT,
     MIN_CONFIDENCE,
-    Context,
+    Facts,
     check_ids,
-    context,
 )
+from .facts import facts_of
 
 __all__ = ["infer_gang_side", "gang_companies"]
 __all__ += ["COMPANY_MONEY_QUANTILE", "MIN_CONFIDENCE", "INFERRED_CONTACT_WEIGHT", "COMPANY_CONTACT_WEIGHT",
             "EMPLOYEE_WEIGHT"]  # the rules' constants (defined in _context with the inference)
 
 # The inference itself lives in ``_context`` with the other prepared facts: the gang side
-# is computed once per case (:attr:`Context.side`); its constants are re-exported here.
+# is computed once per case (:attr:`Facts.side`); its constants are re-exported here.
 
 
-def side_table(ctx: Context) -> pd.DataFrame:
-    """The whole gang side of every gang: :attr:`Context.side` (computed once per case).
+def side_table(ctx: Facts) -> pd.DataFrame:
+    """The whole gang side of every gang: :attr:`Facts.side` (computed once per case).
 
     Columns: ``node``, ``gang`` (index), ``conf`` (confidence the node acts for the
     gang), ``conf_core`` (the same without the money evidence, used to tell a gang
@@ -61,7 +61,7 @@ def side_table(ctx: Context) -> pd.DataFrame:
     return ctx.side
 
 
-def _reasons(ctx: Context, side: pd.DataFrame) -> list[str]:
+def _reasons(ctx: Facts, side: pd.DataFrame) -> list[str]:
     ids = ctx.graph.nodes["id"].to_numpy()
     out = []
     for row in side.itertuples(index=False):
@@ -134,7 +134,7 @@ def infer_gang_side(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     >>> bool(side["confidence"].between(0, 1).all())
     True
     """
-    ctx = context(graph, "infer_gang_side")
+    ctx = facts_of(graph, "infer_gang_side")
     gi = int(check_ids(ctx, [gang_id], "gangs", "infer_gang_side")[0])
     side = ctx.side
     s = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() != "company")].copy()
@@ -162,7 +162,7 @@ def gang_companies(graph: CaseGraph, gang_id: str) -> pd.DataFrame:
     >>> gang_companies(g, "G01").columns.tolist()
     ['company_id', 'confidence', 'reasons']
     """
-    ctx = context(graph, "gang_companies")
+    ctx = facts_of(graph, "gang_companies")
     gi = int(check_ids(ctx, [gang_id], "gangs", "gang_companies")[0])
     side = ctx.side
     s = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() == "company")]

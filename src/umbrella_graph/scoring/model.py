@@ -37,8 +37,9 @@ from sklearn.utils.validation import check_array, check_is_fitted, check_X_y
 from .._compat import legacy_positional
 from ..errors import NotFittedError, ParameterError
 from ..graph import CaseGraph
+from .features import pair_features
 from .signal_defs import SIGNAL_NAMES, SIGNALS, combine, signal_values
-from .signals import FEATURES, pair_features
+from .signals import FEATURES
 
 __all__ = ["UmbrellaClassifier", "design_matrix"]
 

@@ -30,7 +30,7 @@ class PrecomputedFacts:
     ----------
     amount_quantiles : mapping of float to float
         ``{q: value}``: the ``q`` quantile of the case's ordinary transfers
-        (:meth:`Context.amount_at <umbrella_graph.scoring._context.Context.amount_at>`).
+        (:meth:`Facts.amount_at <umbrella_graph.scoring._context.Facts.amount_at>`).
     member : pandas.DataFrame, optional
         ``official_id, gang_id, weight``: officials on a gang's member list, with the
         weight of their strongest listed role.

@@ -30,15 +30,11 @@ import pandas as pd
 
 from ..graph import CaseGraph
 from ..schema import TABLES
-from ._context import Context, context
+from ._context import Facts
+from .facts import facts_of
 from .signals import (
     _member_discount,
-    contact_records,
-    contract_records,
-    money_records,
-    relay_records,
 )
-from .tipoff import tipoff_table
 
 __all__ = ["signal_records", "RECORD_COLUMNS"]
 
@@ -51,7 +47,7 @@ RECORD_COLUMNS: tuple[str, ...] = (
 _STRUCTURAL = ("ppr", "community", "link", "brokerage")
 
 
-def _prov(ctx: Context, table: str, pos: np.ndarray) -> pd.DataFrame:
+def _prov(ctx: Facts, table: str, pos: np.ndarray) -> pd.DataFrame:
     """file, row, record_id, kind, memo of rows ``pos`` of ``table``."""
     pos = np.asarray(pos, dtype=np.int64)
     t = ctx.graph.case[table].iloc[pos]  # only the rows cited
@@ -74,7 +70,7 @@ def _prov(ctx: Context, table: str, pos: np.ndarray) -> pd.DataFrame:
                          "kind": kind, "memo": memo})
 
 
-def _frame(ctx: Context, signal: str, table: str, pos: np.ndarray, value: np.ndarray, *, used: Any = True,
+def _frame(ctx: Facts, signal: str, table: str, pos: np.ndarray, value: np.ndarray, *, used: Any = True,
            time: Any = None, amount: Any = None, src: Any = None, dst: Any = None, note: Any = "",
            event_id: Any = "", event_kind: Any = "", lead_hours: Any = np.nan) -> pd.DataFrame:
     pos = np.asarray(pos, dtype=np.int64)
@@ -102,9 +98,9 @@ def _frame(ctx: Context, signal: str, table: str, pos: np.ndarray, value: np.nda
     })
 
 
-def _money(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
+def _money(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     out = []
-    m = money_records(ctx)
+    m = ctx.money_records
     m = m[(m["off"].to_numpy() == oi) & (m["gang"].to_numpy() == gi)]
     w, a = m["w"].to_numpy(dtype=float), m["amount"].to_numpy(dtype=float)
     note = [f"{r} paid by {k.replace('_', ' ')} (confidence {c:.2f})"
@@ -134,8 +130,8 @@ def _money(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
     return out
 
 
-def _relay(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
-    r = relay_records(ctx)
+def _relay(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
+    r = ctx.relay_records
     if not len(r):
         return []
     r = r[(r["off"].to_numpy() == oi) & (r["gang"].to_numpy() == gi)]
@@ -152,8 +148,8 @@ def _relay(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
     return out
 
 
-def _contracts(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
-    r = contract_records(ctx)
+def _contracts(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
+    r = ctx.contract_records
     r = r[(r["off"].to_numpy() == oi) & (r["gang"].to_numpy() == gi)]
     direct = r["how"].to_numpy() != "unit"
     val = np.where(direct, r["conf"].to_numpy(dtype=float), 0.0)
@@ -165,8 +161,8 @@ def _contracts(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
                    dst=r["company"].to_numpy(), note=note)]
 
 
-def _contacts(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
-    c = contact_records(ctx)
+def _contacts(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
+    c = ctx.contact_records
     c = c[(c["off"].to_numpy() == oi) & (c["gang"].to_numpy() == gi)]
     post = c["window"].to_numpy() == "post"
     ev = ctx.events
@@ -181,8 +177,8 @@ def _contacts(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
                    note=note, event_id=np.where(post, e_id, ""))]
 
 
-def _tipoff(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
-    t = tipoff_table(ctx.graph)
+def _tipoff(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
+    t = ctx.tipoffs
     if not len(t):
         return []
     t = t[(t["official_id"].astype(str).to_numpy() == str(ctx.official_ids[oi]))
@@ -205,7 +201,7 @@ def _tipoff(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
                    event_kind=t["event_kind"].astype(str).to_numpy(), lead_hours=t["lead_hours"].to_numpy(dtype=float))]
 
 
-def _kinship(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
+def _kinship(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     side = ctx.side
     s = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() != "company")]
     rel = ctx.circle[(ctx.circle["off"].to_numpy() == oi) & (ctx.circle["relation"].to_numpy() != "self")]
@@ -224,7 +220,7 @@ def _kinship(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
     return out
 
 
-def _member(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
+def _member(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     mem = ctx.members
     o = int(ctx.official_pos[oi])
     m = mem[(mem["person"].to_numpy() == o) & (mem["gang"].to_numpy() == gi)]
@@ -234,7 +230,7 @@ def _member(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
                    note=[f"the official himself is a listed member ({r or 'member'})" for r in m["role"]])]
 
 
-def _jurisdiction(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
+def _jurisdiction(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     p = ctx.posts[ctx.posts["off"].to_numpy() == oi]
     o = int(ctx.official_pos[oi])
     return [_frame(ctx, "jurisdiction", "officials", p["pos"].to_numpy(), np.zeros(len(p)), src=np.full(len(p), o),
@@ -242,7 +238,7 @@ def _jurisdiction(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
                    note=[f"post: {x} {u}".strip() for x, u in zip(p["position"], p["unit_name"], strict=True)])]
 
 
-def _leads(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
+def _leads(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     ld = ctx.leads
     o = int(ctx.official_pos[oi])
     lsel = ld[(ld["subject"].to_numpy() == o) & (ld["gang"].to_numpy() == gi)]
@@ -250,7 +246,7 @@ def _leads(ctx: Context, oi: int, gi: int) -> list[pd.DataFrame]:
                    dst=np.full(len(lsel), o), note="lead naming the official with this gang")]
 
 
-def _structural(ctx: Context, oi: int, gi: int, base: pd.DataFrame) -> list[pd.DataFrame]:
+def _structural(ctx: Facts, oi: int, gi: int, base: pd.DataFrame, seed: int) -> list[pd.DataFrame]:
     """The pair's direct records with the gang side, cited by the network signals."""
     # every direct link counts for the network, also those another signal left out
     # (follow-up calls, family money): the graph the network signals walk has them all
@@ -258,7 +254,7 @@ def _structural(ctx: Context, oi: int, gi: int, base: pd.DataFrame) -> list[pd.D
                   & base["signal"].isin(["money", "contacts", "kinship"]).to_numpy()]
     direct = direct.drop_duplicates(["table", "row"])
     if not len(direct):
-        direct = _two_hop(ctx, oi, gi)
+        direct = _two_hop(ctx, oi, gi, seed)
     out = []
     for sig in _STRUCTURAL:
         d = direct.copy()
@@ -270,24 +266,22 @@ def _structural(ctx: Context, oi: int, gi: int, base: pd.DataFrame) -> list[pd.D
     return out
 
 
-def _two_hop(ctx: Context, oi: int, gi: int, limit: int = 20) -> pd.DataFrame:
+def _two_hop(ctx: Facts, oi: int, gi: int, seed: int, limit: int = 20) -> pd.DataFrame:
     """The official's own records with people who themselves have records with the gang
     side (the shared neighbours the network signals see), else with his Leiden
-    community; at most ``limit``."""
-    from .signals import structure_matrix
-
-    A = structure_matrix(ctx)
+    community (of ``seed``, as the community signal computes it); at most ``limit``."""
+    A = ctx.structure
     side = ctx.side
     s_nodes = side[side["gang"].to_numpy() == gi]["node"].to_numpy()
     o = int(ctx.official_pos[oi])
     near = np.zeros(ctx.n, dtype=bool)
     if len(s_nodes):
         near = np.asarray(A[:, s_nodes].sum(axis=1)).ravel() > 0
-    for key in sorted(k for k in ctx.cache if str(k).startswith("communities:")):
-        lab = ctx.cache[key]
-        if not near[A[o].indices].any() and len(s_nodes):
-            near = lab == lab[o]
-        break
+    if len(s_nodes) and A.nnz and not near[A[o].indices].any():
+        from .. import algorithms
+
+        lab = algorithms.communities(algorithms.to_igraph(A), seed=seed)
+        near = lab == lab[o]
     e = ctx.graph.edges
     k = e["kind"].astype(str).to_numpy()
     src, dst = e["src"].to_numpy(), e["dst"].to_numpy()
@@ -306,14 +300,15 @@ _BUILDERS = (("money", _money), ("relay", _relay), ("contracts", _contracts), ("
              ("leads", _leads))
 
 
-def pair_records(ctx: Context, oi: int, gi: int) -> pd.DataFrame:
-    """All records of pair (official index ``oi``, gang index ``gi``), see :func:`signal_records`."""
+def pair_records(ctx: Facts, oi: int, gi: int, seed: int = 0) -> pd.DataFrame:
+    """All records of pair (official index ``oi``, gang index ``gi``), see
+    :func:`signal_records` (``seed``: of the communities the network signals cite)."""
     parts: list[pd.DataFrame] = []
     for _name, fn in _BUILDERS:
         parts.extend(fn(ctx, oi, gi))
     base = pd.concat([p for p in parts if len(p)], ignore_index=True) if any(len(p) for p in parts) else \
         _frame(ctx, "money", "transactions", np.zeros(0, np.int64), np.zeros(0))
-    more = _structural(ctx, oi, gi, base)
+    more = _structural(ctx, oi, gi, base, seed)
     df = pd.concat([base, *[m for m in more if len(m)]], ignore_index=True)
     df = df.sort_values(["signal", "used", "value", "time", "table", "row"],
                         ascending=[True, False, False, True, True, True], kind="stable", na_position="last")
@@ -359,7 +354,7 @@ def signal_records(graph: CaseGraph, official_id: str, gang_id: str) -> pd.DataF
     """
     from ._context import check_ids
 
-    ctx = context(graph, "signal_records")
+    ctx = facts_of(graph, "signal_records")
     oi = int(check_ids(ctx, [official_id], "officials", "signal_records")[0])
     gi = int(check_ids(ctx, [gang_id], "gangs", "signal_records")[0])
     return pair_records(ctx, oi, gi)

@@ -41,12 +41,13 @@ import pandas as pd
 
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ._context import active, check_ids, context
+from ._context import check_ids
 from .engines import check_engine, engine_features
+from .facts import facts_of
+from .features import _check_flag, _check_seed, _not_scored, _select
 from .model import ModelNotFittedError, UmbrellaClassifier
 from .precomputed import PrecomputedFacts
 from .signal_defs import SIGNAL_NAMES, SIGNALS, Signal, combine, signal_values
-from .signals import _check_flag, _check_seed, _not_scored, _select
 
 __all__ = ["score_umbrellas", "signal_values", "SIGNALS", "SIGNAL_NAMES", "Signal", "combine"]
 
@@ -168,27 +169,26 @@ def score_umbrellas(
     if precomputed is not None and not isinstance(precomputed, PrecomputedFacts):
         raise ParameterError.invalid("precomputed", func, "None or a PrecomputedFacts",
                                      type(precomputed).__name__)
-    ctx = context(graph, func, precomputed)
-    with active(ctx):  # steps that look the context up again get this one
-        oi = check_ids(ctx, officials, "officials", func)
-        gi = check_ids(ctx, gangs, "gangs", func)
-        feats = engine_features(ctx, seed, engine, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
-        rows = _select(ctx, feats, oi, gi)
-        f = feats.frame.iloc[rows].reset_index(drop=True)
-        values = signal_values(f)
-        if model is None:
-            score, contrib = combine(values)
-        else:
-            score = model.predict_proba(f)[:, 1]
-            contrib = model.contributions(f)
-        out = pd.DataFrame({"official_id": f["official_id"].to_numpy(), "gang_id": f["gang_id"].to_numpy(),
-                            "score": np.round(score, 10)})
-        out["top_signals"] = _top(contrib)
-        for name in SIGNAL_NAMES:
-            out[f"sig_{name}"] = np.round(values[name].to_numpy(dtype=float), 10)
-            out[f"contrib_{name}"] = np.round(contrib[name].to_numpy(dtype=float), 10)
-        out = out.sort_values(["score", "official_id", "gang_id"], ascending=[False, True, True], kind="stable")
-        out.insert(3, "rank", np.arange(1, len(out) + 1))
-        out = out.reset_index(drop=True)
-        out.attrs["pairs_not_scored"] = _not_scored(ctx, feats, oi, gi, len(rows))
-        return out
+    ctx = facts_of(graph, func, precomputed)
+    oi = check_ids(ctx, officials, "officials", func)
+    gi = check_ids(ctx, gangs, "gangs", func)
+    feats = engine_features(ctx, seed, engine, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
+    rows = _select(ctx, feats, oi, gi)
+    f = feats.frame.iloc[rows].reset_index(drop=True)
+    values = signal_values(f)
+    if model is None:
+        score, contrib = combine(values)
+    else:
+        score = model.predict_proba(f)[:, 1]
+        contrib = model.contributions(f)
+    out = pd.DataFrame({"official_id": f["official_id"].to_numpy(), "gang_id": f["gang_id"].to_numpy(),
+                        "score": np.round(score, 10)})
+    out["top_signals"] = _top(contrib)
+    for name in SIGNAL_NAMES:
+        out[f"sig_{name}"] = np.round(values[name].to_numpy(dtype=float), 10)
+        out[f"contrib_{name}"] = np.round(contrib[name].to_numpy(dtype=float), 10)
+    out = out.sort_values(["score", "official_id", "gang_id"], ascending=[False, True, True], kind="stable")
+    out.insert(3, "rank", np.arange(1, len(out) + 1))
+    out = out.reset_index(drop=True)
+    out.attrs["pairs_not_scored"] = _not_scored(ctx, feats, oi, gi, len(rows))
+    return out

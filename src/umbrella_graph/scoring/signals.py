@@ -12,8 +12,8 @@ What each feature measures, why it matters and how it fails is documented in
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,20 +23,18 @@ from scipy.special import gammainc
 from scipy.stats import chi2
 
 from .. import algorithms
-from .._memory import check_memory
 from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, sectors_of
-from ..errors import ParameterError, check_seed
-from ..graph import CaseGraph
-from ._context import Context, check_ids, context
+from ._context import Facts
 from .precomputed import index_pairs
-from .tipoff import TIPOFF_MIN_SCORE, case_follow_up, tipoff_table
+from .tipoff import TIPOFF_MIN_SCORE
 
-__all__ = ["pair_features", "FEATURE_DOCS", "FEATURES"]
+__all__ = ["FEATURE_DOCS", "FEATURES", "SignalResult", "EVIDENCE_SIGNALS", "signal_money", "signal_contracts",
+           "signal_contacts", "signal_kinship", "signal_jurisdiction", "signal_leads", "signal_structure"]
 
 #: A contact with the gang side within this long *before* an enforcement event is marked
 #: ``pre`` in :func:`contact_records` (the longest lead window scanned for tip-offs).
 PRE_WINDOW = np.timedelta64(int(LEAD_WINDOWS[-1].total_seconds()), "s")
-#: Amount thresholds are quantiles of the case's ordinary transfers (Context.amount_at),
+#: Amount thresholds are quantiles of the case's ordinary transfers (Facts.amount_at),
 #: never absolute yuan. A transfer at or above the 90th percentile is "large".
 LARGE_QUANTILE = 0.90
 #: Money to an official's circle is judged between these quantiles: at the 80th
@@ -176,6 +174,30 @@ class _Pairs:
     def get(self, name: str) -> np.ndarray:
         return self.cols.setdefault(name, np.zeros(self.size))
 
+    def fresh(self) -> _Pairs:
+        """An empty accumulator over the same pairs (each signal fills its own)."""
+        return _Pairs(self.off, self.gang, self.n_off, self.n_gang)
+
+    def result(self, records: Mapping[str, pd.DataFrame]) -> SignalResult:
+        """The signal's values (one array per feature, aligned with the pairs) and records."""
+        return SignalResult(values=dict(self.cols), records=dict(records), reached=())
+
+
+@dataclass(frozen=True)
+class SignalResult:
+    """What a signal returns: its feature values and the records it counted.
+
+    ``values`` maps each feature of the signal to one float per held pair (aligned with
+    the pairs given to the signal); ``records`` names the record frames it counted (rows
+    of the case's facts, with their provenance positions); ``reached`` lists, when the
+    signal ran over a candidate collector, the pair keys it wrote to with their evidence
+    channel (:data:`CHANNELS_OF_EVIDENCE`).
+    """
+
+    values: dict[str, np.ndarray]
+    records: dict[str, pd.DataFrame] = field(default_factory=dict)
+    reached: tuple[tuple[np.ndarray, int], ...] = ()
+
 
 def _member_discount(relation: np.ndarray, conf_core: np.ndarray) -> np.ndarray:
     """Factor for records of a relative who may himself act for the gang.
@@ -189,16 +211,28 @@ def _member_discount(relation: np.ndarray, conf_core: np.ndarray) -> np.ndarray:
     return np.where(np.asarray(relation) == "self", 1.0, np.clip(1.0 - 2.0 * cc, 0.0, 1.0))
 
 
+# ----------------------------------------------------------------------------- the facts
+def record_facts(ctx: Facts) -> dict[str, Any]:
+    """Stage 4 of :func:`umbrella_graph.scoring.facts.case_facts`: the filtered record
+    frames every signal family counts (and :mod:`~umbrella_graph.scoring.records` cites)
+    and the structural graph, computed once from the earlier stages (the gang side, the
+    follow-up period, the tip-off table), in this order."""
+    resp = responsibility(ctx)
+    return {"money_records": money_records(ctx), "relay_records": relay_records(ctx),
+            "responsibility": resp, "contract_records": contract_records(ctx, resp),
+            "contact_records": contact_records(ctx), "tipoff_events": tipoff_events(ctx),
+            "structure": structure_matrix(ctx)}
+
+
 # ----------------------------------------------------------------------------- money
-def money_records(ctx: Context) -> pd.DataFrame:
-    """Transfers from the gang side to an official's circle, one row per (record, pair).
+def money_records(ctx: Facts) -> pd.DataFrame:
+    """Transfers from the gang side to an official's circle, one row per (record, pair):
+    the fact ``Facts.money_records`` (computed once by :func:`record_facts`).
 
     Columns: ``off``, ``gang``, ``src``, ``dst``, ``relation`` (self | spouse | kin),
     ``side_kind``, ``conf``, ``w`` (confidence x circle weight x recipient discount),
     ``amount``, ``channel``, ``time``, ``pos`` (row in the transactions table).
     """
-    if "money" in ctx.cache:
-        return ctx.cache["money"]  # type: ignore[no-any-return]
     side = ctx.side
     circle = ctx.circle
     tx = ctx.tx_ordinary
@@ -214,15 +248,12 @@ def money_records(ctx: Context) -> pd.DataFrame:
     rcv = _member_discount(m["relation"].to_numpy(), m["conf_core"].to_numpy())
     m["w"] = m["conf"].to_numpy(dtype=float) * m["weight"].to_numpy(dtype=float) * rcv
     m = m[m["w"].to_numpy() > 0].drop(columns=["conf_core", "weight"])
-    m = m.sort_values(["off", "gang", "pos"]).reset_index(drop=True)
-    ctx.cache["money"] = m
-    return m
+    return m.sort_values(["off", "gang", "pos"]).reset_index(drop=True)
 
 
-def relay_records(ctx: Context) -> pd.DataFrame:
-    """Pass-throughs gang side -> intermediary -> official's circle (one row per pair of legs)."""
-    if "relay" in ctx.cache:
-        return ctx.cache["relay"]  # type: ignore[no-any-return]
+def relay_records(ctx: Facts) -> pd.DataFrame:
+    """Pass-throughs gang side -> intermediary -> official's circle (one row per pair of
+    legs): the fact ``Facts.relay_records``."""
     side = ctx.side
     circle = ctx.circle
     tx = ctx.tx_ordinary
@@ -258,12 +289,11 @@ def relay_records(ctx: Context) -> pd.DataFrame:
         r = r.sort_values(["off", "gang", "pos2", "_dt", "pos1"]).drop_duplicates(["off", "gang", "pos2"])
         r["w"] = r["conf"].to_numpy(dtype=float) * r["weight"].to_numpy(dtype=float)
         r = r.drop(columns=["_dt"]).reset_index(drop=True)
-    ctx.cache["relay"] = r
     return r
 
 
-def _money(ctx: Context, out: _Pairs) -> None:
-    m = money_records(ctx)
+def _money(ctx: Facts, out: _Pairs) -> None:
+    m = ctx.money_records
     off, gang, w = m["off"].to_numpy(), m["gang"].to_numpy(), m["w"].to_numpy(dtype=float)
     amt = m["amount"].to_numpy(dtype=float)
     out.add("money_amount", off, gang, w * amt)
@@ -281,7 +311,7 @@ def _money(ctx: Context, out: _Pairs) -> None:
     for c in CHANNELS:
         sel = ch == c
         out.add(f"money_{c}", off[sel], gang[sel], (w * amt)[sel])
-    r = relay_records(ctx)
+    r = ctx.relay_records
     if len(r):
         out.add("relay_amount", r["off"].to_numpy(), r["gang"].to_numpy(),
                 r["w"].to_numpy(dtype=float) * np.minimum(r["a1"].to_numpy(dtype=float), r["a2"].to_numpy(dtype=float)))
@@ -298,24 +328,19 @@ def _money(ctx: Context, out: _Pairs) -> None:
 
 
 # ----------------------------------------------------------------------------- contracts
-def contract_records(ctx: Context) -> pd.DataFrame:
-    """Contracts to gang companies with the official responsible: (off, gang, pos, resp, conf, amount, how)."""
-    if "contracts" in ctx.cache:
-        return ctx.cache["contracts"]  # type: ignore[no-any-return]
+def contract_records(ctx: Facts, resp: pd.DataFrame) -> pd.DataFrame:
+    """Contracts to gang companies with the official responsible (``resp``, from
+    :func:`responsibility`): (off, gang, pos, resp, conf, amount, how); the fact
+    ``Facts.contract_records``."""
     k = ctx.contracts
     side = ctx.side
     comp = side[side["kind"].to_numpy() == "company"][["node", "gang", "conf"]].rename(columns={"node": "company"})
-    resp = _responsibility(ctx)
     r = k.merge(resp, on="pos").merge(comp, on="company")
-    r = r.sort_values(["off", "gang", "pos"]).reset_index(drop=True)
-    ctx.cache["contracts"] = r
-    return r
+    return r.sort_values(["off", "gang", "pos"]).reset_index(drop=True)
 
 
-def _responsibility(ctx: Context) -> pd.DataFrame:
-    """Who answers for each contract: (pos, off, resp, how)."""
-    if "resp" in ctx.cache:
-        return ctx.cache["resp"]  # type: ignore[no-any-return]
+def responsibility(ctx: Facts) -> pd.DataFrame:
+    """Who answers for each contract: (pos, off, resp, how); the fact ``Facts.responsibility``."""
     k = ctx.contracts
     parts = []
     for col, how in (("approver", "approved"), ("issuer", "issued")):
@@ -333,13 +358,11 @@ def _responsibility(ctx: Context) -> pd.DataFrame:
                                "resp": UNIT_CONTRACT_WEIGHT, "how": "unit"}))
     r = pd.concat(parts, ignore_index=True)
     r = r.sort_values(["pos", "off", "resp"], ascending=[True, True, False]).drop_duplicates(["pos", "off"])
-    r = r.reset_index(drop=True)
-    ctx.cache["resp"] = r
-    return r
+    return r.reset_index(drop=True)
 
 
-def _contracts(ctx: Context, out: _Pairs) -> None:
-    r = contract_records(ctx)
+def _contracts(ctx: Facts, out: _Pairs) -> None:
+    r = ctx.contract_records
     direct = r["how"].to_numpy() != "unit"
     w = r["conf"].to_numpy(dtype=float)
     off, gang = r["off"].to_numpy(), r["gang"].to_numpy()
@@ -348,7 +371,7 @@ def _contracts(ctx: Context, out: _Pairs) -> None:
     out.add("contract_amount", off[direct], gang[direct], (w * amt)[direct])
     out.set("contract_amount", np.log1p(out.get("contract_amount")))
     out.add("contract_unit", off[~direct], gang[~direct], (w * r["resp"].to_numpy(dtype=float))[~direct])
-    resp = _responsibility(ctx)
+    resp = ctx.responsibility
     d = resp[resp["how"].to_numpy() != "unit"]
     total = np.bincount(d["off"].to_numpy(), minlength=ctx.n_officials).astype(float)
     n_con = float(len(ctx.contracts))
@@ -368,17 +391,15 @@ def _contracts(ctx: Context, out: _Pairs) -> None:
 
 
 # ----------------------------------------------------------------------------- contacts
-def contact_records(ctx: Context) -> pd.DataFrame:
+def contact_records(ctx: Facts) -> pd.DataFrame:
     """Contacts of an official's circle with the gang side, one row per (record, pair).
 
     Columns: ``off``, ``gang``, ``me`` (circle member), ``other`` (gang side),
     ``relation``, ``side_kind``, ``conf``, ``w`` (circle weight x side weight x 2 for
     meetings), ``kind``, ``time``, ``pos``, ``window`` (``pre`` within 24 h before an
     enforcement event on the gang, ``post`` within 21 days after one, else ``""``),
-    ``event`` (row of the event in ctx.events or -1).
+    ``event`` (row of the event in ctx.events or -1). The fact ``Facts.contact_records``.
     """
-    if "contacts" in ctx.cache:
-        return ctx.cache["contacts"]  # type: ignore[no-any-return]
     side = ctx.side
     circle = ctx.circle
     ct = ctx.ct[~ctx.ct["kin"].to_numpy()]
@@ -403,15 +424,13 @@ def contact_records(ctx: Context) -> pd.DataFrame:
     window, event = _windows(ctx, c["gang"].to_numpy(), c["time"].to_numpy())
     c["window"] = window
     c["event"] = event
-    c = c.sort_values(["off", "gang", "pos", "me"]).reset_index(drop=True)
-    ctx.cache["contacts"] = c
-    return c
+    return c.sort_values(["off", "gang", "pos", "me"]).reset_index(drop=True)
 
 
 _BIG = np.int64(10**10)
 
 
-def _windows(ctx: Context, gang: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _windows(ctx: Facts, gang: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For records of (gang, time): 'pre' / 'post' / '' and the event row concerned."""
     ev = ctx.events
     window = np.full(len(gang), "", dtype=object)
@@ -433,15 +452,15 @@ def _windows(ctx: Context, gang: np.ndarray, time: np.ndarray) -> tuple[np.ndarr
     i = np.searchsorted(ek, rk, side="left") - 1
     has = i >= 0
     j = np.maximum(i, 0)
-    post_m = case_follow_up(ctx.graph) / pd.Timedelta(minutes=1)
+    post_m = ctx.follow_up / pd.Timedelta(minutes=1)
     post = has & (ek[j] // _BIG == gang) & (rk - ek[j] <= post_m) & ~same
     window[post] = "post"
     event[post] = order[j[post]]
     return window, event
 
 
-def _contacts(ctx: Context, out: _Pairs) -> None:
-    c = contact_records(ctx)
+def _contacts(ctx: Facts, out: _Pairs) -> None:
+    c = ctx.contact_records
     off, gang, w = c["off"].to_numpy(), c["gang"].to_numpy(), c["w"].to_numpy(dtype=float)
     win = c["window"].to_numpy()
     normal = win != "post"
@@ -482,12 +501,11 @@ def _contacts(ctx: Context, out: _Pairs) -> None:
     _tipoffs(ctx, out)
 
 
-def tipoff_events(ctx: Context) -> pd.DataFrame:
+def tipoff_events(ctx: Facts) -> pd.DataFrame:
     """One row per (official, gang, event) tested by :func:`umbrella_graph.scoring.tipoff.tipoff_table`:
-    ``off, gang, event_id, score, surprise, relay_surprise``."""
-    if "tipoff_events" in ctx.cache:
-        return ctx.cache["tipoff_events"]  # type: ignore[no-any-return]
-    t = tipoff_table(ctx.graph)
+    ``off, gang, event_id, score, surprise, relay_surprise``; the fact ``Facts.tipoff_events``
+    (from the default tip-off table ``Facts.tipoffs``)."""
+    t = ctx.tipoffs
     cols = ["off", "gang", "event_id", "score", "surprise", "relay_surprise"]
     if not len(t):
         res = pd.DataFrame({c: np.zeros(0) for c in cols})
@@ -499,12 +517,11 @@ def tipoff_events(ctx: Context) -> pd.DataFrame:
                             "score": e["score"].to_numpy(dtype=float), "surprise": e["surprise"].to_numpy(dtype=float),
                             "relay_surprise": e["relay_surprise"].to_numpy(dtype=float)})
         res = res[(res["off"].to_numpy() >= 0) & (res["gang"].to_numpy() >= 0)].reset_index(drop=True)
-    ctx.cache["tipoff_events"] = res
     return res
 
 
-def _tipoffs(ctx: Context, out: _Pairs) -> None:
-    e = tipoff_events(ctx)
+def _tipoffs(ctx: Facts, out: _Pairs) -> None:
+    e = ctx.tipoff_events
     hit = e["score"].to_numpy(dtype=float) >= TIPOFF_MIN_SCORE
     out.add("tipoff_raids", e["off"].to_numpy()[hit], e["gang"].to_numpy()[hit], np.ones(int(hit.sum())))
     relayed = hit & (e["relay_surprise"].to_numpy(dtype=float) >= TIPOFF_MIN_SCORE)
@@ -525,7 +542,7 @@ def _tipoffs(ctx: Context, out: _Pairs) -> None:
 
 
 # ----------------------------------------------------------------------------- kinship, membership
-def _kinship(ctx: Context, out: _Pairs) -> None:
+def _kinship(ctx: Facts, out: _Pairs) -> None:
     side = ctx.side
     rel = ctx.circle[ctx.circle["relation"].to_numpy() != "self"][["off", "person", "relation", "tie_pos"]]
     s = side[side["kind"].to_numpy() != "company"]
@@ -568,7 +585,7 @@ def _kinship(ctx: Context, out: _Pairs) -> None:
 LEVEL_VALUE = (1.0, 0.7, 0.4, 0.15, 0.1, 0.1)
 
 
-def _jurisdiction(ctx: Context, out: _Pairs) -> None:
+def _jurisdiction(ctx: Facts, out: _Pairs) -> None:
     graph = ctx.graph
     side = ctx.side
     loc = graph.edges[(graph.edges["kind"] == "located_in").to_numpy()]
@@ -605,7 +622,7 @@ def _jurisdiction(ctx: Context, out: _Pairs) -> None:
         out.maximum("jurisdiction", j["off"].to_numpy(), j["gang"].to_numpy(), val)
 
 
-def _gang_sectors(ctx: Context) -> dict[int, frozenset[str]]:
+def _gang_sectors(ctx: Facts) -> dict[int, frozenset[str]]:
     """The trades of each gang (:func:`umbrella_graph.domain.sectors_of`), from its kind
     and its companies' sectors."""
     side = ctx.side
@@ -629,7 +646,7 @@ def _gang_sectors(ctx: Context) -> dict[int, frozenset[str]]:
 
 
 # ----------------------------------------------------------------------------- leads
-def _leads(ctx: Context, out: _Pairs) -> None:
+def _leads(ctx: Facts, out: _Pairs) -> None:
     pre = ctx.precomputed
     if pre is not None and pre.leads_gang is not None and pre.leads_other is not None:
         # counted per pair and per official by the server
@@ -654,17 +671,16 @@ def _leads(ctx: Context, out: _Pairs) -> None:
 
 
 # ----------------------------------------------------------------------------- structure
-def structure_matrix(ctx: Context) -> sp.csr_matrix:
+def structure_matrix(ctx: Facts) -> sp.csr_matrix:
     """The typed, weighted person/company graph the structural signals walk on.
 
     Per record: a transaction weighs ``1 + log10(1 + amount / q70)`` (``q70`` the case's
     70th percentile of transfers), a contact 1 (a
     meeting 2), a family tie 2 and another tie 1, a company role 2, a contract 2
     (issuer and approver to the company). Administrative edges (places, units, posts)
-    and membership edges are left out: they would join everyone in a village.
+    and membership edges are left out: they would join everyone in a village. The fact
+    ``Facts.structure``.
     """
-    if "A" in ctx.cache:
-        return ctx.cache["A"]  # type: ignore[no-any-return]
     n = ctx.n
     rows, cols, vals = [], [], []
     tx = ctx.tx
@@ -698,7 +714,6 @@ def structure_matrix(ctx: Context) -> sp.csr_matrix:
     A = (A + A.T).tocsr()
     A.sum_duplicates()
     A.sort_indices()
-    ctx.cache["A"] = A
     return A
 
 
@@ -707,7 +722,7 @@ def structure_matrix(ctx: Context) -> sp.csr_matrix:
 WALK_BLOCK_BYTES = 1 << 30
 
 
-def _seed_matrix(ctx: Context) -> sp.csr_matrix:
+def _seed_matrix(ctx: Facts) -> sp.csr_matrix:
     """Gangs x nodes: each gang's side weighted by confidence (the gang node itself for a
     gang without any side)."""
     side = ctx.side
@@ -723,7 +738,7 @@ def _seed_matrix(ctx: Context) -> sp.csr_matrix:
     return P
 
 
-def _walks(ctx: Context, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progress: Any) -> np.ndarray:
+def _walks(ctx: Facts, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progress: Any) -> np.ndarray:
     """Personalised PageRank from each gang's side, read at the officials of the held
     pairs only: the gangs are walked in blocks (multi-right-hand-side sparse products,
     :func:`umbrella_graph.algorithms.personalized_pagerank_many`) and each block's walks
@@ -751,8 +766,8 @@ def _walks(ctx: Context, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progre
     return vals
 
 
-def _structure(ctx: Context, out: _Pairs, seed: int, progress: Any = None) -> None:
-    A = structure_matrix(ctx)
+def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None:
+    A = ctx.structure
     side = ctx.side
     n = ctx.n
     G, n_off = ctx.n_gangs, ctx.n_officials
@@ -770,12 +785,8 @@ def _structure(ctx: Context, out: _Pairs, seed: int, progress: Any = None) -> No
     stat = deg / max(float(deg.sum()), 1e-12)
     at = opos[out.off]
     out.set("ppr", np.log10((R + 1e-12) / (stat[at] + 1e-12)))
-    if "igraph" not in ctx.cache:  # built once, for communities and brokerage
-        ctx.cache["igraph"] = algorithms.to_igraph(A)
-    ckey = f"communities:{seed}"
-    if ckey not in ctx.cache:
-        ctx.cache[ckey] = algorithms.communities(ctx.cache["igraph"], seed=seed)
-    lab = ctx.cache[ckey]
+    ig = algorithms.to_igraph(A)  # for communities and brokerage
+    lab = algorithms.communities(ig, seed=seed)
     tot = np.asarray(P.sum(axis=1)).ravel()
     # mass of each gang side per community, read at each official's community
     comm = sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, int(lab.max()) + 1))
@@ -783,11 +794,8 @@ def _structure(ctx: Context, out: _Pairs, seed: int, progress: Any = None) -> No
     mass.sort_indices()
     got = np.asarray(mass[out.gang, lab[at]], dtype=float).ravel()
     out.set("community", got / np.maximum(tot[out.gang], 1e-12))
-    bkey = f"brokerage:{seed}"
-    if bkey not in ctx.cache:
-        k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
-        ctx.cache[bkey] = algorithms.betweenness(ctx.cache["igraph"], k=k, seed=seed, weighted=False)
-    out.set("brokerage", ctx.cache[bkey][at])
+    k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
+    out.set("brokerage", algorithms.betweenness(ig, k=k, seed=seed, weighted=False)[at])
     # link prediction: each held pair's official x the gang's strong side people
     s = side[(side["conf"].to_numpy() >= 0.5)]
     if len(s):
@@ -811,11 +819,65 @@ def _structure(ctx: Context, out: _Pairs, seed: int, progress: Any = None) -> No
     out.get("link_ra")
 
 
-# ----------------------------------------------------------------------------- public
-#: The steps of the feature computation, in order (progress bars name them).
-_EVIDENCE_STEPS: tuple[tuple[str, Callable[[Context, _Pairs], None]], ...] = (
-    ("money", _money), ("contracts", _contracts), ("contacts", _contacts), ("kinship", _kinship),
-    ("jurisdiction", _jurisdiction), ("leads", _leads),
+# ----------------------------------------------------------------------------- the signals
+# Each signal is a pure function of the case's facts and the pairs held: it fills its
+# own accumulator and returns its values and records (SignalResult); none writes into the
+# facts or shares state with another.
+def signal_money(facts: Facts, held: _Pairs) -> SignalResult:
+    """``money_*`` and ``relay_*``: money from the gang side to the official's circle."""
+    out = held.fresh()
+    _money(facts, out)
+    return out.result({"money": facts.money_records, "relay": facts.relay_records})
+
+
+def signal_contracts(facts: Facts, held: _Pairs) -> SignalResult:
+    """``contract_*``: contracts the official issued or approved to gang companies."""
+    out = held.fresh()
+    _contracts(facts, out)
+    return out.result({"contracts": facts.contract_records})
+
+
+def signal_contacts(facts: Facts, held: _Pairs) -> SignalResult:
+    """``contact_*`` and ``tipoff_*``: contacts of the circle with the gang side, tip-offs."""
+    out = held.fresh()
+    _contacts(facts, out)
+    return out.result({"contacts": facts.contact_records, "tipoff": facts.tipoff_events})
+
+
+def signal_kinship(facts: Facts, held: _Pairs) -> SignalResult:
+    """``kin_side``, ``kin_employed``, ``member``: family on the gang side, membership."""
+    out = held.fresh()
+    _kinship(facts, out)
+    return out.result({"circle": facts.circle, "members": facts.members})
+
+
+def signal_jurisdiction(facts: Facts, held: _Pairs) -> SignalResult:
+    """``jurisdiction``: the official governs or regulates the gang's place or trade."""
+    out = held.fresh()
+    _jurisdiction(facts, out)
+    return out.result({"posts": facts.posts})
+
+
+def signal_leads(facts: Facts, held: _Pairs) -> SignalResult:
+    """``leads_*``: leads naming the official (with the gang, or alone)."""
+    out = held.fresh()
+    _leads(facts, out)
+    return out.result({"leads": facts.leads})
+
+
+def signal_structure(facts: Facts, held: _Pairs, seed: int, progress: Any = None) -> SignalResult:
+    """``ppr``, ``community``, ``brokerage``, ``link_*``: the official's position in the
+    structural graph ``Facts.structure`` (seeded: communities, the brokerage sample)."""
+    out = held.fresh()
+    _structure(facts, out, seed, progress)
+    return out.result({})
+
+
+#: The evidence signals, in order (progress bars name them); the structural one
+#: (:func:`signal_structure`) follows them.
+EVIDENCE_SIGNALS: tuple[tuple[str, Callable[[Facts, _Pairs], SignalResult]], ...] = (
+    ("money", signal_money), ("contracts", signal_contracts), ("contacts", signal_contacts),
+    ("kinship", signal_kinship), ("jurisdiction", signal_jurisdiction), ("leads", signal_leads),
 )
 
 
@@ -859,193 +921,33 @@ class _Collector(_Pairs):
         self._note(name, off, gang)
         super().assign(name, off[:0], gang[:0], np.zeros(0))
 
+    def fresh(self) -> _Collector:
+        return _Collector(self.n_off, self.n_gang)
 
-def candidate_index(ctx: Context) -> tuple[np.ndarray, np.ndarray]:
-    """(official index, gang index) of every candidate pair, sorted (cached)."""
-    off, gang, _ = _candidates(ctx)
+    def result(self, records: Mapping[str, pd.DataFrame]) -> SignalResult:
+        return SignalResult(values=dict(self.cols), records=dict(records), reached=tuple(self.seen))
+
+
+def candidate_index(ctx: Facts) -> tuple[np.ndarray, np.ndarray]:
+    """(official index, gang index) of every candidate pair, sorted."""
+    off, gang, _ = ctx.candidates
     return off, gang
 
 
-def _candidates(ctx: Context) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if "candidates" in ctx.cache:
-        return ctx.cache["candidates"]  # type: ignore[no-any-return]
+def candidate_facts(ctx: Facts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The last stage of :func:`umbrella_graph.scoring.facts.case_facts`: (official
+    index, gang index, channel bits) of every pair an evidence signal reaches, sorted."""
     G = max(ctx.n_gangs, 1)
-    col = _Collector(ctx.n_officials, ctx.n_gangs)
-    for _, step in _EVIDENCE_STEPS:
-        step(ctx, col)
-    if col.seen:
-        keys = np.concatenate([k for k, _ in col.seen])
-        bits = np.concatenate([np.full(len(k), 1 << ch, dtype=np.int64) for k, ch in col.seen])
+    reached: list[tuple[np.ndarray, int]] = []
+    held = _Collector(ctx.n_officials, ctx.n_gangs)
+    for _, signal in EVIDENCE_SIGNALS:
+        reached.extend(signal(ctx, held).reached)
+    if reached:
+        keys = np.concatenate([k for k, _ in reached])
+        bits = np.concatenate([np.full(len(k), 1 << ch, dtype=np.int64) for k, ch in reached])
         uniq, inv = np.unique(keys, return_inverse=True)
         via = np.zeros(len(uniq), dtype=np.int64)
         np.bitwise_or.at(via, inv, bits)
     else:
         uniq, via = np.zeros(0, np.int64), np.zeros(0, np.int64)
-    res = (uniq // G, uniq % G, via)
-    ctx.cache["candidates"] = res
-    return res
-
-
-@dataclass(frozen=True)
-class _Features:
-    """The features of the held pairs: the frame and its integer pair indices."""
-
-    frame: pd.DataFrame
-    off: np.ndarray
-    gang: np.ndarray
-    all_pairs: bool
-
-
-def _all_features(ctx: Context, seed: int, *, all_pairs: bool = False, progress: bool = False,
-                  oi: np.ndarray | None = None, gi: np.ndarray | None = None) -> _Features:
-    """The features of the candidates, or with ``all_pairs`` of every pair of officials
-    ``oi`` x gangs ``gi`` (default all). A pair's values do not depend on the others held."""
-    n_off, G = ctx.n_officials, ctx.n_gangs
-    uo = np.arange(n_off) if oi is None or not all_pairs else np.unique(oi)
-    ug = np.arange(G) if gi is None or not all_pairs else np.unique(gi)
-    whole = len(uo) == n_off and len(ug) == G
-    key = f"features:{seed}:{'all' if all_pairs else 'candidates'}"
-    if whole and key in ctx.cache:
-        return ctx.cache[key]  # type: ignore[no-any-return]
-    if not whole and f"features:{seed}:all" in ctx.cache:
-        return ctx.cache[f"features:{seed}:all"]  # type: ignore[no-any-return]
-    with _bar(progress, len(_EVIDENCE_STEPS) + 1, "evidence", "step") as bar:
-        if all_pairs:
-            check_memory(2.0 * 8 * len(uo) * len(ug) * (len(FEATURES) + 4),
-                         f"pair features of all {len(uo) * len(ug)} pairs",
-                         hint='score only the candidate pairs (the default, without all_pairs=True), or use '
-                              'the distributed engine (engine="spark")')
-            off = np.repeat(uo.astype(np.int64), len(ug))
-            gang = np.tile(ug.astype(np.int64), len(uo))
-        else:
-            off, gang = candidate_index(ctx)
-            check_memory(2.0 * 8 * len(off) * (len(FEATURES) + 4), f"pair features of {len(off)} candidate pairs")
-        bar.update(1)
-        out = _Pairs(off, gang, n_off, G)
-        for name, step in _EVIDENCE_STEPS:
-            bar.set_postfix_str(name)
-            step(ctx, out)
-            bar.update(1)
-    with _bar(progress, G, "walks", "gang") as bar:
-        _structure(ctx, out, seed, bar if progress else None)
-    df = pd.DataFrame({"official_id": ctx.official_ids[off].astype(str), "gang_id": ctx.gang_ids[gang].astype(str)})
-    for name in FEATURES:
-        df[name] = np.round(out.get(name), 10)
-    res = _Features(df, off, gang, all_pairs)
-    if whole:
-        ctx.cache[key] = res
-    return res
-
-
-def _bar(progress: bool, total: int, desc: str, unit: str) -> Any:
-    """A tqdm.auto progress bar (a disabled one unless ``progress``)."""
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit=unit, disable=not progress, leave=False)
-
-
-def _select(ctx: Context, feats: _Features, oi: np.ndarray, gi: np.ndarray) -> np.ndarray:
-    """Rows of ``feats`` for the requested officials and gangs, in the requested order
-    (officials first, then gangs), as the dense grid's ``oi x gi`` would give them."""
-    if feats.all_pairs and len(feats.off) == ctx.n_officials * ctx.n_gangs:
-        return (oi[:, None] * ctx.n_gangs + gi[None, :]).reshape(-1)
-    r_off = np.full(ctx.n_officials, -1, dtype=np.int64)
-    r_off[oi] = np.arange(len(oi))
-    r_gang = np.full(ctx.n_gangs, -1, dtype=np.int64)
-    r_gang[gi] = np.arange(len(gi))
-    a, b = r_off[feats.off], r_gang[feats.gang]
-    keep = np.flatnonzero((a >= 0) & (b >= 0))
-    return keep[np.lexsort((b[keep], a[keep]))]
-
-
-def _not_scored(ctx: Context, feats: _Features, oi: np.ndarray, gi: np.ndarray, n_rows: int) -> int:
-    """How many requested pairs are left out (no evidence path)."""
-    return 0 if feats.all_pairs else int(len(oi) * len(gi) - n_rows)
-
-
-def _check_seed(seed: object, func: str) -> int:
-    """The package's one seed rule (:func:`umbrella_graph.errors.check_seed`)."""
-    return check_seed(seed, func)
-
-
-def pair_features(
-    graph: CaseGraph,
-    *,
-    gangs: list[str] | None = None,
-    officials: list[str] | None = None,
-    seed: int = 0,
-    all_pairs: bool = False,
-    progress: bool = False,
-) -> pd.DataFrame:
-    """The raw evidence features of the official x gang pairs with an evidence path.
-
-    Only the *candidate* pairs are computed and listed
-    (:func:`~umbrella_graph.scoring.candidates.candidate_pairs`: the gang side reaches
-    the official or his circle through money, a relay, contacts, family ties, company
-    roles, contracts, his jurisdiction, a member list or a lead). Every other pair has
-    every evidence feature zero by construction; their number is in
-    ``result.attrs["pairs_not_scored"]``. ``all_pairs=True`` lists every pair (the
-    dense grid: memory and time grow as officials x gangs).
-
-    Parameters
-    ----------
-    graph : CaseGraph
-        From :func:`~umbrella_graph.build_graph`.
-    gangs, officials : list of str, optional
-        Restrict the rows to these gang and official ids (default: all). The values of a
-        pair do not depend on this restriction.
-    seed : int, default 0
-        Seed of the community detection and the brokerage sample.
-    all_pairs : bool, default False
-        List every official x gang pair, not only the candidates. A candidate's values
-        are the same either way.
-    progress : bool, default False
-        Show progress bars (tqdm; in a notebook, its widget) for the steps.
-
-    Returns
-    -------
-    pandas.DataFrame
-        One row per pair, sorted by ``official_id`` then ``gang_id``, with the columns
-        ``official_id``, ``gang_id`` and every feature of :data:`FEATURES` (floats;
-        :data:`FEATURE_DOCS` says what each one measures). ``attrs["pairs_not_scored"]``
-        counts the requested pairs left out (0 with ``all_pairs=True``).
-
-    Raises
-    ------
-    ParameterError
-        For a graph that is not a CaseGraph, unknown ids (not echoed) or a bad seed.
-    InsufficientMemoryError
-        When a step would need more memory than is available (the message names it).
-
-    Examples
-    --------
-    >>> import umbrella_graph as ug
-    >>> from umbrella_graph.synth import generate_city
-    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
-    >>> X = pair_features(g, gangs=["G01"])
-    >>> X.columns[:4].tolist()
-    ['official_id', 'gang_id', 'money_amount', 'money_count']
-    >>> bool((X["gang_id"] == "G01").all())
-    True
-    >>> A = pair_features(g, gangs=["G01"], all_pairs=True)
-    >>> len(A) == len(X) + X.attrs["pairs_not_scored"]
-    True
-    """
-    func = "pair_features"
-    seed = _check_seed(seed, func)
-    all_pairs = _check_flag(all_pairs, "all_pairs", func)
-    progress = _check_flag(progress, "progress", func)
-    ctx = context(graph, func)
-    oi = check_ids(ctx, officials, "officials", func)
-    gi = check_ids(ctx, gangs, "gangs", func)
-    feats = _all_features(ctx, seed, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)
-    rows = _select(ctx, feats, oi, gi)
-    res = feats.frame.iloc[rows].reset_index(drop=True).copy()
-    res.attrs["pairs_not_scored"] = _not_scored(ctx, feats, oi, gi, len(rows))
-    return res
-
-
-def _check_flag(value: object, name: str, func: str) -> bool:
-    if not isinstance(value, bool | np.bool_):
-        raise ParameterError.invalid(name, func, "True or False", value)
-    return bool(value)
+    return (uniq // G, uniq % G, via)

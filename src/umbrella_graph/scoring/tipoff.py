@@ -45,6 +45,8 @@ score
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,9 +54,9 @@ from scipy import stats
 
 from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement, official_circle
 from ..graph import CaseGraph
-from ._context import context
+from ._context import Facts
 
-__all__ = ["tipoff_table", "scan_pvalue", "case_follow_up", "TIPOFF_MIN_SCORE", "SIDE_MIN_CONFIDENCE"]
+__all__ = ["tipoff_facts", "tipoffs_of", "side_ids", "scan_pvalue", "TIPOFF_MIN_SCORE", "SIDE_MIN_CONFIDENCE"]
 
 logger = logging.getLogger(__name__)
 
@@ -96,13 +98,13 @@ def _events(graph: CaseGraph, event_kinds: tuple[str, ...] | None) -> pd.DataFra
     return out.sort_values(["gang_id", "event_time", "event_id"]).reset_index(drop=True)
 
 
-def _contact_pairs(graph: CaseGraph, kinds: tuple[str, ...], proxies: pd.DataFrame,
+def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
                    side: pd.DataFrame) -> pd.DataFrame:
     """Contact records joining an official's side to a gang's side, one row per
     (record, official, gang)."""
     # numeric prefilter on node positions (the scorer's contact array): only records
     # between an official's circle and a gang's side can survive the joins below
-    ctx = context(graph, "find_tipoffs")
+    graph = ctx.graph
     ct = ctx.ct
     in_prox = np.zeros(ctx.n, dtype=bool)
     pp = graph.index_of(proxies["person_id"].astype(str).tolist())
@@ -186,7 +188,7 @@ def _to_surprise(logp: np.ndarray) -> np.ndarray:
     return np.round(np.minimum(-np.asarray(logp, dtype=float) / np.log(10.0), _MAX_SURPRISE) + 0.0, 10)
 
 
-def _relay(hits: pd.DataFrame, side: pd.DataFrame, graph: CaseGraph,
+def _relay(hits: pd.DataFrame, side: pd.DataFrame, ctx: Facts,
            kinds: tuple[str, ...], t0: np.datetime64, span: int, q_lo: np.ndarray, q_hi: np.ndarray,
            s_ev: np.ndarray, r_s: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per window record: how many gang-internal contacts the contacted person made within
@@ -195,7 +197,7 @@ def _relay(hits: pd.DataFrame, side: pd.DataFrame, graph: CaseGraph,
     n = len(hits)
     if r_s <= 0 or not n:
         return np.zeros(n, np.int64), np.zeros(n), np.zeros(n)
-    ctx = context(graph, "find_tipoffs")
+    graph = ctx.graph
     ct = ctx.ct
     on = np.zeros(ctx.n, dtype=bool)
     sp = graph.index_of(side["person_id"].astype(str).tolist())
@@ -321,13 +323,13 @@ def scan_pvalue(expected: np.ndarray, logp: np.ndarray) -> np.ndarray:
 
 
 
-def gang_side_ids(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
+def side_ids(ctx: Facts, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
     """``person_id, gang_id, side`` (listed role, ``front_man`` or ``inferred``): the
     people on a gang's side, as the tip-off test, the investigations and the report use
     it: every listed member (officials on the member list included) and, if
     ``inferred``, the unlisted people :func:`infer_gang_side` places there with confidence
-    >= :data:`SIDE_MIN_CONFIDENCE`."""
-    ctx = context(graph, "find_tipoffs")
+    >= :data:`SIDE_MIN_CONFIDENCE` (:func:`umbrella_graph.scoring.facts.gang_side_ids`
+    for a graph)."""
     side = ctx.side
     s = side[side["kind"].to_numpy() != "company"]
     # officials on the member list (the scorer keeps them off the side it scores with)
@@ -394,36 +396,35 @@ def _measured_follow_up(con: pd.DataFrame, ev: pd.DataFrame, observed: pd.Series
     return follow_up_period(lags, rate)
 
 
-def _default_pairs(graph: CaseGraph, side: pd.DataFrame) -> pd.DataFrame:
-    """:func:`_contact_pairs` for every contact kind and the default side (cached)."""
+def tipoff_facts(ctx: Facts) -> dict[str, Any]:
+    """The tip-off stage of :func:`umbrella_graph.scoring.facts.case_facts`, in order:
+
+    ``tipoff_pairs``
+        the contacts between officials' circles and the sides of the gangs with
+        enforcement events (every contact kind, inferred members included);
+    ``follow_up``
+        the investigators' follow-up period of this case: the days after enforcement
+        events in which those contacts run in excess
+        (:func:`umbrella_graph.domain.follow_up_period`; one day without events);
+    ``tipoffs``
+        :func:`tipoffs_of` with the default arguments.
+    """
     from ..schema import CONTACT_KINDS
 
-    ctx = context(graph, "find_tipoffs")
-    if "tipoff_pairs" not in ctx.cache:
-        ctx.cache["tipoff_pairs"] = _contact_pairs(graph, tuple(CONTACT_KINDS), _proxies(graph), side)
-    return ctx.cache["tipoff_pairs"]  # type: ignore[no-any-return]
+    ev = _events(ctx.graph, None)
+    pairs = pd.DataFrame()
+    d = pd.Timedelta(days=1)
+    if len(ev):
+        side = side_ids(ctx, sorted(set(ev["gang_id"])))
+        pairs = _contact_pairs(ctx, tuple(CONTACT_KINDS), _proxies(ctx.graph), side)
+        if len(pairs):
+            d = _measured_follow_up(pairs, ev, ctx.graph.case["contacts"]["time"])
+    staged = replace(ctx, tipoff_pairs=pairs, follow_up=d)
+    return {"tipoff_pairs": pairs, "follow_up": d, "tipoffs": tipoffs_of(staged)}
 
 
-def case_follow_up(graph: CaseGraph) -> pd.Timedelta:
-    """The investigators' follow-up period of this case (cached per graph): the days
-    after enforcement events in which contacts between officials' circles and gang sides
-    run in excess (:func:`umbrella_graph.domain.follow_up_period`)."""
-    ctx = context(graph, "case_follow_up")
-    if "follow_up" not in ctx.cache:
-
-        ev = _events(graph, None)
-        d = pd.Timedelta(days=1)
-        if len(ev):
-            side = gang_side_ids(graph, sorted(set(ev["gang_id"])))
-            con = _default_pairs(graph, side)
-            if len(con):
-                d = _measured_follow_up(con, ev, graph.case["contacts"]["time"])
-        ctx.cache["follow_up"] = d
-    return ctx.cache["follow_up"]  # type: ignore[no-any-return]
-
-
-def tipoff_table(
-    graph: CaseGraph,
+def tipoffs_of(
+    ctx: Facts,
     *,
     windows: tuple[pd.Timedelta, ...] = LEAD_WINDOWS,
     baseline: pd.Timedelta = BASELINE,
@@ -440,40 +441,33 @@ def tipoff_table(
     best window), ``n_baseline``, ``n_follow_up``, ``baseline_hours``, ``expected``,
     ``p_value`` (corrected for the scan), ``surprise``, ``n_relay``, ``relay_expected``,
     ``relay_surprise``, ``score``, and ``follow_up_hours`` (the follow-up period used).
-    Unfiltered: callers apply their threshold (:data:`TIPOFF_MIN_SCORE`). Cached per
-    graph for the default arguments.
+    Unfiltered: callers apply their threshold (:data:`TIPOFF_MIN_SCORE`). A pure function
+    of the case's facts (``Facts.tipoffs`` holds it for the default arguments;
+    :func:`umbrella_graph.scoring.tipoff_table` takes a graph).
     """
-    ctx = context(graph, "find_tipoffs")
-    default = (windows == LEAD_WINDOWS and baseline == BASELINE and follow_up == "auto" and relay == RELAY_WINDOW
-               and kinds is None and event_kinds is None and inferred)
-    if default and "tipoffs" in ctx.cache:
-        return ctx.cache["tipoffs"].copy()  # type: ignore[no-any-return]
-    out = _tipoff_table(graph, windows, baseline, follow_up, relay, kinds, event_kinds, inferred)
-    if default:
-        ctx.cache["tipoffs"] = out
-        return out.copy()
-    return out
+    return _tipoff_table(ctx, windows, baseline, follow_up, relay, kinds, event_kinds, inferred)
 
 
-def _tipoff_table(graph: CaseGraph, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta,
+def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta,
                   follow_up: pd.Timedelta | None | str, r_td: pd.Timedelta | None, kinds: tuple[str, ...] | None,
                   event_kinds: tuple[str, ...] | None, inferred: bool) -> pd.DataFrame:
     from ..schema import CONTACT_KINDS
 
     kinds_t = tuple(CONTACT_KINDS) if kinds is None else kinds
     r = pd.Timedelta(0) if r_td is None else r_td
+    graph = ctx.graph
     ev = _events(graph, event_kinds)
     if not len(ev):
         return pd.DataFrame()
     gangs = sorted(set(ev["gang_id"]))
-    side = gang_side_ids(graph, gangs, inferred=inferred)
+    side = side_ids(ctx, gangs, inferred=inferred)
     proxies = _proxies(graph)
     default = kinds is None and event_kinds is None and inferred
-    con = _default_pairs(graph, side) if default else _contact_pairs(graph, kinds_t, proxies, side)
+    con = ctx.tipoff_pairs if default else _contact_pairs(ctx, kinds_t, proxies, side)
     if not len(con):
         return pd.DataFrame()
     if isinstance(follow_up, str):
-        d = case_follow_up(graph) if event_kinds is None and kinds is None and inferred else \
+        d = ctx.follow_up if event_kinds is None and kinds is None and inferred else \
             _measured_follow_up(con, ev, graph.case["contacts"]["time"])
     else:
         d = pd.Timedelta(0) if follow_up is None else follow_up
@@ -585,7 +579,7 @@ def _tipoff_table(graph: CaseGraph, windows: tuple[pd.Timedelta, ...], b: pd.Tim
     hits = hits[lead_s <= (w_hours[grp] * 3600.0 + 0.5)].reset_index(drop=True)
 
     hits["n_relay"], hits["relay_expected"], relay_logp = _relay(
-        hits, side, graph, kinds_t, t0, span, q_lo, q_hi, s_ev, int(r.total_seconds()))
+        hits, side, ctx, kinds_t, t0, span, q_lo, q_hi, s_ev, int(r.total_seconds()))
     m_rec = hits.groupby(["_ev", "official_id"], sort=True)["pos"].transform("size").to_numpy()
     hits["_rlogp"] = np.minimum(relay_logp + np.log(m_rec), 0.0)
     best = hits.groupby(["_ev", "official_id"], sort=True)["_rlogp"].min()

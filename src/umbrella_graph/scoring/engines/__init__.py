@@ -49,7 +49,7 @@ def engine_features(ctx: Any, seed: int, engine: str, *, all_pairs: bool = False
                     spark: SparkSession | None = None) -> Any:
     """The held pairs' features (the candidates, or with ``all_pairs`` every official x
     gang pair) from ``engine``, in the memory engine's layout and row order."""
-    from ..signals import _all_features
+    from ..features import _all_features
 
     if engine != "spark":
         return _all_features(ctx, seed, all_pairs=all_pairs, progress=progress, oi=oi, gi=gi)

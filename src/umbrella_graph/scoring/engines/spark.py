@@ -27,7 +27,8 @@ import pandas as pd
 
 from ...errors import ParameterError
 from ...graph import CaseGraph
-from .._context import check_ids, context
+from .._context import check_ids
+from ..facts import case_memo, facts_of
 from ..signals import FEATURES
 from .sql import PPR_STEP, _d, feature_views, pair_view
 from .tables import case_tables, constants, to_spark
@@ -275,12 +276,14 @@ def spark_held_features(ctx: Any, seed: int, *, all_pairs: bool = False,
     """The features of the held pairs (the memory engine's candidates, or every official x
     gang pair with ``all_pairs``), computed on Spark: the candidate pairs go to Spark as a
     table and every feature view is joined with them. Same layout, row order and rounding
-    as the memory engine's ``signals._all_features``."""
-    from ..signals import _Features, candidate_index
+    as the memory engine's ``features._all_features``."""
+    from ..features import _Features
+    from ..signals import candidate_index
 
     key = f"spark-features:{seed}:{'all' if all_pairs else 'candidates'}"
-    if key in ctx.cache:
-        return ctx.cache[key]
+    memo = case_memo(ctx)  # the top-level cache, kept with the case's facts
+    if key in memo:
+        return memo[key]
     if all_pairs:
         off = np.repeat(np.arange(ctx.n_officials, dtype=np.int64), ctx.n_gangs)
         gang = np.tile(np.arange(ctx.n_gangs, dtype=np.int64), ctx.n_officials)
@@ -296,7 +299,7 @@ def spark_held_features(ctx: Any, seed: int, *, all_pairs: bool = False,
     for name in FEATURES:
         df[name] = np.round(res[name].to_numpy(dtype=float), 10)
     out = _Features(df, off, gang, all_pairs)
-    ctx.cache[key] = out
+    memo[key] = out
     return out
 
 
@@ -324,12 +327,12 @@ def spark_pair_features(
     >>> X.columns[:3].tolist()  # doctest: +SKIP
     ['official_id', 'gang_id', 'money_amount']
     """
-    from ..signals import _check_flag, _check_seed, _select
+    from ..features import _check_flag, _check_seed, _select
 
     func = "spark_pair_features"
     seed = _check_seed(seed, func)
     all_pairs = _check_flag(all_pairs, "all_pairs", func)
-    ctx = context(graph, func)
+    ctx = facts_of(graph, func)
     oi = check_ids(ctx, officials, "officials", func)
     gi = check_ids(ctx, gangs, "gangs", func)
     feats = spark_held_features(ctx, seed, all_pairs=all_pairs, spark=spark)

@@ -28,7 +28,8 @@ import pandas as pd
 from ... import algorithms
 from ...domain import is_police, regulated_sectors, sectors_of
 from ...graph import CaseGraph
-from .._context import Context, context
+from .._context import Facts
+from ..facts import facts_of
 from ..gangside import side_table
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -88,13 +89,11 @@ def case_tables(graph: CaseGraph, *, seed: int = 0) -> dict[str, pd.DataFrame]:
     dict of str to pandas.DataFrame
         One frame per name of :data:`TABLES`.
     """
-    from ..signals import structure_matrix
-    from ..tipoff import case_follow_up
 
-    ctx = context(graph, "score_umbrellas")
+    ctx = facts_of(graph, "score_umbrellas")
     n = ctx.n
     t: dict[str, pd.DataFrame] = {}
-    follow_up = case_follow_up(graph) / pd.Timedelta(minutes=1)
+    follow_up = ctx.follow_up / pd.Timedelta(minutes=1)
     t["params"] = pd.DataFrame({"n_nodes": [np.int64(n)], "follow_up_minutes": [float(follow_up)]})
     t["nodes"] = pd.DataFrame({"node": np.arange(n, dtype=np.int64), "is_official": ctx.is_official.astype(bool),
                                "is_company": ctx.is_company.astype(bool)})
@@ -147,13 +146,13 @@ def case_tables(graph: CaseGraph, *, seed: int = 0) -> dict[str, pd.DataFrame]:
                               "conf_core": _f64(side["conf_core"]), "weight": _f64(side["weight"]),
                               "kind": side["kind"].astype(str).to_numpy(dtype=object)})
     t["tipoff"] = _tipoff(ctx)
-    A = structure_matrix(ctx)
+    A = ctx.structure
     t["communities"], t["brokerage"] = _structure(ctx, A, seed)
     t["walks"] = _walks(ctx, A)
     return t
 
 
-def _gangs(ctx: Context) -> pd.DataFrame:
+def _gangs(ctx: Facts) -> pd.DataFrame:
     case = ctx.graph.case
     texts: dict[int, list[str]] = {g: [] for g in range(ctx.n_gangs)}
     gt = case["gangs"]
@@ -167,7 +166,7 @@ def _gangs(ctx: Context) -> pd.DataFrame:
                          "gang_id": ctx.gang_ids.astype(str), "sectors": pd.Series(sectors, dtype=object)})
 
 
-def _posts(ctx: Context) -> pd.DataFrame:
+def _posts(ctx: Facts) -> pd.DataFrame:
     p = ctx.posts
     text = (p["position"].astype(str) + " " + p["unit_name"].astype(str)).to_numpy()
     police = is_police(text) if len(p) else np.zeros(0, dtype=bool)
@@ -176,7 +175,7 @@ def _posts(ctx: Context) -> pd.DataFrame:
                          "police": np.asarray(police, dtype=bool), "regs": pd.Series(regs, dtype=object)})
 
 
-def _company_sectors(ctx: Context) -> pd.DataFrame:
+def _company_sectors(ctx: Facts) -> pd.DataFrame:
     ct = ctx.graph.case["companies"]
     if not len(ct):
         return pd.DataFrame({"node": np.zeros(0, np.int64), "sectors": pd.Series([], dtype=object)})
@@ -189,15 +188,14 @@ def _company_sectors(ctx: Context) -> pd.DataFrame:
                          "sectors": pd.Series(_sectors(sectors_of(df["text"].to_numpy())), dtype=object)})
 
 
-def _tipoff(ctx: Context) -> pd.DataFrame:
-    from ..signals import tipoff_events
+def _tipoff(ctx: Facts) -> pd.DataFrame:
 
-    e = tipoff_events(ctx)
+    e = ctx.tipoff_events
     return pd.DataFrame({"off": _i64(e["off"]), "gang": _i64(e["gang"]), "score": _f64(e["score"]),
                          "relay_surprise": _f64(e["relay_surprise"])})
 
 
-def _structure(ctx: Context, A: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _structure(ctx: Facts, A: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     n = ctx.n
     empty_c = pd.DataFrame({"node": np.zeros(0, np.int64), "label": np.zeros(0, np.int64)})
     empty_b = pd.DataFrame({"off": np.zeros(0, np.int64), "brokerage": np.zeros(0)})
@@ -212,7 +210,7 @@ def _structure(ctx: Context, A: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFr
             pd.DataFrame({"off": np.arange(len(opos), dtype=np.int64), "brokerage": _f64(b[opos])}))
 
 
-def _walks(ctx: Context, A: Any) -> pd.DataFrame:
+def _walks(ctx: Facts, A: Any) -> pd.DataFrame:
     """Personalised PageRank from each gang side read at the officials (gang, node, x):
     the walks as the memory engine runs them (blocked sparse products), for the Spark
     engine's default ``walks="driver"``."""

@@ -1,0 +1,196 @@
+"""The case's derived facts, computed once: :func:`case_facts`, and the scorer's one cache.
+
+:func:`case_facts` computes every fact the signals need from a case graph, eagerly and
+in a fixed order, into one frozen :class:`~umbrella_graph.scoring._context.Facts`:
+
+1. the record arrays and positions (:mod:`umbrella_graph.scoring._context`): node
+   kinds, the official and gang index of every node, the officials' circles, the
+   ordinary transfers, contacts, company roles, members, contracts, enforcement events,
+   posts, leads and the administrative tree;
+2. the gang sides (listed members, gang companies, front men, inferred members with a
+   confidence; :mod:`umbrella_graph.scoring.gangside` documents the rules);
+3. the tip-off facts (:func:`umbrella_graph.scoring.tipoff.tipoff_facts`): the contacts
+   between circles and gang sides, the case's measured follow-up period (the
+   enforcement windows) and the default tip-off table;
+4. the filtered record frames each signal family counts
+   (:func:`umbrella_graph.scoring.signals.record_facts`: money, relays, contract
+   responsibility, contracts, contacts with their windows, tip-off events) and the
+   structural graph;
+5. the candidate pairs (:func:`umbrella_graph.scoring.signals.candidate_facts`);
+6. the path graph of the explanations (:func:`umbrella_graph.scoring.evidence.path_facts`).
+
+Each stage is a pure function of the stages before it. Every signal
+(:mod:`umbrella_graph.scoring.signals`) is then a pure function of the facts returning
+its values and records; no signal writes anywhere.
+
+The one cache is here, at the entry: :func:`facts_of` keeps the facts of the
+:data:`MAX_CACHED` most recently used cases, keyed by :attr:`CaseGraph.fingerprint` (the
+case's content, so a key never goes stale), with the results of the top-level calls on
+them (:func:`case_memo`: the features of a seed, the scores an explanation reads), so a
+notebook calling ``score_umbrellas`` then ``explain`` does not compute them twice.
+:func:`~umbrella_graph.scoring.clear_cache` drops it all. Nothing else caches.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import pandas as pd
+
+from ..domain import LEAD_WINDOWS, RELAY_WINDOW
+from ..errors import ParameterError
+from ..graph import CaseGraph
+from ._context import Facts, _build, _read_only, _side_table
+from .paths import path_facts
+from .precomputed import PrecomputedFacts
+from .signals import candidate_facts, record_facts
+from .tipoff import BASELINE, side_ids, tipoff_facts, tipoffs_of
+
+__all__ = ["case_facts", "facts_of", "case_memo", "clear_cache", "MAX_CACHED", "tipoff_table",
+           "case_follow_up", "gang_side_ids"]
+
+
+def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Facts:
+    """Every derived fact of ``graph``'s case, computed once, in the stages of the
+    module docstring.
+
+    A pure function of the case (and of the ``precomputed`` facts when given, e.g. by
+    Neo4j): nothing is cached here (:func:`facts_of` keeps recent results). Every numpy
+    array of the result is read-only.
+
+    Examples
+    --------
+    >>> import umbrella_graph as ug
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
+    >>> f = case_facts(g)
+    >>> f.n_gangs, f.official_pos.flags.writeable
+    (2, False)
+    """
+    f = _build(graph, precomputed)
+    f = replace(f, side=_side_table(f))
+    f = replace(f, **tipoff_facts(f))
+    f = replace(f, **record_facts(f))
+    f = replace(f, candidates=candidate_facts(f))
+    f = replace(f, **path_facts(f))
+    for name in f.__dataclass_fields__:
+        _read_only(getattr(f, name))
+    return f
+
+
+@dataclass(eq=False)
+class _Entry:
+    facts: Facts
+    results: dict[Any, Any] = field(default_factory=dict)
+
+
+#: How many cases' facts stay in memory (least recently used dropped first).
+MAX_CACHED = 2
+_CACHE: OrderedDict[str, _Entry] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def clear_cache() -> None:
+    """Forget every prepared case (the next call on a graph prepares it again).
+
+    Examples
+    --------
+    >>> from umbrella_graph.scoring import clear_cache
+    >>> clear_cache()
+    """
+    with _LOCK:
+        _CACHE.clear()
+
+
+def facts_of(graph: CaseGraph, func: str, precomputed: PrecomputedFacts | None = None) -> Facts:
+    """The :class:`Facts` of ``graph``: from the LRU if its content was seen recently.
+
+    With ``precomputed`` facts (computed elsewhere, e.g. by Neo4j) the facts using them
+    are built and not cached: the LRU only ever holds facts computed here. ``func`` names
+    the public function in the error raised for a graph that is not a CaseGraph.
+    """
+    if not isinstance(graph, CaseGraph):
+        raise ParameterError.invalid("graph", func, "a CaseGraph (see build_graph)", type(graph).__name__)
+    if precomputed is not None:
+        return case_facts(graph, precomputed)
+    key = graph.fingerprint
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:
+            _CACHE.move_to_end(key)
+            return hit.facts
+    facts = case_facts(graph)
+    with _LOCK:
+        hit = _CACHE.get(key)
+        if hit is not None:  # another thread got there first: keep one
+            return hit.facts
+        _CACHE[key] = _Entry(facts)
+        while len(_CACHE) > MAX_CACHED:
+            _CACHE.popitem(last=False)
+    return facts
+
+
+def case_memo(facts: Facts) -> dict[Any, Any]:
+    """The results kept with ``facts`` in the LRU (a fresh, unkept dict for facts that
+    are not in it, e.g. built from precomputed facts).
+
+    For the top-level calls only (features per seed, the scores an explanation reads):
+    signals never read or write it.
+    """
+    with _LOCK:
+        hit = _CACHE.get(facts.graph.fingerprint) if facts.precomputed is None else None
+        if hit is not None and hit.facts is facts:
+            return hit.results
+    return {}
+
+
+# ----------------------------------------------------------------------------- graph-level lookups
+def tipoff_table(
+    graph: CaseGraph,
+    *,
+    windows: tuple[pd.Timedelta, ...] = LEAD_WINDOWS,
+    baseline: pd.Timedelta = BASELINE,
+    follow_up: pd.Timedelta | None | str = "auto",
+    relay: pd.Timedelta | None = RELAY_WINDOW,
+    kinds: tuple[str, ...] | None = None,
+    event_kinds: tuple[str, ...] | None = None,
+    inferred: bool = True,
+) -> pd.DataFrame:
+    """Every contact record in a pre-event window, with the tip-off tests
+    (:func:`umbrella_graph.scoring.tipoff.tipoffs_of`, whose docstring lists the columns).
+
+    With the default arguments it is a fact of the case (``Facts.tipoffs``; a copy is
+    returned). Unfiltered: callers apply their threshold
+    (:data:`~umbrella_graph.scoring.tipoff.TIPOFF_MIN_SCORE`).
+
+    Examples
+    --------
+    >>> import umbrella_graph as ug
+    >>> g = ug.build_graph(ug.load_case("data/samples/qinghe"))
+    >>> t = tipoff_table(g)
+    >>> {"event_id", "official_id", "gang_id", "score"} <= set(t.columns)
+    True
+    """
+    facts = facts_of(graph, "find_tipoffs")
+    default = (windows == LEAD_WINDOWS and baseline == BASELINE and follow_up == "auto" and relay == RELAY_WINDOW
+               and kinds is None and event_kinds is None and inferred)
+    if default:
+        return facts.tipoffs.copy()
+    return tipoffs_of(facts, windows=windows, baseline=baseline, follow_up=follow_up, relay=relay, kinds=kinds,
+                      event_kinds=event_kinds, inferred=inferred)
+
+
+def case_follow_up(graph: CaseGraph) -> pd.Timedelta:
+    """The investigators' follow-up period of this case (``Facts.follow_up``): the days
+    after enforcement events in which contacts between officials' circles and gang sides
+    run in excess (:func:`umbrella_graph.domain.follow_up_period`)."""
+    return facts_of(graph, "case_follow_up").follow_up
+
+
+def gang_side_ids(graph: CaseGraph, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:
+    """``person_id, gang_id, side`` of the people on a gang's side
+    (:func:`umbrella_graph.scoring.tipoff.side_ids`)."""
+    return side_ids(facts_of(graph, "find_tipoffs"), gangs, inferred=inferred)
