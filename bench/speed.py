@@ -83,7 +83,7 @@ def worker_generate(args: argparse.Namespace) -> dict[str, Any]:
 def _betweenness_sources() -> int:
     """The number of sources the scorer samples for brokerage (betweenness)."""
     try:
-        from umbrella_graph.scoring.signals import BROKERAGE_SAMPLES
+        from umbrella_graph.scoring.structure import BROKERAGE_SAMPLES
     except ImportError:
         return DEFAULT_BETWEENNESS_SOURCES
     return int(BROKERAGE_SAMPLES)

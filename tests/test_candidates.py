@@ -154,7 +154,7 @@ def test_pruning_loses_nothing_on_random_cities(people: int, gangs: int, seed: i
 
 def test_blocked_walks_do_not_change_values(city_graph: ug.CaseGraph) -> None:
     from umbrella_graph.scoring.facts import facts_of
-    from umbrella_graph.scoring.signals import _seed_matrix
+    from umbrella_graph.scoring.structure import _seed_matrix
 
     ctx = facts_of(city_graph, "test")
     A, P = ctx.structure, _seed_matrix(ctx)

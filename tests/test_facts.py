@@ -26,8 +26,8 @@ from umbrella_graph.scoring.signals import (
     SignalResult,
     _Pairs,
     candidate_index,
-    signal_structure,
 )
+from umbrella_graph.scoring.structure import signal_structure
 
 
 def _digest(value: Any) -> str:

@@ -15,12 +15,12 @@ in a fixed order, into one frozen :class:`~umbrella_graph.scoring._context.Facts
 4. the filtered record frames each signal family counts
    (:func:`umbrella_graph.scoring.signals.record_facts`: money, relays, contract
    responsibility, contracts, contacts with their windows, tip-off events) and the
-   structural graph;
+   structural graph (:func:`umbrella_graph.scoring.structure.structure_matrix`);
 5. the candidate pairs (:func:`umbrella_graph.scoring.signals.candidate_facts`);
 6. the path graph of the explanations (:func:`umbrella_graph.scoring.evidence.path_facts`).
 
 Each stage is a pure function of the stages before it. Every signal
-(:mod:`umbrella_graph.scoring.signals`) is then a pure function of the facts returning
+(:mod:`umbrella_graph.scoring.signals`, :mod:`umbrella_graph.scoring.structure`) is then a pure function of the facts returning
 its values and records; no signal writes anywhere.
 
 The one cache is here, at the entry: :func:`facts_of` keeps the facts of the
@@ -47,6 +47,7 @@ from ._context import Facts, _build, _read_only, _side_table
 from .paths import path_facts
 from .precomputed import PrecomputedFacts
 from .signals import candidate_facts, record_facts
+from .structure import structure_matrix
 from .tipoff import BASELINE, side_ids, tipoff_facts, tipoffs_of
 
 __all__ = ["case_facts", "facts_of", "case_memo", "clear_cache", "MAX_CACHED", "tipoff_table",
@@ -74,6 +75,7 @@ def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) ->
     f = replace(f, side=_side_table(f))
     f = replace(f, **tipoff_facts(f))
     f = replace(f, **record_facts(f))
+    f = replace(f, structure=structure_matrix(f))
     f = replace(f, candidates=candidate_facts(f))
     f = replace(f, **path_facts(f))
     for name in f.__dataclass_fields__:

@@ -19,7 +19,8 @@ from ..errors import ParameterError, check_seed
 from ..graph import CaseGraph
 from ._context import Facts, check_ids
 from .facts import case_memo, facts_of
-from .signals import EVIDENCE_SIGNALS, FEATURES, _Pairs, candidate_index, signal_structure
+from .signals import EVIDENCE_SIGNALS, FEATURES, _Pairs, candidate_index
+from .structure import signal_structure
 
 __all__ = ["pair_features"]
 

@@ -18,18 +18,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 from scipy.special import gammainc
 from scipy.stats import chi2
 
-from .. import algorithms
 from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, sectors_of
 from ._context import Facts
 from .precomputed import index_pairs
 from .tipoff import TIPOFF_MIN_SCORE
 
 __all__ = ["FEATURE_DOCS", "FEATURES", "SignalResult", "EVIDENCE_SIGNALS", "signal_money", "signal_contracts",
-           "signal_contacts", "signal_kinship", "signal_jurisdiction", "signal_leads", "signal_structure"]
+           "signal_contacts", "signal_kinship", "signal_jurisdiction", "signal_leads"]
 
 #: A contact with the gang side within this long *before* an enforcement event is marked
 #: ``pre`` in :func:`contact_records` (the longest lead window scanned for tip-offs).
@@ -49,12 +47,6 @@ RELAY_SHARE = (0.3, 1.2)
 RELAY_MIN_QUANTILE = EVERYDAY_QUANTILE
 #: Weight of a contract the official's unit or village issued but someone else approved.
 UNIT_CONTRACT_WEIGHT = 0.3
-#: Record weights of the structural graph (per record, summed per pair).
-_KIN_TIE_WEIGHT = 2.0
-_ROLE_EDGE_WEIGHT = 2.0
-_CONTRACT_EDGE_WEIGHT = 2.0
-#: Source nodes sampled for brokerage (betweenness) on large graphs.
-BROKERAGE_SAMPLES = 64
 
 #: Feature name -> one-line description (docs/signals.md has the full story).
 FEATURE_DOCS: dict[str, str] = {
@@ -214,14 +206,13 @@ def _member_discount(relation: np.ndarray, conf_core: np.ndarray) -> np.ndarray:
 # ----------------------------------------------------------------------------- the facts
 def record_facts(ctx: Facts) -> dict[str, Any]:
     """Stage 4 of :func:`umbrella_graph.scoring.facts.case_facts`: the filtered record
-    frames every signal family counts (and :mod:`~umbrella_graph.scoring.records` cites)
-    and the structural graph, computed once from the earlier stages (the gang side, the
+    frames every signal family counts (and :mod:`~umbrella_graph.scoring.records` cites),
+    computed once from the earlier stages (the gang side, the
     follow-up period, the tip-off table), in this order."""
     resp = responsibility(ctx)
     return {"money_records": money_records(ctx), "relay_records": relay_records(ctx),
             "responsibility": resp, "contract_records": contract_records(ctx, resp),
-            "contact_records": contact_records(ctx), "tipoff_events": tipoff_events(ctx),
-            "structure": structure_matrix(ctx)}
+            "contact_records": contact_records(ctx), "tipoff_events": tipoff_events(ctx)}
 
 
 # ----------------------------------------------------------------------------- money
@@ -670,155 +661,6 @@ def _leads(ctx: Facts, out: _Pairs) -> None:
     out.set("leads_other", cnt[out.off])
 
 
-# ----------------------------------------------------------------------------- structure
-def structure_matrix(ctx: Facts) -> sp.csr_matrix:
-    """The typed, weighted person/company graph the structural signals walk on.
-
-    Per record: a transaction weighs ``1 + log10(1 + amount / q70)`` (``q70`` the case's
-    70th percentile of transfers), a contact 1 (a
-    meeting 2), a family tie 2 and another tie 1, a company role 2, a contract 2
-    (issuer and approver to the company). Administrative edges (places, units, posts)
-    and membership edges are left out: they would join everyone in a village. The fact
-    ``Facts.structure``.
-    """
-    n = ctx.n
-    rows, cols, vals = [], [], []
-    tx = ctx.tx
-    rows.append(tx["src"].to_numpy())
-    cols.append(tx["dst"].to_numpy())
-    vals.append(1.0 + np.log10(1.0 + tx["amount"].to_numpy(dtype=float) / ctx.amount_at(0.7)))
-    ct = ctx.ct
-    rows.append(ct["src"].to_numpy())
-    cols.append(ct["dst"].to_numpy())
-    vals.append(np.where(ct["kind"].to_numpy() == "meeting", 2.0, 1.0))
-    te = ctx.graph.edges[(ctx.graph.edges["kind"] == "tie").to_numpy()]
-    if len(te):
-        kin = ctx.is_kin(te["src"].to_numpy(), te["dst"].to_numpy())
-        rows.append(te["src"].to_numpy())
-        cols.append(te["dst"].to_numpy())
-        vals.append(np.where(kin, _KIN_TIE_WEIGHT, 1.0))
-    rows.append(ctx.roles["person"].to_numpy())
-    cols.append(ctx.roles["company"].to_numpy())
-    vals.append(np.full(len(ctx.roles), _ROLE_EDGE_WEIGHT))
-    k = ctx.contracts
-    for col in ("issuer", "approver"):
-        ok = k[col].to_numpy() >= 0
-        rows.append(k[col].to_numpy()[ok])
-        cols.append(k["company"].to_numpy()[ok])
-        vals.append(np.full(int(ok.sum()), _CONTRACT_EDGE_WEIGHT))
-    r = np.concatenate(rows).astype(np.int64)
-    c = np.concatenate(cols).astype(np.int64)
-    v = np.concatenate(vals).astype(float)
-    ok = r != c
-    A = sp.coo_matrix((v[ok], (r[ok], c[ok])), shape=(n, n)).tocsr()
-    A = (A + A.T).tocsr()
-    A.sum_duplicates()
-    A.sort_indices()
-    return A
-
-
-#: Working memory allowed to one block of gang-seeded walks (three ``nodes x gangs``
-#: float arrays); the gangs are walked in blocks of at most 128 that fit in it.
-WALK_BLOCK_BYTES = 1 << 30
-
-
-def _seed_matrix(ctx: Facts) -> sp.csr_matrix:
-    """Gangs x nodes: each gang's side weighted by confidence (the gang node itself for a
-    gang without any side)."""
-    side = ctx.side
-    G, n = ctx.n_gangs, ctx.n
-    P = sp.csr_matrix((side["conf"].to_numpy(dtype=float), (side["gang"].to_numpy(), side["node"].to_numpy())),
-                      shape=(G, n))
-    empty = np.asarray(P.sum(axis=1)).ravel() <= 0
-    if empty.any():  # a gang with no side at all: start from the gang node itself
-        P = sp.lil_matrix(P)
-        for g in np.flatnonzero(empty):
-            P[g, ctx.gang_pos[g]] = 1.0
-        P = sp.csr_matrix(P)
-    return P
-
-
-def _walks(ctx: Facts, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progress: Any) -> np.ndarray:
-    """Personalised PageRank from each gang's side, read at the officials of the held
-    pairs only: the gangs are walked in blocks (multi-right-hand-side sparse products,
-    :func:`umbrella_graph.algorithms.personalized_pagerank_many`) and each block's walks
-    are dropped once read, so memory is one block whatever the number of gangs."""
-    opos = ctx.official_pos
-    vals = np.zeros(out.size)
-    n = ctx.n
-    width = int(max(1, min(128, WALK_BLOCK_BYTES // max(3 * 8 * n, 1))))
-    order = np.argsort(out.gang, kind="stable")
-    gs = out.gang[order]
-    bar = progress
-    for start in range(0, ctx.n_gangs, width):
-        stop = min(start + width, ctx.n_gangs)
-        lo, hi = np.searchsorted(gs, [start, stop])
-        rows = order[lo:hi]
-        if not len(rows):
-            if bar is not None:
-                bar.update(stop - start)
-            continue
-        nodes, inv = np.unique(opos[out.off[rows]], return_inverse=True)
-        R = algorithms.personalized_pagerank_many(A, P[start:stop], alpha=0.85, tol=1e-8, nodes=nodes,
-                                                  max_bytes=WALK_BLOCK_BYTES,
-                                                  progress=bar if bar is not None else False)
-        vals[rows] = R[out.gang[rows] - start, inv]
-    return vals
-
-
-def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None:
-    A = ctx.structure
-    side = ctx.side
-    n = ctx.n
-    G, n_off = ctx.n_gangs, ctx.n_officials
-    opos = ctx.official_pos
-    names = ("ppr", "community", "brokerage", "link_aa", "link_ra")
-    if G == 0 or n_off == 0 or A.nnz == 0 or out.size == 0:
-        for name in names:
-            out.get(name)
-        if progress is not None:
-            progress.update(G)
-        return
-    P = _seed_matrix(ctx)
-    R = _walks(ctx, out, A, P, progress)
-    deg = np.asarray(A.sum(axis=1)).ravel()
-    stat = deg / max(float(deg.sum()), 1e-12)
-    at = opos[out.off]
-    out.set("ppr", np.log10((R + 1e-12) / (stat[at] + 1e-12)))
-    ig = algorithms.to_igraph(A)  # for communities and brokerage
-    lab = algorithms.communities(ig, seed=seed)
-    tot = np.asarray(P.sum(axis=1)).ravel()
-    # mass of each gang side per community, read at each official's community
-    comm = sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, int(lab.max()) + 1))
-    mass = sp.csr_matrix(P @ comm)  # gangs x communities, sparse
-    mass.sort_indices()
-    got = np.asarray(mass[out.gang, lab[at]], dtype=float).ravel()
-    out.set("community", got / np.maximum(tot[out.gang], 1e-12))
-    k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
-    out.set("brokerage", algorithms.betweenness(ig, k=k, seed=seed, weighted=False)[at])
-    # link prediction: each held pair's official x the gang's strong side people
-    s = side[(side["conf"].to_numpy() >= 0.5)]
-    if len(s):
-        sg = s["gang"].to_numpy().astype(np.int64)
-        so = np.argsort(sg, kind="stable")  # side rows by gang, in side order within a gang
-        first = np.searchsorted(sg[so], np.arange(G + 1))
-        cnt = (first[1:] - first[:-1])[out.gang]
-        pair = np.repeat(np.arange(out.size), cnt)
-        within = np.arange(len(pair)) - np.repeat(np.cumsum(cnt) - cnt, cnt)
-        srow = so[first[out.gang][pair] + within]
-        oi, gang = out.off[pair], out.gang[pair]
-        nodes = s["node"].to_numpy()[srow]
-        conf = s["conf"].to_numpy(dtype=float)[srow]
-        pairs = np.column_stack([opos[oi], nodes])
-        aa = algorithms.adamic_adar(A, pairs)
-        ra = algorithms.resource_allocation(A, pairs)
-        size = np.bincount(sg, weights=s["conf"].to_numpy(dtype=float), minlength=G)
-        out.add("link_aa", oi, gang, conf * aa / np.maximum(size[gang], 1e-12))
-        out.add("link_ra", oi, gang, conf * ra / np.maximum(size[gang], 1e-12))
-    out.get("link_aa")
-    out.get("link_ra")
-
-
 # ----------------------------------------------------------------------------- the signals
 # Each signal is a pure function of the case's facts and the pairs held: it fills its
 # own accumulator and returns its values and records (SignalResult); none writes into the
@@ -865,16 +707,8 @@ def signal_leads(facts: Facts, held: _Pairs) -> SignalResult:
     return out.result({"leads": facts.leads})
 
 
-def signal_structure(facts: Facts, held: _Pairs, seed: int, progress: Any = None) -> SignalResult:
-    """``ppr``, ``community``, ``brokerage``, ``link_*``: the official's position in the
-    structural graph ``Facts.structure`` (seeded: communities, the brokerage sample)."""
-    out = held.fresh()
-    _structure(facts, out, seed, progress)
-    return out.result({})
-
-
 #: The evidence signals, in order (progress bars name them); the structural one
-#: (:func:`signal_structure`) follows them.
+#: (:func:`umbrella_graph.scoring.structure.signal_structure`) follows them.
 EVIDENCE_SIGNALS: tuple[tuple[str, Callable[[Facts, _Pairs], SignalResult]], ...] = (
     ("money", signal_money), ("contracts", signal_contracts), ("contacts", signal_contacts),
     ("kinship", signal_kinship), ("jurisdiction", signal_jurisdiction), ("leads", signal_leads),

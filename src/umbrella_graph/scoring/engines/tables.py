@@ -214,7 +214,7 @@ def _walks(ctx: Facts, A: Any) -> pd.DataFrame:
     """Personalised PageRank from each gang side read at the officials (gang, node, x):
     the walks as the memory engine runs them (blocked sparse products), for the Spark
     engine's default ``walks="driver"``."""
-    from ..signals import _seed_matrix
+    from ..structure import _seed_matrix
 
     empty = pd.DataFrame({"gang": np.zeros(0, np.int64), "node": np.zeros(0, np.int64), "x": np.zeros(0)})
     opos = _i64(ctx.official_pos)
@@ -280,7 +280,7 @@ def read_tables(spark: SparkSession, path: str) -> dict[str, DataFrame]:
 def constants() -> dict[str, Any]:
     """The scorer's constants the feature definitions use (read from the memory engine's
     modules, so both engines use one set of numbers)."""
-    from .. import signals
+    from .. import signals, structure
     from ..tipoff import TIPOFF_MIN_SCORE
 
     return {
@@ -293,9 +293,9 @@ def constants() -> dict[str, Any]:
         "UNIT_CONTRACT_WEIGHT": signals.UNIT_CONTRACT_WEIGHT,
         "PRE_WINDOW_MINUTES": float(signals.PRE_WINDOW / np.timedelta64(1, "m")),
         "LEVEL_VALUE": tuple(signals.LEVEL_VALUE),
-        "KIN_TIE_WEIGHT": signals._KIN_TIE_WEIGHT,
-        "ROLE_EDGE_WEIGHT": signals._ROLE_EDGE_WEIGHT,
-        "CONTRACT_EDGE_WEIGHT": signals._CONTRACT_EDGE_WEIGHT,
+        "KIN_TIE_WEIGHT": structure._KIN_TIE_WEIGHT,
+        "ROLE_EDGE_WEIGHT": structure._ROLE_EDGE_WEIGHT,
+        "CONTRACT_EDGE_WEIGHT": structure._CONTRACT_EDGE_WEIGHT,
         "TIPOFF_MIN_SCORE": TIPOFF_MIN_SCORE,
         "PPR_ALPHA": 0.85,
         "PPR_TOL": 1e-8,
