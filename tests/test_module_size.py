@@ -14,8 +14,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
-
 SRC = Path(__file__).resolve().parents[1] / "src" / "umbrella_graph"
 LIMIT = 800
 REASON_MARK = "Why it is long:"
@@ -51,11 +49,11 @@ def test_no_module_over_the_limit_without_a_reason() -> None:
                      f"the docstring ('{REASON_MARK} ...'):\n" + "\n".join(bad))
 
 
-@pytest.mark.parametrize("rel", sorted(ALLOWANCES))
-def test_every_allowance_is_still_needed(rel: str) -> None:
-    path = SRC / rel
-    assert path.exists() and lines_of(path) > LIMIT and not states_a_reason(path), (
-        f"{rel} no longer needs its allowance: remove it from ALLOWANCES")
+def test_every_allowance_is_still_needed() -> None:
+    for rel in sorted(ALLOWANCES):  # empty today: every module is within the limit or says why
+        path = SRC / rel
+        assert path.exists() and lines_of(path) > LIMIT and not states_a_reason(path), (
+            f"{rel} no longer needs its allowance: remove it from ALLOWANCES")
 
 
 # --------------------------------------------------------------------------- the check can fail
