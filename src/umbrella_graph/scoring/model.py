@@ -233,13 +233,14 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
         anchoring re-weighs the signals on noise and loses average precision on the
         other pairs (bench/accuracy.py, tuning split: 100 and 300 lose, 1,000 and
         3,000 tie or gain a little); with thousands of labels the data outweighs it.
-    other_gangs_penalty : float, default 3.0
+    other_gangs_penalty : float, default 0.0
         When fitted on pair features: how many log-odds units are taken from an
         official's pairs with *other* gangs once a label confirms him as the umbrella of
-        one gang (an umbrella protects one gang; the evidence that links him to others
-        is mostly his own protected gang spilling over). ``0`` leaves them as scored.
-        On hard cities this is the part of the labels that helps every time
-        (docs/signals.md, "What the labels teach").
+        one gang. Off by default: it encodes "an umbrella protects one gang", which holds
+        in our synthetic cities (where 3.0 gains 0.001-0.003 held-out AP) but not in every
+        real case, and a second protected gang pushed down silently is the failure this
+        library must not have. Set it (e.g. 3.0) only when the case's investigators know
+        each official protects at most one gang (docs/signals.md, "What the labels teach").
     calibration : {"sigmoid", "isotonic", "none"}, default "sigmoid"
         How probabilities are calibrated (:class:`~sklearn.calibration.CalibratedClassifierCV`
         with stratified, seeded folds); ``"none"`` keeps the base model's probabilities.
@@ -288,7 +289,7 @@ class UmbrellaClassifier(ClassifierMixin, BaseEstimator):
     @legacy_positional(["estimator", "C", "calibration", "cv", "class_weight", "random_state"], after=1)
     def __init__(self, *, estimator: str = "logistic", C: float = 0.1, calibration: str = "sigmoid", cv: int = 3,
                  class_weight: str | dict[Any, float] | None = "balanced", random_state: int = 0,
-                 prior_weight: float = 1000.0, other_gangs_penalty: float = 3.0, min_positives: int = 12) -> None:
+                 prior_weight: float = 1000.0, other_gangs_penalty: float = 0.0, min_positives: int = 12) -> None:
         self.estimator = estimator
         self.min_positives = min_positives
         self.other_gangs_penalty = other_gangs_penalty
