@@ -88,7 +88,9 @@ class Facts:
        ``responsibility``, ``contract_records``, ``contact_records``,
        ``tipoff_events``) and the structural graph (``structure``);
     5. the candidate pairs (``candidates``);
-    6. the explanations' arrays and path graph (``explain_arrays``, ``paths``).
+    6. the explanations' arrays and path graph (``explain_arrays``, ``paths``), empty
+       until :func:`umbrella_graph.scoring.facts.explain_facts` adds them (only
+       explanations read them).
 
     :func:`umbrella_graph.scoring.facts.case_facts` builds it; read the stages'
     documentation there.

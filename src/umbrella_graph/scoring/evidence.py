@@ -16,8 +16,9 @@ explanation says so in :attr:`Explanation.message` and :attr:`Explanation.paths`
 empty.
 
 Facts, not caches: the collapsed path graph and the record columns as plain arrays are
-facts of the case (``Facts.paths``, ``Facts.explain_arrays``: :mod:`.paths`, computed
-once by :func:`umbrella_graph.scoring.facts.case_facts`); the paths and hop records of
+facts of the case (``Facts.paths``, ``Facts.explain_arrays``: :mod:`.paths`, added
+once per case by :func:`umbrella_graph.scoring.facts.explain_facts` on the first
+explanation, never by scoring); the paths and hop records of
 a pair are computed from them on each call. The scores an explanation reads are kept
 with the case's facts at the top-level cache (:func:`.facts.case_memo`), so a second
 explanation on the same case (the report, ``plan_disruption``, ``accountability``) does
@@ -41,7 +42,7 @@ from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import TABLES
 from ._context import Facts
-from .facts import case_memo, facts_of
+from .facts import case_memo, explain_facts, facts_of
 from .features import _check_seed
 from .paths import PATH_KINDS, _record_values
 
@@ -582,7 +583,8 @@ def explain(
         if isinstance(val, bool) or not isinstance(val, int | np.integer) or val < 1:
             raise ParameterError.invalid(name, func, "a positive integer", val)
     seed = _check_seed(seed, func)
-    ctx = facts_of(graph, func)
+    base = facts_of(graph, func)
+    ctx = explain_facts(base)  # with the path graph (built on the first explanation of a case)
     oi_arr = pd.Index(ctx.official_ids).get_indexer([str(official_id)])
     if oi_arr[0] < 0:
         raise ParameterError(f"The 'official_id' parameter of {func} must be the id of an official of the case "
@@ -598,7 +600,7 @@ def explain(
 
     if model is None:
         key = f"scores:{seed}"
-        memo = case_memo(ctx)  # the top-level cache: kept with the case's facts
+        memo = case_memo(base)  # the top-level cache: kept with the case's facts
         if key not in memo:
             memo[key] = score_umbrellas(graph, seed=seed)
         scores = memo[key]

@@ -16,8 +16,12 @@ in a fixed order, into one frozen :class:`~umbrella_graph.scoring._context.Facts
    (:func:`umbrella_graph.scoring.signals.record_facts`: money, relays, contract
    responsibility, contracts, contacts with their windows, tip-off events) and the
    structural graph (:func:`umbrella_graph.scoring.structure.structure_matrix`);
-5. the candidate pairs (:func:`umbrella_graph.scoring.signals.candidate_facts`);
-6. the path graph of the explanations (:func:`umbrella_graph.scoring.evidence.path_facts`).
+5. the candidate pairs (:func:`umbrella_graph.scoring.signals.candidate_facts`).
+
+The explanations' path graph (:func:`umbrella_graph.scoring.paths.path_facts`) is a sixth
+stage that only :func:`~umbrella_graph.scoring.explain` reads: :func:`explain_facts`
+adds it on first use (scoring never pays for it: at 1M people it is a third of the
+scorer's memory).
 
 Each stage is a pure function of the stages before it. Every signal
 (:mod:`umbrella_graph.scoring.signals`, :mod:`umbrella_graph.scoring.structure`) is then a pure function of the facts returning
@@ -26,7 +30,8 @@ its values and records; no signal writes anywhere.
 The one cache is here, at the entry: :func:`facts_of` keeps the facts of the
 :data:`MAX_CACHED` most recently used cases, keyed by :attr:`CaseGraph.fingerprint` (the
 case's content, so a key never goes stale), with the results of the top-level calls on
-them (:func:`case_memo`: the features of a seed, the scores an explanation reads), so a
+them (:func:`case_memo`: the features of a seed, the scores an explanation reads, the
+facts with the path graph), so a
 notebook calling ``score_umbrellas`` then ``explain`` does not compute them twice.
 :func:`~umbrella_graph.scoring.clear_cache` drops it all. Nothing else caches.
 """
@@ -50,13 +55,14 @@ from .signals import candidate_facts, record_facts
 from .structure import structure_matrix
 from .tipoff import BASELINE, side_ids, tipoff_facts, tipoffs_of
 
-__all__ = ["case_facts", "facts_of", "case_memo", "clear_cache", "MAX_CACHED", "tipoff_table",
+__all__ = ["case_facts", "explain_facts", "facts_of", "case_memo", "clear_cache", "MAX_CACHED", "tipoff_table",
            "case_follow_up", "gang_side_ids"]
 
 
 def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Facts:
-    """Every derived fact of ``graph``'s case, computed once, in the stages of the
-    module docstring.
+    """Every derived fact of ``graph``'s case the scorer reads, computed once, in the
+    stages of the module docstring (the explanations' path graph is left to
+    :func:`explain_facts`).
 
     A pure function of the case (and of the ``precomputed`` facts when given, e.g. by
     Neo4j): nothing is cached here (:func:`facts_of` keeps recent results). Every numpy
@@ -77,10 +83,36 @@ def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) ->
     f = replace(f, **record_facts(f))
     f = replace(f, structure=structure_matrix(f))
     f = replace(f, candidates=candidate_facts(f))
-    f = replace(f, **path_facts(f))
     for name in f.__dataclass_fields__:
         _read_only(getattr(f, name))
     return f
+
+
+def explain_facts(facts: Facts) -> Facts:
+    """``facts`` with the sixth stage, the explanations' record columns and path graph
+    (``explain_arrays``, ``paths``: :func:`umbrella_graph.scoring.paths.path_facts`).
+
+    A pure function of ``facts``; the result shares every other field with it. It is kept
+    with ``facts`` in the LRU (:func:`case_memo`), so a notebook explaining many pairs
+    builds the path graph once.
+
+    Examples
+    --------
+    >>> import umbrella_graph as ug
+    >>> from umbrella_graph.synth import generate_city
+    >>> g = ug.build_graph(generate_city(people=600, gangs=2, seed=1).case)
+    >>> f = case_facts(g)
+    >>> len(f.paths), len(explain_facts(f).paths) > 0
+    (0, True)
+    """
+    memo = case_memo(facts)
+    hit = memo.get("explain_facts")
+    if hit is None:
+        hit = replace(facts, **path_facts(facts))
+        _read_only(hit.explain_arrays)
+        _read_only(hit.paths)
+        memo["explain_facts"] = hit
+    return hit
 
 
 @dataclass(eq=False)

@@ -1,7 +1,7 @@
 """The explanations' facts: the record columns and the collapsed path graph.
 
-The last stage of :func:`umbrella_graph.scoring.facts.case_facts`
-(:func:`path_facts`): what :func:`umbrella_graph.scoring.explain` searches for evidence
+The sixth stage of the case's facts, added on the first explanation by
+:func:`umbrella_graph.scoring.facts.explain_facts` (:func:`path_facts`): what :func:`umbrella_graph.scoring.explain` searches for evidence
 paths, computed once per case. A pure function of the earlier stages.
 """
 

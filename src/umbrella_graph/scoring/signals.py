@@ -769,7 +769,7 @@ def candidate_index(ctx: Facts) -> tuple[np.ndarray, np.ndarray]:
 
 
 def candidate_facts(ctx: Facts) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The last stage of :func:`umbrella_graph.scoring.facts.case_facts`: (official
+    """Stage 5 of :func:`umbrella_graph.scoring.facts.case_facts`: (official
     index, gang index, channel bits) of every pair an evidence signal reaches, sorted."""
     G = max(ctx.n_gangs, 1)
     reached: list[tuple[np.ndarray, int]] = []
