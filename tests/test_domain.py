@@ -117,6 +117,29 @@ def test_enforcement_is_one_definition(sample_graph: CaseGraph, shifted: CaseGra
     assert set(facts_of(sample_graph, "t").events["pos"]) == set(facts_of(shifted, "t").events["pos"])
 
 
+def test_pre_raid_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -> None:
+    """The contact signal's pre-raid contacts are the ones find_tipoffs lists, per pair,
+    with the same event (one definition: scoring.tipoff.pre_raid_records)."""
+    for g in (sample_graph, shifted):
+        ctx = facts_of(g, "test")
+        c = ctx.contact_records
+        ev_ids = g.case["events"]["id"].astype(str).to_numpy()[ctx.events["pos"].to_numpy()]
+        pair = list(zip(ctx.official_ids[c["off"].to_numpy()], ctx.gang_ids[c["gang"].to_numpy()],
+                        c["pos"].to_numpy(), strict=True))
+        pre = c["window"].to_numpy() == "pre"
+        scorer = {(o, gg, int(p), ev_ids[e]) for (o, gg, p), e, x in zip(pair, c["event"], pre, strict=True) if x}
+        tips = find_tipoffs(g, min_score=0)
+        ct = g.case["contacts"]
+        pos_of = {(str(f), int(r)): i for i, (f, r) in enumerate(zip(ct["_file"], ct["_row"], strict=True))}
+        listed = {(str(o), str(gg), pos_of[(str(f), int(r))], str(e)) for o, gg, f, r, e in
+                  zip(tips["official_id"], tips["gang_id"], tips["file"], tips["row"], tips["event_id"], strict=True)}
+        # every pre-raid contact of the scorer is a find_tipoffs record of that pair and event ...
+        assert scorer and scorer <= listed
+        # ... and every find_tipoffs record the contact signal counts for that pair is pre-raid
+        counted = {(str(o), str(gg), int(p)) for o, gg, p in pair}
+        assert {x for x in listed if x[:3] in counted} == scorer
+
+
 def test_gang_companies_and_side_are_one_definition(sample_graph: CaseGraph) -> None:
     for gid in sample_graph.gangs:
         s = gang_companies(sample_graph, gid)

@@ -21,17 +21,14 @@ import pandas as pd
 from scipy.special import gammainc
 from scipy.stats import chi2
 
-from ..domain import CHANNELS, LEAD_WINDOWS, is_police, regulated_sectors, sectors_of
+from ..domain import CHANNELS, is_police, regulated_sectors, sectors_of
 from ._context import Facts
 from .precomputed import index_pairs
-from .tipoff import TIPOFF_MIN_SCORE
+from .tipoff import TIPOFF_MIN_SCORE, pre_raid_event
 
 __all__ = ["FEATURE_DOCS", "FEATURES", "SignalResult", "EVIDENCE_SIGNALS", "signal_money", "signal_contracts",
            "signal_contacts", "signal_kinship", "signal_jurisdiction", "signal_leads"]
 
-#: A contact with the gang side within this long *before* an enforcement event is marked
-#: ``pre`` in :func:`contact_records` (the longest lead window scanned for tip-offs).
-PRE_WINDOW = np.timedelta64(int(LEAD_WINDOWS[-1].total_seconds()), "s")
 #: Amount thresholds are quantiles of the case's ordinary transfers (Facts.amount_at),
 #: never absolute yuan. A transfer at or above the 90th percentile is "large".
 LARGE_QUANTILE = 0.90
@@ -76,7 +73,8 @@ FEATURE_DOCS: dict[str, str] = {
     "contact_volume": "the circle's overall contact volume (family excluded)",
     "contact_expected": "contact_weight expected from the volume and the officials' average rate for this gang",
     "contact_surprise": "-log10 Poisson probability of at least contact_weight given contact_expected",
-    "contact_post": "contacts in the 21 days after the gang's enforcement events (investigator pattern)",
+    "contact_post": "contacts in the case's measured follow-up period after the gang's enforcement events "
+                    "(investigator pattern)",
     "tipoff_raids": "enforcement events on the gang with a tip-off (score >= 2, scoring.tipoff) from the official's circle",
     "tipoff_score": "the strongest tip-off score (-log10 p, timing against his own baseline, scan-corrected, relay), "
                     "or Fisher's combination over all the gang's enforcement events if stronger",
@@ -387,9 +385,12 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
 
     Columns: ``off``, ``gang``, ``me`` (circle member), ``other`` (gang side),
     ``relation``, ``side_kind``, ``conf``, ``w`` (circle weight x side weight x 2 for
-    meetings), ``kind``, ``time``, ``pos``, ``window`` (``pre`` within 24 h before an
-    enforcement event on the gang, ``post`` within 21 days after one, else ``""``),
-    ``event`` (row of the event in ctx.events or -1). The fact ``Facts.contact_records``.
+    meetings), ``kind``, ``time``, ``pos``, ``window`` and ``event`` (row of the event in
+    ctx.events or -1). ``window`` is ``pre`` for a pre-raid contact of the pair, as the
+    tip-off definition says (:func:`umbrella_graph.scoring.tipoff.pre_raid_records`: a
+    record the tip-off table tests before that event), else ``post`` within the case's
+    measured follow-up period (``Facts.follow_up``) after an enforcement event on the gang,
+    else ``""``. The fact ``Facts.contact_records``.
     """
     side = ctx.side
     circle = ctx.circle
@@ -412,7 +413,8 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
     meet = np.where(c["kind"].to_numpy() == "meeting", 2.0, 1.0)
     c["w"] = c["cw"].to_numpy(dtype=float) * c["sw"].to_numpy(dtype=float) * meet * rcv
     c = c[c["w"].to_numpy() > 0].drop(columns=["cw", "sw", "conf_core"])
-    window, event = _windows(ctx, c["gang"].to_numpy(), c["time"].to_numpy())
+    window, event = _windows(ctx, c["off"].to_numpy(), c["gang"].to_numpy(), c["pos"].to_numpy(),
+                             c["time"].to_numpy())
     c["window"] = window
     c["event"] = event
     return c.sort_values(["off", "gang", "pos", "me"]).reset_index(drop=True)
@@ -421,24 +423,27 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
 _BIG = np.int64(10**10)
 
 
-def _windows(ctx: Facts, gang: np.ndarray, time: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For records of (gang, time): 'pre' / 'post' / '' and the event row concerned."""
+def _windows(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray, time: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """For records of (official, gang, contact row, time): 'pre' / 'post' / '' and the event row concerned.
+
+    ``pre``: the tip-off definition tests the record before an event of the gang for this
+    official (:func:`umbrella_graph.scoring.tipoff.pre_raid_event`); ``post``: otherwise,
+    within the measured follow-up period after the gang's last event before it.
+    """
     ev = ctx.events
     window = np.full(len(gang), "", dtype=object)
     event = np.full(len(gang), -1, dtype=np.int64)
     if not len(ev) or not len(gang):
         return window, event
+    pre = pre_raid_event(ctx, off, gang, pos)
+    same = pre >= 0
+    window[same] = "pre"
+    event[same] = pre[same]
     ek = ev["gang"].to_numpy().astype(np.int64) * _BIG + _minutes(ev["time"].to_numpy())
     order = np.argsort(ek, kind="stable")
     ek = ek[order]
     rk = gang.astype(np.int64) * _BIG + _minutes(time)
-    # next event at or after the record: pre-window?
-    i = np.searchsorted(ek, rk, side="right")
-    has = i < len(ek)
-    j = np.minimum(i, len(ek) - 1)
-    same = has & (ek[j] // _BIG == gang) & (ek[j] - rk <= PRE_WINDOW / np.timedelta64(1, "m")) & (ek[j] > rk)
-    window[same] = "pre"
-    event[same] = order[j[same]]
     # last event before the record: post-window?
     i = np.searchsorted(ek, rk, side="left") - 1
     has = i >= 0

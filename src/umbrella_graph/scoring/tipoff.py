@@ -56,7 +56,8 @@ from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcemen
 from ..graph import CaseGraph
 from ._context import Facts
 
-__all__ = ["tipoff_facts", "tipoffs_of", "side_ids", "scan_pvalue", "TIPOFF_MIN_SCORE", "SIDE_MIN_CONFIDENCE"]
+__all__ = ["tipoff_facts", "tipoffs_of", "pre_raid_records", "pre_raid_event", "side_ids", "scan_pvalue", "TIPOFF_MIN_SCORE",
+           "SIDE_MIN_CONFIDENCE"]
 
 logger = logging.getLogger(__name__)
 
@@ -321,6 +322,65 @@ def scan_pvalue(expected: np.ndarray, logp: np.ndarray) -> np.ndarray:
 
 
 
+
+
+def pre_raid_records(ctx: Facts) -> pd.DataFrame:
+    """The pre-raid contacts of each pair: the records of the default tip-off table.
+
+    A contact is *pre-raid* for an (official, gang) pair when the tip-off definition
+    tests it before an enforcement event: it is a record of ``Facts.tipoffs`` (the
+    default :func:`tipoffs_of`, every score, before any threshold), i.e. a contact of the
+    official's circle with the gang's side inside the pair's best lead window
+    (:data:`umbrella_graph.domain.LEAD_WINDOWS`) before the gang's next event. The
+    contact signal's ``window == "pre"`` (:func:`umbrella_graph.scoring.signals.contact_records`)
+    and the engines read this and nothing else, so the scorer and :func:`find_tipoffs`
+    (``min_score=0``) name the same pre-raid contacts.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``off, gang, pos, event``: official and gang index, the contact's row in the
+        contacts table, the event's row in ``Facts.events``; one row per (off, gang,
+        pos), sorted.
+    """
+    cols = {"off": np.zeros(0, np.int64), "gang": np.zeros(0, np.int64), "pos": np.zeros(0, np.int64),
+            "event": np.zeros(0, np.int64)}
+    t = ctx.tipoffs
+    ev = ctx.events
+    if not len(t) or not len(ev):
+        return pd.DataFrame(cols)
+    ids = ctx.graph.case["events"]["id"].astype(str).to_numpy()
+    row_of = np.full(len(ids), -1, dtype=np.int64)
+    row_of[ev["pos"].to_numpy()] = np.arange(len(ev))
+    case_row = pd.Index(ids).get_indexer(t["event_id"].astype(str).to_numpy())
+    out = pd.DataFrame({
+        "off": pd.Index(ctx.official_ids).get_indexer(t["official_id"].astype(str).to_numpy()).astype(np.int64),
+        "gang": pd.Index(ctx.gang_ids).get_indexer(t["gang_id"].astype(str).to_numpy()).astype(np.int64),
+        "pos": t["pos"].to_numpy(dtype=np.int64),
+        "event": np.where(case_row >= 0, row_of[np.maximum(case_row, 0)], -1)})
+    out = out[(out["off"].to_numpy() >= 0) & (out["gang"].to_numpy() >= 0) & (out["event"].to_numpy() >= 0)]
+    return out.drop_duplicates(["off", "gang", "pos"]).sort_values(["off", "gang", "pos"]).reset_index(drop=True)
+
+
+def pre_raid_event(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray) -> np.ndarray:
+    """Per contact record of a pair (official index, gang index, contact row): the row in
+    ``Facts.events`` of the event it is pre-raid for (:func:`pre_raid_records`), else -1."""
+    out = np.full(len(pos), -1, dtype=np.int64)
+    pre = pre_raid_records(ctx)
+    if not len(pre) or not len(pos):
+        return out
+    n_pos = np.int64(max(int(pre["pos"].max()), int(np.max(pos))) + 1)
+    n_gang = np.int64(max(ctx.n_gangs, 1))
+
+    def key(o: Any, g: Any, p: Any) -> np.ndarray:
+        return (np.asarray(o, np.int64) * n_gang + np.asarray(g, np.int64)) * n_pos + np.asarray(p, np.int64)
+
+    pk = key(pre["off"], pre["gang"], pre["pos"])  # sorted and unique, as pre_raid_records sorts
+    rk = key(off, gang, pos)
+    at = np.minimum(np.searchsorted(pk, rk), len(pk) - 1)
+    hit = pk[at] == rk
+    out[hit] = pre["event"].to_numpy()[at[hit]]
+    return out
 
 
 def side_ids(ctx: Facts, gangs: list[str] | None = None, *, inferred: bool = True) -> pd.DataFrame:

@@ -161,21 +161,21 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
     v.append(("event_minutes", "SELECT row, gang, t div 60000000000 AS emin FROM events WHERE t IS NOT NULL"))
     v.append(("record_windows", """
         SELECT k.gang, k.rmin,
-               min(CASE WHEN e.emin > k.rmin THEN struct(e.emin AS emin, e.row AS row) END) AS nxt,
                max(CASE WHEN e.emin < k.rmin THEN struct(e.emin AS emin, e.row AS row) END) AS prv
         FROM (SELECT DISTINCT gang, rmin FROM contact_records0) k JOIN event_minutes e ON k.gang = e.gang
         GROUP BY k.gang, k.rmin"""))
-    pre = _d(c["PRE_WINDOW_MINUTES"])
-    v.append(("contact_records", f"""
+    # pre-raid: the contacts the tip-off test reads before an event (the pre_raid table)
+    v.append(("contact_records", """
         SELECT r.*,
-               CASE WHEN w.nxt IS NOT NULL AND w.nxt.emin - r.rmin <= {pre} THEN 'pre'
+               CASE WHEN pr.event IS NOT NULL THEN 'pre'
                     WHEN w.prv IS NOT NULL AND r.rmin - w.prv.emin <= p.follow_up_minutes THEN 'post'
                     ELSE '' END AS window,
-               CASE WHEN w.nxt IS NOT NULL AND w.nxt.emin - r.rmin <= {pre} THEN w.nxt.row
+               CASE WHEN pr.event IS NOT NULL THEN pr.event
                     WHEN w.prv IS NOT NULL AND r.rmin - w.prv.emin <= p.follow_up_minutes THEN w.prv.row
                     ELSE -1 END AS event
         FROM contact_records0 r CROSS JOIN params p
-        LEFT JOIN record_windows w ON w.gang = r.gang AND w.rmin = r.rmin"""))
+        LEFT JOIN record_windows w ON w.gang = r.gang AND w.rmin = r.rmin
+        LEFT JOIN pre_raid pr ON pr.off = r.off AND pr.gang = r.gang AND pr.pos = r.pos"""))
     v.append(("contact_pairs", f"""
         SELECT off, gang,
                sum(CASE WHEN window != 'post' THEN w ELSE {zero} END) AS contact_weight,

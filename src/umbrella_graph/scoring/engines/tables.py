@@ -12,9 +12,10 @@ phone numbers or memo texts.
 SparkSession; :func:`write_tables` / :func:`read_tables` store them as Parquet (one
 folder per table), which is how a cluster reads a case (docs/scale.md).
 
-Four inputs are computed on the driver and shipped as tables (docs/scale.md says why):
+Five inputs are computed on the driver and shipped as tables (docs/scale.md says why):
 ``side`` (who acts for each gang, with a confidence), ``tipoff`` (the per-event tip-off
-test), ``communities`` (Leiden labels) and ``brokerage`` (sampled betweenness).
+test), ``pre_raid`` (the contacts that test reads before each event:
+:func:`umbrella_graph.scoring.tipoff.pre_raid_records`), ``communities`` (Leiden labels) and ``brokerage`` (sampled betweenness).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from ...graph import CaseGraph
 from .._context import Facts
 from ..facts import facts_of
 from ..gangside import side_table
+from ..tipoff import pre_raid_records
 
 if TYPE_CHECKING:  # pragma: no cover
     from pyspark.sql import DataFrame, SparkSession
@@ -41,7 +43,7 @@ __all__ = ["case_tables", "to_spark", "write_tables", "read_tables", "TABLES"]
 TABLES: tuple[str, ...] = (
     "params", "nodes", "officials", "gangs", "tx", "ct", "ties", "roles", "members", "circle",
     "contracts", "events", "posts", "leads", "located", "parent", "company_sectors", "side", "tipoff",
-    "communities", "brokerage", "walks",
+    "pre_raid", "communities", "brokerage", "walks",
 )
 
 #: Source nodes sampled for brokerage on large graphs (the memory engine's value).
@@ -146,6 +148,9 @@ def case_tables(graph: CaseGraph, *, seed: int = 0) -> dict[str, pd.DataFrame]:
                               "conf_core": _f64(side["conf_core"]), "weight": _f64(side["weight"]),
                               "kind": side["kind"].astype(str).to_numpy(dtype=object)})
     t["tipoff"] = _tipoff(ctx)
+    pre = pre_raid_records(ctx)
+    t["pre_raid"] = pd.DataFrame({"off": _i64(pre["off"]), "gang": _i64(pre["gang"]), "pos": _i64(pre["pos"]),
+                                  "event": _i64(pre["event"])})
     A = ctx.structure
     t["communities"], t["brokerage"] = _structure(ctx, A, seed)
     t["walks"] = _walks(ctx, A)
@@ -291,7 +296,6 @@ def constants() -> dict[str, Any]:
         "RELAY_SHARE": tuple(signals.RELAY_SHARE),
         "RELAY_WINDOW_NS": int(signals.RELAY_WINDOW / np.timedelta64(1, "ns")),
         "UNIT_CONTRACT_WEIGHT": signals.UNIT_CONTRACT_WEIGHT,
-        "PRE_WINDOW_MINUTES": float(signals.PRE_WINDOW / np.timedelta64(1, "m")),
         "LEVEL_VALUE": tuple(signals.LEVEL_VALUE),
         "KIN_TIE_WEIGHT": structure._KIN_TIE_WEIGHT,
         "ROLE_EDGE_WEIGHT": structure._ROLE_EDGE_WEIGHT,
