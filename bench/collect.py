@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-ORDER = ["load", "synth", "accuracy", "accuracy_shift", "speed", "communities", "tipoffs", "neo4j", "neo4j_score", "report", "dense", "scale", "er", "export", "export_compact", "export_20k"]
+ORDER = ["load", "synth", "accuracy", "accuracy_shift", "speed", "communities", "tipoffs", "neo4j", "neo4j_score", "report", "dense", "scale", "walks", "er", "export", "export_compact", "export_20k"]
 
 
 def main() -> None:
