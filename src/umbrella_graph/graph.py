@@ -35,6 +35,8 @@ import attrs
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from .case import Case, frozen_frame
@@ -129,14 +131,14 @@ class CaseGraph:
         record gives another. Computed once (the graph is immutable) and used to key
         derived results (:func:`umbrella_graph.scoring.clear_cache`).
         """
-        h = hashlib.blake2b(digest_size=16)
+        h = hashlib.sha256()
         h.update(repr(self._case.name).encode())
         for name, df in sorted(self._case.tables.items()):
             h.update(name.encode())
             _digest_frame(h, df)
         _digest_frame(h, self._nodes)
         _digest_frame(h, self._edges)
-        return h.hexdigest()
+        return h.hexdigest()[:32]  # 128 bits
 
     # -- basic facts ---------------------------------------------------------------
     def number_of_nodes(self) -> int:
@@ -332,12 +334,54 @@ def _digest_frame(h: Any, df: pd.DataFrame) -> None:
     h.update(repr([(str(c), str(t)) for c, t in df.dtypes.items()]).encode())
     h.update(len(df).to_bytes(8, "little"))
     for c in df.columns:
-        col = df[c]
-        try:
-            v = pd.util.hash_pandas_object(col, index=False)
-        except TypeError:  # unhashable cells (lists in an extra column): hash their text
-            v = pd.util.hash_pandas_object(col.astype(str), index=False)
-        h.update(v.to_numpy().tobytes())
+        _digest_column(h, df[c])
+
+
+def _raw(a: np.ndarray) -> memoryview:
+    """The bytes of a NumPy array (no copy when it is contiguous)."""
+    return np.ascontiguousarray(a).view(np.uint8).data
+
+
+#: Nullable dtypes whose values and mask are hashed as NumPy bytes.
+_MASKED = (pd.Int8Dtype, pd.Int16Dtype, pd.Int32Dtype, pd.Int64Dtype, pd.UInt8Dtype, pd.UInt16Dtype,
+           pd.UInt32Dtype, pd.UInt64Dtype, pd.Float32Dtype, pd.Float64Dtype, pd.BooleanDtype)
+
+
+def _digest_column(h: Any, col: pd.Series) -> None:
+    """Feed one column's values to ``h``: the bytes of its NumPy values, of its Arrow text
+    buffers or of its categorical codes and categories (the dtype is hashed by the
+    caller); any other column through ``pandas.util.hash_pandas_object``."""
+    dtype = col.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufcmM":
+        h.update(_raw(col.to_numpy()))
+        return
+    text = _arrow_text(col)
+    if text is not None:
+        arr = pa.chunked_array(text).combine_chunks()
+        h.update(arr.null_count.to_bytes(8, "little"))
+        if arr.null_count:
+            h.update(_raw(arr.is_null().to_numpy(zero_copy_only=False)))
+            arr = pc.fill_null(arr, "")
+        arr = arr.cast(pa.large_string())
+        off_buf, data_buf = arr.buffers()[1:3]
+        off = np.frombuffer(off_buf, dtype=np.int64, count=len(arr) + 1, offset=arr.offset * 8)
+        h.update(_raw(off - off[0]))
+        if data_buf is not None:
+            h.update(memoryview(data_buf)[int(off[0]):int(off[-1])])
+        return
+    if isinstance(dtype, _MASKED):
+        h.update(_raw(col.isna().to_numpy()))
+        h.update(_raw(col.to_numpy(dtype=dtype.numpy_dtype, na_value=0)))
+        return
+    if isinstance(dtype, pd.CategoricalDtype):
+        h.update(repr(dtype.categories.tolist()).encode())
+        h.update(_raw(col.cat.codes.to_numpy()))
+        return
+    try:
+        v = pd.util.hash_pandas_object(col, index=False)
+    except TypeError:  # unhashable cells (lists in an extra column): hash their text
+        v = pd.util.hash_pandas_object(col.astype(str), index=False)
+    h.update(v.to_numpy().tobytes())
 
 
 #: Graph attribute names a record column may not use as is (see CaseGraph.to_networkx).
@@ -396,27 +440,68 @@ def _node_table(case: Case) -> pd.DataFrame:
     return nodes.reset_index(drop=True)
 
 
-def _canonical_edges(edges: pd.DataFrame) -> pd.DataFrame:
-    """Edges in an order that depends on the facts, not on the order of the rows.
+#: The edge table's columns, in order.
+_EDGE_COLUMNS = ("src", "dst", "kind", "table", "pos", "primary", "time", "strength")
 
-    Sorted by table (schema order), kind, endpoints, time and strength; records equal in
+
+def _arrow_text(s: pd.Series) -> pa.Array | pa.ChunkedArray | None:
+    """An Arrow-backed text column as its Arrow array (no copy), else None."""
+    if isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow":
+        return s.array.__arrow_array__()
+    return None
+
+
+class _NodeLookup:
+    """Node positions of the ids in columns: one Arrow hash lookup over the columns' own
+    buffers when they and the node ids are Arrow text, else ``Index.get_indexer`` (the
+    same answer: the position of the equal id, -1 for none)."""
+
+    def __init__(self, ids: pd.Series) -> None:
+        self.index = pd.Index(ids)
+        ids_text = _arrow_text(ids)
+        self.ids = (pa.chunked_array(ids_text).combine_chunks()
+                    if ids_text is not None and self.index.is_unique else None)
+
+    def positions(self, cols: Sequence[pd.Series], rows: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Node positions (int64, -1 unknown) of each column's ids at its rows."""
+        texts = [_arrow_text(c) if self.ids is not None else None for c in cols]
+        out: list[np.ndarray | None] = [
+            np.asarray(self.index.get_indexer(c.iloc[r].astype(str)), dtype=np.int64) if t is None else None
+            for c, t, r in zip(cols, texts, rows, strict=True)]
+        arrow = [i for i, t in enumerate(texts) if t is not None]
+        if arrow and self.ids is not None:
+            chunks = [ch for i in arrow for ch in pa.chunked_array(texts[i]).cast(self.ids.type).chunks]
+            whole = pc.index_in(pa.chunked_array(chunks, type=self.ids.type), value_set=self.ids)
+            found = np.asarray(pc.fill_null(whole, -1).to_numpy(), dtype=np.int64)
+            start = 0
+            for i in arrow:
+                n = len(cols[i])
+                out[i] = found[start:start + n][rows[i]]
+                start += n
+        return [o for o in out if o is not None]
+
+
+def _canonical_order(src: np.ndarray, dst: np.ndarray, group: np.ndarray, time: np.ndarray,
+                     strength: np.ndarray) -> np.ndarray | None:
+    """The order that puts edges in canonical order, None when they already are.
+
+    Sorted by table and kind (``group``), endpoints, time and strength; records equal in
     all of these are interchangeable for every algorithm (they keep their row order).
     So sums over edges (:meth:`CaseGraph.adjacency`) add the same numbers in the same
     order, to the last bit, whatever order the exports listed the records in.
     """
-    t = edges["time"].to_numpy(dtype="datetime64[ns]").view(np.int64)  # NaT sorts first
-    src, dst = edges["src"].to_numpy(), edges["dst"].to_numpy()
-    group = edges["_table"].to_numpy().astype(np.int64) * 64 + edges["_kind"].to_numpy()
+    t = time.view(np.int64)  # NaT sorts first
+    group = group.astype(np.int64)
     bits = max(1, int(max(src.max(initial=0), dst.max(initial=0))).bit_length())
     if 11 + 2 * bits <= 63:  # table, kind, src and dst packed in one int64 key
         keys: tuple[np.ndarray, ...] = ((group << (2 * bits)) | (src << bits) | dst,)
     else:
         keys = (dst, src, group)
     # stable: records equal in every key keep their row order (pos), as built
-    order = np.lexsort((edges["strength"].to_numpy(dtype=float), t, *keys))
+    order = np.lexsort((strength, t, *keys))
     if (order[1:] > order[:-1]).all():  # already in canonical order: no copy
-        return edges.drop(columns=["_kind", "_table"])
-    return edges.drop(columns=["_kind", "_table"]).take(order).reset_index(drop=True)
+        return None
+    return order
 
 
 def build_graph(case: Case) -> CaseGraph:
@@ -437,9 +522,10 @@ def build_graph(case: Case) -> CaseGraph:
     CaseGraph
     """
     nodes = _node_table(case)
-    index = pd.Index(nodes["id"])
     table_no = {t: i for i, t in enumerate(TABLES)}
-    parts = []
+    cols: dict[str, list[np.ndarray]] = {c: [] for c in _EDGE_COLUMNS if c not in ("src", "dst")}
+    ends: list[pd.Series] = []  # the id columns of the endpoints: src, dst of each part
+    rows: list[np.ndarray] = []
     for tname in dict.fromkeys(r.table for r in RELATIONS):
         if not case.has(tname):
             continue
@@ -449,6 +535,8 @@ def build_graph(case: Case) -> CaseGraph:
         carried = np.zeros(len(df), dtype=bool)
         is_node_table = TABLES[tname].node_kind is not None
         rels = _primary_relation(tname)
+        time_col = next((c for c in ("date", "time", "start_date") if c in df.columns), None)
+        times = df[time_col].to_numpy(dtype="datetime64[ns]") if time_col else None
         for k, rel in enumerate(rels):
             src = df[rel.src]
             dst = df[rel.dst]
@@ -465,32 +553,37 @@ def build_graph(case: Case) -> CaseGraph:
                 continue
             primary = ~carried[pos] if not is_node_table else np.zeros(len(pos), dtype=bool)
             carried[pos] = True
-            si = index.get_indexer(src.iloc[pos].astype(str))
-            di = index.get_indexer(dst.iloc[pos].astype(str))
-            time_col = next((c for c in ("date", "time", "start_date") if c in df.columns), None)
-            t = (df[time_col].iloc[pos].to_numpy(dtype="datetime64[ns]") if time_col
-                 else np.full(len(pos), np.datetime64("NaT"), dtype="datetime64[ns]"))
+            ends += [src, dst]
+            rows += [pos, pos]
+            t = times[pos] if times is not None else np.full(len(pos), np.datetime64("NaT"), dtype="datetime64[ns]")
             if rel.strength is not None and rel.strength in df.columns:
                 # an optional strength column (ties.weight) may be absent from a case
                 # made before it existed (e.g. a pickled Case): then every record counts 1
-                s = df[rel.strength].iloc[pos].astype("float64").fillna(1.0).to_numpy()
+                s = df[rel.strength].astype("float64").fillna(1.0).to_numpy()[pos]
             else:
                 s = np.ones(len(pos))
-            parts.append(pd.DataFrame({
-                "src": si.astype(np.int64), "dst": di.astype(np.int64), "kind": rel.kind,
-                "table": tname, "pos": pos.astype(np.int64), "primary": primary,
-                "time": t, "strength": s,
-                "_kind": EDGE_KINDS.index(rel.kind), "_table": table_no[tname],
-            }))
-    if parts:
-        edges = _canonical_edges(pd.concat(parts, ignore_index=True))
+            cols["pos"].append(pos.astype(np.int64))
+            cols["primary"].append(primary)
+            cols["time"].append(t)
+            cols["strength"].append(s)
+            cols["kind"].append(np.full(len(pos), EDGE_KINDS.index(rel.kind), dtype=np.int8))
+            cols["table"].append(np.full(len(pos), table_no[tname], dtype=np.int8))
+    if ends:
+        found = _NodeLookup(nodes["id"]).positions(ends, rows)
+        arrays = {"src": np.concatenate(found[0::2]), "dst": np.concatenate(found[1::2]),
+                  **{c: np.concatenate(v) for c, v in cols.items()}}
     else:
-        edges = pd.DataFrame({"src": pd.Series([], dtype=np.int64), "dst": pd.Series([], dtype=np.int64),
-                              "kind": [], "table": [], "pos": pd.Series([], dtype=np.int64),
-                              "primary": pd.Series([], dtype=bool),
-                              "time": pd.Series([], dtype="datetime64[ns]"), "strength": pd.Series([], dtype=float)})
-    edges["kind"] = edges["kind"].astype(pd.CategoricalDtype(list(EDGE_KINDS)))
-    edges["table"] = edges["table"].astype(pd.CategoricalDtype(list(TABLES)))
+        arrays = {"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64), "kind": np.zeros(0, np.int8),
+                  "table": np.zeros(0, np.int8), "pos": np.zeros(0, np.int64), "primary": np.zeros(0, bool),
+                  "time": np.zeros(0, "datetime64[ns]"), "strength": np.zeros(0)}
+    group = arrays["table"].astype(np.int64) * 64 + arrays["kind"]
+    order = _canonical_order(arrays["src"], arrays["dst"], group, arrays["time"], arrays["strength"])
+    if order is not None:
+        arrays = {c: v[order] for c, v in arrays.items()}
+    # kind and table: categoricals made from their codes (the schema orders)
+    arrays["kind"] = pd.Categorical.from_codes(arrays["kind"], dtype=pd.CategoricalDtype(list(EDGE_KINDS)))
+    arrays["table"] = pd.Categorical.from_codes(arrays["table"], dtype=pd.CategoricalDtype(list(TABLES)))
+    edges = pd.DataFrame({c: arrays[c] for c in _EDGE_COLUMNS})
     return CaseGraph(case, nodes, edges)
 
 
