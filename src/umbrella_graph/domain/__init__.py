@@ -61,6 +61,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 __all__ = [
     "normalise",
@@ -209,7 +210,14 @@ def _values(values: Any) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(values, str):
         values = [values]
     s = pd.Series(list(values) if not isinstance(values, pd.Series) else values, dtype="string").fillna("")
-    uniq, inv = np.unique(s.to_numpy(dtype=object).astype(str), return_inverse=True)
+    if s.dtype.storage == "pyarrow" and len(s):
+        # the distinct texts once (Arrow dictionary encoding), then the same np.unique on them
+        enc = pa.chunked_array(s.array.__arrow_array__()).combine_chunks().dictionary_encode()
+        uniq, dinv = np.unique(enc.dictionary.to_numpy(zero_copy_only=False).astype(object).astype(str),
+                               return_inverse=True)
+        inv = dinv.reshape(-1)[np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.intp)]
+    else:
+        uniq, inv = np.unique(s.to_numpy(dtype=object).astype(str), return_inverse=True)
     return np.array([normalise(u) for u in uniq], dtype=object), inv
 
 

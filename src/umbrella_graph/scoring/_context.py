@@ -59,7 +59,11 @@ __all__ += ["CHANNELS"]  # re-exported from umbrella_graph.domain (one definitio
 
 
 def _lower(s: pd.Series) -> np.ndarray:
-    return s.astype("string").str.strip().str.lower().fillna("").to_numpy(dtype=object)
+    """The stripped, lower-case texts of ``s`` ("" for missing), worked out once per
+    distinct text."""
+    codes, uniq = pd.factorize(s.astype("string"))  # missing: -1, the "" appended last
+    low = pd.Series(uniq, dtype="string").str.strip().str.lower().fillna("").to_numpy(dtype=object)
+    return np.append(low, "").astype(object)[codes]
 
 
 def pair_key(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
@@ -117,6 +121,8 @@ class Facts:
     roles: pd.DataFrame  # person, company, role, share, pos
     members: pd.DataFrame  # person, gang (index), role, weight, pos
     circle: pd.DataFrame  # off (index), person (node), relation, weight, tie_pos
+    #: official_circle of the case's officials, by id (official_id, person_id, relation, tie_row)
+    circle_ids: pd.DataFrame
     contracts: pd.DataFrame  # pos, issuer (node or -1), approver (node or -1), company, amount, time
     events: pd.DataFrame  # gang (index), time, pos, kind
     posts: pd.DataFrame  # off (index), place (node or -1), unit (node or -1), unit_name, pos
@@ -412,7 +418,7 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         official_ids=official_ids, official_pos=official_pos, gang_ids=gang_ids, gang_pos=gang_pos,
         off_index=off_index, gang_index=gang_index, in_circle=in_circle, tx_ordinary=tx_ordinary,
         is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
-        circle=circle, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
+        circle=circle, circle_ids=circ, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
         t0=_ns(t0), t1=_ns(t1), ordinary_amounts=ordinary, precomputed=precomputed,
     )
 

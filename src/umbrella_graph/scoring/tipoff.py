@@ -52,7 +52,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement, official_circle
+from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement
 from ..graph import CaseGraph
 from ._context import Facts
 
@@ -114,7 +114,7 @@ def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
     sp = graph.index_of(side["person_id"].astype(str).tolist())
     in_side[sp[sp >= 0]] = True
     cs, cd = ct["src"].to_numpy(), ct["dst"].to_numpy()
-    ok = np.isin(ct["kind"].to_numpy(), list(kinds)) & ~np.isnat(ct["time"].to_numpy())
+    ok = ct["kind"].isin(kinds).to_numpy() & ~np.isnat(ct["time"].to_numpy())
     fwd = ok & in_prox[cs] & in_side[cd]
     bwd = ok & in_prox[cd] & in_side[cs]
     sel = fwd | bwd
@@ -128,8 +128,8 @@ def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
         parts.append(pd.DataFrame({
             "pos": pos,
             "time": ct["time"].to_numpy()[mask].astype("datetime64[ns]"),
-            "contact_kind": c["kind"].astype("string").to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object),
-            "file": c["_file"].astype("string").to_numpy()[pos] if len(pos) else np.zeros(0, dtype=object),
+            "contact_kind": c["kind"].astype("string").iloc[pos].to_numpy() if len(pos) else np.zeros(0, dtype=object),
+            "file": c["_file"].astype("string").iloc[pos].to_numpy() if len(pos) else np.zeros(0, dtype=object),
             "row": c["_row"].to_numpy(dtype=np.int64)[pos],
             "x": ids[a_[mask]].astype(str), "y": ids[b_[mask]].astype(str)}))
     both = pd.concat(parts, ignore_index=True)
@@ -205,7 +205,7 @@ def _relay(hits: pd.DataFrame, side: pd.DataFrame, ctx: Facts,
     on[sp[sp >= 0]] = True
     cs, cd = ct["src"].to_numpy(), ct["dst"].to_numpy()
     # only contacts between two gang-side people matter (the inner joins below): keep those
-    keep = np.isin(ct["kind"].to_numpy(), list(kinds)) & ~np.isnat(ct["time"].to_numpy()) & on[cs] & on[cd]
+    keep = ct["kind"].isin(kinds).to_numpy() & ~np.isnat(ct["time"].to_numpy()) & on[cs] & on[cd]
     ids = graph.nodes["id"].to_numpy()
     src, dst = ids[cs[keep]].astype(str), ids[cd[keep]].astype(str)
     t = _secs(ct["time"].to_numpy()[keep].astype("datetime64[ns]"), t0)
@@ -411,8 +411,8 @@ def side_ids(ctx: Facts, gangs: list[str] | None = None, *, inferred: bool = Tru
     return out.sort_values(["gang_id", "person_id"]).reset_index(drop=True).astype("string")
 
 
-def _proxies(graph: CaseGraph) -> pd.DataFrame:
-    circ = official_circle(graph.officials, graph.case["ties"])
+def _proxies(ctx: Facts) -> pd.DataFrame:
+    circ = ctx.circle_ids  # official_circle(graph.officials, graph.case["ties"]), computed once
     return pd.DataFrame({"person_id": circ["person_id"].to_numpy(), "official_id": circ["official_id"].to_numpy(),
                          "via": circ["relation"].to_numpy()}).astype("string")
 
@@ -476,7 +476,7 @@ def tipoff_facts(ctx: Facts) -> dict[str, Any]:
     d = pd.Timedelta(days=1)
     if len(ev):
         side = side_ids(ctx, sorted(set(ev["gang_id"])))
-        pairs = _contact_pairs(ctx, tuple(CONTACT_KINDS), _proxies(ctx.graph), side)
+        pairs = _contact_pairs(ctx, tuple(CONTACT_KINDS), _proxies(ctx), side)
         if len(pairs):
             d = _measured_follow_up(pairs, ev, ctx.graph.case["contacts"]["time"])
     staged = replace(ctx, tipoff_pairs=pairs, follow_up=d)
@@ -521,7 +521,7 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
         return pd.DataFrame()
     gangs = sorted(set(ev["gang_id"]))
     side = side_ids(ctx, gangs, inferred=inferred)
-    proxies = _proxies(graph)
+    proxies = _proxies(ctx)
     default = kinds is None and event_kinds is None and inferred
     con = ctx.tipoff_pairs if default else _contact_pairs(ctx, kinds_t, proxies, side)
     if not len(con):
