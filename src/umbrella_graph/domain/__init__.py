@@ -349,12 +349,12 @@ def official_circle(officials: Any, ties: pd.DataFrame) -> pd.DataFrame:
                            "relation": "self", "tie_row": -1})]
     if len(ties):
         rel = tie_relation(ties["kind"])
-        fam = rel != ""
-        src = ties["src"].astype("string").fillna("").to_numpy(dtype=object)
-        dst = ties["dst"].astype("string").fillna("").to_numpy(dtype=object)
-        rows = np.arange(len(ties))
+        rows = np.flatnonzero(rel != "")  # family ties only
+        rel = rel[rows]
+        src = ties["src"].astype("string").iloc[rows].fillna("").to_numpy(dtype=object)
+        dst = ties["dst"].astype("string").iloc[rows].fillna("").to_numpy(dtype=object)
         for a, b in ((src, dst), (dst, src)):
-            ok = fam & (off.get_indexer(a) >= 0) & (off.get_indexer(b) < 0) & (a != b)
+            ok = (off.get_indexer(a) >= 0) & (off.get_indexer(b) < 0) & (a != b)
             parts.append(pd.DataFrame({"official_id": a[ok], "person_id": b[ok], "relation": rel[ok],
                                        "tie_row": rows[ok]}))
     out = pd.concat(parts, ignore_index=True)

@@ -292,7 +292,7 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         emp = roles[roles["role"].to_numpy() == "employee"]
         ekeys = np.unique(emp["company"].to_numpy().astype(np.int64) * n + emp["person"].to_numpy())
         k = tx["src"].to_numpy().astype(np.int64) * n + tx["dst"].to_numpy()
-        tx["wage"] = np.isin(k, ekeys)
+        tx["wage"] = pd.Index(ekeys).get_indexer(k) >= 0  # unique keys: a hash lookup
     else:
         tx["wage"] = np.zeros(len(tx), dtype=bool)
 
@@ -441,9 +441,7 @@ def _family_keys(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
 def _kin_of(kin_keys: np.ndarray, a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
     if not len(kin_keys) or not len(a):
         return np.zeros(len(a), dtype=bool)
-    k = pair_key(a, b, n)
-    i = np.minimum(np.searchsorted(kin_keys, k), len(kin_keys) - 1)
-    return kin_keys[i] == k
+    return pd.Index(kin_keys).get_indexer(pair_key(a, b, n)) >= 0  # unique sorted keys: a hash lookup
 
 
 def check_ids(ctx: Facts, ids: Any, which: str, func: str) -> np.ndarray:
