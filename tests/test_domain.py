@@ -106,6 +106,43 @@ def test_circle_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -
     pd.testing.assert_frame_equal(a, b)
 
 
+def test_circle_reaches_two_family_ties() -> None:
+    """The spouse's brother is in the circle (``extended``), for the scorer and find_tipoffs
+    alike: his call to the gang's leader before a raid is the official's; his call to his
+    own relative on the gang's side is not; a relative holding a post leads no one in."""
+    import pandas as pd
+
+    from umbrella_graph import case_from_frames
+
+    people = ["off", "wife", "bro", "boss", "m1", "off2", "cousin", "nephew"]
+    case = case_from_frames(
+        people=pd.DataFrame({"id": people, "name": list("甲乙丙丁戊己庚辛")}),
+        officials=pd.DataFrame({"person_id": ["off", "off2"], "position": ["民警", "镇长"]}),
+        gangs=pd.DataFrame({"id": ["G1"], "name": ["某团伙"]}),
+        members=pd.DataFrame({"person_id": ["boss", "m1", "nephew"], "gang_id": ["G1"] * 3,
+                              "role": ["leader", "member", "member"]}),
+        ties=pd.DataFrame({"src": ["off", "wife", "off", "off2", "cousin", "bro"],
+                           "dst": ["wife", "bro", "off2", "cousin", "nephew", "m1"],
+                           "kind": ["配偶", "兄弟", "亲属", "亲属", "亲属", "表亲"]}),
+        events=pd.DataFrame({"id": ["E1"], "kind": ["raid"], "time": ["2020-06-01 06:00"], "gang_id": ["G1"]}),
+        contacts=pd.DataFrame({"src": ["boss", "bro", "bro"], "dst": ["m1", "boss", "m1"], "kind": ["call"] * 3,
+                               "time": ["2020-03-01 12:00", "2020-05-31 22:00", "2020-05-31 23:00"]}))
+    g = build_graph(case)
+    circ = official_circle(g.officials, g.case["ties"])
+    rel = dict(zip(zip(circ["official_id"], circ["person_id"], strict=True), circ["relation"], strict=True))
+    assert rel[("off", "wife")] == "spouse" and rel[("off", "bro")] == "extended"
+    assert ("off", "off2") not in rel and ("off", "cousin") not in rel  # no one through an official
+    assert rel[("off2", "nephew")] == "extended"
+    ctx = facts_of(g, "test")
+    ids = g.nodes["id"].to_numpy()
+    w = dict(zip(ids[ctx.circle["person"].to_numpy()], ctx.circle["weight"], strict=True))
+    assert w["bro"] == 0.4
+    t = find_tipoffs(g, min_score=0)
+    # his call to his own cousin m1 (on the gang's side) is family talk, not the official's
+    assert t[["official_id", "via", "via_person_id", "contact_person_id"]].values.tolist() == \
+        [["off", "extended", "bro", "boss"]]
+
+
 def test_enforcement_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -> None:
     for g in (sample_graph, shifted):
         ctx = facts_of(g, "test")

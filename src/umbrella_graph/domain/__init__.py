@@ -9,7 +9,8 @@ Every part of the library (scoring, investigations, report, views) asks this mod
   (:func:`is_police`), governs its place (:func:`is_governing`) or regulates a trade
   (:func:`sectors_of`, :func:`regulated_sectors`);
 * **who is in an official's circle** (:func:`official_circle`: himself, his spouse, his
-  other relatives; relatives who hold a post themselves answer for their own records);
+  other relatives, and their relatives two family ties away; relatives who hold a post
+  themselves answer for their own records);
 * **what an enumerated cell means** (:func:`enum_canonical`, :func:`enum_spellings`): the
   loader reads ``members.role``, ``company_roles.role``, ``contacts.kind`` and
   ``villages.level`` through the ``enums`` vocabulary, so ``骨幹``, ``骨干`` and ``core``
@@ -87,8 +88,11 @@ __all__ = [
 
 #: Canonical payment channels (what :func:`channel_of` returns).
 CHANNELS: tuple[str, ...] = ("bank", "wechat", "alipay", "cash", "other")
-#: The relations of a person to an official in his circle, closest first.
-CIRCLE_RELATIONS: tuple[str, ...] = ("self", "spouse", "kin")
+#: The relations of a person to an official in his circle, closest first: himself, his
+#: spouse, a relative (one family tie), a relative of a relative or of the spouse
+#: (``extended``: two family ties, e.g. the spouse's brother or, when the data lack the
+#: direct tie, a sibling's parent).
+CIRCLE_RELATIONS: tuple[str, ...] = ("self", "spouse", "kin", "extended")
 #: Lead windows scanned for tip-offs (hours before the event): a warning comes hours to
 #: days ahead. The timing test takes the most surprising window and corrects for the
 #: scan (see :mod:`umbrella_graph.scoring.tipoff`).
@@ -319,12 +323,14 @@ def regulated_sectors(texts: Any) -> list[frozenset[str]]:
 
 
 def official_circle(officials: Any, ties: pd.DataFrame) -> pd.DataFrame:
-    """Who speaks for each official: himself, his spouse, his other relatives.
+    """Who speaks for each official: himself, his spouse, his other relatives, and the
+    relatives of those (two family ties away).
 
     Parameters
     ----------
     officials : sequence of str
-        Official ids.
+        Official ids: every official of the case (who holds a post decides who is in
+        whose circle, so pass them all and select afterwards).
     ties : pandas.DataFrame
         The case's ``ties`` table (``src``, ``dst``, ``kind``).
 
@@ -332,17 +338,22 @@ def official_circle(officials: Any, ties: pd.DataFrame) -> pd.DataFrame:
     -------
     pandas.DataFrame
         ``official_id, person_id, relation, tie_row`` (``relation`` in
-        :data:`CIRCLE_RELATIONS`; ``tie_row`` the position of the tie in the table, -1
-        for the official himself), one row per (official, person), the closest relation
-        kept (self, then spouse, then kin; then the first tie). A relative who holds a
-        post himself answers for his own records and is not in anyone else's circle.
-        Sorted by official then person.
+        :data:`CIRCLE_RELATIONS`; ``tie_row`` the position in the table of the tie that
+        reaches the person, -1 for the official himself), one row per (official, person),
+        the closest relation kept (self, spouse, kin, extended; then the first tie).
+        ``kin`` is any other relative by one family tie (:func:`tie_relation`);
+        ``extended`` a relative (spouse or kin tie) of his spouse or of a relative, two
+        family ties from him and not closer: the spouse's brother, a brother's wife, or a
+        sibling's parent when the data lack his own tie to that parent. A relative who
+        holds a post himself answers for his own records: he is in no one else's circle,
+        and no one is in it through him. Sorted by official then person.
 
     Examples
     --------
-    >>> ties = pd.DataFrame({"src": ["A", "A", "C"], "dst": ["B", "C", "D"], "kind": ["配偶", "friend", "兄弟"]})
+    >>> ties = pd.DataFrame({"src": ["A", "A", "C", "B"], "dst": ["B", "C", "D", "E"],
+    ...                      "kind": ["配偶", "friend", "兄弟", "兄弟"]})
     >>> official_circle(["A", "C"], ties).values.tolist()
-    [['A', 'A', 'self', -1], ['A', 'B', 'spouse', 0], ['C', 'C', 'self', -1], ['C', 'D', 'kin', 2]]
+    [['A', 'A', 'self', -1], ['A', 'B', 'spouse', 0], ['A', 'E', 'extended', 3], ['C', 'C', 'self', -1], ['C', 'D', 'kin', 2]]
     """
     off = pd.Index(pd.unique(np.asarray([str(x) for x in officials], dtype=object)))
     parts = [pd.DataFrame({"official_id": off.to_numpy(dtype=object), "person_id": off.to_numpy(dtype=object),
@@ -353,10 +364,19 @@ def official_circle(officials: Any, ties: pd.DataFrame) -> pd.DataFrame:
         rel = rel[rows]
         src = ties["src"].astype("string").iloc[rows].fillna("").to_numpy(dtype=object)
         dst = ties["dst"].astype("string").iloc[rows].fillna("").to_numpy(dtype=object)
-        for a, b in ((src, dst), (dst, src)):
-            ok = (off.get_indexer(a) >= 0) & (off.get_indexer(b) < 0) & (a != b)
+        # every family tie, both ways, between two people who hold no post
+        edges = []
+        is_src, is_dst = off.get_indexer(src) >= 0, off.get_indexer(dst) >= 0
+        for a, b, oa, ob in ((src, dst, is_src, is_dst), (dst, src, is_dst, is_src)):
+            ok = oa & ~ob & (a != b)
             parts.append(pd.DataFrame({"official_id": a[ok], "person_id": b[ok], "relation": rel[ok],
                                        "tie_row": rows[ok]}))
+            ok2 = ~oa & ~ob & (a != b)
+            edges.append(pd.DataFrame({"via": a[ok2], "person_id": b[ok2], "tie_row": rows[ok2]}))
+        direct = pd.concat(parts[1:], ignore_index=True)[["official_id", "person_id"]].rename(
+            columns={"person_id": "via"})
+        two = direct.merge(pd.concat(edges, ignore_index=True), on="via")
+        parts.append(two.drop(columns="via").assign(relation="extended"))
     out = pd.concat(parts, ignore_index=True)
     rank = out["relation"].map({r: i for i, r in enumerate(CIRCLE_RELATIONS)}).to_numpy()
     out = (out.assign(_r=rank).sort_values(["official_id", "person_id", "_r", "tie_row"], kind="stable")

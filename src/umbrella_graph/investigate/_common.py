@@ -106,8 +106,8 @@ def official_proxies(graph: CaseGraph) -> pd.DataFrame:
 
     The one definition, :func:`umbrella_graph.domain.official_circle` (tie kinds in any
     vocabulary: ``spouse``, ``配偶``, ``親屬``...). Returns ``person_id, official_id,
-    via`` where ``via`` is ``self``, ``spouse`` or ``kin``. Relatives who hold a post
-    themselves speak only for themselves.
+    via`` where ``via`` is ``self``, ``spouse``, ``kin`` or ``extended`` (two family ties
+    away). Relatives who hold a post themselves speak only for themselves.
     """
     circ = official_circle(graph.officials, graph.case["ties"])
     out = pd.DataFrame({"person_id": circ["person_id"].to_numpy(), "official_id": circ["official_id"].to_numpy(),

@@ -128,7 +128,7 @@ def find_tipoffs(
     pandas.DataFrame
         One row per contact record in a pre-event window, with the columns of
         :data:`TIPOFF_COLUMNS`: ``event_id``, ``event_kind``, ``event_time``, ``gang_id``,
-        ``official_id``, ``via`` (``self``, ``spouse`` or ``kin``),
+        ``official_id``, ``via`` (``self``, ``spouse``, ``kin`` or ``extended``),
         ``via_person_id`` (who made the contact), ``contact_person_id`` (the gang-side
         person), ``contact_side`` (``leader``/``core``/``member``/``inferred``),
         ``family_contact`` (the gang-side person is himself the official's kin),

@@ -411,7 +411,8 @@ class _Context:
         g = self.graph
         case = self.case
         # the official's circle and the gang's side: the domain's and the scorer's one definitions
-        circ = official_circle([official_id], case["ties"])
+        circ = official_circle(g.officials, case["ties"])
+        circ = circ[circ["official_id"].to_numpy() == str(official_id)]
         side_o = set(circ["person_id"].astype(str))
         side_g = set(_gang_side(g, gang_id)) | set(_gang_companies(g, gang_id))
         side_o -= side_g

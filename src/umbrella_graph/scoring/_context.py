@@ -40,8 +40,10 @@ __all__: list[str] = ["Facts"]
 
 #: Weight of a member's listed role (leader, core, member); unknown roles count as member.
 ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
-#: Weight of each kind of relative in an official's circle.
-CIRCLE_WEIGHT = {"self": 1.0, "spouse": 1.0, "kin": 0.7}
+#: Weight of each kind of relative in an official's circle (``extended``: two family ties
+#: away, :func:`umbrella_graph.domain.official_circle`; money to and calls by them count,
+#: but weaker than a direct relative's).
+CIRCLE_WEIGHT = {"self": 1.0, "spouse": 1.0, "kin": 0.7, "extended": 0.4}
 # -- the gang side (documented in umbrella_graph.scoring.gangside, which re-exports these)
 #: Transfers at least this large between a company and listed members tie the company to
 #: the gang: the 93rd percentile of the case's ordinary transfers (``Facts.amount_at``;

@@ -33,6 +33,7 @@ from ..schema import TABLES
 from ._context import Facts
 from .facts import facts_of
 from .signals import (
+    KINSHIP_RELATIONS,
     _member_discount,
 )
 
@@ -204,7 +205,8 @@ def _tipoff(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
 def _kinship(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     side = ctx.side
     s = side[(side["gang"].to_numpy() == gi) & (side["kind"].to_numpy() != "company")]
-    rel = ctx.circle[(ctx.circle["off"].to_numpy() == oi) & (ctx.circle["relation"].to_numpy() != "self")]
+    rel = ctx.circle[(ctx.circle["off"].to_numpy() == oi) & np.isin(ctx.circle["relation"].to_numpy(),
+                                                                     KINSHIP_RELATIONS)]
     k = rel.merge(s[["node", "kind", "conf"]].rename(columns={"node": "person"}), on="person")
     o = int(ctx.official_pos[oi])
     note = [f"{r} is {kd.replace('_', ' ')} of the gang (confidence {c:.2f})"

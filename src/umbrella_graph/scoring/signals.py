@@ -53,7 +53,7 @@ FEATURE_DOCS: dict[str, str] = {
     "money_level": "money_amount between the case's everyday (80th percentile) and bribe (98.5th) amounts, 0..1 in log",
     "money_self": "log1p of yuan paid to the official himself",
     "money_spouse": "log1p of yuan paid to his spouse",
-    "money_kin": "log1p of yuan paid to his other relatives",
+    "money_kin": "log1p of yuan paid to his other relatives (one or two family ties away)",
     "money_listed": "log1p of yuan paid by listed members",
     "money_company": "log1p of yuan paid by gang companies",
     "money_front": "log1p of yuan paid by front men and inferred (unlisted) members",
@@ -289,8 +289,8 @@ def _money(ctx: Facts, out: _Pairs) -> None:
     out.add("money_count", off, gang, w)
     out.add("money_large", off, gang, w * (amt >= ctx.amount_at(LARGE_QUANTILE)))
     rel = m["relation"].to_numpy()
-    for r in ("self", "spouse", "kin"):
-        sel = rel == r
+    for r, rels in (("self", ("self",)), ("spouse", ("spouse",)), ("kin", ("kin", "extended"))):
+        sel = np.isin(rel, rels)
         out.add(f"money_{r}", off[sel], gang[sel], (w * amt)[sel])
     sk = m["side_kind"].to_numpy()
     for name, kinds in (("listed", ("listed",)), ("company", ("company",)), ("front", ("front_man", "inferred"))):
@@ -538,9 +538,16 @@ def _tipoffs(ctx: Facts, out: _Pairs) -> None:
 
 
 # ----------------------------------------------------------------------------- kinship, membership
+#: The relatives whose own place on the gang side (``kin_side``, ``kin_employed``) counts:
+#: the spouse and direct relatives. A relative two ties away counts for what he does
+#: (money received, calls) but not for who he is (in a village most people are).
+KINSHIP_RELATIONS: tuple[str, ...] = ("spouse", "kin")
+
+
 def _kinship(ctx: Facts, out: _Pairs) -> None:
     side = ctx.side
-    rel = ctx.circle[ctx.circle["relation"].to_numpy() != "self"][["off", "person", "relation", "tie_pos"]]
+    rel = ctx.circle[np.isin(ctx.circle["relation"].to_numpy(), KINSHIP_RELATIONS)][["off", "person", "relation",
+                                                                                     "tie_pos"]]
     s = side[side["kind"].to_numpy() != "company"]
     kw = np.where(s["kind"].to_numpy() == "listed", 0.4 * s["weight"].to_numpy(dtype=float),
                   np.where(s["kind"].to_numpy() == "front_man", 0.6, 0.2) * s["conf"].to_numpy(dtype=float))

@@ -2,10 +2,13 @@
 
 For every enforcement event on a gang (:func:`umbrella_graph.domain.is_enforcement`)
 and every official, the contacts between the official's circle
-(:func:`umbrella_graph.domain.official_circle`: himself, his spouse, his relatives) and
-the gang's side (listed members and the people :func:`infer_gang_side` places on it with
-confidence >= 0.5) in the hours or days before the event are tested against the
-official's **own** background rate with that gang:
+(:func:`umbrella_graph.domain.official_circle`: himself, his spouse, his relatives, their
+relatives two family ties away) and the gang's side (listed members and the people
+:func:`infer_gang_side` places on it with confidence >= 0.5) in the hours or days before
+the event are tested against the official's **own** background rate with that gang. A
+relative on the gang's side himself speaks for the gang, and a relative two ties away
+(``extended``) who contacts his own family (two family ties or fewer) speaks for
+himself: neither contact is the official's.
 
 timing (``surprise``)
     For each lead window ``w`` of :data:`umbrella_graph.domain.LEAD_WINDOWS` (1 h to
@@ -52,7 +55,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..domain import LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement
+from ..domain import CIRCLE_RELATIONS, LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement
 from ..graph import CaseGraph
 from ._context import Facts
 
@@ -131,6 +134,7 @@ def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
             "contact_kind": c["kind"].astype("string").iloc[pos].to_numpy() if len(pos) else np.zeros(0, dtype=object),
             "file": c["_file"].astype("string").iloc[pos].to_numpy() if len(pos) else np.zeros(0, dtype=object),
             "row": c["_row"].to_numpy(dtype=np.int64)[pos],
+            "kin": ct["kin"].to_numpy(dtype=bool)[mask],
             "x": ids[a_[mask]].astype(str), "y": ids[b_[mask]].astype(str)}))
     both = pd.concat(parts, ignore_index=True)
     both = both[both["x"] != both["y"]]
@@ -142,10 +146,12 @@ def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
     own = pd.MultiIndex.from_frame(side[["person_id", "gang_id"]].astype(str))
     kin_inside = pd.MultiIndex.from_frame(m[["x", "gang_id"]].astype(str)).isin(own)
     m = m[~(kin_inside & (m["via"] != "self").to_numpy())]
+    # a relative two ties away who calls his own family (within two ties) talks for himself
+    m = m[~((m["via"] == "extended").to_numpy() & m["kin"].to_numpy(dtype=bool))].drop(columns="kin")
     if not len(m):
         return pd.DataFrame()
     m = m.rename(columns={"x": "via_person_id", "y": "contact_person_id"})
-    prio = np.where(m["via"] == "self", 0, np.where(m["via"] == "spouse", 1, 2))
+    prio = m["via"].astype(str).map({r: i for i, r in enumerate(CIRCLE_RELATIONS)}).fillna(len(CIRCLE_RELATIONS))
     m = m.assign(_p=prio).sort_values(["official_id", "gang_id", "pos", "_p", "via_person_id",
                                        "contact_person_id"])
     m = m.drop_duplicates(["official_id", "gang_id", "pos"]).drop(columns="_p")

@@ -42,8 +42,8 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
     one, zero = _d(1.0), _d(0.0)
     lo_share, hi_share = c["RELAY_SHARE"]
     money_sums = ",\n".join(
-        [f"sum(CASE WHEN relation = '{r}' THEN w * amount ELSE {zero} END) AS money_{r}_raw"
-         for r in ("self", "spouse", "kin")]
+        [f"sum(CASE WHEN relation IN ({rels}) THEN w * amount ELSE {zero} END) AS money_{r}_raw"
+         for r, rels in (("self", "'self'"), ("spouse", "'spouse'"), ("kin", "'kin', 'extended'"))]
         + [f"sum(CASE WHEN side_kind IN ({kinds}) THEN w * amount ELSE {zero} END) AS money_{name}_raw"
            for name, kinds in (("listed", "'listed'"), ("company", "'company'"),
                                ("front", "'front_man', 'inferred'"))]
@@ -213,7 +213,8 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
         FROM gangs g LEFT JOIN events e ON e.gang = g.gang GROUP BY g.gang"""))
 
     # -- kinship and membership
-    v.append(("relatives", "SELECT off, person FROM circle WHERE relation != 'self'"))
+    kin_rel = ", ".join(f"'{r}'" for r in c["KINSHIP_RELATIONS"])
+    v.append(("relatives", f"SELECT off, person FROM circle WHERE relation IN ({kin_rel})"))
     v.append(("kin_side", f"""
         SELECT r.off, s.gang,
                max(CASE WHEN s.kind = 'listed' THEN {_d(0.4)} * s.weight

@@ -296,6 +296,7 @@ def constants() -> dict[str, Any]:
         "RELAY_SHARE": tuple(signals.RELAY_SHARE),
         "RELAY_WINDOW_NS": int(signals.RELAY_WINDOW / np.timedelta64(1, "ns")),
         "UNIT_CONTRACT_WEIGHT": signals.UNIT_CONTRACT_WEIGHT,
+        "KINSHIP_RELATIONS": tuple(signals.KINSHIP_RELATIONS),
         "LEVEL_VALUE": tuple(signals.LEVEL_VALUE),
         "KIN_TIE_WEIGHT": structure._KIN_TIE_WEIGHT,
         "ROLE_EDGE_WEIGHT": structure._ROLE_EDGE_WEIGHT,
