@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .._common import MECHANISMS as _MECH_ORDER
 from ._state import _State
 from ._words import _MIN_PER_DAY
+
+
+def _record_ids(prefix: str, n: int, width: int) -> pd.api.extensions.ExtensionArray:
+    """``prefix`` + 1..n zero-padded to ``width`` digits (``T0000001``...), as Arrow text:
+    no NumPy unicode array or Python string per record (at 1M people ten million ids)."""
+    digits = pc.utf8_lpad(pa.array(np.arange(1, n + 1, dtype=np.int64)).cast(pa.string()), width=width, padding="0")
+    return pd.array(pc.binary_join_element_wise(prefix, digits, ""), dtype="str")
 
 
 class _Writing(_State):
@@ -77,7 +86,7 @@ class _Writing(_State):
         m = len(order)
         width = max(7, len(str(m)))
         transactions = pd.DataFrame({
-            "id": np.char.add("T", np.char.zfill(np.arange(1, m + 1).astype(str), width)).astype(object),
+            "id": _record_ids("T", m, width),
             "src": ent.take(tx["src"].astype(np.int64)[order]),
             "dst": ent.take(tx["dst"].astype(np.int64)[order]),
             "amount": self._scaled(np.maximum(tx["amount"].astype(float)[order], 1.0)),
@@ -113,7 +122,7 @@ class _Writing(_State):
         order = np.argsort(ct_t, kind="stable")
         q = len(order)
         contracts = pd.DataFrame({
-            "id": np.char.add("K", np.char.zfill(np.arange(1, q + 1).astype(str), max(5, len(str(q))))).astype(object),
+            "id": _record_ids("K", q, max(5, len(str(q)))),
             "issuer_id": cons["issuer"][order],
             "approver_id": self.person_ids[cons["approver"].astype(np.int64)[order]],
             "company_id": self.co_ids[cons["company"].astype(np.int64)[order]],
