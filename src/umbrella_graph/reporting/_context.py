@@ -97,6 +97,11 @@ class _Context:
         self.mask = mask
         self.names: dict[str, str] = name_map(graph)
         self.kinds: dict[str, str] = kind_map(graph)
+        # every official's circle, once per report (who holds a post decides whose circle
+        # a relative is in, so it is computed over all officials, as the scorer does)
+        circ = official_circle(graph.officials, self.case["ties"])
+        self.circles: dict[str, set[str]] = {
+            str(o): set(grp.astype(str)) for o, grp in circ.groupby(circ["official_id"].astype(str))["person_id"]}
         off = self.case["officials"]
         self.posts: dict[str, str] = {}
         if len(off):
@@ -411,9 +416,7 @@ class _Context:
         g = self.graph
         case = self.case
         # the official's circle and the gang's side: the domain's and the scorer's one definitions
-        circ = official_circle(g.officials, case["ties"])
-        circ = circ[circ["official_id"].to_numpy() == str(official_id)]
-        side_o = set(circ["person_id"].astype(str))
+        side_o = set(self.circles.get(str(official_id), set()))
         side_g = set(_gang_side(g, gang_id)) | set(_gang_companies(g, gang_id))
         side_o -= side_g
         io = np.zeros(g.number_of_nodes(), dtype=bool)
