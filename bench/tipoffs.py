@@ -120,7 +120,7 @@ def main() -> None:
         "A flagged pair is an (event, official) with at least one row of `find_tipoffs` at its "
         "defaults (lead windows 1 h to 96 h scanned with the scan's exact p-value, 730-day "
         "background each side, follow-up measured from the case, 2 h relay, "
-        f"`min_score={TIPOFF_MIN_SCORE:g}`); it is correct when the generator planted a warning call by "
+        f"`min_score={TIPOFF_MIN_SCORE:g}`, events from 2.0 inside a pattern at that score: `scoring.tipoff.is_tipoff`); it is correct when the generator planted a warning call by "
         "that official (or his relative) before that event. Precision and recall pool the pairs over the seeds. "
         "`investigators`: flagged pairs whose official investigates that gang and calls its "
         "members after raids (must be 0).",

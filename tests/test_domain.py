@@ -177,6 +177,33 @@ def test_pre_raid_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph)
         assert {x for x in listed if x[:3] in counted} == scorer
 
 
+def test_tipoff_rule_is_one_definition() -> None:
+    """What counts as a tip-off is one rule (scoring.tipoff.is_tipoff): the events
+    find_tipoffs lists at its defaults are the events the scorer counts in tipoff_raids,
+    pair by pair, including events below the threshold that belong to a pattern (the same
+    official before several of the gang's raids), which the threshold alone would drop."""
+    from umbrella_graph.scoring import pair_features
+    from umbrella_graph.scoring.tipoff import PATTERN_EVENT_MIN_SCORE, TIPOFF_MIN_SCORE
+    from umbrella_graph.synth import generate_city
+
+    # a tip-off hidden setting of bench/accuracy.py (tuning split): few relays, relatives calling
+    g = build_graph(generate_city(people=4000, gangs=6, seed=102, relay_share=0.08,
+                                  tipoff_relative_share=0.54).case)
+    tips = find_tipoffs(g)
+    listed = tips.drop_duplicates(["event_id", "official_id"])
+    members = listed[listed["score"] < TIPOFF_MIN_SCORE]
+    assert len(members), "the setting must exercise the pattern rule"
+    assert (members["score"] >= PATTERN_EVENT_MIN_SCORE).all()
+    assert (members["pattern_score"] >= TIPOFF_MIN_SCORE).all()
+    per_pair = listed.groupby(["official_id", "gang_id"]).size()
+    f = pair_features(g).set_index(["official_id", "gang_id"])
+    counted = f.loc[f["tipoff_raids"] > 0, "tipoff_raids"]
+    assert counted.astype(int).sort_index().to_dict() == per_pair.astype(int).sort_index().to_dict()
+    # the scorer's tipoff_score is at least the pattern of each listed pair
+    pat = listed.groupby(["official_id", "gang_id"])["pattern_score"].first()
+    assert (f.loc[pat.index, "tipoff_score"].to_numpy() >= pat.to_numpy() - 1e-9).all()
+
+
 def test_gang_companies_and_side_are_one_definition(sample_graph: CaseGraph) -> None:
     for gid in sample_graph.gangs:
         s = gang_companies(sample_graph, gid)

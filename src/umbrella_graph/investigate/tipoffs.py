@@ -15,8 +15,16 @@ and relatives', reached the gang's side in the hours or days before the event, w
     whether the contacted person alerted the gang right after the contact;
 ``score``
     the larger of the timing surprise and Fisher's combination of both: a relay
-    strengthens a tip-off, its absence never buries one. Rows are kept when ``score >=
-    min_score`` (default 3.0, a 1-in-1,000 coincidence under the scan's own null).
+    strengthens a tip-off, its absence never buries one;
+``pattern_score``
+    the same official warning before several of the gang's events: Fisher's combination
+    of his event scores over every enforcement event on the gang (one number per
+    official and gang).
+
+Rows are kept when ``score >= min_score`` (default 3.0, a 1-in-1,000 coincidence under
+the scan's own null), or when ``score >= 2`` (1 in 100) and ``pattern_score >=
+min_score``: :func:`umbrella_graph.scoring.tipoff.is_tipoff`, the rule the scorer counts
+tip-offs by.
 
 A single call to the gang's leader by an official who otherwise never calls the gang, a
 few hours before a raid, is listed without any relay.
@@ -35,7 +43,7 @@ from ..domain import LEAD_WINDOWS
 from ..graph import CaseGraph
 from ..schema import CONTACT_KINDS
 from ..scoring.facts import tipoff_table
-from ..scoring.tipoff import TIPOFF_MIN_SCORE
+from ..scoring.tipoff import TIPOFF_MIN_SCORE, is_tipoff
 from ._common import check_graph, check_kinds, check_number, cite, parse_duration
 
 __all__ = ["find_tipoffs", "tipoffs_summary", "TIPOFF_COLUMNS", "TIPOFF_SUMMARY_COLUMNS"]
@@ -48,14 +56,14 @@ TIPOFF_COLUMNS: tuple[str, ...] = (
     "contact_person_id", "contact_side", "family_contact", "contact_kind", "contact_time",
     "lead_hours", "file", "row", "n_relay", "relay_expected", "n_window", "window_hours", "n_baseline",
     "n_follow_up", "follow_up_hours", "baseline_hours", "expected", "p_value", "surprise", "relay_surprise",
-    "score",
+    "score", "pattern_score",
 )
 
 #: The columns of :func:`tipoffs_summary`, in order.
 TIPOFF_SUMMARY_COLUMNS: tuple[str, ...] = (
     "event_id", "event_kind", "event_time", "gang_id", "official_id", "via", "n_records",
     "n_window", "n_baseline", "n_follow_up", "expected", "surprise", "n_relay", "relay_surprise", "score",
-    "max_lead_hours", "min_lead_hours", "contacts", "evidence",
+    "pattern_score", "max_lead_hours", "min_lead_hours", "contacts", "evidence",
 )
 
 _DTYPES: dict[str, str] = {
@@ -65,6 +73,7 @@ _DTYPES: dict[str, str] = {
     "contact_kind": "string", "contact_time": "datetime64[ns]", "lead_hours": "float64",
     "file": "string", "row": "int64", "n_window": "int64", "n_baseline": "int64", "n_follow_up": "int64",
     "n_relay": "int64", "relay_expected": "float64", "window_hours": "float64", "follow_up_hours": "float64", "relay_surprise": "float64", "score": "float64",
+    "pattern_score": "float64",
     "baseline_hours": "float64", "expected": "float64", "p_value": "float64", "surprise": "float64",
 }
 
@@ -116,8 +125,8 @@ def find_tipoffs(
     kinds : sequence of str, default all
         Contact kinds to use (``call``, ``sms``, ``meeting``, ``chat``).
     min_score : float, default 3.0
-        Keep (event, official) pairs whose score is at least this. 0 keeps every
-        pre-event contact.
+        Keep (event, official) pairs whose score is at least this, or at least 2 inside
+        a pattern (``pattern_score``) at least this. 0 keeps every pre-event contact.
     event_kinds : sequence of str, optional
         Only events of these kinds (default: every enforcement event that names a gang).
     inferred : bool, default True
@@ -136,8 +145,9 @@ def find_tipoffs(
         ``file``, ``row`` (the contact record), and per (event, official): ``n_window``,
         ``window_hours`` (the best lead window), ``n_baseline``, ``n_follow_up``,
         ``follow_up_hours``, ``baseline_hours``, ``expected``, ``p_value`` (corrected for
-        the scan), ``surprise``, ``relay_surprise``, ``score``. Sorted by score (highest
-        first), event time, event, official, contact time.
+        the scan), ``surprise``, ``relay_surprise``, ``score``, and per (official, gang)
+        ``pattern_score``. Sorted by score (highest first), event time, event, official,
+        contact time.
 
     Raises
     ------
@@ -200,7 +210,7 @@ def find_tipoffs(
                        inferred=bool(inferred))
     if not len(out):
         return _empty()
-    out = out[out["score"].to_numpy() >= min_s]
+    out = out[is_tipoff(out["score"].to_numpy(), out["pattern_score"].to_numpy(), min_s)]
     if not len(out):
         return _empty()
     logger.info("find_tipoffs: %d contact records", len(out))
@@ -261,6 +271,7 @@ def tipoffs_summary(tipoffs: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
         n_follow_up=("n_follow_up", "first"),
         expected=("expected", "first"), surprise=("surprise", "first"),
         n_relay=("n_relay", "max"), relay_surprise=("relay_surprise", "first"), score=("score", "first"),
+        pattern_score=("pattern_score", "first"),
         max_lead_hours=("lead_hours", "max"), min_lead_hours=("lead_hours", "min"),
         contacts=("contact_person_id", lambda s: ";".join(sorted(set(s.astype(str))))),
     ).reset_index()

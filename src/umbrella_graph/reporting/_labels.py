@@ -60,6 +60,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "p_value": ("p-value", "p值"),
     "surprise": ("Surprise", "异常度"),
     "relay_surprise": ("Relay surprise", "转告异常度"),
+    "pattern_score": ("Pattern (several events)", "多次行动规律"),
     "contacts": ("Contacts", "联系人"),
     "evidence": ("Evidence (file:row)", "证据(文件:行)"),
     "lead_id": ("Lead ID", "线索编号"),

@@ -19,12 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from scipy.special import gammainc
-from scipy.stats import chi2
 
 from ..domain import CHANNELS, is_police, regulated_sectors, sectors_of
 from ._context import Facts
 from .precomputed import index_pairs
-from .tipoff import TIPOFF_MIN_SCORE, pre_raid_event
+from .tipoff import TIPOFF_MIN_SCORE, is_tipoff, pre_raid_event
 
 __all__ = ["FEATURE_DOCS", "FEATURES", "SignalResult", "EVIDENCE_SIGNALS", "signal_money", "signal_contracts",
            "signal_contacts", "signal_kinship", "signal_jurisdiction", "signal_leads"]
@@ -75,10 +74,10 @@ FEATURE_DOCS: dict[str, str] = {
     "contact_surprise": "-log10 Poisson probability of at least contact_weight given contact_expected",
     "contact_post": "contacts in the case's measured follow-up period after the gang's enforcement events "
                     "(investigator pattern)",
-    "tipoff_raids": "enforcement events on the gang with a tip-off (score >= 2, scoring.tipoff) from the official's circle",
+    "tipoff_raids": "enforcement events on the gang with a tip-off from the official's circle (scoring.tipoff.is_tipoff)",
     "tipoff_score": "the strongest tip-off score (-log10 p, timing against his own baseline, scan-corrected, relay), "
                     "or Fisher's combination over all the gang's enforcement events if stronger",
-    "tipoff_spread": "tip-offs the gang relayed (relay surprise >= 2)",
+    "tipoff_spread": "tip-offs the gang relayed (relay surprise >= the tip-off threshold)",
     "tipoff_post_raids": "enforcement events followed, within the case's measured follow-up period, by contacts with the gang side",
     "kin_side": "strongest tie of a relative to the gang (listed role, or front man / inferred confidence)",
     "kin_employed": "strongest confidence of a gang company employing a relative who is not himself on the gang side",
@@ -499,10 +498,10 @@ def _contacts(ctx: Facts, out: _Pairs) -> None:
 
 def tipoff_events(ctx: Facts) -> pd.DataFrame:
     """One row per (official, gang, event) tested by :func:`umbrella_graph.scoring.tipoff.tipoff_table`:
-    ``off, gang, event_id, score, surprise, relay_surprise``; the fact ``Facts.tipoff_events``
-    (from the default tip-off table ``Facts.tipoffs``)."""
+    ``off, gang, event_id, score, surprise, relay_surprise, pattern_score``; the fact
+    ``Facts.tipoff_events`` (from the default tip-off table ``Facts.tipoffs``)."""
     t = ctx.tipoffs
-    cols = ["off", "gang", "event_id", "score", "surprise", "relay_surprise"]
+    cols = ["off", "gang", "event_id", "score", "surprise", "relay_surprise", "pattern_score"]
     if not len(t):
         res = pd.DataFrame({c: np.zeros(0) for c in cols})
     else:
@@ -511,30 +510,25 @@ def tipoff_events(ctx: Facts) -> pd.DataFrame:
                             "gang": pd.Index(ctx.gang_ids).get_indexer(e["gang_id"].astype(str)),
                             "event_id": e["event_id"].astype(str).to_numpy(),
                             "score": e["score"].to_numpy(dtype=float), "surprise": e["surprise"].to_numpy(dtype=float),
-                            "relay_surprise": e["relay_surprise"].to_numpy(dtype=float)})
+                            "relay_surprise": e["relay_surprise"].to_numpy(dtype=float),
+                            "pattern_score": e["pattern_score"].to_numpy(dtype=float)})
         res = res[(res["off"].to_numpy() >= 0) & (res["gang"].to_numpy() >= 0)].reset_index(drop=True)
     return res
 
 
 def _tipoffs(ctx: Facts, out: _Pairs) -> None:
     e = ctx.tipoff_events
-    hit = e["score"].to_numpy(dtype=float) >= TIPOFF_MIN_SCORE
+    sc, pat = e["score"].to_numpy(dtype=float), e["pattern_score"].to_numpy(dtype=float)
+    hit = is_tipoff(sc, pat)  # the one rule (scoring.tipoff): find_tipoffs lists the same events
     out.add("tipoff_raids", e["off"].to_numpy()[hit], e["gang"].to_numpy()[hit], np.ones(int(hit.sum())))
     relayed = hit & (e["relay_surprise"].to_numpy(dtype=float) >= TIPOFF_MIN_SCORE)
     out.add("tipoff_spread", e["off"].to_numpy()[relayed], e["gang"].to_numpy()[relayed], np.ones(int(relayed.sum())))
     out.get("tipoff_score")
     if len(e):
+        # the best event, or the same official warning before several raids (the pattern:
+        # Fisher's combination over every enforcement event on the gang, scoring.tipoff)
         off, gang = e["off"].to_numpy().astype(np.int64), e["gang"].to_numpy().astype(np.int64)
-        sc = np.minimum(e["score"].to_numpy(dtype=float), 30.0)
-        out.maximum("tipoff_score", off, gang, sc)
-        # the same official warning before several raids: Fisher's combination over every
-        # enforcement event on the gang (events without a pre-event contact count p = 1)
-        out.add("_chi", off, gang, 2.0 * sc * np.log(10.0))
-        chi = out.cols.pop("_chi")
-        n_ev = np.bincount(ctx.events["gang"].to_numpy(), minlength=ctx.n_gangs).astype(float)
-        df = 2.0 * np.maximum(n_ev, 1.0)[out.gang]
-        joint = -chi2.logsf(chi, df) / np.log(10.0)
-        out.set("tipoff_score", np.maximum(out.get("tipoff_score"), np.where(chi > 0, joint, 0.0)))
+        out.maximum("tipoff_score", off, gang, np.maximum(np.minimum(sc, 30.0), pat))
 
 
 # ----------------------------------------------------------------------------- kinship, membership

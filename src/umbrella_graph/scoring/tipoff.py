@@ -43,6 +43,19 @@ score
     ``max(surprise, fisher)``, ``fisher`` being Fisher's combination of the two p-values
     (chi-square, 4 degrees of freedom). The relay strengthens a tip-off; its absence never
     lowers one: most wiretaps never see the gang's internal calls.
+
+pattern (``pattern_score``)
+    The same official warning before several of the gang's events: Fisher's combination
+    of the pair's event scores over **every** enforcement event on the gang (an event
+    without a pre-event contact counts p = 1, so an official who called before one raid
+    in ten gains nothing). One number per (official, gang), repeated on its rows; the
+    scorer's ``tipoff_score`` is the larger of it and the best event's score.
+
+a tip-off (:func:`is_tipoff`)
+    An (event, official) whose own ``score`` reaches the threshold, or whose own score is
+    at least :data:`PATTERN_EVENT_MIN_SCORE` (a 1-in-100 coincidence by itself) inside a
+    pattern that reaches the threshold. The same rule lists rows in :func:`find_tipoffs`
+    and counts ``tipoff_raids`` in the scorer (both engines).
 """
 
 from __future__ import annotations
@@ -60,7 +73,7 @@ from ..graph import CaseGraph
 from ._context import Facts
 
 __all__ = ["tipoff_facts", "tipoffs_of", "pre_raid_records", "pre_raid_event", "side_ids", "scan_pvalue", "TIPOFF_MIN_SCORE",
-           "SIDE_MIN_CONFIDENCE"]
+           "SIDE_MIN_CONFIDENCE", "PATTERN_EVENT_MIN_SCORE", "pattern_scores", "is_tipoff"]
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +83,10 @@ logger = logging.getLogger(__name__)
 #: 1-in-100 threshold lists more coincidences than tip-offs (docs/signals.md: what it was
 #: chosen against and how it fails).
 TIPOFF_MIN_SCORE = 3.0
+#: An event whose own score is below the threshold is still a tip-off when it is at least
+#: this unusual by itself (1 in 100) and belongs to a pattern (:func:`pattern_scores`)
+#: that reaches the threshold (docs/signals.md: what it was chosen against, how it fails).
+PATTERN_EVENT_MIN_SCORE = 2.0
 #: Unlisted people count as the gang's side from this confidence on (listed members always).
 SIDE_MIN_CONFIDENCE = 0.5
 #: The background interval reaches this far before the window and after the event.
@@ -77,6 +94,57 @@ BASELINE = pd.Timedelta(days=730)
 
 _MAX_SURPRISE = 300.0
 _SEC = np.int64(1_000_000_000)
+
+
+def pattern_scores(score: Any, official: Any, gang: Any, n_events: Any) -> np.ndarray:
+    """The pattern of each (event, official) row: Fisher's combination of its (official,
+    gang) pair's event scores over every enforcement event on the gang.
+
+    Parameters
+    ----------
+    score : array-like of float
+        One score (-log10 p) per (event, official), capped at 30 as in the scorer.
+    official, gang : array-like
+        The row's official and gang (any hashable labels or codes).
+    n_events : array-like of int
+        The number of enforcement events on the row's gang (events without a pre-event
+        contact count p = 1; at least one).
+
+    Returns
+    -------
+    numpy.ndarray
+        ``-log10`` of the combined p-value (chi-square with ``2 x n_events`` degrees of
+        freedom), the same for every row of a pair, rounded to 10 decimals.
+
+    Examples
+    --------
+    Official A called before both of the gang's raids, each a 1-in-300 coincidence by
+    itself; together they are a 1-in-8,000 one. Before 2 raids in 10 they are not:
+
+    >>> pattern_scores([2.5, 2.5, 0.0], ["A", "A", "B"], ["G", "G", "G"], [2, 2, 2]).round(2).tolist()
+    [3.9, 3.9, 0.0]
+    >>> pattern_scores([2.5, 2.5], ["A", "A"], ["G", "G"], [10, 10]).round(2).tolist()
+    [0.54, 0.54]
+    """
+    sc = np.minimum(np.asarray(score, dtype=float), 30.0)
+    key = pd.MultiIndex.from_arrays([pd.Index(np.asarray(official)), pd.Index(np.asarray(gang))])
+    code, _ = pd.factorize(key)
+    chi = np.bincount(code, weights=2.0 * sc * np.log(10.0))[code] if len(sc) else np.zeros(0)
+    df = 2.0 * np.maximum(np.asarray(n_events, dtype=float), 1.0)
+    return _to_surprise(np.where(chi > 0, stats.chi2.logsf(chi, df), 0.0))
+
+
+def is_tipoff(score: Any, pattern: Any, min_score: float = TIPOFF_MIN_SCORE) -> np.ndarray:
+    """Which (event, official) rows are tip-offs: ``score >= min_score``, or ``score >=
+    PATTERN_EVENT_MIN_SCORE`` inside a pattern with ``pattern >= min_score``.
+
+    Examples
+    --------
+    >>> is_tipoff([3.2, 2.4, 2.4, 1.5], [3.2, 4.0, 2.9, 4.0]).tolist()
+    [True, True, False, False]
+    """
+    s, p = np.asarray(score, dtype=float), np.asarray(pattern, dtype=float)
+    return np.asarray((s >= min_score) | ((p >= min_score) & (s >= min(PATTERN_EVENT_MIN_SCORE, min_score))))
 
 
 def _secs(t: pd.Series | np.ndarray, t0: np.datetime64) -> np.ndarray:
@@ -506,7 +574,8 @@ def tipoffs_of(
     the per-(event, official) statistics repeated: ``n_window``, ``window_hours`` (the
     best window), ``n_baseline``, ``n_follow_up``, ``baseline_hours``, ``expected``,
     ``p_value`` (corrected for the scan), ``surprise``, ``n_relay``, ``relay_expected``,
-    ``relay_surprise``, ``score``, and ``follow_up_hours`` (the follow-up period used).
+    ``relay_surprise``, ``score``, ``pattern_score`` (:func:`pattern_scores`), and
+    ``follow_up_hours`` (the follow-up period used).
     Unfiltered: callers apply their threshold (:data:`TIPOFF_MIN_SCORE`). A pure function
     of the case's facts (``Facts.tipoffs`` holds it for the default arguments;
     :func:`umbrella_graph.scoring.tipoff_table` takes a graph).
@@ -656,6 +725,10 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
         tg["score"] = np.maximum(tg["surprise"].to_numpy(), fisher)
     else:
         tg["score"] = tg["surprise"]
+    n_ev = ev.groupby("gang_id", sort=False).size()
+    tg["pattern_score"] = pattern_scores(tg["score"].to_numpy(), tg["official_id"].astype(str).to_numpy(),
+                                         tg["gang_id"].astype(str).to_numpy(),
+                                         n_ev.reindex(tg["gang_id"]).fillna(1).to_numpy())
     tg["follow_up_hours"] = d.total_seconds() / 3600.0
     out = hits.merge(tg.drop(columns=["gang_id"]), on=["_ev", "official_id"], how="inner")
     out["lead_hours"] = ((out["event_time"] - out["time"]).dt.total_seconds() / 3600.0).round(4)

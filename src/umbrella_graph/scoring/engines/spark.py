@@ -240,6 +240,8 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None,
     contract_expected = F.col("contract_total") * F.least(F.greatest(share, zero), one)
     contact_expected = F.col("contact_volume") * F.col("contact_rate")
     stat = F.col("ppr_strength") / F.greatest(F.col("total_strength"), F.lit(1e-12))
+    pattern = fisher_surprise(F.col("tipoff_chi"), F.col("tipoff_df"))  # scoring.tipoff.pattern_scores
+    m = F.lit(float(c["TIPOFF_MIN_SCORE"]))
     cols: dict[str, Any] = {
         "money_amount": F.log1p("money_amount_raw"),
         "money_count": F.col("money_count"),
@@ -256,8 +258,10 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None,
         "contract_unit": F.col("contract_unit"),
         "contact_expected": contact_expected,
         "contact_surprise": poisson_surprise(F.col("contact_weight"), contact_expected),
-        "tipoff_score": F.greatest(F.col("tipoff_best"),
-                                   fisher_surprise(F.col("tipoff_chi"), F.col("tipoff_df"))),
+        "tipoff_score": F.greatest(F.col("tipoff_best"), pattern),
+        # scoring.tipoff.is_tipoff: events at the threshold, and the pattern's members
+        "tipoff_raids": F.col("tipoff_strong") + F.when(pattern >= m, F.col("tipoff_mid")).otherwise(zero),
+        "tipoff_spread": F.col("spread_strong") + F.when(pattern >= m, F.col("spread_mid")).otherwise(zero),
         "ppr": F.log10((F.col("ppr_visit") + F.lit(1e-12)) / (stat + F.lit(1e-12))),
     }
     out = []

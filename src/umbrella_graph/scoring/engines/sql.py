@@ -199,12 +199,18 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
         FROM gangs g LEFT JOIN contact_pairs p ON p.gang = g.gang GROUP BY g.gang"""))
 
     # -- tip-offs (the per-event test is the tipoff table)
-    m = _d(c["TIPOFF_MIN_SCORE"])
+    # events at the threshold (strong) and events that count only inside a pattern at the
+    # threshold (mid: PATTERN_EVENT_MIN_SCORE <= score < threshold); the pattern is Fisher's
+    # combination below (tipoff_chi, tipoff_df), the rule scoring.tipoff.is_tipoff
+    m, pm = _d(c["TIPOFF_MIN_SCORE"]), _d(min(c["PATTERN_EVENT_MIN_SCORE"], c["TIPOFF_MIN_SCORE"]))
     v.append(("tipoff_pairs", f"""
         SELECT off, gang,
-               CAST(sum(CASE WHEN score >= {m} THEN 1 ELSE 0 END) AS DOUBLE) AS tipoff_raids,
+               CAST(sum(CASE WHEN score >= {m} THEN 1 ELSE 0 END) AS DOUBLE) AS tipoff_strong,
+               CAST(sum(CASE WHEN score >= {pm} AND score < {m} THEN 1 ELSE 0 END) AS DOUBLE) AS tipoff_mid,
                CAST(sum(CASE WHEN score >= {m} AND relay_surprise >= {m} THEN 1 ELSE 0 END) AS DOUBLE)
-                 AS tipoff_spread,
+                 AS spread_strong,
+               CAST(sum(CASE WHEN score >= {pm} AND score < {m} AND relay_surprise >= {m} THEN 1 ELSE 0 END)
+                 AS DOUBLE) AS spread_mid,
                greatest(max(least(score, {_d(30.0)})), {zero}) AS tipoff_best,
                sum({_d(2.0)} * least(score, {_d(30.0)}) * ln({_d(10.0)})) AS tipoff_chi
         FROM tipoff GROUP BY off, gang"""))
@@ -354,7 +360,8 @@ SELECT p.off, p.gang, p.official_id, p.gang_id,
   {z('c.contact_weight')} AS contact_weight, {z('c.contact_core')} AS contact_core,
   {z('c.contact_people')} AS contact_people, {z('c.contact_post')} AS contact_post,
   {z('c.tipoff_post_raids')} AS tipoff_post_raids, cv.contact_volume, {z('cr.rate')} AS contact_rate,
-  {z('t.tipoff_raids')} AS tipoff_raids, {z('t.tipoff_spread')} AS tipoff_spread,
+  {z('t.tipoff_strong')} AS tipoff_strong, {z('t.tipoff_mid')} AS tipoff_mid,
+  {z('t.spread_strong')} AS spread_strong, {z('t.spread_mid')} AS spread_mid,
   {z('t.tipoff_best')} AS tipoff_best, {z('t.tipoff_chi')} AS tipoff_chi, ec.tipoff_df,
   {z('ks.kin_side')} AS kin_side, {z('ke.kin_employed')} AS kin_employed, {z('mp.member')} AS member,
   {z('j.jurisdiction')} AS jurisdiction, {z('lp.leads_gang')} AS leads_gang, {z('lo.leads_other')} AS leads_other,

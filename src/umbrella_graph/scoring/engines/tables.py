@@ -286,7 +286,7 @@ def constants() -> dict[str, Any]:
     """The scorer's constants the feature definitions use (read from the memory engine's
     modules, so both engines use one set of numbers)."""
     from .. import signals, structure
-    from ..tipoff import TIPOFF_MIN_SCORE
+    from ..tipoff import PATTERN_EVENT_MIN_SCORE, TIPOFF_MIN_SCORE
 
     return {
         "LARGE_QUANTILE": signals.LARGE_QUANTILE,
@@ -302,6 +302,7 @@ def constants() -> dict[str, Any]:
         "ROLE_EDGE_WEIGHT": structure._ROLE_EDGE_WEIGHT,
         "CONTRACT_EDGE_WEIGHT": structure._CONTRACT_EDGE_WEIGHT,
         "TIPOFF_MIN_SCORE": TIPOFF_MIN_SCORE,
+        "PATTERN_EVENT_MIN_SCORE": PATTERN_EVENT_MIN_SCORE,
         "PPR_ALPHA": 0.85,
         "PPR_TOL": 1e-8,
         "PPR_MAX_ITER": 200,
