@@ -45,8 +45,9 @@ output_opt = click.option("-o", "--output", type=click.Path(dir_okay=False, path
               help="Period after each event whose contacts are measured as follow-up (investigations); "
                    "'auto' measures it from the case.")
 @click.option("--min-score", default=None, type=float,
-              help="Keep (event, official) pairs whose combined score (-log10 p) is at least this "
-                   "[default: 2.0]; 0 keeps every pre-event contact.")
+              help="Keep (event, official) pairs whose combined score (-log10 p) is at least this, "
+                   "or at least 2.0 inside a pattern (the same official before several of the gang's "
+                   "events) at least this [default: 3.0]; 0 keeps every pre-event contact.")
 @click.option("--summary", is_flag=True, help="One row per (event, official) instead of one per contact record.")
 @loading_options
 @handle_errors
