@@ -219,13 +219,14 @@ def _walks(ctx: Facts, A: Any) -> pd.DataFrame:
     """Personalised PageRank from each gang side read at the officials (gang, node, x):
     the walks as the memory engine runs them (blocked sparse products), for the Spark
     engine's default ``walks="driver"``."""
-    from ..structure import _seed_matrix
+    from ..structure import WALK_BLOCK_BYTES, _seed_matrix
 
     empty = pd.DataFrame({"gang": np.zeros(0, np.int64), "node": np.zeros(0, np.int64), "x": np.zeros(0)})
     opos = _i64(ctx.official_pos)
     if ctx.n_gangs == 0 or len(opos) == 0 or A.nnz == 0:
         return empty
-    R = algorithms.personalized_pagerank_many(A, _seed_matrix(ctx), alpha=0.85, tol=1e-8, nodes=opos)
+    R = algorithms.personalized_pagerank_many(A, _seed_matrix(ctx), alpha=0.85, tol=1e-8, nodes=opos,
+                                              max_bytes=WALK_BLOCK_BYTES)
     G = ctx.n_gangs
     return pd.DataFrame({"gang": np.repeat(np.arange(G, dtype=np.int64), len(opos)),
                          "node": np.tile(opos, G), "x": _f64(R).reshape(-1)})
