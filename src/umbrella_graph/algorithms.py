@@ -147,7 +147,12 @@ def to_igraph(A: Any, *, directed: bool = False) -> ig.Graph:
     (3, 2, [2.0, 1.0])
     """
     M = _as_csr(A, "to_igraph")
-    return _igraph_of(M if directed else sp.triu(_symmetric(M), k=1), M.shape[0], directed)
+    n = M.shape[0]
+    # undirected: the upper triangle of the symmetrised matrix; handed over in a list so
+    # that no reference outlives its use (the copies are freed before igraph's is made)
+    held = [M if directed else sp.triu(_symmetric(M), k=1)]
+    del M
+    return _igraph_of(held, n, directed)
 
 
 def _undirected_igraph(A: Any, func: str) -> ig.Graph:
@@ -168,7 +173,10 @@ def _undirected_igraph(A: Any, func: str) -> ig.Graph:
                                              "other edge weights")
         return A
     M = _as_csr(A, func)
-    return _igraph_of(sp.triu(_symmetric(M), k=1), M.shape[0], False)
+    n = M.shape[0]
+    held = [sp.triu(_symmetric(M), k=1)]
+    del M
+    return _igraph_of(held, n, False)
 
 
 def _strengths(g: ig.Graph) -> np.ndarray:
@@ -177,16 +185,24 @@ def _strengths(g: ig.Graph) -> np.ndarray:
     return np.ones(g.ecount())
 
 
-def _igraph_of(M: sp.spmatrix, n: int, directed: bool) -> ig.Graph:
-    C = sp.coo_matrix(M)
-    row, col, data = C.row.astype(np.int64), C.col.astype(np.int64), C.data
-    key = row * max(n, 1) + col
+def _igraph_of(held: list[sp.spmatrix], n: int, directed: bool) -> ig.Graph:
+    """The igraph graph of the one matrix in ``held`` (taken out of it). Every
+    intermediate is dropped as soon as it is used: at a million people the edge arrays,
+    igraph's own copy and the weight list are each hundreds of megabytes."""
+    C = sp.coo_matrix(held.pop())
+    edges = np.empty((C.nnz, 2), dtype=np.int64)
+    edges[:, 0], edges[:, 1] = C.row, C.col
+    data = np.asarray(C.data, dtype=float)
+    del C
+    key = edges[:, 0] * max(n, 1) + edges[:, 1]
     if len(key) > 1 and not bool(np.all(key[1:] > key[:-1])):  # usually sorted already
         order = np.argsort(key, kind="stable")
-        row, col, data = row[order], col[order], data[order]
-    edges = np.ascontiguousarray(np.column_stack([row, col]))
+        edges, data = edges[order], data[order]
+        del order
+    del key
     g = ig.Graph(n=n, edges=edges.data if len(edges) else [], directed=directed)
-    g.es["weight"] = data.astype(float).tolist()
+    del edges
+    g.es["weight"] = data.tolist()
     return g
 
 
