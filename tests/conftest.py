@@ -42,3 +42,14 @@ def datasets_dir() -> Path:
     if not DATASETS.is_dir():
         pytest.fail(f"shared datasets not found at {DATASETS}")
     return DATASETS
+
+
+@pytest.fixture(scope="session")
+def tipoff_pattern_graph() -> CaseGraph:
+    """A 4,000-person city of bench/accuracy.py's tip-off hidden family (tuning split, seed
+    102: few relays, relatives calling) in which events below the tip-off threshold count
+    inside a pattern (scoring.tipoff.is_tipoff); built once for the modules that use it."""
+    from umbrella_graph.synth import generate_city
+
+    return build_graph(generate_city(people=4000, gangs=6, seed=102, relay_share=0.08,
+                                     tipoff_relative_share=0.54).case)

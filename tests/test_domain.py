@@ -177,18 +177,15 @@ def test_pre_raid_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph)
         assert {x for x in listed if x[:3] in counted} == scorer
 
 
-def test_tipoff_rule_is_one_definition() -> None:
+def test_tipoff_rule_is_one_definition(tipoff_pattern_graph: CaseGraph) -> None:
     """What counts as a tip-off is one rule (scoring.tipoff.is_tipoff): the events
     find_tipoffs lists at its defaults are the events the scorer counts in tipoff_raids,
     pair by pair, including events below the threshold that belong to a pattern (the same
     official before several of the gang's raids), which the threshold alone would drop."""
     from umbrella_graph.scoring import pair_features
     from umbrella_graph.scoring.tipoff import PATTERN_EVENT_MIN_SCORE, TIPOFF_MIN_SCORE
-    from umbrella_graph.synth import generate_city
 
-    # a tip-off hidden setting of bench/accuracy.py (tuning split): few relays, relatives calling
-    g = build_graph(generate_city(people=4000, gangs=6, seed=102, relay_share=0.08,
-                                  tipoff_relative_share=0.54).case)
+    g = tipoff_pattern_graph
     tips = find_tipoffs(g)
     listed = tips.drop_duplicates(["event_id", "official_id"])
     members = listed[listed["score"] < TIPOFF_MIN_SCORE]

@@ -104,17 +104,15 @@ def test_city_20k_features_and_scores_equal_memory(spark):
     assert _max_diff(got_s, mem_s, num) <= TOL
 
 
-def test_tipoff_pattern_members_equal_memory(spark):
+def test_tipoff_pattern_members_equal_memory(spark, tipoff_pattern_graph):
     """A city where events below the tip-off threshold count inside a pattern (the same
     official before several raids, scoring.tipoff.is_tipoff): the Spark engine's
     tipoff_raids, tipoff_spread and tipoff_score equal the memory engine's."""
-    import umbrella_graph as ug
     from umbrella_graph.investigate import find_tipoffs
     from umbrella_graph.scoring.engines.spark import spark_pair_features
     from umbrella_graph.scoring.tipoff import TIPOFF_MIN_SCORE
 
-    g = ug.build_graph(generate_city(people=4000, gangs=6, seed=102, relay_share=0.08,
-                                     tipoff_relative_share=0.54).case)
+    g = tipoff_pattern_graph
     tips = find_tipoffs(g)
     assert (tips["score"] < TIPOFF_MIN_SCORE).any()  # the pattern rule is exercised
     with warnings.catch_warnings():
