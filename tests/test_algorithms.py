@@ -29,6 +29,7 @@ from umbrella_graph.algorithms import (
     random_walk_with_restart,
     resource_allocation,
     to_igraph,
+    truncated_pagerank_many,
 )
 from umbrella_graph.schema import strength_to_distance
 
@@ -435,6 +436,82 @@ def test_ppr_not_converged_logs_and_returns_last_iterate(caplog: pytest.LogCaptu
     assert "2 source sets did not converge in 3 iterations" in caplog.text
     assert R.shape == (2, len(order)) and np.allclose(R.sum(axis=1), 1.0)
     assert np.abs(R[0] - nx_ppr(G, order, [0])).max() > 1e-6  # only 3 steps taken
+
+
+def _truncated_reference(A: sp.spmatrix, W: np.ndarray, steps: int, alpha: float) -> np.ndarray:
+    """The definition, dense: (1 - a) / (1 - a^(K+1)) * sum_k a^k T^k s."""
+    M = np.asarray(sp.csr_matrix(A).toarray(), dtype=float)
+    np.fill_diagonal(M, 0.0)
+    s = M.sum(axis=1)
+    T = np.divide(M, s[:, None], out=np.zeros_like(M), where=s[:, None] > 0).T  # column-stochastic
+    X = (W / W.sum(axis=1, keepdims=True)).T
+    acc = X.copy()
+    for k in range(1, steps + 1):
+        X = T @ X
+        acc += alpha ** k * X
+    return ((1 - alpha) / (1 - alpha ** (steps + 1)) * acc).T
+
+
+@pytest.mark.parametrize("steps", [0, 1, 2, 3, 4, 5])
+def test_truncated_walk_matches_its_definition(steps: int) -> None:
+    for G in (weighted_karate(), directed_with_dangling()):
+        order, A = as_matrix(G)
+        W = np.zeros((3, len(order)))
+        W[0, 0] = 1.0
+        W[1, [3, 5]] = [1.0, 3.0]
+        W[2, ::2] = 1.0
+        ours = truncated_pagerank_many(A, W, steps=steps, alpha=0.7)
+        np.testing.assert_allclose(ours, _truncated_reference(A, W, steps, 0.7), rtol=1e-12, atol=1e-15)
+
+
+def test_truncated_walk_tends_to_pagerank() -> None:
+    G = weighted_karate()  # no dangling node: the untruncated walk never restarts early
+    order, A = as_matrix(G)
+    R = truncated_pagerank_many(A, [[0], [4, 9]], steps=300)
+    np.testing.assert_allclose(R[0], nx_ppr(G, order, [0]), atol=1e-12)
+    np.testing.assert_allclose(R[1], nx_ppr(G, order, [4, 9]), atol=1e-12)
+    near = truncated_pagerank_many(A, [[0]], steps=4)[0]
+    far = [i for i in range(len(order)) if nx.shortest_path_length(G, order[0], order[i]) > 4]
+    assert (near[far] == 0).all() if far else True
+
+
+def test_truncated_walk_values_do_not_depend_on_what_else_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Grid, scattered pairs, and tiny blocks and chunks give the same bits."""
+    import umbrella_graph.algorithms as al
+
+    G = nx.gnm_random_graph(400, 2400, seed=3)
+    rng = np.random.default_rng(0)
+    for u, v in G.edges():
+        G[u][v]["strength"] = float(rng.uniform(0.5, 3))
+    _, A = as_matrix(G)
+    sets = [list(rng.choice(400, size=int(rng.integers(1, 6)), replace=False)) for _ in range(70)]
+    grid = truncated_pagerank_many(A, sets)
+    nodes = rng.choice(400, size=50, replace=False)
+    np.testing.assert_array_equal(truncated_pagerank_many(A, sets, nodes=nodes), grid[:, nodes])
+    pairs = np.column_stack([rng.integers(0, 70, 500), rng.integers(0, 400, 500)])
+    np.testing.assert_array_equal(truncated_pagerank_many(A, sets, pairs=pairs), grid[pairs[:, 0], pairs[:, 1]])
+    monkeypatch.setattr(al, "_TRUNC_BLOCK_BYTES", 1)  # one source set per block, one value per piece
+    monkeypatch.setattr(al, "_TRUNC_CHUNK_NNZ", 1)  # one node per chunk
+    np.testing.assert_array_equal(truncated_pagerank_many(A, sets, pairs=pairs), grid[pairs[:, 0], pairs[:, 1]])
+    assert truncated_pagerank_many(A, sets, pairs=np.zeros((0, 2), dtype=int)).shape == (0,)
+
+
+def test_truncated_walk_parameter_errors() -> None:
+    A = sp.csr_matrix(np.ones((3, 3)))
+    with pytest.raises(ParameterError, match="'steps' parameter of truncated_pagerank_many must be a non-negative"):
+        truncated_pagerank_many(A, [[0]], steps=-1)
+    with pytest.raises(ParameterError, match="'alpha' parameter of truncated_pagerank_many"):
+        truncated_pagerank_many(A, [[0]], alpha=0.0)
+    with pytest.raises(ParameterError, match=r"'pairs' parameter .* source set indices in \[0, 1\)"):
+        truncated_pagerank_many(A, [[0]], pairs=[[1, 0]])  # only one source set
+    with pytest.raises(ParameterError, match=r"'pairs' parameter .* node positions in \[0, 3\)"):
+        truncated_pagerank_many(A, [[0]], pairs=[[0, 3]])
+    with pytest.raises(ParameterError, match="'pairs' parameter .* integer array"):
+        truncated_pagerank_many(A, [[0]], pairs=[0, 1, 2])
+    with pytest.raises(ParameterError, match="'pairs' parameter .* integer array"):
+        truncated_pagerank_many(A, [[0]], pairs=[[0.0, 1.5]])
+    with pytest.raises(ParameterError, match="'pairs' parameter"):
+        truncated_pagerank_many(A, [[0]], pairs=[[0, 0]], nodes=[0])
 
 
 def test_link_prediction_scattered_and_grid_pairs_agree() -> None:

@@ -6,7 +6,8 @@
 * every pair that is not a candidate has every evidence feature zero under the dense
   path (the proof that pruning loses no evidence), on those cases and on random small
   cities (hypothesis);
-* the blocked walks give the same values whatever the block and thread count;
+* the blocked walks give the same values whatever the block and thread count, and the
+  scorer's truncated walks at the held pairs equal the walk over every node;
 * a step that would not fit in memory stops with a clear error first.
 """
 
@@ -167,6 +168,24 @@ def test_blocked_walks_do_not_change_values(city_graph: ug.CaseGraph) -> None:
     assert np.array_equal(two, whole[:, nodes])
     with pytest.raises(ParameterError, match="max_bytes"):
         algorithms.personalized_pagerank_many(A, P, max_bytes=0)
+
+
+def test_scorer_walks_are_the_truncated_walk_at_the_held_pairs(city_graph: ug.CaseGraph) -> None:
+    """The ``ppr`` feature reads the walk cut at WALK_STEPS at each held pair: the same
+    bits as the walk computed over every node."""
+    from umbrella_graph.scoring.facts import facts_of
+    from umbrella_graph.scoring.structure import WALK_ALPHA, WALK_STEPS, _seed_matrix
+
+    ctx = facts_of(city_graph, "test")
+    A, P = ctx.structure, _seed_matrix(ctx)
+    off, gang = (np.asarray(a) for a in ug.scoring.signals.candidate_index(ctx))
+    whole = algorithms.truncated_pagerank_many(A, P, steps=WALK_STEPS, alpha=WALK_ALPHA)
+    visit = whole[gang, ctx.official_pos[off]]
+    X = pair_features(city_graph)
+    deg = np.asarray(A.sum(axis=1)).ravel()
+    want = np.round(np.log10((visit + 1e-12) / (deg[ctx.official_pos[off]] / deg.sum() + 1e-12)), 10)
+    np.testing.assert_array_equal(X["ppr"].to_numpy(), want)
+    assert X["ppr"].nunique() > 100
 
 
 def test_memory_error_before_allocating(monkeypatch: pytest.MonkeyPatch) -> None:

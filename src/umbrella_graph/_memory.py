@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any
 
 from .errors import InsufficientMemoryError, ParameterError
 
-__all__ = ["available_bytes", "check_memory", "ENV_LIMIT"]
+__all__ = ["available_bytes", "check_memory", "release_freed_memory", "ENV_LIMIT"]
 
 #: Environment variable overriding the available memory (bytes or ``2G``-style).
 ENV_LIMIT = "UMBRELLA_GRAPH_MEMORY_LIMIT"
@@ -66,3 +67,35 @@ def check_memory(needed: float, step: str, *, hint: str = "") -> None:
     avail = available_bytes()
     if needed > avail:
         raise InsufficientMemoryError(step, needed=int(needed), available=avail, hint=hint)
+
+
+def release_freed_memory() -> None:
+    """Hand the memory this process has freed back to the operating system.
+
+    glibc keeps freed small blocks in its heap (the many short-lived objects of building
+    a city's tables leave it fragmented), so the resident size after a step can be
+    several times what is still in use: at 300k people, 2.08 GB after generating the
+    city for 0.75 GB of tables. ``malloc_trim(0)`` returns the free pages; the steps
+    that free most call this when they end. It changes no value, costs milliseconds to
+    a second, and does nothing where the C library has no ``malloc_trim`` (macOS,
+    Windows, musl).
+
+    Examples
+    --------
+    >>> release_freed_memory()
+    """
+    global _TRIM
+    if _TRIM is None:
+        import ctypes
+        import ctypes.util
+
+        try:
+            _TRIM = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+            _TRIM.argtypes, _TRIM.restype = [ctypes.c_size_t], ctypes.c_int
+        except (OSError, AttributeError):
+            _TRIM = False
+    if _TRIM:
+        _TRIM(0)
+
+
+_TRIM: Any = None  # the C function, False where there is none, None before the first call

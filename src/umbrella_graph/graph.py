@@ -39,6 +39,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from ._memory import release_freed_memory
 from .case import Case, frozen_frame
 from .errors import ParameterError
 from .schema import NODE_KINDS, NODE_TABLES, RELATIONS, TABLES, Relation, strength_to_distance
@@ -572,6 +573,7 @@ def build_graph(case: Case) -> CaseGraph:
         found = _NodeLookup(nodes["id"]).positions(ends, rows)
         arrays = {"src": np.concatenate(found[0::2]), "dst": np.concatenate(found[1::2]),
                   **{c: np.concatenate(v) for c, v in cols.items()}}
+        del found
     else:
         arrays = {"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64), "kind": np.zeros(0, np.int8),
                   "table": np.zeros(0, np.int8), "pos": np.zeros(0, np.int64), "primary": np.zeros(0, bool),
@@ -584,6 +586,8 @@ def build_graph(case: Case) -> CaseGraph:
     arrays["kind"] = pd.Categorical.from_codes(arrays["kind"], dtype=pd.CategoricalDtype(list(EDGE_KINDS)))
     arrays["table"] = pd.Categorical.from_codes(arrays["table"], dtype=pd.CategoricalDtype(list(TABLES)))
     edges = pd.DataFrame({c: arrays[c] for c in _EDGE_COLUMNS})
+    del arrays, cols, ends, rows
+    release_freed_memory()
     return CaseGraph(case, nodes, edges)
 
 

@@ -45,6 +45,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._memory import release_freed_memory
 from ..domain import LEAD_WINDOWS, RELAY_WINDOW
 from ..errors import ParameterError
 from ..graph import CaseGraph
@@ -85,6 +86,7 @@ def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) ->
     f = replace(f, candidates=candidate_facts(f))
     for name in f.__dataclass_fields__:
         _read_only(getattr(f, name))
+    release_freed_memory()  # the stages' intermediates (0.8 GB at 300k people)
     return f
 
 

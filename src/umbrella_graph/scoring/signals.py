@@ -85,7 +85,7 @@ FEATURE_DOCS: dict[str, str] = {
     "jurisdiction": "the official governs the gang's village (1), town (0.7), district (0.4), city (0.15); regulators of its trade and police 0.8",
     "leads_gang": "leads (petitions, tips) naming the official together with this gang",
     "leads_other": "leads naming the official without a gang",
-    "ppr": "log10 of personalised PageRank from the gang side at the official over his stationary share",
+    "ppr": "log10 of personalised PageRank (cut at 4 steps) from the gang side at the official over his stationary share",
     "community": "share of the gang side (by confidence) in the official's Leiden community",
     "brokerage": "sampled betweenness of the official (same for every gang)",
     "link_aa": "Adamic-Adar index between the official and the gang side (confidence-weighted, per side member)",

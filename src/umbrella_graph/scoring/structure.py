@@ -1,9 +1,9 @@
 """The structural signals: the official's position in the case's network.
 
-``ppr`` (personalised PageRank from each gang's side), ``community`` (the gang side's
-share of his Leiden community), ``brokerage`` (sampled betweenness) and ``link_aa`` /
-``link_ra`` (link prediction against the gang's strong side), all on one typed,
-weighted person/company graph (:func:`structure_matrix`, the fact ``Facts.structure``).
+``ppr`` (personalised PageRank from each gang's side, cut at :data:`WALK_STEPS`
+steps), ``community`` (the gang side's share of his Leiden community), ``brokerage``
+(sampled betweenness) and ``link_aa`` / ``link_ra`` (link prediction against the gang's
+strong side), all on one typed, weighted person/company graph (:func:`structure_matrix`, the fact ``Facts.structure``).
 :func:`signal_structure` is a pure function of the facts and the seed, like the
 evidence signals of :mod:`umbrella_graph.scoring.signals`.
 """
@@ -19,7 +19,7 @@ from .. import algorithms
 from ._context import Facts
 from .signals import SignalResult, _Pairs
 
-__all__ = ["signal_structure", "structure_matrix", "BROKERAGE_SAMPLES", "WALK_BLOCK_BYTES"]
+__all__ = ["signal_structure", "structure_matrix", "BROKERAGE_SAMPLES", "WALK_STEPS", "WALK_ALPHA"]
 
 #: Record weights of the structural graph (per record, summed per pair).
 _KIN_TIE_WEIGHT = 2.0
@@ -75,11 +75,13 @@ def structure_matrix(ctx: Facts) -> sp.csr_matrix:
     return A
 
 
-#: Working memory allowed to one block of gang-seeded walks (three ``nodes x gangs``
-#: float arrays). The walks are bound by memory traffic (gangs x edges), not by the
-#: number of blocks: at 300k people blocks of 128, 41 and 16 gangs took 17.6, 16.8 and
-#: 15.6 s, so the block is kept small (256 MB: 10 gangs at 1M people).
-WALK_BLOCK_BYTES = 1 << 28
+#: The gang-seeded walks: personalised PageRank cut at this many steps
+#: (:func:`umbrella_graph.algorithms.truncated_pagerank_many`), with this damping.
+#: Four steps keep the walk local (the cost grows with the held pairs, not with gangs x
+#: edges) while counting paths of up to four records; 1 - 0.85^5 = 56% of the untruncated
+#: walk's time is spent within them (docs/signals.md, docs/scale.md).
+WALK_STEPS = 4
+WALK_ALPHA = 0.85
 
 
 def _seed_matrix(ctx: Facts) -> sp.csr_matrix:
@@ -99,20 +101,17 @@ def _seed_matrix(ctx: Facts) -> sp.csr_matrix:
 
 
 def _walks(ctx: Facts, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progress: Any) -> np.ndarray:
-    """Personalised PageRank from each gang's side, read at the officials of the held
-    pairs only: one call of :func:`umbrella_graph.algorithms.personalized_pagerank_many`
-    (the transition matrix prepared once), which walks the gangs in blocks under
-    :data:`WALK_BLOCK_BYTES` (multi-right-hand-side sparse products) and keeps only the
-    values at those officials (gangs x officials), so memory is one block whatever the
-    number of gangs."""
+    """The truncated walk from each held pair's gang side, read at its official: one call
+    of :func:`umbrella_graph.algorithms.truncated_pagerank_many` with the held pairs
+    (two steps forward from the gang sides, two backward from the officials), so the
+    cost grows with the held pairs and their few-hop neighbourhoods."""
     if not out.size:
         if progress is not None:
             progress.update(ctx.n_gangs)
         return np.zeros(0)
-    nodes, inv = np.unique(ctx.official_pos[out.off], return_inverse=True)
-    R = algorithms.personalized_pagerank_many(A, P, alpha=0.85, tol=1e-8, nodes=nodes, max_bytes=WALK_BLOCK_BYTES,
+    pairs = np.column_stack([out.gang, ctx.official_pos[out.off]])
+    return algorithms.truncated_pagerank_many(A, P, steps=WALK_STEPS, alpha=WALK_ALPHA, pairs=pairs,
                                               progress=progress if progress is not None else False)
-    return np.asarray(R[out.gang, inv], dtype=float)
 
 
 def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None:

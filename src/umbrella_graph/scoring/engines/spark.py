@@ -30,7 +30,7 @@ from ...graph import CaseGraph
 from .._context import check_ids
 from ..facts import case_memo, facts_of
 from ..signals import FEATURES
-from .sql import PPR_STEP, _d, feature_views, pair_view
+from .sql import feature_views, pair_view, walk_views
 from .tables import case_tables, constants, to_spark
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -139,52 +139,7 @@ def _udfs() -> tuple[Any, Any]:
     return poisson_surprise, fisher_surprise
 
 
-def _ppr(spark: SparkSession, c: dict[str, Any], n: int) -> DataFrame:
-    """Personalised PageRank from every gang side as iterated joins (the view
-    ``ppr_result``: gang, node, x). Each gang stops when the L1 change of its vector falls
-    below ``n * tol``, as the memory engine's power iteration does."""
-    alpha, tol, max_iter = float(c["PPR_ALPHA"]), float(c["PPR_TOL"]), int(c["PPR_MAX_ITER"])
-    step_sql = PPR_STEP.format(zero=_d(0.0), alpha=_d(alpha))
-    restart_sql = f"""
-        SELECT a.gang, {_d(1.0 - alpha)} + {_d(alpha)} * coalesce(d.dm, {_d(0.0)}) AS restart
-        FROM (SELECT DISTINCT gang FROM ppr_x) a
-        LEFT JOIN (SELECT x.gang, sum(x.x) AS dm FROM ppr_x x JOIN dangling d ON x.node = d.node GROUP BY x.gang) d
-        ON d.gang = a.gang"""
-    # the walk's inputs are read every step: materialise them once
-    for view in ("transition", "seeds", "dangling"):
-        spark.table(view).localCheckpoint(eager=True).createOrReplaceTempView(view)
-    x = spark.sql("SELECT gang, node, p AS x FROM seeds").localCheckpoint(eager=True)
-    done: list[DataFrame] = []
-    active = sorted(r["gang"] for r in x.select("gang").distinct().collect())
-    it = 0
-    while active and it < max_iter:
-        it += 1
-        x.createOrReplaceTempView("ppr_x")
-        spark.sql(restart_sql).createOrReplaceTempView("ppr_restart")
-        # materialise each step (short lineage); the previous step is released
-        step = spark.sql(step_sql).localCheckpoint(eager=True)
-        err = {r[0]: r[1] for r in step.groupBy("gang").sum("change").collect()}
-        log.debug("iteration %d: %s", it, err)
-        x = step.select("gang", "node", "x")
-        finished = [g for g in active if err.get(g, 0.0) < n * tol]
-        if finished:
-            done.append(x.filter(x["gang"].isin(finished)).localCheckpoint(eager=True))
-            active = [g for g in active if g not in finished]
-            x = x.filter(~x["gang"].isin(finished))
-    if active:
-        log.warning("personalized PageRank: %d seed sets did not converge in %d iterations (tol=%g)",
-                    len(active), max_iter, tol)
-        done.append(x)
-    log.info("personalized PageRank: %d iterations of joins", it)
-    res = done[0] if done else spark.sql("SELECT gang, node, x FROM ppr_x WHERE false")
-    for d in done[1:]:
-        res = res.unionByName(d)
-    res.createOrReplaceTempView("ppr_result")
-    return res
-
-
-def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None,
-                         walks: str = "driver") -> DataFrame:
+def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None) -> DataFrame:
     """Every feature per (official, gang) pair from the case tables registered as views.
 
     Parameters
@@ -195,11 +150,6 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None,
         :func:`~umbrella_graph.scoring.engines.tables.read_tables`).
     pairs : DataFrame, optional
         The (off, gang) pairs to compute (default: every official x gang).
-    walks : {"driver", "joins"}, default "driver"
-        Where the personalised PageRank walks come from: the ``walks`` table (computed
-        by the driver, as the memory engine does), or power iterations as joins in Spark
-        (experimental: on Spark 4.3 in local mode each step slows down as the steps
-        accumulate; docs/scale.md).
 
     Returns
     -------
@@ -217,13 +167,13 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None,
     if pairs is not None:
         base = base.join(pairs.select("off", "gang"), ["off", "gang"], "left_semi")
     base.createOrReplaceTempView("pairs")
-    n = int(spark.sql("SELECT n_nodes FROM params").first()[0])  # type: ignore[index]
-    if walks == "joins":
-        _ppr(spark, c, n)
-    elif walks == "driver":
-        spark.table("walks").createOrReplaceTempView("ppr_result")
-    else:
-        raise ParameterError.invalid("walks", "features_from_tables", "'driver' or 'joins'", walks)
+    # the walks cut at WALK_STEPS, read at the pairs: each step materialised once (the
+    # transition table feeds four of them; left as views, its aggregation over every
+    # structural record would run once per use, concurrently, in the final plan)
+    for name in ("transition", "seeds"):
+        spark.table(name).localCheckpoint(eager=True).createOrReplaceTempView(name)
+    for name, sql in walk_views(c):
+        spark.sql(sql).localCheckpoint(eager=True).createOrReplaceTempView(name)
     raw = spark.sql(pair_view(list(FEATURES)))
     poisson_surprise, fisher_surprise = _udfs()
     one, zero, tiny = F.lit(1.0), F.lit(0.0), F.lit(1e-9)

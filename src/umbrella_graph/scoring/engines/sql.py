@@ -8,8 +8,8 @@ of :mod:`umbrella_graph.scoring.signals` (the memory engine): the same joins, fi
 weights and aggregates, in the same floating-point order where it matters, so the two
 engines agree to 1e-9.
 
-Three steps are not one view: the personalised PageRank iterations (a loop of joins, one
-view per step, :data:`PPR_STEP`), and the three special functions (the regularised gamma
+The walks are views over the pairs (:func:`walk_views`: a few joins, the walk is cut at a
+fixed number of steps), and the three special functions (the regularised gamma
 of the Poisson surprises and the chi-square tail of Fisher's combination), which run as
 vectorised pandas UDFs on the executors (:mod:`umbrella_graph.scoring.engines.spark`).
 
@@ -23,7 +23,7 @@ from typing import Any
 
 from ...domain import CHANNELS
 
-__all__ = ["feature_views", "PPR_STEP", "pair_view"]
+__all__ = ["feature_views", "walk_views", "pair_view"]
 
 
 def _d(x: float) -> str:
@@ -321,22 +321,60 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
     return v
 
 
-#: One power-iteration step of the personalised PageRank, over the views ``ppr_x``
-#: (the current vectors of the gangs still iterating: gang, node, x) and ``ppr_restart``
-#: (gang, restart). Produces (gang, node, x, change).
-PPR_STEP = """
-SELECT coalesce(n.gang, x.gang) AS gang, coalesce(n.node, x.node) AS node,
-       coalesce(n.x, {zero}) AS x, abs(coalesce(n.x, {zero}) - coalesce(x.x, {zero})) AS change
-FROM (
-  SELECT coalesce(w.gang, s.gang) AS gang, coalesce(w.node, s.node) AS node,
-         coalesce(w.x, {zero}) + coalesce(s.p * r.restart, {zero}) AS x
-  FROM (SELECT x.gang, t.v AS node, sum(x.x * t.p) * {alpha} AS x FROM ppr_x x JOIN transition t ON x.node = t.u
-        GROUP BY x.gang, t.v) w
-  FULL OUTER JOIN (SELECT s.* FROM seeds s LEFT SEMI JOIN ppr_restart r ON r.gang = s.gang) s
-    ON s.gang = w.gang AND s.node = w.node
-  LEFT JOIN ppr_restart r ON r.gang = coalesce(w.gang, s.gang)
-) n FULL OUTER JOIN ppr_x x ON x.gang = n.gang AND x.node = n.node
-"""
+def walk_views(c: dict[str, Any]) -> list[tuple[str, str]]:
+    """The gang-seeded walk cut at ``WALK_STEPS`` steps, read at the pairs (the view
+    ``ppr_result``: gang, node, x), as the memory engine computes it
+    (:func:`umbrella_graph.algorithms.truncated_pagerank_many`): ``steps // 2`` steps
+    forward from each gang's seeds (``walk_f*``: gang, node, x), the others backward
+    from the pairs' officials (``walk_b*``: o, u, q, the probability of reaching ``o``
+    from ``u``), met at the forward walk's last step. Reads the view ``pairs``; the
+    sums are in the same order as the memory engine's where the order is fixed (the
+    forward terms, the backward weights, the normalisation)."""
+    steps, alpha = int(c["WALK_STEPS"]), float(c["WALK_ALPHA"])
+    fwd, back = steps // 2, steps - steps // 2
+    zero = _d(0.0)
+    v: list[tuple[str, str]] = [("walk_f0", "SELECT gang, node, p AS x FROM seeds")]
+    for k in range(1, fwd + 1):
+        v.append((f"walk_f{k}", f"""
+            SELECT f.gang, t.v AS node, sum(t.p * f.x) AS x FROM walk_f{k - 1} f JOIN transition t ON f.node = t.u
+            GROUP BY f.gang, t.v"""))
+    near = f"coalesce(f0.x, {zero})"
+    joins = ""
+    for k in range(1, fwd + 1):
+        near = f"{near} + {_d(alpha ** k)} * coalesce(f{k}.x, {zero})"
+        joins += f" LEFT JOIN walk_f{k} f{k} ON f{k}.gang = p.gang AND f{k}.node = p.node"
+    v.append(("walk_near", f"""
+        SELECT p.gang, p.node, {near} AS near FROM (SELECT DISTINCT gang, node FROM pairs) p
+        LEFT JOIN walk_f0 f0 ON f0.gang = p.gang AND f0.node = p.node{joins}"""))
+    if back:
+        v.append(("walk_b1", """
+            SELECT t.v AS o, t.u AS u, t.p AS q FROM transition t LEFT SEMI JOIN pairs p ON p.node = t.v"""))
+        for j in range(2, back + 1):
+            v.append((f"walk_b{j}", f"""
+                SELECT b.o, t.u AS u, sum(b.q * t.p) AS q FROM walk_b{j - 1} b JOIN transition t ON t.v = b.u
+                GROUP BY b.o, t.u"""))
+        z = f"{_d(alpha ** (fwd + 1))} * coalesce(b1.q, {zero})"
+        zj = "walk_b1 b1"
+        for j in range(2, back + 1):
+            z = f"{z} + {_d(alpha ** (fwd + j))} * coalesce(b{j}.q, {zero})"
+            zj += f" FULL OUTER JOIN walk_b{j} b{j} ON b{j}.o = b1.o AND b{j}.u = b1.u" if j == 2 else (
+                f" FULL OUTER JOIN walk_b{j} b{j} ON b{j}.o = coalesce(b1.o, b2.o) AND b{j}.u = coalesce(b1.u, b2.u)")
+        ocol = "coalesce(" + ", ".join(f"b{j}.o" for j in range(1, back + 1)) + ")"
+        ucol = "coalesce(" + ", ".join(f"b{j}.u" for j in range(1, back + 1)) + ")"
+        if back == 1:
+            ocol, ucol = "b1.o", "b1.u"
+        v.append(("walk_back", f"SELECT {ocol} AS o, {ucol} AS u, {z} AS z FROM {zj}"))
+        v.append(("walk_far", f"""
+            SELECT p.gang, p.node, sum(w.z * f.x) AS far FROM (SELECT DISTINCT gang, node FROM pairs) p
+            JOIN walk_back w ON w.o = p.node JOIN walk_f{fwd} f ON f.gang = p.gang AND f.node = w.u
+            GROUP BY p.gang, p.node"""))
+        far = f"coalesce(r.far, {zero})"
+        fj = " LEFT JOIN walk_far r ON r.gang = n.gang AND r.node = n.node"
+    else:
+        far, fj = zero, ""
+    norm = (1.0 - alpha) / (1.0 - alpha ** (steps + 1))
+    v.append(("ppr_result", f"SELECT n.gang, n.node, (n.near + {far}) * {_d(norm)} AS x FROM walk_near n{fj}"))
+    return v
 
 
 def pair_view(features: list[str]) -> str:

@@ -43,7 +43,7 @@ __all__ = ["case_tables", "to_spark", "write_tables", "read_tables", "TABLES"]
 TABLES: tuple[str, ...] = (
     "params", "nodes", "officials", "gangs", "tx", "ct", "ties", "roles", "members", "circle",
     "contracts", "events", "posts", "leads", "located", "parent", "company_sectors", "side", "tipoff",
-    "pre_raid", "communities", "brokerage", "walks",
+    "pre_raid", "communities", "brokerage",
 )
 
 #: Source nodes sampled for brokerage on large graphs (the memory engine's value).
@@ -153,7 +153,6 @@ def case_tables(graph: CaseGraph, *, seed: int = 0) -> dict[str, pd.DataFrame]:
                                   "event": _i64(pre["event"])})
     A = ctx.structure
     t["communities"], t["brokerage"] = _structure(ctx, A, seed)
-    t["walks"] = _walks(ctx, A)
     return t
 
 
@@ -213,23 +212,6 @@ def _structure(ctx: Facts, A: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFram
     opos = _i64(ctx.official_pos)
     return (pd.DataFrame({"node": np.arange(n, dtype=np.int64), "label": _i64(lab)}),
             pd.DataFrame({"off": np.arange(len(opos), dtype=np.int64), "brokerage": _f64(b[opos])}))
-
-
-def _walks(ctx: Facts, A: Any) -> pd.DataFrame:
-    """Personalised PageRank from each gang side read at the officials (gang, node, x):
-    the walks as the memory engine runs them (blocked sparse products), for the Spark
-    engine's default ``walks="driver"``."""
-    from ..structure import WALK_BLOCK_BYTES, _seed_matrix
-
-    empty = pd.DataFrame({"gang": np.zeros(0, np.int64), "node": np.zeros(0, np.int64), "x": np.zeros(0)})
-    opos = _i64(ctx.official_pos)
-    if ctx.n_gangs == 0 or len(opos) == 0 or A.nnz == 0:
-        return empty
-    R = algorithms.personalized_pagerank_many(A, _seed_matrix(ctx), alpha=0.85, tol=1e-8, nodes=opos,
-                                              max_bytes=WALK_BLOCK_BYTES)
-    G = ctx.n_gangs
-    return pd.DataFrame({"gang": np.repeat(np.arange(G, dtype=np.int64), len(opos)),
-                         "node": np.tile(opos, G), "x": _f64(R).reshape(-1)})
 
 
 # ----------------------------------------------------------------------------- Spark and Parquet
@@ -304,7 +286,6 @@ def constants() -> dict[str, Any]:
         "CONTRACT_EDGE_WEIGHT": structure._CONTRACT_EDGE_WEIGHT,
         "TIPOFF_MIN_SCORE": TIPOFF_MIN_SCORE,
         "PATTERN_EVENT_MIN_SCORE": PATTERN_EVENT_MIN_SCORE,
-        "PPR_ALPHA": 0.85,
-        "PPR_TOL": 1e-8,
-        "PPR_MAX_ITER": 200,
+        "WALK_STEPS": structure.WALK_STEPS,
+        "WALK_ALPHA": structure.WALK_ALPHA,
     }

@@ -50,6 +50,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..._memory import release_freed_memory
 from ...validate import case_from_frames
 from .._common import SynthCity, write_tables
 from ..vocab import apply_vocabulary
@@ -146,6 +147,8 @@ def generate_city(
             extra["truth_intermediaries"] = intermediaries
         path = write_tables({**frames, **extra}, out_dir)
     case = case_from_frames(frames, files=files, name=Path(out_dir).name if out_dir is not None else "synth")
+    del gen, frames
+    release_freed_memory()  # the generator's many small blocks (a third of the RSS at 300k)
     all_params: dict[str, object] = {**params, **asdict(k)}
     return _city(case, truth, labels, tipoffs, members, path, all_params, intermediaries)
 
