@@ -29,9 +29,9 @@ from umbrella_graph.algorithms import (
     random_walk_with_restart,
     resource_allocation,
     to_igraph,
-    truncated_pagerank_many,
 )
 from umbrella_graph.schema import strength_to_distance
+from umbrella_graph.walks import truncated_pagerank_many
 
 # -- real networks ------------------------------------------------------------------
 
@@ -477,7 +477,7 @@ def test_truncated_walk_tends_to_pagerank() -> None:
 
 def test_truncated_walk_values_do_not_depend_on_what_else_is_asked(monkeypatch: pytest.MonkeyPatch) -> None:
     """Grid, scattered pairs, and tiny blocks and chunks give the same bits."""
-    import umbrella_graph.algorithms as al
+    import umbrella_graph.walks as al
 
     G = nx.gnm_random_graph(400, 2400, seed=3)
     rng = np.random.default_rng(0)

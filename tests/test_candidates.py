@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import umbrella_graph as ug
-from umbrella_graph import algorithms
+from umbrella_graph import algorithms, walks
 from umbrella_graph.errors import InsufficientMemoryError, ParameterError
 from umbrella_graph.scoring import FEATURES, candidate_pairs, pair_features, score_umbrellas
 from umbrella_graph.scoring.candidates import CHANNELS_OF_EVIDENCE
@@ -179,7 +179,7 @@ def test_scorer_walks_are_the_truncated_walk_at_the_held_pairs(city_graph: ug.Ca
     ctx = facts_of(city_graph, "test")
     A, P = ctx.structure, _seed_matrix(ctx)
     off, gang = (np.asarray(a) for a in ug.scoring.signals.candidate_index(ctx))
-    whole = algorithms.truncated_pagerank_many(A, P, steps=WALK_STEPS, alpha=WALK_ALPHA)
+    whole = walks.truncated_pagerank_many(A, P, steps=WALK_STEPS, alpha=WALK_ALPHA)
     visit = whole[gang, ctx.official_pos[off]]
     X = pair_features(city_graph)
     deg = np.asarray(A.sum(axis=1)).ravel()

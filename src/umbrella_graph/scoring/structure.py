@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-from .. import algorithms
+from .. import algorithms, walks
 from ._context import Facts
 from .signals import SignalResult, _Pairs
 
@@ -76,7 +76,7 @@ def structure_matrix(ctx: Facts) -> sp.csr_matrix:
 
 
 #: The gang-seeded walks: personalised PageRank cut at this many steps
-#: (:func:`umbrella_graph.algorithms.truncated_pagerank_many`), with this damping.
+#: (:func:`umbrella_graph.walks.truncated_pagerank_many`), with this damping.
 #: Four steps keep the walk local (the cost grows with the held pairs, not with gangs x
 #: edges) while counting paths of up to four records; 1 - 0.85^5 = 56% of the untruncated
 #: walk's time is spent within them (docs/signals.md, docs/scale.md).
@@ -102,7 +102,7 @@ def _seed_matrix(ctx: Facts) -> sp.csr_matrix:
 
 def _walks(ctx: Facts, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progress: Any) -> np.ndarray:
     """The truncated walk from each held pair's gang side, read at its official: one call
-    of :func:`umbrella_graph.algorithms.truncated_pagerank_many` with the held pairs
+    of :func:`umbrella_graph.walks.truncated_pagerank_many` with the held pairs
     (two steps forward from the gang sides, two backward from the officials), so the
     cost grows with the held pairs and their few-hop neighbourhoods."""
     if not out.size:
@@ -110,7 +110,7 @@ def _walks(ctx: Facts, out: _Pairs, A: sp.csr_matrix, P: sp.csr_matrix, progress
             progress.update(ctx.n_gangs)
         return np.zeros(0)
     pairs = np.column_stack([out.gang, ctx.official_pos[out.off]])
-    return algorithms.truncated_pagerank_many(A, P, steps=WALK_STEPS, alpha=WALK_ALPHA, pairs=pairs,
+    return walks.truncated_pagerank_many(A, P, steps=WALK_STEPS, alpha=WALK_ALPHA, pairs=pairs,
                                               progress=progress if progress is not None else False)
 
 

@@ -324,7 +324,7 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
 def walk_views(c: dict[str, Any]) -> list[tuple[str, str]]:
     """The gang-seeded walk cut at ``WALK_STEPS`` steps, read at the pairs (the view
     ``ppr_result``: gang, node, x), as the memory engine computes it
-    (:func:`umbrella_graph.algorithms.truncated_pagerank_many`): ``steps // 2`` steps
+    (:func:`umbrella_graph.walks.truncated_pagerank_many`): ``steps // 2`` steps
     forward from each gang's seeds (``walk_f*``: gang, node, x), the others backward
     from the pairs' officials (``walk_b*``: o, u, q, the probability of reaching ``o``
     from ``u``), met at the forward walk's last step. Reads the view ``pairs``; the
