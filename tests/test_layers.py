@@ -50,6 +50,8 @@ LAYERS: list[tuple[str, ...]] = [
     # the graph and what runs on it
     ("graph",),
     ("algorithms", "backends"),
+    # the truncated walk (shares the input checks of algorithms)
+    ("walks",),
     # signals, scores, records; the investigations built on them
     ("scoring",),
     ("investigate",),
