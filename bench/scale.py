@@ -36,11 +36,12 @@ def _rss_gb() -> float:
 
 def one(people: int) -> dict[str, object]:
     import umbrella_graph as ug
+    from umbrella_graph.synth import generate_city
 
     gangs = max(1, people // PEOPLE_PER_GANG)
     out: dict[str, object] = {"people": people, "gangs": gangs}
     t = time.perf_counter()
-    city = ug.generate_city(people=people, gangs=gangs, seed=1)
+    city = generate_city(people=people, gangs=gangs, seed=1)
     out["generate_s"], out["generate_peak_gb"] = time.perf_counter() - t, _rss_gb()
     case = city.case
     out["transactions"] = len(case["transactions"])

@@ -10,7 +10,7 @@ structural graph ``Facts.structure``, its gang seed matrix and its candidate pai
 times, on the same inputs:
 
 * ``power``: :func:`umbrella_graph.algorithms.personalized_pagerank_many` as the scorer
-  runs it (alpha 0.85, tol 1e-8: every gang over every edge, blocks of 128 gangs);
+  ran it until d6e7148, before ``ppr`` became the walk cut at 4 steps (alpha 0.85, tol 1e-8: every gang over every edge, blocks of 128 gangs);
 * ``push eps``: a synchronous, thresholded push (every node whose residual exceeds
   ``eps`` times its strength pushes, all at once; residuals kept as a sparse
   gangs x nodes matrix, so a round costs the active frontier only). Its error at a node
@@ -109,7 +109,7 @@ def one(people: int, eps_list: list[float]) -> list[dict[str, Any]]:
     R = algorithms.personalized_pagerank_many(A, P, alpha=ALPHA, tol=1e-8, nodes=nodes)
     el = time.perf_counter() - t
     f = feature(R[gang, inv])
-    rows.append({**base, "method": "power (tol 1e-8, the scorer)", "seconds": el, "touched_per_gang": A.shape[0],
+    rows.append({**base, "method": "power (tol 1e-8, the scorer until d6e7148)", "seconds": el, "touched_per_gang": A.shape[0],
                  "feature_err": float(np.abs(f - f_ref).max()),
                  "signal_err": float(np.abs(signal(f) - signal(f_ref)).max()), "bound": float("nan")})
     for eps in eps_list:
@@ -129,6 +129,12 @@ def render(rows: list[dict[str, Any]], cmd: str) -> str:
     load = os.getloadavg()[0]
     out = [
         "## Gang-seeded walks: power iteration vs local push (issue 15)\n",
+        "> **Historical.** This compared two ways of computing the *untruncated* walk, the `ppr`\n"
+        "> feature's definition until d6e7148. Since then `ppr` is the walk cut at 4 steps\n"
+        "> (`umbrella_graph.walks.truncated_pagerank_many`: exact, computed two steps forward from\n"
+        "> each gang side and two backward from each held pair's official), so neither method\n"
+        "> here is the scorer's; its cost is part of the score times in bench/results/scale.md\n"
+        "> (docs/scale.md, \"The memory engine at city scale\"). Kept as the measurement behind that decision.\n",
         f"- Command: `{cmd}`",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC; machine: {platform.machine()}, "
         f"{os.cpu_count()} cores; 1-minute load average at the end {load:.1f} (shared machine)",

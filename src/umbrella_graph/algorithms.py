@@ -60,8 +60,10 @@ log = logging.getLogger(__name__)
 #: Number of personalization vectors iterated together in one dense block; bounds the
 #: memory of :func:`personalized_pagerank_many` to about ``4 * n * 128 * 8`` bytes.
 _PPR_BLOCK = 128
-#: Pairs handled per chunk by the link-prediction indices.
+#: Pairs handled per chunk by the link-prediction indices, and the stored entries of
+#: their rows per chunk (the memory of one chunk's products: ~12 bytes per entry, x 4).
 _PAIR_CHUNK = 200_000
+_PAIR_CHUNK_NNZ = 4_000_000
 
 
 # -- input checks ------------------------------------------------------------------
@@ -79,7 +81,11 @@ def _as_csr(A: Any, func: str) -> sp.csr_matrix:
         if M.data.min() < 0:
             raise ParameterError.invalid("A", func, "a matrix of non-negative strengths",
                                          f"a minimum entry of {M.data.min():g}")
-    M.setdiag(0.0)
+    # the diagonal's stored entries set to 0 and dropped (scipy's setdiag would first
+    # insert the missing ones, a copy of the whole matrix)
+    on_diagonal = M.indices == np.repeat(np.arange(M.shape[0], dtype=M.indices.dtype), np.diff(M.indptr))
+    M.data[on_diagonal] = 0.0
+    del on_diagonal
     M.eliminate_zeros()
     return M
 
@@ -685,10 +691,19 @@ def _common_neighbour_sum(B: sp.csr_matrix, pairs: np.ndarray, node_weight: np.n
         M.sort_indices()
         return np.asarray(M[iu, iv], dtype=np.float64).ravel()
     out = np.zeros(len(pairs), dtype=np.float64)
-    for start in range(0, len(pairs), _PAIR_CHUNK):
-        chunk = pairs[start:start + _PAIR_CHUNK]
+    # chunks bounded in pairs and in the stored entries of their rows (hubs have many); a
+    # pair's value is its own two rows' product, whatever else is in its chunk
+    deg = np.diff(B.indptr)
+    ends = np.cumsum(deg[pairs[:, 0]] + deg[pairs[:, 1]])
+    start = 0
+    while start < len(pairs):
+        base = int(ends[start - 1]) if start else 0
+        stop = int(np.searchsorted(ends, base + _PAIR_CHUNK_NNZ, side="right"))
+        stop = min(max(stop, start + 1), start + _PAIR_CHUNK)
+        chunk = pairs[start:stop]
         common = B[chunk[:, 0]].multiply(B[chunk[:, 1]])
-        out[start:start + len(chunk)] = sp.csr_matrix(common) @ node_weight
+        out[start:stop] = sp.csr_matrix(common) @ node_weight
+        start = stop
     return out
 
 

@@ -9,7 +9,8 @@ computed differently (from both ends, sparse products and a gather, no iteration
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,8 @@ from .errors import ParameterError
 __all__ = ["truncated_pagerank_many"]
 
 
-#: Working memory of one block of :func:`truncated_pagerank_many` (the source sets'
-#: forward walks as dense ``n x b`` arrays, and the gathered products of a chunk).
+#: Working memory of :func:`truncated_pagerank_many`: the dense ``b x n`` buffer a block's
+#: forward walk is read from (it sets ``b``), and the gathered products of a chunk.
 _TRUNC_BLOCK_BYTES = 1 << 26
 #: Stored entries of the backward walks computed at once (one chunk of requested nodes).
 _TRUNC_CHUNK_NNZ = 8_000_000
@@ -150,7 +151,9 @@ def truncated_pagerank_many(
         return out.reshape(shape)
     strength = np.asarray(M.sum(axis=1)).ravel()
     inv = np.divide(1.0, strength, out=np.zeros(n), where=strength > 0)
-    PT = sp.csr_matrix((sp.diags(inv) @ M).T)  # column-stochastic transition (n x n)
+    T = sp.csr_matrix(sp.diags(inv) @ M)  # row-stochastic: the forward steps, row by row
+    T.sort_indices()
+    PT = sp.csr_matrix(T.T)  # column-stochastic transition (n x n): the backward steps
     PT.sort_indices()
     del M
     fwd, back = steps // 2, steps - steps // 2
@@ -161,24 +164,37 @@ def truncated_pagerank_many(
         est = est + pattern @ est
     del pattern
     norm = (1.0 - alpha) / (1.0 - alpha ** (steps + 1))
-    width = int(max(1, min(64, _TRUNC_BLOCK_BYTES // (2 * 8 * max(n, 1)))))
+    width = int(max(1, min(64, s, _TRUNC_BLOCK_BYTES // (8 * max(n, 1)))))
     order = np.argsort(src, kind="stable")
     first = np.searchsorted(src[order], np.arange(0, s + width, width).clip(max=s))
+    # one dense b x n buffer for the whole call: a block's sparse forward walk is scattered
+    # into it for reading and its entries zeroed again, so a block costs its stored entries,
+    # not b x n
+    buf = np.zeros((width, n))
     bar, own_bar = _progress_bar(progress, s, "walks")
     try:
         for b, start in enumerate(range(0, s, width)):
             idx = order[first[b]:first[b + 1]]  # the requested values of this block
             cols = np.arange(start, min(start + width, s))
             if len(idx):
-                Y = sp.csr_matrix(P[cols].T)  # n x b: the source distributions
-                near = Y.toarray()  # sum of the forward terms alpha^k T^k s, k <= fwd
+                # b x n, one row per source set: Y @ T visits only the stored entries (PT @ Y^T
+                # would visit every edge per step); each value sums the same products in the
+                # same order (sorted indices), so the bits are those of the column form
+                Y = sp.csr_matrix(P[cols])
+                Y.sum_duplicates()  # and sorts the indices
+                near = Y  # sum of the forward terms alpha^k s T^k, k <= fwd
                 for k in range(1, fwd + 1):
-                    Y = sp.csr_matrix(PT @ Y)
-                    near += alpha ** k * Y.toarray()
-                far = Y.toarray() if back else None
+                    Y = sp.csr_matrix(Y @ T)
+                    Y.sort_indices()
+                    near = sp.csr_matrix(near + alpha ** k * Y)
+                col = src[idx] - start
+                with _scattered(buf, near) as dense:
+                    out[idx] = dense[col, at[idx]]
+                del near
+                if back:
+                    with _scattered(buf, Y) as dense:
+                        _truncated_block(PT, idx, col, at[idx], dense, fwd, back, alpha, est, out)
                 del Y
-                _truncated_block(PT, idx, src[idx] - start, at[idx], near, far, fwd, back, alpha,
-                                 est, out)
             if bar is not None:
                 bar.update(len(cols))
     finally:
@@ -188,15 +204,22 @@ def truncated_pagerank_many(
     return out.reshape(shape)
 
 
-def _truncated_block(PT: sp.csr_matrix, idx: np.ndarray, col: np.ndarray, at: np.ndarray, near: np.ndarray,
-                     far: np.ndarray | None, fwd: int, back: int, alpha: float, est: np.ndarray,
-                     out: np.ndarray) -> None:
-    """``out[idx]`` (not yet normalised): the forward terms read at the pair's node plus
-    the backward walk from the node (``sum_j alpha^(fwd+j) T^j[node]``, sparse) against
-    the forward walk's last step ``far`` (dense ``n x b``), summed in the row's order."""
-    out[idx] = near[at, col]
-    if far is None:
-        return
+@contextlib.contextmanager
+def _scattered(buf: np.ndarray, Y: sp.csr_matrix) -> Iterator[np.ndarray]:
+    """``buf`` (zeros) holding the stored entries of ``Y`` while in use, zeros again after."""
+    rows = np.repeat(np.arange(Y.shape[0]), np.diff(Y.indptr))
+    buf[rows, Y.indices] = Y.data
+    try:
+        yield buf
+    finally:
+        buf[rows, Y.indices] = 0.0
+
+
+def _truncated_block(PT: sp.csr_matrix, idx: np.ndarray, col: np.ndarray, at: np.ndarray, far: np.ndarray,
+                     fwd: int, back: int, alpha: float, est: np.ndarray, out: np.ndarray) -> None:
+    """Adds to ``out[idx]`` (not yet normalised) the backward walk from the pair's node
+    (``sum_j alpha^(fwd+j) T^j[node]``, sparse) against the forward walk's last step
+    ``far`` (dense ``b x n``, row = source set), summed in the row's order."""
     uniq, urow = np.unique(at, return_inverse=True)
     csum = np.cumsum(est[uniq])
     lo = 0
@@ -225,7 +248,7 @@ def _truncated_block(PT: sp.csr_matrix, idx: np.ndarray, col: np.ndarray, at: np
             tot = int(ln.sum())
             owner = np.repeat(np.arange(p1 - p0), ln)
             e = np.repeat(Z.indptr[r] - np.cumsum(ln) + ln, ln) + np.arange(tot)
-            prod = Z.data[e] * far[Z.indices[e], np.repeat(col[mine[p0:p1]], ln)]
+            prod = Z.data[e] * far[np.repeat(col[mine[p0:p1]], ln), Z.indices[e]]
             out[idx[mine[p0:p1]]] += np.bincount(owner, weights=prod, minlength=p1 - p0)
             p0 = p1
         lo = hi
