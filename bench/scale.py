@@ -5,6 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python bench/scale.py                          # 100k, 300k, 1M; writes bench/results/scale.md/.json
     .venv/bin/python bench/scale.py --sizes 100000 300000 1000000 3000000
     .venv/bin/python bench/scale.py --sizes 100000 --no-write  # a quick look
+    .venv/bin/python bench/scale.py --sizes 3000000 --append   # add a size to the last results
 
 Each size runs in a fresh Python process (``--one N``) that times ``generate_city``
 (seed 1), ``build_graph`` and ``score_umbrellas`` (the default: candidate pairs only) and
@@ -34,6 +35,13 @@ def _rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # Linux: KiB
 
 
+def _step(name: str, peak_gb: float | None = None) -> None:
+    """Which step a size is in, on stderr: a process killed by the kernel (out of memory)
+    leaves no traceback, and its last line names the step it died in."""
+    before = "" if peak_gb is None else f" (peak so far {peak_gb:.1f} GB)"
+    print(f"step: {name}{before}", file=sys.stderr, flush=True)
+
+
 def one(people: int) -> dict[str, object]:
     import umbrella_graph as ug
     from umbrella_graph.synth import generate_city
@@ -41,6 +49,7 @@ def one(people: int) -> dict[str, object]:
     gangs = max(1, people // PEOPLE_PER_GANG)
     out: dict[str, object] = {"people": people, "gangs": gangs}
     t = time.perf_counter()
+    _step("generate")
     city = generate_city(people=people, gangs=gangs, seed=1)
     out["generate_s"], out["generate_peak_gb"] = time.perf_counter() - t, _rss_gb()
     case = city.case
@@ -48,10 +57,12 @@ def one(people: int) -> dict[str, object]:
     out["contacts"] = len(case["contacts"])
     del city
     t = time.perf_counter()
+    _step("build", float(out["generate_peak_gb"]))  # type: ignore[arg-type]
     graph = ug.build_graph(case)
     out["build_s"], out["build_peak_gb"] = time.perf_counter() - t, _rss_gb()
     del case
     t = time.perf_counter()
+    _step("score", float(out["build_peak_gb"]))  # type: ignore[arg-type]
     scores = ug.score_umbrellas(graph, seed=0)
     out["score_s"], out["score_peak_gb"] = time.perf_counter() - t, _rss_gb()
     out["officials"] = len(graph.officials)
@@ -76,11 +87,14 @@ def render(res: dict) -> str:  # type: ignore[type-arg]
     """bench/results/scale.md from the JSON results."""
     rows = res["rows"]
     fit = res.get("exponents_100k_1M", {})
+    busy = any(max(r.get("load_before", 0.0), r.get("load_after", 0.0)) > 2.0 for r in rows)
     lines = [
         "## City scale: generate + build + score (issue 15)\n",
-        f"`python bench/scale.py` on {res['date']} ({res['machine']}, 24 GiB; shared with other jobs: the "
-        "load average before and after each size is listed, the machine's 2 cores were oversubscribed, so the "
-        "times are upper bounds). One gang per 2,500 people, seed 1; each size in a fresh process; "
+        f"`python bench/scale.py` on {res['date']} ({res['machine']}, 24 GiB; the 1-minute load average "
+        "before and after each size is listed: the run itself keeps it near 1, "
+        + ("and above 2 the cores were shared with other jobs, so those times are upper bounds). " if busy else
+           "and it stayed below 2: nothing else ran). ")
+        + "One gang per 2,500 people, seed 1; each size in a fresh process; "
         "`score_umbrellas` with its default (candidate pairs only). Peak = the process's peak resident memory "
         "after the step (cumulative).\n",
         "| people | gangs | transactions | contacts | officials | pairs scored | pairs not scored | generate | "
@@ -111,6 +125,8 @@ def main() -> None:
     ap.add_argument("--sizes", type=int, nargs="+", default=[100_000, 300_000, 1_000_000])
     ap.add_argument("--one", type=int, default=None, help=argparse.SUPPRESS)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--append", action="store_true",
+                    help="Keep scale.json's other sizes (and notes); replace or add these sizes only.")
     ap.add_argument("--render", action="store_true", help="Only rewrite scale.md from scale.json.")
     args = ap.parse_args()
     out = ROOT / "bench" / "results"
@@ -126,7 +142,9 @@ def main() -> None:
         r = subprocess.run([sys.executable, __file__, "--one", str(n)], capture_output=True, text=True,
                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
         if r.returncode != 0:
-            rows.append({"people": n, "error": r.stderr.strip().splitlines()[-1:] or ["failed"]})
+            last = r.stderr.strip().splitlines()[-1:] or ["failed"]
+            how = f"killed by signal {-r.returncode}" if r.returncode < 0 else f"exit code {r.returncode}"
+            rows.append({"people": n, "error": [f"{how}; last line: {last[0]}"]})
             print(n, "failed:", r.stderr[-800:], file=sys.stderr)
             continue
         row = json.loads(r.stdout.strip().splitlines()[-1])
@@ -134,6 +152,11 @@ def main() -> None:
         row["load_after"] = _load()
         rows.append(row)
         print(json.dumps(row), file=sys.stderr)
+    notes: list[str] = []
+    if args.append and (out / "scale.json").exists():
+        prev = json.loads((out / "scale.json").read_text())
+        rows = sorted([r for r in prev["rows"] if r["people"] not in args.sizes] + rows, key=lambda r: r["people"])
+        notes = prev.get("notes", [])
     ok = [r for r in rows if "error" not in r and 100_000 <= int(r["people"]) <= 1_000_000]
     fit = {}
     if len(ok) >= 2:
@@ -143,7 +166,7 @@ def main() -> None:
                "peak_memory": _fit(ppl, [float(r["peak_gb"]) for r in ok]),
                "score_peak_memory": _fit(ppl, [float(r["score_peak_gb"]) for r in ok])}
     res = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-           "rows": rows, "exponents_100k_1M": fit}
+           "rows": rows, "exponents_100k_1M": fit, **({"notes": notes} if notes else {})}
     print(json.dumps(res, indent=1))
     if not args.no_write:
         (out / "scale.json").write_text(json.dumps(res, indent=1) + "\n")

@@ -188,8 +188,24 @@ def test_scorer_walks_are_the_truncated_walk_at_the_held_pairs(city_graph: ug.Ca
     assert X["ppr"].nunique() > 100
 
 
+def test_memory_error_before_the_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A case too large for the machine stops before its facts, naming the step and its size."""
+    from umbrella_graph.scoring.facts import SCORING_BYTES_PER_EDGE, case_facts
+
+    g = ug.build_graph(generate_city(people=700, gangs=2, seed=12).case)
+    need = SCORING_BYTES_PER_EDGE * len(g.edges)
+    monkeypatch.setenv("UMBRELLA_GRAPH_MEMORY_LIMIT", str(need - 1))
+    with pytest.raises(InsufficientMemoryError, match="still derives these facts") as err:
+        case_facts(g)
+    assert err.value.step == f"scoring a case of {len(g.edges):,} graph edges in memory"
+    assert err.value.needed == need
+    monkeypatch.setenv("UMBRELLA_GRAPH_MEMORY_LIMIT", str(need))
+    assert case_facts(g).n_gangs == 2
+
+
 def test_memory_error_before_allocating(monkeypatch: pytest.MonkeyPatch) -> None:
     g = ug.build_graph(generate_city(people=800, gangs=2, seed=11).case)
+    score_umbrellas(g)  # the facts (cached by content) fit; the dense grid below does not
     monkeypatch.setenv("UMBRELLA_GRAPH_MEMORY_LIMIT", "1K")
     with pytest.raises(InsufficientMemoryError, match='engine="spark"') as err:
         score_umbrellas(g, all_pairs=True)
@@ -199,7 +215,7 @@ def test_memory_error_before_allocating(monkeypatch: pytest.MonkeyPatch) -> None
         algorithms.personalized_pagerank_many(np.ones((40, 40)), [[0], [1]])
     monkeypatch.setenv("UMBRELLA_GRAPH_MEMORY_LIMIT", "lots")
     with pytest.raises(ParameterError, match="UMBRELLA_GRAPH_MEMORY_LIMIT"):
-        score_umbrellas(g)
+        ug.scoring.facts.case_facts(g)  # not cached: always checks
     monkeypatch.setenv("UMBRELLA_GRAPH_MEMORY_LIMIT", "64G")
     assert len(score_umbrellas(g)) > 0  # nothing was left half-done
 

@@ -45,7 +45,7 @@ from typing import Any
 
 import pandas as pd
 
-from .._memory import release_freed_memory
+from .._memory import check_memory, release_freed_memory
 from ..domain import LEAD_WINDOWS, RELAY_WINDOW
 from ..errors import ParameterError
 from ..graph import CaseGraph
@@ -57,7 +57,16 @@ from .structure import structure_matrix
 from .tipoff import BASELINE, side_ids, tipoff_facts, tipoffs_of
 
 __all__ = ["case_facts", "explain_facts", "facts_of", "case_memo", "clear_cache", "MAX_CACHED", "tipoff_table",
-           "case_follow_up", "gang_side_ids"]
+           "case_follow_up", "gang_side_ids", "SCORING_BYTES_PER_EDGE"]
+
+#: Memory that scoring a case in this process adds per edge of its graph (the facts, the
+#: structural graph, the igraph graph and the walks, at their peak): measured by
+#: bench/scale.py as the peak after scoring minus the memory before it, over the graph's
+#: edges: 204 bytes at 300k people (7.0M edges), 193 at 1M (23.4M edges). The check
+#: before the facts uses this, so a case too large for the machine stops with
+#: :class:`~umbrella_graph.errors.InsufficientMemoryError` instead of being killed by the
+#: operating system (3M people on 24 GiB were, before this check).
+SCORING_BYTES_PER_EDGE = 210
 
 
 def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Facts:
@@ -78,6 +87,11 @@ def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) ->
     >>> f.n_gangs, f.official_pos.flags.writeable
     (2, False)
     """
+    edges = len(graph.edges)
+    check_memory(SCORING_BYTES_PER_EDGE * edges, f"scoring a case of {edges:,} graph edges in memory",
+                 hint="use a machine with more memory; the Spark engine (engine=\"spark\") computes the "
+                      "pair features on the cluster but still derives these facts (gang sides, communities, "
+                      "tip-off tables) in this process, so it needs this memory too")
     f = _build(graph, precomputed)
     f = replace(f, side=_side_table(f))
     f = replace(f, **tipoff_facts(f))
