@@ -144,7 +144,7 @@ def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None
     out.set("community", got / np.maximum(tot[out.gang], 1e-12))
     k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
     out.set("brokerage", algorithms.betweenness(ig, k=k, seed=seed, weighted=False)[at])
-    del ig  # about a quarter of the graph's memory at 1M people, not needed below
+    del ig  # the igraph graph and its weight list are not needed below: freed before link prediction
     # link prediction: each held pair's official x the gang's strong side people
     s = side[(side["conf"].to_numpy() >= 0.5)]
     if len(s):

@@ -348,7 +348,7 @@ def walk_views(c: dict[str, Any]) -> list[tuple[str, str]]:
         LEFT JOIN walk_f0 f0 ON f0.gang = p.gang AND f0.node = p.node{joins}"""))
     if back:
         v.append(("walk_b1", """
-            SELECT t.v AS o, t.u AS u, t.p AS q FROM transition t LEFT SEMI JOIN pairs p ON p.node = t.v"""))
+            SELECT t.v AS o, t.u AS u, t.p AS q FROM transition t SEMI JOIN pairs p ON p.node = t.v"""))
         for j in range(2, back + 1):
             v.append((f"walk_b{j}", f"""
                 SELECT b.o, t.u AS u, sum(b.q * t.p) AS q FROM walk_b{j - 1} b JOIN transition t ON t.v = b.u
