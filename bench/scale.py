@@ -35,10 +35,10 @@ def _rss_gb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e9  # Linux: KiB
 
 
-def _step(name: str, peak_gb: float | None = None) -> None:
+def _step(name: str, peak_gb: float = 0.0) -> None:
     """Which step a size is in, on stderr: a process killed by the kernel (out of memory)
     leaves no traceback, and its last line names the step it died in."""
-    before = "" if peak_gb is None else f" (peak so far {peak_gb:.1f} GB)"
+    before = f" (peak so far {peak_gb:.1f} GB)" if peak_gb else ""
     print(f"step: {name}{before}", file=sys.stderr, flush=True)
 
 
@@ -57,12 +57,12 @@ def one(people: int) -> dict[str, object]:
     out["contacts"] = len(case["contacts"])
     del city
     t = time.perf_counter()
-    _step("build", float(out["generate_peak_gb"]))  # type: ignore[arg-type]
+    _step("build", _rss_gb())
     graph = ug.build_graph(case)
     out["build_s"], out["build_peak_gb"] = time.perf_counter() - t, _rss_gb()
     del case
     t = time.perf_counter()
-    _step("score", float(out["build_peak_gb"]))  # type: ignore[arg-type]
+    _step("score", _rss_gb())
     scores = ug.score_umbrellas(graph, seed=0)
     out["score_s"], out["score_peak_gb"] = time.perf_counter() - t, _rss_gb()
     out["officials"] = len(graph.officials)
