@@ -424,6 +424,9 @@ def test_prebuilt_igraph_graph_gives_the_same_results(real_graphs: dict[str, nx.
     B = A.copy()
     B.data[:] = 1.0
     np.testing.assert_array_equal(betweenness(unweighted), betweenness(B))
+    np.testing.assert_array_equal(communities(unweighted, seed=1), communities(B, seed=1))
+    np.testing.assert_array_equal(communities(unweighted, backend="leidenalg"),
+                                  communities(B, backend="leidenalg"))
     with pytest.raises(ParameterError, match="a directed igraph Graph"):
         betweenness(to_igraph(A, directed=True))
 
@@ -573,3 +576,52 @@ def test_igraph_graph_passed_in_gives_the_matrix_results() -> None:
     changed = betweenness(A, weighted=True)
     assert not np.array_equal(first, changed)
     np.testing.assert_array_equal(changed, betweenness(to_igraph(A), weighted=True))
+
+
+def test_igraph_built_in_pieces_is_the_same_graph(monkeypatch: pytest.MonkeyPatch) -> None:
+    """to_igraph appends its edges in pieces (igraph's conversion of one long list costs
+    ~170 bytes per edge): the same edges, ids, weights and communities as one append."""
+    import umbrella_graph.algorithms as al
+
+    G = nx.gnm_random_graph(3000, 30000, seed=5)
+    rng = np.random.default_rng(2)
+    for u, v in G.edges:
+        G.edges[u, v]["strength"] = float(rng.integers(1, 9))
+    _, A = as_matrix(G)
+    monkeypatch.setattr(al, "_IGRAPH_PIECE", 10**9)
+    whole = to_igraph(A)
+    monkeypatch.setattr(al, "_IGRAPH_PIECE", 1000)  # 8 pieces of 3750 edges
+    pieces = to_igraph(A)
+    assert pieces.ecount() == whole.ecount() == 30000
+    assert pieces.get_edgelist() == whole.get_edgelist()
+    assert pieces.es["weight"] == whole.es["weight"]
+    np.testing.assert_array_equal(communities(pieces, seed=1), communities(whole, seed=1))
+    # a matrix is analysed on a graph keeping its strengths as one array: same partition
+    np.testing.assert_array_equal(communities(A, seed=1), communities(whole, seed=1))
+    np.testing.assert_array_equal(betweenness(A, k=50, seed=1), betweenness(whole, k=50, seed=1))
+
+
+def test_read_only_inputs_are_not_copied_nor_changed() -> None:
+    """A canonical float64 CSR matrix without diagonal or stored zeros is read in place
+    (no copy of the structural graph); any other input is copied and cleaned, and the
+    caller's matrix is never changed."""
+    from umbrella_graph.algorithms import _as_csr
+
+    G = weighted_karate()
+    _, A = as_matrix(G)
+    A = sp.csr_matrix(A, dtype=np.float64)
+    A.sum_duplicates()
+    assert _as_csr(A, "f", copy=False) is A
+    assert _as_csr(A, "f") is not A
+    zero = A.copy()
+    zero.data[0] = 0.0  # a stored zero: copied, and the entry dropped
+    cleaned = _as_csr(zero, "f", copy=False)
+    assert cleaned is not zero and cleaned.nnz == A.nnz - 1 and zero.nnz == A.nnz
+    before = A.copy()
+    A.data.flags.writeable = False  # the facts' matrices are read-only: nothing may write
+    truncated_pagerank_many(A, [[0], [1]], steps=4)
+    to_igraph(A)
+    adamic_adar(A, [[0, 1]])
+    modularity(A, np.zeros(A.shape[0], dtype=int))
+    assert np.array_equal(A.data, before.data) and np.array_equal(A.indices, before.indices)
+    assert to_igraph(zero, directed=True).ecount() == to_igraph(A, directed=True).ecount() - 1

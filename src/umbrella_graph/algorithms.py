@@ -64,23 +64,31 @@ _PPR_BLOCK = 128
 #: their rows per chunk (the memory of one chunk's products: ~12 bytes per entry, x 4).
 _PAIR_CHUNK = 200_000
 _PAIR_CHUNK_NNZ = 4_000_000
+#: Edges appended to an igraph graph at a time by :func:`to_igraph` (at least; at most 8
+#: appends in all).
+_IGRAPH_PIECE = 500_000
 
 
 # -- input checks ------------------------------------------------------------------
-def _as_csr(A: Any, func: str) -> sp.csr_matrix:
-    """``A`` as a float64 CSR matrix with a zero diagonal, after checking it."""
+def _as_csr(A: Any, func: str, *, copy: bool = True) -> sp.csr_matrix:
+    """``A`` as a float64 CSR matrix with a zero diagonal, after checking it.
+
+    With ``copy=False`` a float64 CSR matrix in canonical format (sorted, no duplicates)
+    with no stored diagonal entry is returned itself, not copied (the structural graph of
+    a million people is 0.3 GB): the caller must then only read it. Either way the result has no stored zero.
+    """
     if not (sp.issparse(A) or isinstance(A, np.ndarray)):
         raise ParameterError.invalid("A", func, "a square SciPy sparse matrix", type(A).__name__)
     if A.ndim != 2 or A.shape[0] != A.shape[1]:
         raise ParameterError.invalid("A", func, "a square matrix", f"shape {A.shape}")
+    if not copy and isinstance(A, sp.csr_matrix) and A.dtype == np.float64 and A.has_canonical_format:
+        _check_strengths(A, func)
+        diagonal = A.indices == np.repeat(np.arange(A.shape[0], dtype=A.indices.dtype), np.diff(A.indptr))
+        if not diagonal.any() and (A.nnz == 0 or A.data.min() > 0):  # nothing to drop
+            return A
     M = sp.csr_matrix(A, dtype=np.float64, copy=True)
     M.sum_duplicates()
-    if M.nnz:
-        if not np.all(np.isfinite(M.data)):
-            raise ParameterError.invalid("A", func, "a matrix of finite strengths", "non-finite entries")
-        if M.data.min() < 0:
-            raise ParameterError.invalid("A", func, "a matrix of non-negative strengths",
-                                         f"a minimum entry of {M.data.min():g}")
+    _check_strengths(M, func)
     # the diagonal's stored entries set to 0 and dropped (scipy's setdiag would first
     # insert the missing ones, a copy of the whole matrix)
     on_diagonal = M.indices == np.repeat(np.arange(M.shape[0], dtype=M.indices.dtype), np.diff(M.indptr))
@@ -88,6 +96,15 @@ def _as_csr(A: Any, func: str) -> sp.csr_matrix:
     del on_diagonal
     M.eliminate_zeros()
     return M
+
+
+def _check_strengths(M: sp.csr_matrix, func: str) -> None:
+    if M.nnz:
+        if not np.all(np.isfinite(M.data)):
+            raise ParameterError.invalid("A", func, "a matrix of finite strengths", "non-finite entries")
+        if M.data.min() < 0:
+            raise ParameterError.invalid("A", func, "a matrix of non-negative strengths",
+                                         f"a minimum entry of {M.data.min():g}")
 
 
 def _symmetric(M: sp.csr_matrix) -> sp.csr_matrix:
@@ -153,7 +170,7 @@ def to_igraph(A: Any, *, directed: bool = False) -> ig.Graph:
     >>> g.vcount(), g.ecount(), g.es["weight"]
     (3, 2, [2.0, 1.0])
     """
-    M = _as_csr(A, "to_igraph")
+    M = _as_csr(A, "to_igraph", copy=False)
     n = M.shape[0]
     # undirected: the upper triangle of the symmetrised matrix; handed over in a list so
     # that no reference outlives its use (the copies are freed before igraph's is made)
@@ -179,23 +196,34 @@ def _undirected_igraph(A: Any, func: str) -> ig.Graph:
                 raise ParameterError.invalid("A", func, "a graph of non-negative finite strengths",
                                              "other edge weights")
         return A
-    M = _as_csr(A, func)
+    M = _as_csr(A, func, copy=False)
     n = M.shape[0]
     held = [sp.triu(_symmetric(M), k=1)]
     del M
-    return _igraph_of(held, n, False)
+    return _igraph_of(held, n, False, compact=True)
+
+
+#: The graph attribute holding the strengths of a graph built here for the analyses of
+#: this module (one read-only float64 array in edge order, 8 bytes per edge, instead of
+#: the ``"weight"`` edge attribute, a Python list of floats at 32: 0.3 GB less held during
+#: Leiden and betweenness at a million people). :func:`to_igraph` keeps ``"weight"``.
+_STRENGTH_ATTR = "umbrella_graph_strength"
 
 
 def _strengths(g: ig.Graph) -> np.ndarray:
     if g.ecount() and "weight" in g.es.attributes():
         return np.asarray(g.es["weight"], dtype=float)
+    if g.ecount() and _STRENGTH_ATTR in g.attributes():
+        return np.asarray(g[_STRENGTH_ATTR], dtype=float)
     return np.ones(g.ecount())
 
 
-def _igraph_of(held: list[sp.spmatrix], n: int, directed: bool) -> ig.Graph:
-    """The igraph graph of the one matrix in ``held`` (taken out of it). Every
-    intermediate is dropped as soon as it is used: at a million people the edge arrays,
-    igraph's own copy and the weight list are each hundreds of megabytes."""
+def _igraph_of(held: list[sp.spmatrix], n: int, directed: bool, *, compact: bool = False) -> ig.Graph:
+    """The igraph graph of the one matrix in ``held`` (taken out of it), its strengths in
+    the ``"weight"`` edge attribute (or, ``compact``, in the graph attribute
+    :data:`_STRENGTH_ATTR`). Every intermediate is dropped as soon as it is used: at a
+    million people the edge arrays, igraph's own copy and the weight list are each
+    hundreds of megabytes."""
     C = sp.coo_matrix(held.pop())
     edges = np.empty((C.nnz, 2), dtype=np.int64)
     edges[:, 0], edges[:, 1] = C.row, C.col
@@ -207,9 +235,19 @@ def _igraph_of(held: list[sp.spmatrix], n: int, directed: bool) -> ig.Graph:
         edges, data = edges[order], data[order]
         del order
     del key
-    g = ig.Graph(n=n, edges=edges.data if len(edges) else [], directed=directed)
+    # in pieces: igraph's conversion of one edge list takes ~170 bytes per edge on top of
+    # the graph (2 GB at a million people); appended piece by piece, in the same order,
+    # the edges get the same ids and the transient is bounded by the piece
+    g = ig.Graph(n=n, directed=directed)
+    piece = max(_IGRAPH_PIECE, -(-len(edges) // 8))  # at most 8 appends (each re-indexes)
+    for start in range(0, len(edges), piece):
+        g.add_edges(edges[start:start + piece].data)
     del edges
-    g.es["weight"] = data.tolist()
+    if compact:
+        data.flags.writeable = False
+        g[_STRENGTH_ATTR] = data
+    else:
+        g.es["weight"] = data.tolist()
     return g
 
 
@@ -329,7 +367,7 @@ def personalized_pagerank_many(
     True
     """
     func = "personalized_pagerank_many"
-    M = _as_csr(A, func)
+    M = _as_csr(A, func, copy=False)
     n = M.shape[0]
     alpha = _check_unit_interval(alpha, "alpha", func)
     if not isinstance(tol, int | float) or not tol > 0:
@@ -538,21 +576,22 @@ def communities(
     g = _undirected_igraph(A, func)
     if g.vcount() == 0:
         return np.zeros(0, dtype=np.int64)
-    if "weight" not in g.es.attributes():
-        g = g.copy()
-        g.es["weight"] = _strengths(g).tolist()
+    # the edge attribute when the graph has one, else the strengths as one array (igraph
+    # reads the same values either way: the same partition)
+    weights: str | np.ndarray = "weight" if "weight" in g.es.attributes() else _strengths(g)
     if backend == "leidenalg":
         import leidenalg
 
         part = leidenalg.find_partition(
-            g, leidenalg.RBConfigurationVertexPartition, weights="weight",
+            g, leidenalg.RBConfigurationVertexPartition,
+            weights=weights if isinstance(weights, str) else weights.tolist(),
             resolution_parameter=float(resolution), n_iterations=n_iterations, seed=int(seed))
         membership = part.membership
     else:
         # igraph draws from a module-wide generator: seed a private one, then restore
         ig.set_random_number_generator(random.Random(int(seed)))
         try:
-            clus = g.community_leiden(objective_function="modularity", weights="weight",
+            clus = g.community_leiden(objective_function="modularity", weights=weights,
                                       resolution=float(resolution), n_iterations=n_iterations)
         finally:
             ig.set_random_number_generator(random)
@@ -588,7 +627,7 @@ def modularity(A: Any, labels: Sequence[int] | np.ndarray, *, resolution: float 
     0.5
     """
     func = "modularity"
-    M = _symmetric(_as_csr(A, func))
+    M = _symmetric(_as_csr(A, func, copy=False))
     lab = np.asarray(labels)
     if lab.shape != (M.shape[0],):
         raise ParameterError.invalid("labels", func, f"one label per node ({M.shape[0]})",
@@ -668,7 +707,7 @@ def betweenness(
 
 # -- link prediction ------------------------------------------------------------------
 def _pair_index(A: Any, pairs: Any, func: str) -> tuple[sp.csr_matrix, np.ndarray]:
-    M = _symmetric(_as_csr(A, func))
+    M = _symmetric(_as_csr(A, func, copy=False))
     B = sp.csr_matrix((np.ones(M.nnz), M.indices, M.indptr), shape=M.shape)
     P = np.asarray(pairs)
     if P.size == 0:

@@ -115,7 +115,7 @@ def truncated_pagerank_many(
     array([0.   , 0.529])
     """
     func = "truncated_pagerank_many"
-    M = _as_csr(A, func)
+    M = _as_csr(A, func, copy=False)
     n = M.shape[0]
     alpha = _check_unit_interval(alpha, "alpha", func)
     if not isinstance(steps, int | np.integer) or isinstance(steps, bool) or steps < 0:
@@ -152,10 +152,10 @@ def truncated_pagerank_many(
     strength = np.asarray(M.sum(axis=1)).ravel()
     inv = np.divide(1.0, strength, out=np.zeros(n), where=strength > 0)
     T = sp.csr_matrix(sp.diags(inv) @ M)  # row-stochastic: the forward steps, row by row
+    del M
     T.sort_indices()
     PT = sp.csr_matrix(T.T)  # column-stochastic transition (n x n): the backward steps
     PT.sort_indices()
-    del M
     fwd, back = steps // 2, steps - steps // 2
     # an upper bound on the stored entries of each node's backward walk (chunking)
     est = np.diff(PT.indptr).astype(np.float64)

@@ -133,7 +133,8 @@ def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None
     stat = deg / max(float(deg.sum()), 1e-12)
     at = opos[out.off]
     out.set("ppr", np.log10((R + 1e-12) / (stat[at] + 1e-12)))
-    ig = algorithms.to_igraph(A)  # for communities and brokerage
+    # for communities and brokerage, built once (its strengths kept as one array)
+    ig = algorithms._undirected_igraph(A, "score_umbrellas")
     lab = algorithms.communities(ig, seed=seed)
     tot = np.asarray(P.sum(axis=1)).ravel()
     # mass of each gang side per community, read at each official's community
