@@ -590,7 +590,7 @@ def test_igraph_built_in_pieces_is_the_same_graph(monkeypatch: pytest.MonkeyPatc
     _, A = as_matrix(G)
     monkeypatch.setattr(al, "_IGRAPH_PIECE", 10**9)
     whole = to_igraph(A)
-    monkeypatch.setattr(al, "_IGRAPH_PIECE", 1000)  # 8 pieces of 3750 edges
+    monkeypatch.setattr(al, "_IGRAPH_PIECE", 1000)  # 4 pieces of 7500 edges
     pieces = to_igraph(A)
     assert pieces.ecount() == whole.ecount() == 30000
     assert pieces.get_edgelist() == whole.get_edgelist()
@@ -625,3 +625,25 @@ def test_read_only_inputs_are_not_copied_nor_changed() -> None:
     modularity(A, np.zeros(A.shape[0], dtype=int))
     assert np.array_equal(A.data, before.data) and np.array_equal(A.indices, before.indices)
     assert to_igraph(zero, directed=True).ecount() == to_igraph(A, directed=True).ecount() - 1
+
+
+def test_symmetric_check_is_exact() -> None:
+    """A matrix is kept as it is only when it equals its transpose entry for entry; else
+    both directions are summed, as ``M + M.T`` sums them."""
+    from umbrella_graph.algorithms import _as_csr, _symmetric
+
+    G = nx.gnm_random_graph(400, 2000, seed=7)
+    _, A = as_matrix(G)
+    S = _as_csr(A + A.T, "f")
+    assert _symmetric(S) is S
+    same_pattern = S.copy()
+    same_pattern.data = same_pattern.data.copy()
+    same_pattern.data[0] += 1.0  # the same stored pattern, one value off its mirror
+    out = _symmetric(same_pattern)
+    assert out is not same_pattern
+    ref = (same_pattern + same_pattern.T).tocsr()
+    ref.sum_duplicates()
+    np.testing.assert_array_equal(out.toarray(), ref.toarray())
+    D = _as_csr(sp.triu(A + A.T, k=1), "f")  # one direction only
+    np.testing.assert_array_equal(_symmetric(D).toarray(), (D + D.T).toarray())
+    assert to_igraph(D).get_edgelist() == to_igraph(S).get_edgelist()

@@ -60,13 +60,14 @@ __all__ = ["case_facts", "explain_facts", "facts_of", "case_memo", "clear_cache"
            "case_follow_up", "gang_side_ids", "SCORING_BYTES_PER_EDGE"]
 
 #: Memory that scoring a case in this process adds per edge of its graph (the facts, the
-#: structural graph, the igraph graph and the walks, at their peak): measured by
-#: bench/scale.py as the peak after scoring minus the memory before it, over the graph's
-#: edges: 204 bytes at 300k people (7.0M edges), 193 at 1M (23.4M edges). The check
-#: before the facts uses this, so a case too large for the machine stops with
+#: structural graph, the igraph graph and the walks, at their peak): the peak during
+#: scoring minus the resident memory before it, over the graph's edges: 141 bytes at
+#: 300k people (7.0M edges), 124 at 1M (23.4M edges), at 44937d7 (204 and 193 before
+#: the igraph graph was built in pieces). The check before the facts uses this, so a case
+#: too large for the machine stops with
 #: :class:`~umbrella_graph.errors.InsufficientMemoryError` instead of being killed by the
 #: operating system (3M people on 24 GiB were, before this check).
-SCORING_BYTES_PER_EDGE = 210
+SCORING_BYTES_PER_EDGE = 150
 
 
 def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Facts:
