@@ -49,6 +49,8 @@ LAYERS: list[tuple[str, ...]] = [
     ("ingest",),
     # the graph and what runs on it
     ("graph",),
+    # the sparse algorithms' input checks, then the algorithms
+    ("_matrices",),
     ("algorithms", "backends"),
     # the truncated walk (shares the input checks of algorithms)
     ("walks",),
