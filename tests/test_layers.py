@@ -52,7 +52,7 @@ LAYERS: list[tuple[str, ...]] = [
     # the sparse algorithms' input checks, then the algorithms
     ("_matrices",),
     ("algorithms", "backends"),
-    # the truncated walk (shares the input checks of algorithms)
+    # the truncated walk (the input checks of _matrices, the personalisation of algorithms)
     ("walks",),
     # signals, scores, records; the investigations built on them
     ("scoring",),

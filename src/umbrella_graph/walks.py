@@ -16,14 +16,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from ._matrices import _as_csr, _check_positions, _check_unit_interval
 from ._memory import check_memory
-from .algorithms import (
-    _as_csr,
-    _check_positions,
-    _check_unit_interval,
-    _personalization,
-    _progress_bar,
-)
+from .algorithms import _personalization, _progress_bar
 from .errors import ParameterError
 
 __all__ = ["truncated_pagerank_many"]
