@@ -29,19 +29,21 @@ def _as_csr(A: Any, func: str, *, copy: bool = True) -> sp.csr_matrix:
         raise ParameterError.invalid("A", func, "a square matrix", f"shape {A.shape}")
     if not copy and isinstance(A, sp.csr_matrix) and A.dtype == np.float64 and A.has_canonical_format:
         _check_strengths(A, func)
-        diagonal = A.indices == np.repeat(np.arange(A.shape[0], dtype=A.indices.dtype), np.diff(A.indptr))
-        if not diagonal.any() and (A.nnz == 0 or A.data.min() > 0):  # nothing to drop
+        if not _on_diagonal(A).any() and (A.nnz == 0 or A.data.min() > 0):  # nothing to drop
             return A
     M = sp.csr_matrix(A, dtype=np.float64, copy=True)
     M.sum_duplicates()
     _check_strengths(M, func)
     # the diagonal's stored entries set to 0 and dropped (scipy's setdiag would first
     # insert the missing ones, a copy of the whole matrix)
-    on_diagonal = M.indices == np.repeat(np.arange(M.shape[0], dtype=M.indices.dtype), np.diff(M.indptr))
-    M.data[on_diagonal] = 0.0
-    del on_diagonal
+    M.data[_on_diagonal(M)] = 0.0
     M.eliminate_zeros()
     return M
+
+
+def _on_diagonal(M: sp.csr_matrix) -> np.ndarray:
+    """Which stored entries of the CSR matrix ``M`` sit on its diagonal."""
+    return M.indices == np.repeat(np.arange(M.shape[0], dtype=M.indices.dtype), np.diff(M.indptr))
 
 
 def _check_strengths(M: sp.csr_matrix, func: str) -> None:

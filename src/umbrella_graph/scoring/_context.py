@@ -191,8 +191,7 @@ class Facts:
         """``tx`` without family money and wages (what the money signals count), a new
         frame on each call: kept as a row filter of ``tx`` rather than a second copy of
         two thirds of the transfers (0.4 GB at a million people)."""
-        tx = self.tx
-        return tx[~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()]
+        return self.tx[_ordinary_rows(self.tx)]
 
     @property
     def period_days(self) -> float:
@@ -305,7 +304,7 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
     else:
         tx["wage"] = np.zeros(len(tx), dtype=bool)
 
-    ordinary = tx["amount"].to_numpy(dtype=float)[~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()]
+    ordinary = tx["amount"].to_numpy(dtype=float)[_ordinary_rows(tx)]
 
     # -- members
     me = _edges(graph, "member")
@@ -429,6 +428,11 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         circle=circle, circle_ids=circ, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
         t0=_ns(t0), t1=_ns(t1), ordinary_amounts=ordinary, precomputed=precomputed,
     )
+
+
+def _ordinary_rows(tx: pd.DataFrame) -> np.ndarray:
+    """The transfers that are neither family money nor wages (``Facts.tx_ordinary``)."""
+    return ~tx["kin"].to_numpy() & ~tx["wage"].to_numpy()
 
 
 def _ns(t: Any) -> np.datetime64:
