@@ -21,6 +21,7 @@ the whole run's peak memory are fitted in log-log over the sizes from 100k to 1M
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -48,6 +49,11 @@ def _step(name: str, peak_gb: float = 0.0) -> None:
     print(f"step: {name}{before}", file=sys.stderr, flush=True)
 
 
+def _cpu_s() -> float:
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 def one(people: int) -> dict[str, object]:
     import umbrella_graph as ug
     from umbrella_graph.synth import generate_city
@@ -69,8 +75,11 @@ def one(people: int) -> dict[str, object]:
     del case
     t = time.perf_counter()
     _step("score", _rss_gb())
+    cpu = _cpu_s()
     scores = ug.score_umbrellas(graph, seed=0)
-    out["score_s"], out["score_peak_gb"] = time.perf_counter() - t, _rss_gb()
+    out["score_s"] = time.perf_counter() - t
+    out["score_cpu_s"] = _cpu_s() - cpu
+    out["score_peak_gb"] = _rss_gb()
     out["officials"] = len(graph.officials)
     out["pairs_scored"] = len(scores)
     out["pairs_not_scored"] = int(scores.attrs["pairs_not_scored"])
@@ -96,6 +105,10 @@ def _score_cell(r: dict) -> str:  # type: ignore[type-arg]
     return f"{r['score_s']:.1f} s"
 
 
+def _cpu_cell(r: dict) -> str:  # type: ignore[type-arg]
+    return f"{r['score_cpu_s']:.1f} s" if "score_cpu_s" in r else "-"
+
+
 def render(res: dict) -> str:  # type: ignore[type-arg]
     """bench/results/scale.md from the JSON results."""
     rows = res["rows"]
@@ -109,24 +122,27 @@ def render(res: dict) -> str:  # type: ignore[type-arg]
            "and it stayed below 2: nothing else ran). ")
         + "One gang per 2,500 people, seed 1; each size in a fresh process; "
         "`score_umbrellas` with its default (candidate pairs only). Peak = the process's peak resident memory "
-        "after the step (cumulative).\n",
+        "after the step (cumulative). Score CPU = the score's user + system time (BLAS or igraph using the "
+        "second core would make it exceed the wall time).\n",
         "| people | gangs | transactions | contacts | officials | pairs scored | pairs not scored | generate | "
-        "build | score | total | peak after generate | after build | after score | load avg |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "build | score | score CPU | total | peak after generate | after build | after score | load avg |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in rows:
         if "error" in r:
-            lines.append(f"| {r['people']:,} | failed: {' '.join(r['error'])} |" + " |" * 13)
+            lines.append(f"| {r['people']:,} | failed: {' '.join(r['error'])} |" + " |" * 14)
             continue
         lines.append(
             f"| {r['people']:,} | {r['gangs']:,} | {r['transactions']:,} | {r['contacts']:,} | {r['officials']:,} | "
             f"{r['pairs_scored']:,} | {r['pairs_not_scored']:,} | {r['generate_s']:.0f} s | {r['build_s']:.0f} s | "
-            f"{_score_cell(r)} | {r['total_s']:.0f} s | {r['generate_peak_gb']:.1f} GB | "
+            f"{_score_cell(r)} | {_cpu_cell(r)} | {r['total_s']:.0f} s | {r['generate_peak_gb']:.1f} GB | "
             f"{r['build_peak_gb']:.1f} GB | {r['score_peak_gb']:.1f} GB | "
             f"{r['load_before']:.1f} / {r['load_after']:.1f} |")
     if fit:
         lines += ["", "Fitted exponents in people (log-log least squares over 100k-1M): score time "
-                  f"**{fit['score_time']:.2f}**, total time {fit['total_time']:.2f}, peak memory of the run "
+                  f"**{fit['score_time']:.2f}**"
+                  + (f" (score CPU time {fit['score_cpu_time']:.2f})" if "score_cpu_time" in fit else "")
+                  + f", total time {fit['total_time']:.2f}, peak memory of the run "
                   f"**{fit['peak_memory']:.2f}** (peak after scoring {fit['score_peak_memory']:.2f})."]
     for note in res.get("notes", []):
         lines += ["", note]
@@ -186,6 +202,8 @@ def main() -> None:
         ppl = [float(r["people"]) for r in ok]
         fit = {"score_time": _fit(ppl, [float(r["score_s"]) for r in ok]),
                "total_time": _fit(ppl, [float(r["total_s"]) for r in ok]),
+               **({"score_cpu_time": _fit(ppl, [float(r["score_cpu_s"]) for r in ok])}
+                  if all("score_cpu_s" in r for r in ok) else {}),
                "peak_memory": _fit(ppl, [float(r["peak_gb"]) for r in ok]),
                "score_peak_memory": _fit(ppl, [float(r["score_peak_gb"]) for r in ok])}
     res = {"date": dt.date.today().isoformat(), "machine": f"{platform.machine()}, {os.cpu_count()} cores",

@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from umbrella_graph import ParameterError
+from umbrella_graph import ParameterError, algorithms
 from umbrella_graph.algorithms import (
     adamic_adar,
     betweenness,
@@ -647,3 +647,54 @@ def test_symmetric_check_is_exact() -> None:
     D = _as_csr(sp.triu(A + A.T, k=1), "f")  # one direction only
     np.testing.assert_array_equal(_symmetric(D).toarray(), (D + D.T).toarray())
     assert to_igraph(D).get_edgelist() == to_igraph(S).get_edgelist()
+
+
+# -- hop-count betweenness, many sources at a time (umbrella_graph._brandes) ----------
+def _random_graph(n: int, m: int, seed: int) -> sp.csr_matrix:
+    rng = np.random.default_rng(seed)
+    A = sp.coo_matrix((rng.random(m) + 0.1, (rng.integers(0, n, m), rng.integers(0, n, m))), shape=(n, n))
+    return (A + A.T).tocsr()
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_hop_betweenness_is_igraph_sampled_betweenness(seed: int) -> None:
+    from umbrella_graph import _brandes
+
+    n = [5, 40, 120, 300, 33, 200][seed]
+    A = _random_graph(n, [4, 50, 200, 900, 80, 150][seed], seed)  # some disconnected, with isolates
+    g = algorithms.to_igraph(A)
+    rng = np.random.default_rng(seed)
+    src = np.sort(rng.choice(n, size=max(1, n // 4), replace=False))
+    want = np.asarray(g.betweenness(directed=False, sources=src.tolist()), dtype=float)
+    got = _brandes.hop_betweenness(algorithms._as_csr(A, "t"), src)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+    # the public function, matrix or igraph graph in: the same sample, the same values
+    k = max(1, n // 3)
+    assert algorithms.betweenness(A, k=k, seed=seed, weighted=False).tolist() == \
+        algorithms.betweenness(g, k=k, seed=seed, weighted=False).tolist()
+
+
+def test_hop_betweenness_does_not_depend_on_the_block_width(monkeypatch: pytest.MonkeyPatch) -> None:
+    from umbrella_graph import _brandes
+
+    A = algorithms._as_csr(_random_graph(150, 400, 9), "t")
+    src = np.arange(0, 150, 2)
+    wide = _brandes.hop_betweenness(A, src)
+    monkeypatch.setattr(_brandes, "MAX_BLOCK", 3)
+    narrow = _brandes.hop_betweenness(A, src)
+    np.testing.assert_allclose(narrow, wide, rtol=1e-12)
+    monkeypatch.setattr(_brandes, "BLOCK_BYTES", 1)  # one source at a time
+    np.testing.assert_allclose(_brandes.hop_betweenness(A, src), wide, rtol=1e-12)
+
+
+def test_hop_betweenness_of_edge_cases() -> None:
+    from umbrella_graph import _brandes
+
+    empty = sp.csr_matrix((0, 0))
+    assert _brandes.hop_betweenness(empty, np.zeros(0, np.int64)).tolist() == []
+    no_edges = sp.csr_matrix((4, 4))
+    assert _brandes.hop_betweenness(no_edges, np.arange(4)).tolist() == [0.0] * 4
+    star = sp.csr_matrix(([1.0] * 6, ([0, 0, 0, 1, 2, 3], [1, 2, 3, 0, 0, 0])), shape=(4, 4))
+    assert _brandes.hop_betweenness(star, np.arange(4)).tolist() == [3.0, 0.0, 0.0, 0.0]
+    # from one source each path counts half, as in igraph (a pair is counted from both ends)
+    assert _brandes.hop_betweenness(star, np.array([1])).tolist() == [1.0, 0.0, 0.0, 0.0]

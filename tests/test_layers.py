@@ -50,7 +50,7 @@ LAYERS: list[tuple[str, ...]] = [
     # the graph and what runs on it
     ("graph",),
     # the sparse algorithms' input checks, then the algorithms
-    ("_matrices",),
+    ("_matrices", "_brandes"),
     ("algorithms", "backends"),
     # the truncated walk (the input checks of _matrices, the personalisation of algorithms)
     ("walks",),

@@ -133,7 +133,7 @@ def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None
     stat = deg / max(float(deg.sum()), 1e-12)
     at = opos[out.off]
     out.set("ppr", np.log10((R + 1e-12) / (stat[at] + 1e-12)))
-    # for communities and brokerage, built once (its strengths kept as one array)
+    # for communities (its strengths kept as one array)
     ig = algorithms._undirected_igraph(A, "score_umbrellas")
     lab = algorithms.communities(ig, seed=seed)
     tot = np.asarray(P.sum(axis=1)).ravel()
@@ -144,8 +144,8 @@ def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None
     got = np.asarray(mass[out.gang, lab[at]], dtype=float).ravel()
     out.set("community", got / np.maximum(tot[out.gang], 1e-12))
     k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
-    out.set("brokerage", algorithms.betweenness(ig, k=k, seed=seed, weighted=False)[at])
-    del ig  # the igraph graph and its weight list are not needed below: freed before link prediction
+    del ig  # the igraph graph and its strengths are not needed below: freed before brokerage
+    out.set("brokerage", algorithms.betweenness(A, k=k, seed=seed, weighted=False)[at])
     # link prediction: each held pair's official x the gang's strong side people
     s = side[(side["conf"].to_numpy() >= 0.5)]
     if len(s):

@@ -208,7 +208,7 @@ def _structure(ctx: Facts, A: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFram
     g = algorithms.to_igraph(A)
     lab = algorithms.communities(g, seed=seed)
     k = None if n <= 2 * _BROKERAGE_SAMPLES else _BROKERAGE_SAMPLES
-    b = algorithms.betweenness(g, k=k, seed=seed, weighted=False)
+    b = algorithms.betweenness(A, k=k, seed=seed, weighted=False)
     opos = _i64(ctx.official_pos)
     return (pd.DataFrame({"node": np.arange(n, dtype=np.int64), "label": _i64(lab)}),
             pd.DataFrame({"off": np.arange(len(opos), dtype=np.int64), "brokerage": _f64(b[opos])}))
