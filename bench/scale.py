@@ -21,7 +21,6 @@ the whole run's peak memory are fitted in log-log over the sizes from 100k to 1M
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import json
 import os
