@@ -21,8 +21,9 @@ Conventions shared by all functions:
   uses;
 * anything random takes an explicit ``seed``; the same input and seed give the same
   output, run after run and process after process;
-* :func:`communities` and :func:`betweenness` run in igraph; building an igraph graph
-  of a million edges takes a second or two, so both also accept the graph
+* :func:`communities` and weighted :func:`betweenness` run in igraph (hop-count
+  betweenness runs on the sparse matrix, :mod:`umbrella_graph._brandes`); building an
+  igraph graph of a million edges takes a few seconds, so both also accept the graph
   :func:`to_igraph` returns: build it once, pass it to both (nothing is remembered
   behind the caller's back).
 """
@@ -177,8 +178,8 @@ def _igraph_of(held: list[sp.spmatrix], n: int, directed: bool, *, compact: bool
     # the graph (2 GB at a million people); appended piece by piece, in the same order,
     # the edges get the same ids and the transient is bounded by the piece
     g = ig.Graph(n=n, directed=directed)
-    # at most 4 appends: each re-indexes the whole graph (1M people: one append 11.2 s and
-    # +2.2 GB, 2 appends 8.5 s and +1.3 GB, 4 appends 10.4 s and +1.1 GB, 8 13.4 s and +1.1 GB)
+    # at most 4 appends: each re-indexes the whole graph (1M people, collector paused: one
+    # append 8.3 s and +1.9 GB, 2 appends 5.9 s and +1.1 GB, 4 appends 6.6 s and +0.7 GB)
     piece = max(_IGRAPH_PIECE, -(-len(edges) // 4))
     # with the cyclic garbage collector paused: python-igraph's conversion allocates
     # tracked objects that set off a collection every few hundred edges (16,318 of them
@@ -604,9 +605,11 @@ def betweenness(
 ) -> np.ndarray:
     """Shortest-path betweenness (brokerage), exact or estimated from sampled sources.
 
-    Computed by igraph on the undirected graph. Edge lengths are
+    On the undirected graph. Edge lengths are
     :func:`~umbrella_graph.schema.strength_to_distance` of the strengths (the shortest
-    path prefers strong ties), or 1 per edge when ``weighted=False``.
+    path prefers strong ties; computed by igraph), or 1 per edge when ``weighted=False``
+    (computed for a block of sources at a time on the sparse adjacency,
+    :func:`umbrella_graph._brandes.hop_betweenness`, igraph's values to rounding).
 
     Parameters
     ----------
