@@ -281,8 +281,9 @@ def _two_hop(ctx: Facts, oi: int, gi: int, seed: int, limit: int = 20) -> pd.Dat
         near = np.asarray(A[:, s_nodes].sum(axis=1)).ravel() > 0
     if len(s_nodes) and A.nnz and not near[A[o].indices].any():
         from .. import algorithms
+        from .structure import community_labels
 
-        lab = algorithms.communities(algorithms.to_igraph(A), seed=seed)
+        lab = community_labels(algorithms.to_igraph(A), seed)
         near = lab == lab[o]
     e = ctx.graph.edges
     k = e["kind"].astype(str).to_numpy()

@@ -19,7 +19,8 @@ from .. import algorithms, walks
 from ._context import Facts
 from .signals import SignalResult, _Pairs
 
-__all__ = ["signal_structure", "structure_matrix", "BROKERAGE_SAMPLES", "WALK_STEPS", "WALK_ALPHA"]
+__all__ = ["signal_structure", "structure_matrix", "community_labels", "brokerage", "BROKERAGE_SAMPLES",
+           "COMMUNITY_ITERATIONS", "WALK_STEPS", "WALK_ALPHA"]
 
 #: Record weights of the structural graph (per record, summed per pair).
 _KIN_TIE_WEIGHT = 2.0
@@ -27,6 +28,26 @@ _ROLE_EDGE_WEIGHT = 2.0
 _CONTRACT_EDGE_WEIGHT = 2.0
 #: Source nodes sampled for brokerage (betweenness) on large graphs.
 BROKERAGE_SAMPLES = 64
+#: Leiden iterations of the community signal. One: at a million people the second
+#: iteration costs 12 s of Leiden's 36 s and moves modularity from 0.840 to 0.847
+#: (100k: 0.804 to 0.816); the accuracy benchmarks were rerun with one (docs/scale.md).
+COMMUNITY_ITERATIONS = 1
+
+
+def community_labels(A: Any, seed: int) -> np.ndarray:
+    """The Leiden communities the ``community`` signal reads (every engine and the
+    records call this): :func:`umbrella_graph.algorithms.communities` of the structural
+    graph ``A`` (its matrix or igraph graph) with :data:`COMMUNITY_ITERATIONS`."""
+    return algorithms.communities(A, seed=seed, n_iterations=COMMUNITY_ITERATIONS)
+
+
+def brokerage(A: sp.csr_matrix, seed: int) -> np.ndarray:
+    """Each node's hop-count betweenness on the structural graph ``A``, from
+    :data:`BROKERAGE_SAMPLES` seeded sources when the graph has more than twice as many
+    nodes, else exact (the ``brokerage`` signal, on every engine)."""
+    n = A.shape[0]
+    k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
+    return algorithms.betweenness(A, k=k, seed=seed, weighted=False)
 
 
 def structure_matrix(ctx: Facts) -> sp.csr_matrix:
@@ -135,7 +156,7 @@ def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None
     out.set("ppr", np.log10((R + 1e-12) / (stat[at] + 1e-12)))
     # for communities (its strengths kept as one array)
     ig = algorithms._undirected_igraph(A, "score_umbrellas")
-    lab = algorithms.communities(ig, seed=seed)
+    lab = community_labels(ig, seed)
     tot = np.asarray(P.sum(axis=1)).ravel()
     # mass of each gang side per community, read at each official's community
     comm = sp.csr_matrix((np.ones(n), (np.arange(n), lab)), shape=(n, int(lab.max()) + 1))
@@ -143,9 +164,8 @@ def _structure(ctx: Facts, out: _Pairs, seed: int, progress: Any = None) -> None
     mass.sort_indices()
     got = np.asarray(mass[out.gang, lab[at]], dtype=float).ravel()
     out.set("community", got / np.maximum(tot[out.gang], 1e-12))
-    k = None if n <= 2 * BROKERAGE_SAMPLES else BROKERAGE_SAMPLES
     del ig  # the igraph graph and its strengths are not needed below: freed before brokerage
-    out.set("brokerage", algorithms.betweenness(A, k=k, seed=seed, weighted=False)[at])
+    out.set("brokerage", brokerage(A, seed)[at])
     # link prediction: each held pair's official x the gang's strong side people
     s = side[(side["conf"].to_numpy() >= 0.5)]
     if len(s):

@@ -32,6 +32,7 @@ from ...graph import CaseGraph
 from .._context import Facts
 from ..facts import facts_of
 from ..gangside import side_table
+from ..structure import brokerage, community_labels
 from ..tipoff import pre_raid_records
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -45,9 +46,6 @@ TABLES: tuple[str, ...] = (
     "contracts", "events", "posts", "leads", "located", "parent", "company_sectors", "side", "tipoff",
     "pre_raid", "communities", "brokerage",
 )
-
-#: Source nodes sampled for brokerage on large graphs (the memory engine's value).
-_BROKERAGE_SAMPLES = 64
 
 
 def _i64(a: Any) -> np.ndarray:
@@ -205,10 +203,8 @@ def _structure(ctx: Facts, A: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFram
     empty_b = pd.DataFrame({"off": np.zeros(0, np.int64), "brokerage": np.zeros(0)})
     if ctx.n_gangs == 0 or ctx.n_officials == 0 or A.nnz == 0:
         return empty_c, empty_b
-    g = algorithms.to_igraph(A)
-    lab = algorithms.communities(g, seed=seed)
-    k = None if n <= 2 * _BROKERAGE_SAMPLES else _BROKERAGE_SAMPLES
-    b = algorithms.betweenness(A, k=k, seed=seed, weighted=False)
+    lab = community_labels(algorithms.to_igraph(A), seed)
+    b = brokerage(A, seed)
     opos = _i64(ctx.official_pos)
     return (pd.DataFrame({"node": np.arange(n, dtype=np.int64), "label": _i64(lab)}),
             pd.DataFrame({"off": np.arange(len(opos), dtype=np.int64), "brokerage": _f64(b[opos])}))
