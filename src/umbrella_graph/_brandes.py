@@ -7,7 +7,8 @@ same way. Why not igraph's ``betweenness(sources=...)``, which gives the same va
 rounding; tested against it and against NetworkX): it runs one source at a time, and on
 a graph of a million people each source's search misses the processor's caches at almost
 every edge (1.05 s per source, 56 s for the scorer's 64; here a node's path counts for
-the whole block sit side by side in memory, 28 s, and 2.1 s instead of 2.9 s at 100k).
+the whole block sit side by side in memory, 24-25 s, and 1.2-1.3 s instead of 2.9 s at
+100k).
 Weighted (strength-derived) betweenness stays in igraph.
 
 The block width is chosen so the block's arrays stay under :data:`BLOCK_BYTES`; the sum
@@ -27,8 +28,9 @@ __all__ = ["hop_betweenness", "BLOCK_BYTES", "MAX_BLOCK"]
 #: Measured with the frontier's rows of the adjacency and the levels' masks: 0.92 GB
 #: above the graph for one block of 12 at a million people.
 BLOCK_BYTES = 512 * 2**20
-#: Widest block (wider ones are no faster: 64 sources at 100k people take 2.3 s in blocks
-#: of 16, 2.1 s in blocks of 32 and 2.8 s in one block of 64).
+#: Widest block (64 sources at 100k people: 1.9 s in blocks of 8, 1.6 s in blocks of 16,
+#: 1.4 s in blocks of 32; at a million people blocks of 12 are the fastest measured, 25 s,
+#: against 27-31 s for 8, 16, 22 or 32).
 MAX_BLOCK = 32
 
 
