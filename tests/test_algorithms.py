@@ -18,7 +18,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from umbrella_graph import ParameterError, algorithms
+from umbrella_graph import ParameterError, _brandes, algorithms
 from umbrella_graph.algorithms import (
     adamic_adar,
     betweenness,
@@ -658,8 +658,6 @@ def _random_graph(n: int, m: int, seed: int) -> sp.csr_matrix:
 
 @pytest.mark.parametrize("seed", range(6))
 def test_hop_betweenness_is_igraph_sampled_betweenness(seed: int) -> None:
-    from umbrella_graph import _brandes
-
     n = [5, 40, 120, 300, 33, 200][seed]
     A = _random_graph(n, [4, 50, 200, 900, 80, 150][seed], seed)  # some disconnected, with isolates
     g = algorithms.to_igraph(A)
@@ -675,8 +673,6 @@ def test_hop_betweenness_is_igraph_sampled_betweenness(seed: int) -> None:
 
 
 def test_hop_betweenness_does_not_depend_on_the_block_width(monkeypatch: pytest.MonkeyPatch) -> None:
-    from umbrella_graph import _brandes
-
     A = algorithms._as_csr(_random_graph(150, 400, 9), "t")
     src = np.arange(0, 150, 2)
     wide = _brandes.hop_betweenness(A, src)
@@ -688,8 +684,6 @@ def test_hop_betweenness_does_not_depend_on_the_block_width(monkeypatch: pytest.
 
 
 def test_hop_betweenness_of_edge_cases() -> None:
-    from umbrella_graph import _brandes
-
     empty = sp.csr_matrix((0, 0))
     assert _brandes.hop_betweenness(empty, np.zeros(0, np.int64)).tolist() == []
     no_edges = sp.csr_matrix((4, 4))

@@ -11,9 +11,10 @@ the whole block sit side by side in memory, 24-25 s, and 1.2-1.3 s instead of 2.
 100k).
 Weighted (strength-derived) betweenness stays in igraph.
 
-The block width is chosen so the block's arrays stay under :data:`BLOCK_BYTES`; the sum
-over blocks runs in source order, so the result does not depend on anything but the
-graph and the sources.
+The block width is chosen from :data:`BLOCK_BYTES` (counted as 40 bytes per node and
+source; the measured peak, with the frontier's rows of the adjacency, is about twice
+that); the sum over blocks runs in source order, so the result does not depend on
+anything but the graph and the sources.
 """
 
 from __future__ import annotations
