@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from scipy.stats import chi2
 
 from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_frames
 from umbrella_graph.cli import main
@@ -227,13 +228,21 @@ def test_graph_must_be_a_case_graph() -> None:
         find_tipoffs(pd.DataFrame())  # type: ignore[arg-type]
 
 
+#: The gang's own calls over four years around the raids: the period the records cover.
+_YEARS = [("boss", "m2", "call", f"{y}-0{m}-20 12:00") for y in (2018, 2019, 2021, 2022) for m in (2, 9)]
+
+
 def test_lone_pre_raid_call_without_relay_is_listed() -> None:
     """A single call to the leader hours before a raid, by an official who never calls
-    the gang otherwise and with no relay inside the gang, is listed at the default."""
-    g = _case([("off", "boss", "call", "2020-06-01 01:00"), *_LIFE])
+    the gang otherwise in four years of records and with no relay inside the gang, is
+    listed at the default; with five months of records it is a 1-in-600 coincidence and
+    is not (the tested call counts in its own pair's rate)."""
+    g = _case([("off", "boss", "call", "2020-06-01 01:00"), *_LIFE, *_YEARS])
     t = find_tipoffs(g)
     assert len(t) == 1 and t["official_id"].iat[0] == "off" and t["n_relay"].iat[0] == 0
-    assert t["score"].iat[0] == t["surprise"].iat[0] >= 2.0
+    assert t["score"].iat[0] == t["surprise"].iat[0] >= 3.0
+    short = find_tipoffs(_case([("off", "boss", "call", "2020-06-01 01:00"), *_LIFE]), min_score=0)
+    assert 2.0 < short["surprise"].iat[0] < 3.0
 
 
 def test_chinese_and_traditional_kinds_are_the_same_case() -> None:
@@ -303,7 +312,7 @@ def test_a_call_warns_of_the_next_raid_only() -> None:
 def test_kin_call_is_attributed_to_the_official_through_the_circle() -> None:
     """A brother's lone call before a raid is the official's tip-off (the domain circle:
     a 兄弟 tie), listed at the default threshold."""
-    g = _case([("bro2", "boss", "call", "2020-06-01 01:00"), *_LIFE],
+    g = _case([("bro2", "boss", "call", "2020-06-01 01:00"), *_LIFE, *_YEARS],
               ties=[("off", "wife", "spouse"), ("off", "bro2", "兄弟")], extra_people=["bro2"])
     t = find_tipoffs(g)
     assert t[["official_id", "via", "via_person_id"]].values.tolist() == [["off", "kin", "bro2"]]
@@ -318,3 +327,24 @@ def test_follow_up_is_measured_against_the_whole_record_period() -> None:
     t = find_tipoffs(g, min_score=0)
     assert t["follow_up_hours"].iat[0] >= 10 * 24
     assert t["score"].max() < 1.0
+
+
+def test_warnings_before_two_of_five_raids_are_a_pattern() -> None:
+    """Lone calls 30 hours before two of a gang's five raids: neither is a tip-off by
+    itself, together they are (two coincidences among five raids, the order-statistic
+    pattern); Fisher's combination over the five events would have diluted them."""
+    raids = [("E1", "2019-11-01 06:00"), ("E2", "2020-03-01 06:00"), ("E3", "2020-06-01 06:00"),
+             ("E4", "2020-09-01 06:00"), ("E5", "2020-12-01 06:00")]
+    calls = [("off", "boss", "call", "2020-02-28 00:00"), ("off", "boss", "call", "2020-08-31 00:00")]
+    g = _case([*calls, *_LIFE, *_YEARS], events=raids)
+    every = find_tipoffs(g, min_score=0)
+    assert set(every["event_id"]) == {"E2", "E4"}
+    score = every["score"].to_numpy()
+    assert (score >= 2.0).all() and (score < 3.0).all()
+    fisher = -chi2.logsf(2 * np.log(10) * score.sum(), 2 * len(raids)) / np.log(10)
+    assert fisher < 3.0 <= every["pattern_score"].iat[0]
+    t = find_tipoffs(g)
+    assert sorted(t["event_id"]) == ["E2", "E4"] and set(t["official_id"]) == {"off"}
+    # one warning among the five raids is no pattern
+    one = find_tipoffs(_case([calls[0], *_LIFE, *_YEARS], events=raids), min_score=0)
+    assert one["pattern_score"].iat[0] == 0.0 and find_tipoffs(_case([calls[0], *_LIFE, *_YEARS], events=raids)).empty

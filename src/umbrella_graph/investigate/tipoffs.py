@@ -17,9 +17,11 @@ and relatives', reached the gang's side in the hours or days before the event, w
     the larger of the timing surprise and Fisher's combination of both: a relay
     strengthens a tip-off, its absence never buries one;
 ``pattern_score``
-    the same official warning before several of the gang's events: Fisher's combination
-    of his event scores over every enforcement event on the gang (one number per
-    official and gang).
+    the same official warning before several of the gang's events: the chance that ``k``
+    of the gang's enforcement events score at least his ``k``-th best event by
+    coincidence, the best ``k >= 2``, corrected for choosing it
+    (:func:`umbrella_graph.scoring.tipoff.pattern_scores`; one number per official and
+    gang).
 
 Rows are kept when ``score >= min_score`` (default 3.0, a 1-in-1,000 coincidence under
 the scan's own null), or when ``score >= 2`` (1 in 100) and ``pattern_score >=
@@ -184,7 +186,7 @@ def find_tipoffs(
     12.0
     >>> t[["surprise", "relay_surprise", "score"]].round(2)
        surprise  relay_surprise  score
-    0      2.52            5.29   6.53
+    0      2.21            5.29   6.24
     >>> find_tipoffs(build_graph(case), window=-2)
     Traceback (most recent call last):
     ...

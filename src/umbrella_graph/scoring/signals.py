@@ -76,7 +76,7 @@ FEATURE_DOCS: dict[str, str] = {
                     "(investigator pattern)",
     "tipoff_raids": "enforcement events on the gang with a tip-off from the official's circle (scoring.tipoff.is_tipoff)",
     "tipoff_score": "the strongest tip-off score (-log10 p, timing against his own baseline, scan-corrected, relay), "
-                    "or Fisher's combination over all the gang's enforcement events if stronger",
+                    "or the pattern over all the gang's enforcement events if stronger (scoring.tipoff.pattern_scores)",
     "tipoff_spread": "tip-offs the gang relayed (relay surprise >= the tip-off threshold)",
     "tipoff_post_raids": "enforcement events followed, within the case's measured follow-up period, by contacts with the gang side",
     "kin_side": "strongest tie of a relative to the gang (listed role, or front man / inferred confidence)",
@@ -526,7 +526,7 @@ def _tipoffs(ctx: Facts, out: _Pairs) -> None:
     out.get("tipoff_score")
     if len(e):
         # the best event, or the same official warning before several raids (the pattern:
-        # Fisher's combination over every enforcement event on the gang, scoring.tipoff)
+        # scoring.tipoff.pattern_scores over every enforcement event on the gang)
         off, gang = e["off"].to_numpy().astype(np.int64), e["gang"].to_numpy().astype(np.int64)
         out.maximum("tipoff_score", off, gang, np.maximum(np.minimum(sc, 30.0), pat))
 

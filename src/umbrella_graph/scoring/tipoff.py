@@ -15,9 +15,15 @@ timing (``surprise``)
     4 days), ``k_w`` window records against ``expected_w`` = the window's quiet hours x
     the pair's quiet rate + its follow-up hours x the pair's follow-up rate. Rates are
     measured over the background interval ``[T - W - baseline, T + baseline)`` (``W`` the
-    longest window) with every pre-event window of the gang left out; a rate is
-    ``(records + 0.5) / max(hours, W)`` (a Jeffreys-style pseudo-count: an official who
-    never calls the gang still has a small rate). ``p_w = P(X >= k_w)``, ``X ~
+    longest window) with every pre-event window of the gang left out. The quiet rate
+    counts the tested records too, ``(records + k_W) / (hours + W)`` (``k_W`` the records
+    of the longest window): the test conditions on the pair's total, so an official seen
+    once with the gang in the four years around a raid, that once in the 24 hours before
+    it, is a 24-in-35,000-hour coincidence, not the 12-in-35,000 one that a pseudo-count
+    of 0.5 made it. The
+    follow-up rate is ``(records + 0.5) / max(hours, W)`` (a Jeffreys-style pseudo-count:
+    an official who never calls the gang after raids still has a small rate). ``p_w =
+    P(X >= k_w)``, ``X ~
     Poisson(expected_w)``; the pair takes its best window, and its p-value is that of
     the scan itself (:func:`scan_pvalue`): the probability, under the same Poisson
     baseline, that *some* window is at least as surprising. The windows are nested, so
@@ -45,11 +51,12 @@ score
     lowers one: most wiretaps never see the gang's internal calls.
 
 pattern (``pattern_score``)
-    The same official warning before several of the gang's events: Fisher's combination
-    of the pair's event scores over **every** enforcement event on the gang (an event
-    without a pre-event contact counts p = 1, so an official who called before one raid
-    in ten gains nothing). One number per (official, gang), repeated on its rows; the
-    scorer's ``tipoff_score`` is the larger of it and the best event's score.
+    The same official warning before several of the gang's events: for each ``k >= 2``,
+    the chance that ``k`` of the gang's enforcement events have an event score at least
+    the pair's ``k``-th best by coincidence (:func:`pattern_scores`; an event without a
+    pre-event contact counts p = 1, so an official who called before one raid in ten
+    gains nothing). One number per (official, gang), repeated on its rows; the scorer's
+    ``tipoff_score`` is the larger of it and the best event's score.
 
 a tip-off (:func:`is_tipoff`)
     An (event, official) whose own ``score`` reaches the threshold, or whose own score is
@@ -97,8 +104,17 @@ _SEC = np.int64(1_000_000_000)
 
 
 def pattern_scores(score: Any, official: Any, gang: Any, n_events: Any) -> np.ndarray:
-    """The pattern of each (event, official) row: Fisher's combination of its (official,
-    gang) pair's event scores over every enforcement event on the gang.
+    """The pattern of each (event, official) row: how improbable it is that the official's
+    contacts came before so many of the gang's enforcement events by chance.
+
+    Per (official, gang) pair the event p-values ``p = 10 ** -score`` are sorted,
+    ``p(1) <= p(2) <= ...``, and for every ``k >= 2`` the chance that ``k`` or more of the
+    gang's ``n`` events (events without a pre-event contact count p = 1) reach ``p(k)`` by
+    chance is ``P(Binomial(n, p(k)) >= k)``; the pattern is the smallest of these, times
+    ``n - 1`` for choosing ``k`` (Bonferroni). An order-statistic test (Wilkinson's) and
+    not Fisher's combination: a warning official calls before two or three of a gang's
+    raids, not before all of them, and Fisher's chi-square over every event dilutes two
+    1-in-300 coincidences among five raids to 1 in 94; this test makes them 1 in 2,500.
 
     Parameters
     ----------
@@ -107,31 +123,46 @@ def pattern_scores(score: Any, official: Any, gang: Any, n_events: Any) -> np.nd
     official, gang : array-like
         The row's official and gang (any hashable labels or codes).
     n_events : array-like of int
-        The number of enforcement events on the row's gang (events without a pre-event
-        contact count p = 1; at least one).
+        The number of enforcement events on the row's gang (at least one).
 
     Returns
     -------
     numpy.ndarray
-        ``-log10`` of the combined p-value (chi-square with ``2 x n_events`` degrees of
-        freedom), the same for every row of a pair, rounded to 10 decimals.
+        ``-log10`` of the pattern's p-value, the same for every row of a pair (0 for a
+        pair with one event), rounded to 10 decimals.
 
     Examples
     --------
     Official A called before both of the gang's raids, each a 1-in-300 coincidence by
-    itself; together they are a 1-in-8,000 one. Before 2 raids in 10 they are not:
+    itself; together they are a 1-in-100,000 one. Before 2 raids in 10 they are a 1-in-250
+    one, under the threshold, and before 1 raid in 10 there is no pattern at all:
 
     >>> pattern_scores([2.5, 2.5, 0.0], ["A", "A", "B"], ["G", "G", "G"], [2, 2, 2]).round(2).tolist()
-    [3.9, 3.9, 0.0]
+    [5.0, 5.0, 0.0]
     >>> pattern_scores([2.5, 2.5], ["A", "A"], ["G", "G"], [10, 10]).round(2).tolist()
-    [0.54, 0.54]
+    [2.4, 2.4]
+    >>> pattern_scores([2.5], ["A"], ["G"], [10]).tolist()
+    [0.0]
     """
-    sc = np.minimum(np.asarray(score, dtype=float), 30.0)
+    sc = np.minimum(np.maximum(np.asarray(score, dtype=float), 0.0), 30.0)
+    if not len(sc):
+        return np.zeros(0)
     key = pd.MultiIndex.from_arrays([pd.Index(np.asarray(official)), pd.Index(np.asarray(gang))])
     code, _ = pd.factorize(key)
-    chi = np.bincount(code, weights=2.0 * sc * np.log(10.0))[code] if len(sc) else np.zeros(0)
-    df = 2.0 * np.maximum(np.asarray(n_events, dtype=float), 1.0)
-    return _to_surprise(np.where(chi > 0, stats.chi2.logsf(chi, df), 0.0))
+    n = np.maximum(np.asarray(n_events, dtype=float), 1.0)
+    order = np.lexsort((-sc, code))
+    c_s = code[order]
+    start = np.r_[True, c_s[1:] != c_s[:-1]]
+    first = np.maximum.accumulate(np.where(start, np.arange(len(c_s)), 0))
+    k = np.arange(len(c_s)) - first + 1  # rank of the row's p-value inside its pair
+    n_s = np.maximum(n[order], k)
+    lp = np.where(k >= 2, stats.binom.logsf(k - 1, n_s, 10.0 ** -sc[order]), 0.0)
+    best = np.zeros(int(code.max()) + 1)
+    np.minimum.at(best, c_s, lp)
+    n_pair = np.zeros(int(code.max()) + 1)
+    np.maximum.at(n_pair, c_s, n_s)
+    pair_lp = np.minimum(best + np.log(np.maximum(n_pair - 1.0, 1.0)), 0.0)
+    return _to_surprise(pair_lp[code])
 
 
 def is_tipoff(score: Any, pattern: Any, min_score: float = TIPOFF_MIN_SCORE) -> np.ndarray:
@@ -672,11 +703,15 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
     n_post = _count_between(bg_key, cum_post, base + q_lo[e], base + q_hi[e])
     n_quiet = _count_between(bg_key, cum_quiet, base + q_lo[e], base + q_hi[e])
     W_h = W.total_seconds() / 3600.0
-    rate_quiet = (n_quiet + 0.5) / np.maximum(h_quiet[e], W_h)
-    rate_post = (n_post + 0.5) / np.maximum(h_post[e], W_h)
-    # per window: k_w and expected_w; keep the best window, corrected for the scan
     grp = pd.MultiIndex.from_frame(hits[["_ev", "official_id"]]).map(
         {k: i for i, k in enumerate(zip(tg["_ev"], tg["official_id"], strict=True))}.get).to_numpy(dtype=np.int64)
+    # the tested records are the pair's records too: the quiet rate counts them (the test
+    # conditions on the pair's total, so one contact in two years is a window's share of
+    # the time, not half of it as a pseudo-count of 0.5 would make it)
+    k_all = np.bincount(grp, minlength=len(tg))
+    rate_quiet = (n_quiet + k_all) / np.maximum(h_quiet[e] + W_h, W_h)
+    rate_post = (n_post + 0.5) / np.maximum(h_post[e], W_h)
+    # per window: k_w and expected_w; keep the best window, corrected for the scan
     best_logp = np.zeros(len(tg))
     best_w = np.full(len(tg), -1, dtype=np.int64)
     best_k = np.zeros(len(tg), dtype=np.int64)

@@ -110,8 +110,8 @@ def spark_session(
     return spark
 
 
-def _udfs() -> tuple[Any, Any]:
-    """The special functions as pandas UDFs (closures, so executors need only numpy,
+def _poisson_udf() -> Any:
+    """The special function as a pandas UDF (closures, so executors need only numpy,
     pandas and scipy)."""
     from pyspark.sql.functions import pandas_udf
 
@@ -126,17 +126,7 @@ def _udfs() -> tuple[Any, Any]:
         p[pos] = gammainc(xv[pos], lv[pos])
         return pd.Series(-np.log10(np.clip(p, 1e-300, 1.0)))
 
-    @pandas_udf("double")  # type: ignore[call-overload]
-    def fisher_surprise(chi: pd.Series, df: pd.Series) -> pd.Series:
-        from scipy.stats import chi2
-
-        c = chi.to_numpy(dtype=float)
-        out = np.zeros_like(c)
-        pos = c > 0
-        out[pos] = -chi2.logsf(c[pos], df.to_numpy(dtype=float)[pos]) / np.log(10.0)
-        return pd.Series(out)
-
-    return poisson_surprise, fisher_surprise
+    return poisson_surprise
 
 
 def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None) -> DataFrame:
@@ -175,7 +165,7 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None)
     for name, sql in walk_views(c):
         spark.sql(sql).localCheckpoint(eager=True).createOrReplaceTempView(name)
     raw = spark.sql(pair_view(list(FEATURES)))
-    poisson_surprise, fisher_surprise = _udfs()
+    poisson_surprise = _poisson_udf()
     one, zero, tiny = F.lit(1.0), F.lit(0.0), F.lit(1e-9)
     q = spark.sql("SELECT log10(q_everyday) AS lo, log10(q_bribe) AS hi FROM qs")
     total_strength = spark.sql("SELECT coalesce(sum(s), 0D) AS total_strength FROM strength")
@@ -190,7 +180,7 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None)
     contract_expected = F.col("contract_total") * F.least(F.greatest(share, zero), one)
     contact_expected = F.col("contact_volume") * F.col("contact_rate")
     stat = F.col("ppr_strength") / F.greatest(F.col("total_strength"), F.lit(1e-12))
-    pattern = fisher_surprise(F.col("tipoff_chi"), F.col("tipoff_df"))  # scoring.tipoff.pattern_scores
+    pattern = F.col("tipoff_pattern")  # scoring.tipoff.pattern_scores, read from the tip-off table
     m = F.lit(float(c["TIPOFF_MIN_SCORE"]))
     cols: dict[str, Any] = {
         "money_amount": F.log1p("money_amount_raw"),

@@ -9,9 +9,10 @@ weights and aggregates, in the same floating-point order where it matters, so th
 engines agree to 1e-9.
 
 The walks are views over the pairs (:func:`walk_views`: a few joins, the walk is cut at a
-fixed number of steps), and the three special functions (the regularised gamma
-of the Poisson surprises and the chi-square tail of Fisher's combination), which run as
-vectorised pandas UDFs on the executors (:mod:`umbrella_graph.scoring.engines.spark`).
+fixed number of steps), and the one special function (the regularised gamma of the
+Poisson surprises), which runs as a vectorised pandas UDF on the executors
+(:mod:`umbrella_graph.scoring.engines.spark`). The tip-off pattern is read from the
+tip-off table (:func:`umbrella_graph.scoring.tipoff.pattern_scores`), not recomputed.
 
 Only constants of the library are formatted into the SQL (numbers through
 :func:`_d`); no case value ever is.
@@ -200,8 +201,9 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
 
     # -- tip-offs (the per-event test is the tipoff table)
     # events at the threshold (strong) and events that count only inside a pattern at the
-    # threshold (mid: PATTERN_EVENT_MIN_SCORE <= score < threshold); the pattern is Fisher's
-    # combination below (tipoff_chi, tipoff_df), the rule scoring.tipoff.is_tipoff
+    # threshold (mid: PATTERN_EVENT_MIN_SCORE <= score < threshold); the pattern is the
+    # table's own (scoring.tipoff.pattern_scores, one value per pair), the rule
+    # scoring.tipoff.is_tipoff
     m, pm = _d(c["TIPOFF_MIN_SCORE"]), _d(min(c["PATTERN_EVENT_MIN_SCORE"], c["TIPOFF_MIN_SCORE"]))
     v.append(("tipoff_pairs", f"""
         SELECT off, gang,
@@ -212,11 +214,8 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
                CAST(sum(CASE WHEN score >= {pm} AND score < {m} AND relay_surprise >= {m} THEN 1 ELSE 0 END)
                  AS DOUBLE) AS spread_mid,
                greatest(max(least(score, {_d(30.0)})), {zero}) AS tipoff_best,
-               sum({_d(2.0)} * least(score, {_d(30.0)}) * ln({_d(10.0)})) AS tipoff_chi
+               greatest(max(pattern_score), {zero}) AS tipoff_pattern
         FROM tipoff GROUP BY off, gang"""))
-    v.append(("event_counts", f"""
-        SELECT g.gang, {_d(2.0)} * greatest(CAST(count(e.row) AS DOUBLE), {one}) AS tipoff_df
-        FROM gangs g LEFT JOIN events e ON e.gang = g.gang GROUP BY g.gang"""))
 
     # -- kinship and membership
     kin_rel = ", ".join(f"'{r}'" for r in c["KINSHIP_RELATIONS"])
@@ -400,7 +399,7 @@ SELECT p.off, p.gang, p.official_id, p.gang_id,
   {z('c.tipoff_post_raids')} AS tipoff_post_raids, cv.contact_volume, {z('cr.rate')} AS contact_rate,
   {z('t.tipoff_strong')} AS tipoff_strong, {z('t.tipoff_mid')} AS tipoff_mid,
   {z('t.spread_strong')} AS spread_strong, {z('t.spread_mid')} AS spread_mid,
-  {z('t.tipoff_best')} AS tipoff_best, {z('t.tipoff_chi')} AS tipoff_chi, ec.tipoff_df,
+  {z('t.tipoff_best')} AS tipoff_best, {z('t.tipoff_pattern')} AS tipoff_pattern,
   {z('ks.kin_side')} AS kin_side, {z('ke.kin_employed')} AS kin_employed, {z('mp.member')} AS member,
   {z('j.jurisdiction')} AS jurisdiction, {z('lp.leads_gang')} AS leads_gang, {z('lo.leads_other')} AS leads_other,
   {z('cm.community')} AS community, {z('b.brokerage')} AS brokerage,
@@ -417,7 +416,6 @@ LEFT JOIN contact_pairs c ON c.off = p.off AND c.gang = p.gang
 LEFT JOIN contact_volume cv ON cv.off = p.off
 LEFT JOIN contact_rate cr ON cr.gang = p.gang
 LEFT JOIN tipoff_pairs t ON t.off = p.off AND t.gang = p.gang
-LEFT JOIN event_counts ec ON ec.gang = p.gang
 LEFT JOIN kin_side ks ON ks.off = p.off AND ks.gang = p.gang
 LEFT JOIN kin_employed ke ON ke.off = p.off AND ke.gang = p.gang
 LEFT JOIN member_pairs mp ON mp.off = p.off AND mp.gang = p.gang

@@ -194,7 +194,7 @@ def _tipoff(ctx: Facts) -> pd.DataFrame:
 
     e = ctx.tipoff_events
     return pd.DataFrame({"off": _i64(e["off"]), "gang": _i64(e["gang"]), "score": _f64(e["score"]),
-                         "relay_surprise": _f64(e["relay_surprise"])})
+                         "relay_surprise": _f64(e["relay_surprise"]), "pattern_score": _f64(e["pattern_score"])})
 
 
 def _structure(ctx: Facts, A: Any, seed: int) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -131,7 +131,7 @@ class _State:
         self.pair_mech: dict[tuple[int, int], set[str]] = {}
         self.pair_conf: dict[tuple[int, int], set[str]] = {}
         self.pair_tag: dict[tuple[int, int], int] = {}
-        self.tip_rows: list[tuple[int, int, int, int]] = []  # event, official, gang, contact tag
+        self.tip_rows: list[tuple[int, int, int, int, int]] = []  # event, official, gang, contact chunk, caller
         self.outsiders: list[tuple[int, int, int, str]] = []  # intermediary, gang, official, kind
         #: (official, gang) -> the days of the contracts steered to the gang's companies
         self.steer_days: dict[tuple[int, int], np.ndarray] = {}

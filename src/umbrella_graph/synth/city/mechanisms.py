@@ -304,7 +304,7 @@ class _Mechanisms(_State):
             self.ct.add(src=np.array([caller]), dst=np.array([callee]), kind=kind, t=np.array([t]),
                         duration_s=np.array([float(r.integers(20, 120)) if kind == "call" else np.nan]),
                         count=np.array([1]), tag=np.array([tag]))
-            self.tip_rows.append((int(e), o, g, len(self.ct.chunks) - 1))
+            self.tip_rows.append((int(e), o, g, len(self.ct.chunks) - 1, int(caller)))
             # the alarm spreads through the gang
             mem = self.g_members[g][1:]
             m = min(len(mem), int(r.integers(2, 6)))

@@ -37,7 +37,7 @@ class _Writing(_State):
         # tip-off contacts: locate them in the concatenated contacts to report which survive
         chunk_len = np.array([len(ch["src"]) for ch in self.ct.chunks])
         chunk_start = np.concatenate([[0], np.cumsum(chunk_len)[:-1]])
-        tip_pos = np.array([chunk_start[c] for *_, c in self.tip_rows], dtype=np.int64)
+        tip_pos = np.array([chunk_start[c] for _, _, _, c, _ in self.tip_rows], dtype=np.int64)
         for parts in (self.tx, self.ct, self.ties, self.roles, self.contracts):
             parts.chunks.clear()  # concatenated above: the drawn records are held once, not twice
         keep = {
@@ -206,9 +206,13 @@ class _Writing(_State):
                              "role": role, "mechanisms": mech, "confounders": conf})
 
     def tipoff_truth(self) -> pd.DataFrame:
-        rows = [(self.ev_ids[e], self.person_ids[o], self.g_ids[g])
-                for (e, o, g, _), kept in zip(self.tip_rows, self.tip_kept, strict=True) if kept]
-        return pd.DataFrame(rows, columns=["event_id", "official_id", "gang_id"]).sort_values(
+        """The planted warning calls whose record survived: ``event_id, official_id,
+        gang_id, caller_id`` (the official, or the relative who made the call for him; the
+        first call when one official warned twice before one event)."""
+        rows = [(self.ev_ids[e], self.person_ids[o], self.g_ids[g], self.person_ids[c])
+                for (e, o, g, _, c), kept in zip(self.tip_rows, self.tip_kept, strict=True) if kept]
+        out = pd.DataFrame(rows, columns=["event_id", "official_id", "gang_id", "caller_id"])
+        return out.sort_values(["event_id", "official_id"], kind="stable").drop_duplicates(
             ["event_id", "official_id"]).reset_index(drop=True)
 
     def intermediary_truth(self) -> pd.DataFrame:
