@@ -20,11 +20,10 @@ timing (``surprise``)
     of the longest window): the test conditions on the pair's total, so an official seen
     once with the gang in the four years around a raid, that once in the 24 hours before
     it, is a 24-in-35,000-hour coincidence, not the 12-in-35,000 one that a pseudo-count
-    of 0.5 made it. The
-    follow-up rate is ``(records + 0.5) / max(hours, W)`` (a Jeffreys-style pseudo-count:
-    an official who never calls the gang after raids still has a small rate). ``p_w =
-    P(X >= k_w)``, ``X ~
-    Poisson(expected_w)``; the pair takes its best window, and its p-value is that of
+    of 0.5 made it. The follow-up rate is ``(records + 0.5) / max(hours, W)`` (a
+    Jeffreys-style pseudo-count: an official who never calls the gang after raids still
+    has a small rate). ``p_w = P(X >= k_w)``, ``X ~ Poisson(expected_w)``; the pair takes
+    its best window, and its p-value is that of
     the scan itself (:func:`scan_pvalue`): the probability, under the same Poisson
     baseline, that *some* window is at least as surprising. The windows are nested, so
     this is far below the Bonferroni bound (x the number of windows): a lone call is
@@ -129,7 +128,7 @@ def pattern_scores(score: Any, official: Any, gang: Any, n_events: Any) -> np.nd
     -------
     numpy.ndarray
         ``-log10`` of the pattern's p-value, the same for every row of a pair (0 for a
-        pair with one event), rounded to 10 decimals.
+        pair with a pre-event contact before one event only), rounded to 10 decimals.
 
     Examples
     --------
