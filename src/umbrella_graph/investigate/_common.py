@@ -15,13 +15,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..domain import official_circle
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import CONTROL_ROLES, MEMBER_ROLES
 from ..scoring import gang_companies as scorer_gang_companies
 from ..scoring import infer_gang_side
 from ..scoring.facts import gang_side_ids
+from ..scoring.tipoff import SIDE_MIN_CONFIDENCE
 
 __all__: list[str] = []
 
@@ -101,24 +101,10 @@ def check_gang(graph: CaseGraph, gang_id: Any, func: str) -> str:
     return gang_id
 
 
-def official_proxies(graph: CaseGraph) -> pd.DataFrame:
-    """Who speaks for each official: the official himself, his spouse and his kin.
-
-    The one definition, :func:`umbrella_graph.domain.official_circle` (tie kinds in any
-    vocabulary: ``spouse``, ``配偶``, ``親屬``...). Returns ``person_id, official_id,
-    via`` where ``via`` is ``self``, ``spouse``, ``kin`` or ``extended`` (two family ties
-    away). Relatives who hold a post themselves speak only for themselves.
-    """
-    circ = official_circle(graph.officials, graph.case["ties"])
-    out = pd.DataFrame({"person_id": circ["person_id"].to_numpy(), "official_id": circ["official_id"].to_numpy(),
-                        "via": circ["relation"].to_numpy()})
-    out = out.astype({"person_id": "string", "official_id": "string", "via": "string"})
-    return out.sort_values(["official_id", "person_id"]).reset_index(drop=True)
-
-
 #: People the scorer places on a gang's side with at least this confidence count as the
-#: gang's side in the investigations (listed members always do).
-INFERRED_MIN_CONFIDENCE = 0.5
+#: gang's side in the investigations (listed members always do): the tip-off test's own
+#: threshold, one number for both.
+INFERRED_MIN_CONFIDENCE = SIDE_MIN_CONFIDENCE
 
 
 def inferred_side(graph: CaseGraph, gangs: list[str]) -> pd.DataFrame:
