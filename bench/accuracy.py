@@ -133,8 +133,24 @@ def _fmt(mean: float, sd: float) -> str:
     return "n/a" if np.isnan(mean) else f"{mean:.3f} ± {sd:.3f}"
 
 
+def _commit() -> str:
+    """The commit the run starts from (the code may move on while it runs), marked when the
+    working tree (results and docs/benchmarks.md aside) differs from it."""
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True, check=False).stdout.strip() or "?"
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                ":(exclude)bench/results", ":(exclude)docs/benchmarks.md"], cwd=ROOT,
+                               capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return "?"
+    return commit + (" + uncommitted changes" if dirty else "")
+
+
 def sweep_main(args: argparse.Namespace) -> None:
     """The difficulty sweep of issue 4 (``--sweep``): baselines and the robustness curve."""
+    commit = _commit()
+    load = os.getloadavg()[0]
     started = time.perf_counter()
     all_rows, all_robust, infos = [], [], []
     for diff in args.difficulties:
@@ -154,15 +170,10 @@ def sweep_main(args: argparse.Namespace) -> None:
     order = ["scorer (unsupervised)", "scorer (supervised, 30% labels)", *[f"baseline: {b}" for b in BASELINES]]
     L: list[str] = ["## Accuracy: umbrella scoring on synthetic cities", ""]
     cmd = "python bench/accuracy.py " + " ".join(sys.argv[1:])
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True, check=False).stdout.strip()
-    except OSError:
-        commit = "?"
     L += [f"- Command: `{cmd.strip()}`",
-          f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"shared with other jobs",
-          f"- Date: {dt.datetime.now().strftime('%Y-%m-%d %H:%M')} (git {commit or '?'}, with uncommitted work)",
+          f"- Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
+          f"1-minute load average at the start {load:.1f}" + (" (shared with other jobs)" if load > 1.0 else ""),
+          f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M')} UTC (git {commit})",
           f"- Cities: {args.people:,} people, {args.gangs} gangs, seeds 1..{args.seeds} per difficulty; "
           f"{inf['officials'].mean():.0f} officials, {inf['pairs'].mean():.0f} pairs and "
           f"{inf['umbrellas'].mean():.1f} umbrella pairs per city on average",
@@ -565,16 +576,7 @@ def shift_main(args: argparse.Namespace) -> None:
         raise SystemExit(f"unknown families: {', '.join(sorted(unknown))}; known: "
                          + ", ".join(f.name for f in FAMILIES))
     splits = ["tuning", "held-out"] if args.split == "both" else [args.split]
-    try:  # the commit the run started from (the code may move on while it runs)
-        args.bench_commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                                           text=True, check=False).stdout.strip() or "?"
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
-                                ":(exclude)bench/results", ":(exclude)docs/benchmarks.md"], cwd=ROOT,
-                               capture_output=True, text=True, check=False).stdout.strip()
-        if dirty:
-            args.bench_commit += " + uncommitted changes"
-    except OSError:
-        args.bench_commit = "?"
+    args.bench_commit = _commit()
     out_dir = ROOT / "bench" / "out"
     out_dir.mkdir(parents=True, exist_ok=True)
     for split in splits:
