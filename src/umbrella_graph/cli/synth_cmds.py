@@ -29,7 +29,7 @@ def synth(out_dir: Path, people: int, gangs: int, seed: int, difficulty: str, la
 
     OUT_DIR receives every table of the data contract (UTF-8 CSV), truth.csv (one row
     per official x gang: label, role, mechanisms, confounders), truth_tipoffs.csv
-    (planted pre-raid calls) and truth_members.csv (true membership, unlisted members
+    (planted pre-raid calls: event, official, gang, caller) and truth_members.csv (true membership, unlisted members
     and front men included). Files of the same names are replaced.
     """
     from ..synth import generate_city

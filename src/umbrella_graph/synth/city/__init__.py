@@ -104,7 +104,8 @@ def generate_city(
         ``.case`` (validated; provenance names the files written, or would write),
         ``.truth`` (one row per official x gang with ``label``, ``role``,
         ``mechanisms`` and ``confounders``), ``.labels``, ``.tipoffs`` (planted
-        pre-raid calls that survived the missing-data step), ``.members`` (true
+        pre-raid calls that survived the missing-data step: event, official, gang and
+        ``caller_id``, the official or the relative who called), ``.members`` (true
         membership incl. unlisted members and front men), ``.intermediaries``
         (outsiders who relayed bribes), ``.path``.
 
