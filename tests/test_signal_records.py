@@ -111,3 +111,38 @@ def test_explain_with_a_classifier_explains_its_probability(sample_graph: CaseGr
     c = ex.signals.set_index("signal")["contribution"]
     for name in c.index:
         assert c[name] == pytest.approx(float(row[f"contrib_{name}"]))
+
+
+def test_network_records_compute_the_communities_once_per_case(sample_graph: CaseGraph, monkeypatch) -> None:
+    """The network signals' records of an official with no record near the gang side fall
+    back to his Leiden community: computed once per case and seed for all the pairs a
+    report explains, and the records equal those computed afresh for each pair."""
+    from umbrella_graph.scoring import clear_cache, records, structure
+
+    scores = ug.score_umbrellas(sample_graph, all_pairs=True)
+    calls = []
+    real_labels, real_memo = structure.community_labels, records.case_memo
+
+    def counting(A, seed):
+        calls.append(seed)
+        return real_labels(A, seed)
+
+    monkeypatch.setattr(structure, "community_labels", counting)
+    monkeypatch.setattr(records, "case_memo", lambda ctx: {})  # nothing kept: once per pair
+    afresh = {}
+    for p in zip(scores["official_id"][::-1], scores["gang_id"][::-1], strict=True):  # the weakest first
+        n = len(calls)
+        r = signal_records(sample_graph, *p)
+        if len(calls) > n:
+            afresh[p] = r
+        if len(afresh) == 3:
+            break
+    assert len(afresh) == 3  # the sample has such pairs
+    monkeypatch.setattr(records, "case_memo", real_memo)
+    clear_cache()
+    calls.clear()
+    kept = {p: signal_records(sample_graph, *p) for p in afresh}
+    assert calls == [0]  # one partition for all of them
+    for p, r in afresh.items():
+        pd.testing.assert_frame_equal(kept[p], r)
+        assert (r["signal"] == "community").any()

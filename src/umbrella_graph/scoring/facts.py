@@ -31,7 +31,8 @@ The one cache is here, at the entry: :func:`facts_of` keeps the facts of the
 :data:`MAX_CACHED` most recently used cases, keyed by :attr:`CaseGraph.fingerprint` (the
 case's content, so a key never goes stale), with the results of the top-level calls on
 them (:func:`case_memo`: the features of a seed, the scores an explanation reads, the
-facts with the path graph), so a
+facts with the path graph, the communities of a seed that an explanation's records
+read), so a
 notebook calling ``score_umbrellas`` then ``explain`` does not compute them twice.
 :func:`~umbrella_graph.scoring.clear_cache` drops it all. Nothing else caches.
 """
@@ -188,8 +189,8 @@ def case_memo(facts: Facts) -> dict[Any, Any]:
     """The results kept with ``facts`` in the LRU (a fresh, unkept dict for facts that
     are not in it, e.g. built from precomputed facts).
 
-    For the top-level calls only (features per seed, the scores an explanation reads):
-    signals never read or write it.
+    For the top-level calls only (features per seed, the scores an explanation reads,
+    the communities its records read): signals never read or write it.
     """
     with _LOCK:
         hit = _CACHE.get(facts.graph.fingerprint) if facts.precomputed is None else None

@@ -31,7 +31,7 @@ import pandas as pd
 from ..graph import CaseGraph
 from ..schema import TABLES
 from ._context import Facts
-from .facts import facts_of
+from .facts import case_memo, facts_of
 from .signals import (
     KINSHIP_RELATIONS,
     _member_discount,
@@ -271,7 +271,9 @@ def _structural(ctx: Facts, oi: int, gi: int, base: pd.DataFrame, seed: int) -> 
 def _two_hop(ctx: Facts, oi: int, gi: int, seed: int, limit: int = 20) -> pd.DataFrame:
     """The official's own records with people who themselves have records with the gang
     side (the shared neighbours the network signals see), else with his Leiden
-    community (of ``seed``, as the community signal computes it); at most ``limit``."""
+    community (of ``seed``, as the community signal computes it; computed once per case
+    and seed, kept with the case's facts: a report explains many such pairs); at most
+    ``limit``."""
     A = ctx.structure
     side = ctx.side
     s_nodes = side[side["gang"].to_numpy() == gi]["node"].to_numpy()
@@ -283,7 +285,12 @@ def _two_hop(ctx: Facts, oi: int, gi: int, seed: int, limit: int = 20) -> pd.Dat
         from .. import algorithms
         from .structure import community_labels
 
-        lab = community_labels(algorithms.to_igraph(A), seed)
+        memo = case_memo(ctx)
+        lab = memo.get(("communities", seed))
+        if lab is None:
+            lab = community_labels(algorithms.to_igraph(A), seed)
+            lab.flags.writeable = False
+            memo[("communities", seed)] = lab
         near = lab == lab[o]
     e = ctx.graph.edges
     k = e["kind"].astype(str).to_numpy()
