@@ -53,3 +53,24 @@ def tipoff_pattern_graph() -> CaseGraph:
 
     return build_graph(generate_city(people=4000, gangs=6, seed=102, relay_share=0.08,
                                      tipoff_relative_share=0.54).case)
+
+
+_HEAVY = ("neo4j", "notebook", "browser", "slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The files that start servers or run for minutes first (Spark's, then those marked
+    neo4j, notebook, browser or slow), each file's tests in their own order: under
+    ``scripts/test`` (two xdist workers, a file per worker) the long files start early
+    and the short ones fill in, instead of one long file running alone at the end."""
+    def path(item: pytest.Item) -> str:
+        return item.nodeid.split("::", 1)[0]
+
+    heavy: dict[str, int] = {}
+    for item in items:
+        f = path(item)
+        if "spark" in f:
+            heavy[f] = 0
+        elif any(item.get_closest_marker(m) for m in _HEAVY):
+            heavy[f] = min(heavy.get(f, 1), 1)
+    items.sort(key=lambda item: heavy.get(path(item), 2))  # stable: the order within a file holds
