@@ -103,10 +103,6 @@ def _post_text(*texts: Any) -> str:
     return " ".join(str(x) for x in texts if isinstance(x, str))
 
 
-def _regulates(position: Any, unit: Any, group: str) -> bool:
-    return group in regulated_sectors([_post_text(position, unit)])[0]
-
-
 def _ts(x: Any) -> pd.Timestamp | None:
     if x is None or x is pd.NaT or pd.isna(x):
         return None
@@ -353,7 +349,12 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
 
     rows: list[dict[str, Any]] = []
     posts = case["officials"]
-    for rec in posts.to_dict("records"):
+    # the vocabulary questions once for all posts (per row they cost 10 s on a 100k city)
+    post_unit = [_post_text(p, u) for p, u in zip(posts["position"], posts["unit"], strict=True)]
+    governs = is_governing([_post_text(p) for p in posts["position"]])
+    police = is_police(post_unit)
+    regulates = regulated_sectors(post_unit)
+    for i, rec in enumerate(posts.to_dict("records")):
         jur = rec["jurisdiction_id"] if isinstance(rec["jurisdiction_id"], str) else None
         if jur is None:
             continue
@@ -362,14 +363,14 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
         if jur in terr:
             where = (f"the gang's own village {jur}" if jur == gv
                      else f"{jur} (the {terr[jur]} containing the gang's village {gv})")
-            if bool(is_governing([_post_text(rec["position"])])[0]):
+            if bool(governs[i]):
                 grounds.append(f"governs {where}")
                 roles.append("territorial")
-            elif bool(is_police([_post_text(rec["position"], rec["unit"])])[0]):
+            elif bool(police[i]):
                 grounds.append(f"police post responsible for {where}")
                 roles.append("public security")
         for cid, sector, groups, cover in comp_groups:
-            hit = [grp for grp in groups if _regulates(rec["position"], rec["unit"], grp)]
+            hit = [grp for grp in groups if grp in regulates[i]]
             if hit and jur in cover:
                 names = ", ".join(str(SECTOR_REGULATORS[h].get("label", h)) for h in hit)
                 grounds.append(f"regulates {names} ({sector}) in {jur}, covering gang company {cid}")
