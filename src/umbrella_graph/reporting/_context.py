@@ -122,9 +122,9 @@ class _Context:
             if len(tx) and "memo" in tx.columns:
                 has = tx["memo"].notna().to_numpy()
                 sub = tx[has]
-                files = sub["_file"].tolist()
+                files = [cell_text(f) for f in sub["_file"].tolist()]
                 # a file's name once per file, not once per transfer (9 s on a 100k city)
-                names = {f: Path(cell_text(f)).name for f in dict.fromkeys(files)}
+                names = {f: Path(f).name for f in dict.fromkeys(files)}
                 self._memos = {(names[f], int(r)): cell_text(m) for f, r, m in zip(
                     files, sub["_row"].tolist(), sub["memo"].tolist(), strict=True)}
         try:
