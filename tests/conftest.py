@@ -58,7 +58,7 @@ def tipoff_pattern_graph() -> CaseGraph:
 _HEAVY = ("neo4j", "notebook", "browser", "slow")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """The files that start servers or run for minutes first (Spark's, then those marked
     neo4j, notebook, browser or slow), each file's tests in their own order: under
     ``scripts/test`` (two xdist workers, a file per worker) the long files start early
