@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,3 +76,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         elif any(item.get_closest_marker(m) for m in _HEAVY):
             heavy[f] = min(heavy.get(f, 1), 1)
     items.sort(key=lambda item: heavy.get(path(item), 2))  # stable: the order within a file holds
+
+
+# the test files that use the session's Neo4j server (tests/neo4j_support.py's fixtures)
+_NEO4J_FILES = frozenset(
+    f"tests/{p.name}" for p in Path(__file__).parent.glob("test_*.py")
+    if re.search(r"\bneo4j_(server|db|driver|uri)\b", p.read_text(encoding="utf-8")))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``--dist loadfile`` (scripts/test), the files that use the session's Neo4j
+    server are one work unit, so one worker starts one server for all of them (a server
+    per worker costs a JVM start, 10-25 s, and its memory). xdist's ``loadgroup`` would
+    say this with marks, but with pytest 9.2 it ignores them (it renames
+    ``item._nodeid``, which pytest 9.2's ``nodeid`` no longer reads)."""
+    if config.getoption("dist", None) != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class _Neo4jFilesTogether(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            f = nodeid.split("::", 1)[0]
+            return "neo4j server files" if f in _NEO4J_FILES else f
+
+    return _Neo4jFilesTogether(config, log)

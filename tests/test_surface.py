@@ -55,7 +55,7 @@ def test_positional_scores_still_work_with_a_future_warning(tmp_path: Path, samp
     with pytest.warns(FutureWarning, match="view_case"):
         old = ug.view_case(sample_graph, scores, max_nodes=40)
     assert old.html == ug.view_case(sample_graph, scores=scores, max_nodes=40).html
-    opts = {"details": 0, "investigations": False, "top": 5, "date": "2024-05-01"}
+    opts = {"details": 0, "investigations": False, "top": 5, "max_nodes": 40, "date": "2024-05-01"}
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # the new forms do not warn
         a = ug.report(sample_graph, tmp_path / "new.html", scores=scores, **opts)
