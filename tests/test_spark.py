@@ -23,9 +23,9 @@ def spark():
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)  # PySpark 4 on pandas 3
-        # two shuffle partitions, one per core: every join and aggregate still runs
-        # across partitions (the sample's parity test took 78 s with 8, 54 s with 2)
-        s = spark_session("local[2]", shuffle_partitions=2, driver_memory="6g")
+        # four shuffle partitions (the engine's default): alone on this machine the 20k
+        # city's test took 130 s with 4 and 149 s with 2 (the sample's 64 s and 62 s)
+        s = spark_session("local[2]", shuffle_partitions=4, driver_memory="6g")
     yield s
     s.stop()
 
@@ -55,7 +55,14 @@ def test_sample_features_and_scores_equal_memory(spark, sample_graph):
         warnings.simplefilter("ignore", FutureWarning)
         mem_f = pair_features(sample_graph)
         mem_s = score_umbrellas(sample_graph)
-        got_s = score_umbrellas(sample_graph, engine="spark")
+        # the engine runs on the active session as its owner configured it (it used to
+        # reset the shuffle partitions to its own default, 4)
+        spark.conf.set("spark.sql.shuffle.partitions", "3")
+        try:
+            got_s = score_umbrellas(sample_graph, engine="spark")
+            assert spark.conf.get("spark.sql.shuffle.partitions") == "3"
+        finally:
+            spark.conf.set("spark.sql.shuffle.partitions", "4")
         from umbrella_graph.scoring.engines.spark import spark_pair_features
 
         got_f = spark_pair_features(sample_graph, spark=spark)

@@ -146,9 +146,17 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None)
     pyspark.sql.DataFrame
         ``off``, ``gang``, ``official_id``, ``gang_id`` and every feature of
         :data:`~umbrella_graph.scoring.FEATURES` (not rounded; not collected).
+
+    Notes
+    -----
+    Sets ``spark.sql.constraintPropagation.enabled`` to false on ``spark``: the walk's
+    steps are joins of joins, and Catalyst's constraint propagation over them grows
+    without bound (it runs out of heap after a few dozen steps). Nothing else of the
+    session's configuration is changed.
     """
     from pyspark.sql import functions as F
 
+    spark.conf.set("spark.sql.constraintPropagation.enabled", "false")
     c = constants()
     for name, sql in feature_views(c):
         spark.sql(sql).createOrReplaceTempView(name)
@@ -233,7 +241,13 @@ def spark_held_features(ctx: Any, seed: int, *, all_pairs: bool = False,
         gang = np.tile(np.arange(ctx.n_gangs, dtype=np.int64), ctx.n_officials)
     else:
         off, gang = (np.asarray(a, dtype=np.int64) for a in candidate_index(ctx))
-    spark = spark if spark is not None else spark_session()
+    if spark is None:
+        # the active session as its owner configured it (spark_session() would reset its
+        # shuffle partitions to the local default); a new local one only when none runs
+        from pyspark.sql import SparkSession
+
+        active = SparkSession.getActiveSession()
+        spark = active if active is not None else spark_session()
     to_spark(spark, case_tables(ctx.graph, seed=seed))
     held = pd.DataFrame({"off": off, "gang": gang})
     pairs = spark.createDataFrame(held, schema="off BIGINT, gang BIGINT")
@@ -259,8 +273,8 @@ def spark_pair_features(
     """:func:`~umbrella_graph.scoring.pair_features`, computed on Spark.
 
     Same parameters and result (the candidate pairs, or every pair with ``all_pairs``,
-    sorted by official then gang) plus ``spark``, the session to use (default
-    :func:`spark_session`, local[2]).
+    sorted by official then gang) plus ``spark``, the session to use (default: the
+    active session, used as configured; else a new local[2] one from :func:`spark_session`).
 
     Examples
     --------
