@@ -244,6 +244,7 @@ def spark_held_features(ctx: Any, seed: int, *, all_pairs: bool = False,
     if spark is None:
         # the active session as its owner configured it (spark_session() would reset its
         # shuffle partitions to the local default); a new local one only when none runs
+        _pyspark()  # the clear error when the extra is missing
         from pyspark.sql import SparkSession
 
         active = SparkSession.getActiveSession()
