@@ -50,6 +50,34 @@ def test_spark_is_local_and_real(spark):
     assert spark.range(10).selectExpr("sum(id)").first()[0] == 45
 
 
+def test_engine_uses_a_session_started_in_another_thread_as_configured(spark):
+    # PySpark's active session is per thread: from a worker thread the engine must
+    # still find the running session (the fixture's) and leave its settings alone
+    import threading
+
+    from pyspark.sql import SparkSession
+
+    from umbrella_graph.scoring.engines.spark import _running_session
+
+    seen: dict[str, object] = {}
+
+    def work():
+        seen["active_here"] = SparkSession.getActiveSession()
+        seen["used"] = _running_session()
+        seen["partitions"] = spark.conf.get("spark.sql.shuffle.partitions")
+
+    spark.conf.set("spark.sql.shuffle.partitions", "3")
+    try:
+        t = threading.Thread(target=work)
+        t.start()
+        t.join()
+    finally:
+        spark.conf.set("spark.sql.shuffle.partitions", "4")
+    assert seen["active_here"] is None  # the case this test is about
+    assert seen["used"] is spark
+    assert seen["partitions"] == "3"
+
+
 def test_sample_features_and_scores_equal_memory(spark, sample_graph):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)

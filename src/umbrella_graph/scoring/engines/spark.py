@@ -41,8 +41,6 @@ __all__ = ["spark_session", "spark_held_features", "spark_pair_features", "featu
 log = logging.getLogger(__name__)
 
 
-
-
 def _pyspark() -> Any:
     try:
         import pyspark
@@ -223,6 +221,25 @@ def features_from_tables(spark: SparkSession, *, pairs: DataFrame | None = None)
     return f.select("off", "gang", "official_id", "gang_id", *out)
 
 
+def _running_session() -> SparkSession:
+    """The session the engine uses when none is passed: the running one, as its owner
+    configured it, else a new local one from :func:`spark_session`.
+
+    "Running": this thread's active session, or the process's default session (one
+    started in another thread: PySpark's active session is per thread), i.e.
+    ``SparkSession.active()``. Its settings are left alone; :func:`spark_session` would
+    set its shuffle partitions to its own default.
+    """
+    _pyspark()  # the clear error when the extra is missing
+    from pyspark.errors import PySparkRuntimeError
+    from pyspark.sql import SparkSession
+
+    try:
+        return SparkSession.active()
+    except PySparkRuntimeError:  # NO_ACTIVE_OR_DEFAULT_SESSION
+        return spark_session()
+
+
 def spark_held_features(ctx: Any, seed: int, *, all_pairs: bool = False,
                         spark: SparkSession | None = None) -> Any:
     """The features of the held pairs (the memory engine's candidates, or every official x
@@ -242,13 +259,7 @@ def spark_held_features(ctx: Any, seed: int, *, all_pairs: bool = False,
     else:
         off, gang = (np.asarray(a, dtype=np.int64) for a in candidate_index(ctx))
     if spark is None:
-        # the active session as its owner configured it (spark_session() would reset its
-        # shuffle partitions to the local default); a new local one only when none runs
-        _pyspark()  # the clear error when the extra is missing
-        from pyspark.sql import SparkSession
-
-        active = SparkSession.getActiveSession()
-        spark = active if active is not None else spark_session()
+        spark = _running_session()
     to_spark(spark, case_tables(ctx.graph, seed=seed))
     held = pd.DataFrame({"off": off, "gang": gang})
     pairs = spark.createDataFrame(held, schema="off BIGINT, gang BIGINT")
@@ -275,7 +286,8 @@ def spark_pair_features(
 
     Same parameters and result (the candidate pairs, or every pair with ``all_pairs``,
     sorted by official then gang) plus ``spark``, the session to use (default: the
-    active session, used as configured; else a new local[2] one from :func:`spark_session`).
+    running session, this thread's active one or the process's default, used as
+    configured; else a new local[2] one from :func:`spark_session`).
 
     Examples
     --------
