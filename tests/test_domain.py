@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from umbrella_graph import CaseGraph, build_graph
 from umbrella_graph.domain import (
     channel_of,
+    enum_canonical,
     is_enforcement,
     is_governing,
     is_police,
@@ -78,6 +79,19 @@ def test_words_normalise_across_scripts_and_names() -> None:
     assert "sand_gravel" in sectors_of(["非法採砂"])[0]
 
 
+
+def test_county_words_agree_with_their_pairs() -> None:
+    # the elder word means what the younger one does (表弟 was kin, 表哥 was not)
+    assert tie_relation(["表哥", "表弟", "堂哥", "堂弟", "外孙", "孙子", "二叔", "小姨"]).tolist() == ["kin"] * 8
+    # a "specific related person" (特定关系人, incl. a mistress) is in the official's circle;
+    # the boss (大哥) and friends are not
+    assert tie_relation(["特定关系人", "情妇", "大哥", "朋友", "战友"]).tolist() == ["kin", "kin", "", "", ""]
+    assert is_enforcement(["打掉", "端掉窝点", "冻结账户", "清网行动", "巡查", "立案侦查", "asset freeze"]).all()
+    assert not is_enforcement(["一审宣判", "起诉", "座谈会议"]).any()
+    assert is_police(["禁毒大队长", "经侦大队", "网安支队"]).all()
+    assert enum_canonical("contacts", "kind", ["视频通话", "微信语音", "饭局", "宴请", "dinner"]) == \
+        ["call", "call", "meeting", "meeting", "meeting"]
+    assert regulated_sectors(["矿管办主任"])[0] == {"sand_gravel"}
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(sorted(TIE_ZH) + sorted(TIE_ZH.values()) + ["", "x"]), max_size=6))
 def test_traditional_and_simplified_give_the_same_answer(words: list[str]) -> None:
