@@ -8,6 +8,8 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from umbrella_graph import CaseError, case_from_frames
 from umbrella_graph.case import PROVENANCE
@@ -257,6 +259,41 @@ def test_missing_value_dates_amounts_negative_choices_numbers():
     p = _one(probs, "bad_amount")
     assert str(p).startswith("<DataFrame transactions>, row 3, column 'amount': bad_amount: got 'abc'")
     assert all(p.file.startswith("<DataFrame") for p in probs)
+
+
+def test_utc_offsets_dropped_with_a_note_and_mixed_offsets_are_errors():
+    times = ["2020-01-01T09:00:00+08:00", "2020-01-01 10:30+0800", "2020-01-02 08:00:00 +08:00"]
+    ct = pd.DataFrame({"src": ["p1"] * 3, "dst": ["p2"] * 3, "kind": ["call"] * 3, "time": times})
+    case = case_from_frames(people=PEOPLE, contacts=ct)
+    assert case["contacts"]["time"].astype(str).tolist() == \
+        ["2020-01-01 09:00:00", "2020-01-01 10:30:00", "2020-01-02 08:00:00"]  # wall-clock as written
+    assert any("column 'time' of contacts: 3 time(s) written with a UTC offset (+08:00)" in n
+               for n in case.report.notes)
+    # one row in UTC among local times would move 8 hours against the others: an error
+    ct.loc[1, "time"] = "2020-01-01T02:30:00Z"
+    p = _one(_problems(people=PEOPLE, contacts=ct), "mixed_utc_offsets")
+    assert (p.table, p.row, p.column) == ("contacts", 3, "time")
+    assert "+08:00, as from row 2" in p.expected
+    # a date followed by nothing is no offset ("2020-01-05" ends in "-05")
+    ct = pd.DataFrame({"src": ["p1"] * 2, "dst": ["p2"] * 2, "kind": ["call"] * 2,
+                       "time": ["2020-01-05", "2020-01-06 10:00-05:00"]})
+    assert case_from_frames(people=PEOPLE, contacts=ct)["contacts"]["time"].notna().all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from(["+08:00", "+0800", "Z", "+00:00", "-05:00", ""]), min_size=1, max_size=8))
+def test_rows_off_the_columns_main_offset_are_exactly_the_flagged_ones(offsets):
+    norm = [{"+0800": "+08:00", "Z": "+00:00"}.get(o, o) for o in offsets]
+    written = [o for o in norm if o]
+    ct = pd.DataFrame({"src": ["p1"] * len(offsets), "dst": ["p2"] * len(offsets), "kind": ["call"] * len(offsets),
+                       "time": [f"2020-01-01 10:{i:02d}:00{o}" for i, o in enumerate(offsets)]})
+    if len(set(written)) <= 1:
+        assert len(case_from_frames(people=PEOPLE, contacts=ct)["contacts"]) == len(offsets)
+        return
+    counts = pd.Series(written).value_counts(sort=True)
+    main = counts.index[0]
+    flagged = {p.row for p in _problems(people=PEOPLE, contacts=ct) if p.code == "mixed_utc_offsets"}
+    assert flagged == {i + 2 for i, o in enumerate(norm) if o and o != main}
 
 
 def test_dangling_references():

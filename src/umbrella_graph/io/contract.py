@@ -59,7 +59,8 @@ COLUMN_DOCS: dict[str, str] = {
     "company_roles.share": "ownership share as a fraction (0.3) or a percentage with a sign (30%)",
     "ties.src": "one person or company",
     "ties.dst": "the other",
-    "ties.kind": "spouse, kin, parent, child, sibling, in_law, relative (family), friend, classmate, colleague, business, ...",
+    "ties.kind": ("spouse, kin, parent, child, sibling, in_law, relative (family; also a \"specific related person\", "
+                  "特定关系人 or 情妇, as the bribery law counts one), friend, classmate, colleague, business, ..."),
     "ties.weight": "how strong the tie is (meetings together, calls, a count; bigger = closer); empty: 1",
     "transactions.id": "the bank's serial number; empty: a stable content id `tx-...` is made",
     "transactions.src": "payer (a person or company id)",

@@ -99,6 +99,7 @@ def _coerce_column(
             out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
             skip[:] |= blank
         flag(bad_cells, "bad_date", expected)
+        _check_offsets(df, spec, col, raw, out, flag)
         flag((low | high) & ~open_end & ~open_start, "date_out_of_range",
              f"a date from {lo_txt} to {hi_txt} (the range a date column holds)", written)
         df[col.name] = parsed
@@ -203,3 +204,39 @@ def _read_enum(
     bad = pc.and_(pc.is_valid(a), pc.invert(pc.is_in(a, value_set=pa.array(col.choices))))
     b = flag(bad.to_numpy(zero_copy_only=False), "bad_choice", _enum_expected(spec, col))
     return s, b
+
+
+#: a UTC offset after a time (``14:30:05+08:00``, ``14:30Z``, ``143005 +0800``)
+_OFFSET_RE = r"(?:\d:\d{2}(?::\d{2}(?:\.\d+)?)?|\d{6})\s*(?P<off>[Zz]|[+-]\d{2}:?\d{2})\s*$"
+
+
+def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Series, out: _Collector,
+                   flag: Callable[..., np.ndarray]) -> None:
+    """Times written with a UTC offset: the offset is dropped (the wall-clock time as
+    written is kept, docs/data-contract.md), said in a note; a column whose times carry
+    *different* offsets would be shifted by hours against itself, so the rows whose offset
+    differs from the column's most common one are bad (``mixed_utc_offsets``)."""
+    if not (isinstance(raw.dtype, pd.StringDtype) or pd.api.types.is_object_dtype(raw.dtype)):
+        return  # typed timestamp columns carry one zone, or none
+    cells = raw.map(lambda v: v if isinstance(v, str) else None).astype("string")
+    arr = arrow_strings(cells)
+    if not pc.any(pc.fill_null(pc.match_substring_regex(arr, _OFFSET_RE), False)).as_py():
+        return
+    found = pc.struct_field(pc.extract_regex(arr, _OFFSET_RE), [0])
+    off = pd.Series(found.to_pylist(), index=raw.index, dtype="string").str.upper()
+    off = off.str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True).replace({"Z": "+00:00", "-00:00": "+00:00"})
+    has = off.notna().to_numpy()
+    counts = off[has].value_counts(sort=True)
+    main = str(counts.index[0])
+    rows = df["_row"].to_numpy()
+    first = int(rows[np.flatnonzero(has & (off == main).fillna(False).to_numpy())[0]])
+    files = pd.unique(df["_file"].to_numpy())
+    out.notes.append(f"{', '.join(map(str, files))}: column '{col.name}' of {spec.name}: {int(has.sum())} "
+                     f"time(s) written with a UTC offset ({', '.join(map(str, counts.index))}); read as the "
+                     "wall-clock time written, the offset dropped")
+    if len(counts) > 1:
+        other = has & (off != main).fillna(False).to_numpy()
+        flag(other, "mixed_utc_offsets",
+             f"a time in the column's one UTC offset ({main}, as from row {first}): times are read "
+             "as the wall-clock time written, so a time in another offset would be off by hours "
+             "(write the column in one zone)")
