@@ -216,10 +216,12 @@ def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Serie
     written is kept, docs/data-contract.md), said in a note; a column whose times carry
     *different* offsets would be shifted by hours against itself, so the rows whose offset
     differs from the column's most common one are bad (``mixed_utc_offsets``)."""
-    if not (isinstance(raw.dtype, pd.StringDtype) or pd.api.types.is_object_dtype(raw.dtype)):
+    if isinstance(raw.dtype, pd.StringDtype):
+        arr = arrow_strings(raw)
+    elif pd.api.types.is_object_dtype(raw.dtype):  # spreadsheet cells: only the text ones
+        arr = arrow_strings(raw.map(lambda v: v if isinstance(v, str) else None).astype("string"))
+    else:
         return  # typed timestamp columns carry one zone, or none
-    cells = raw.map(lambda v: v if isinstance(v, str) else None).astype("string")
-    arr = arrow_strings(cells)
     if not pc.any(pc.fill_null(pc.match_substring_regex(arr, _OFFSET_RE), False)).as_py():
         return
     found = pc.struct_field(pc.extract_regex(arr, _OFFSET_RE), [0])
