@@ -92,6 +92,16 @@ def test_county_words_agree_with_their_pairs() -> None:
     assert enum_canonical("contacts", "kind", ["视频通话", "微信语音", "饭局", "宴请", "dinner"]) == \
         ["call", "call", "meeting", "meeting", "meeting"]
     assert regulated_sectors(["矿管办主任"])[0] == {"sand_gravel"}
+    # the English words of the same concepts
+    assert is_enforcement(["spot check", "enforcement action", "sting", "forced closure", "patrol"]).all()
+    assert not is_enforcement(["trial", "sentencing", "court ruling", "case closure", "fine"]).any()
+    assert tie_relation(["ex-wife", "common-law wife", "stepson", "grandson", "lover", "godson"]).tolist() == \
+        ["spouse", "spouse", "kin", "kin", "kin", ""]
+    assert enum_canonical("contacts", "kind", ["meal", "visit", "wechat message", "微信消息"]) == \
+        ["meeting", "meeting", "chat", "chat"]
+    # a gift card (购物卡, a classic bribe) is not a bank transfer, in either language
+    assert channel_of(["购物卡", "礼品卡", "gift card", "银行卡", "刷卡"]).tolist() == \
+        ["other", "other", "other", "bank", "bank"]
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(sorted(TIE_ZH) + sorted(TIE_ZH.values()) + ["", "x"]), max_size=6))
 def test_traditional_and_simplified_give_the_same_answer(words: list[str]) -> None:
