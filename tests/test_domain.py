@@ -99,6 +99,12 @@ def test_county_words_agree_with_their_pairs() -> None:
         ["spouse", "spouse", "kin", "kin", "kin", ""]
     assert enum_canonical("contacts", "kind", ["meal", "visit", "wechat message", "微信消息"]) == \
         ["meeting", "meeting", "chat", "chat"]
+    # trades as counties and gangs' nicknames write them: 沙 for 砂, the "霸" of a market or road
+    assert [sorted(x) for x in sectors_of(["采沙", "沙霸", "菜霸", "路霸", "组织卖淫", "土石方", "usury", "trucking"])] == \
+        [["sand_gravel"], ["sand_gravel"], ["markets"], ["transport"], ["entertainment"], ["construction"],
+         ["lending"], ["transport"]]
+    assert sectors_of(["沙发厂", "沙县小吃"]) == [frozenset(), frozenset()]  # 沙 alone is no trade
+    assert sectors_of(["waste collection"])[0] == {"waste_environment"}  # not debt collection
     # a gift card (购物卡, a classic bribe) is not a bank transfer, in either language
     assert channel_of(["购物卡", "礼品卡", "gift card", "银行卡", "刷卡"]).tolist() == \
         ["other", "other", "other", "bank", "bank"]
