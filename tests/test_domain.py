@@ -86,6 +86,10 @@ def test_county_words_agree_with_their_pairs() -> None:
     # a "specific related person" (特定关系人, incl. a mistress) is in the official's circle;
     # the boss (大哥) and friends are not
     assert tie_relation(["特定关系人", "情妇", "大哥", "朋友", "战友"]).tolist() == ["kin", "kin", "", "", ""]
+    # a relationship table's pair words (父子: father and son) are family; fictive kin is not
+    assert tie_relation(["夫妇", "两口子", "父子", "母女", "兄妹", "叔侄", "翁婿", "婆媳"]).tolist() == \
+        ["spouse", "spouse", "kin", "kin", "kin", "kin", "kin", "kin"]
+    assert tie_relation(["结拜兄弟", "把兄弟", "干儿子", "干爹", "sworn brother", "godson"]).tolist() == [""] * 6
     assert is_enforcement(["打掉", "端掉窝点", "冻结账户", "清网行动", "巡查", "立案侦查", "asset freeze"]).all()
     assert not is_enforcement(["一审宣判", "起诉", "座谈会议"]).any()
     assert is_police(["禁毒大队长", "经侦大队", "网安支队"]).all()

@@ -235,19 +235,28 @@ def _match(norm: str, exact: Iterable[str], keywords: Iterable[str]) -> bool:
 def _kin_words() -> dict[str, tuple[frozenset[str], tuple[str, ...]]]:
     v = vocabulary()["kinship"]
     return {rel: (frozenset(normalise(w) for w in d["exact"]), tuple(normalise(w) for w in d["keywords"]))
-            for rel, d in v.items()}
+            for rel, d in v.items() if rel in ("spouse", "kin")}
+
+
+@lru_cache(maxsize=1)
+def _kin_not() -> tuple[str, ...]:
+    return tuple(normalise(w) for w in vocabulary()["kinship"]["not"])
 
 
 def tie_relation(kinds: Any) -> np.ndarray:
     """Per tie kind: ``"spouse"``, ``"kin"`` (another relative) or ``""`` (not family).
 
-    A tie that is both (``配偶亲属``) is a spouse tie.
+    A tie that is both (``配偶亲属``) is a spouse tie. Fictive kin (sworn brothers
+    ``结拜兄弟``, godchildren ``干儿子``: the vocabulary's ``kinship.not``) is not family.
     """
     norm, inv = _values(kinds)
     words = _kin_words()
+    neg = _kin_not()
     out = []
     for n in norm:
-        if _match(n, *words["spouse"]):
+        if any(x in n for x in neg):
+            out.append("")
+        elif _match(n, *words["spouse"]):
             out.append("spouse")
         elif _match(n, *words["kin"]):
             out.append("kin")

@@ -60,7 +60,8 @@ COLUMN_DOCS: dict[str, str] = {
     "ties.src": "one person or company",
     "ties.dst": "the other",
     "ties.kind": ("spouse, kin, parent, child, sibling, in_law, relative (family; also a \"specific related person\", "
-                  "特定关系人 or 情妇, as the bribery law counts one), friend, classmate, colleague, business, ..."),
+                  "特定关系人 or 情妇, as the bribery law counts one; not sworn brothers 结拜兄弟 nor godchildren 干儿子), "
+                  "friend, classmate, colleague, business, ..."),
     "ties.weight": "how strong the tie is (meetings together, calls, a count; bigger = closer); empty: 1",
     "transactions.id": "the bank's serial number; empty: a stable content id `tx-...` is made",
     "transactions.src": "payer (a person or company id)",
