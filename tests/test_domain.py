@@ -92,6 +92,8 @@ def test_county_words_agree_with_their_pairs() -> None:
     assert tie_relation(["结拜兄弟", "把兄弟", "干儿子", "干爹", "sworn brother", "godson"]).tolist() == [""] * 6
     assert is_enforcement(["打掉", "端掉窝点", "冻结账户", "清网行动", "巡查", "立案侦查", "asset freeze"]).all()
     assert not is_enforcement(["一审宣判", "起诉", "座谈会议"]).any()
+    # the campaign's own meetings, publicity and training are not actions a gang is warned of
+    assert not is_enforcement(["扫黑除恶动员大会", "扫黑除恶宣传", "专项行动部署会", "执法培训", "crackdown briefing"]).any()
     assert is_police(["禁毒大队长", "经侦大队", "网安支队"]).all()
     assert enum_canonical("contacts", "kind", ["视频通话", "微信语音", "饭局", "宴请", "dinner"]) == \
         ["call", "call", "meeting", "meeting", "meeting"]
