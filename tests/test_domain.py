@@ -105,6 +105,11 @@ def test_county_words_agree_with_their_pairs() -> None:
         ["spouse", "spouse", "kin", "kin", "kin", ""]
     assert enum_canonical("contacts", "kind", ["meal", "visit", "wechat message", "微信消息"]) == \
         ["meeting", "meeting", "chat", "chat"]
+    # roles as judgments and registries write them (each a load error before)
+    assert enum_canonical("members", "role", ["组织者、领导者", "骨干分子", "主犯", "从犯", "打手", "underboss"]) == \
+        ["leader", "core", "core", "member", "member", "core"]
+    assert enum_canonical("company_roles", "role", ["监事", "大股东", "挂名股东", "财务负责人", "司机"]) == \
+        ["director", "shareholder", "shareholder", "manager", "employee"]
     # trades as counties and gangs' nicknames write them: 沙 for 砂, the "霸" of a market or road
     assert [sorted(x) for x in sectors_of(["采沙", "沙霸", "菜霸", "路霸", "组织卖淫", "土石方", "usury", "trucking"])] == \
         [["sand_gravel"], ["sand_gravel"], ["markets"], ["transport"], ["entertainment"], ["construction"],
