@@ -126,19 +126,41 @@ def to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ns, low, high
 
 
+#: a 12-hour clock: ``2:30 PM`` after the time, ``下午2:30`` / ``下午2点30分`` before it
+_MERIDIEM_RE = re.compile(r"(?<=\d)\s*+([AaPp])\.?[Mm]\.?\s*+$|(?<=[\s日T])\s*+(上午|早上|凌晨|下午|晚上|傍晚)\s*+(?=\d)")
+_AM_WORDS = frozenset({"a", "上午", "早上", "凌晨"})
+
+
 def _parse_one_date(text: object) -> np.datetime64:
     """One cell -> ``datetime64[us]`` (NaT if not a date). Any Unicode decimal digits
-    (full-width ``２０１９``) are read as digits; cells over MAX_PARSED_CHARS are not dates."""
+    (full-width ``２０１９``) are read as digits; cells over MAX_PARSED_CHARS are not dates.
+
+    A 12-hour time is read with its marker (``2:30 PM``, ``下午2:30``): 12 AM is 0:00,
+    12 PM is noon; an hour over 12 or of 0 with a marker is not a time (NaT), nor is
+    ``晚上12点`` (midnight of which day?).
+    """
     nat = np.datetime64("NaT", "us")
     if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
         return nat
+    marker = None
+    mm = list(_MERIDIEM_RE.finditer(text))
+    if len(mm) > 1:
+        return nat
+    if mm:
+        marker = (mm[0].group(1) or mm[0].group(2)).lower()
+        text = text[:mm[0].start()] + " " + text[mm[0].end():]
     m = _DATE_RE.match(text) or _COMPACT_DATE_RE.match(text)
     if not m:
         return nat
     y, mo, d, h, mi, s = m.groups()
+    hour = int(h or 0)
+    if marker is not None:
+        if h is None or not 1 <= hour <= 12 or (hour == 12 and marker == "晚上"):
+            return nat
+        hour = hour % 12 + (0 if marker in _AM_WORDS else 12)
     try:
         sec = float(s) if s else 0.0
-        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec),
+        dt = datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(sec),
                       min(999999, int(round((sec - int(sec)) * 1e6))))
     except (ValueError, OverflowError):
         return nat
@@ -229,8 +251,9 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     ``parsed`` is ``datetime64[ns]`` (NaT where empty or unparseable); ``bad`` is True
     where a non-empty cell could not be parsed. Accepted: ISO 8601 (``2019-03-05``,
     ``2019-03-05T14:30:00``), ``2019/03/05``, ``2019/3/5 14:30``, ``2019.3.5``,
-    ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, and
-    date cells from spreadsheets; full-width digits (``２０１９-01-01``) are digits.
+    ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, a
+    12-hour clock (``2019-03-05 2:30 PM``, ``2019-03-05 下午2:30``), and date cells from
+    spreadsheets; full-width digits (``２０１９-01-01``) are digits.
     Impossible dates (``2019-02-30``) are bad, and so are dates a ``datetime64[ns]``
     column cannot hold (before :data:`DATE_MIN` or after :data:`DATE_MAX`: they are not
     wrapped round). :func:`~umbrella_graph.load_case` reads ``9999-12-31`` in an end
