@@ -228,17 +228,20 @@ def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Serie
     off = pd.Series(found.to_pylist(), index=raw.index, dtype="string").str.upper()
     off = off.str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True).replace({"Z": "+00:00", "-00:00": "+00:00"})
     has = off.notna().to_numpy()
-    counts = off[has].value_counts(sort=True)
+    # most rows first, ties by the offset itself: the same answer in any row order
+    counts = off[has].value_counts().sort_index().sort_values(ascending=False, kind="stable")
     main = str(counts.index[0])
-    rows = df["_row"].to_numpy()
-    first = int(rows[np.flatnonzero(has & (off == main).fillna(False).to_numpy())[0]])
     files = pd.unique(df["_file"].to_numpy())
+    at = np.flatnonzero(has & (off == main).fillna(False).to_numpy())[0]
+    first = f"row {int(df['_row'].to_numpy()[at])}"
+    if len(files) > 1:
+        first = f"{df['_file'].to_numpy()[at]}, {first}"
     out.notes.append(f"{', '.join(map(str, files))}: column '{col.name}' of {spec.name}: {int(has.sum())} "
                      f"time(s) written with a UTC offset ({', '.join(map(str, counts.index))}); read as the "
                      "wall-clock time written, the offset dropped")
     if len(counts) > 1:
         other = has & (off != main).fillna(False).to_numpy()
         flag(other, "mixed_utc_offsets",
-             f"a time in the column's one UTC offset ({main}, as from row {first}): times are read "
+             f"a time in the column's one UTC offset ({main}, as from {first}): times are read "
              "as the wall-clock time written, so a time in another offset would be off by hours "
              "(write the column in one zone)")
