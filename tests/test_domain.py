@@ -98,6 +98,11 @@ def test_county_words_agree_with_their_pairs() -> None:
     assert enum_canonical("contacts", "kind", ["视频通话", "微信语音", "饭局", "宴请", "dinner"]) == \
         ["call", "call", "meeting", "meeting", "meeting"]
     assert regulated_sectors(["矿管办主任"])[0] == {"sand_gravel"}
+    # posts as county rosters write them
+    assert is_police(["看守所所长", "拘留所所长"]).all()
+    assert is_governing(["村委会副主任", "街道办事处副主任"]).all()
+    assert [sorted(x) for x in regulated_sectors(["河长办主任", "综合行政执法局局长", "公路站站长", "渔政站站长"])] == \
+        [["sand_gravel"], ["waste_environment"], ["transport"], ["markets"]]
     # the English words of the same concepts
     assert is_enforcement(["spot check", "enforcement action", "sting", "forced closure", "patrol"]).all()
     assert not is_enforcement(["trial", "sentencing", "court ruling", "case closure", "fine"]).any()
