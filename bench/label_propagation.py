@@ -63,17 +63,17 @@ def city_rows(family: accuracy.Family, seed: int, knobs: dict) -> pd.DataFrame:
         units.setdefault(gi, set()).update(unit_of.get(oi, set()))
         places.setdefault(gi, set()).update(place_of.get(oi, set()))
 
+    # whom each gang's hidden payers paid, once per gang
+    reached = {gi: set(tx.loc[tx["src"].isin(hidden), "dst"]) for gi, hidden in payers.items()}
     truth = city.truth.merge(city.labels[["official_id", "gang_id"]], how="left",
                              on=["official_id", "gang_id"], indicator=True)
     held = truth[truth["_merge"] == "left_only"]
     rows = []
     for o, g, label in zip(held["official_id"], held["gang_id"], held["label"], strict=True):
         oi, gi = off_index[o], gang_index[g]
-        hidden = payers.get(gi, set())
         rows.append({
             "label": int(label),
-            "hidden_payer": bool(hidden) and bool(tx["src"].isin(hidden).to_numpy()[
-                tx["dst"].isin(circle_of[oi]).to_numpy()].any()),
+            "hidden_payer": bool(circle_of[oi] & reached.get(gi, set())),
             "same_unit": bool(unit_of.get(oi, set()) & units.get(gi, set())),
             "same_place": bool(place_of.get(oi, set()) & places.get(gi, set())),
         })

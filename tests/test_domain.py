@@ -79,7 +79,6 @@ def test_words_normalise_across_scripts_and_names() -> None:
     assert "sand_gravel" in sectors_of(["非法採砂"])[0]
 
 
-
 def test_county_words_agree_with_their_pairs() -> None:
     # the elder word means what the younger one does (表弟 was kin, 表哥 was not)
     assert tie_relation(["表哥", "表弟", "堂哥", "堂弟", "外孙", "孙子", "二叔", "小姨"]).tolist() == ["kin"] * 8
@@ -124,6 +123,8 @@ def test_county_words_agree_with_their_pairs() -> None:
     # a gift card (购物卡, a classic bribe) is not a bank transfer, in either language
     assert channel_of(["购物卡", "礼品卡", "gift card", "银行卡", "刷卡"]).tolist() == \
         ["other", "other", "other", "bank", "bank"]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(sorted(TIE_ZH) + sorted(TIE_ZH.values()) + ["", "x"]), max_size=6))
 def test_traditional_and_simplified_give_the_same_answer(words: list[str]) -> None:

@@ -156,7 +156,6 @@ def test_row_numbers_blank_lines_quotes_and_ragged_rows(tmp_path):
     assert case.report.rows_read["people"] == 4 and case.report.rows_kept["people"] == 2
 
 
-
 def test_csv_times_with_utc_offsets(tmp_path):
     # the CSV path (Arrow reads the column as text): the same rule as for frames
     tx = "src,dst,amount,date\np1,p2,5,2020-01-01T09:00:00+08:00\np2,p1,6,2020-01-01 10:00+08:00\n"
@@ -169,6 +168,7 @@ def test_csv_times_with_utc_offsets(tmp_path):
         load_case(d)
     p = ei.value.first
     assert (p.file, p.row, p.column, p.code) == ("transactions.csv", 4, "date", "mixed_utc_offsets")
+
 
 def test_header_aliases_conflicts_and_columns_mapping(tmp_path):
     d = folder(tmp_path, {"people.csv": "编号,姓名,Name\np1,张三,x\n"})

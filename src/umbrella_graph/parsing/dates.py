@@ -29,14 +29,18 @@ from .cells import (
     as_text,
 )
 
-__all__ = ["parse_dates", "parse_dates_us", "to_ns"]
+__all__ = ["parse_dates", "parse_dates_us", "to_ns", "utc_offsets"]
+
+#: a UTC offset ending a time (``+08:00``, ``+0800``, ``Z``): read by every parser below and
+#: dropped (the wall-clock time as written is kept); :func:`utc_offsets` reports it
+_OFFSET = r"Z|[+-]\d{2}:?\d{2}"
 
 # possessive quantifiers (``*+``): adjacent runs of spaces are never re-split on a failed
 # match, so a cell of spaces costs linear time, not cubic
 _DATE_RE = re.compile(
     r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?"
     r"(?:[\sT]*+(\d{1,2})\s*+[:时点]\s*+(\d{1,2})(?:\s*+[:分]\s*+(\d{1,2}(?:\.\d+)?))?\s*+[秒分]?)?"
-    r"\s*+(?:Z|[+-]\d{2}:?\d{2})?\s*+$"
+    r"\s*+(?:" + _OFFSET + r")?\s*+$"
 )
 
 _COMPACT_DATE_RE = re.compile(r"^\s*+(\d{4})(\d{2})(\d{2})(?:\s*+(\d{2}):?(\d{2}):?(\d{2})?)?\s*+$")
@@ -72,7 +76,7 @@ def _dates_vectorised(arr: pa.Array) -> np.ndarray:
     ok = ok_y & ok_m & ok_d & ((nparts == 3) | compact) & (pc.utf8_length(ys).to_numpy(zero_copy_only=False) == 4)
     # time part: "", "14:30", "14:30:05.5", "143005", with an optional offset
     if _any(tpart, "Z") or _any(tpart, "+") or _any(tpart, "-"):
-        tpart = pc.replace_substring_regex(tpart, r"\s*(Z|[+-]\d{2}:?\d{2})$", "")
+        tpart = pc.replace_substring_regex(tpart, r"\s*(" + _OFFSET + r")$", "")
     tpart = pc.utf8_rtrim(tpart, characters=":")
     tlen = pc.utf8_length(tpart).to_numpy(zero_copy_only=False)
     hs, mins, secs, tparts = _split3(tpart, ":")
@@ -109,6 +113,21 @@ def _ymd(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     out = (first + (d.astype(np.int64) - 1).astype("timedelta64[D]")).astype("datetime64[us]")
     out[d > days_in] = np.datetime64("NaT")
     return out
+
+
+#: an offset after a time (``14:30:05+08:00``, ``14:30Z``, ``143005 +0800``), not the end of
+#: a date (``2020-01-05``)
+_TIME_OFFSET_RE = r"(?:\d:\d{2}(?::\d{2}(?:\.\d+)?)?|\d{6})\s*(?P<off>" + _OFFSET + r")\s*$"
+
+
+def utc_offsets(text: pa.Array) -> pa.Array | None:
+    """The UTC offset each time of a string array is written with, normalised (``+0800``
+    -> ``+08:00``, ``Z`` -> ``+00:00``), null where none; None when no cell has one."""
+    found = pc.struct_field(pc.extract_regex(text, _TIME_OFFSET_RE), [0])
+    if found.null_count == len(found):
+        return None
+    found = pc.replace_substring_regex(found, r"^([+-]\d{2})(\d{2})$", r"\1:\2")
+    return pc.replace_substring_regex(found, r"^(Z|-00:00)$", "+00:00")
 
 
 def to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

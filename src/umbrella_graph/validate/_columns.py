@@ -21,7 +21,7 @@ from ..parsing.cells import (
     as_text,
     from_arrow_strings,
 )
-from ..parsing.dates import parse_dates_us, to_ns
+from ..parsing.dates import parse_dates_us, to_ns, utc_offsets
 from ..schema import Column, TableSpec
 from ._tables import _AMOUNT_EXPECTED, _DATE_EXPECTED, LABEL_ALIASES, _Collector
 
@@ -206,10 +206,6 @@ def _read_enum(
     return s, b
 
 
-#: a UTC offset after a time (``14:30:05+08:00``, ``14:30Z``, ``143005 +0800``)
-_OFFSET_RE = r"(?:\d:\d{2}(?::\d{2}(?:\.\d+)?)?|\d{6})\s*(?P<off>[Zz]|[+-]\d{2}:?\d{2})\s*$"
-
-
 def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Series, out: _Collector,
                    flag: Callable[..., np.ndarray]) -> None:
     """Times written with a UTC offset: the offset is dropped (the wall-clock time as
@@ -222,11 +218,10 @@ def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Serie
         arr = arrow_strings(raw.map(lambda v: v if isinstance(v, str) else None).astype("string"))
     else:
         return  # typed timestamp columns carry one zone, or none
-    if not pc.any(pc.fill_null(pc.match_substring_regex(arr, _OFFSET_RE), False)).as_py():
+    found = utc_offsets(arr)
+    if found is None:
         return
-    found = pc.struct_field(pc.extract_regex(arr, _OFFSET_RE), [0])
-    off = pd.Series(found.to_pylist(), index=raw.index, dtype="string").str.upper()
-    off = off.str.replace(r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True).replace({"Z": "+00:00", "-00:00": "+00:00"})
+    off = pd.Series(found.to_pylist(), index=raw.index, dtype="string")
     has = off.notna().to_numpy()
     # most rows first, ties by the offset itself: the same answer in any row order
     counts = off[has].value_counts().sort_index().sort_values(ascending=False, kind="stable")
