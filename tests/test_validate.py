@@ -160,6 +160,14 @@ def test_unit_suffix_scales_amounts_and_durations():
         ("2019-03-05 下午2:30", "2019-03-05 14:30:00"),
         ("2019年3月5日下午2点30分", "2019-03-05 14:30:00"),
         ("2019-03-05 凌晨1:05", "2019-03-05 01:05:00"),
+        # full-width punctuation as typed with a Chinese input method, 号 for 日, zone names
+        ("2019-03-05 14：30", "2019-03-05 14:30:00"),
+        ("２０１９－０３－０５ １４：３０：０５", "2019-03-05 14:30:05"),
+        ("2019年3月5号", "2019-03-05 00:00:00"),
+        ("2019年3月5号 14:30", "2019-03-05 14:30:00"),
+        ("2019-03-05 14:30:00 UTC", "2019-03-05 14:30:00"),
+        ("2019-03-05 14:30 GMT+8", "2019-03-05 14:30:00"),
+        ("2019-03-05 14:30 北京时间", "2019-03-05 14:30:00"),
     ],
 )
 def test_date_formats(text, expected):
@@ -172,7 +180,7 @@ def test_date_formats(text, expected):
 
 @pytest.mark.parametrize("text", ["2019-02-30", "2019/13/01", "2019-03-05 25:00", "2019-03-05 14:61",
                                   "soon", "05/03/2019", "2019-3", "43529", "2019年3月",
-                                  "2019-01-14 23:59:61", "2019-03-05 13:30 PM", "2019-03-05 0:30 AM",
+                                  "2019-01-14 23:59:61", "2019-03-05 14:30 CST", "2019-03-05 13:30 PM", "2019-03-05 0:30 AM",
                                   "2019-03-05 晚上12:00", "2019-03-05 PM", "2019-03-05 下午2:30 PM"])
 def test_bad_dates(text):
     parsed, bad = parse_dates(pd.Series([text, "2019-01-01"], dtype="string"))
@@ -281,27 +289,54 @@ def test_utc_offsets_dropped_with_a_note_and_mixed_offsets_are_errors():
     ct.loc[1, "time"] = "2020-01-01T02:30:00Z"
     p = _one(_problems(people=PEOPLE, contacts=ct), "mixed_utc_offsets")
     assert (p.table, p.row, p.column) == ("contacts", 3, "time")
-    assert "+08:00, as from row 2" in p.expected
+    assert "(+08:00, as in <DataFrame contacts>, row 2, column 'time')" in p.expected
     # a date followed by nothing is no offset ("2020-01-05" ends in "-05")
     ct = pd.DataFrame({"src": ["p1"] * 2, "dst": ["p2"] * 2, "kind": ["call"] * 2,
                        "time": ["2020-01-05", "2020-01-06 10:00-05:00"]})
     assert case_from_frames(people=PEOPLE, contacts=ct)["contacts"]["time"].notna().all()
 
 
+def test_times_in_another_tables_utc_offset_are_errors():
+    # a call record exported in UTC, events in Beijing time: each consistent, 8 hours apart
+    ct = pd.DataFrame({"src": ["p1"] * 2, "dst": ["p2"] * 2, "kind": ["call"] * 2,
+                       "time": ["2020-01-01T01:00:00Z", "2020-01-01 02:00 UTC"]})
+    ev = pd.DataFrame({"id": ["e1", "e2", "e3"], "kind": ["raid"] * 3,
+                       "time": ["2020-01-01 09:30+08:00", "2020-01-02 10:00 GMT+8", "2020-01-03 10:00 北京时间"]})
+    probs = [p for p in _problems(people=PEOPLE, contacts=ct, events=ev) if p.code == "mixed_utc_offsets"]
+    assert [(p.table, p.row, p.column) for p in probs] == [("contacts", 2, "time"), ("contacts", 3, "time")]
+    assert "(+08:00, as in <DataFrame events>, row 2, column 'time')" in probs[0].expected
+    assert probs[0].value == "'2020-01-01T01:00:00Z'"
+    # lenient: an optional column's cell is left empty, a required column's row skipped
+    mem = pd.DataFrame({"person_id": ["p1"], "gang_id": ["g1"], "start_date": ["2020-01-01 08:00-05:00"]})
+    gangs = pd.DataFrame({"id": ["g1"], "name": ["甲"]})
+    case = case_from_frames(people=PEOPLE, contacts=ct, events=ev, members=mem, gangs=gangs, lenient=True)
+    assert len(case["contacts"]) == 0 and len(case["events"]) == 3
+    assert case["members"]["start_date"].isna().all() and len(case["members"]) == 1
+    assert {(p.table, p.action) for p in case.report.problems} == {("contacts", "skipped"), ("members", "repaired")}
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.lists(st.sampled_from(["+08:00", "+0800", "Z", "+00:00", "-05:00", ""]), min_size=1, max_size=8))
-def test_rows_off_the_columns_main_offset_are_exactly_the_flagged_ones(offsets):
-    norm = [{"+0800": "+08:00", "Z": "+00:00"}.get(o, o) for o in offsets]
-    written = [o for o in norm if o]
+@given(st.lists(st.sampled_from(["+08:00", "+0800", "Z", "+00:00", "-05:00", "", " UTC", " GMT+8"]),
+                min_size=1, max_size=8),
+       st.lists(st.sampled_from(["+08:00", "Z", " 北京时间", ""]), max_size=4))
+def test_rows_off_the_cases_main_offset_are_exactly_the_flagged_ones(offsets, event_offsets):
+    norm = [{"+0800": "+08:00", "Z": "+00:00", " UTC": "+00:00", " GMT+8": "+08:00"}.get(o, o) for o in offsets]
+    ev_norm = [{"Z": "+00:00", " 北京时间": "+08:00"}.get(o, o) for o in event_offsets]
+    written = [o for o in norm + ev_norm if o]
     ct = pd.DataFrame({"src": ["p1"] * len(offsets), "dst": ["p2"] * len(offsets), "kind": ["call"] * len(offsets),
                        "time": [f"2020-01-01 10:{i:02d}:00{o}" for i, o in enumerate(offsets)]})
+    ev = pd.DataFrame({"id": [f"e{i}" for i in range(len(event_offsets))], "kind": ["raid"] * len(event_offsets),
+                       "time": [f"2020-01-02 10:{i:02d}{o}" for i, o in enumerate(event_offsets)]})
     if len(set(written)) <= 1:
-        assert len(case_from_frames(people=PEOPLE, contacts=ct)["contacts"]) == len(offsets)
+        case = case_from_frames(people=PEOPLE, contacts=ct, events=ev)
+        assert (len(case["contacts"]), len(case["events"])) == (len(offsets), len(event_offsets))
         return
     counts = pd.Series(written).value_counts()
     main = min(counts.index, key=lambda o: (-counts[o], o))  # most rows, ties by the offset
-    flagged = {p.row for p in _problems(people=PEOPLE, contacts=ct) if p.code == "mixed_utc_offsets"}
-    assert flagged == {i + 2 for i, o in enumerate(norm) if o and o != main}
+    flagged = {(p.table, p.row) for p in _problems(people=PEOPLE, contacts=ct, events=ev)
+               if p.code == "mixed_utc_offsets"}
+    assert flagged == ({("contacts", i + 2) for i, o in enumerate(norm) if o and o != main}
+                       | {("events", i + 2) for i, o in enumerate(ev_norm) if o and o != main})
 
 
 def test_dangling_references():

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from datetime import date, datetime
 from typing import Any
 
@@ -31,22 +32,23 @@ from .cells import (
 
 __all__ = ["parse_dates", "parse_dates_us", "to_ns", "utc_offsets"]
 
-#: a UTC offset ending a time (``+08:00``, ``+0800``, ``Z``): read by every parser below and
-#: dropped (the wall-clock time as written is kept); :func:`utc_offsets` reports it
-_OFFSET = r"Z|[+-]\d{2}:?\d{2}"
+#: a UTC offset ending a time (``+08:00``, ``+0800``, ``Z``, ``UTC``, ``GMT+8``, ``北京时间``):
+#: read by every parser below and dropped (the wall-clock time as written is kept);
+#: :func:`utc_offsets` reports it. ``CST`` is not one (China, or US Central?).
+_OFFSET = r"Z|(?:UTC|GMT)(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}|北京时间"
 
 # possessive quantifiers (``*+``): adjacent runs of spaces are never re-split on a failed
 # match, so a cell of spaces costs linear time, not cubic
 _DATE_RE = re.compile(
-    r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+日?"
+    r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+[日号]?"
     r"(?:[\sT]*+(\d{1,2})\s*+[:时点]\s*+(\d{1,2})(?:\s*+[:分]\s*+(\d{1,2}(?:\.\d+)?))?\s*+[秒分]?)?"
     r"\s*+(?:" + _OFFSET + r")?\s*+$"
 )
 
 _COMPACT_DATE_RE = re.compile(r"^\s*+(\d{4})(\d{2})(\d{2})(?:\s*+(\d{2}):?(\d{2}):?(\d{2})?)?\s*+$")
 
-_DATE_REPLACE = (("年", "-"), ("月", "-"), ("日", " "), ("/", "-"), ("T", " "), ("时", ":"),
-                 ("点", ":"), ("分", ":"), ("秒", ""))
+_DATE_REPLACE = (("年", "-"), ("月", "-"), ("日", " "), ("号", " "), ("/", "-"), ("T", " "), ("时", ":"),
+                 ("点", ":"), ("分", ":"), ("：", ":"), ("秒", ""))
 
 
 def _dates_vectorised(arr: pa.Array) -> np.ndarray:
@@ -75,7 +77,7 @@ def _dates_vectorised(arr: pa.Array) -> np.ndarray:
     d, ok_d = _digits_int(ds)
     ok = ok_y & ok_m & ok_d & ((nparts == 3) | compact) & (pc.utf8_length(ys).to_numpy(zero_copy_only=False) == 4)
     # time part: "", "14:30", "14:30:05.5", "143005", with an optional offset
-    if _any(tpart, "Z") or _any(tpart, "+") or _any(tpart, "-"):
+    if any(_any(tpart, c) for c in ("Z", "+", "-", "UTC", "GMT", "北京时间")):
         tpart = pc.replace_substring_regex(tpart, r"\s*(" + _OFFSET + r")$", "")
     tpart = pc.utf8_rtrim(tpart, characters=":")
     tlen = pc.utf8_length(tpart).to_numpy(zero_copy_only=False)
@@ -122,12 +124,25 @@ _TIME_OFFSET_RE = r"(?:\d:\d{2}(?::\d{2}(?:\.\d+)?)?|\d{6})\s*(?P<off>" + _OFFSE
 
 def utc_offsets(text: pa.Array) -> pa.Array | None:
     """The UTC offset each time of a string array is written with, normalised (``+0800``
-    -> ``+08:00``, ``Z`` -> ``+00:00``), null where none; None when no cell has one."""
+    and ``GMT+8`` -> ``+08:00``, ``Z`` and ``UTC`` -> ``+00:00``), null where none; None
+    when no cell has one.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> utc_offsets(pa.array(["2019-03-05 14:30+0800", "2019-03-05 14:30 UTC", "2019-03-05 14:30:00 GMT+8",
+    ...                       "2019-03-05 14:30 北京时间", "2019-03-05 14:30", "2020-01-05"])).to_pylist()
+    ['+08:00', '+00:00', '+08:00', '+08:00', None, None]
+    """
     found = pc.struct_field(pc.extract_regex(text, _TIME_OFFSET_RE), [0])
     if found.null_count == len(found):
         return None
-    found = pc.replace_substring_regex(found, r"^([+-]\d{2})(\d{2})$", r"\1:\2")
-    return pc.replace_substring_regex(found, r"^(Z|-00:00)$", "+00:00")
+    for pattern, to in ((r"^(UTC|GMT)$", "Z"), (r"^(UTC|GMT)", ""), (r"^北京时间$", "+08:00"),
+                        (r"^([+-])(\d(?::?\d{2})?)$", r"\10\2"),  # +8 -> +08, +8:00 -> +08:00
+                        (r"^([+-]\d{2})$", r"\1:00"), (r"^([+-]\d{2})(\d{2})$", r"\1:\2"),
+                        (r"^(Z|-00:00)$", "+00:00")):
+        found = pc.replace_substring_regex(found, pattern, to)
+    return found
 
 
 def to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -151,8 +166,9 @@ _AM_WORDS = frozenset({"a", "上午", "早上", "凌晨"})
 
 
 def _parse_one_date(text: object) -> np.datetime64:
-    """One cell -> ``datetime64[us]`` (NaT if not a date). Any Unicode decimal digits
-    (full-width ``２０１９``) are read as digits; cells over MAX_PARSED_CHARS are not dates.
+    """One cell -> ``datetime64[us]`` (NaT if not a date). Full-width characters are read
+    as their ASCII forms (NFKC: ``２０１９－０３－０５ １４：３０``); cells over
+    MAX_PARSED_CHARS are not dates.
 
     A 12-hour time is read with its marker (``2:30 PM``, ``下午2:30``): 12 AM is 0:00,
     12 PM is noon; an hour over 12 or of 0 with a marker is not a time (NaT), nor is
@@ -161,6 +177,7 @@ def _parse_one_date(text: object) -> np.datetime64:
     nat = np.datetime64("NaT", "us")
     if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
         return nat
+    text = unicodedata.normalize("NFKC", text)
     marker = None
     mm = list(_MERIDIEM_RE.finditer(text))
     if len(mm) > 1:
@@ -271,8 +288,10 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     where a non-empty cell could not be parsed. Accepted: ISO 8601 (``2019-03-05``,
     ``2019-03-05T14:30:00``), ``2019/03/05``, ``2019/3/5 14:30``, ``2019.3.5``,
     ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, a
-    12-hour clock (``2019-03-05 2:30 PM``, ``2019-03-05 下午2:30``), and date cells from
-    spreadsheets; full-width digits (``２０１９-01-01``) are digits.
+    12-hour clock (``2019-03-05 2:30 PM``, ``2019-03-05 下午2:30``), ``2019年3月5号``, a
+    UTC offset or zone after a time (``+08:00``, ``Z``, ``UTC``, ``GMT+8``, ``北京时间``;
+    dropped: the wall-clock time is kept), and date cells from spreadsheets; full-width
+    digits and punctuation (``２０１９-01-01``, ``14：30``) are read as ASCII.
     Impossible dates (``2019-02-30``) are bad, and so are dates a ``datetime64[ns]``
     column cannot hold (before :data:`DATE_MIN` or after :data:`DATE_MAX`: they are not
     wrapped round). :func:`~umbrella_graph.load_case` reads ``9999-12-31`` in an end

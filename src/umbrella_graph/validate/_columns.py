@@ -23,7 +23,7 @@ from ..parsing.cells import (
 )
 from ..parsing.dates import parse_dates_us, to_ns, utc_offsets
 from ..schema import Column, TableSpec
-from ._tables import _AMOUNT_EXPECTED, _DATE_EXPECTED, LABEL_ALIASES, _Collector
+from ._tables import _AMOUNT_EXPECTED, _DATE_EXPECTED, LABEL_ALIASES, OffsetColumn, _Collector
 
 
 # --------------------------------------------------------------------------------------
@@ -99,7 +99,7 @@ def _coerce_column(
             out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
             skip[:] |= blank
         flag(bad_cells, "bad_date", expected)
-        _check_offsets(df, spec, col, raw, out, flag)
+        _check_offsets(df, spec, col, raw, out)
         flag((low | high) & ~open_end & ~open_start, "date_out_of_range",
              f"a date from {lo_txt} to {hi_txt} (the range a date column holds)", written)
         df[col.name] = parsed
@@ -206,12 +206,10 @@ def _read_enum(
     return s, b
 
 
-def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Series, out: _Collector,
-                   flag: Callable[..., np.ndarray]) -> None:
+def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Series, out: _Collector) -> None:
     """Times written with a UTC offset: the offset is dropped (the wall-clock time as
-    written is kept, docs/data-contract.md), said in a note; a column whose times carry
-    *different* offsets would be shifted by hours against itself, so the rows whose offset
-    differs from the column's most common one are bad (``mixed_utc_offsets``)."""
+    written is kept, docs/data-contract.md), said in a note; the offsets are kept in
+    ``out.offsets`` for :func:`check_case_offsets`, which flags those that differ."""
     if isinstance(raw.dtype, pd.StringDtype):
         arr = arrow_strings(raw)
     elif pd.api.types.is_object_dtype(raw.dtype):  # spreadsheet cells: only the text ones
@@ -221,22 +219,54 @@ def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Serie
     found = utc_offsets(arr)
     if found is None:
         return
-    off = pd.Series(found.to_pylist(), index=raw.index, dtype="string")
+    off = pd.Series(found.to_pylist(), dtype="string")
     has = off.notna().to_numpy()
-    # most rows first, ties by the offset itself: the same answer in any row order
     counts = off[has].value_counts().sort_index().sort_values(ascending=False, kind="stable")
-    main = str(counts.index[0])
     files = pd.unique(df["_file"].to_numpy())
-    at = np.flatnonzero(has & (off == main).fillna(False).to_numpy())[0]
-    first = f"row {int(df['_row'].to_numpy()[at])}"
-    if len(files) > 1:
-        first = f"{df['_file'].to_numpy()[at]}, {first}"
     out.notes.append(f"{', '.join(map(str, files))}: column '{col.name}' of {spec.name}: {int(has.sum())} "
                      f"time(s) written with a UTC offset ({', '.join(map(str, counts.index))}); read as the "
                      "wall-clock time written, the offset dropped")
-    if len(counts) > 1:
-        other = has & (off != main).fillna(False).to_numpy()
-        flag(other, "mixed_utc_offsets",
-             f"a time in the column's one UTC offset ({main}, as from {first}): times are read "
-             "as the wall-clock time written, so a time in another offset would be off by hours "
-             "(write the column in one zone)")
+    pos = np.flatnonzero(has)
+    out.offsets.append(OffsetColumn(spec.name, col.name, col.required, pos,
+                                    off.to_numpy(dtype=object)[pos], raw.to_numpy(dtype=object)[pos]))
+
+
+def check_case_offsets(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray],
+                       offsets: list[OffsetColumn], out: _Collector) -> None:
+    """Times in different UTC offsets, in one column or across the case's tables (a call
+    record in UTC, events in Beijing time), would be hours off against each other, since
+    each is read as the wall-clock time written: every time whose offset differs from the
+    case's most common one is bad (``mixed_utc_offsets``), as any bad cell is (the row
+    skipped, or an optional cell left empty under ``lenient``)."""
+    offsets = [o for o in offsets if o.table in typed]
+    if not offsets:
+        return
+    allv = pd.Series(np.concatenate([o.offsets for o in offsets]), dtype="string")
+    # most rows first, ties by the offset itself: the same answer in any row order
+    counts = allv.value_counts().sort_index().sort_values(ascending=False, kind="stable")
+    if len(counts) == 1:
+        return
+    main = str(counts.index[0])
+    at = next(o for o in offsets if (o.offsets == main).any())
+    df0 = typed[at.table]
+    i0 = at.rows[np.flatnonzero(at.offsets == main)[0]]
+    first = f"{df0['_file'].to_numpy()[i0]}, row {int(df0['_row'].to_numpy()[i0])}, column '{at.column}'"
+    expected = (f"a time in the case's one UTC offset ({main}, as in {first}): times are read as the "
+                "wall-clock time written, so a time in another offset would be off by hours against "
+                "the others (write every table in one zone)")
+    for o in offsets:
+        other = o.offsets != main
+        if not other.any():
+            continue
+        df = typed[o.table]
+        mask = np.zeros(len(df), dtype=bool)
+        mask[o.rows[other]] = True
+        written = pd.Series(None, index=df.index, dtype=object)
+        written.iloc[o.rows] = o.raw
+        if o.required or not out.lenient:
+            out.add_rows(df, mask, o.table, o.column, "mixed_utc_offsets", expected, written)
+            skips[o.table] |= mask
+        else:
+            out.add_rows(df, mask, o.table, o.column, "mixed_utc_offsets", expected + "; the cell was left empty",
+                         written, action="repaired")
+            df.loc[mask, o.column] = pd.NaT

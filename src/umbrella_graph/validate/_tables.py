@@ -111,6 +111,19 @@ class RawTable:
     notes: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class OffsetColumn:
+    """The times of one column written with a UTC offset: their row positions, their
+    normalised offsets and the cells as written."""
+
+    table: str
+    column: str
+    required: bool
+    rows: np.ndarray
+    offsets: np.ndarray
+    raw: np.ndarray
+
+
 class _Collector:
     """Collects problems and, per table, which rows to skip and which cells were repaired."""
 
@@ -118,6 +131,7 @@ class _Collector:
         self.lenient = lenient
         self.problems: list[Problem] = []
         self.notes: list[str] = []  # facts about the input (values read through the vocabulary)
+        self.offsets: list[OffsetColumn] = []  # times written with a UTC offset, checked across the case
 
     def add(self, p: Problem) -> None:
         self.problems.append(p)

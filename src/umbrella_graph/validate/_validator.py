@@ -14,9 +14,10 @@ from ..case import Case, LoadReport, column_dtype
 from ..errors import CaseError, Problem
 from ..schema import TABLES
 from ._checks import _check_facts, _check_ids, _check_references
-from ._columns import _coerce_column
+from ._columns import _coerce_column, check_case_offsets
 from ._tables import (
     FATAL_CODES,
+    OffsetColumn,
     RawTable,
     _apply_headers,
     _Collector,
@@ -43,15 +44,15 @@ def _type_table(
     columns: Mapping[str, Mapping[str, str]] | None,
     aliases: bool,
     lenient: bool,
-) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None, list[str]]:
+) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None, list[str], list[OffsetColumn]]:
     """Headers, provenance and typed columns of one table: (frame, rows to skip, problems, rows
-    read, notes)."""
+    read, notes, times written with a UTC offset)."""
     out = _Collector(lenient)
     out.problems.extend(rt.problems)
     spec = TABLES[tname]
     frame, scales = _apply_headers(tname, rt, columns, out, aliases)
     if frame is None:
-        return None, None, out.problems, None, out.notes
+        return None, None, out.problems, None, out.notes, []
     df = _with_provenance(frame, rt.file)
     n_read = len(df) + sum(1 for p in rt.problems if p.row is not None)
     missing = [c for c in spec.required if c not in df.columns]
@@ -59,7 +60,7 @@ def _type_table(
         out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns
                                                            if h not in ("_file", "_row")]))
     if missing:
-        return None, None, out.problems, n_read, out.notes
+        return None, None, out.problems, n_read, out.notes, []
     for c in spec.columns:
         if c.name not in df.columns:
             df[c.name] = pd.Series(None, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
@@ -73,7 +74,8 @@ def _type_table(
             df.loc[no_id, "id"] = _stable_ids(df.loc[no_id], cols, prefix)
     # canonical columns first, extra columns kept, provenance last
     extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
-    return df[[*spec.column_names, *extra, "_file", "_row"]], skip, out.problems, n_read, out.notes
+    return (df[[*spec.column_names, *extra, "_file", "_row"]], skip, out.problems, n_read, out.notes,
+            out.offsets)
 
 
 def validate_tables(
@@ -112,7 +114,7 @@ def validate_tables(
     names = [t for t in TABLES if t in raw]
 
     def one(tname: str) -> tuple[RawTable, tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None,
-                                                 list[str]]]:
+                                                 list[str], list[OffsetColumn]]]:
         src = raw[tname]
         rt = src() if callable(src) else src  # a loader may hand a function that reads the file
         res = _type_table(tname, rt, columns, aliases, lenient)
@@ -128,8 +130,10 @@ def validate_tables(
         # the freed raw cells go back to the system once, here: releasing them after
         # each table made the next table's reader fault fresh pages in
         pa.default_memory_pool().release_unused()
-    for tname, (rt, (df, skip, probs, n_read, notes)) in zip(names, results, strict=True):
+    offsets: list[OffsetColumn] = []
+    for tname, (rt, (df, skip, probs, n_read, notes, offs)) in zip(names, results, strict=True):
         out.problems.extend(probs)
+        offsets.extend(offs)
         if rt.encoding is not None:
             report.encodings[rt.file] = rt.encoding
         report.notes.extend(rt.notes)
@@ -147,6 +151,7 @@ def validate_tables(
         raise CaseError(fatal + [p for p in out.problems if p.code not in FATAL_CODES and p.row is None
                                  and p.action != "warning"])
 
+    check_case_offsets(typed, skips, offsets, out)
     _check_ids(typed, skips, out)
     _check_references(typed, skips, out)
     _check_facts(typed, skips, out)
