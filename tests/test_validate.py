@@ -339,6 +339,44 @@ def test_rows_off_the_cases_main_offset_are_exactly_the_flagged_ones(offsets, ev
                        | {("events", i + 2) for i, o in enumerate(ev_norm) if o and o != main})
 
 
+@pytest.mark.parametrize("table, headers, expected", [
+    # a family-members table as personnel files keep it
+    ("ties", ["本人", "关系人", "与本人关系"], ["src", "dst", "kind"]),
+    # a procurement record
+    ("contracts", ["合同编号", "建设单位", "施工单位", "合同价款(万元)", "中标日期", "工程名称"],
+     ["id", "issuer_id", "company_id", "amount", "date", "subject"]),
+    ("events", ["行动编号", "行动类型", "行动日期", "打击对象团伙", "行动地点"],
+     ["id", "kind", "time", "gang_id", "jurisdiction_id"]),
+    ("contacts", ["主叫", "被叫", "通话开始时间", "通话时长(秒)", "联系次数"], ["src", "dst", "time", "duration_s", "count"]),
+    ("officials", ["人员编号", "现任职务", "任职机构", "任现职时间"], ["person_id", "position", "unit", "start_date"]),
+    ("members", ["成员编号", "团伙编号", "在团伙中的地位", "入伙时间"], ["person_id", "gang_id", "role", "start_date"]),
+    ("leads", ["线索编号", "被举报人", "反映内容", "受理时间"], ["id", "subject_id", "text", "date"]),
+    ("labels", ["公职人员编号", "团伙编号", "是否保护伞"], ["official_id", "gang_id", "label"]),
+])
+def test_headers_as_other_counties_write_them(table, headers, expected):
+    from umbrella_graph.parsing.headers import resolve_headers
+
+    res = resolve_headers(table, headers)
+    assert [res.rename[h] for h in headers] == expected and not res.conflicts
+
+
+def test_unknown_headers_beside_absent_optional_columns_are_noted():
+    # "涉黑组织" may be the events' gang column under a header we do not know: unused, said so
+    ev = pd.DataFrame({"id": ["e1"], "kind": ["raid"], "time": ["2020-01-01"], "涉黑组织": ["g1"],
+                       "13800138000": ["x"]})
+    notes = [n for n in case_from_frames(people=PEOPLE, events=ev).report.notes if "read as no column" in n]
+    assert notes == ["<DataFrame events>: events: header(s) '涉黑组织', <masked, 11 chars> read as no column "
+                     "of events (kept as extra columns); optional column(s) not found: gang_id, target_id, "
+                     "jurisdiction_id. If one of those headers is one of these columns, map it with "
+                     "columns=/--columns (accepted headers: docs/data-contract.md)"]
+    # every optional column present, or no unknown header: nothing to say
+    full = ev.drop(columns=["涉黑组织", "13800138000"]).assign(gang_id=[None], target_id=[None],
+                                                                jurisdiction_id=[None], extra=["y"])
+    assert not [n for n in case_from_frames(people=PEOPLE, events=full).report.notes if "read as no column" in n]
+    bare = ev[["id", "kind", "time"]]
+    assert not [n for n in case_from_frames(people=PEOPLE, events=bare).report.notes if "read as no column" in n]
+
+
 def test_dangling_references():
     tx = pd.DataFrame({"src": ["p1"], "dst": ["p9"], "amount": [1], "date": ["2020-01-01"]})
     mem = pd.DataFrame({"person_id": ["p1"], "gang_id": ["g7"]})

@@ -127,6 +127,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "任职时间": "start_date", "到任日期": "start_date",
         "任职结束": "end_date", "任职结束日期": "end_date", "离任日期": "end_date",
         "离任时间": "end_date",
+        "现任职务": "position", "职务名称": "position", "任现职时间": "start_date",
+        "任职起始时间": "start_date", "任职机构": "unit",
     },
     "gangs": {
         "团伙编号": "id", "gang_id": "id", "团伙名称": "name", "gang_name": "name",
@@ -139,6 +141,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "角色": "role", "地位": "role", "作用": "role", "身份": "role",
         "加入日期": "start_date", "加入时间": "start_date", "退出日期": "end_date",
         "退出时间": "end_date",
+        "团伙地位": "role", "团伙角色": "role", "在团伙中的地位": "role", "入伙时间": "start_date",
+        "参加时间": "start_date",
     },
     "villages": {
         "区划代码": "id", "行政区划代码": "id", "村名": "name",
@@ -167,6 +171,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "关系": "kind", "关系类型": "kind", "类型": "kind", "type": "kind", "relation": "kind",
         "relationship": "kind",
         "权重": "weight", "强度": "weight", "次数": "weight", "count": "weight", "strength": "weight",
+        "本人": "src", "当事人": "src", "关系人": "dst",
+        "与本人关系": "kind", "关系类别": "kind", "称谓": "kind", "亲属关系": "kind",
     },
     "transactions": {
         "交易流水号": "id", "流水号": "id", "交易编号": "id", "交易号": "id", "交易id": "id",
@@ -185,6 +191,7 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "方式": "channel",
         "摘要": "memo", "附言": "memo", "用途": "memo", "交易摘要": "memo", "remark": "memo",
         "note": "memo", "purpose": "memo", "description": "memo",
+        "入账时间": "date", "交易发生时间": "date", "交易附言": "memo",
     },
     "contacts": {
         "主叫": "src", "主叫方": "src", "主叫号码": "src", "发起方": "src", "caller": "src",
@@ -197,6 +204,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "时长": "duration_s", "通话时长": "duration_s", "持续时间": "duration_s",
         "duration": "duration_s", "seconds": "duration_s",
         "次数": "count", "通话次数": "count", "n": "count",
+        "通话开始时间": "time", "通话起始时间": "time", "起始时间": "time", "联系日期": "time",
+        "联系次数": "count",
     },
     "contracts": {
         "合同编号": "id", "项目编号": "id", "contract_id": "id",
@@ -210,6 +219,12 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "签订日期": "date", "签约日期": "date", "日期": "date", "签订时间": "date",
         "项目名称": "subject", "项目": "subject", "标的": "subject", "内容": "subject",
         "title": "subject",
+        "招标人": "issuer_id", "招标单位": "issuer_id", "采购人": "issuer_id", "采购单位": "issuer_id",
+        "建设单位": "issuer_id",
+        "施工单位": "company_id", "供应商": "company_id", "成交供应商": "company_id",
+        "合同价款": "amount", "成交金额": "amount", "项目金额": "amount",
+        "中标日期": "date", "成交日期": "date", "合同签订日期": "date",
+        "合同名称": "subject", "工程名称": "subject",
     },
     "events": {
         "事件编号": "id", "行动编号": "id", "event_id": "id",
@@ -218,6 +233,8 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "目标团伙": "gang_id",
         "目标": "target_id", "目标人员": "target_id", "对象": "target_id", "target": "target_id",
         "地点": "jurisdiction_id", "区域": "jurisdiction_id",
+        "行动日期": "time", "发生时间": "time", "发生日期": "time", "事件时间": "time", "执法时间": "time",
+        "涉及团伙": "gang_id", "打击对象团伙": "gang_id", "行动地点": "jurisdiction_id",
     },
     "leads": {
         "线索编号": "id", "lead_id": "id",
@@ -227,11 +244,14 @@ COLUMN_ALIASES: dict[str, dict[str, str]] = {
         "对象": "subject_id", "subject": "subject_id",
         "涉及团伙": "gang_id",
         "内容": "text", "线索内容": "text", "摘要": "text", "content": "text",
+        "反映内容": "text", "主要问题": "text", "问题描述": "text", "被举报人": "subject_id",
+        "受理时间": "date", "收到时间": "date", "登记日期": "date",
     },
     "labels": {
         "公职人员": "official_id", "人员编号": "official_id", "公职人员编号": "official_id",
         "official": "official_id", "person_id": "official_id",
         "标签": "label", "定性": "label", "结论": "label", "结果": "label", "outcome": "label",
+        "是否保护伞": "label", "认定结果": "label",
     },
 }
 

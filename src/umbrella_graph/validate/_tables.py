@@ -202,6 +202,15 @@ def _apply_headers(
         return None, {}
     df = df.copy(deep=False)
     df.columns = [res.rename[h] for h in headers]
+    spec = TABLES[tname]
+    unread = [h for h in headers if res.rename[h] not in spec.column_names and h not in ("_file", "_row")]
+    absent = [c.name for c in spec.columns if not c.required and c.name not in df.columns]
+    if unread and absent:
+        # an optional column under a header we do not know would be silently unused
+        out.notes.append(
+            f"{raw.file}: {tname}: header(s) {shown_headers(unread)} read as no column of {tname} (kept as "
+            f"extra columns); optional column(s) not found: {', '.join(absent)}. If one of those headers is "
+            "one of these columns, map it with columns=/--columns (accepted headers: docs/data-contract.md)")
     return df, res.scales
 
 
