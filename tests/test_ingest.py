@@ -46,7 +46,7 @@ def sources(tmp_path: Path) -> Path:
     _write(d, "开户资料.csv", f"账号,户名,证件号码\n{ACC_LF},李芳,{LF_ID}\n", "gbk")
     _write(d, "话单.csv", "本机号码,对方号码,呼叫类型,开始时间,通话时长\n"
            "13800138000,13900139000,主叫,2020-03-01 09:00:00,60\n"
-           "139 0013 9000,+8613800138000,被叫,2020-03-01 09:00:30,60\n"
+           "139 0013 9000,+8613800138000,被叫,2020-03-01 09:00:30,00:01:00\n"
            "13700137000,13800138000,短信发送,2020-03-05 08:00:00,0\n", "utf-8")
     _write(d, "工商登记.csv", "企业名称,统一社会信用代码,姓名,证件号码,职务,持股比例\n"
            f"清河县宏达建材有限责任公司,91350100M000100Y43,张伟,{ZW_ID},法定代表人,60%\n")
@@ -74,9 +74,10 @@ def test_rows_are_accounted_for_with_provenance(sources: Path) -> None:
     assert rej.loc[("工行流水.csv", 4), "column"] == "交易时间"
     assert rej.loc[("bank_b.csv", 3), "reason"] == "blank_row"
     assert rej.loc[("bank_b.csv", 2), "twin"] == "工行流水.csv:2"
-    # the call listed by both parties is one contact
+    # the call listed by both parties is one contact (its duration written 60 and 00:01:00)
     assert rows.loc["话单.csv", "duplicate"] == 1
     assert len(res.tables["contacts"]) == 2
+    assert sorted(res.tables["contacts"]["duration_s"].tolist()) == [0.0, 60.0]
 
 
 def test_people_resolved_across_sources_and_namesakes_kept_apart(sources: Path) -> None:

@@ -271,7 +271,7 @@ def test_missing_value_dates_amounts_negative_choices_numbers():
     assert ("negative_amount", "amount", 4) in codes
     assert ("missing_value", "src", 5) in codes
     assert ("bad_choice", "kind", 2) in codes
-    assert ("bad_number", "count", 2) in codes and ("bad_number", "duration_s", 2) in codes
+    assert ("bad_number", "count", 2) in codes and ("bad_duration", "duration_s", 2) in codes
     p = _one(probs, "bad_amount")
     assert str(p).startswith("<DataFrame transactions>, row 3, column 'amount': bad_amount: got 'abc'")
     assert all(p.file.startswith("<DataFrame") for p in probs)
@@ -375,6 +375,42 @@ def test_unknown_headers_beside_absent_optional_columns_are_noted():
     assert not [n for n in case_from_frames(people=PEOPLE, events=full).report.notes if "read as no column" in n]
     bare = ev[["id", "kind", "time"]]
     assert not [n for n in case_from_frames(people=PEOPLE, events=bare).report.notes if "read as no column" in n]
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("330", 330.0), ("330.5", 330.5), ("330秒", 330.0), ("5分30秒", 330.0), ("5分钟", 300.0), ("5.5分钟", 330.0),
+    ("1小时2分3秒", 3723.0), ("1小时", 3600.0), ("5m30s", 330.0), ("90 sec", 90.0), ("2 Hours 3 min", 7380.0),
+    ("00:05:30", 330.0), ("1:02:03", 3723.0), ("１２秒", 12.0), (" 5分 30秒 ", 330.0),
+])
+def test_duration_formats(text, seconds):
+    from umbrella_graph.parsing import parse_durations
+
+    for values in ([text], [text, "7"]):  # alone, and beside a plain number
+        secs, bad, _ = parse_durations(pd.Series(values, dtype="string"))
+        assert not bad.any() and secs[0] == seconds
+
+
+def test_durations_a_clock_without_hours_and_header_units():
+    ct = pd.DataFrame({"src": ["p1"] * 3, "dst": ["p2"] * 3, "kind": ["call"] * 3,
+                       "time": ["2020-01-01 10:00"] * 3, "duration_s": ["00:05:30", "5:30", "abc"]})
+    probs = _problems(people=PEOPLE, contacts=ct)
+    assert [(p.code, p.row, p.value) for p in probs] == [("bad_duration", 3, "'5:30'"), ("bad_duration", 4, "'abc'")]
+    assert "5:30 could be minutes or hours" in probs[0].expected
+    # a header in minutes scales plain numbers; a duration written with its unit keeps it
+    ct = ct.rename(columns={"duration_s": "通话时长(分钟)"})
+    ct["通话时长(分钟)"] = ["2", "30秒", "00:01:00"]
+    assert case_from_frames(people=PEOPLE, contacts=ct)["contacts"]["duration_s"].tolist() == [120.0, 30.0, 60.0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 30), st.integers(0, 59), st.integers(0, 59))
+def test_every_way_of_writing_a_duration_gives_the_same_seconds(h, m, s):
+    from umbrella_graph.parsing import parse_durations
+
+    forms = [str(h * 3600 + m * 60 + s), f"{h}:{m:02d}:{s:02d}", f"{h}小时{m}分{s}秒", f"{h}h{m}m{s}s",
+             f"{h * 60 + m}分钟{s}秒", f"{h * 3600 + m * 60 + s}秒"]
+    secs, bad, _ = parse_durations(pd.Series(forms, dtype="string"))
+    assert not bad.any() and set(secs.tolist()) == {float(h * 3600 + m * 60 + s)}
 
 
 def test_dangling_references():

@@ -37,6 +37,7 @@ _DTYPES = {
     "date": "datetime64[ns]",
     "datetime": "datetime64[ns]",
     "amount": "float64",
+    "duration": "float64",
     "float": "float64",
     "int": "Int64",
 }

@@ -45,7 +45,7 @@ __all__ = [
     "strength_to_distance",
 ]
 
-ColumnType = Literal["id", "ref", "str", "date", "datetime", "amount", "float", "int", "enum"]
+ColumnType = Literal["id", "ref", "str", "date", "datetime", "amount", "duration", "float", "int", "enum"]
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ TABLES: dict[str, TableSpec] = {
                 _c("dst", "ref", True, refs=("person", "company")),
                 _c("kind", "enum", True, choices=CONTACT_KINDS),
                 _c("time", "datetime", True),
-                _c("duration_s", "float"),
+                _c("duration_s", "duration"),
                 _c("count", "int"),
             ),
         ),

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import CaseError, Problem, mask_value
-from ..parsing import parse_amounts, parse_dates
+from ..parsing import parse_amounts, parse_dates, parse_durations
 from .normalize import (
     normalize_phone,
 )
@@ -168,9 +168,9 @@ def _cdr(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame
     service = _col(src, "service") + _col(src, "direction")
     sms = service.str.contains(_SMS).to_numpy()
     dur_text = _col(src, "duration")
-    dur, dbad = parse_amounts(dur_text.str.replace(r"[秒sS]$", "", regex=True).replace("", None))
+    dur, dbad, plain = parse_durations(dur_text.replace("", None))
     rows.reject(dbad.to_numpy(dtype=bool), "bad_duration", "duration")
-    dur = dur.astype(float) * src.scale.get("duration", 1.0)
+    dur = dur.where(~plain.to_numpy(), dur * src.scale.get("duration", 1.0))  # 5分30秒 carries its unit
     ok = rows.ok()
     ma = _mention(src, ok, "a", phone_raw=a, name=_col(src, "owner"), id_raw=_col(src, "owner_id"))
     mb = _mention(src, ok, "b", phone_raw=b)

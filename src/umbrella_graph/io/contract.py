@@ -74,7 +74,7 @@ COLUMN_DOCS: dict[str, str] = {
     "contacts.dst": "the other side",
     "contacts.kind": "call, sms, meeting or chat (通话/短信/见面/聊天, traditional 通話/簡訊/見面 ... accepted)",
     "contacts.time": "date and time",
-    "contacts.duration_s": "duration in seconds (a header 时长(分钟) is converted)",
+    "contacts.duration_s": "duration in seconds (`330`, `330秒`, `5分30秒`, `00:05:30`; a header 时长(分钟) converts plain numbers)",
     "contacts.count": "number of contacts this row stands for (default 1)",
     "contracts.id": "contract number; empty: a stable content id `ct-...` is made",
     "contracts.issuer_id": "who awarded it: an official's person id, a village id or a unit named in officials.unit",
@@ -102,7 +102,8 @@ COLUMN_DOCS: dict[str, str] = {
 
 _TYPE_WORDS = {
     "id": "id (text)", "ref": "id of a {refs}", "str": "text", "enum": "one of {choices}",
-    "date": "date", "datetime": "date and time", "amount": "amount", "float": "number",
+    "date": "date", "datetime": "date and time", "amount": "amount",
+    "duration": "duration (seconds, or 5分30秒, 00:05:30)", "float": "number",
     "int": "whole number",
 }
 

@@ -328,7 +328,7 @@ def _typed_columns(path: Path, table: str, headers: list[str], encoding: str, co
             # a date out of the ns range (9999-12-31) fails the sample or the read, and the
             # column is then read as text and range-checked by the validator
             want[h] = pa.timestamp("ns")
-        elif typ in ("amount", "float", "int"):
+        elif typ in ("amount", "duration", "float", "int"):
             want[h] = pa.float64()
     if not want:
         return {}

@@ -11,6 +11,8 @@ kernels, no Python loop per row on the common paths), and the header aliases:
   is dropped: times are kept as the wall-clock time written in the record;
 * :mod:`~umbrella_graph.parsing.amounts`: ``1,200.50``, ``¥3000``, ``RMB 3000``,
   ``3000元``, ``2.5万`` (x 10,000), ``1亿`` (x 100,000,000), and numeric cells;
+* :mod:`~umbrella_graph.parsing.durations`: ``330``, ``330秒``, ``5分30秒``, ``00:05:30``
+  (seconds);
 * :mod:`~umbrella_graph.parsing.headers`: how real exports' headers and file names map to
   the data contract.
 
@@ -21,12 +23,14 @@ Validation (:mod:`umbrella_graph.validate`) types whole tables with these; the l
 from .amounts import parse_amounts, parse_numbers
 from .cells import as_text
 from .dates import parse_dates
+from .durations import parse_durations
 from .headers import normalise_header, resolve_headers, table_for_stem
 
 __all__ = [
     "as_text",
     "parse_dates",
     "parse_amounts",
+    "parse_durations",
     "parse_numbers",
     "normalise_header",
     "resolve_headers",

@@ -22,8 +22,16 @@ from ..parsing.cells import (
     from_arrow_strings,
 )
 from ..parsing.dates import parse_dates_us, to_ns, utc_offsets
+from ..parsing.durations import parse_durations
 from ..schema import Column, TableSpec
-from ._tables import _AMOUNT_EXPECTED, _DATE_EXPECTED, LABEL_ALIASES, OffsetColumn, _Collector
+from ._tables import (
+    _AMOUNT_EXPECTED,
+    _DATE_EXPECTED,
+    _DURATION_EXPECTED,
+    LABEL_ALIASES,
+    OffsetColumn,
+    _Collector,
+)
 
 
 # --------------------------------------------------------------------------------------
@@ -121,6 +129,16 @@ def _coerce_column(
         if scale != 1.0:
             parsed = parsed * scale
         df[col.name] = parsed.where(~neg)
+    elif col.type == "duration":
+        parsed, bad, plain = parse_durations(raw)
+        if col.required:
+            blank = (parsed.isna() & ~bad).to_numpy()
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
+        flag(bad, "bad_duration", _DURATION_EXPECTED)
+        if scale != 1.0:  # a header unit (时长(分钟)) scales plain numbers, not 5分30秒
+            parsed = parsed.where(~plain.to_numpy(), parsed * scale)
+        df[col.name] = parsed.where(~np.asarray(bad, dtype=bool)).astype(column_dtype(col.type))
     elif col.type in ("float", "int"):
         parsed, bad = parse_numbers(raw)
         if col.required:

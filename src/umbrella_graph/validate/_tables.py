@@ -48,6 +48,8 @@ FATAL_CODES = frozenset({
 
 _DATE_EXPECTED = "a date such as 2019-03-05, 2019/03/05 or 2019年3月5日"
 _AMOUNT_EXPECTED = "an amount such as 1200, 1,200.50, ¥3000 or 2.5万"
+_DURATION_EXPECTED = ("a duration such as 330 (seconds), 330秒, 5分30秒, 1小时2分 or 00:05:30 (h:mm:ss; "
+                      "5:30 could be minutes or hours)")
 
 def _stable_ids(df: pd.DataFrame, cols: list[str], prefix: str) -> pd.Series:
     """Content-based ids, stable across reloads: the same record always gets the same id.
