@@ -170,6 +170,29 @@ def test_csv_times_with_utc_offsets(tmp_path):
     assert (p.file, p.row, p.column, p.code) == ("transactions.csv", 4, "date", "mixed_utc_offsets")
 
 
+def test_a_date_column_and_a_time_column_are_read_together(tmp_path):
+    # bank statements and call records often split the time: 交易日期 20190305, 交易时间 143005
+    tx = "付款方,收款方,金额,交易日期,交易时间\np1,p2,5,20190305,143005\np2,p1,6,2019-03-06,09:05\n"
+    ct = "主叫,被叫,类型,通话日期,通话时间\np1,p2,通话,2019/3/5,下午2:30\n"
+    d = folder(tmp_path, {"people.csv": "id,name\np1,张三\np2,李四\n", "transactions.csv": tx, "contacts.csv": ct})
+    case = load_case(d)
+    assert case["transactions"]["date"].astype(str).tolist() == ["2019-03-05 14:30:05", "2019-03-06 09:05:00"]
+    assert case["contacts"]["time"].astype(str).tolist() == ["2019-03-05 14:30:00"]
+    assert "transactions.csv: transactions: the dates of header '交易日期' and the times of day of header " \
+           "'交易时间' are read together as column 'date'" in case.report.notes
+    # a bad time is a bad date on its row, not a failed file
+    write(d / "transactions.csv", tx + "p1,p2,7,2019-03-07,25:00\n")
+    with pytest.raises(CaseError) as ei:
+        load_case(d)
+    p = ei.value.first
+    assert (p.code, p.file, p.row, p.column, p.value) == ("bad_date", "transactions.csv", 4, "date", "'2019-03-07 25:00'")
+    # two columns of full dates are not a date and a time: the conflict stands
+    write(d / "transactions.csv", "付款方,收款方,金额,交易日期,交易时间\np1,p2,5,2019-03-05,2019-03-05 14:30\n")
+    with pytest.raises(CaseError) as ei:
+        load_case(d)
+    assert ei.value.first.code == "conflicting_headers"
+
+
 def test_header_aliases_conflicts_and_columns_mapping(tmp_path):
     d = folder(tmp_path, {"people.csv": "编号,姓名,Name\np1,张三,x\n"})
     with pytest.raises(CaseError) as ei:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import numpy as np
 import pandas as pd
@@ -411,6 +411,14 @@ def test_every_way_of_writing_a_duration_gives_the_same_seconds(h, m, s):
              f"{h * 60 + m}分钟{s}秒", f"{h * 3600 + m * 60 + s}秒"]
     secs, bad, _ = parse_durations(pd.Series(forms, dtype="string"))
     assert not bad.any() and set(secs.tolist()) == {float(h * 3600 + m * 60 + s)}
+
+
+def test_spreadsheet_date_and_time_cells_are_read_together():
+    tx = pd.DataFrame({"src": ["p1", "p2"], "dst": ["p2", "p1"], "amount": [1, 2],
+                       "日期": pd.Series([pd.Timestamp("2019-03-05"), date(2019, 3, 6)], dtype=object),
+                       "时间": pd.Series([time(14, 30, 5), None], dtype=object)})
+    case = case_from_frames(people=PEOPLE, transactions=tx)
+    assert case["transactions"]["date"].tolist() == [pd.Timestamp("2019-03-05 14:30:05"), pd.Timestamp("2019-03-06")]
 
 
 def test_dangling_references():
