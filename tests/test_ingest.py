@@ -200,6 +200,22 @@ def test_bad_input_names_file_row_and_column(tmp_path: Path) -> None:
     assert res.tables["people"]["id_number"].notna().sum() == 2  # kept as written
 
 
+def test_a_statement_that_splits_date_and_time_keeps_the_time(tmp_path: Path) -> None:
+    # 交易日期 and 交易时间 are both time aliases: reading the first alone put every transfer at
+    # midnight; the two are one time, and a bad time is rejected naming both headers
+    d = tmp_path / "s"
+    d.mkdir()
+    _write(d, "工行流水.csv", "交易卡号,交易户名,交易日期,交易时间,借贷标志,交易金额,对手账号,对手户名\n"
+           f"{ACC_ZW},张伟,20200301,143005,借,5000.00,{ACC_LF},李芳\n"
+           f"{ACC_ZW},张伟,20200302,9:05,借,300,{ACC_LF},李芳\n"
+           f"{ACC_ZW},张伟,20200303,25:00,借,1,{ACC_LF},李芳\n", "gbk")
+    res = ingest(d)
+    assert sorted(res.tables["transactions"]["date"].astype(str)) == ["2020-03-01 14:30:05", "2020-03-02 09:05:00"]
+    rej = res.rejected.set_index(["file", "row"])
+    assert rej.loc[("工行流水.csv", 4), "reason"] == "bad_time"
+    assert rej.loc[("工行流水.csv", 4), "column"] == "交易日期 + 交易时间"
+
+
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:
     d = tmp_path / "s"
     d.mkdir()

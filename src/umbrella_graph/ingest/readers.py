@@ -31,6 +31,7 @@ import pandas as pd
 
 from ..errors import CaseError, ParameterError, Problem
 from ..io.csv_files import detect_encoding
+from ..parsing.dates import join_date_and_time
 from ..parsing.headers import normalise_header, table_for_stem
 from ..schema import TABLES
 
@@ -302,6 +303,17 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
         raise CaseError([Problem("missing_column", kind, p.name, None, missing[0], "<absent>",
                                  f"a column for {', '.join(missing)} in a {kind} layout")])
     out = pd.DataFrame({c: df[h].astype(str).str.strip() for c, h in found.items()})
+    if "time" in found and "time" not in spec.get("columns", {}).values():
+        # a date column and a time-of-day column (交易日期 20190305, 交易时间 143005): one time;
+        # reading the first alone would put every record at midnight
+        times = [h for h in headers if h not in found.values() or h == found["time"]]
+        times = [h for h in times if _base(normalise_header(h))[0] in LAYOUTS[kind]["time"]]
+        if len(times) == 2:
+            got = join_date_and_time(*(df[h].astype(str).str.strip() for h in times))
+            if got is not None:
+                joined, day = got
+                out["time"] = joined.fillna("").to_numpy(dtype=object)
+                found["time"] = f"{times[day]} + {times[1 - day]}"  # how rejections name the column
     out["_row"] = df["_row"].to_numpy()
     blank = df[headers].astype(str).apply(lambda s: s.str.strip() == "").all(axis=1).to_numpy() if headers else None
     out["_blank"] = blank if blank is not None else False

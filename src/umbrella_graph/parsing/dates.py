@@ -30,7 +30,7 @@ from .cells import (
     as_text,
 )
 
-__all__ = ["parse_dates", "parse_dates_us", "to_ns", "utc_offsets"]
+__all__ = ["join_date_and_time", "parse_dates", "parse_dates_us", "to_ns", "utc_offsets"]
 
 #: a UTC offset ending a time (``+08:00``, ``+0800``, ``Z``, ``UTC``, ``GMT+8``, ``北京时间``):
 #: read by every parser below and dropped (the wall-clock time as written is kept);
@@ -357,3 +357,41 @@ def parse_dates_us(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     text, _ = as_text(values)
     parsed = _dates_from_text(text).to_numpy()
     return parsed, np.isnat(parsed) & text.notna().to_numpy(dtype=bool)
+
+
+def join_date_and_time(first: pd.Series, second: pd.Series) -> tuple[pd.Series, int] | None:
+    """Two columns that split one time, a date and a time of day (a bank's 交易日期
+    ``20190305`` and 交易时间 ``143005``; Excel date and time cells): ``(the cells joined
+    as text, 0 or 1: which one held the dates)``, or None when they are not such a pair.
+
+    One must hold dates and no date with a time, the other times of day (read after a
+    date) and no date, as :func:`parse_dates` reads them. Cells that are neither (typos)
+    do not decide; they fail when the joined text is parsed, on their own row.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> joined, day = join_date_and_time(pd.Series(["143005", "下午2:30"]), pd.Series(["20190305", "2019/3/6"]))
+    >>> joined.tolist(), day
+    (['20190305 143005', '2019/3/6 下午2:30'], 1)
+    >>> join_date_and_time(pd.Series(["2019-03-05"]), pd.Series(["2019-03-05 14:30"])) is None
+    True
+    """
+    text = [as_text(first)[0], as_text(second)[0]]
+    filled = [t.dropna() for t in text]
+
+    def ok(cells: pd.Series) -> np.ndarray:
+        return ~parse_dates(cells)[1].to_numpy(dtype=bool)
+
+    def is_date(cells: pd.Series) -> bool:  # dates, none with a time after it
+        alone = ok(cells)
+        return bool(alone.any()) and not (alone & ~ok(cells + " 12:00")).any()
+
+    def is_time(cells: pd.Series) -> bool:  # no date, and times when they follow one
+        return not ok(cells).any() and bool(ok("2000-01-01 " + cells).any())
+
+    for day in (0, 1):
+        if is_date(filled[day]) and is_time(filled[1 - day]):
+            joined = (text[day].fillna("") + " " + text[1 - day].fillna("")).str.strip()
+            return joined.mask(joined == ""), day
+    return None

@@ -229,41 +229,22 @@ def _apply_headers(
 
 
 def _date_and_time(tname: str, target: str, headers: list[str], df: pd.DataFrame) -> tuple[str, str, pd.Series] | None:
-    """Two headers for one date column, one holding dates and the other times of day (a
-    bank's 交易日期 and 交易时间, a call record's 通话日期 and 通话时间): ``(date header, time
-    header, the cells joined as text)``, else None (the conflict stands).
-
-    The one must hold dates and no date with a time, the other times of day (read after
-    a date) and no date; cells that are neither (typos) do not decide, and fail the
-    joined parse as an ordinary ``bad_date`` naming their row.
-    """
-    from ..parsing.cells import as_text
-    from ..parsing.dates import parse_dates
+    """Two headers for one date column that are a date and a time of day (see
+    :func:`~umbrella_graph.parsing.dates.join_date_and_time`): ``(date header, time header,
+    the cells joined as text)``, else None (the conflict stands)."""
+    from ..parsing.dates import join_date_and_time
 
     spec = TABLES[tname]
     if (target not in spec.column_names or spec.column(target).type not in ("date", "datetime")
             or len(set(headers)) != 2):
         return None
     cols = {str(c): c for c in df.columns}
-    text = {h: as_text(df[cols[h]])[0].dropna() for h in headers}
-
-    def ok(cells: pd.Series) -> np.ndarray:
-        return ~parse_dates(cells)[1].to_numpy(dtype=bool)
-
-    def is_date(h: str) -> bool:  # dates, none with a time after it
-        alone = ok(text[h])
-        return bool(alone.any()) and not (alone & ~ok(text[h] + " 12:00")).any()
-
-    def is_time(h: str) -> bool:  # no date, and times when they follow one
-        return not ok(text[h]).any() and bool(ok("2000-01-01 " + text[h]).any())
-
     a, b = headers
-    for day, clock in ((a, b), (b, a)):
-        if is_date(day) and is_time(clock):
-            d, t = as_text(df[cols[day]])[0].fillna(""), as_text(df[cols[clock]])[0].fillna("")
-            joined = (d + " " + t).str.strip()
-            return day, clock, joined.mask(joined == "")
-    return None
+    got = join_date_and_time(df[cols[a]], df[cols[b]])
+    if got is None:
+        return None
+    joined, day = got
+    return (a, b, joined) if day == 0 else (b, a, joined)
 
 
 def _missing_column_problem(tname: str, raw: RawTable, col: str, found: list[str]) -> Problem:
