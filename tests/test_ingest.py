@@ -214,6 +214,10 @@ def test_a_statement_that_splits_date_and_time_keeps_the_time(tmp_path: Path) ->
     rej = res.rejected.set_index(["file", "row"])
     assert rej.loc[("工行流水.csv", 4), "reason"] == "bad_time"
     assert rej.loc[("工行流水.csv", 4), "column"] == "交易日期 + 交易时间"
+    # a date column beside a full date-and-time column: the one with the times is read
+    _write(d, "工行流水.csv", "交易卡号,交易户名,交易日期,交易时间,借贷标志,交易金额,对手账号,对手户名\n"
+           f"{ACC_ZW},张伟,2020-03-01,2020-03-01 14:30:05,借,5000.00,{ACC_LF},李芳\n", "gbk")
+    assert ingest(d).tables["transactions"]["date"].astype(str).tolist() == ["2020-03-01 14:30:05"]
 
 
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:

@@ -31,7 +31,7 @@ import pandas as pd
 
 from ..errors import CaseError, ParameterError, Problem
 from ..io.csv_files import detect_encoding
-from ..parsing.dates import join_date_and_time
+from ..parsing.dates import join_date_and_time, parse_dates
 from ..parsing.headers import normalise_header, table_for_stem
 from ..schema import TABLES
 
@@ -202,6 +202,12 @@ def _match(kind: str, headers: list[str], own: Mapping[str, str]) -> dict[str, s
     return found
 
 
+def _has_clock(cells: pd.Series) -> bool:
+    """Whether any cell is read as a date with a time of day other than midnight."""
+    parsed = parse_dates(cells.replace("", None))[0].dropna()
+    return bool((parsed != parsed.dt.normalize()).any())
+
+
 def _fits(kind: str, found: Mapping[str, str]) -> bool:
     return all(any(c in found for c in group) for group in REQUIRED[kind])
 
@@ -308,12 +314,16 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
         # reading the first alone would put every record at midnight
         times = [h for h in headers if h not in found.values() or h == found["time"]]
         times = [h for h in times if _base(normalise_header(h))[0] in LAYOUTS[kind]["time"]]
-        if len(times) == 2:
-            got = join_date_and_time(*(df[h].astype(str).str.strip() for h in times))
-            if got is not None:
-                joined, day = got
-                out["time"] = joined.fillna("").to_numpy(dtype=object)
-                found["time"] = f"{times[day]} + {times[1 - day]}"  # how rejections name the column
+        got = join_date_and_time(*(df[h].astype(str).str.strip() for h in times)) if len(times) == 2 else None
+        if got is not None:
+            joined, day = got
+            out["time"] = joined.fillna("").to_numpy(dtype=object)
+            found["time"] = f"{times[day]} + {times[1 - day]}"  # how rejections name the column
+        elif len(times) > 1:  # several time columns (交易日期, then 交易时间 with the full time): the one with times
+            with_clock = [h for h in times if _has_clock(df[h].astype(str).str.strip())]
+            if with_clock and with_clock[0] != found["time"]:
+                found["time"] = with_clock[0]
+                out["time"] = df[with_clock[0]].astype(str).str.strip()
     out["_row"] = df["_row"].to_numpy()
     blank = df[headers].astype(str).apply(lambda s: s.str.strip() == "").all(axis=1).to_numpy() if headers else None
     out["_blank"] = blank if blank is not None else False
