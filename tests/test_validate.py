@@ -400,6 +400,12 @@ def test_durations_a_clock_without_hours_and_header_units():
     ct = ct.rename(columns={"duration_s": "通话时长(分钟)"})
     ct["通话时长(分钟)"] = ["2", "30秒", "00:01:00"]
     assert case_from_frames(people=PEOPLE, contacts=ct)["contacts"]["duration_s"].tolist() == [120.0, 30.0, 60.0]
+    # spreadsheet time cells, timedelta cells and a timedelta column
+    ct = ct.drop(columns=["通话时长(分钟)"])
+    ct["duration_s"] = pd.Series([time(0, 5, 30), pd.Timedelta(seconds=90), 7], dtype=object)
+    assert case_from_frames(people=PEOPLE, contacts=ct)["contacts"]["duration_s"].tolist() == [330.0, 90.0, 7.0]
+    ct["duration_s"] = pd.to_timedelta([1, 2, 3], unit="min")
+    assert case_from_frames(people=PEOPLE, contacts=ct)["contacts"]["duration_s"].tolist() == [60.0, 120.0, 180.0]
 
 
 @settings(max_examples=60, deadline=None)

@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -44,7 +46,8 @@ def parse_durations(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
     says otherwise: ``plain`` marks these cells, the only ones a header such as
     ``时长(分钟)`` scales); numbers with units, hours, minutes and seconds in that order
     (``330秒``, ``5分30秒``, ``5分钟``, ``1小时2分3秒``, ``5m30s``, ``90 sec``); and a clock
-    ``h:mm:ss`` (``00:05:30``). ``5:30`` is bad: minutes and seconds, or hours and
+    ``h:mm:ss`` (``00:05:30``, or a spreadsheet's time cell); ``timedelta`` cells and
+    columns give their seconds. ``5:30`` is bad: minutes and seconds, or hours and
     minutes? Full-width characters are read as ASCII.
 
     Examples
@@ -56,6 +59,15 @@ def parse_durations(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
     >>> bad.tolist(), plain.tolist()
     ([False, False, False, False, True, False], [True, False, False, False, False, False])
     """
+    if pd.api.types.is_timedelta64_dtype(values.dtype):
+        secs = values.dt.total_seconds()
+        return secs, pd.Series(False, index=values.index), pd.Series(False, index=values.index)
+    if pd.api.types.is_object_dtype(values.dtype):  # timedelta cells: their seconds
+        is_td = values.map(lambda v: isinstance(v, timedelta)).astype(bool).to_numpy()
+        if is_td.any():
+            secs, bad, plain = parse_durations(values.where(~is_td, None))
+            secs[is_td] = [v.total_seconds() for v in values[is_td]]
+            return secs, bad, plain
     secs, bad = parse_numbers(values)
     plain = secs.notna()
     todo = np.flatnonzero(bad.to_numpy(dtype=bool))
