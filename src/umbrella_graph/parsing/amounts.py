@@ -16,8 +16,8 @@ from .cells import MAX_PARSED_CHARS, _cast_all, _sample, arrow_strings, as_text
 __all__ = ["parse_amounts", "parse_numbers"]
 
 _AMOUNT_STRIP_RE = re.compile(r"[,，\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|元")
-_AMOUNT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(万|亿)?$")
-_GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(万|亿)?$"
+_AMOUNT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(千|万|亿)?$")
+_GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(千|万|亿)?$"
 _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
 
 
@@ -33,7 +33,7 @@ def _parse_one_amount(text: object) -> float:
     m = _AMOUNT_RE.match(t)
     if not m:
         return float("nan")
-    mult = {"万": 1e4, "亿": 1e8}.get(m.group(2) or "", 1.0)
+    mult = {"千": 1e3, "万": 1e4, "亿": 1e8}.get(m.group(2) or "", 1.0)
     return float(m.group(1)) * mult
 
 
@@ -59,7 +59,7 @@ def _amounts_from_text(text: pd.Series) -> pd.Series:
         if any(junk in v for v in sample):
             s = pc.replace_substring(s, junk, "")
     mult = np.ones(len(s))
-    for suffix, factor in (("万", 1e4), ("亿", 1e8)):
+    for suffix, factor in (("千", 1e3), ("万", 1e4), ("亿", 1e8)):
         if any(v.endswith(suffix) or v.endswith(suffix + "元") for v in sample):
             ends = pc.fill_null(pc.ends_with(s, suffix), False).to_numpy(zero_copy_only=False)
             mult[ends] = factor
@@ -89,8 +89,8 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Accepted: plain numbers and numeric spreadsheet cells, thousands separators in
     groups of three (``1,200.50``), currency signs and words (``¥``, ``￥``, ``$``,
-    ``RMB``, ``CNY``, ``人民币``, ``元``), and the multipliers ``万`` (10,000) and ``亿``
-    (100,000,000). ``1,2`` (not grouped by three) is bad: it might be a decimal comma.
+    ``RMB``, ``CNY``, ``人民币``, ``元``), and the multipliers ``千`` (1,000), ``万``
+    (10,000) and ``亿`` (100,000,000). ``1,2`` (not grouped by three) is bad: it might be a decimal comma.
 
     Examples
     --------
