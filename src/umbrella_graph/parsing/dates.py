@@ -164,11 +164,21 @@ def to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _MERIDIEM_RE = re.compile(r"(?<=\d)\s*+([AaPp])\.?[Mm]\.?\s*+$|(?<=[\s日T])\s*+(上午|早上|凌晨|下午|晚上|傍晚)\s*+(?=\d)")
 _AM_WORDS = frozenset({"a", "上午", "早上", "凌晨"})
 
+#: a weekday beside the date (``2019/3/5 星期二 14:30``, ``2019-03-05 (周二)``, ``Tue``): checked
+#: against the date, then dropped
+_WEEKDAY_RE = re.compile(r"[(\[]?\s*+(?:(?:星期|礼拜|周)([一二三四五六日天])|\b(mon|tue|wed|thu|fri|sat|sun)(?:day|sday|nesday|rsday|urday|s|rs)?\b\.?)"
+                         r"\s*+[)\]]?,?", re.IGNORECASE)
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6,
+             "mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+
 
 def _parse_one_date(text: object) -> np.datetime64:
     """One cell -> ``datetime64[us]`` (NaT if not a date). Full-width characters are read
     as their ASCII forms (NFKC: ``２０１９－０３－０５ １４：３０``); cells over
     MAX_PARSED_CHARS are not dates.
+
+    A weekday beside the date (``星期二``, ``周二``, ``(Tue)``) must be the date's own, and
+    is then dropped; a date on another weekday is NaT.
 
     A 12-hour time is read with its marker (``2:30 PM``, ``下午2:30``): 12 AM is 0:00,
     12 PM is noon; an hour over 12 or of 0 with a marker is not a time (NaT), nor is
@@ -178,6 +188,13 @@ def _parse_one_date(text: object) -> np.datetime64:
     if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
         return nat
     text = unicodedata.normalize("NFKC", text)
+    days = list(_WEEKDAY_RE.finditer(text))
+    if len(days) > 1:
+        return nat
+    weekday = None
+    if days:
+        weekday = _WEEKDAYS[(days[0].group(1) or days[0].group(2)).lower()]
+        text = text[:days[0].start()] + " " + text[days[0].end():]
     marker = None
     mm = list(_MERIDIEM_RE.finditer(text))
     if len(mm) > 1:
@@ -200,6 +217,8 @@ def _parse_one_date(text: object) -> np.datetime64:
                       min(999999, int(round((sec - int(sec)) * 1e6))))
     except (ValueError, OverflowError):
         return nat
+    if weekday is not None and dt.weekday() != weekday:
+        return nat  # 2019-03-05 was a Tuesday, not a Friday: which one is wrong?
     return np.datetime64(dt, "us")
 
 
