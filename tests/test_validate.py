@@ -433,6 +433,15 @@ def test_spreadsheet_date_and_time_cells_are_read_together():
     assert case["transactions"]["date"].tolist() == [pd.Timestamp("2019-03-05 14:30:05"), pd.Timestamp("2019-03-06")]
 
 
+def test_a_time_column_of_dates_only_is_noted():
+    ct = pd.DataFrame({"src": ["p1"] * 2, "dst": ["p2"] * 2, "kind": ["call"] * 2, "time": ["2020-01-01", "2020-01-02"]})
+    notes = case_from_frames(people=PEOPLE, contacts=ct).report.notes
+    assert notes == ["<DataFrame contacts>: column 'time' of contacts: no time of day in any of its 2 dates (all read "
+                     "as midnight): timing in hours, such as a call hours before a raid, cannot be judged from it"]
+    ct.loc[1, "time"] = "2020-01-02 00:00:01"
+    assert case_from_frames(people=PEOPLE, contacts=ct).report.notes == []
+
+
 def test_dangling_references():
     tx = pd.DataFrame({"src": ["p1"], "dst": ["p9"], "amount": [1], "date": ["2020-01-01"]})
     mem = pd.DataFrame({"person_id": ["p1"], "gang_id": ["g7"]})

@@ -108,6 +108,8 @@ def _coerce_column(
             skip[:] |= blank
         flag(bad_cells, "bad_date", expected)
         _check_offsets(df, spec, col, raw, out)
+        if col.type == "datetime":
+            _note_no_clock(df, spec, col, ns, out)
         flag((low | high) & ~open_end & ~open_start, "date_out_of_range",
              f"a date from {lo_txt} to {hi_txt} (the range a date column holds)", written)
         df[col.name] = parsed
@@ -222,6 +224,19 @@ def _read_enum(
     bad = pc.and_(pc.is_valid(a), pc.invert(pc.is_in(a, value_set=pa.array(col.choices))))
     b = flag(bad.to_numpy(zero_copy_only=False), "bad_choice", _enum_expected(spec, col))
     return s, b
+
+
+def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarray, out: _Collector) -> None:
+    """A date-and-time column whose every time is midnight most likely holds dates only
+    (a call record's 通话日期): hour-scale timing, a call hours before a raid, cannot be
+    read from it. Said in a note; the dates are loaded as they are."""
+    v = ns[~np.isnat(ns)]
+    if len(v) < 2 or (v != v.astype("datetime64[D]")).any():
+        return
+    files = pd.unique(df["_file"].to_numpy())
+    out.notes.append(f"{', '.join(map(str, files))}: column '{col.name}' of {spec.name}: no time of day in any "
+                     f"of its {len(v)} dates (all read as midnight): timing in hours, such as a call hours "
+                     "before a raid, cannot be judged from it")
 
 
 def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Series, out: _Collector) -> None:
