@@ -442,6 +442,21 @@ def test_a_time_column_of_dates_only_is_noted():
     assert case_from_frames(people=PEOPLE, contacts=ct).report.notes == []
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.text(alphabet="年/T:：号-Z x1", max_size=6)), max_size=8),
+       st.integers(0, 8), st.integers(0, 8))
+def test_needles_found_absent_are_absent(cells, start, length):
+    # the parsers skip a replacement when _present says its needle is absent: never wrongly
+    import pyarrow as pa
+
+    from umbrella_graph.parsing.cells import _present
+
+    arr = pa.array(cells, pa.string()).slice(start, length)
+    needles = ("年", "/", "T", "：", "号", "Z", "-")
+    found = _present(arr, needles)
+    assert {n for n in needles if any(v is not None and n in v for v in arr.to_pylist())} <= found
+
+
 def test_dangling_references():
     tx = pd.DataFrame({"src": ["p1"], "dst": ["p9"], "amount": [1], "date": ["2020-01-01"]})
     mem = pd.DataFrame({"person_id": ["p1"], "gang_id": ["g7"]})

@@ -122,8 +122,23 @@ def _blank(s: pd.Series) -> pd.Series:
     return s.isna()
 
 
-def _any(arr: pa.Array, pattern: str) -> bool:
-    return bool(pc.any(pc.match_substring(arr, pattern)).as_py())
+def _present(arr: pa.Array, needles: tuple[str, ...]) -> set[str]:
+    """Which of ``needles`` occur in some string of ``arr``: one copy of the array's
+    character data, searched by bytes (a byte search is what ``match_substring`` does per
+    string, without a boolean array per needle). A null slot's leftover bytes may count,
+    so callers only skip work on a needle found absent."""
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if len(arr) == 0 or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return {n for n in needles if len(arr) and pc.any(pc.match_substring(arr, n)).as_py()}
+    _, offsets_buf, data = arr.buffers()
+    if data is None:
+        return set()
+    width = np.int64 if pa.types.is_large_string(arr.type) else np.int32
+    offsets = np.frombuffer(offsets_buf, dtype=width)
+    lo, hi = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
+    blob = data.slice(lo, hi - lo).to_pybytes()
+    return {n for n in needles if n.encode() in blob}
 
 
 def _digits_int(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:

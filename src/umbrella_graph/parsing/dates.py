@@ -20,10 +20,10 @@ from .cells import (
     DATE_MAX,
     DATE_MIN,
     MAX_PARSED_CHARS,
-    _any,
     _blank,
     _cast_all,
     _digits_int,
+    _present,
     _sample,
     _split3,
     arrow_strings,
@@ -55,14 +55,15 @@ def _dates_vectorised(arr: pa.Array) -> np.ndarray:
     """Parse non-null strings of the usual shapes; NaT where not understood."""
     n = len(arr)
     s = pc.utf8_trim_whitespace(arr)
+    present = _present(s, tuple(old for old, _ in _DATE_REPLACE))
     for old, new in _DATE_REPLACE:
-        if _any(s, old):
+        if old in present:  # a replacement never makes another needle appear
             s = pc.replace_substring(s, old, new)
     sp = pc.split_pattern(pc.binary_join_element_wise(pc.utf8_trim_whitespace(s), "  ", ""), " ", max_splits=1)
     dpart = pc.list_element(sp, 0)
     tpart = pc.utf8_trim_whitespace(pc.list_element(sp, 1))
     # date part: 20190305 or Y-M-D (with - / . separators)
-    if _any(dpart, "."):
+    if "." in _present(dpart, (".",)):
         dpart = pc.replace_substring(dpart, ".", "-")
     dlen = pc.utf8_length(dpart).to_numpy(zero_copy_only=False)
     ys, ms, ds, nparts = _split3(dpart, "-")
@@ -77,7 +78,7 @@ def _dates_vectorised(arr: pa.Array) -> np.ndarray:
     d, ok_d = _digits_int(ds)
     ok = ok_y & ok_m & ok_d & ((nparts == 3) | compact) & (pc.utf8_length(ys).to_numpy(zero_copy_only=False) == 4)
     # time part: "", "14:30", "14:30:05.5", "143005", with an optional offset
-    if any(_any(tpart, c) for c in ("Z", "+", "-", "UTC", "GMT", "北京时间")):
+    if _present(tpart, ("Z", "+", "-", "UTC", "GMT", "北京时间")):
         tpart = pc.replace_substring_regex(tpart, r"\s*(" + _OFFSET + r")$", "")
     tpart = pc.utf8_rtrim(tpart, characters=":")
     tlen = pc.utf8_length(tpart).to_numpy(zero_copy_only=False)
