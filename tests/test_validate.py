@@ -457,6 +457,19 @@ def test_needles_found_absent_are_absent(cells, start, length):
     assert {n for n in needles if any(v is not None and n in v for v in arr.to_pylist())} <= found
 
 
+def test_how_the_vocabulary_read_free_text_kinds_is_noted():
+    # a county's word the vocabulary does not know is read as the plain class: the note shows it
+    ev = pd.DataFrame({"id": ["e1", "e2", "e3", "e4"], "kind": ["抓捕", "抓捕", "走访", "庭审"],
+                       "time": ["2020-01-01 10:00"] * 4})
+    ties = pd.DataFrame({"src": ["p1", "p1"], "dst": ["p2", "p2"], "kind": ["老婆", "13800138000"]})
+    notes = case_from_frames(people=PEOPLE, events=ev, ties=ties).report.notes
+    assert ("<DataFrame events>: column 'kind' of events read by the vocabulary as enforcement: '抓捕' (2); "
+            "not enforcement (no raid, arrest, inspection or sweep word): '庭审' (1), '走访' (1) "
+            "(domain/vocabulary.json)") in notes
+    assert ("<DataFrame ties>: column 'kind' of ties read by the vocabulary as spouse: '老婆' (1); "
+            "not family: <masked, 11 chars> (1) (domain/vocabulary.json)") in notes
+
+
 def test_dangling_references():
     tx = pd.DataFrame({"src": ["p1"], "dst": ["p9"], "amount": [1], "date": ["2020-01-01"]})
     mem = pd.DataFrame({"person_id": ["p1"], "gang_id": ["g7"]})

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,7 +12,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..case import column_dtype
-from ..domain import ENUM_COLUMNS, enum_canonical, enum_spellings
+from ..domain import ENUM_COLUMNS, enum_canonical, enum_spellings, is_enforcement, tie_relation
+from ..errors import mask_value
 from ..parsing.amounts import parse_amounts, parse_numbers
 from ..parsing.cells import (
     DATE_MAX,
@@ -224,6 +226,34 @@ def _read_enum(
     bad = pc.and_(pc.is_valid(a), pc.invert(pc.is_in(a, value_set=pa.array(col.choices))))
     b = flag(bad.to_numpy(zero_copy_only=False), "bad_choice", _enum_expected(spec, col))
     return s, b
+
+
+#: Free-text kind columns that the domain vocabulary reads, and the classes it reads them as.
+_KIND_READINGS: dict[str, tuple[Callable[[Any], np.ndarray], dict[Any, str]]] = {
+    "events": (is_enforcement, {True: "enforcement", False: "not enforcement (no raid, arrest, inspection or "
+                                "sweep word)"}),
+    "ties": (tie_relation, {"spouse": "spouse", "kin": "another relative", "": "not family"}),
+}
+
+
+def note_kind_readings(df: pd.DataFrame, spec: TableSpec, out: _Collector, shown: int = 8) -> None:
+    """How the vocabulary read a table's free-text kinds (``抓捕`` as enforcement, ``同事``
+    as not family), said in a note with counts, most frequent first: a word it does not
+    know is read as the plain class, so the analyst sees which words those were."""
+    if spec.name not in _KIND_READINGS or "kind" not in df.columns or not df["kind"].notna().any():
+        return
+    read, names = _KIND_READINGS[spec.name]
+    counts = df["kind"].dropna().astype(str).value_counts().sort_index().sort_values(ascending=False, kind="stable")
+    classes = read(counts.index.to_numpy(dtype=object))
+    parts = []
+    for cls, name in names.items():
+        words = [(w, int(n)) for w, n, c in zip(counts.index, counts.to_numpy(), classes, strict=True) if c == cls]
+        if words:
+            more = f" and {len(words) - shown} more" if len(words) > shown else ""
+            parts.append(f"{name}: " + ", ".join(f"{mask_value(None, w)} ({n})" for w, n in words[:shown]) + more)
+    files = pd.unique(df["_file"].to_numpy())
+    out.notes.append(f"{', '.join(map(str, files))}: column 'kind' of {spec.name} read by the vocabulary as "
+                     + "; ".join(parts) + " (domain/vocabulary.json)")
 
 
 def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarray, out: _Collector) -> None:
