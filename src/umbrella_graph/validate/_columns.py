@@ -229,7 +229,7 @@ def _read_enum(
 
 
 #: Free-text kind columns that the domain vocabulary reads, and the classes it reads them as.
-_KIND_READINGS: dict[str, tuple[Callable[[Any], np.ndarray], dict[Any, str]]] = {
+KIND_READINGS: dict[str, tuple[Callable[[Any], np.ndarray], dict[Any, str]]] = {
     "events": (is_enforcement, {True: "enforcement", False: "not enforcement (no raid, arrest, inspection or "
                                 "sweep word)"}),
     "ties": (tie_relation, {"spouse": "spouse", "kin": "another relative", "": "not family"}),
@@ -240,9 +240,9 @@ def note_kind_readings(df: pd.DataFrame, spec: TableSpec, out: _Collector, shown
     """How the vocabulary read a table's free-text kinds (``抓捕`` as enforcement, ``同事``
     as not family), said in a note with counts, most frequent first: a word it does not
     know is read as the plain class, so the analyst sees which words those were."""
-    if spec.name not in _KIND_READINGS or "kind" not in df.columns or not df["kind"].notna().any():
+    if spec.name not in KIND_READINGS or "kind" not in df.columns or not df["kind"].notna().any():
         return
-    read, names = _KIND_READINGS[spec.name]
+    read, names = KIND_READINGS[spec.name]
     counts = df["kind"].dropna().astype(str).value_counts().sort_index().sort_values(ascending=False, kind="stable")
     classes = read(counts.index.to_numpy(dtype=object))
     parts = []

@@ -14,7 +14,7 @@ from ..case import Case, LoadReport, column_dtype
 from ..errors import CaseError, Problem
 from ..schema import TABLES
 from ._checks import _check_facts, _check_ids, _check_references
-from ._columns import _coerce_column, check_case_offsets, note_kind_readings
+from ._columns import KIND_READINGS, _coerce_column, check_case_offsets, note_kind_readings
 from ._tables import (
     FATAL_CODES,
     OffsetColumn,
@@ -67,7 +67,8 @@ def _type_table(
     skip = np.zeros(len(df), dtype=bool)
     for c in spec.columns:
         _coerce_column(df, spec, c, out, skip, scales.get(c.name, 1.0))
-    note_kind_readings(df.loc[~skip], spec, out)
+    if tname in KIND_READINGS:  # free-text kinds the vocabulary reads
+        note_kind_readings(df.loc[~skip, ["kind", "_file"]], spec, out)
     if tname in _CONTENT_IDS:  # records without an id get a stable one from their content
         cols, prefix = _CONTENT_IDS[tname]
         no_id = df["id"].isna().to_numpy()
