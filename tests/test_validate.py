@@ -392,7 +392,7 @@ def test_duration_formats(text, seconds):
     from umbrella_graph.parsing import parse_durations
 
     for values in ([text], [text, "7"]):  # alone, and beside a plain number
-        secs, bad, _ = parse_durations(pd.Series(values, dtype="string"))
+        secs, bad = parse_durations(pd.Series(values, dtype="string"))
         assert not bad.any() and secs[0] == seconds
 
 
@@ -421,7 +421,7 @@ def test_every_way_of_writing_a_duration_gives_the_same_seconds(h, m, s):
 
     forms = [str(h * 3600 + m * 60 + s), f"{h}:{m:02d}:{s:02d}", f"{h}小时{m}分{s}秒", f"{h}h{m}m{s}s",
              f"{h * 60 + m}分钟{s}秒", f"{h * 3600 + m * 60 + s}秒"]
-    secs, bad, _ = parse_durations(pd.Series(forms, dtype="string"))
+    secs, bad = parse_durations(pd.Series(forms, dtype="string"))
     assert not bad.any() and set(secs.tolist()) == {float(h * 3600 + m * 60 + s)}
 
 

@@ -168,9 +168,8 @@ def _cdr(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame
     service = _col(src, "service") + _col(src, "direction")
     sms = service.str.contains(_SMS).to_numpy()
     dur_text = _col(src, "duration")
-    dur, dbad, plain = parse_durations(dur_text.replace("", None))
+    dur, dbad = parse_durations(dur_text.replace("", None), unit=src.scale.get("duration", 1.0))
     rows.reject(dbad.to_numpy(dtype=bool), "bad_duration", "duration")
-    dur = dur.where(~plain.to_numpy(), dur * src.scale.get("duration", 1.0))  # 5分30秒 carries its unit
     ok = rows.ok()
     ma = _mention(src, ok, "a", phone_raw=a, name=_col(src, "owner"), id_raw=_col(src, "owner_id"))
     mb = _mention(src, ok, "b", phone_raw=b)

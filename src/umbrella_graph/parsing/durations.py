@@ -39,12 +39,12 @@ def _groups(arr: pa.Array, pattern: str) -> tuple[np.ndarray, np.ndarray]:
     return total, matched
 
 
-def parse_durations(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Parse a column of durations in seconds; return ``(seconds, bad, plain)``.
+def parse_durations(values: pd.Series, unit: float = 1.0) -> tuple[pd.Series, pd.Series]:
+    """Parse a column of durations in seconds; return ``(seconds, bad)``.
 
-    Accepted: plain numbers and numeric spreadsheet cells (seconds, unless a header unit
-    says otherwise: ``plain`` marks these cells, the only ones a header such as
-    ``时长(分钟)`` scales); numbers with units, hours, minutes and seconds in that order
+    Accepted: plain numbers and numeric spreadsheet cells (in ``unit`` seconds: 60 for a
+    header such as ``时长(分钟)``; a duration written with its own unit is never scaled);
+    numbers with units, hours, minutes and seconds in that order
     (``330秒``, ``5分30秒``, ``5分钟``, ``1小时2分3秒``, ``5m30s``, ``90 sec``); and a clock
     ``h:mm:ss`` (``00:05:30``, or a spreadsheet's time cell); ``timedelta`` cells and
     columns give their seconds. ``5:30`` is bad: minutes and seconds, or hours and
@@ -53,26 +53,28 @@ def parse_durations(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
     Examples
     --------
     >>> import pandas as pd
-    >>> secs, bad, plain = parse_durations(pd.Series(["330", "5分30秒", "00:05:30", "1h", "5:30", None]))
+    >>> secs, bad = parse_durations(pd.Series(["330", "5分30秒", "00:05:30", "1h", "5:30", None]))
     >>> secs.tolist()[:4]
     [330.0, 330.0, 330.0, 3600.0]
-    >>> bad.tolist(), plain.tolist()
-    ([False, False, False, False, True, False], [True, False, False, False, False, False])
+    >>> bad.tolist()
+    [False, False, False, False, True, False]
+    >>> parse_durations(pd.Series(["2", "30秒"]), unit=60.0)[0].tolist()
+    [120.0, 30.0]
     """
     if pd.api.types.is_timedelta64_dtype(values.dtype):
-        secs = values.dt.total_seconds()
-        return secs, pd.Series(False, index=values.index), pd.Series(False, index=values.index)
+        return values.dt.total_seconds(), pd.Series(False, index=values.index)
     if pd.api.types.is_object_dtype(values.dtype):  # timedelta cells: their seconds
         is_td = values.map(lambda v: isinstance(v, timedelta)).astype(bool).to_numpy()
         if is_td.any():
-            secs, bad, plain = parse_durations(values.where(~is_td, None))
+            secs, bad = parse_durations(values.where(~is_td, None), unit)
             secs[is_td] = [v.total_seconds() for v in values[is_td]]
-            return secs, bad, plain
+            return secs, bad
     secs, bad = parse_numbers(values)
-    plain = secs.notna()
+    if unit != 1.0:
+        secs = secs * unit  # plain numbers only: the cells with units are read below
     todo = np.flatnonzero(bad.to_numpy(dtype=bool))
     if not len(todo):
-        return secs, bad, plain
+        return secs, bad
     text, _ = as_text(values.iloc[todo])
     arr = arrow_strings(text)
     short = pc.fill_null(pc.less_equal(pc.utf8_length(arr), MAX_PARSED_CHARS), False)
@@ -85,5 +87,4 @@ def parse_durations(values: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]
     out = secs.to_numpy(dtype=float, na_value=np.nan).copy()
     out[todo] = got
     ok = ~np.isnan(out)
-    return (pd.Series(out, index=values.index), pd.Series(bad.to_numpy(dtype=bool) & ~ok, index=values.index),
-            plain)
+    return pd.Series(out, index=values.index), pd.Series(bad.to_numpy(dtype=bool) & ~ok, index=values.index)

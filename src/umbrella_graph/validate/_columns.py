@@ -25,7 +25,7 @@ from ..parsing.cells import (
 )
 from ..parsing.dates import parse_dates_us, to_ns, utc_offsets
 from ..parsing.durations import parse_durations
-from ..schema import Column, TableSpec
+from ..schema import TABLES, Column, TableSpec
 from ._tables import (
     _AMOUNT_EXPECTED,
     _DATE_EXPECTED,
@@ -63,6 +63,12 @@ def _coerce_column(
             out.add_rows(df, m, name, col.name, code, expected + "; the cell was left empty",
                          values if values is not None else raw, action="repaired")
         return m
+
+    def missing(blank: np.ndarray) -> None:
+        """Empty cells of a required column: the row is skipped."""
+        if col.required:
+            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
+            skip[:] |= blank
 
     if col.type in ("id", "ref", "str", "enum"):
         s, lossy = as_text(raw)
@@ -104,10 +110,7 @@ def _coerce_column(
                      "is", written, action="warning")
         parsed = pd.Series(ns, index=df.index)
         expected = _DATE_EXPECTED + (" (a time may follow)" if col.type == "datetime" else "")
-        if col.required:
-            blank = (parsed.isna().to_numpy() & ~bad_cells & ~low & ~high)
-            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
-            skip[:] |= blank
+        missing(parsed.isna().to_numpy() & ~bad_cells & ~low & ~high)
         flag(bad_cells, "bad_date", expected)
         _check_offsets(df, spec, col, raw, out)
         if col.type == "datetime":
@@ -117,10 +120,7 @@ def _coerce_column(
         df[col.name] = parsed
     elif col.type == "amount":
         parsed, bad = parse_amounts(raw)
-        if col.required:
-            blank = (parsed.isna() & ~bad).to_numpy()
-            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
-            skip[:] |= blank
+        missing((parsed.isna() & ~bad).to_numpy())
         flag(bad, "bad_amount", _AMOUNT_EXPECTED)
         neg = (parsed < 0).fillna(False).to_numpy()
         flag(neg, "negative_amount",
@@ -134,21 +134,13 @@ def _coerce_column(
             parsed = parsed * scale
         df[col.name] = parsed.where(~neg)
     elif col.type == "duration":
-        parsed, bad, plain = parse_durations(raw)
-        if col.required:
-            blank = (parsed.isna() & ~bad).to_numpy()
-            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
-            skip[:] |= blank
+        parsed, bad = parse_durations(raw, unit=scale)  # 时长(分钟): plain numbers are minutes
+        missing((parsed.isna() & ~bad).to_numpy())
         flag(bad, "bad_duration", _DURATION_EXPECTED)
-        if scale != 1.0:  # a header unit (时长(分钟)) scales plain numbers, not 5分30秒
-            parsed = parsed.where(~plain.to_numpy(), parsed * scale)
         df[col.name] = parsed.where(~np.asarray(bad, dtype=bool)).astype(column_dtype(col.type))
     elif col.type in ("float", "int"):
         parsed, bad = parse_numbers(raw)
-        if col.required:
-            blank = (parsed.isna() & ~bad).to_numpy()
-            out.add_rows(df, blank, name, col.name, "missing_value", "a value (this column is required)")
-            skip[:] |= blank
+        missing((parsed.isna() & ~bad).to_numpy())
         if name == "labels" and col.name == "label":
             text, _ = as_text(raw)
             alias = text.str.lower().map(LABEL_ALIASES).astype("float64")
@@ -294,18 +286,17 @@ def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Serie
                      f"time(s) written with a UTC offset ({', '.join(map(str, counts.index))}); read as the "
                      "wall-clock time written, the offset dropped")
     pos = np.flatnonzero(has)
-    out.offsets.append(OffsetColumn(spec.name, col.name, col.required, pos,
+    out.offsets.append(OffsetColumn(spec.name, col.name, pos,
                                     off.to_numpy(dtype=object)[pos], raw.to_numpy(dtype=object)[pos]))
 
 
-def check_case_offsets(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray],
-                       offsets: list[OffsetColumn], out: _Collector) -> None:
+def check_case_offsets(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarray], out: _Collector) -> None:
     """Times in different UTC offsets, in one column or across the case's tables (a call
     record in UTC, events in Beijing time), would be hours off against each other, since
     each is read as the wall-clock time written: every time whose offset differs from the
     case's most common one is bad (``mixed_utc_offsets``), as any bad cell is (the row
     skipped, or an optional cell left empty under ``lenient``)."""
-    offsets = [o for o in offsets if o.table in typed]
+    offsets = [o for o in out.offsets if o.table in typed]  # gathered from every table
     if not offsets:
         return
     allv = pd.Series(np.concatenate([o.offsets for o in offsets]), dtype="string")
@@ -330,7 +321,7 @@ def check_case_offsets(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarr
         mask[o.rows[other]] = True
         written = pd.Series(None, index=df.index, dtype=object)
         written.iloc[o.rows] = o.raw
-        if o.required or not out.lenient:
+        if TABLES[o.table].column(o.column).required or not out.lenient:
             out.add_rows(df, mask, o.table, o.column, "mixed_utc_offsets", expected, written)
             skips[o.table] |= mask
         else:

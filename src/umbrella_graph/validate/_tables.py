@@ -120,7 +120,6 @@ class OffsetColumn:
 
     table: str
     column: str
-    required: bool
     rows: np.ndarray
     offsets: np.ndarray
     raw: np.ndarray

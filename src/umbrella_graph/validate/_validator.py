@@ -17,7 +17,6 @@ from ._checks import _check_facts, _check_ids, _check_references
 from ._columns import KIND_READINGS, _coerce_column, check_case_offsets, note_kind_readings
 from ._tables import (
     FATAL_CODES,
-    OffsetColumn,
     RawTable,
     _apply_headers,
     _Collector,
@@ -44,15 +43,15 @@ def _type_table(
     columns: Mapping[str, Mapping[str, str]] | None,
     aliases: bool,
     lenient: bool,
-) -> tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None, list[str], list[OffsetColumn]]:
-    """Headers, provenance and typed columns of one table: (frame, rows to skip, problems, rows
-    read, notes, times written with a UTC offset)."""
+) -> tuple[pd.DataFrame | None, np.ndarray | None, int | None, _Collector]:
+    """Headers, provenance and typed columns of one table: (frame, rows to skip, rows read,
+    and its collector: problems, notes, times written with a UTC offset)."""
     out = _Collector(lenient)
     out.problems.extend(rt.problems)
     spec = TABLES[tname]
     frame, scales = _apply_headers(tname, rt, columns, out, aliases)
     if frame is None:
-        return None, None, out.problems, None, out.notes, []
+        return None, None, None, out
     df = _with_provenance(frame, rt.file)
     n_read = len(df) + sum(1 for p in rt.problems if p.row is not None)
     missing = [c for c in spec.required if c not in df.columns]
@@ -60,7 +59,7 @@ def _type_table(
         out.add(_missing_column_problem(tname, rt, cname, [str(h) for h in rt.frame.columns
                                                            if h not in ("_file", "_row")]))
     if missing:
-        return None, None, out.problems, n_read, out.notes, []
+        return None, None, n_read, out
     for c in spec.columns:
         if c.name not in df.columns:
             df[c.name] = pd.Series(None, index=df.index, dtype=column_dtype(c.type))  # type: ignore[call-overload]
@@ -76,8 +75,7 @@ def _type_table(
             df.loc[no_id, "id"] = _stable_ids(df.loc[no_id], cols, prefix)
     # canonical columns first, extra columns kept, provenance last
     extra = [c for c in df.columns if c not in spec.column_names and c not in ("_file", "_row")]
-    return (df[[*spec.column_names, *extra, "_file", "_row"]], skip, out.problems, n_read, out.notes,
-            out.offsets)
+    return df[[*spec.column_names, *extra, "_file", "_row"]], skip, n_read, out
 
 
 def validate_tables(
@@ -115,8 +113,7 @@ def validate_tables(
             report.missing_tables.append(tname)
     names = [t for t in TABLES if t in raw]
 
-    def one(tname: str) -> tuple[RawTable, tuple[pd.DataFrame | None, np.ndarray | None, list[Problem], int | None,
-                                                 list[str], list[OffsetColumn]]]:
+    def one(tname: str) -> tuple[RawTable, tuple[pd.DataFrame | None, np.ndarray | None, int | None, _Collector]]:
         src = raw[tname]
         rt = src() if callable(src) else src  # a loader may hand a function that reads the file
         res = _type_table(tname, rt, columns, aliases, lenient)
@@ -132,14 +129,13 @@ def validate_tables(
         # the freed raw cells go back to the system once, here: releasing them after
         # each table made the next table's reader fault fresh pages in
         pa.default_memory_pool().release_unused()
-    offsets: list[OffsetColumn] = []
-    for tname, (rt, (df, skip, probs, n_read, notes, offs)) in zip(names, results, strict=True):
-        out.problems.extend(probs)
-        offsets.extend(offs)
+    for tname, (rt, (df, skip, n_read, got)) in zip(names, results, strict=True):
+        out.problems.extend(got.problems)
+        out.offsets.extend(got.offsets)
         if rt.encoding is not None:
             report.encodings[rt.file] = rt.encoding
         report.notes.extend(rt.notes)
-        report.notes.extend(notes)
+        report.notes.extend(got.notes)
         if n_read is not None:
             report.files.setdefault(tname, rt.file)
             report.rows_read[tname] = n_read
@@ -153,7 +149,7 @@ def validate_tables(
         raise CaseError(fatal + [p for p in out.problems if p.code not in FATAL_CODES and p.row is None
                                  and p.action != "warning"])
 
-    check_case_offsets(typed, skips, offsets, out)
+    check_case_offsets(typed, skips, out)
     _check_ids(typed, skips, out)
     _check_references(typed, skips, out)
     _check_facts(typed, skips, out)
