@@ -348,3 +348,57 @@ def test_warnings_before_two_of_five_raids_are_a_pattern() -> None:
     # one warning among the five raids is no pattern
     one = find_tipoffs(_case([calls[0], *_LIFE, *_YEARS], events=raids), min_score=0)
     assert one["pattern_score"].iat[0] == 0.0 and find_tipoffs(_case([calls[0], *_LIFE, *_YEARS], events=raids)).empty
+
+
+# ----------------------------------------------------------------------------- events dated only
+def test_a_call_on_the_day_of_an_event_dated_only_is_read() -> None:
+    """A police log that gives the raid's day and not its hour: the loader reads
+    ``2020-06-01`` as midnight, and a warning at 01:00 that day used to count as after the
+    raid. The event is read as any time of its day: the call is listed, with its lead
+    counted to the end of the day, and the explanation says the order is not known."""
+    calls = [("wife", "boss", "call", "2020-06-01 01:00"), ("boss", "m1", "call", "2020-06-01 01:10"),
+             ("boss", "m2", "call", "2020-06-01 01:20"), *_LIFE, *_YEARS]
+    timed = find_tipoffs(_case(calls, events=[("E1", "2020-06-01 06:00")]))
+    assert len(timed) == 1 and not timed["event_dated"].iat[0] and timed["lead_hours"].iat[0] == 5.0
+    g = _case(calls, events=[("E1", "2020-06-01")])
+    t = find_tipoffs(g)
+    assert len(t) == 1 and bool(t["event_dated"].iat[0]) and t["lead_hours"].iat[0] == 23.0
+    assert t["event_time"].iat[0] == pd.Timestamp("2020-06-01")  # as recorded
+    assert t["score"].iat[0] >= 3.0 and t["n_relay"].iat[0] == 2
+    assert bool(tipoffs_summary(t)["event_dated"].iat[0])
+    from umbrella_graph import explain
+
+    rec = explain(g, "off", "G1").records
+    note = rec[rec["signal"] == "tipoff"]["note"].iat[0]
+    assert note.startswith("on the day of E1 (raid, recorded as a date only: before or after it is not known)")
+    # the day before: a lead between 21 and 45 hours
+    eve = find_tipoffs(_case([("wife", "boss", "call", "2020-05-31 03:00"), *_LIFE, *_YEARS],
+                             events=[("E1", "2020-06-01")]), min_score=0)
+    assert eve["lead_hours"].iat[0] == 45.0
+    rec = explain(_case([("wife", "boss", "call", "2020-05-31 03:00"), *_LIFE, *_YEARS],
+                        events=[("E1", "2020-06-01")]), "off", "G1").records
+    assert rec[rec["signal"] == "tipoff"]["note"].iat[0].startswith("21.0 to 45.0 h before E1 (raid, recorded as a date only)")
+
+
+def test_investigator_on_the_day_of_a_dated_raid_is_not_flagged() -> None:
+    """The investigator's calls on the raid's own day may follow it: with the event dated
+    only, that day counts as follow-up time in his expected count, so his calls that day
+    (and every day after) are not a tip-off; read at the end of the day without it, they
+    would be."""
+    days = [f"2020-06-{d:02d} 15:00" for d in range(1, 16)] + [f"2020-06-{d:02d} 15:00" for d in range(11, 26)]
+    calls = [("cop", "m1" if i % 2 else "m2", "call", t) for i, t in enumerate(days)]
+    dated = [("E1", "2020-06-01"), ("E2", "2020-06-11")]
+    g = _case([*calls, *_LIFE, *_YEARS], events=dated)
+    every = find_tipoffs(g, min_score=0)
+    assert {"E1", "E2"} <= set(every["event_id"]) and every["event_dated"].all()
+    assert len(find_tipoffs(g)) == 0
+    end_of_day = [("E1", "2020-06-01 23:59:59"), ("E2", "2020-06-11 23:59:59")]
+    assert len(find_tipoffs(_case([*calls, *_LIFE, *_YEARS], events=end_of_day))) > 0
+
+
+def test_a_midnight_event_among_timed_ones_is_timed() -> None:
+    """Only a file whose every event time is midnight is read as dates: a raid at 00:00
+    beside raids at other hours is a raid at midnight (domain.dated_only)."""
+    g = _case([("wife", "boss", "call", "2020-06-01 01:00"), *_LIFE, *_YEARS],
+              events=[("E0", "2019-06-01 05:00"), ("E1", "2020-06-01 00:00")])
+    assert len(find_tipoffs(g, min_score=0)) == 0  # the call follows the midnight raid

@@ -604,3 +604,21 @@ def test_parameter_error_messages_mask_id_and_phone_numbers():
     assert "110101199912311234" not in msg and "<masked, 18 chars>" in msg
     assert "Got 'P9' instead" in str(ParameterError.invalid("official", "neighbourhood", "a known node id", "P9"))
     assert "Got -2 instead" in str(ParameterError.invalid("window", "find_tipoffs", "a positive duration", -2))
+
+
+def test_events_of_dates_only_are_noted_per_file():
+    """Events are judged per file, as the tip-off test reads them (domain.dated_only): a
+    police log of dates beside one with hours is noted by its own name."""
+    gangs = pd.DataFrame({"id": ["G1"], "name": ["g"]})
+    one = pd.DataFrame({"id": ["E1", "E2"], "kind": ["raid"] * 2, "gang_id": ["G1"] * 2,
+                        "time": ["2020-01-01", "2020-02-01"]})
+    notes = [n for n in case_from_frames(people=PEOPLE, gangs=gangs, events=one).report.notes if "time" in n]
+    assert notes == ["<DataFrame events>: column 'time' of events: no time of day in any of its 2 dates (all read "
+                     "as midnight): each event is read as any time of its day: a contact that day may come before "
+                     "it or after it"]
+    two = pd.concat([one.assign(_file="county.csv", _row=[2, 3]),
+                     pd.DataFrame({"id": ["E3", "E4"], "kind": ["raid"] * 2, "gang_id": ["G1"] * 2,
+                                   "time": ["2020-03-01 00:00", "2020-04-01 05:00"], "_file": "city.csv",
+                                   "_row": [2, 3]})], ignore_index=True)
+    notes = [n for n in case_from_frames(people=PEOPLE, gangs=gangs, events=two).report.notes if "time" in n]
+    assert len(notes) == 1 and notes[0].startswith("county.csv: column 'time' of events: no time of day in any of its 2")

@@ -16,7 +16,9 @@ Every part of the library (scoring, investigations, report, views) asks this mod
   ``villages.level`` through the ``enums`` vocabulary, so ``骨幹``, ``骨干`` and ``core``
   are one value;
 * **which windows** a tip-off, its relay and the investigators' follow-up use
-  (:data:`LEAD_WINDOWS`, :data:`RELAY_WINDOW`, :func:`follow_up_period`).
+  (:data:`LEAD_WINDOWS`, :data:`RELAY_WINDOW`, :func:`follow_up_period`), and **which
+  event times are dates only** (:func:`dated_only`: an event recorded as ``2021-03-05``
+  happened at some hour of that day).
 
 The gang side (listed members, front men, inferred members, gang companies, each with a
 confidence) is inferred from the records by :func:`umbrella_graph.scoring.infer_gang_side`
@@ -84,6 +86,7 @@ __all__ = [
     "RELAY_WINDOW",
     "FOLLOW_UP_MAX",
     "follow_up_period",
+    "dated_only",
 ]
 
 #: Canonical payment channels (what :func:`channel_of` returns).
@@ -424,3 +427,31 @@ def follow_up_period(lags_hours: np.ndarray, baseline_rate: float, *, max_period
     if cum[best] <= 3.0:
         return pd.Timedelta(days=1)
     return pd.Timedelta(days=best + 1)
+
+
+def dated_only(times: Any, files: Any = None) -> np.ndarray:
+    """Which event times are dates with no time of day.
+
+    A police record often gives the day of a raid and not its hour: the loader reads
+    ``2021-03-05`` as midnight, but the raid happened at some hour of that day, so a call
+    that morning may be before it or after it. A time is a date only when it is midnight
+    and every time of the same file (``files``, e.g. the table's ``_file``; the whole
+    column without it) is midnight: a file that gives hours says so in its other rows,
+    and a raid at 00:00 among timed ones is a raid at midnight.
+
+    The tip-off test (:mod:`umbrella_graph.scoring.tipoff`) reads such an event as any
+    time of its day: a contact that day may precede it, and the day counts as follow-up
+    time in the official's expected count (the contact may follow it).
+
+    Examples
+    --------
+    >>> t = pd.to_datetime(["2021-03-05", "2021-04-01", "2021-03-05 00:00", "2021-03-06 21:00", None], format="ISO8601")
+    >>> dated_only(t, ["a.csv", "a.csv", "b.csv", "b.csv", "b.csv"]).tolist()
+    [True, True, False, False, False]
+    """
+    t = pd.Series(pd.to_datetime(pd.Series(times), errors="coerce").to_numpy(dtype="datetime64[ns]"))
+    at_midnight = (t == t.dt.normalize()).to_numpy() & t.notna().to_numpy()
+    f = pd.Series(np.zeros(len(t), dtype=np.int64) if files is None else pd.Series(files).astype("string")
+                  .fillna("").to_numpy(dtype=object))
+    timed = pd.Series(~at_midnight & t.notna().to_numpy()).groupby(f.to_numpy()).transform("any").to_numpy()
+    return np.asarray(at_midnight & ~timed, dtype=bool)

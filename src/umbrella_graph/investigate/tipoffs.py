@@ -54,7 +54,7 @@ logger = logging.getLogger(__name__)
 
 #: The columns of :func:`find_tipoffs`, in order.
 TIPOFF_COLUMNS: tuple[str, ...] = (
-    "event_id", "event_kind", "event_time", "gang_id", "official_id", "via", "via_person_id",
+    "event_id", "event_kind", "event_time", "event_dated", "gang_id", "official_id", "via", "via_person_id",
     "contact_person_id", "contact_side", "family_contact", "contact_kind", "contact_time",
     "lead_hours", "file", "row", "n_relay", "relay_expected", "n_window", "window_hours", "n_baseline",
     "n_follow_up", "follow_up_hours", "baseline_hours", "expected", "p_value", "surprise", "relay_surprise",
@@ -63,13 +63,13 @@ TIPOFF_COLUMNS: tuple[str, ...] = (
 
 #: The columns of :func:`tipoffs_summary`, in order.
 TIPOFF_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "event_id", "event_kind", "event_time", "gang_id", "official_id", "via", "n_records",
+    "event_id", "event_kind", "event_time", "event_dated", "gang_id", "official_id", "via", "n_records",
     "n_window", "n_baseline", "n_follow_up", "expected", "surprise", "n_relay", "relay_surprise", "score",
     "pattern_score", "max_lead_hours", "min_lead_hours", "contacts", "evidence",
 )
 
 _DTYPES: dict[str, str] = {
-    "event_id": "string", "event_kind": "string", "event_time": "datetime64[ns]",
+    "event_id": "string", "event_kind": "string", "event_time": "datetime64[ns]", "event_dated": "bool",
     "gang_id": "string", "official_id": "string", "via": "string", "via_person_id": "string",
     "contact_person_id": "string", "contact_side": "string", "family_contact": "bool",
     "contact_kind": "string", "contact_time": "datetime64[ns]", "lead_hours": "float64",
@@ -138,12 +138,16 @@ def find_tipoffs(
     -------
     pandas.DataFrame
         One row per contact record in a pre-event window, with the columns of
-        :data:`TIPOFF_COLUMNS`: ``event_id``, ``event_kind``, ``event_time``, ``gang_id``,
+        :data:`TIPOFF_COLUMNS`: ``event_id``, ``event_kind``, ``event_time`` (as recorded),
+        ``event_dated`` (the event is recorded as a date only,
+        :func:`umbrella_graph.domain.dated_only`: its day may hold the contact before or
+        after it, and the test counts that day as follow-up time as well), ``gang_id``,
         ``official_id``, ``via`` (``self``, ``spouse``, ``kin`` or ``extended``),
         ``via_person_id`` (who made the contact), ``contact_person_id`` (the gang-side
         person), ``contact_side`` (``leader``/``core``/``member``/``inferred``),
         ``family_contact`` (the gang-side person is himself the official's kin),
-        ``contact_kind``, ``contact_time``, ``lead_hours`` (hours before the event),
+        ``contact_kind``, ``contact_time``, ``lead_hours`` (hours before the event; for
+        an event dated only, before the end of its day: the most the lead can be),
         ``file``, ``row`` (the contact record), and per (event, official): ``n_window``,
         ``window_hours`` (the best lead window), ``n_baseline``, ``n_follow_up``,
         ``follow_up_hours``, ``baseline_hours``, ``expected``, ``p_value`` (corrected for
@@ -268,6 +272,7 @@ def tipoffs_summary(tipoffs: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
     g = df.groupby(keys, sort=False)
     out = g.agg(
         _o=("_o", "min"), event_kind=("event_kind", "first"), event_time=("event_time", "first"),
+        event_dated=("event_dated", "first"),
         gang_id=("gang_id", "first"), via=("via", lambda s: ";".join(dict.fromkeys(s.astype(str)))),
         n_records=("row", "size"), n_window=("n_window", "first"), n_baseline=("n_baseline", "first"),
         n_follow_up=("n_follow_up", "first"),

@@ -38,6 +38,10 @@ follow-up
     rate elsewhere) and get their own rate, so an investigator's call that falls before
     a second raid is expected.
 
+events dated only (:func:`umbrella_graph.domain.dated_only`)
+    Any time of their day: the windows end at the day's end (a contact that day may precede
+    it), the day counts as follow-up time (it may follow it), ``lead_hours`` runs to the end.
+
 relay (``relay_surprise``)
     The contacted gang-side person calling other people on the same gang's side within
     :data:`umbrella_graph.domain.RELAY_WINDOW` after the contact (and before the event),
@@ -74,7 +78,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..domain import CIRCLE_RELATIONS, LEAD_WINDOWS, RELAY_WINDOW, follow_up_period, is_enforcement
+from ..domain import (
+    CIRCLE_RELATIONS,
+    LEAD_WINDOWS,
+    RELAY_WINDOW,
+    dated_only,
+    follow_up_period,
+    is_enforcement,
+)
 from ..graph import CaseGraph
 from ._context import Facts
 
@@ -99,6 +110,7 @@ SIDE_MIN_CONFIDENCE = 0.5
 BASELINE = pd.Timedelta(days=730)
 
 _MAX_SURPRISE = 300.0
+_DAY_NS = np.int64(86_400 * 10**9)
 _SEC = np.int64(1_000_000_000)
 
 
@@ -184,20 +196,27 @@ def _secs(t: pd.Series | np.ndarray, t0: np.datetime64) -> np.ndarray:
 
 
 def _events(graph: CaseGraph, event_kinds: tuple[str, ...] | None) -> pd.DataFrame:
+    """Enforcement events on gangs, by gang and ``_t_end`` (the latest each can be: the end
+    of its day when ``event_dated``, :func:`umbrella_graph.domain.dated_only`)."""
     ev = graph.case["events"]
+    dated = dated_only(ev["time"], ev["_file"] if "_file" in ev.columns else None)
     keep = ev["gang_id"].notna() & ev["time"].notna()
     if event_kinds is not None:
         keep &= ev["kind"].astype("string").isin(event_kinds)
     else:  # the one definition of enforcement (umbrella_graph.domain)
         keep &= pd.Series(is_enforcement(ev["kind"]), index=ev.index)
-    ev = ev[keep.fillna(False).to_numpy()]
+    sel = keep.fillna(False).to_numpy()
+    ev, dated = ev[sel], dated[sel]
+    t = ev["time"].to_numpy(dtype="datetime64[ns]")
     out = pd.DataFrame({
         "event_id": ev["id"].astype("string").to_numpy(),
         "event_kind": ev["kind"].astype("string").to_numpy(),
-        "event_time": ev["time"].to_numpy(dtype="datetime64[ns]"),
+        "event_time": t,
         "gang_id": ev["gang_id"].astype("string").to_numpy(),
+        "event_dated": dated,
+        "_t_end": t + np.where(dated, _DAY_NS, 0).astype("timedelta64[ns]"),
     })
-    return out.sort_values(["gang_id", "event_time", "event_id"]).reset_index(drop=True)
+    return out.sort_values(["gang_id", "_t_end", "event_id"]).reset_index(drop=True)
 
 
 def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
@@ -261,22 +280,25 @@ def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
 
 
 def _exposure(ev_g: np.ndarray, ev_s: np.ndarray, q_lo: np.ndarray, q_hi: np.ndarray,
-              w_s: int, d_s: int) -> np.ndarray:
+              w_s: int, d_s: int, p_back: np.ndarray) -> np.ndarray:
     """Seconds of each query interval ``[q_lo, q_hi)`` of event ``i`` (gang ``ev_g[i]``)
     that fall in the gang's pre-event windows (W) and follow-up periods (P).
 
     Returns an array ``(n, 4)``: seconds in W and P, in W only, in P only, in neither.
-    ``ev_g``/``ev_s`` are the events' gang codes and times (seconds), sorted by gang.
+    ``ev_g``/``ev_s`` are the events' gang codes and times (seconds, the latest each can
+    be), sorted by gang; an event's P starts ``p_back`` seconds before its time (a dated
+    event's day: a contact that day may follow it).
     """
     out = np.zeros((len(ev_s), 4))
     bounds = np.flatnonzero(np.r_[True, ev_g[1:] != ev_g[:-1], True])
     for a, b in zip(bounds[:-1], bounds[1:], strict=True):
         t = ev_s[a:b].astype(float)
-        brk = np.unique(np.concatenate([t - w_s, t, t + d_s]))
+        t_p = t - p_back[a:b]
+        brk = np.unique(np.concatenate([t - w_s, t_p, t, t + d_s]))
         seg_s, seg_e = brk[:-1], brk[1:]
         mid = (seg_s + seg_e) / 2
         in_w = ((t[None, :] - w_s <= mid[:, None]) & (mid[:, None] < t[None, :])).any(axis=1)
-        in_p = ((t[None, :] <= mid[:, None]) & (mid[:, None] < t[None, :] + d_s)).any(axis=1)
+        in_p = ((t_p[None, :] <= mid[:, None]) & (mid[:, None] < t[None, :] + d_s)).any(axis=1)
         lo = q_lo[a:b].astype(float)[:, None]
         hi = q_hi[a:b].astype(float)[:, None]
         ov = np.clip(np.minimum(hi, seg_e[None, :]) - np.maximum(lo, seg_s[None, :]), 0, None)
@@ -641,9 +663,12 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
 
     all_t = graph.case["contacts"]
     all_t = all_t[all_t["kind"].isin(kinds_t).fillna(False).to_numpy()]["time"].dropna()
-    t_ev = ev["event_time"].to_numpy(dtype="datetime64[ns]")
+    # an event dated only is read as the end of its day (a contact that day may precede
+    # it) and its day counts as follow-up time (the contact may follow it)
+    t_ev = ev["_t_end"].to_numpy(dtype="datetime64[ns]")
     t_con = con["time"].to_numpy(dtype="datetime64[ns]")
     w_s, b_s, d_s = int(W.total_seconds()), int(b.total_seconds()), int(d.total_seconds())
+    p_back = np.where(ev["event_dated"].to_numpy(dtype=bool) & (d_s > 0), _DAY_NS // 10**9, 0).astype(np.int64)
     pad = np.timedelta64(b_s + w_s + d_s + 1, "s")
     t0: np.datetime64 = np.datetime64(min(t_ev.min(), t_con.min()), "ns") - pad  # type: ignore[assignment]
     s_ev, s_con = _secs(t_ev, t0), _secs(t_con, t0)
@@ -692,7 +717,7 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
     cum_quiet = np.concatenate([[0.0], np.cumsum(1.0 - post)])
     q_lo = np.maximum(s_ev - w_s - b_s, data_lo)
     q_hi = np.maximum(np.minimum(s_ev + b_s, data_hi), q_lo)
-    bg_exp = _exposure(ev_g, s_ev, q_lo, q_hi, w_s, d_s)
+    bg_exp = _exposure(ev_g, s_ev, q_lo, q_hi, w_s, d_s, p_back)
     h_post, h_quiet = bg_exp[:, 2] / 3600.0, bg_exp[:, 3] / 3600.0
 
     tg = hits.groupby(["_ev", "official_id"], sort=True).agg(gang_id=("gang_id", "first")).reset_index()
@@ -722,7 +747,7 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
         # a window never reaches back past the gang's previous event (whose own window
         # holds the records before it)
         w_lo = np.maximum(s_ev - ws, s_prev)
-        win_exp = _exposure(ev_g, s_ev, w_lo, s_ev, w_s, d_s)
+        win_exp = _exposure(ev_g, s_ev, w_lo, s_ev, w_s, d_s, p_back)
         win_post = (win_exp[:, 0] + win_exp[:, 2]) / 3600.0
         win_quiet = (win_exp[:, 1] + win_exp[:, 3]) / 3600.0
         expected = rate_quiet * win_quiet[e] + rate_post * win_post[e]
@@ -765,7 +790,9 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
                                          n_ev.reindex(tg["gang_id"]).fillna(1).to_numpy())
     tg["follow_up_hours"] = d.total_seconds() / 3600.0
     out = hits.merge(tg.drop(columns=["gang_id"]), on=["_ev", "official_id"], how="inner")
-    out["lead_hours"] = ((out["event_time"] - out["time"]).dt.total_seconds() / 3600.0).round(4)
+    # hours before the event; for an event dated only, before the end of its day (the most it can be)
+    out["lead_hours"] = ((out["_t_end"] - out["time"]).dt.total_seconds() / 3600.0).round(4)
+    out = out.drop(columns="_t_end")
     out = out.rename(columns={"time": "contact_time"})
     out = out.sort_values(["score", "event_time", "event_id", "official_id", "contact_time", "file", "row"],
                           ascending=[False, True, True, True, True, True, True]).reset_index(drop=True)

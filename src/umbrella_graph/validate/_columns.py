@@ -12,7 +12,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..case import column_dtype
-from ..domain import ENUM_COLUMNS, enum_canonical, enum_spellings, is_enforcement, tie_relation
+from ..domain import (
+    ENUM_COLUMNS,
+    dated_only,
+    enum_canonical,
+    enum_spellings,
+    is_enforcement,
+    tie_relation,
+)
 from ..errors import mask_value
 from ..parsing.amounts import parse_amounts, parse_numbers
 from ..parsing.cells import (
@@ -251,7 +258,17 @@ def note_kind_readings(df: pd.DataFrame, spec: TableSpec, out: _Collector, shown
 def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarray, out: _Collector) -> None:
     """A date-and-time column whose every time is midnight most likely holds dates only
     (a call record's 通话日期): hour-scale timing, a call hours before a raid, cannot be
-    read from it. Said in a note; the dates are loaded as they are."""
+    read from it. Said in a note; the dates are loaded as they are. Events are judged per
+    file, as the tip-off test reads them (:func:`umbrella_graph.domain.dated_only`)."""
+    files = pd.unique(df["_file"].to_numpy())
+    if spec.name == "events" and len(files) > 1:  # per file, as the analyses read it (domain.dated_only)
+        dated = dated_only(ns, df["_file"])
+        for f in pd.unique(df["_file"].to_numpy()[dated]):
+            n = int((dated & (df["_file"].to_numpy() == f)).sum())
+            if n >= 2:
+                out.notes.append(f"{f}: column '{col.name}' of {spec.name}: no time of day in any of its {n} dates "
+                                 f"(all read as midnight): {_NO_CLOCK['events']}")
+        return
     i8 = np.asarray(ns).view("int64")
     for part in (i8[:4096], i8):  # times of day usually show in the first rows already
         v = part[part != np.iinfo(np.int64).min]  # NaT
@@ -259,10 +276,13 @@ def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarra
             return
     if len(v) < 2:  # v: every date of the column
         return
-    files = pd.unique(df["_file"].to_numpy())
+    why = _NO_CLOCK.get(spec.name, _NO_CLOCK[""])
     out.notes.append(f"{', '.join(map(str, files))}: column '{col.name}' of {spec.name}: no time of day in any "
-                     f"of its {len(v)} dates (all read as midnight): timing in hours, such as a call hours "
-                     "before a raid, cannot be judged from it")
+                     f"of its {len(v)} dates (all read as midnight): {why}")
+
+
+_NO_CLOCK = {"events": "each event is read as any time of its day: a contact that day may come before it or after it",
+             "": "timing in hours, such as a call hours before a raid, cannot be judged from it"}
 
 
 def _check_offsets(df: pd.DataFrame, spec: TableSpec, col: Column, raw: pd.Series, out: _Collector) -> None:
