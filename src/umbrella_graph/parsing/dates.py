@@ -41,7 +41,7 @@ _OFFSET = r"Z|(?:UTC|GMT)(?:[+-]\d{1,2}(?::?\d{2})?)?|[+-]\d{2}:?\d{2}|北京时
 # match, so a cell of spaces costs linear time, not cubic
 _DATE_RE = re.compile(
     r"^\s*+(\d{4})\s*+[-/.年]\s*+(\d{1,2})\s*+[-/.月]\s*+(\d{1,2})\s*+[日号]?"
-    r"(?:[\sT]*+(\d{1,2})\s*+[:时点]\s*+(\d{1,2})(?:\s*+[:分]\s*+(\d{1,2}(?:\.\d+)?))?\s*+[秒分]?)?"
+    r"(?:[\sT]*+(\d{1,2})\s*+(?:[:时点]\s*+(\d{1,2})(?:\s*+[:分]\s*+(\d{1,2}(?:\.\d+)?))?\s*+[秒分]?|[时点]))?"
     r"\s*+(?:" + _OFFSET + r")?\s*+$"
 )
 
@@ -161,9 +161,25 @@ def to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return ns, low, high
 
 
-#: a 12-hour clock: ``2:30 PM`` after the time, ``下午2:30`` / ``下午2点30分`` before it
-_MERIDIEM_RE = re.compile(r"(?<=\d)\s*+([AaPp])\.?[Mm]\.?\s*+$|(?<=[\s日T])\s*+(上午|早上|凌晨|下午|晚上|傍晚)\s*+(?=\d)")
-_AM_WORDS = frozenset({"a", "上午", "早上", "凌晨"})
+#: a 12-hour clock: ``2:30 PM`` after the time, ``下午2:30`` / ``下午2点30分`` / ``凌晨5时`` before it
+_MERIDIEM_RE = re.compile(r"(?<=\d)\s*+([AaPp])\.?[Mm]\.?\s*+$|(?<=[\s日号T])\s*+"
+                          r"(上午|早上|早晨|清晨|凌晨|中午|下午|傍晚|晚上|晚间|夜里|夜间|深夜|半夜|早|晚)\s*+(?=\d)")
+#: the hour a period word makes of the hour written after it (None: not a time, or not of
+#: that day: ``晚上1点`` is the night after); an hour missing from a mapping is kept as written
+_AM = {12: 0, **{h: h for h in range(12)}}
+_PERIOD_HOURS: dict[str, dict[int, int]] = {
+    "a": {12: 0, **{h: h for h in range(1, 12)}},
+    "p": {12: 12, **{h: h + 12 for h in range(1, 12)}},
+    **dict.fromkeys(("上午", "早上", "早晨", "清晨", "凌晨", "早"), _AM),
+    "中午": {11: 11, 12: 12, 1: 13, 2: 14, 13: 13, 14: 14},
+    **dict.fromkeys(("下午", "傍晚"), {12: 12, **{h: h + 12 for h in range(1, 12)}, **{h: h for h in range(13, 24)}}),
+    **dict.fromkeys(("晚上", "晚间", "夜里", "夜间", "深夜", "半夜", "晚"),
+                    {**{h: h + 12 for h in range(5, 12)}, **{h: h for h in range(17, 24)}}),
+}
+#: an approximate time as police reports write it (``5时许``, ``8点左右``): read as written
+_ABOUT_RE = re.compile(r"(?:(?<=[时点分秒半])|(?<=:\d\d))\s*+(?:许|左右|前后)\s*+$")
+#: half past (``5点半``)
+_HALF_RE = re.compile(r"(?<=\d)\s*+([时点])\s*+半")
 
 #: a weekday beside the date (``2019/3/5 星期二 14:30``, ``2019-03-05 (周二)``, ``Tue``): checked
 #: against the date, then dropped
@@ -182,8 +198,12 @@ def _parse_one_date(text: object) -> np.datetime64:
     is then dropped; a date on another weekday is NaT.
 
     A 12-hour time is read with its marker (``2:30 PM``, ``下午2:30``): 12 AM is 0:00,
-    12 PM is noon; an hour over 12 or of 0 with a marker is not a time (NaT), nor is
-    ``晚上12点`` (midnight of which day?).
+    12 PM is noon; an hour over 12 or of 0 with AM or PM is not a time (NaT). Chinese
+    period words as reports write them: ``凌晨5时`` / ``早上`` / ``上午`` (0-11, 12 is 0:00),
+    ``中午1点`` (11-14), ``下午3时`` / ``傍晚`` (1-11 are afternoon, 13-23 as written),
+    ``晚上8点`` / ``晚`` / ``夜里`` / ``深夜`` (5-11 are evening, 17-23 as written); ``晚上12点``
+    and ``夜里2点`` are NaT (midnight of which day? the night after?). An hour alone
+    (``5时``), half past (``5点半``) and an approximate time (``5时许``, ``8点左右``) are read.
     """
     nat = np.datetime64("NaT", "us")
     if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
@@ -196,6 +216,7 @@ def _parse_one_date(text: object) -> np.datetime64:
     if days:
         weekday = _WEEKDAYS[(days[0].group(1) or days[0].group(2)).lower()]
         text = text[:days[0].start()] + " " + text[days[0].end():]
+    text = _HALF_RE.sub(r"\g<1>30分", _ABOUT_RE.sub("", text))
     marker = None
     mm = list(_MERIDIEM_RE.finditer(text))
     if len(mm) > 1:
@@ -209,9 +230,10 @@ def _parse_one_date(text: object) -> np.datetime64:
     y, mo, d, h, mi, s = m.groups()
     hour = int(h or 0)
     if marker is not None:
-        if h is None or not 1 <= hour <= 12 or (hour == 12 and marker == "晚上"):
+        to = _PERIOD_HOURS[marker].get(hour) if h is not None else None
+        if to is None:
             return nat
-        hour = hour % 12 + (0 if marker in _AM_WORDS else 12)
+        hour = to
     try:
         sec = float(s) if s else 0.0
         dt = datetime(int(y), int(mo), int(d), hour, int(mi or 0), int(sec),
