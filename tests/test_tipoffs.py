@@ -370,14 +370,16 @@ def test_a_call_on_the_day_of_an_event_dated_only_is_read() -> None:
 
     rec = explain(g, "off", "G1").records
     note = rec[rec["signal"] == "tipoff"]["note"].iat[0]
-    assert note.startswith("on the day of E1 (raid, recorded as a date only: before or after it is not known)")
+    assert note.startswith("on the day of E1 (raid; the records give the day, not the hour: before or after it is "
+                           "not known)")
     # the day before: a lead between 21 and 45 hours
     eve = find_tipoffs(_case([("wife", "boss", "call", "2020-05-31 03:00"), *_LIFE, *_YEARS],
                              events=[("E1", "2020-06-01")]), min_score=0)
     assert eve["lead_hours"].iat[0] == 45.0
     rec = explain(_case([("wife", "boss", "call", "2020-05-31 03:00"), *_LIFE, *_YEARS],
                         events=[("E1", "2020-06-01")]), "off", "G1").records
-    assert rec[rec["signal"] == "tipoff"]["note"].iat[0].startswith("21.0 to 45.0 h before E1 (raid, recorded as a date only)")
+    assert rec[rec["signal"] == "tipoff"]["note"].iat[0].startswith(
+        "21.0 to 45.0 h before E1 (raid; the records give the day, not the hour)")
 
 
 def test_investigator_on_the_day_of_a_dated_raid_is_not_flagged() -> None:
@@ -402,3 +404,39 @@ def test_a_midnight_event_among_timed_ones_is_timed() -> None:
     g = _case([("wife", "boss", "call", "2020-06-01 01:00"), *_LIFE, *_YEARS],
               events=[("E0", "2019-06-01 05:00"), ("E1", "2020-06-01 00:00")])
     assert len(find_tipoffs(g, min_score=0)) == 0  # the call follows the midnight raid
+
+
+def test_contacts_by_day_compare_with_events_by_day() -> None:
+    """Call records that give the day alone (通话日期): every call reads as midnight, so the
+    investigator's call on the raid's day sat six hours *before* a 06:00 raid. With no
+    contact hour in the case, events are compared by their day: that call may follow the
+    raid, and he is not flagged; a warning the day before is still listed, in days."""
+    raids = [("E1", "2020-06-01 06:00"), ("E2", "2020-06-11 06:00")]
+    inv = [("cop", "m1" if i % 2 else "m2", "call", f"2020-06-{d:02d}") for i, d in
+           enumerate([*range(1, 9), *range(11, 19)])]
+    life = [(a, b, k, t[:10]) for a, b, k, t in [*_LIFE, *_YEARS]]
+    g = _case([*inv, *[("wife", "boss", "call", "2020-05-31")] * 3, *life], events=raids)
+    t = find_tipoffs(g)
+    assert set(t["official_id"]) == {"off"} and t["event_dated"].all()
+    assert t["event_time"].iat[0] == pd.Timestamp("2020-06-01 06:00")  # as recorded
+    every = find_tipoffs(g, min_score=0)
+    assert "cop" in set(every["official_id"]) and every.loc[every["official_id"] == "cop", "score"].max() < 2.0
+    from umbrella_graph import explain
+
+    rec = explain(g, "off", "G1").records
+    assert rec[rec["signal"] == "tipoff"]["note"].iat[0].startswith(
+        "1 day before E1 (raid; the records give the day, not the hour)")
+
+
+def test_report_draws_an_event_compared_by_day() -> None:
+    """The report's tip-off section says when events are compared by their day, draws the
+    window to the end of that day and shows the column; with hours it shows neither."""
+    from umbrella_graph.reporting import render_report
+
+    calls = [("wife", "boss", "call", "2020-06-01 01:00"), ("boss", "m1", "call", "2020-06-01 01:10"),
+             ("boss", "m2", "call", "2020-06-01 01:20"), *_LIFE, *_YEARS]
+    scores = pd.DataFrame({"official_id": ["off"], "gang_id": ["G1"], "score": [0.9]})
+    dated = render_report(_case(calls, events=[("E1", "2020-06-01")]), scores=scores, details=0)
+    assert "compared by their day" in dated and "on 2020-06-01 (by day)" in dated and "Date only" in dated
+    timed = render_report(_case(calls, events=[("E1", "2020-06-01 06:00")]), scores=scores, details=0)
+    assert "compared by their day" not in timed and "Date only" not in timed and "at 2020-06-01 06:00" in timed

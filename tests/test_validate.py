@@ -454,7 +454,8 @@ def test_a_time_column_of_dates_only_is_noted():
     ct = pd.DataFrame({"src": ["p1"] * 2, "dst": ["p2"] * 2, "kind": ["call"] * 2, "time": ["2020-01-01", "2020-01-02"]})
     notes = case_from_frames(people=PEOPLE, contacts=ct).report.notes
     assert notes == ["<DataFrame contacts>: column 'time' of contacts: no time of day in any of its 2 dates (all read "
-                     "as midnight): timing in hours, such as a call hours before a raid, cannot be judged from it"]
+                     "as midnight): timing in hours cannot be judged from it; when no contact has an hour, events are "
+                     "compared with them by their day"]
     ct.loc[1, "time"] = "2020-01-02 00:00:01"
     assert case_from_frames(people=PEOPLE, contacts=ct).report.notes == []
 

@@ -18,7 +18,8 @@ Every part of the library (scoring, investigations, report, views) asks this mod
 * **which windows** a tip-off, its relay and the investigators' follow-up use
   (:data:`LEAD_WINDOWS`, :data:`RELAY_WINDOW`, :func:`follow_up_period`), and **which
   event times are dates only** (:func:`dated_only`: an event recorded as ``2021-03-05``
-  happened at some hour of that day).
+  happened at some hour of that day; :func:`no_time_of_day`: contact records that give
+  days only, against which every event is compared by its day).
 
 The gang side (listed members, front men, inferred members, gang companies, each with a
 confidence) is inferred from the records by :func:`umbrella_graph.scoring.infer_gang_side`
@@ -87,6 +88,7 @@ __all__ = [
     "FOLLOW_UP_MAX",
     "follow_up_period",
     "dated_only",
+    "no_time_of_day",
 ]
 
 #: Canonical payment channels (what :func:`channel_of` returns).
@@ -455,3 +457,20 @@ def dated_only(times: Any, files: Any = None) -> np.ndarray:
                   .fillna("").to_numpy(dtype=object))
     timed = pd.Series(~at_midnight & t.notna().to_numpy()).groupby(f.to_numpy()).transform("any").to_numpy()
     return np.asarray(at_midnight & ~timed, dtype=bool)
+
+
+def no_time_of_day(times: Any) -> bool:
+    """Whether no time has a time of day (call records giving 通话日期 alone, every time
+    read as midnight): events are then compared with them by their day, as events dated
+    only are (:func:`dated_only`). False when there is no time at all.
+
+    Examples
+    --------
+    >>> no_time_of_day(pd.to_datetime(["2021-03-05", "2021-03-06", None]))
+    True
+    >>> no_time_of_day(pd.to_datetime(["2021-03-05", "2021-03-06 14:30"], format="ISO8601"))
+    False
+    """
+    t = pd.Series(times).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    t = t[t != np.iinfo(np.int64).min]  # NaT
+    return bool(len(t)) and not (t % (86_400 * 10**9)).any()

@@ -139,9 +139,10 @@ def find_tipoffs(
     pandas.DataFrame
         One row per contact record in a pre-event window, with the columns of
         :data:`TIPOFF_COLUMNS`: ``event_id``, ``event_kind``, ``event_time`` (as recorded),
-        ``event_dated`` (the event is recorded as a date only,
-        :func:`umbrella_graph.domain.dated_only`: its day may hold the contact before or
-        after it, and the test counts that day as follow-up time as well), ``gang_id``,
+        ``event_dated`` (the event is compared by its day: it is recorded as a date only,
+        :func:`umbrella_graph.domain.dated_only`, or no contact has an hour,
+        :func:`umbrella_graph.domain.no_time_of_day`; its day may hold the contact before
+        or after it, and the test counts that day as follow-up time as well), ``gang_id``,
         ``official_id``, ``via`` (``self``, ``spouse``, ``kin`` or ``extended``),
         ``via_person_id`` (who made the contact), ``contact_person_id`` (the gang-side
         person), ``contact_side`` (``leader``/``core``/``member``/``inferred``),

@@ -86,9 +86,9 @@ def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _
     ct = pd.to_datetime(c["time"], errors="coerce")
     blocks: list[Any] = []
     for r in summ.head(n).itertuples(index=False):
-        # an event recorded as a date only is drawn at the end of its day (the latest it can be)
+        # an event compared by its day is drawn at the end of its day (the latest it can be)
         dated = bool(getattr(r, "event_dated", False))
-        ev_t = pd.Timestamp(r.event_time) + (pd.Timedelta(days=1) if dated else pd.Timedelta(0))
+        ev_t = pd.Timestamp(r.event_time).normalize() + pd.Timedelta(days=1) if dated else pd.Timestamp(r.event_time)
         mine = df[(df["event_id"].astype(str) == str(r.event_id)) & (df["official_id"].astype(str) == str(r.official_id))]
         off = pd.DataFrame({
             "time": pd.to_datetime(mine["contact_time"]),
@@ -110,7 +110,7 @@ def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _
             "label": [f"{fmt_time(t)} {k} {ctx.name(a)} → {ctx.name(b)} ({source(f, w)})" for t, k, a, b, f, w in zip(
                 rel["time"], rel["kind"], rel["src"], rel["dst"], rel["_file"], rel["_row"], strict=True)],
         })
-        when = f"on {pd.Timestamp(r.event_time).date()} (date only)" if dated else f"at {fmt_time(r.event_time)}"
+        when = f"on {pd.Timestamp(r.event_time).date()} (by day)" if dated else f"at {fmt_time(r.event_time)}"
         cap = (f"{cell_text(r.event_id)} {cell_text(r.event_kind)} on {ctx.name(r.gang_id)} {when}: "
                f"{ctx.name(r.official_id)} ({cell_text(r.via)})")
         lead = float((ev_t - off["time"].min()).total_seconds() / 3600) if len(off) else 48.0
@@ -137,9 +137,10 @@ def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: st
         if not df["event_dated"].any():  # the column speaks only when some event has no hour
             df, summ = df.drop(columns="event_dated"), summ.drop(columns="event_dated")
         else:
-            blocks.append("Some events are recorded as dates only: a contact on such a day may come before or "
-                          "after the event, so the test counts that day as follow-up time too, and the hours before "
-                          "are counted to the end of the event's day (the most they can be).")
+            blocks.append("Some events are compared by their day (the records give the event's day or the "
+                          "contacts' days, not the hour): a contact on such a day may come before or after the event, "
+                          "so the test counts that day as follow-up time too, and the hours before are counted to "
+                          "the end of the event's day (the most they can be).")
         if "official_id" in summ.columns:
             summ.insert(list(summ.columns).index("official_id") + 1, "official", _names_of(graph, summ["official_id"]))
         blocks += ["The most unusual windows (up to 8), zoomed: the official's side's contacts with the gang before the "

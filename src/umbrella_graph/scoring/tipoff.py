@@ -85,6 +85,7 @@ from ..domain import (
     dated_only,
     follow_up_period,
     is_enforcement,
+    no_time_of_day,
 )
 from ..graph import CaseGraph
 from ._context import Facts
@@ -197,16 +198,17 @@ def _secs(t: pd.Series | np.ndarray, t0: np.datetime64) -> np.ndarray:
 
 def _events(graph: CaseGraph, event_kinds: tuple[str, ...] | None) -> pd.DataFrame:
     """Enforcement events on gangs, by gang and ``_t_end`` (the latest each can be: the end
-    of its day when ``event_dated``, :func:`umbrella_graph.domain.dated_only`)."""
+    of its day when ``event_dated``: :func:`~umbrella_graph.domain.dated_only`, or no contact
+    has an hour, :func:`~umbrella_graph.domain.no_time_of_day`)."""
     ev = graph.case["events"]
-    dated = dated_only(ev["time"], ev["_file"] if "_file" in ev.columns else None)
+    dated = (dated_only(ev["time"], ev["_file"] if "_file" in ev.columns else None)
+             | no_time_of_day(graph.case["contacts"]["time"]))
     keep = ev["gang_id"].notna() & ev["time"].notna()
     if event_kinds is not None:
         keep &= ev["kind"].astype("string").isin(event_kinds)
     else:  # the one definition of enforcement (umbrella_graph.domain)
         keep &= pd.Series(is_enforcement(ev["kind"]), index=ev.index)
-    sel = keep.fillna(False).to_numpy()
-    ev, dated = ev[sel], dated[sel]
+    ev, dated = ev[keep.fillna(False).to_numpy()], dated[keep.fillna(False).to_numpy()]
     t = ev["time"].to_numpy(dtype="datetime64[ns]")
     out = pd.DataFrame({
         "event_id": ev["id"].astype("string").to_numpy(),
@@ -214,7 +216,7 @@ def _events(graph: CaseGraph, event_kinds: tuple[str, ...] | None) -> pd.DataFra
         "event_time": t,
         "gang_id": ev["gang_id"].astype("string").to_numpy(),
         "event_dated": dated,
-        "_t_end": t + np.where(dated, _DAY_NS, 0).astype("timedelta64[ns]"),
+        "_t_end": np.where(dated, t.astype("datetime64[D]") + np.timedelta64(1, "D"), t).astype("datetime64[ns]"),
     })
     return out.sort_values(["gang_id", "_t_end", "event_id"]).reset_index(drop=True)
 
@@ -663,11 +665,10 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
 
     all_t = graph.case["contacts"]
     all_t = all_t[all_t["kind"].isin(kinds_t).fillna(False).to_numpy()]["time"].dropna()
-    # an event dated only is read as the end of its day (a contact that day may precede
-    # it) and its day counts as follow-up time (the contact may follow it)
     t_ev = ev["_t_end"].to_numpy(dtype="datetime64[ns]")
     t_con = con["time"].to_numpy(dtype="datetime64[ns]")
     w_s, b_s, d_s = int(W.total_seconds()), int(b.total_seconds()), int(d.total_seconds())
+    # an event dated only: its day is follow-up time too (a contact that day may follow it)
     p_back = np.where(ev["event_dated"].to_numpy(dtype=bool) & (d_s > 0), _DAY_NS // 10**9, 0).astype(np.int64)
     pad = np.timedelta64(b_s + w_s + d_s + 1, "s")
     t0: np.datetime64 = np.datetime64(min(t_ev.min(), t_con.min()), "ns") - pad  # type: ignore[assignment]
@@ -790,7 +791,6 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
                                          n_ev.reindex(tg["gang_id"]).fillna(1).to_numpy())
     tg["follow_up_hours"] = d.total_seconds() / 3600.0
     out = hits.merge(tg.drop(columns=["gang_id"]), on=["_ev", "official_id"], how="inner")
-    # hours before the event; for an event dated only, before the end of its day (the most it can be)
     out["lead_hours"] = ((out["_t_end"] - out["time"]).dt.total_seconds() / 3600.0).round(4)
     out = out.drop(columns="_t_end")
     out = out.rename(columns={"time": "contact_time"})

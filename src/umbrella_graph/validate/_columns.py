@@ -282,6 +282,8 @@ def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarra
 
 
 _NO_CLOCK = {"events": "each event is read as any time of its day: a contact that day may come before it or after it",
+             "contacts": "timing in hours cannot be judged from it; when no contact has an hour, events are compared "
+                         "with them by their day",
              "": "timing in hours, such as a call hours before a raid, cannot be judged from it"}
 
 
