@@ -93,6 +93,11 @@ def test_county_words_agree_with_their_pairs() -> None:
     assert not is_enforcement(["一审宣判", "起诉", "座谈会议"]).any()
     # the campaign's own meetings, publicity and training are not actions a gang is warned of
     assert not is_enforcement(["扫黑除恶动员大会", "扫黑除恶宣传", "专项行动部署会", "执法培训", "crackdown briefing"]).any()
+    # police actions as county logs name them: vice and gambling raids, sweeps, checkpoints, manhunts
+    assert is_enforcement(["端窝点", "查扣", "暗查", "拉网式排查", "扫黄打非", "夜查", "突查", "布控", "设卡盘查", "严打",
+                           "打黑", "清剿", "追捕", "缉拿", "抓赌", "巡逻", "checkpoint", "manhunt"]).all()
+    # the court, the campaign's meetings and an investigation's paperwork are not
+    assert not is_enforcement(["禁毒宣传", "扫黄打非工作会议", "立案", "破案", "走访", "督办"]).any()
     assert is_police(["禁毒大队长", "经侦大队", "网安支队"]).all()
     assert enum_canonical("contacts", "kind", ["视频通话", "微信语音", "饭局", "宴请", "dinner"]) == \
         ["call", "call", "meeting", "meeting", "meeting"]
