@@ -89,6 +89,10 @@ def test_county_words_agree_with_their_pairs() -> None:
     assert tie_relation(["夫妇", "两口子", "父子", "母女", "兄妹", "叔侄", "翁婿", "婆媳"]).tolist() == \
         ["spouse", "spouse", "kin", "kin", "kin", "kin", "kin", "kin"]
     assert tie_relation(["结拜兄弟", "把兄弟", "干儿子", "干爹", "sworn brother", "godson"]).tolist() == [""] * 6
+    # spouses as people say them (媳妇 alone is the wife; 儿媳妇 the son's), northern and in-law kin
+    assert tie_relation(["媳妇", "老伴", "内人", "太太", "儿媳妇", "姥姥", "养子", "姨夫", "妻弟", "丈母娘"]).tolist() == \
+        ["spouse"] * 4 + ["kin"] * 6
+    assert channel_of(["云闪付", "手机银行转账"]).tolist() == ["bank", "bank"]
     assert is_enforcement(["打掉", "端掉窝点", "冻结账户", "清网行动", "巡查", "立案侦查", "asset freeze"]).all()
     assert not is_enforcement(["一审宣判", "起诉", "座谈会议"]).any()
     # the campaign's own meetings, publicity and training are not actions a gang is warned of
