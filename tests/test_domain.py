@@ -93,6 +93,10 @@ def test_county_words_agree_with_their_pairs() -> None:
     assert tie_relation(["媳妇", "老伴", "内人", "太太", "儿媳妇", "姥姥", "养子", "姨夫", "妻弟", "丈母娘"]).tolist() == \
         ["spouse"] * 4 + ["kin"] * 6
     assert channel_of(["云闪付", "手机银行转账"]).tolist() == ["bank", "bank"]
+    # contact kinds as call logs and surveillance notes write them; an e-mail is none of the four
+    assert enum_canonical("contacts", "kind", ["电话联系", "通电话", "短信息", "微信联系", "见面会谈", "KTV", "登门拜访",
+                                               "私信", "邮件"]) == \
+        ["call", "call", "sms", "chat", "meeting", "meeting", "meeting", "chat", None]
     assert is_enforcement(["打掉", "端掉窝点", "冻结账户", "清网行动", "巡查", "立案侦查", "asset freeze"]).all()
     assert not is_enforcement(["一审宣判", "起诉", "座谈会议"]).any()
     # the campaign's own meetings, publicity and training are not actions a gang is warned of
