@@ -97,6 +97,9 @@ def test_county_words_agree_with_their_pairs() -> None:
     assert enum_canonical("contacts", "kind", ["电话联系", "通电话", "短信息", "微信联系", "见面会谈", "KTV", "登门拜访",
                                                "私信", "邮件"]) == \
         ["call", "call", "sms", "chat", "meeting", "meeting", "meeting", "chat", None]
+    assert enum_canonical("members", "role", ["团伙头目", "积极参加", "外围人员"]) == ["leader", "core", "member"]
+    assert enum_canonical("company_roles", "role", ["实际出资人", "执行事务合伙人", "店长", "项目经理"]) == \
+        ["owner", "shareholder", "manager", "employee"]
     assert is_enforcement(["打掉", "端掉窝点", "冻结账户", "清网行动", "巡查", "立案侦查", "asset freeze"]).all()
     assert not is_enforcement(["一审宣判", "起诉", "座谈会议"]).any()
     # the campaign's own meetings, publicity and training are not actions a gang is warned of
