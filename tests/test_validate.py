@@ -640,3 +640,16 @@ def test_events_of_dates_only_are_noted_per_file():
                                    "_row": [2, 3]})], ignore_index=True)
     notes = [n for n in case_from_frames(people=PEOPLE, gangs=gangs, events=two).report.notes if "time" in n]
     assert len(notes) == 1 and notes[0].startswith("county.csv: column 'time' of events: no time of day in any of its 2")
+
+
+def test_enforcement_events_without_a_gang_are_noted():
+    """A police log that names the person raided and not the gang: the tip-off test reads
+    events on a gang only, so the load report says how many were left untested."""
+    ev = pd.DataFrame({"id": ["E1", "E2", "E3"], "kind": ["抓捕", "宣判", "raid"], "time": ["2020-01-01 05:00"] * 3,
+                       "gang_id": [None, None, "G1"], "target_id": ["p1", None, None]})
+    notes = case_from_frames(people=PEOPLE, gangs=pd.DataFrame({"id": ["G1"], "name": ["g"]}), events=ev).report.notes
+    assert ("<DataFrame events>: 1 enforcement event(s) of events name no gang (the first on row 2): the tip-off "
+            "test reads events on a gang only; fill gang_id for the gang each one targeted") in notes
+    ev["gang_id"] = "G1"
+    notes = case_from_frames(people=PEOPLE, gangs=pd.DataFrame({"id": ["G1"], "name": ["g"]}), events=ev).report.notes
+    assert not any("name no gang" in n for n in notes)

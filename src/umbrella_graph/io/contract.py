@@ -86,7 +86,7 @@ COLUMN_DOCS: dict[str, str] = {
     "events.id": "the event's id",
     "events.kind": "raid, arrest, inspection, trial, ...",
     "events.time": "when it happened",
-    "events.gang_id": "the gang it targeted",
+    "events.gang_id": "the gang it targeted (tip-offs are tested before events on a gang only; the load report counts those without)",
     "events.target_id": "the person or company it targeted",
     "events.jurisdiction_id": "where",
     "leads.id": "the lead's id",

@@ -255,6 +255,20 @@ def note_kind_readings(df: pd.DataFrame, spec: TableSpec, out: _Collector, shown
                      + "; ".join(parts) + " (domain/vocabulary.json)")
 
 
+def note_events_without_gang(df: pd.DataFrame, out: _Collector) -> None:
+    """Enforcement events that name no gang (a police log naming the person or company
+    raided): the tip-off test and the timing evidence read events on a gang only, so
+    those events are not tested. Said in a note with the first such row."""
+    if not {"kind", "gang_id"} <= set(df.columns) or not len(df):
+        return
+    lost = is_enforcement(df["kind"].astype("string").fillna("").to_numpy(dtype=object)) & df["gang_id"].isna().to_numpy()
+    if lost.any():
+        first = df[lost].iloc[0]
+        out.notes.append(f"{first['_file']}: {int(lost.sum())} enforcement event(s) of events name no gang (the first "
+                         f"on row {int(first['_row'])}): the tip-off test reads events on a gang only; fill gang_id "
+                         "for the gang each one targeted")
+
+
 def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarray, out: _Collector) -> None:
     """A date-and-time column whose every time is midnight most likely holds dates only
     (a call record's 通话日期): hour-scale timing, a call hours before a raid, cannot be

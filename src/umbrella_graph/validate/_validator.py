@@ -14,7 +14,13 @@ from ..case import Case, LoadReport, column_dtype
 from ..errors import CaseError, Problem
 from ..schema import TABLES
 from ._checks import _check_facts, _check_ids, _check_references
-from ._columns import KIND_READINGS, _coerce_column, check_case_offsets, note_kind_readings
+from ._columns import (
+    KIND_READINGS,
+    _coerce_column,
+    check_case_offsets,
+    note_events_without_gang,
+    note_kind_readings,
+)
 from ._tables import (
     FATAL_CODES,
     RawTable,
@@ -68,6 +74,8 @@ def _type_table(
         _coerce_column(df, spec, c, out, skip, scales.get(c.name, 1.0))
     if tname in KIND_READINGS:  # free-text kinds the vocabulary reads
         note_kind_readings(df.loc[~skip, ["kind", "_file"]], spec, out)
+    if tname == "events":
+        note_events_without_gang(df.loc[~skip], out)
     if tname in _CONTENT_IDS:  # records without an id get a stable one from their content
         cols, prefix = _CONTENT_IDS[tname]
         no_id = df["id"].isna().to_numpy()
