@@ -437,6 +437,6 @@ def test_report_draws_an_event_compared_by_day() -> None:
              ("boss", "m2", "call", "2020-06-01 01:20"), *_LIFE, *_YEARS]
     scores = pd.DataFrame({"official_id": ["off"], "gang_id": ["G1"], "score": [0.9]})
     dated = render_report(_case(calls, events=[("E1", "2020-06-01")]), scores=scores, details=0)
-    assert "compared by their day" in dated and "on 2020-06-01 (by day)" in dated and "Date only" in dated
+    assert "compared by their day" in dated and "on 2020-06-01 (by day)" in dated and "By day" in dated
     timed = render_report(_case(calls, events=[("E1", "2020-06-01 06:00")]), scores=scores, details=0)
-    assert "compared by their day" not in timed and "Date only" not in timed and "at 2020-06-01 06:00" in timed
+    assert "compared by their day" not in timed and "By day" not in timed and "at 2020-06-01 06:00" in timed

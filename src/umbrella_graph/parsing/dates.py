@@ -165,7 +165,7 @@ def to_ns(us: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 _MERIDIEM_RE = re.compile(r"(?<=\d)\s*+([AaPp])\.?[Mm]\.?\s*+$|(?<=[\s日号T])\s*+"
                           r"(上午|早上|早晨|清晨|凌晨|中午|下午|傍晚|晚上|晚间|夜里|夜间|深夜|半夜|早|晚)\s*+(?=\d)")
 #: the hour a period word makes of the hour written after it (None: not a time, or not of
-#: that day: ``晚上1点`` is the night after); an hour missing from a mapping is kept as written
+#: that day: ``晚上1点`` is the night after); an hour missing from a mapping is not a time (NaT)
 _AM = {12: 0, **{h: h for h in range(12)}}
 _PERIOD_HOURS: dict[str, dict[int, int]] = {
     "a": {12: 0, **{h: h for h in range(1, 12)}},
