@@ -208,7 +208,7 @@ def _events(graph: CaseGraph, event_kinds: tuple[str, ...] | None) -> pd.DataFra
         keep &= ev["kind"].astype("string").isin(event_kinds)
     else:  # the one definition of enforcement (umbrella_graph.domain)
         keep &= pd.Series(is_enforcement(ev["kind"]), index=ev.index)
-    ev, dated = ev[keep.fillna(False).to_numpy()], dated[keep.fillna(False).to_numpy()]
+    ev, dated = ev[sel := keep.fillna(False).to_numpy()], dated[sel]
     t = ev["time"].to_numpy(dtype="datetime64[ns]")
     out = pd.DataFrame({
         "event_id": ev["id"].astype("string").to_numpy(),

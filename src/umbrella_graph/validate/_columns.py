@@ -274,16 +274,14 @@ def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarra
     (a call record's 通话日期): hour-scale timing, a call hours before a raid, cannot be
     read from it. Said in a note; the dates are loaded as they are. Events are judged per
     file, as the tip-off test reads them (:func:`umbrella_graph.domain.dated_only`)."""
-    # (the file column is looked at only for events, a small table: unique over a million
-    # transaction rows' file names alone costs half a second)
-    if spec.name == "events" and len(files := pd.unique(df["_file"].to_numpy())) > 1:  # per file (domain.dated_only)
-        dated = dated_only(ns, df["_file"])
-        for f in pd.unique(df["_file"].to_numpy()[dated]):
-            n = int((dated & (df["_file"].to_numpy() == f)).sum())
-            if n >= 2:
-                out.notes.append(f"{f}: column '{col.name}' of {spec.name}: no time of day in any of its {n} dates "
+    if spec.name == "events":  # per file, as the tip-off test reads them (a small table)
+        dated, fcol = dated_only(ns, df["_file"]), df["_file"].to_numpy()
+        for f in pd.unique(fcol[dated]):
+            if (n := int((dated & (fcol == f)).sum())) >= 2:
+                out.notes.append(f"{f}: column '{col.name}' of events: no time of day in any of its {n} dates "
                                  f"(all read as midnight): {_NO_CLOCK['events']}")
         return
+    # other tables: the file column (a million rows' names) is looked at only for the note
     i8 = np.asarray(ns).view("int64")
     for part in (i8[:4096], i8):  # times of day usually show in the first rows already
         v = part[part != np.iinfo(np.int64).min]  # NaT
