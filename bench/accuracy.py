@@ -7,8 +7,8 @@ under settings sampled from wide ranges, each knob of
 days; investigator follow-up windows inside hours to 6 weeks; the kind columns and post
 titles in simplified, traditional, abbreviated, renamed and mixed Chinese; umbrellas with
 one channel of evidence; bribes relayed by intermediaries outside the gang's side; tip-offs
-without the gang's relay and made by relatives; the issue's example; events, or contacts,
-recorded as dates only; all knobs at once; the hard preset alone and with all knobs. For each setting: AP of ``score_umbrellas`` (and of
+without the gang's relay and made by relatives; the issue's example; events, contacts,
+or only meetings, recorded as dates; all knobs at once; the hard preset alone and with all knobs. For each setting: AP of ``score_umbrellas`` (and of
 the PPR baseline) on every official x gang pair, tip-off precision and recall of
 ``find_tipoffs`` at its defaults against the planted calls, investigators flagged, and for
 the hard families ``UmbrellaClassifier`` (30% labels) vs the unsupervised score on the
@@ -265,6 +265,8 @@ class Family:
     #: tables recorded with dates only (a police log's 2021-03-05, call records' 通话日期):
     #: their times are cut to the day after generation (the truth and the planted calls are not)
     cut_to_day: tuple[str, ...] = ()
+    #: only the rows of these kinds are cut (meetings recorded as dates beside timed calls)
+    cut_kinds: tuple[str, ...] = ()
 
 
 def _log_uniform(rng: np.random.Generator, lo: float, hi: float) -> float:
@@ -348,6 +350,8 @@ FAMILIES: tuple[Family, ...] = (
            cut_to_day=("events",)),
     Family("contact dates only", "medium", "contact times cut to their day (no hour), no knob changed", k_none,
            cut_to_day=("contacts",)),
+    Family("meeting dates only", "medium", "meeting times cut to their day, calls and messages keep their hours, "
+           "no knob changed", k_none, cut_to_day=("contacts",), cut_kinds=("meeting",)),
     Family("combined", "medium", "every knob above drawn independently", k_combined),
     Family("hard", "hard", "hard preset, no knob changed", k_none),
     Family("hard combined", "hard", "hard preset with every knob drawn independently", k_combined),
@@ -407,7 +411,9 @@ def run_setting(family: Family, split: str, seed: int, knobs: dict[str, Any], pe
     city = generate_city(people=people, gangs=gangs, seed=seed, difficulty=family.difficulty, **knobs)
     case = city.case
     for t in family.cut_to_day:
-        case = case.with_tables(**{t: case[t].assign(time=case[t]["time"].dt.normalize())})
+        tab = case[t]
+        cut = tab["kind"].isin(family.cut_kinds).to_numpy() if family.cut_kinds else np.ones(len(tab), dtype=bool)
+        case = case.with_tables(**{t: tab.assign(time=tab["time"].where(~cut, tab["time"].dt.normalize()))})
     g = ug.build_graph(case)
     s = ug.score_umbrellas(g, seed=seed)
     row: dict[str, Any] = {"family": family.name, "difficulty": family.difficulty, "split": split, "seed": seed,

@@ -86,8 +86,8 @@ def test_rerun_is_identical(sample_graph: CaseGraph, acc: pd.DataFrame) -> None:
 
 
 # ----------------------------------------------------------------------------- hand-made county
-def _county(events: bool = True) -> CaseGraph:
-    posts = [  # person, position, unit, jurisdiction, start, end
+def _county(events: bool = True, extra_posts: tuple[tuple[str, ...], ...] = ()) -> CaseGraph:
+    posts: list[tuple[str | None, ...]] = [  # person, position, unit, jurisdiction, start, end
         ("head_v1", "村委会主任", "一村村委会", "V1", "2012-01-01", None),
         ("sec_t1", "镇党委书记", "一镇党委", "T1", "2008-01-01", "2012-12-31"),
         ("head_t1", "镇长", "一镇政府", "T1", "2014-01-01", None),
@@ -98,6 +98,7 @@ def _county(events: bool = True) -> CaseGraph:
         ("mayor", "区长", "某区政府", "D1", "2016-01-01", "2018-12-31"),
         ("fin", "金融办主任", "某区金融办", "D1", "2016-01-01", None),
         ("clerk", "科员", "一镇政府", "T1", "2013-01-01", None),
+        *extra_posts,
     ]
     people = [p[0] for p in posts] + ["boss", "m1"]
     frames = {
@@ -145,6 +146,31 @@ def test_hand_made_county_supervision() -> None:
     assert sup.loc["head_v1", "evidence"].startswith("<DataFrame officials>:2")
     gang = acc[(acc["part"] == "gang") & (acc["entity_kind"] == "gang")].iloc[0]
     assert str(gang["start"].date()) == "2015-01-01" and str(gang["end"].date()) == "2019-03-01"
+
+
+def test_judicial_posts_answer_for_their_area_and_other_secretaries_do_not_govern() -> None:
+    # a judge and a prosecutor of the district, the political-legal committee's secretary; and
+    # titles with 书记 that head no place: the discipline commission's, a court clerk, the youth league's
+    extra = (("judge", "审判员", "某区人民法院", "D1", "2014-01-01", None),
+             ("prosecutor", "检察官", "某区人民檢察院", "D1", "2014-01-01", None),
+             ("zfw", "政法委书记", "某区政法委", "D1", "2014-01-01", None),
+             ("jw_t1", "镇纪委书记", "一镇纪委", "T1", "2014-01-01", None),
+             ("court_clerk", "书记员", "某区人民法院", "D1", "2014-01-01", None),
+             ("league_t1", "团委书记", "一镇团委", "T1", "2014-01-01", None))
+    graph = _county(extra_posts=extra)
+    sup = accountability(graph, "G1", scores=pd.DataFrame())
+    sup = sup[sup["part"] == "supervision"].set_index("entity_id")
+    for who in ("judge", "prosecutor", "zfw", "court_clerk"):  # a clerk of the court is judicial staff
+        assert sup.loc[who, "role"] == "judicial"
+        assert "judicial post (court, procuratorate, political-legal committee) responsible for D1" in \
+            sup.loc[who, "reason"]
+    assert "jw_t1" not in sup.index and "league_t1" not in sup.index
+    # the scorer's jurisdiction: like the police, 0.8 wherever the gang is below; others by level
+    from umbrella_graph.scoring import pair_features
+
+    f = pair_features(graph).set_index(["official_id", "gang_id"])["jurisdiction"]
+    assert f[("judge", "G1")] == f[("prosecutor", "G1")] == f[("zfw", "G1")] == f[("cop_t1", "G1")] == 0.8
+    assert f[("mayor", "G1")] == 0.4 and f[("jw_t1", "G1")] == 0.7
 
 
 def test_no_enforcement_at_all_is_reported() -> None:

@@ -16,10 +16,12 @@ from hypothesis import strategies as st
 
 from umbrella_graph import CaseGraph, build_graph
 from umbrella_graph.domain import (
+    answers_for_area,
     channel_of,
     enum_canonical,
     is_enforcement,
     is_governing,
+    is_justice,
     is_police,
     normalise,
     official_circle,
@@ -116,8 +118,22 @@ def test_county_words_agree_with_their_pairs() -> None:
     # posts as county rosters write them
     assert is_police(["看守所所长", "拘留所所长"]).all()
     assert is_governing(["村委会副主任", "街道办事处副主任"]).all()
+    # courts, procuratorate, the political-legal committee: judicial, and like the police they
+    # answer for every gang in their area; the scorer and the investigations ask the same function
+    judicial = ["县人民法院 审判员", "人民法庭庭长", "检察院 检察官", "縣人民檢察院 副檢察長", "政法委书记",
+                "county court judge", "district procuratorate", "public prosecutor"]
+    assert is_justice(judicial).all() and answers_for_area(judicial).all()
+    assert not is_police(judicial).any()
+    assert answers_for_area(["派出所所长"]).all()
+    assert not answers_for_area(["住建办主任", "村支书", "镇纪委书记", "司法所所长"]).any()
+    # 书记 heads a place, not a court clerk, the discipline commission or the youth league
+    assert is_governing(["村支书", "镇党委书记", "社区书记", "party secretary"]).all()
+    assert not is_governing(["书记员", "法院书記員", "镇纪委书记", "纪检书记", "政法委书记", "团委书记", "团支书",
+                             "工会主席", "discipline secretary", "court clerk"]).any()
     assert [sorted(x) for x in regulated_sectors(["河长办主任", "综合行政执法局局长", "公路站站长", "渔政站站长"])] == \
         [["sand_gravel"], ["waste_environment"], ["transport"], ["markets"]]
+    assert [sorted(x) for x in regulated_sectors(["文化执法大队队长", "海洋与渔业局局长", "县商务局副局长"])] == \
+        [["entertainment"], ["markets"], ["markets"]]
     # the English words of the same concepts
     assert is_enforcement(["spot check", "enforcement action", "sting", "forced closure", "patrol"]).all()
     assert not is_enforcement(["trial", "sentencing", "court ruling", "case closure", "fine"]).any()

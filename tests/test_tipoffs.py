@@ -428,6 +428,54 @@ def test_contacts_by_day_compare_with_events_by_day() -> None:
         "1 day before E1 (raid; the records give the day, not the hour)")
 
 
+def test_meetings_written_as_dates_beside_timed_calls() -> None:
+    """One export with calls timed and meetings dated (见面日期): the meetings read as
+    midnight, so the investigator's meetings on the days of 06:00 raids sat six hours before
+    them. A contact dated only (domain.dated_contacts: midnight, and every contact of its
+    kind in its file at midnight) is not tested against an event with an hour on its own
+    day; a meeting the day before is listed, its lead counted from the day's start."""
+    raids = [("E1", "2020-06-01 06:00"), ("E2", "2020-06-11 06:00")]
+    inv = [("cop", "m1" if i % 2 else "m2", "meeting", f"2020-06-{d:02d}") for i, d in
+           enumerate([1, 3, 5, 7, 11, 13, 15, 17])]
+    g = _case([*inv, ("wife", "boss", "meeting", "2020-05-31"), *_LIFE, *_YEARS], events=raids)
+    from umbrella_graph.domain import dated_contacts
+
+    dated = dated_contacts(g.case["contacts"])
+    assert dated[:9].all() and not dated[9:].any()  # the calls keep their hours
+    every = find_tipoffs(g, min_score=0)
+    # before: his meetings on both raid days, 6.0 h before each, flagged as a pattern (2.87 each)
+    assert "cop" not in set(every["official_id"]) and len(find_tipoffs(g)) == 0
+    mine = every[every["official_id"] == "off"]
+    assert len(mine) == 1 and bool(mine["contact_dated"].iat[0]) and not bool(mine["event_dated"].iat[0])
+    assert mine["lead_hours"].iat[0] == 30.0  # from the start of 2020-05-31: the most it can be
+    from umbrella_graph import explain
+
+    rec = explain(g, "off", "G1").records
+    assert rec[rec["signal"] == "tipoff"]["note"].iat[0].startswith(
+        "6.0 to 30.0 h before E1 (raid; the records give the day, not the hour)")
+    # the contact signal agrees: those meetings may follow the raids, so they are follow-up, not evidence
+    rec = explain(g, "cop", "G1").records
+    raid_day = rec[(rec["signal"] == "contacts") & rec["time"].isin([pd.Timestamp("2020-06-01"),
+                                                                        pd.Timestamp("2020-06-11")])]
+    assert raid_day["note"].tolist() == [f"left out: in the investigators' follow-up period after {e}"
+                                         for e in ("E1", "E2")] and not raid_day["used"].any()
+    # the same meetings with hours are read as written; a call at 00:00 among timed calls too
+    timed = [(a, b, k, f"{t} 09:00") for a, b, k, t in inv]
+    t2 = find_tipoffs(_case([*timed, ("boss", "m1", "call", "2020-03-02 00:00"), *_LIFE, *_YEARS], events=raids),
+                      min_score=0)
+    assert not t2["contact_dated"].any()
+    # the report shows the column, and says how such a contact is read, only when there is one
+    from umbrella_graph.reporting import render_report
+
+    with_off = _case([*inv, *[("wife", "boss", "meeting", "2020-05-31")] * 3, *_ALARM, *_LIFE, *_YEARS], events=raids)
+    html = render_report(with_off, scores=pd.DataFrame({"official_id": ["off"], "gang_id": ["G1"], "score": [0.9]}),
+                         details=0)
+    assert "Contact by day" in html and "Some contacts are recorded as dates" in html
+    assert "Contact by day" not in render_report(_case([("wife", "boss", "call", "2020-05-31 22:00"), *_ALARM, *_LIFE]),
+                                                 scores=pd.DataFrame({"official_id": ["off"], "gang_id": ["G1"],
+                                                                      "score": [0.9]}), details=0)
+
+
 def test_report_draws_an_event_compared_by_day() -> None:
     """The report's tip-off section says when events are compared by their day, draws the
     window to the end of that day and shows the column; with hours it shows neither."""

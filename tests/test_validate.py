@@ -642,6 +642,20 @@ def test_events_of_dates_only_are_noted_per_file():
     assert len(notes) == 1 and notes[0].startswith("county.csv: column 'time' of events: no time of day in any of its 2")
 
 
+def test_contacts_of_dates_beside_timed_ones_are_noted_per_file_and_kind():
+    """Meetings recorded as dates (见面日期) beside calls with hours: each such group of one
+    file and kind is noted, as the tip-off test reads it (domain.dated_contacts)."""
+    ct = pd.DataFrame({"src": ["p1"] * 4, "dst": ["p2"] * 4, "kind": ["通话", "call", "见面", "会面"],
+                       "time": ["2020-01-01 08:15", "2020-01-02 00:00", "2020-01-03", "2020-01-04"]})
+    notes = case_from_frames(people=PEOPLE, contacts=ct).report.notes
+    assert [n for n in notes if "time of day" in n] == [
+        "<DataFrame contacts>: 2 meeting contact(s) with no time of day (read as midnight), beside contacts with "
+        "hours: each is read as some time of its day: one on the day of an event with an hour is not tested "
+        "against it, and its lead before a later event runs from its day's start"]
+    ct.loc[3, "time"] = "2020-01-04 19:30"  # a meeting with an hour: the group gives hours, no note
+    assert not [n for n in case_from_frames(people=PEOPLE, contacts=ct).report.notes if "time of day" in n]
+
+
 def test_enforcement_events_without_a_gang_are_noted():
     """A police log that names the person raided and not the gang: the tip-off test reads
     events on a gang only, so the load report says how many were left untested."""

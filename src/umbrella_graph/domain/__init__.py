@@ -6,8 +6,9 @@ Every part of the library (scoring, investigations, report, views) asks this mod
   (:func:`tie_relation`: ``spouse`` / ``kin`` / ``""``), whether an event is an
   enforcement action a gang could be warned about (:func:`is_enforcement`), which
   payment channel a transfer used (:func:`channel_of`), whether a post is police
-  (:func:`is_police`), governs its place (:func:`is_governing`) or regulates a trade
-  (:func:`sectors_of`, :func:`regulated_sectors`);
+  (:func:`is_police`) or judicial (:func:`is_justice`; either answers for every gang in
+  its area: :func:`answers_for_area`), governs its place (:func:`is_governing`) or
+  regulates a trade (:func:`sectors_of`, :func:`regulated_sectors`);
 * **who is in an official's circle** (:func:`official_circle`: himself, his spouse, his
   other relatives, and their relatives two family ties away; relatives who hold a post
   themselves answer for their own records);
@@ -18,7 +19,8 @@ Every part of the library (scoring, investigations, report, views) asks this mod
 * **which windows** a tip-off, its relay and the investigators' follow-up use
   (:data:`LEAD_WINDOWS`, :data:`RELAY_WINDOW`, :func:`follow_up_period`), and **which
   event times are dates only** (:func:`dated_only`: an event recorded as ``2021-03-05``
-  happened at some hour of that day; :func:`no_time_of_day`: contact records that give
+  happened at some hour of that day; :func:`dated_contacts`: the contacts written as dates,
+  such as meetings beside timed calls; :func:`no_time_of_day`: contact records that give
   days only, against which every event is compared by its day).
 
 The gang side (listed members, front men, inferred members, gang companies, each with a
@@ -47,6 +49,10 @@ Examples
 ['bank', 'wechat', 'alipay', 'cash', 'bank', 'other']
 >>> is_police(["治安民警", "派出所所长", "住建办主任"]).tolist()
 [True, True, False]
+>>> answers_for_area(["派出所所长", "县人民法院 审判员", "检察院 检察官", "住建办主任"]).tolist()
+[True, True, True, False]
+>>> is_governing(["村支书", "镇纪委书记", "法院书记员", "镇长"]).tolist()
+[True, False, False, True]
 >>> sorted(regulated_sectors(["国土所所长"])[0])
 ['construction', 'sand_gravel']
 >>> enum_canonical("contacts", "kind", ["通話", "簡訊", "見面", "ＣＡＬＬ", "telepathy"])
@@ -73,6 +79,8 @@ __all__ = [
     "is_enforcement",
     "channel_of",
     "is_police",
+    "is_justice",
+    "answers_for_area",
     "is_governing",
     "sectors_of",
     "regulated_sectors",
@@ -88,6 +96,8 @@ __all__ = [
     "FOLLOW_UP_MAX",
     "follow_up_period",
     "dated_only",
+    "dated_contacts",
+    "latest_contact_times",
     "no_time_of_day",
 ]
 
@@ -309,11 +319,33 @@ def is_police(texts: Any) -> np.ndarray:
     return out[inv] if len(inv) else np.zeros(0, dtype=bool)
 
 
-def is_governing(texts: Any) -> np.ndarray:
-    """Per post title: a post that heads its place or unit (书记, 主任, 镇长...)."""
+def is_justice(texts: Any) -> np.ndarray:
+    """Per post title or unit name: a post in a court, the procuratorate or the
+    political-legal committee (the vocabulary's ``justice``; like the police it answers
+    for every gang in its area)."""
     norm, inv = _values(texts)
-    words = tuple(normalise(w) for w in vocabulary()["governing"]["keywords"])
+    words = tuple(normalise(w) for w in vocabulary()["justice"]["keywords"])
     out = np.array([any(w in n for w in words) for n in norm], dtype=bool)
+    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+
+
+def answers_for_area(texts: Any) -> np.ndarray:
+    """Per post title and unit name: a post that answers for every gang in its area
+    whatever the gang's trade, a police post (:func:`is_police`) or a judicial one
+    (:func:`is_justice`). The scorer's ``jurisdiction`` signal reads this on every
+    engine."""
+    return is_police(texts) | is_justice(texts)
+
+
+def is_governing(texts: Any) -> np.ndarray:
+    """Per post title: a post that heads its place or unit (书记, 主任, 镇长...), and not
+    another body that a title word also heads (``书记员``, ``纪委书记``, ``团委书记``: the
+    vocabulary's ``governing.not``)."""
+    norm, inv = _values(texts)
+    gov = vocabulary()["governing"]
+    words = tuple(normalise(w) for w in gov["keywords"])
+    neg = tuple(normalise(w) for w in gov["not"])
+    out = np.array([any(w in n for w in words) and not any(x in n for x in neg) for n in norm], dtype=bool)
     return out[inv] if len(inv) else np.zeros(0, dtype=bool)
 
 
@@ -457,6 +489,74 @@ def dated_only(times: Any, files: Any = None) -> np.ndarray:
                   .fillna("").to_numpy(dtype=object))
     timed = pd.Series(~at_midnight & t.notna().to_numpy()).groupby(f.to_numpy()).transform("any").to_numpy()
     return np.asarray(at_midnight & ~timed, dtype=bool)
+
+
+def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
+    """Which contact times are dates with no time of day: :func:`dated_only` with each
+    file's contacts of one kind as the group.
+
+    A meetings file written as dates (``见面日期``) beside call records with hours, or one
+    export whose calls carry hours and whose meetings do not: the loader reads those
+    meetings as midnight, so a meeting on the day of a 06:00 raid would sit six hours
+    before it. A contact time is a date when it is midnight and every time of the same
+    kind in the same file (``contacts._file``) is midnight; a call at 00:00 among timed
+    calls is a call at midnight.
+
+    The tip-off test (:mod:`umbrella_graph.scoring.tipoff`) reads such a contact as some
+    time of its day: on the day of an event with an hour it may be before it or after
+    it, so it is not tested against that event (nor, as a warning, against a later
+    one), and its lead before a later day's event is counted from the start of its day.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"kind": ["call", "call", "meeting", "meeting"],
+    ...                   "time": pd.to_datetime(["2021-03-05 00:00", "2021-03-05 21:14",
+    ...                                           "2021-03-05", "2021-03-09"], format="ISO8601"),
+    ...                   "_file": "contacts.csv"})
+    >>> dated_contacts(c).tolist()
+    [False, False, True, True]
+    """
+    n = len(contacts)
+    t = pd.Series(contacts["time"])
+    a = (t if pd.api.types.is_datetime64_dtype(t.dtype) else pd.to_datetime(t, errors="coerce")).to_numpy()
+    day = int(np.timedelta64(1, "D").astype(f"m8[{np.datetime_data(a.dtype)[0]}]").astype(np.int64))
+    i8 = a.view(np.int64)
+    known = i8 != np.iinfo(np.int64).min  # NaT
+    midnight = known & (i8 % day == 0)
+    if not midnight.any():  # call records with hours: nothing to group (a million rows' names unread)
+        return np.zeros(n, dtype=bool)
+    timed = known & ~midnight
+    if not timed.any():
+        return midnight
+    files = (contacts["_file"].astype("string") if "_file" in contacts.columns
+             else pd.Series("", index=contacts.index, dtype="string")).fillna("")
+    kinds = contacts["kind"].astype("string").fillna("")
+    mid = np.flatnonzero(midnight)
+    todo = set(zip(files.iloc[mid].tolist(), kinds.iloc[mid].tolist(), strict=True))
+    head = np.flatnonzero(timed[:4096])  # the groups of a timed file usually show their hours at once
+    todo -= set(zip(files.iloc[head].tolist(), kinds.iloc[head].tolist(), strict=True))
+    out = np.zeros(n, dtype=bool)
+    for f, k in sorted(todo):
+        group = (files == f).to_numpy(dtype=bool) & (kinds == k).to_numpy(dtype=bool)
+        if not (group & timed).any():
+            out |= group & midnight
+    return out
+
+
+def latest_contact_times(contacts: pd.DataFrame) -> np.ndarray:
+    """The latest each contact can be (``datetime64[ns]``): its time, or the last minute of
+    its day for a contact dated only (:func:`dated_contacts`). The follow-up check reads it:
+    a meeting recorded on the day of a raid may follow the raid.
+
+    Examples
+    --------
+    >>> c = pd.DataFrame({"kind": ["call", "meeting"], "_file": "c.csv",
+    ...                   "time": pd.to_datetime(["2021-03-05 21:14", "2021-03-05"], format="ISO8601")})
+    >>> [str(t) for t in latest_contact_times(c)]
+    ['2021-03-05T21:14:00.000000000', '2021-03-05T23:59:00.000000000']
+    """
+    t = pd.Series(contacts["time"]).to_numpy(dtype="datetime64[ns]")
+    return np.where(dated_contacts(contacts), t + np.timedelta64(1439, "m"), t)
 
 
 def no_time_of_day(times: Any) -> bool:

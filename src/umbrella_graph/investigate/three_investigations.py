@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..domain import is_governing, is_police, regulated_sectors, sectors_of, vocabulary
+from ..domain import is_governing, is_justice, is_police, regulated_sectors, sectors_of, vocabulary
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..scoring import explain, score_umbrellas
@@ -59,6 +59,7 @@ __all__ = [
     "GOVERNING_LEVELS",
     "GOVERNING_POSITIONS",
     "POLICE_KEYWORDS",
+    "JUSTICE_KEYWORDS",
 ]
 
 logger = logging.getLogger(__name__)
@@ -83,6 +84,10 @@ GOVERNING_POSITIONS: tuple[str, ...] = tuple(vocabulary()["governing"]["keywords
 #: Keywords of police posts (the domain's ``police`` vocabulary; see
 #: :func:`umbrella_graph.domain.is_police`).
 POLICE_KEYWORDS: tuple[str, ...] = tuple(vocabulary()["police"])
+
+#: Keywords of judicial posts: courts, procuratorate, political-legal committee (the
+#: domain's ``justice`` vocabulary; see :func:`umbrella_graph.domain.is_justice`).
+JUSTICE_KEYWORDS: tuple[str, ...] = tuple(vocabulary()["justice"]["keywords"])
 
 _DTYPES: dict[str, str] = {
     "gang_id": "string", "part": "string", "entity_id": "string", "entity_kind": "string",
@@ -353,6 +358,7 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
     post_unit = [_post_text(p, u) for p, u in zip(posts["position"], posts["unit"], strict=True)]
     governs = is_governing([_post_text(p) for p in posts["position"]])
     police = is_police(post_unit)
+    judicial = is_justice(post_unit)
     regulates = regulated_sectors(post_unit)
     for i, rec in enumerate(posts.to_dict("records")):
         jur = rec["jurisdiction_id"] if isinstance(rec["jurisdiction_id"], str) else None
@@ -369,6 +375,9 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
             elif bool(police[i]):
                 grounds.append(f"police post responsible for {where}")
                 roles.append("public security")
+            elif bool(judicial[i]):
+                grounds.append(f"judicial post (court, procuratorate, political-legal committee) responsible for {where}")
+                roles.append("judicial")
         for cid, sector, groups, cover in comp_groups:
             hit = [grp for grp in groups if grp in regulates[i]]
             if hit and jur in cover:

@@ -55,7 +55,7 @@ logger = logging.getLogger(__name__)
 #: The columns of :func:`find_tipoffs`, in order.
 TIPOFF_COLUMNS: tuple[str, ...] = (
     "event_id", "event_kind", "event_time", "event_dated", "gang_id", "official_id", "via", "via_person_id",
-    "contact_person_id", "contact_side", "family_contact", "contact_kind", "contact_time",
+    "contact_person_id", "contact_side", "family_contact", "contact_kind", "contact_time", "contact_dated",
     "lead_hours", "file", "row", "n_relay", "relay_expected", "n_window", "window_hours", "n_baseline",
     "n_follow_up", "follow_up_hours", "baseline_hours", "expected", "p_value", "surprise", "relay_surprise",
     "score", "pattern_score",
@@ -72,7 +72,7 @@ _DTYPES: dict[str, str] = {
     "event_id": "string", "event_kind": "string", "event_time": "datetime64[ns]", "event_dated": "bool",
     "gang_id": "string", "official_id": "string", "via": "string", "via_person_id": "string",
     "contact_person_id": "string", "contact_side": "string", "family_contact": "bool",
-    "contact_kind": "string", "contact_time": "datetime64[ns]", "lead_hours": "float64",
+    "contact_kind": "string", "contact_time": "datetime64[ns]", "contact_dated": "bool", "lead_hours": "float64",
     "file": "string", "row": "int64", "n_window": "int64", "n_baseline": "int64", "n_follow_up": "int64",
     "n_relay": "int64", "relay_expected": "float64", "window_hours": "float64", "follow_up_hours": "float64", "relay_surprise": "float64", "score": "float64",
     "pattern_score": "float64",
@@ -147,8 +147,12 @@ def find_tipoffs(
         ``via_person_id`` (who made the contact), ``contact_person_id`` (the gang-side
         person), ``contact_side`` (``leader``/``core``/``member``/``inferred``),
         ``family_contact`` (the gang-side person is himself the official's kin),
-        ``contact_kind``, ``contact_time``, ``lead_hours`` (hours before the event; for
-        an event dated only, before the end of its day: the most the lead can be),
+        ``contact_kind``, ``contact_time``, ``contact_dated`` (the contact is recorded as a
+        date only, :func:`umbrella_graph.domain.dated_contacts`: it may be any time of its
+        day, and on the day of an event with an hour it is not tested against it),
+        ``lead_hours`` (hours before the event; for an event dated only, before the end of
+        its day, and for a contact dated only, from the start of its day: the most the
+        lead can be),
         ``file``, ``row`` (the contact record), and per (event, official): ``n_window``,
         ``window_hours`` (the best lead window), ``n_baseline``, ``n_follow_up``,
         ``follow_up_hours``, ``baseline_hours``, ``expected``, ``p_value`` (corrected for

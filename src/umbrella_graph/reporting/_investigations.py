@@ -141,6 +141,13 @@ def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: st
                           "contacts' days, not the hour): a contact on such a day may come before or after the event, "
                           "so the test counts that day as follow-up time too, and the hours before are counted to "
                           "the end of the event's day (the most they can be).")
+        if not df["contact_dated"].any():  # likewise for contacts recorded as dates beside timed ones
+            df = df.drop(columns="contact_dated")
+        else:
+            blocks.append("Some contacts are recorded as dates, beside others with hours (\"Contact by day\"): such "
+                          "a contact may be any time of its day, so one on the day of an event with an hour is not "
+                          "tested against it, and its hours before a later event are counted from the start of its "
+                          "day (the most they can be).")
         if "official_id" in summ.columns:
             summ.insert(list(summ.columns).index("official_id") + 1, "official", _names_of(graph, summ["official_id"]))
         blocks += ["The most unusual windows (up to 8), zoomed: the official's side's contacts with the gang before the "

@@ -45,6 +45,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "family_contact": ("Through family", "亲属联系"),
     "contact_kind": ("Contact", "联系方式"),
     "contact_time": ("Contact time", "联系时间"),
+    "contact_dated": ("Contact by day", "联系按日"),
     "lead_hours": ("Hours before", "提前小时"),
     "max_lead_hours": ("Earliest (h before)", "最早(小时前)"),
     "min_lead_hours": ("Latest (h before)", "最晚(小时前)"),

@@ -179,19 +179,20 @@ def _contacts(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
                    note=note, event_id=np.where(post, e_id, ""))]
 
 
-def _lead_words(hours: float, event: str, kind: str, dated: bool, days: int, by_day: bool) -> str:
+def _lead_words(hours: float, event: str, kind: str, span: float, days: int, by_day: bool) -> str:
     """How long before the event, in words: "6.2 h before E04 (抓捕)"; when the records give
-    the event's day or the contacts' days and not the hour (``dated``), the most the lead
-    can be, the days before it (``days``, contacts by day), or that the contact is on the
+    the event's day or the contact's day and not the hour, ``span`` hours of uncertainty
+    (24 for one of them, 48 for both): the range of the lead (``hours`` the most it can
+    be), the days before it (``days``, contacts by day), or that the contact is on the
     event's own day."""
-    if not dated:
+    if not span:
         return f"{hours:.1f} h before {event} ({kind})"
     why = "the records give the day, not the hour"
     if days == 0:
         return f"on the day of {event} ({kind}; {why}: before or after it is not known)"
     if by_day:
         return f"{days} day{'s' if days > 1 else ''} before {event} ({kind}; {why})"
-    return f"{max(hours - 24.0, 0.0):.1f} to {hours:.1f} h before {event} ({kind}; {why})"
+    return f"{max(hours - span, 0.0):.1f} to {hours:.1f} h before {event} ({kind}; {why})"
 
 
 def _tipoff(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
@@ -209,12 +210,13 @@ def _tipoff(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     key = pd.MultiIndex.from_arrays([sub["_file"].astype(str).to_numpy(), sub["_row"].to_numpy(dtype=np.int64)])
     cpos = cand[key.get_indexer(pd.MultiIndex.from_arrays([t["file"].astype(str).to_numpy(), rows]))]
     idx = ctx.graph.index_of
-    dated = t["event_dated"].to_numpy(dtype=bool)
+    # hours of uncertainty: a day for an event dated only, a day for a contact dated only
+    span = 24.0 * (t["event_dated"].to_numpy(dtype=bool).astype(int) + t["contact_dated"].to_numpy(dtype=bool))
     days = ((pd.to_datetime(t["event_time"]).dt.normalize() - pd.to_datetime(t["contact_time"]).dt.normalize())
             .dt.days.to_numpy())
     by_day = no_time_of_day(ctx.graph.case["contacts"]["time"])
     note = [f"{_lead_words(h, e, k, d, int(dd), by_day)}; {int(n)} relay call(s) inside the gang; event score {s:.2f}"
-            for h, e, k, d, dd, n, s in zip(t["lead_hours"], t["event_id"], t["event_kind"], dated, days,
+            for h, e, k, d, dd, n, s in zip(t["lead_hours"], t["event_id"], t["event_kind"], span, days,
                                             t["n_relay"], t["score"], strict=True)]
     return [_frame(ctx, "tipoff", "contacts", cpos, t["score"].to_numpy(dtype=float), time=t["contact_time"].to_numpy(),
                    src=idx(t["via_person_id"].astype(str).tolist()), dst=idx(t["contact_person_id"].astype(str).tolist()),

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammainc
 
-from ..domain import CHANNELS, is_police, regulated_sectors, sectors_of
+from ..domain import CHANNELS, answers_for_area, latest_contact_times, regulated_sectors, sectors_of
 from ._context import Facts
 from .precomputed import index_pairs
 from .tipoff import TIPOFF_MIN_SCORE, is_tipoff, pre_raid_event
@@ -82,7 +82,7 @@ FEATURE_DOCS: dict[str, str] = {
     "kin_side": "strongest tie of a relative to the gang (listed role, or front man / inferred confidence)",
     "kin_employed": "strongest confidence of a gang company employing a relative who is not himself on the gang side",
     "member": "the official is a listed member (leader/core 1, member 0.9)",
-    "jurisdiction": "the official governs the gang's village (1), town (0.7), district (0.4), city (0.15); regulators of its trade and police 0.8",
+    "jurisdiction": "the official governs the gang's village (1), town (0.7), district (0.4), city (0.15); regulators of its trade, police, courts and procuratorate 0.8",
     "leads_gang": "leads (petitions, tips) naming the official together with this gang",
     "leads_other": "leads naming the official without a gang",
     "ppr": "log10 of personalised PageRank (cut at 4 steps) from the gang side at the official over his stationary share",
@@ -412,8 +412,7 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
     meet = np.where(c["kind"].to_numpy() == "meeting", 2.0, 1.0)
     c["w"] = c["cw"].to_numpy(dtype=float) * c["sw"].to_numpy(dtype=float) * meet * rcv
     c = c[c["w"].to_numpy() > 0].drop(columns=["cw", "sw", "conf_core"])
-    window, event = _windows(ctx, c["off"].to_numpy(), c["gang"].to_numpy(), c["pos"].to_numpy(),
-                             c["time"].to_numpy())
+    window, event = _windows(ctx, c["off"].to_numpy(), c["gang"].to_numpy(), c["pos"].to_numpy())
     c["window"] = window
     c["event"] = event
     return c.sort_values(["off", "gang", "pos", "me"]).reset_index(drop=True)
@@ -422,13 +421,13 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
 _BIG = np.int64(10**10)
 
 
-def _windows(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray, time: np.ndarray
-             ) -> tuple[np.ndarray, np.ndarray]:
-    """For records of (official, gang, contact row, time): 'pre' / 'post' / '' and the event row concerned.
+def _windows(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For records of (official, gang, contact row): 'pre' / 'post' / '' and the event row concerned.
 
     ``pre``: the tip-off definition tests the record before an event of the gang for this
     official (:func:`umbrella_graph.scoring.tipoff.pre_raid_event`); ``post``: otherwise,
-    within the measured follow-up period after the gang's last event before it.
+    within the measured follow-up period after the gang's last event before it (a contact
+    dated only at the latest it can be: domain.latest_contact_times).
     """
     ev = ctx.events
     window = np.full(len(gang), "", dtype=object)
@@ -442,7 +441,7 @@ def _windows(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray, tim
     ek = ev["gang"].to_numpy().astype(np.int64) * _BIG + _minutes(ev["time"].to_numpy())
     order = np.argsort(ek, kind="stable")
     ek = ek[order]
-    rk = gang.astype(np.int64) * _BIG + _minutes(time)
+    rk = gang.astype(np.int64) * _BIG + _minutes(latest_contact_times(ctx.graph.case["contacts"])[pos])
     # last event before the record: post-window?
     i = np.searchsorted(ek, rk, side="left") - 1
     has = i >= 0
@@ -607,15 +606,16 @@ def _jurisdiction(ctx: Facts, out: _Pairs) -> None:
     out.get("jurisdiction")
     if len(j):
         val = np.asarray(LEVEL_VALUE)[j["depth"].to_numpy()]
-        # regulators of the gang's trade and the police answer for it anywhere below them
-        # (the words are umbrella_graph.domain's: police, regulators by sector)
+        # regulators of the gang's trade, the police and the courts and procuratorate
+        # answer for it anywhere below them (the words are umbrella_graph.domain's:
+        # answers_for_area, regulators by sector)
         gang_sectors = _gang_sectors(ctx)
         post = (j["position"].astype(str) + " " + j["unit_name"].astype(str)).to_numpy()
-        police = is_police(post)
+        area_wide = answers_for_area(post)
         regs = regulated_sectors(post)
         trade = np.array([bool(r & gang_sectors[int(g)]) for r, g in zip(regs, j["gang"].to_numpy(), strict=True)],
                          dtype=bool)
-        val = np.where(police | trade, np.maximum(val, 0.8), val)
+        val = np.where(area_wide | trade, np.maximum(val, 0.8), val)
         out.maximum("jurisdiction", j["off"].to_numpy(), j["gang"].to_numpy(), val)
 
 

@@ -41,6 +41,8 @@ follow-up
 events dated only (:func:`umbrella_graph.domain.dated_only`)
     Any time of their day: the windows end at the day's end (a contact that day may precede
     it), the day counts as follow-up time (it may follow it), ``lead_hours`` runs to the end.
+    A contact dated only (:func:`~umbrella_graph.domain.dated_contacts`) on the day of a timed
+    event is tested against no event; before a later day's, its lead runs from its day's start.
 
 relay (``relay_surprise``)
     The contacted gang-side person calling other people on the same gang's side within
@@ -82,6 +84,7 @@ from ..domain import (
     CIRCLE_RELATIONS,
     LEAD_WINDOWS,
     RELAY_WINDOW,
+    dated_contacts,
     dated_only,
     follow_up_period,
     is_enforcement,
@@ -449,9 +452,6 @@ def scan_pvalue(expected: np.ndarray, logp: np.ndarray) -> np.ndarray:
     return out
 
 
-
-
-
 def pre_raid_records(ctx: Facts) -> pd.DataFrame:
     """The pre-raid contacts of each pair: the records of the default tip-off table.
 
@@ -498,13 +498,9 @@ def pre_raid_event(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarra
     if not len(pre) or not len(pos):
         return out
     n_pos = np.int64(max(int(pre["pos"].max()), int(np.max(pos))) + 1)
-    n_gang = np.int64(max(ctx.n_gangs, 1))
-
-    def key(o: Any, g: Any, p: Any) -> np.ndarray:
-        return (np.asarray(o, np.int64) * n_gang + np.asarray(g, np.int64)) * n_pos + np.asarray(p, np.int64)
-
-    pk = key(pre["off"], pre["gang"], pre["pos"])  # sorted and unique, as pre_raid_records sorts
-    rk = key(off, gang, pos)
+    mult = np.array([np.int64(max(ctx.n_gangs, 1)) * n_pos, n_pos, 1], dtype=np.int64)  # (off, gang, pos) keys
+    pk = np.stack([pre["off"], pre["gang"], pre["pos"]], axis=1).astype(np.int64) @ mult  # sorted, unique
+    rk = np.stack([off, gang, pos], axis=1).astype(np.int64) @ mult
     at = np.minimum(np.searchsorted(pk, rk), len(pk) - 1)
     hit = pk[at] == rk
     out[hit] = pre["event"].to_numpy()[at[hit]]
@@ -656,8 +652,7 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
     if not len(con):
         return pd.DataFrame()
     if isinstance(follow_up, str):
-        d = ctx.follow_up if event_kinds is None and kinds is None and inferred else \
-            _measured_follow_up(con, ev, graph.case["contacts"]["time"])
+        d = ctx.follow_up if default else _measured_follow_up(con, ev, graph.case["contacts"]["time"])
     else:
         d = pd.Timedelta(0) if follow_up is None else follow_up
     wins = sorted({pd.Timedelta(w) for w in windows})
@@ -691,11 +686,16 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
     nxt = np.minimum(lo, len(ev_key) - 1)
     hi = np.minimum(hi, np.searchsorted(ev_key, ev_key[nxt], side="right"))
     n_in = np.maximum(hi - lo, 0)
+    # a contact dated only, on the day of a timed event: before or after it? (domain.dated_contacts)
+    c_dated = dated_contacts(graph.case["contacts"])[con["pos"].to_numpy()]
+    same_day = c_dated & (np.searchsorted(ev_key, c_key + _DAY_NS // 10**9 - 1, side="right") > lo)
+    n_in[same_day] = 0
+    con = con.assign(contact_dated=c_dated)
     # the gang's previous event (or none): where each event's lead windows start at the latest
     prev_same = np.r_[False, ev_g[1:] == ev_g[:-1]]
     s_prev = np.where(prev_same, np.r_[s_ev[:1], s_ev[:-1]], np.iinfo(np.int64).min // 4)
     in_post = (np.searchsorted(ev_key, c_key, side="right")
-               > np.searchsorted(ev_key, c_key - d_s, side="right")) if d_s else np.zeros(len(con), bool)
+               > np.searchsorted(ev_key, c_key - d_s, side="right")) | same_day if d_s else np.zeros(len(con), bool)
 
     rep = np.repeat(np.arange(len(con)), n_in)
     off = np.arange(len(rep)) - np.repeat(np.cumsum(n_in) - n_in, n_in)

@@ -14,6 +14,7 @@ import pyarrow.compute as pc
 from ..case import column_dtype
 from ..domain import (
     ENUM_COLUMNS,
+    dated_contacts,
     dated_only,
     enum_canonical,
     enum_spellings,
@@ -269,6 +270,22 @@ def note_events_without_gang(df: pd.DataFrame, out: _Collector) -> None:
                          "for the gang each one targeted")
 
 
+def note_dated_contacts(df: pd.DataFrame, out: _Collector) -> None:
+    """Contacts of one kind in one file recorded as dates beside contacts with hours (a
+    meetings file written as 见面日期, meetings without a time in a timed export): each is
+    read as some time of its day (:func:`umbrella_graph.domain.dated_contacts`). Said in a
+    note per file and kind; a table with no hour at all gets :func:`_note_no_clock`'s."""
+    if not {"kind", "time"} <= set(df.columns) or not len(df):
+        return
+    dated = dated_contacts(df)
+    if not dated.any() or dated.sum() == df["time"].notna().sum():
+        return
+    groups = df.loc[dated, ["_file", "kind"]].astype("string").fillna("")
+    for (f, k), n in groups.value_counts(sort=False).sort_index().items():
+        out.notes.append(f"{f}: {n} {k} contact(s) with no time of day (read as midnight), beside "
+                         f"contacts with hours: {_NO_CLOCK['dated contacts']}")
+
+
 def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarray, out: _Collector) -> None:
     """A date-and-time column whose every time is midnight most likely holds dates only
     (a call record's 通话日期): hour-scale timing, a call hours before a raid, cannot be
@@ -298,6 +315,8 @@ def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarra
 _NO_CLOCK = {"events": "each event is read as any time of its day: a contact that day may come before it or after it",
              "contacts": "timing in hours cannot be judged from it; when no contact has an hour, events are compared "
                          "with them by their day",
+             "dated contacts": "each is read as some time of its day: one on the day of an event with an hour is "
+                               "not tested against it, and its lead before a later event runs from its day's start",
              "": "timing in hours, such as a call hours before a raid, cannot be judged from it"}
 
 

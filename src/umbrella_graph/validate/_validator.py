@@ -18,6 +18,7 @@ from ._columns import (
     KIND_READINGS,
     _coerce_column,
     check_case_offsets,
+    note_dated_contacts,
     note_events_without_gang,
     note_kind_readings,
 )
@@ -76,6 +77,8 @@ def _type_table(
         note_kind_readings(df.loc[~skip, ["kind", "_file"]], spec, out)
     if tname == "events":
         note_events_without_gang(df.loc[~skip], out)
+    if tname == "contacts":
+        note_dated_contacts(df.loc[~skip], out)
     if tname in _CONTENT_IDS:  # records without an id get a stable one from their content
         cols, prefix = _CONTENT_IDS[tname]
         no_id = df["id"].isna().to_numpy()

@@ -152,10 +152,10 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
     v.append(("contact_records0", f"""
         SELECT * FROM (
           SELECT c.off, s.gang, e.me, e.other, e.pos, s.conf, s.weight AS sw, s.kind AS side_kind,
-                 e.t div 60000000000 AS rmin,
+                 e.t_latest div 60000000000 AS rmin,
                  c.weight * s.weight * {meet} * {discount} AS w
-          FROM (SELECT src AS me, dst AS other, kind, t, pos FROM ct_ok
-                UNION ALL SELECT dst AS me, src AS other, kind, t, pos FROM ct_ok) e
+          FROM (SELECT src AS me, dst AS other, kind, t_latest, pos FROM ct_ok
+                UNION ALL SELECT dst AS me, src AS other, kind, t_latest, pos FROM ct_ok) e
           JOIN circle c ON e.me = c.person JOIN side s ON e.other = s.node
           LEFT JOIN side rc ON rc.node = e.me AND rc.gang = s.gang)
         WHERE w > {zero}"""))
@@ -257,7 +257,7 @@ def feature_views(c: dict[str, Any]) -> list[tuple[str, str]]:
         GROUP BY gang"""))
     v.append(("jurisdiction_pairs", f"""
         SELECT p.off, a.gang,
-               max(CASE WHEN p.police OR size(array_intersect(p.regs, coalesce(gs.sectors, array()))) > 0
+               max(CASE WHEN p.area_wide OR size(array_intersect(p.regs, coalesce(gs.sectors, array()))) > 0
                         THEN greatest(element_at(array({levels}), a.depth + 1), {_d(0.8)})
                         ELSE element_at(array({levels}), a.depth + 1) END) AS jurisdiction
         FROM posts p JOIN gang_ancestors a ON p.place = a.place LEFT JOIN gang_sectors gs ON gs.gang = a.gang

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from ... import algorithms
-from ...domain import is_police, regulated_sectors, sectors_of
+from ...domain import answers_for_area, latest_contact_times, regulated_sectors, sectors_of
 from ...graph import CaseGraph
 from .._context import Facts
 from ..facts import facts_of
@@ -109,6 +109,8 @@ def case_tables(graph: CaseGraph, *, seed: int = 0) -> dict[str, pd.DataFrame]:
     ct = ctx.ct
     t["ct"] = pd.DataFrame({"src": _i64(ct["src"]), "dst": _i64(ct["dst"]),
                             "kind": ct["kind"].astype(str).to_numpy(dtype=object), "t": _ns(ct["time"]),
+                            # the follow-up check's time (a contact dated only: the end of its day)
+                            "t_latest": _ns(latest_contact_times(graph.case["contacts"])[ct["pos"].to_numpy()]),
                             "pos": _i64(ct["pos"]), "kin": ct["kin"].to_numpy(dtype=bool)})
     te = graph.edges[(graph.edges["kind"] == "tie").to_numpy()]
     t["ties"] = pd.DataFrame({"src": _i64(te["src"]), "dst": _i64(te["dst"]),
@@ -171,10 +173,10 @@ def _gangs(ctx: Facts) -> pd.DataFrame:
 def _posts(ctx: Facts) -> pd.DataFrame:
     p = ctx.posts
     text = (p["position"].astype(str) + " " + p["unit_name"].astype(str)).to_numpy()
-    police = is_police(text) if len(p) else np.zeros(0, dtype=bool)
+    area_wide = answers_for_area(text) if len(p) else np.zeros(0, dtype=bool)
     regs = _sectors(regulated_sectors(text)) if len(p) else []
     return pd.DataFrame({"off": _i64(p["off"]), "place": _i64(p["place"]), "unit": _i64(p["unit"]),
-                         "police": np.asarray(police, dtype=bool), "regs": pd.Series(regs, dtype=object)})
+                         "area_wide": np.asarray(area_wide, dtype=bool), "regs": pd.Series(regs, dtype=object)})
 
 
 def _company_sectors(ctx: Facts) -> pd.DataFrame:
