@@ -167,7 +167,28 @@ def test_traditional_and_simplified_give_the_same_answer(words: list[str]) -> No
     assert is_enforcement(words).tolist() == is_enforcement(simp).tolist()
 
 
-# ----------------------------------------------------------------------------- one answer per concept
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3), st.sampled_from(["call", "sms"]),
+                          st.integers(0, 3)), min_size=1, max_size=12),
+       st.lists(st.booleans(), max_size=12))
+def test_repeated_contacts_are_exactly_the_copies(rows: list[tuple[int, int, str, int]], flip: list[bool]) -> None:
+    """Appending a copy of each record, either way round, repeats exactly those copies; a
+    record without a time or with a date only repeats nothing."""
+    from umbrella_graph.domain import repeated_contacts
+
+    rows = list(dict.fromkeys((min(a, b), max(a, b), k, t) for a, b, k, t in rows))  # distinct records
+    copies = [((b, a) if (flip[i] if i < len(flip) else False) else (a, b)) + (k, t)
+              for i, (a, b, k, t) in enumerate(rows)]
+    allr = rows + copies
+    pair = [min(a, b) * 10 + max(a, b) for a, b, _, _ in allr]
+    times = pd.to_datetime([f"2021-03-05 10:0{t}" for *_, t in allr])
+    rep = repeated_contacts(pair, [k for _, _, k, _ in allr], times)
+    assert rep.tolist() == [-1] * len(rows) + list(range(len(rows)))
+    assert (repeated_contacts(pair, [k for _, _, k, _ in allr], times, dated=np.ones(len(allr), bool)) == -1).all()
+    assert (repeated_contacts(pair, [k for _, _, k, _ in allr], pd.Series([pd.NaT] * len(allr))) == -1).all()
+
+
+# ----------------------------------------------------------------------------- one answer per concept# ----------------------------------------------------------------------------- one answer per concept
 def test_circle_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -> None:
     for g in (sample_graph, shifted):
         ctx = facts_of(g, "test")

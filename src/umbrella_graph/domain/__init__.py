@@ -98,6 +98,7 @@ __all__ = [
     "dated_only",
     "dated_contacts",
     "latest_contact_times",
+    "repeated_contacts",
     "no_time_of_day",
 ]
 
@@ -557,6 +558,45 @@ def latest_contact_times(contacts: pd.DataFrame) -> np.ndarray:
     """
     t = pd.Series(contacts["time"]).to_numpy(dtype="datetime64[ns]")
     return np.where(dated_contacts(contacts), t + np.timedelta64(1439, "m"), t)
+
+
+def repeated_contacts(pair: Any, kind: Any, time: Any, dated: Any = None) -> np.ndarray:
+    """Per contact record: the position of the earlier record it repeats, or -1.
+
+    Call records are often pulled for both phones: the same call is then in the caller's
+    record (A to B) and in the callee's (B to A), at the same second; an export appended
+    twice repeats every row. A record repeats an earlier one (a lower position) with the
+    same two people in either order (``pair``, an order-free key), the same ``kind`` and
+    the same time. Counted twice, one warning call would be two, and twice as unusual
+    against the official's rate. Records without a time, or with a date only
+    (``dated``, :func:`dated_contacts`: two meetings on one day are two meetings), repeat
+    nothing. The scorer counts each contact once and cites the first record.
+
+    Examples
+    --------
+    >>> t = pd.to_datetime(["2021-03-05 21:14:05", "2021-03-05 21:14:05", "2021-03-05 21:14:05",
+    ...                     "2021-03-05 21:14:06"])
+    >>> repeated_contacts([7, 7, 7, 7], ["call", "call", "sms", "call"], t).tolist()
+    [-1, 0, -1, -1]
+    """
+    p = np.asarray(pair, dtype=np.int64)
+    t = pd.Series(time).to_numpy(dtype="datetime64[ns]").view(np.int64)
+    out = np.full(len(p), -1, dtype=np.int64)
+    ok = t != np.iinfo(np.int64).min
+    if dated is not None:
+        ok &= ~np.asarray(dated, dtype=bool)
+    idx = np.flatnonzero(ok)
+    # a hash of (pair, time) first: a million records with no repeat cost one hashed pass
+    h = (p[idx].astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)) ^ (t[idx].astype(np.uint64)
+                                                                    * np.uint64(0xC2B2AE3D27D4EB4F))
+    cand = idx[pd.Index(h).duplicated(keep=False)]
+    if not len(cand):
+        return out
+    k = pd.Series(np.asarray(kind, dtype=object)[cand]).astype("string").fillna("").to_numpy(dtype=object)
+    df = pd.DataFrame({"p": p[cand], "t": t[cand], "k": k, "i": cand})
+    first = df.groupby(["p", "t", "k"], sort=False)["i"].transform("min").to_numpy()
+    out[cand] = np.where(first < cand, first, -1)
+    return out
 
 
 def no_time_of_day(times: Any) -> bool:

@@ -20,6 +20,7 @@ ids, kinds, amounts, channels, times and the tree.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -28,7 +29,15 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from ..domain import CHANNELS, channel_of, is_enforcement, official_circle, tie_relation
+from ..domain import (
+    CHANNELS,
+    channel_of,
+    dated_contacts,
+    is_enforcement,
+    official_circle,
+    repeated_contacts,
+    tie_relation,
+)
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..schema import CONTROL_ROLES
@@ -37,6 +46,8 @@ if TYPE_CHECKING:  # pragma: no cover
     from .precomputed import PrecomputedFacts
 
 __all__: list[str] = ["Facts"]
+
+logger = logging.getLogger(__name__)
 
 #: Weight of a member's listed role (leader, core, member); unknown roles count as member.
 ROLE_WEIGHT = {"leader": 1.0, "core": 0.8, "member": 0.5}
@@ -118,7 +129,7 @@ class Facts:
     kin_keys: np.ndarray  # sorted pair keys of family ties
     fam_keys: np.ndarray  # sorted pair keys of people at most two family ties apart
     tx: pd.DataFrame  # src, dst, amount, time, channel, pos, kin, wage
-    ct: pd.DataFrame  # src, dst, kind, time, pos, kin
+    ct: pd.DataFrame  # src, dst, kind, time, pos, kin (a contact recorded twice: once, ct_repeats)
     roles: pd.DataFrame  # person, company, role, share, pos
     members: pd.DataFrame  # person, gang (index), role, weight, pos
     circle: pd.DataFrame  # off (index), person (node), relation, weight, tie_pos
@@ -135,6 +146,9 @@ class Facts:
     ordinary_amounts: np.ndarray
     #: facts computed outside this process (e.g. by Neo4j), used instead of computing them
     precomputed: PrecomputedFacts | None = None
+    #: contact records left out of ``ct`` as repeats (``pos``) of an earlier one (``of``):
+    #: the same call in both phones' records (:func:`umbrella_graph.domain.repeated_contacts`)
+    ct_repeats: pd.DataFrame = field(default_factory=pd.DataFrame)
     # -- stage 2: the gang side of every gang (umbrella_graph.scoring.gangside)
     side: pd.DataFrame = field(default_factory=pd.DataFrame)
     # -- stage 3: tip-offs (umbrella_graph.scoring.tipoff.tipoff_facts)
@@ -278,7 +292,22 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
                            "kind": _lower(case["contacts"]["kind"])[pos],
                            "time": ce["time"].to_numpy(), "pos": pos})
         ct = ct[(ct["src"] != ct["dst"]).to_numpy()].reset_index(drop=True)
+        # the same contact in both phones' records (or an export appended twice) counts once,
+        # as its first record (domain.repeated_contacts; dated records repeat nothing)
+        by_row = np.argsort(ct["pos"].to_numpy(), kind="stable")
+        c_ = ct.iloc[by_row]
+        rep = repeated_contacts(pair_key(c_["src"].to_numpy(), c_["dst"].to_numpy(), n), c_["kind"].to_numpy(),
+                                c_["time"].to_numpy(), dated_contacts(case["contacts"])[c_["pos"].to_numpy()])
+        twice = np.zeros(len(ct), dtype=bool)
+        twice[by_row[rep >= 0]] = True
+        ct_repeats = pd.DataFrame({"pos": c_["pos"].to_numpy()[rep >= 0],
+                                   "of": c_["pos"].to_numpy()[rep[rep >= 0]]})
+        ct = ct[~twice].reset_index(drop=True)
+        if twice.any():
+            logger.warning("%d contact record(s) repeat an earlier record's two people, kind and time (the same "
+                           "call in both phones' records?): each contact is counted once", int(twice.sum()))
     else:
+        ct_repeats = pd.DataFrame({"pos": np.zeros(0, np.int64), "of": np.zeros(0, np.int64)})
         ct = pd.DataFrame({"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64),
                            "kind": np.zeros(0, dtype=object), "time": np.zeros(0, "datetime64[ns]"),
                            "pos": np.zeros(0, np.int64)})
@@ -426,7 +455,7 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         off_index=off_index, gang_index=gang_index, in_circle=in_circle,
         is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
         circle=circle, circle_ids=circ, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
-        t0=_ns(t0), t1=_ns(t1), ordinary_amounts=ordinary, precomputed=precomputed,
+        t0=_ns(t0), t1=_ns(t1), ordinary_amounts=ordinary, precomputed=precomputed, ct_repeats=ct_repeats,
     )
 
 

@@ -96,8 +96,26 @@ def _frame(ctx: Facts, signal: str, table: str, pos: np.ndarray, value: np.ndarr
         "src": ids[np.asarray(src, dtype=np.int64)] if src is not None and n else col(None, ""),
         "dst": ids[np.asarray(dst, dtype=np.int64)] if dst is not None and n else col(None, ""),
         "event_id": col(event_id, ""), "event_kind": col(event_kind, ""),
-        "lead_hours": np.asarray(col(lead_hours, np.nan), dtype=float), "note": col(note, ""),
+        "lead_hours": np.asarray(col(lead_hours, np.nan), dtype=float),
+        "note": _with_repeats(ctx, pos, col(note, "")) if table == "contacts" else col(note, ""),
     })
+
+
+def _with_repeats(ctx: Facts, pos: np.ndarray, note: Any) -> Any:
+    """The notes of cited contact records that the case holds twice (both phones' records:
+    ``Facts.ct_repeats``) say where the repeat is; the contact counts once."""
+    r = ctx.ct_repeats
+    hit = np.isin(pos, r["of"].to_numpy()) if len(r) and len(pos) else np.zeros(len(pos), dtype=bool)
+    if not hit.any():
+        return note
+    p = _prov(ctx, "contacts", r["pos"].to_numpy())
+    where = pd.Series([f"{f}:{w}" for f, w in zip(p["file"], p["row"], strict=True)]).groupby(
+        r["of"].to_numpy()).agg(", ".join)
+    out = np.array(note, dtype=object)
+    for i in np.flatnonzero(hit):
+        extra = f"recorded again at {where[pos[i]]}, counted once"
+        out[i] = f"{out[i]}; {extra}" if out[i] else extra
+    return out
 
 
 def _money(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
