@@ -560,13 +560,13 @@ def latest_contact_times(contacts: pd.DataFrame) -> np.ndarray:
     return np.where(dated_contacts(contacts), t + np.timedelta64(1439, "m"), t)
 
 
-def repeated_contacts(pair: Any, kind: Any, time: Any, dated: Any = None) -> np.ndarray:
+def repeated_contacts(pair: Any, kind: Any, time: Any, dated: Any = None, rank: Any = None) -> np.ndarray:
     """Per contact record: the position of the earlier record it repeats, or -1.
 
     Call records are often pulled for both phones: the same call is then in the caller's
     record (A to B) and in the callee's (B to A), at the same second; an export appended
-    twice repeats every row. A record repeats an earlier one (a lower position) with the
-    same two people in either order (``pair``, an order-free key), the same ``kind`` and
+    twice repeats every row. A record repeats an earlier one (a lower ``rank``, by default
+    a lower position; the case's row order) with the same two people in either order (``pair``, an order-free key), the same ``kind`` and
     the same time. Counted twice, one warning call would be two, and twice as unusual
     against the official's rate. Records without a time, or with a date only
     (``dated``, :func:`dated_contacts`: two meetings on one day are two meetings), repeat
@@ -592,10 +592,12 @@ def repeated_contacts(pair: Any, kind: Any, time: Any, dated: Any = None) -> np.
     cand = idx[pd.Index(h).duplicated(keep=False)]
     if not len(cand):
         return out
+    if rank is not None:  # earliest first (only the few candidates are sorted)
+        cand = cand[np.argsort(np.asarray(rank)[cand], kind="stable")]
     k = pd.Series(np.asarray(kind, dtype=object)[cand]).astype("string").fillna("").to_numpy(dtype=object)
     df = pd.DataFrame({"p": p[cand], "t": t[cand], "k": k, "i": cand})
-    first = df.groupby(["p", "t", "k"], sort=False)["i"].transform("min").to_numpy()
-    out[cand] = np.where(first < cand, first, -1)
+    first = df.groupby(["p", "t", "k"], sort=False)["i"].transform("first").to_numpy()
+    out[cand] = np.where(first != cand, first, -1)
     return out
 
 

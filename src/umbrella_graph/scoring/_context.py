@@ -294,14 +294,11 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         ct = ct[(ct["src"] != ct["dst"]).to_numpy()].reset_index(drop=True)
         # the same contact in both phones' records (or an export appended twice) counts once,
         # as its first record (domain.repeated_contacts; dated records repeat nothing)
-        by_row = np.argsort(ct["pos"].to_numpy(), kind="stable")
-        c_ = ct.iloc[by_row]
-        rep = repeated_contacts(pair_key(c_["src"].to_numpy(), c_["dst"].to_numpy(), n), c_["kind"].to_numpy(),
-                                c_["time"].to_numpy(), dated_contacts(case["contacts"])[c_["pos"].to_numpy()])
-        twice = np.zeros(len(ct), dtype=bool)
-        twice[by_row[rep >= 0]] = True
-        ct_repeats = pd.DataFrame({"pos": c_["pos"].to_numpy()[rep >= 0],
-                                   "of": c_["pos"].to_numpy()[rep[rep >= 0]]})
+        cpos = ct["pos"].to_numpy()
+        rep = repeated_contacts(pair_key(ct["src"].to_numpy(), ct["dst"].to_numpy(), n), ct["kind"].to_numpy(),
+                                ct["time"].to_numpy(), dated_contacts(case["contacts"])[cpos], rank=cpos)
+        twice = rep >= 0
+        ct_repeats = pd.DataFrame({"pos": cpos[twice], "of": cpos[rep[twice]]})
         ct = ct[~twice].reset_index(drop=True)
         if twice.any():
             logger.warning("%d contact record(s) repeat an earlier record's two people, kind and time (the same "
