@@ -134,6 +134,12 @@ def test_county_words_agree_with_their_pairs() -> None:
         [["sand_gravel"], ["waste_environment"], ["transport"], ["markets"]]
     assert [sorted(x) for x in regulated_sectors(["文化执法大队队长", "海洋与渔业局局长", "县商务局副局长"])] == \
         [["entertainment"], ["markets"], ["markets"]]
+    # a call record's direction written into the kind column; closures and coercive measures; money
+    # handed over in person, cheques and bank acceptance bills
+    assert enum_canonical("contacts", "kind", ["主叫", "被叫", "呼出", "呼入", "未接来电", "missed call"]) == ["call"] * 6
+    assert is_enforcement(["依法关停", "采取强制措施"]).all()
+    assert channel_of(["面交", "当面交付", "支票", "银行承兑汇票", "POS机刷卡"]).tolist() == \
+        ["cash", "cash", "bank", "bank", "bank"]
     # the English words of the same concepts
     assert is_enforcement(["spot check", "enforcement action", "sting", "forced closure", "patrol"]).all()
     assert not is_enforcement(["trial", "sentencing", "court ruling", "case closure", "fine"]).any()
