@@ -312,22 +312,24 @@ def channel_of(channels: Any) -> np.ndarray:
     return np.asarray(out, dtype=object)[inv] if len(inv) else np.zeros(0, dtype=object)
 
 
+def _has_word(texts: Any, words: Iterable[str], neg: Iterable[str] = ()) -> np.ndarray:
+    """Per text: it holds one of ``words`` and none of ``neg`` (substrings, normalised)."""
+    norm, inv = _values(texts)
+    w, x = tuple(normalise(v) for v in words), tuple(normalise(v) for v in neg)
+    out = np.array([any(a in n for a in w) and not any(b in n for b in x) for n in norm], dtype=bool)
+    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+
+
 def is_police(texts: Any) -> np.ndarray:
     """Per post title or unit name: a police post (answers for every gang in its area)."""
-    norm, inv = _values(texts)
-    words = tuple(normalise(w) for w in vocabulary()["police"])
-    out = np.array([any(w in n for w in words) for n in norm], dtype=bool)
-    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+    return _has_word(texts, vocabulary()["police"])
 
 
 def is_justice(texts: Any) -> np.ndarray:
     """Per post title or unit name: a post in a court, the procuratorate or the
     political-legal committee (the vocabulary's ``justice``; like the police it answers
     for every gang in its area)."""
-    norm, inv = _values(texts)
-    words = tuple(normalise(w) for w in vocabulary()["justice"]["keywords"])
-    out = np.array([any(w in n for w in words) for n in norm], dtype=bool)
-    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+    return _has_word(texts, vocabulary()["justice"]["keywords"])
 
 
 def answers_for_area(texts: Any) -> np.ndarray:
@@ -342,12 +344,8 @@ def is_governing(texts: Any) -> np.ndarray:
     """Per post title: a post that heads its place or unit (书记, 主任, 镇长...), and not
     another body that a title word also heads (``书记员``, ``纪委书记``, ``团委书记``: the
     vocabulary's ``governing.not``)."""
-    norm, inv = _values(texts)
     gov = vocabulary()["governing"]
-    words = tuple(normalise(w) for w in gov["keywords"])
-    neg = tuple(normalise(w) for w in gov["not"])
-    out = np.array([any(w in n for w in words) and not any(x in n for x in neg) for n in norm], dtype=bool)
-    return out[inv] if len(inv) else np.zeros(0, dtype=bool)
+    return _has_word(texts, gov["keywords"], gov["not"])
 
 
 def sectors_of(texts: Any) -> list[frozenset[str]]:
@@ -484,12 +482,21 @@ def dated_only(times: Any, files: Any = None) -> np.ndarray:
     >>> dated_only(t, ["a.csv", "a.csv", "b.csv", "b.csv", "b.csv"]).tolist()
     [True, True, False, False, False]
     """
-    t = pd.Series(pd.to_datetime(pd.Series(times), errors="coerce").to_numpy(dtype="datetime64[ns]"))
-    at_midnight = (t == t.dt.normalize()).to_numpy() & t.notna().to_numpy()
-    f = pd.Series(np.zeros(len(t), dtype=np.int64) if files is None else pd.Series(files).astype("string")
+    i8, day = _i8_days(times)
+    known = i8 != np.iinfo(np.int64).min  # NaT
+    at_midnight = known & (i8 % day == 0)
+    f = pd.Series(np.zeros(len(i8), dtype=np.int64) if files is None else pd.Series(files).astype("string")
                   .fillna("").to_numpy(dtype=object))
-    timed = pd.Series(~at_midnight & t.notna().to_numpy()).groupby(f.to_numpy()).transform("any").to_numpy()
+    timed = pd.Series(known & ~at_midnight).groupby(f.to_numpy()).transform("any").to_numpy()
     return np.asarray(at_midnight & ~timed, dtype=bool)
+
+
+def _i8_days(times: Any) -> tuple[np.ndarray, int]:
+    """Times as int64 in their own unit (no copy of a datetime column; NaT the int64
+    minimum) and the length of a day in that unit."""
+    v = pd.Series(times)
+    a = (v if pd.api.types.is_datetime64_dtype(v.dtype) else pd.to_datetime(v, errors="coerce")).to_numpy()
+    return a.view(np.int64), int(np.timedelta64(1, "D").astype(f"m8[{np.datetime_data(a.dtype)[0]}]").astype(np.int64))
 
 
 def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
@@ -518,10 +525,7 @@ def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
     [False, False, True, True]
     """
     n = len(contacts)
-    t = pd.Series(contacts["time"])
-    a = (t if pd.api.types.is_datetime64_dtype(t.dtype) else pd.to_datetime(t, errors="coerce")).to_numpy()
-    day = int(np.timedelta64(1, "D").astype(f"m8[{np.datetime_data(a.dtype)[0]}]").astype(np.int64))
-    i8 = a.view(np.int64)
+    i8, day = _i8_days(contacts["time"])
     known = i8 != np.iinfo(np.int64).min  # NaT
     midnight = known & (i8 % day == 0)
     if not midnight.any():  # call records with hours: nothing to group (a million rows' names unread)
@@ -544,20 +548,19 @@ def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
     return out
 
 
-def latest_contact_times(contacts: pd.DataFrame) -> np.ndarray:
+def latest_contact_times(times: Any, dated: Any) -> np.ndarray:
     """The latest each contact can be (``datetime64[ns]``): its time, or the last minute of
-    its day for a contact dated only (:func:`dated_contacts`). The follow-up check reads it:
-    a meeting recorded on the day of a raid may follow the raid.
+    its day for a contact dated only (``dated``, :func:`dated_contacts`). The follow-up
+    check reads it: a meeting recorded on the day of a raid may follow the raid.
 
     Examples
     --------
-    >>> c = pd.DataFrame({"kind": ["call", "meeting"], "_file": "c.csv",
-    ...                   "time": pd.to_datetime(["2021-03-05 21:14", "2021-03-05"], format="ISO8601")})
-    >>> [str(t) for t in latest_contact_times(c)]
+    >>> t = pd.to_datetime(["2021-03-05 21:14", "2021-03-05"], format="ISO8601")
+    >>> [str(x) for x in latest_contact_times(t, [False, True])]
     ['2021-03-05T21:14:00.000000000', '2021-03-05T23:59:00.000000000']
     """
-    t = pd.Series(contacts["time"]).to_numpy(dtype="datetime64[ns]")
-    return np.where(dated_contacts(contacts), t + np.timedelta64(1439, "m"), t)
+    t = pd.Series(times).to_numpy(dtype="datetime64[ns]")
+    return np.where(np.asarray(dated, dtype=bool), t + np.timedelta64(1439, "m"), t)
 
 
 def repeated_contacts(pair: Any, kind: Any, time: Any, dated: Any = None, rank: Any = None) -> np.ndarray:
@@ -566,8 +569,8 @@ def repeated_contacts(pair: Any, kind: Any, time: Any, dated: Any = None, rank: 
     Call records are often pulled for both phones: the same call is then in the caller's
     record (A to B) and in the callee's (B to A), at the same second; an export appended
     twice repeats every row. A record repeats an earlier one (a lower ``rank``, by default
-    a lower position; the case's row order) with the same two people in either order (``pair``, an order-free key), the same ``kind`` and
-    the same time. Counted twice, one warning call would be two, and twice as unusual
+    a lower position; the case's row order) with the same two people in either order
+    (``pair``, an order-free key), the same ``kind`` and the same time. Counted twice, one warning call would be two, and twice as unusual
     against the official's rate. Records without a time, or with a date only
     (``dated``, :func:`dated_contacts`: two meetings on one day are two meetings), repeat
     nothing. The scorer counts each contact once and cites the first record.
@@ -613,10 +616,7 @@ def no_time_of_day(times: Any) -> bool:
     >>> no_time_of_day(pd.to_datetime(["2021-03-05", "2021-03-06 14:30"], format="ISO8601"))
     False
     """
-    v = pd.Series(times)
-    a = (v if pd.api.types.is_datetime64_dtype(v.dtype) else pd.to_datetime(v)).to_numpy()  # its own unit: no copy
-    day = int(np.timedelta64(1, "D").astype(f"m8[{np.datetime_data(a.dtype)[0]}]").astype(np.int64))
-    i8 = a.view(np.int64)
+    i8, day = _i8_days(times)
     for part in (i8[:4096], i8):  # an hour usually shows in the first rows: a million rows unread
         t = part[part != np.iinfo(np.int64).min]  # NaT
         if (t % day).any():

@@ -129,7 +129,9 @@ class Facts:
     kin_keys: np.ndarray  # sorted pair keys of family ties
     fam_keys: np.ndarray  # sorted pair keys of people at most two family ties apart
     tx: pd.DataFrame  # src, dst, amount, time, channel, pos, kin, wage
-    ct: pd.DataFrame  # src, dst, kind, time, pos, kin (a contact recorded twice: once, ct_repeats)
+    #: src, dst, kind, time, pos, dated (domain.dated_contacts), kin; a contact recorded
+    #: twice is here once (ct_repeats)
+    ct: pd.DataFrame
     roles: pd.DataFrame  # person, company, role, share, pos
     members: pd.DataFrame  # person, gang (index), role, weight, pos
     circle: pd.DataFrame  # off (index), person (node), relation, weight, tie_pos
@@ -290,13 +292,14 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         pos = ce["pos"].to_numpy()
         ct = pd.DataFrame({"src": ce["src"].to_numpy(), "dst": ce["dst"].to_numpy(),
                            "kind": _lower(case["contacts"]["kind"])[pos],
-                           "time": ce["time"].to_numpy(), "pos": pos})
+                           "time": ce["time"].to_numpy(), "pos": pos,
+                           "dated": dated_contacts(case["contacts"])[pos]})  # the one reading, for every signal
         ct = ct[(ct["src"] != ct["dst"]).to_numpy()].reset_index(drop=True)
         # the same contact in both phones' records (or an export appended twice) counts once,
         # as its first record (domain.repeated_contacts; dated records repeat nothing)
         cpos = ct["pos"].to_numpy()
         rep = repeated_contacts(pair_key(ct["src"].to_numpy(), ct["dst"].to_numpy(), n), ct["kind"].to_numpy(),
-                                ct["time"].to_numpy(), dated_contacts(case["contacts"])[cpos], rank=cpos)
+                                ct["time"].to_numpy(), ct["dated"].to_numpy(), rank=cpos)
         twice = rep >= 0
         ct_repeats = pd.DataFrame({"pos": cpos[twice], "of": cpos[rep[twice]]})
         ct = ct[~twice].reset_index(drop=True)
@@ -307,7 +310,7 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         ct_repeats = pd.DataFrame({"pos": np.zeros(0, np.int64), "of": np.zeros(0, np.int64)})
         ct = pd.DataFrame({"src": np.zeros(0, np.int64), "dst": np.zeros(0, np.int64),
                            "kind": np.zeros(0, dtype=object), "time": np.zeros(0, "datetime64[ns]"),
-                           "pos": np.zeros(0, np.int64)})
+                           "pos": np.zeros(0, np.int64), "dated": np.zeros(0, dtype=bool)})
     ct["kin"] = _kin_of(fam_keys, ct["src"].to_numpy(), ct["dst"].to_numpy(), n)
 
     # -- company roles

@@ -399,7 +399,7 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
     frames = []
     for a, b in (("src", "dst"), ("dst", "src")):
         x = ct[ctx.in_circle[ct[a].to_numpy()] & in_side[ct[b].to_numpy()]]
-        frames.append(x[[a, b, "kind", "time", "pos"]].rename(columns={a: "me", b: "other"}))
+        frames.append(x[[a, b, "kind", "time", "pos", "dated"]].rename(columns={a: "me", b: "other"}))
     c = pd.concat(frames, ignore_index=True)
     c = c.merge(circle[["off", "person", "relation", "weight"]].rename(columns={"person": "me", "weight": "cw"}),
                 on="me")
@@ -411,8 +411,10 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
     rcv = _member_discount(c["relation"].to_numpy(), c["conf_core"].to_numpy())
     meet = np.where(c["kind"].to_numpy() == "meeting", 2.0, 1.0)
     c["w"] = c["cw"].to_numpy(dtype=float) * c["sw"].to_numpy(dtype=float) * meet * rcv
-    c = c[c["w"].to_numpy() > 0].drop(columns=["cw", "sw", "conf_core"])
-    window, event = _windows(ctx, c["off"].to_numpy(), c["gang"].to_numpy(), c["pos"].to_numpy())
+    c = c[c["w"].to_numpy() > 0]
+    window, event = _windows(ctx, c["off"].to_numpy(), c["gang"].to_numpy(), c["pos"].to_numpy(),
+                             latest_contact_times(c["time"], c["dated"]))
+    c = c.drop(columns=["cw", "sw", "conf_core", "dated"])
     c["window"] = window
     c["event"] = event
     return c.sort_values(["off", "gang", "pos", "me"]).reset_index(drop=True)
@@ -421,8 +423,9 @@ def contact_records(ctx: Facts) -> pd.DataFrame:
 _BIG = np.int64(10**10)
 
 
-def _windows(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For records of (official, gang, contact row): 'pre' / 'post' / '' and the event row concerned.
+def _windows(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray, latest: np.ndarray
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """For records of (official, gang, contact row, latest time): 'pre' / 'post' / '' and the event row.
 
     ``pre``: the tip-off definition tests the record before an event of the gang for this
     official (:func:`umbrella_graph.scoring.tipoff.pre_raid_event`); ``post``: otherwise,
@@ -441,7 +444,7 @@ def _windows(ctx: Facts, off: np.ndarray, gang: np.ndarray, pos: np.ndarray) -> 
     ek = ev["gang"].to_numpy().astype(np.int64) * _BIG + _minutes(ev["time"].to_numpy())
     order = np.argsort(ek, kind="stable")
     ek = ek[order]
-    rk = gang.astype(np.int64) * _BIG + _minutes(latest_contact_times(ctx.graph.case["contacts"])[pos])
+    rk = gang.astype(np.int64) * _BIG + _minutes(latest)
     # last event before the record: post-window?
     i = np.searchsorted(ek, rk, side="left") - 1
     has = i >= 0

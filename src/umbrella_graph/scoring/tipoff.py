@@ -84,7 +84,6 @@ from ..domain import (
     CIRCLE_RELATIONS,
     LEAD_WINDOWS,
     RELAY_WINDOW,
-    dated_contacts,
     dated_only,
     follow_up_period,
     is_enforcement,
@@ -256,6 +255,7 @@ def _contact_pairs(ctx: Facts, kinds: tuple[str, ...], proxies: pd.DataFrame,
             "contact_kind": c["kind"].astype("string").iloc[pos].to_numpy() if len(pos) else np.zeros(0, dtype=object),
             "file": c["_file"].astype("string").iloc[pos].to_numpy() if len(pos) else np.zeros(0, dtype=object),
             "row": c["_row"].to_numpy(dtype=np.int64)[pos],
+            "contact_dated": ct["dated"].to_numpy(dtype=bool)[mask],
             "kin": ct["kin"].to_numpy(dtype=bool)[mask],
             "x": ids[a_[mask]].astype(str), "y": ids[b_[mask]].astype(str)}))
     both = pd.concat(parts, ignore_index=True)
@@ -687,10 +687,9 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
     hi = np.minimum(hi, np.searchsorted(ev_key, ev_key[nxt], side="right"))
     n_in = np.maximum(hi - lo, 0)
     # a contact dated only, on the day of a timed event: before or after it? (domain.dated_contacts)
-    c_dated = dated_contacts(graph.case["contacts"])[con["pos"].to_numpy()]
-    same_day = c_dated & (np.searchsorted(ev_key, c_key + _DAY_NS // 10**9 - 1, side="right") > lo)
+    same_day = con["contact_dated"].to_numpy(dtype=bool) & (
+        np.searchsorted(ev_key, c_key + _DAY_NS // 10**9 - 1, side="right") > lo)
     n_in[same_day] = 0
-    con = con.assign(contact_dated=c_dated)
     # the gang's previous event (or none): where each event's lead windows start at the latest
     prev_same = np.r_[False, ev_g[1:] == ev_g[:-1]]
     s_prev = np.where(prev_same, np.r_[s_ev[:1], s_ev[:-1]], np.iinfo(np.int64).min // 4)

@@ -110,7 +110,7 @@ def case_tables(graph: CaseGraph, *, seed: int = 0) -> dict[str, pd.DataFrame]:
     t["ct"] = pd.DataFrame({"src": _i64(ct["src"]), "dst": _i64(ct["dst"]),
                             "kind": ct["kind"].astype(str).to_numpy(dtype=object), "t": _ns(ct["time"]),
                             # the follow-up check's time (a contact dated only: the end of its day)
-                            "t_latest": _ns(latest_contact_times(graph.case["contacts"])[ct["pos"].to_numpy()]),
+                            "t_latest": _ns(latest_contact_times(ct["time"], ct["dated"])),
                             "pos": _i64(ct["pos"]), "kin": ct["kin"].to_numpy(dtype=bool)})
     te = graph.edges[(graph.edges["kind"] == "tie").to_numpy()]
     t["ties"] = pd.DataFrame({"src": _i64(te["src"]), "dst": _i64(te["dst"]),
