@@ -29,11 +29,11 @@ from umbrella_graph.domain import (
     sectors_of,
     tie_relation,
 )
-from umbrella_graph.investigate import find_tipoffs
+from umbrella_graph.investigate import find_tipoffs, gang_activity
 from umbrella_graph.investigate._common import gang_companies as inv_gang_companies
 from umbrella_graph.investigate._common import gang_side as inv_gang_side
 from umbrella_graph.scoring import gang_companies, score_umbrellas
-from umbrella_graph.scoring.facts import facts_of, gang_side_ids
+from umbrella_graph.scoring.facts import event_gang_ids, facts_of, gang_side_ids
 
 # the sample's words, as another county writes them (traditional, abbreviated, renamed)
 TIE_ZH = {"child": "子女", "spouse": "配偶", "sibling": "兄弟姐妹", "parent": "父母", "kin": "親屬",
@@ -194,7 +194,7 @@ def test_repeated_contacts_are_exactly_the_copies(rows: list[tuple[int, int, str
     assert (repeated_contacts(pair, [k for _, _, k, _ in allr], pd.Series([pd.NaT] * len(allr))) == -1).all()
 
 
-# ----------------------------------------------------------------------------- one answer per concept# ----------------------------------------------------------------------------- one answer per concept
+# ----------------------------------------------------------------------------- one answer per concept
 def test_circle_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -> None:
     for g in (sample_graph, shifted):
         ctx = facts_of(g, "test")
@@ -254,10 +254,51 @@ def test_enforcement_is_one_definition(sample_graph: CaseGraph, shifted: CaseGra
         ctx = facts_of(g, "test")
         ev = g.case["events"]
         scorer = set(ev["id"].astype(str).to_numpy()[ctx.events["pos"].to_numpy()])
-        domain = set(ev["id"].astype(str)[is_enforcement(ev["kind"]) & ev["gang_id"].notna().to_numpy()])
+        on_gang = event_gang_ids(g)["gang_id"].notna().to_numpy()
+        domain = set(ev["id"].astype(str)[is_enforcement(ev["kind"]) & on_gang])
         tip = set(find_tipoffs(g, min_score=0)["event_id"].astype(str))
         assert scorer == domain and tip <= domain
     assert set(facts_of(sample_graph, "t").events["pos"]) == set(facts_of(shifted, "t").events["pos"])
+
+
+def test_the_gang_of_an_event_is_one_definition(sample_graph: CaseGraph) -> None:
+    """Which events were on a gang: the one its gang_id names, or, for an event naming
+    none (a police log naming whom it raided), the gang whose side holds its target. The
+    scorer, find_tipoffs, the report and the investigations read the one answer
+    (scoring.facts.event_gang_ids); on the sample written without gang ids, every event
+    with a target is read as on the gang the police named, and the tip-offs are the same."""
+    from umbrella_graph.reporting import _context as rep
+
+    case = sample_graph.case
+    blank = build_graph(case.with_tables(events=case["events"].assign(gang_id=None)))
+    named, read = event_gang_ids(sample_graph), event_gang_ids(blank)
+    assert named["gang_from"].fillna("").tolist() == ["gang_id"] * 10 + [""]
+    assert read["gang_from"].fillna("").tolist() == [""] + ["target"] * 9 + [""]  # E01 names no target
+    got = read.dropna()
+    assert got["gang_id"].tolist() == named.set_index("event_id").loc[got["event_id"], "gang_id"].tolist()
+    for g, eg in ((sample_graph, named), (blank, read)):
+        ev = g.case["events"]
+        ctx = facts_of(g, "test")
+        scorer = set(zip(ev["id"].to_numpy()[ctx.events["pos"].to_numpy()],
+                         ctx.gang_ids[ctx.events["gang"].to_numpy()], strict=True))
+        on = eg["gang_id"].notna().to_numpy() & is_enforcement(ev["kind"])
+        domain = set(zip(eg["event_id"][on], eg["gang_id"][on], strict=True))
+        assert scorer == domain
+        tips = find_tipoffs(g, min_score=0)
+        assert set(zip(tips["event_id"], tips["gang_id"], strict=True)) <= domain
+        pd.testing.assert_frame_equal(rep._event_gangs(g), eg)
+        for gid in g.gangs:
+            assert gang_activity(g, gid)["n_events"] == int((eg["gang_id"] == gid).sum())
+    a, b = find_tipoffs(sample_graph), find_tipoffs(blank)
+    cols = ["event_id", "official_id", "gang_id", "score", "file", "row"]
+    assert len(a) and set(a["event_gang_from"]) == {"gang_id"} and set(b["event_gang_from"]) == {"target"}
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    # the explanation says how the event's gang was read
+    from umbrella_graph.scoring import explain
+
+    said = explain(blank, "P0241", "G03").signal_records("tipoff")["note"]
+    assert len(said) and said.str.contains("; the event names no gang: its target is on the gang's side;").all()
+    assert not explain(sample_graph, "P0241", "G03").signal_records("tipoff")["note"].str.contains("no gang").any()
 
 
 def test_pre_raid_is_one_definition(sample_graph: CaseGraph, shifted: CaseGraph) -> None:

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from umbrella_graph import build_graph
 from umbrella_graph.errors import ParameterError
 from umbrella_graph.scoring import FEATURES, pair_features, score_umbrellas
 from umbrella_graph.scoring.engines import ENGINES, check_engine
@@ -103,6 +104,24 @@ def test_sample_features_and_scores_equal_memory(spark, sample_graph):
     num = [c for c in mem_s.columns if c.startswith(("score", "sig_", "contrib_"))]
     assert _max_diff(got_s, mem_s, num) <= TOL
     assert got_s["top_signals"].tolist() == mem_s["top_signals"].tolist()
+
+
+def test_events_read_through_their_target_agree(spark, sample_graph):
+    """The sample written as a police log naming whom each event raided, not the gang: both
+    engines read the event's gang from the facts (Facts.events), so the tip-off and
+    contact features agree, and the planted tip-offs still count."""
+    from umbrella_graph.scoring.engines.spark import spark_pair_features
+
+    case = sample_graph.case
+    blank = build_graph(case.with_tables(events=case["events"].assign(gang_id=None)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        mem_f = pair_features(blank)
+        got_f = spark_pair_features(blank, spark=spark)
+    assert got_f[["official_id", "gang_id"]].equals(mem_f[["official_id", "gang_id"]])
+    assert _max_diff(got_f, mem_f, list(FEATURES)) <= TOL
+    cop = mem_f[(mem_f["official_id"] == "P0241") & (mem_f["gang_id"] == "G03")]
+    assert int(cop["tipoff_raids"].iat[0]) == 3
 
 
 def test_cli_score_has_engine_option():

@@ -16,6 +16,8 @@ from umbrella_graph import CaseGraph, ParameterError, build_graph, case_from_fra
 from umbrella_graph.cli import main
 from umbrella_graph.investigate import find_tipoffs, tipoffs_summary
 from umbrella_graph.investigate.tipoffs import TIPOFF_COLUMNS, TIPOFF_SUMMARY_COLUMNS
+from umbrella_graph.scoring import clear_cache
+from umbrella_graph.scoring.facts import event_gang_ids
 from umbrella_graph.synth import generate_city
 
 # from data/samples/qinghe/README.md: the police officer who calls the G03 leader before
@@ -118,7 +120,8 @@ def test_synthetic_cities_precision_recall(difficulty: str) -> None:
 
 # ----------------------------------------------------------------------------- hand-made cases
 def _case(contacts: list[tuple[str, str, str, str]], *, events: list[tuple[str, str]] | None = None,
-          ties: list[tuple[str, str, str]] | None = None, extra_people: list[str] | None = None) -> CaseGraph:
+          ties: list[tuple[str, str, str]] | None = None, extra_people: list[str] | None = None,
+          event_frame: pd.DataFrame | None = None) -> CaseGraph:
     people = ["off", "wife", "cop", "boss", "m1", "m2", "bro", *(extra_people or [])]
     frames = {
         "people": pd.DataFrame({"id": people, "name": list("甲乙丙丁戊己庚辛壬癸")[:len(people)]}),
@@ -126,9 +129,9 @@ def _case(contacts: list[tuple[str, str, str, str]], *, events: list[tuple[str, 
         "gangs": pd.DataFrame({"id": ["G1"], "name": ["某团伙"]}),
         "members": pd.DataFrame({"person_id": ["boss", "m1", "m2", "bro"], "gang_id": ["G1"] * 4,
                                  "role": ["leader", "member", "member", "member"]}),
-        "events": pd.DataFrame({"id": [e for e, _ in events or [("E1", "2020-06-01 06:00")]],
-                                "kind": "raid", "gang_id": "G1",
-                                "time": [t for _, t in events or [("E1", "2020-06-01 06:00")]]}),
+        "events": event_frame if event_frame is not None else pd.DataFrame(
+            {"id": [e for e, _ in events or [("E1", "2020-06-01 06:00")]], "kind": "raid", "gang_id": "G1",
+             "time": [t for _, t in events or [("E1", "2020-06-01 06:00")]]}),
         "contacts": pd.DataFrame(contacts, columns=["src", "dst", "kind", "time"]),
         "ties": pd.DataFrame(ties or [("off", "wife", "spouse")], columns=["src", "dst", "kind"]),
     }
@@ -230,6 +233,43 @@ def test_graph_must_be_a_case_graph() -> None:
 
 #: The gang's own calls over four years around the raids: the period the records cover.
 _YEARS = [("boss", "m2", "call", f"{y}-0{m}-20 12:00") for y in (2018, 2019, 2021, 2022) for m in (2, 9)]
+
+
+def test_an_event_naming_no_gang_is_on_the_gang_of_its_target(caplog: pytest.LogCaptureFixture) -> None:
+    """A police log that names whom it raided, not the gang: the raid on the leader is on
+    his gang, and the wife's call before it is the tip-off it is when the log names the
+    gang (before, no event was tested and nothing was listed). A target listed in two
+    gangs puts the event on neither, said in a warning without ids; a gang the log names
+    is kept, whoever the target; an official targeted is on no gang's side."""
+    calls = [("wife", "boss", "call", "2020-05-31 22:00"), *_ALARM, *_LIFE]
+    named = find_tipoffs(_case(calls))
+    raid = pd.DataFrame({"id": ["E1"], "kind": ["raid"], "time": ["2020-06-01 06:00"], "gang_id": [None],
+                         "target_id": ["boss"]})
+    read = find_tipoffs(_case(calls, event_frame=raid))
+    assert len(named) == 1 and named["event_gang_from"].tolist() == ["gang_id"]
+    assert read["event_gang_from"].tolist() == ["target"]
+    pd.testing.assert_frame_equal(named.drop(columns="event_gang_from"), read.drop(columns="event_gang_from"))
+    assert tipoffs_summary(read)["event_gang_from"].tolist() == ["target"]
+
+    frames = {
+        "people": pd.DataFrame({"id": ["off", "boss", "m1", "x", "y"], "name": list("甲乙丙丁戊")}),
+        "officials": pd.DataFrame({"person_id": ["off"], "position": ["民警"]}),
+        "gangs": pd.DataFrame({"id": ["G1", "G2"], "name": ["甲帮", "乙帮"]}),
+        "members": pd.DataFrame({"person_id": ["boss", "m1", "x", "x", "y"], "gang_id": ["G1", "G1", "G1", "G2", "G2"],
+                                 "role": ["leader", "member", "member", "member", "leader"]}),
+        "events": pd.DataFrame({"id": ["E1", "E2", "E3", "E4"], "kind": ["raid"] * 4,
+                                "time": ["2020-06-01 06:00"] * 4, "gang_id": [None, "G2", None, None],
+                                "target_id": ["x", "boss", "off", "m1"]}),
+    }
+    g = build_graph(case_from_frames(frames))
+    clear_cache()  # the warning is said when the facts are computed
+    with caplog.at_level("WARNING", logger="umbrella_graph"):
+        eg = event_gang_ids(g)
+    assert eg["gang_id"].tolist() == [pd.NA, "G2", pd.NA, "G1"]
+    assert eg["gang_from"].tolist() == [pd.NA, "gang_id", pd.NA, "target"]
+    said = [r.getMessage() for r in caplog.records if "several gangs" in r.getMessage()]
+    assert said == ["1 event(s) name no gang and target someone on several gangs' sides at the same confidence: "
+                    "they are read as on no gang"]
 
 
 def test_lone_pre_raid_call_without_relay_is_listed() -> None:

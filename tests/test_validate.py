@@ -657,13 +657,17 @@ def test_contacts_of_dates_beside_timed_ones_are_noted_per_file_and_kind():
 
 
 def test_enforcement_events_without_a_gang_are_noted():
-    """A police log that names the person raided and not the gang: the tip-off test reads
-    events on a gang only, so the load report says how many were left untested."""
-    ev = pd.DataFrame({"id": ["E1", "E2", "E3"], "kind": ["抓捕", "宣判", "raid"], "time": ["2020-01-01 05:00"] * 3,
-                       "gang_id": [None, None, "G1"], "target_id": ["p1", None, None]})
+    """A police log that names the person raided and not the gang: the load report says
+    how many are read through their target, and how many name no target and are left
+    untested."""
+    ev = pd.DataFrame({"id": ["E1", "E2", "E3", "E4"], "kind": ["抓捕", "宣判", "raid", "突击检查"],
+                       "time": ["2020-01-01 05:00"] * 4, "gang_id": [None, None, "G1", None],
+                       "target_id": ["p1", None, None, None]})
     notes = case_from_frames(people=PEOPLE, gangs=pd.DataFrame({"id": ["G1"], "name": ["g"]}), events=ev).report.notes
-    assert ("<DataFrame events>: 1 enforcement event(s) of events name no gang (the first on row 2): the tip-off "
-            "test reads events on a gang only; fill gang_id for the gang each one targeted") in notes
+    assert ("<DataFrame events>: 2 enforcement event(s) of events name no gang (the first on row 2): each is read as "
+            "on the gang whose side holds its target (a listed member, or a company or person the scorer places "
+            "there); 1 name no target either and are not "
+            "tested for tip-offs; fill gang_id for the gang each one targeted") in notes
     ev["gang_id"] = "G1"
     notes = case_from_frames(people=PEOPLE, gangs=pd.DataFrame({"id": ["G1"], "name": ["g"]}), events=ev).report.notes
     assert not any("name no gang" in n for n in notes)

@@ -37,6 +37,7 @@ from ..domain import is_governing, is_justice, is_police, regulated_sectors, sec
 from ..errors import ParameterError
 from ..graph import CaseGraph
 from ..scoring import explain, score_umbrellas
+from ..scoring.facts import event_gang_ids
 from ._common import (
     CONTROL_ROLES,
     check_gang,
@@ -199,7 +200,7 @@ def gang_activity(graph: CaseGraph, gang_id: str, *, inferred: bool = True) -> d
     internal = tx[(tx["src"].isin(inside) & tx["dst"].isin(inside)).fillna(False).to_numpy()]
     dates.extend(pd.to_datetime(internal["date"].dropna()).tolist())
     ev = case["events"]
-    evg = ev[(ev["gang_id"] == gang_id).fillna(False).to_numpy()]
+    evg = ev[(event_gang_ids(graph)["gang_id"] == gang_id).fillna(False).to_numpy()]
     dates.extend(pd.to_datetime(evg["time"].dropna()).tolist())
     return {
         "start": min(dates) if dates else None,
@@ -350,7 +351,8 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
     gang_cos = set(act["companies"])
     con_g = contracts[contracts["company_id"].isin(gang_cos).fillna(False).to_numpy()]
     ev = case["events"]
-    ev = ev[ev["time"].notna().to_numpy()]
+    ev_gang = event_gang_ids(graph)["gang_id"][ev["time"].notna().to_numpy()].reset_index(drop=True)
+    ev = ev[ev["time"].notna().to_numpy()].reset_index(drop=True)
 
     rows: list[dict[str, Any]] = []
     posts = case["officials"]
@@ -405,7 +407,7 @@ def _supervision_rows(graph: CaseGraph, g: str, act: dict[str, Any]) -> list[dic
         # neglect 2: enforcement in the jurisdiction (or on the gang) during post x activity
         below = desc.get(jur, {jur})
         e = ev[(ev["jurisdiction_id"].isin(below).fillna(False)
-                | (ev["gang_id"] == g).fillna(False)).to_numpy()]
+                | (ev_gang == g).fillna(False)).to_numpy()]
         if o_start is not None:
             e = e[(e["time"] >= o_start).to_numpy()]
         if o_end is not None:

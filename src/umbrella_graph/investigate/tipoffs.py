@@ -54,7 +54,8 @@ logger = logging.getLogger(__name__)
 
 #: The columns of :func:`find_tipoffs`, in order.
 TIPOFF_COLUMNS: tuple[str, ...] = (
-    "event_id", "event_kind", "event_time", "event_dated", "gang_id", "official_id", "via", "via_person_id",
+    "event_id", "event_kind", "event_time", "event_dated", "gang_id", "event_gang_from", "official_id", "via",
+    "via_person_id",
     "contact_person_id", "contact_side", "family_contact", "contact_kind", "contact_time", "contact_dated",
     "lead_hours", "file", "row", "n_relay", "relay_expected", "n_window", "window_hours", "n_baseline",
     "n_follow_up", "follow_up_hours", "baseline_hours", "expected", "p_value", "surprise", "relay_surprise",
@@ -63,14 +64,15 @@ TIPOFF_COLUMNS: tuple[str, ...] = (
 
 #: The columns of :func:`tipoffs_summary`, in order.
 TIPOFF_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "event_id", "event_kind", "event_time", "event_dated", "gang_id", "official_id", "via", "n_records",
+    "event_id", "event_kind", "event_time", "event_dated", "gang_id", "event_gang_from", "official_id", "via",
+    "n_records",
     "n_window", "n_baseline", "n_follow_up", "expected", "surprise", "n_relay", "relay_surprise", "score",
     "pattern_score", "max_lead_hours", "min_lead_hours", "contacts", "evidence",
 )
 
 _DTYPES: dict[str, str] = {
     "event_id": "string", "event_kind": "string", "event_time": "datetime64[ns]", "event_dated": "bool",
-    "gang_id": "string", "official_id": "string", "via": "string", "via_person_id": "string",
+    "gang_id": "string", "event_gang_from": "string", "official_id": "string", "via": "string", "via_person_id": "string",
     "contact_person_id": "string", "contact_side": "string", "family_contact": "bool",
     "contact_kind": "string", "contact_time": "datetime64[ns]", "contact_dated": "bool", "lead_hours": "float64",
     "file": "string", "row": "int64", "n_window": "int64", "n_baseline": "int64", "n_follow_up": "int64",
@@ -130,7 +132,8 @@ def find_tipoffs(
         Keep (event, official) pairs whose score is at least this, or at least 2 inside
         a pattern (``pattern_score``) at least this. 0 keeps every pre-event contact.
     event_kinds : sequence of str, optional
-        Only events of these kinds (default: every enforcement event that names a gang).
+        Only events of these kinds (default: every enforcement event on a gang: naming
+        it, or naming no gang and targeting its side, ``event_gang_from``).
     inferred : bool, default True
         Also count people the scorer infers to be on the gang's side.
 
@@ -143,7 +146,9 @@ def find_tipoffs(
         :func:`umbrella_graph.domain.dated_only`, or no contact has an hour,
         :func:`umbrella_graph.domain.no_time_of_day`; its day may hold the contact before
         or after it, and the test counts that day as follow-up time as well), ``gang_id``,
-        ``official_id``, ``via`` (``self``, ``spouse``, ``kin`` or ``extended``),
+        ``event_gang_from`` (``gang_id``: the event names the gang; ``target``: it names
+        none, and its target is on the gang's side,
+        :func:`umbrella_graph.scoring.facts.event_gang_ids`), ``official_id``, ``via`` (``self``, ``spouse``, ``kin`` or ``extended``),
         ``via_person_id`` (who made the contact), ``contact_person_id`` (the gang-side
         person), ``contact_side`` (``leader``/``core``/``member``/``inferred``),
         ``family_contact`` (the gang-side person is himself the official's kin),
@@ -277,7 +282,7 @@ def tipoffs_summary(tipoffs: pd.DataFrame, *, limit: int = 5) -> pd.DataFrame:
     g = df.groupby(keys, sort=False)
     out = g.agg(
         _o=("_o", "min"), event_kind=("event_kind", "first"), event_time=("event_time", "first"),
-        event_dated=("event_dated", "first"),
+        event_dated=("event_dated", "first"), event_gang_from=("event_gang_from", "first"),
         gang_id=("gang_id", "first"), via=("via", lambda s: ";".join(dict.fromkeys(s.astype(str)))),
         n_records=("row", "size"), n_window=("n_window", "first"), n_baseline=("n_baseline", "first"),
         n_follow_up=("n_follow_up", "first"),

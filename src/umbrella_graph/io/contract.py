@@ -86,8 +86,9 @@ COLUMN_DOCS: dict[str, str] = {
     "events.id": "the event's id",
     "events.kind": "raid, arrest, inspection, trial, ...",
     "events.time": "when it happened",
-    "events.gang_id": "the gang it targeted (tip-offs are tested before events on a gang only; the load report counts those without)",
-    "events.target_id": "the person or company it targeted",
+    "events.gang_id": "the gang it targeted (empty: the gang whose side holds the target, `scoring.facts.event_gang_ids`; "
+                      "tip-offs are tested before events on a gang only; the load report counts those without)",
+    "events.target_id": "the person or company it targeted (names the gang of an event without `gang_id`)",
     "events.jurisdiction_id": "where",
     "leads.id": "the lead's id",
     "leads.date": "when it was received",

@@ -59,6 +59,14 @@ def _gang_side(graph: CaseGraph, gang_id: str) -> list[str]:
     return gang_side_ids(graph, [gang_id])["person_id"].astype(str).tolist()
 
 
+def _event_gangs(graph: CaseGraph) -> pd.DataFrame:
+    """The gang each event targeted: the scorer's one definition (named, or through the
+    event's target, :func:`umbrella_graph.scoring.facts.event_gang_ids`)."""
+    from ..scoring.facts import event_gang_ids
+
+    return event_gang_ids(graph)
+
+
 def _gang_companies(graph: CaseGraph, gang_id: str) -> list[str]:
     """A gang's companies: the scorer's one definition (confidence >= 0.5)."""
     from ..scoring import gang_companies
@@ -191,7 +199,8 @@ class _Context:
         lead = members[(members["role"].astype("string") == "leader").fillna(False).to_numpy()]
         for pid, gid in zip(lead["person_id"].astype(str), lead["gang_id"].astype(str), strict=True):
             leaders.setdefault(gid, []).append(pid)
-        n_events = events["gang_id"].astype(str).value_counts() if len(events) else pd.Series(dtype=int)
+        n_events = (_event_gangs(self.graph)["gang_id"].dropna().astype(str).value_counts() if len(events)
+                    else pd.Series(dtype=int))
         best = (scores.sort_values(["score", "official_id"], ascending=[False, True], kind="stable")
                 .drop_duplicates("gang_id").set_index("gang_id"))
         rows = []
@@ -253,9 +262,15 @@ class _Context:
                 notes.append(f"{nd} post(s) have no start date: tenure overlap with gang activity is partly unknown.")
         ev = self.case["events"]
         if len(ev):
-            ng = int(ev["gang_id"].isna().sum())
+            eg = _event_gangs(g)
+            ng = int(eg["gang_id"].isna().sum())
             if ng:
-                notes.append(f"{ng} event(s) name no gang: they cannot be used for tip-off timing.")
+                notes.append(f"{ng} event(s) name no gang, nor a target on a gang's side: they cannot be used "
+                             "for tip-off timing.")
+            nt = int((eg["gang_from"] == "target").sum())
+            if nt:
+                notes.append(f"{nt} event(s) name no gang and are read as on the gang whose side holds their "
+                             "target (a listed member, or a company or person the scorer places there).")
         iso = int(((np.bincount(np.concatenate([g.edges["src"].to_numpy(), g.edges["dst"].to_numpy()]),
                                 minlength=g.number_of_nodes()) == 0) & (g.nodes["kind"] == "person").to_numpy()).sum())
         if iso:
@@ -476,8 +491,7 @@ class _Context:
         ev = case["events"]
         raids = pd.DataFrame(columns=["time", "label"])
         if len(ev):
-            on = (ev["gang_id"].astype(str) == gang_id) | ev["target_id"].astype(str).isin(side_g)
-            e2 = ev[on.fillna(False)]
+            e2 = ev[(_event_gangs(g)["gang_id"] == gang_id).fillna(False).to_numpy()]
             raids = pd.DataFrame({
                 "time": pd.to_datetime(e2["time"]),
                 "label": [f"{self.t(k)} {fmt_time(t)} ({i})" for k, t, i in zip(e2["kind"], e2["time"], e2["id"].map(self.t), strict=True)],

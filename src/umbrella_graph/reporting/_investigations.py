@@ -21,7 +21,7 @@ from ..presentation import (
     source,
 )
 from ..views import name_map
-from ._context import _Context
+from ._context import _Context, _gang_side
 from ._sections import Section
 from ._svg import (
     Drawn,
@@ -78,11 +78,11 @@ def _names_of(graph: CaseGraph, ids: Iterable[Any]) -> list[str]:
 def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _Context | None,
                   n: int = 8) -> list[Any]:
     """Raid-window charts for the ``n`` most unusual tip-offs: the official's side's contacts
-    with the gang in the 48 hours before, and the gang's members calling each other after."""
+    with the gang in the 48 hours before, and the gang's side (listed members and the people
+    the scorer places there, as the relay test counts it) calling each other after."""
     if not len(summ) or ctx is None:
         return []
     c = graph.case["contacts"]
-    members = graph.case["members"]
     ct = pd.to_datetime(c["time"], errors="coerce")
     blocks: list[Any] = []
     for r in summ.head(n).itertuples(index=False):
@@ -97,7 +97,7 @@ def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _
                 mine["contact_time"], mine["contact_kind"], mine["via_person_id"], mine["contact_person_id"],
                 mine["file"], mine["row"], strict=True)],
         })
-        side = set(members[members["gang_id"].astype(str) == str(r.gang_id)]["person_id"].astype(str))
+        side = set(_gang_side(graph, str(r.gang_id)))  # the relay test's side (listed and placed there)
         start = off["time"].min() if len(off) else ev_t - pd.Timedelta(hours=48)
         start = min(start, ev_t - pd.Timedelta(hours=48))
         win = ((ct >= start) & (ct <= ev_t)).fillna(False).to_numpy()
@@ -111,7 +111,9 @@ def _raid_windows(graph: CaseGraph, df: pd.DataFrame, summ: pd.DataFrame, ctx: _
                 rel["time"], rel["kind"], rel["src"], rel["dst"], rel["_file"], rel["_row"], strict=True)],
         })
         when = f"on {pd.Timestamp(r.event_time).date()} (by day)" if dated else f"at {fmt_time(r.event_time)}"
-        cap = (f"{cell_text(r.event_id)} {cell_text(r.event_kind)} on {ctx.name(r.gang_id)} {when}: "
+        on = ctx.name(r.gang_id) + (" (its target is on this gang's side)"
+                                    if str(getattr(r, "event_gang_from", "")) == "target" else "")
+        cap = (f"{cell_text(r.event_id)} {cell_text(r.event_kind)} on {on} {when}: "
                f"{ctx.name(r.official_id)} ({cell_text(r.via)})")
         lead = float((ev_t - off["time"].min()).total_seconds() / 3600) if len(off) else 48.0
         before = float(min(48, max(6, math.ceil(lead * 1.5 / 3) * 3)))
@@ -148,10 +150,16 @@ def _tipoff_section(graph: CaseGraph, scores: pd.DataFrame, seed: int, title: st
                           "a contact may be any time of its day, so one on the day of an event with an hour is not "
                           "tested against it, and its hours before a later event are counted from the start of its "
                           "day (the most they can be).")
+        if not (df["event_gang_from"] == "target").any():  # and for events read as on a gang by their target
+            df, summ = df.drop(columns="event_gang_from"), summ.drop(columns="event_gang_from")
+        else:
+            blocks.append("Some events name no gang: each is read as on the gang whose side holds its target (a "
+                          "listed member, or a company or person the scorer places there), shown as 'target' under "
+                          "'Gang from'.")
         if "official_id" in summ.columns:
             summ.insert(list(summ.columns).index("official_id") + 1, "official", _names_of(graph, summ["official_id"]))
         blocks += ["The most unusual windows (up to 8), zoomed: the official's side's contacts with the gang before the "
-                   "event (top lane), then the gang's members contacting each other (bottom lane); the red line is "
+                   "event (top lane), then the gang's side contacting each other (bottom lane); the red line is "
                    "the event.", *_raid_windows(graph, df, summ, ctx)]
         blocks += ["One row per event and official:", summ, "Every contact record in the windows:", df]
     return Section(title, blocks, anchor=anchor, group="investigations", max_rows=100,

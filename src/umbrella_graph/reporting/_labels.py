@@ -38,6 +38,7 @@ COLUMN_LABELS: dict[str, tuple[str, str]] = {
     "event_kind": ("Event", "事件类型"),
     "event_time": ("Event time", "事件时间"),
     "event_dated": ("By day", "按日比较"),
+    "event_gang_from": ("Gang from", "团伙依据"),
     "via": ("Via", "经由"),
     "via_person_id": ("Via (person)", "经由人员"),
     "contact_person_id": ("Contacted", "联系对象"),

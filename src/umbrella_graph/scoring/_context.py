@@ -5,14 +5,15 @@
 the record and its first two stages, vectorised: record arrays of transactions,
 contacts, company roles and contracts with their row positions (for provenance), the
 family ties, every official's circle (himself, his spouse, his relatives), the listed
-members, the enforcement events of each gang, the posts, the leads and the
-administrative tree; the official and gang index of every node (``off_index``,
+members, the posts, the leads and the administrative tree; the official and gang index of every node (``off_index``,
 ``gang_index``), who is in an official's circle (``in_circle``), the ordinary transfers
 (``tx_ordinary``: family money and wages left out); then the gang side of every gang
 (:attr:`Facts.side`: listed members, gang companies, front men and inferred members with
 a confidence; the rules are documented in :mod:`umbrella_graph.scoring.gangside`, the
 inference lives at the end of this module so that every signal reads the one table
-instead of asking for it again).
+instead of asking for it again); then the gang each event targeted and the enforcement
+events of each gang (:func:`_event_facts`: an event naming no gang is on the gang whose
+side holds its target).
 
 Nothing here reads names, ID numbers, phone numbers or memo texts: scoring only uses
 ids, kinds, amounts, channels, times and the tree.
@@ -45,7 +46,7 @@ from ..schema import CONTROL_ROLES
 if TYPE_CHECKING:  # pragma: no cover
     from .precomputed import PrecomputedFacts
 
-__all__: list[str] = ["Facts"]
+__all__: list[str] = ["Facts", "SIDE_MIN_CONFIDENCE"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,9 @@ class Facts:
     frame). The fields are filled in stages, each a pure function of the stages before:
 
     1. the record arrays and positions (``tx``, ``ct``, ``roles``, ``members``,
-       ``circle``, ``contracts``, ``events``, ``posts``, ``leads``, the tree...);
-    2. the gang sides (``side``);
+       ``circle``, ``contracts``, ``posts``, ``leads``, the tree...);
+    2. the gang sides (``side``), then the gang each event targeted (``event_gangs``)
+       and the enforcement events of each gang (``events``);
     3. the tip-off facts (``tipoff_pairs``, ``follow_up``, ``tipoffs``);
     4. the filtered record frames of the signals (``money_records``, ``relay_records``,
        ``responsibility``, ``contract_records``, ``contact_records``,
@@ -138,7 +140,6 @@ class Facts:
     #: official_circle of the case's officials, by id (official_id, person_id, relation, tie_row)
     circle_ids: pd.DataFrame
     contracts: pd.DataFrame  # pos, issuer (node or -1), approver (node or -1), company, amount, time
-    events: pd.DataFrame  # gang (index), time, pos, kind
     posts: pd.DataFrame  # off (index), place (node or -1), unit (node or -1), unit_name, pos
     leads: pd.DataFrame  # subject (node), gang (index or -1), pos
     parent: np.ndarray  # parent node of each node in the administrative tree (-1 none)
@@ -153,6 +154,10 @@ class Facts:
     ct_repeats: pd.DataFrame = field(default_factory=pd.DataFrame)
     # -- stage 2: the gang side of every gang (umbrella_graph.scoring.gangside)
     side: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: per row of the events table: ``gang`` (index, -1 none) and ``via`` (``gang_id``,
+    #: ``target`` or ''): the gang the event targeted (:func:`_event_facts`)
+    event_gangs: pd.DataFrame = field(default_factory=pd.DataFrame)
+    events: pd.DataFrame = field(default_factory=pd.DataFrame)  # enforcement: gang (index), time, pos, kind, node
     # -- stage 3: tip-offs (umbrella_graph.scoring.tipoff.tipoff_facts)
     tipoff_pairs: pd.DataFrame = field(default_factory=pd.DataFrame)  # circle x gang-side contacts
     follow_up: pd.Timedelta = pd.Timedelta(days=1)  # the measured follow-up period after events
@@ -383,20 +388,6 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
                                   "approver": np.zeros(0, np.int64), "company": np.zeros(0, np.int64),
                                   "amount": np.zeros(0), "time": np.zeros(0, "datetime64[ns]")})
 
-    # -- enforcement events per gang
-    ev = _edges(graph, "event_gang")
-    if len(ev):
-        pos = ev["pos"].to_numpy()
-        ek = _lower(case["events"]["kind"])[pos]
-        events = pd.DataFrame({"gang": gang_index[ev["dst"].to_numpy()], "time": ev["time"].to_numpy(),
-                               "pos": pos, "kind": ek, "node": ev["src"].to_numpy()})
-        events = events[is_enforcement(case["events"]["kind"])[pos] & events["time"].notna().to_numpy()]
-        events = events.sort_values(["gang", "time", "pos"]).reset_index(drop=True)
-    else:
-        events = pd.DataFrame({"gang": np.zeros(0, np.int64), "time": np.zeros(0, "datetime64[ns]"),
-                               "pos": np.zeros(0, np.int64), "kind": np.zeros(0, dtype=object),
-                               "node": np.zeros(0, np.int64)})
-
     # -- posts: the place each post governs and the unit it belongs to
     ot = case["officials"]
     pe = _edges(graph, "post")
@@ -454,7 +445,7 @@ def _build(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) -> Fac
         official_ids=official_ids, official_pos=official_pos, gang_ids=gang_ids, gang_pos=gang_pos,
         off_index=off_index, gang_index=gang_index, in_circle=in_circle,
         is_official=is_official, kin_keys=kin_keys, fam_keys=fam_keys, tx=tx, ct=ct, roles=roles, members=members,
-        circle=circle, circle_ids=circ, contracts=contracts, events=events, posts=posts, leads=leads, parent=parent,
+        circle=circle, circle_ids=circ, contracts=contracts, posts=posts, leads=leads, parent=parent,
         t0=_ns(t0), t1=_ns(t1), ordinary_amounts=ordinary, precomputed=precomputed, ct_repeats=ct_repeats,
     )
 
@@ -686,3 +677,55 @@ def _side_table(ctx: Facts) -> pd.DataFrame:
     side["gang"] = side["gang"].astype(np.int64)
     side = side.sort_values(["gang", "node"]).reset_index(drop=True)
     return side
+
+
+#: Unlisted people (and companies) count as the gang's side from this confidence on
+#: (listed members always): for the tip-off test, the report and the investigations
+#: (:func:`umbrella_graph.scoring.tipoff.side_ids`), and for an event's target.
+SIDE_MIN_CONFIDENCE = 0.5
+
+
+def _event_facts(ctx: Facts) -> dict[str, pd.DataFrame]:
+    """Stage 2, after the side: the gang each event targeted (:attr:`Facts.event_gangs`)
+    and the enforcement events of each gang (:attr:`Facts.events`), the one answer the
+    scorer, :func:`~umbrella_graph.investigate.find_tipoffs`, the report and the
+    investigations read (:func:`umbrella_graph.scoring.facts.event_gang_ids`).
+
+    An event is on the gang its ``gang_id`` names. An event naming no gang (a police log
+    naming the person or company raided) is on the gang whose side holds its target (a
+    listed member, or a company or unlisted person at :data:`SIDE_MIN_CONFIDENCE` or
+    more), the most confident gang. A target on two gangs' sides at the same confidence
+    puts the event on neither (a log warning gives the count).
+    """
+    graph = ctx.graph
+    ev = graph.case["events"]
+    n = len(ev)
+    gang = np.full(n, -1, dtype=np.int64)
+    eg = _edges(graph, "event_gang")
+    gang[eg["pos"].to_numpy()] = ctx.gang_index[eg["dst"].to_numpy()]
+    via = np.where(gang >= 0, "gang_id", "").astype(object)
+    et = _edges(graph, "event_target")
+    et = et[gang[et["pos"].to_numpy()] < 0]
+    s = ctx.side
+    if len(et) and len(s):
+        s = s[(s["conf"].to_numpy() >= SIDE_MIN_CONFIDENCE) & np.isin(s["node"].to_numpy(), et["dst"].to_numpy())]
+        s = s[s["conf"].to_numpy() == s.groupby("node")["conf"].transform("max").to_numpy()]
+        s = s.drop_duplicates(["node", "gang"])
+        one = s.groupby("node")["gang"].transform("size").to_numpy() == 1
+        of = pd.Series(s["gang"].to_numpy()[one], index=s["node"].to_numpy()[one])
+        g = of.reindex(et["dst"].to_numpy()).to_numpy()
+        hit = ~np.isnan(g)
+        gang[et["pos"].to_numpy()[hit]] = g[hit].astype(np.int64)
+        via[et["pos"].to_numpy()[hit]] = "target"
+        n_two = int(np.isin(et["dst"].to_numpy(), s["node"].to_numpy()[~one]).sum())
+        if n_two:
+            logger.warning("%d event(s) name no gang and target someone on several gangs' sides at the same "
+                           "confidence: they are read as on no gang", n_two)
+    t = ev["time"].to_numpy(dtype="datetime64[ns]")
+    keep = (gang >= 0) & is_enforcement(ev["kind"]) & ~np.isnat(t)
+    pos = np.flatnonzero(keep)
+    events = pd.DataFrame({"gang": gang[pos], "time": t[pos], "pos": pos.astype(np.int64),
+                           "kind": _lower(ev["kind"])[pos],
+                           "node": graph.index_of(ev["id"].astype(str).to_numpy()[pos].tolist()).astype(np.int64)})
+    events = events.sort_values(["gang", "time", "pos"]).reset_index(drop=True)
+    return {"event_gangs": pd.DataFrame({"gang": gang, "via": via}), "events": events}

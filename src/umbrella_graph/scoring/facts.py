@@ -8,7 +8,9 @@ in a fixed order, into one frozen :class:`~umbrella_graph.scoring._context.Facts
    ordinary transfers, contacts, company roles, members, contracts, enforcement events,
    posts, leads and the administrative tree;
 2. the gang sides (listed members, gang companies, front men, inferred members with a
-   confidence; :mod:`umbrella_graph.scoring.gangside` documents the rules);
+   confidence; :mod:`umbrella_graph.scoring.gangside` documents the rules), then the
+   gang each event targeted (:func:`event_gang_ids`) and the enforcement events of each
+   gang;
 3. the tip-off facts (:func:`umbrella_graph.scoring.tipoff.tipoff_facts`): the contacts
    between circles and gang sides, the case's measured follow-up period (the
    enforcement windows) and the default tip-off table;
@@ -44,13 +46,14 @@ from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from .._memory import check_memory, release_freed_memory
 from ..domain import LEAD_WINDOWS, RELAY_WINDOW
 from ..errors import ParameterError
 from ..graph import CaseGraph
-from ._context import Facts, _build, _read_only, _side_table
+from ._context import Facts, _build, _event_facts, _read_only, _side_table
 from .paths import path_facts
 from .precomputed import PrecomputedFacts
 from .signals import candidate_facts, record_facts
@@ -58,7 +61,7 @@ from .structure import structure_matrix
 from .tipoff import BASELINE, side_ids, tipoff_facts, tipoffs_of
 
 __all__ = ["case_facts", "explain_facts", "facts_of", "case_memo", "clear_cache", "MAX_CACHED", "tipoff_table",
-           "case_follow_up", "gang_side_ids", "SCORING_BYTES_PER_EDGE"]
+           "case_follow_up", "gang_side_ids", "event_gang_ids", "SCORING_BYTES_PER_EDGE"]
 
 #: Memory that scoring a case in this process adds per edge of its graph (the facts, the
 #: structural graph, the igraph graph and the walks, at their peak): the peak during
@@ -96,6 +99,7 @@ def case_facts(graph: CaseGraph, precomputed: PrecomputedFacts | None = None) ->
                       "tip-off tables) in this process, so it needs this memory too")
     f = _build(graph, precomputed)
     f = replace(f, side=_side_table(f))
+    f = replace(f, **_event_facts(f))
     f = replace(f, **tipoff_facts(f))
     f = replace(f, **record_facts(f))
     f = replace(f, structure=structure_matrix(f))
@@ -246,3 +250,43 @@ def gang_side_ids(graph: CaseGraph, gangs: list[str] | None = None, *, inferred:
     """``person_id, gang_id, side`` of the people on a gang's side
     (:func:`umbrella_graph.scoring.tipoff.side_ids`)."""
     return side_ids(facts_of(graph, "find_tipoffs"), gangs, inferred=inferred)
+
+
+def event_gang_ids(graph: CaseGraph) -> pd.DataFrame:
+    """The gang each event of the case targeted, one row per row of the events table:
+    ``event_id``, ``gang_id`` (missing when none) and ``gang_from``: ``gang_id`` (the
+    event names it), ``target`` (it names no gang, and its target is on this gang's side:
+    a listed member, or a company or person placed there with confidence 0.5 or more,
+    :func:`gang_side_ids`) or missing.
+
+    The one answer to "which events were on this gang": the scorer, ``find_tipoffs``, the
+    report and the investigations read it (rules: ``Facts.event_gangs``).
+
+    Examples
+    --------
+    >>> import umbrella_graph as ug
+    >>> from umbrella_graph.synth import generate_city
+    >>> case = generate_city(people=600, gangs=2, seed=1).case
+    >>> named = event_gang_ids(ug.build_graph(case))
+    >>> named["gang_from"].value_counts().to_dict()
+    {'gang_id': 13}
+
+    The same events in a police log that names whom each raided, not the gang: the nine
+    with a target are read as on the gang the log would have named, the others on none.
+
+    >>> ev = case["events"].assign(gang_id=None)
+    >>> e = event_gang_ids(ug.build_graph(case.with_tables(events=ev)))
+    >>> e["gang_from"].value_counts().to_dict()
+    {'target': 9}
+    >>> read = e.dropna()
+    >>> bool((named.set_index("event_id").loc[read["event_id"], "gang_id"].to_numpy() == read["gang_id"]).all())
+    True
+    """
+    f = facts_of(graph, "event_gang_ids")
+    g = f.event_gangs["gang"].to_numpy()
+    known = g >= 0
+    gang = np.where(known, f.gang_ids[np.maximum(g, 0)] if len(f.gang_ids) else None, None)
+    via = f.event_gangs["via"].to_numpy()
+    return pd.DataFrame({"event_id": graph.case["events"]["id"].astype("string").to_numpy(),
+                         "gang_id": pd.array(gang, dtype="string"),
+                         "gang_from": pd.array(np.where(known, via, None), dtype="string")})

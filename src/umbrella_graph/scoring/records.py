@@ -233,9 +233,11 @@ def _tipoff(ctx: Facts, oi: int, gi: int) -> list[pd.DataFrame]:
     days = ((pd.to_datetime(t["event_time"]).dt.normalize() - pd.to_datetime(t["contact_time"]).dt.normalize())
             .dt.days.to_numpy())
     by_day = no_time_of_day(ctx.graph.case["contacts"]["time"])
-    note = [f"{_lead_words(h, e, k, d, int(dd), by_day)}; {int(n)} relay call(s) inside the gang; event score {s:.2f}"
-            for h, e, k, d, dd, n, s in zip(t["lead_hours"], t["event_id"], t["event_kind"], span, days,
-                                            t["n_relay"], t["score"], strict=True)]
+    read = np.where(t["event_gang_from"].to_numpy(dtype=object) == "target",
+                    "; the event names no gang: its target is on the gang's side", "")
+    note = [f"{_lead_words(h, e, k, d, int(dd), by_day)}{r}; {int(n)} relay call(s) inside the gang; event score {s:.2f}"
+            for h, e, k, d, dd, r, n, s in zip(t["lead_hours"], t["event_id"], t["event_kind"], span, days, read,
+                                               t["n_relay"], t["score"], strict=True)]
     return [_frame(ctx, "tipoff", "contacts", cpos, t["score"].to_numpy(dtype=float), time=t["contact_time"].to_numpy(),
                    src=idx(t["via_person_id"].astype(str).tolist()), dst=idx(t["contact_person_id"].astype(str).tolist()),
                    note=note, event_id=t["event_id"].astype(str).to_numpy(),

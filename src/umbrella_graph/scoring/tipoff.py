@@ -89,8 +89,7 @@ from ..domain import (
     is_enforcement,
     no_time_of_day,
 )
-from ..graph import CaseGraph
-from ._context import Facts
+from ._context import SIDE_MIN_CONFIDENCE, Facts
 
 __all__ = ["tipoff_facts", "tipoffs_of", "pre_raid_records", "pre_raid_event", "side_ids", "scan_pvalue", "TIPOFF_MIN_SCORE",
            "SIDE_MIN_CONFIDENCE", "PATTERN_EVENT_MIN_SCORE", "pattern_scores", "is_tipoff"]
@@ -107,8 +106,6 @@ TIPOFF_MIN_SCORE = 3.0
 #: this unusual by itself (1 in 100) and belongs to a pattern (:func:`pattern_scores`)
 #: that reaches the threshold (docs/signals.md: what it was chosen against, how it fails).
 PATTERN_EVENT_MIN_SCORE = 2.0
-#: Unlisted people count as the gang's side from this confidence on (listed members always).
-SIDE_MIN_CONFIDENCE = 0.5
 #: The background interval reaches this far before the window and after the event.
 BASELINE = pd.Timedelta(days=730)
 
@@ -198,25 +195,27 @@ def _secs(t: pd.Series | np.ndarray, t0: np.datetime64) -> np.ndarray:
     return (arr - t0).astype("timedelta64[ns]").astype(np.int64) // _SEC
 
 
-def _events(graph: CaseGraph, event_kinds: tuple[str, ...] | None) -> pd.DataFrame:
-    """Enforcement events on gangs, by gang and ``_t_end`` (the latest each can be: the end
-    of its day when ``event_dated``: :func:`~umbrella_graph.domain.dated_only`, or no contact
-    has an hour, :func:`~umbrella_graph.domain.no_time_of_day`)."""
-    ev = graph.case["events"]
+def _events(ctx: Facts, event_kinds: tuple[str, ...] | None) -> pd.DataFrame:
+    """Enforcement events on gangs (``Facts.event_gangs``), by gang and ``_t_end`` (the end
+    of its day when ``event_dated``: :func:`~umbrella_graph.domain.dated_only`, or no
+    contact has an hour, :func:`~umbrella_graph.domain.no_time_of_day`)."""
+    ev = ctx.graph.case["events"]
     dated = (dated_only(ev["time"], ev["_file"] if "_file" in ev.columns else None)
-             | no_time_of_day(graph.case["contacts"]["time"]))
-    keep = ev["gang_id"].notna() & ev["time"].notna()
+             | no_time_of_day(ctx.graph.case["contacts"]["time"]))
+    g = ctx.event_gangs["gang"].to_numpy()
+    keep = (g >= 0) & ev["time"].notna().to_numpy()
     if event_kinds is not None:
-        keep &= ev["kind"].astype("string").isin(event_kinds)
+        keep &= ev["kind"].astype("string").isin(event_kinds).fillna(False).to_numpy()
     else:  # the one definition of enforcement (umbrella_graph.domain)
-        keep &= pd.Series(is_enforcement(ev["kind"]), index=ev.index)
-    ev, dated = ev[sel := keep.fillna(False).to_numpy()], dated[sel]
+        keep &= is_enforcement(ev["kind"])
+    ev, dated, g = ev[keep], dated[keep], g[keep]
     t = ev["time"].to_numpy(dtype="datetime64[ns]")
     out = pd.DataFrame({
         "event_id": ev["id"].astype("string").to_numpy(),
         "event_kind": ev["kind"].astype("string").to_numpy(),
         "event_time": t,
-        "gang_id": ev["gang_id"].astype("string").to_numpy(),
+        "gang_id": pd.array(ctx.gang_ids[g].astype(str), dtype="string"),
+        "event_gang_from": ctx.event_gangs["via"].to_numpy()[keep].astype(str),
         "event_dated": dated,
         "_t_end": np.where(dated, t.astype("datetime64[D]") + np.timedelta64(1, "D"), t).astype("datetime64[ns]"),
     })
@@ -595,7 +594,7 @@ def tipoff_facts(ctx: Facts) -> dict[str, Any]:
     """
     from ..schema import CONTACT_KINDS
 
-    ev = _events(ctx.graph, None)
+    ev = _events(ctx, None)
     pairs = pd.DataFrame()
     d = pd.Timedelta(days=1)
     if len(ev):
@@ -641,7 +640,7 @@ def _tipoff_table(ctx: Facts, windows: tuple[pd.Timedelta, ...], b: pd.Timedelta
     kinds_t = tuple(CONTACT_KINDS) if kinds is None else kinds
     r = pd.Timedelta(0) if r_td is None else r_td
     graph = ctx.graph
-    ev = _events(graph, event_kinds)
+    ev = _events(ctx, event_kinds)
     if not len(ev):
         return pd.DataFrame()
     gangs = sorted(set(ev["gang_id"]))
