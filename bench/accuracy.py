@@ -397,7 +397,9 @@ def on_record(case: Case, tipoffs: pd.DataFrame) -> pd.DataFrame:
 
     A relative whose kinship with the official was lost in the missing-data step calls the
     gang as a stranger, as far as any reader of the records can tell: such a tip-off is
-    counted among the planted ones but reported apart (the recall "on record").
+    counted among the planted ones but reported apart (the recall "on record"). So is a
+    tip-off before an event that names neither its gang nor whom it targeted (the
+    ``events by target`` family): no reader of the records can put that event on a gang.
     """
     from umbrella_graph.domain import tie_relation
 
@@ -411,7 +413,11 @@ def on_record(case: Case, tipoffs: pd.DataFrame) -> pd.DataFrame:
             nb.setdefault(y, set()).add(x)
     ok = [c == o or c in nb.get(o, set()) or bool(nb.get(c, set()) & nb.get(o, set()))
           for o, c in zip(tipoffs["official_id"].astype(str), tipoffs["caller_id"].astype(str), strict=True)]
-    return tipoffs[np.asarray(ok, dtype=bool)]
+    # and whose event the records put on a gang: it names the gang, or whom it targeted
+    ev = case["events"]
+    named = set(ev.loc[(ev["gang_id"].notna() | ev["target_id"].notna()).to_numpy(), "id"].astype(str))
+    keep = np.asarray(ok, dtype=bool) & tipoffs["event_id"].astype(str).isin(named).to_numpy()
+    return tipoffs[keep]
 
 
 def run_setting(family: Family, split: str, seed: int, knobs: dict[str, Any], people: int,
@@ -439,7 +445,7 @@ def run_setting(family: Family, split: str, seed: int, knobs: dict[str, Any], pe
     # tip-offs at the defaults of find_tipoffs
     tips = ug.find_tipoffs(g)
     planted = _pairs(city.tipoffs)
-    linked = _pairs(on_record(city.case, city.tipoffs))
+    linked = _pairs(on_record(case, city.tipoffs))  # as written (events may name no gang)
     found = _pairs(tips)
     inv = city.investigator_pairs()
     flagged_pairs = set(zip(tips["official_id"].astype(str), tips["gang_id"].astype(str), strict=True))
@@ -554,9 +560,10 @@ def render(res: pd.DataFrame, split: str, args: argparse.Namespace, wall: float,
          "(event, official) pair is correct when a planted warning call by that official or his relative "
          "survived into the records; precision and recall pooled over the family's settings. *On record*: "
          "the planted tip-offs whose caller the written ties join to the official (he called himself, or a "
-         "family tie links them directly or through one person, `on_record()`); a relative whose kinship "
-         "record was lost calls as a stranger to any reader of the records, so recall is also given among "
-         "these (R on record) and the acceptance uses it. Investigators: "
+         "family tie links them directly or through one person, `on_record()`) before an event that names "
+         "its gang or whom it targeted; a relative whose kinship record was lost calls as a stranger to any "
+         "reader of the records, and an event naming neither is on no gang to any reader, so recall is also "
+         "given among these (R on record) and the acceptance uses it. Investigators: "
          "flagged (official, gang) pairs whose official investigates that gang. Hard families also: "
          "`UmbrellaClassifier` fitted on the city's labels.csv (30% of pairs) vs the unsupervised score, "
          "both on the other 70%. ΔAP: the family's AP minus the AP of the unshifted city with the same "

@@ -34,6 +34,7 @@ from umbrella_graph.investigate._common import gang_companies as inv_gang_compan
 from umbrella_graph.investigate._common import gang_side as inv_gang_side
 from umbrella_graph.scoring import gang_companies, score_umbrellas
 from umbrella_graph.scoring.facts import event_gang_ids, facts_of, gang_side_ids
+from umbrella_graph.views import view_gang
 
 # the sample's words, as another county writes them (traditional, abbreviated, renamed)
 TIE_ZH = {"child": "子女", "spouse": "配偶", "sibling": "兄弟姐妹", "parent": "父母", "kin": "親屬",
@@ -289,6 +290,8 @@ def test_the_gang_of_an_event_is_one_definition(sample_graph: CaseGraph) -> None
         pd.testing.assert_frame_equal(rep._event_gangs(g), eg)
         for gid in g.gangs:
             assert gang_activity(g, gid)["n_events"] == int((eg["gang_id"] == gid).sum())
+        shown = {str(n["id"]) for n in view_gang(g, "G03").network.nodes}
+        assert set(ev["id"].astype(str)) & shown == set(eg.loc[(eg["gang_id"] == "G03").fillna(False).to_numpy(), "event_id"])
     a, b = find_tipoffs(sample_graph), find_tipoffs(blank)
     cols = ["event_id", "official_id", "gang_id", "score", "file", "row"]
     assert len(a) and set(a["event_gang_from"]) == {"gang_id"} and set(b["event_gang_from"]) == {"target"}

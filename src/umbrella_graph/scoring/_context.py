@@ -5,8 +5,9 @@
 the record and its first two stages, vectorised: record arrays of transactions,
 contacts, company roles and contracts with their row positions (for provenance), the
 family ties, every official's circle (himself, his spouse, his relatives), the listed
-members, the posts, the leads and the administrative tree; the official and gang index of every node (``off_index``,
-``gang_index``), who is in an official's circle (``in_circle``), the ordinary transfers
+members, the posts, the leads and the administrative tree; the official and gang index
+of every node (``off_index``, ``gang_index``), who is in an official's circle
+(``in_circle``), the ordinary transfers
 (``tx_ordinary``: family money and wages left out); then the gang side of every gang
 (:attr:`Facts.side`: listed members, gang companies, front men and inferred members with
 a confidence; the rules are documented in :mod:`umbrella_graph.scoring.gangside`, the

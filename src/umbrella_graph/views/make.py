@@ -12,6 +12,7 @@ import pandas as pd
 from .._compat import legacy_positional
 from ..errors import ParameterError
 from ..graph import EDGE_KINDS, CaseGraph
+from ..scoring.facts import event_gang_ids
 from .select import (
     _bfs,
     _check_budget,
@@ -133,10 +134,13 @@ def view_gang(
                 q = int(pred[q])
                 chosen.append(q)
         parts.append(f"the top {len(off_pos)} official(s) by score with their shortest links to the gang")
-    # raids and other events on this gang
-    ev = graph.edges[(graph.edges["kind"] == "event_gang") & (graph.edges["dst"] == gpos)]
-    if "event_gang" in kinds_t and len(ev):
-        chosen.extend(int(s) for s in sorted(ev["src"].tolist()))
+    # raids and other events on this gang: naming it, or naming no gang and targeting its
+    # side (the scorer's one answer), each drawn when its edge kind is
+    eg = event_gang_ids(graph)
+    on = (eg["gang_id"] == gang_id).fillna(False).to_numpy() & eg["gang_from"].isin(
+        [k for k, e in (("gang_id", "event_gang"), ("target", "event_target")) if e in kinds_t]).to_numpy()
+    if on.any():
+        chosen.extend(sorted(int(p) for p in graph.index_of(eg["event_id"][on].astype(str).tolist())))
         parts.append("events on the gang")
     chosen = list(dict.fromkeys(chosen))
     if len(chosen) < max_nodes:
