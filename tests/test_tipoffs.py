@@ -516,6 +516,32 @@ def test_meetings_written_as_dates_beside_timed_calls() -> None:
                                                                       "score": [0.9]}), details=0)
 
 
+def test_a_meetings_log_with_some_hours_and_some_days_only() -> None:
+    """A meetings log that gives some meetings their hour and others only their day: the
+    group has hours, so "every meeting at midnight" does not see the dates; their heap at
+    exactly 00:00, against no meeting at 23:00 or 01:00, does (domain.dated_contacts). The
+    investigator's meetings on the days of 06:00 raids are then not six hours before them
+    (before, he was listed before both raids, 2.87 each, a pattern). A few meetings at
+    midnight among meetings around midnight stay meetings at midnight."""
+    from umbrella_graph.domain import dated_contacts
+
+    raids = [("E1", "2020-06-01 06:00"), ("E2", "2020-06-11 06:00")]
+    inv = [("cop", "m1" if i % 2 else "m2", "meeting", f"2020-06-{d:02d}") for i, d in
+           enumerate([1, 3, 5, 7, 11, 13, 15, 17])]
+    timed = [("boss", "m1", "meeting", f"2020-0{m}-{d:02d} 19:30") for m in (3, 4, 7, 8) for d in (2, 9, 16)]
+    g = _case([*inv, *timed, *_LIFE, *_YEARS], events=raids)
+    dated = dated_contacts(g.case["contacts"])
+    assert dated[:len(inv)].all() and not dated[len(inv):].any()
+    assert any(n.startswith("<DataFrame contacts>: 8 meeting contact(s) with no time of day (read as midnight)")
+               for n in g.case.report.notes)  # the load report says so
+    every = find_tipoffs(g, min_score=0)
+    assert "cop" not in set(every["official_id"]) and len(find_tipoffs(g)) == 0
+    night = [("boss", "m1", "meeting", f"2020-03-{d:02d} {h}") for d in range(1, 11) for h in ("23:00", "01:00")]
+    at0 = [("boss", "m2", "meeting", f"2020-04-0{d} 00:00") for d in (1, 2, 3)]
+    g2 = _case([*at0, *night, *timed, *_LIFE], events=raids)
+    assert not dated_contacts(g2.case["contacts"]).any()
+
+
 def test_a_call_in_both_phones_records_counts_once(caplog: pytest.LogCaptureFixture) -> None:
     """Call records pulled for both phones hold each call twice (A to B in the caller's,
     B to A in the callee's, the same second). Counted twice, one warning call was two and

@@ -72,6 +72,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+from scipy.stats import poisson
 
 __all__ = [
     "normalise",
@@ -97,6 +98,7 @@ __all__ = [
     "follow_up_period",
     "dated_only",
     "dated_contacts",
+    "DATE_HEAP_P",
     "latest_contact_times",
     "repeated_contacts",
     "no_time_of_day",
@@ -119,6 +121,11 @@ RELAY_WINDOW = pd.Timedelta(hours=2)
 #: The investigators' follow-up period after an event is measured from the case
 #: (:func:`follow_up_period`) and never exceeds this.
 FOLLOW_UP_MAX = pd.Timedelta(days=60)
+#: In a file's contacts of one kind that mostly carry hours, the contacts at midnight are
+#: dates written without their hour when that many at 00:00:00 is a 1-in-1,000
+#: coincidence against the same file's contacts at 23:00:00 and 01:00:00
+#: (:func:`dated_contacts`).
+DATE_HEAP_P = 1e-3
 
 
 @lru_cache(maxsize=1)
@@ -500,15 +507,25 @@ def _i8_days(times: Any) -> tuple[np.ndarray, int]:
 
 
 def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
-    """Which contact times are dates with no time of day: :func:`dated_only` with each
-    file's contacts of one kind as the group.
+    """Which contact times are dates with no time of day, per file and kind.
 
     A meetings file written as dates (``见面日期``) beside call records with hours, or one
     export whose calls carry hours and whose meetings do not: the loader reads those
     meetings as midnight, so a meeting on the day of a 06:00 raid would sit six hours
-    before it. A contact time is a date when it is midnight and every time of the same
-    kind in the same file (``contacts._file``) is midnight; a call at 00:00 among timed
-    calls is a call at midnight.
+    before it. In each file's contacts of one kind (``contacts._file``, ``kind``), the
+    contacts at midnight are dates when
+
+    * every time of the group is midnight (:func:`dated_only` with the group as the
+      file); or
+    * the group has hours, and its midnight holds a heap: two or more contacts at
+      00:00:00, that many a coincidence below :data:`DATE_HEAP_P` (Poisson) against the
+      group's own contacts at 23:00:00 and 01:00:00, the whole hours either side (a log
+      that gives some meetings their hour and others only their day). People meet and
+      call at midnight about as often as an hour either side; a date written without
+      its hour lands exactly on it.
+
+    A call at 00:00 among timed calls is a call at midnight, and so are a few midnight
+    calls in a file with calls around midnight.
 
     The tip-off test (:mod:`umbrella_graph.scoring.tipoff`) reads such a contact as some
     time of its day: on the day of an event with an hour it may be before it or after
@@ -523,28 +540,52 @@ def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
     ...                   "_file": "contacts.csv"})
     >>> dated_contacts(c).tolist()
     [False, False, True, True]
+
+    Meetings logged with their hour, and six with their day only:
+
+    >>> m = pd.DataFrame({"kind": "meeting", "_file": "meetings.csv", "time": pd.to_datetime(
+    ...     [f"2021-03-{d:02d} 20:30" for d in range(1, 21)] + [f"2021-04-{d:02d}" for d in range(1, 7)],
+    ...     format="ISO8601")})
+    >>> int(dated_contacts(m).sum())
+    6
     """
     n = len(contacts)
     i8, day = _i8_days(contacts["time"])
     known = i8 != np.iinfo(np.int64).min  # NaT
-    midnight = known & (i8 % day == 0)
+    tod = np.where(known, i8 % day, -1)
+    midnight = tod == 0
     if not midnight.any():  # call records with hours: nothing to group (a million rows' names unread)
         return np.zeros(n, dtype=bool)
     timed = known & ~midnight
     if not timed.any():
         return midnight
-    files = (contacts["_file"].astype("string") if "_file" in contacts.columns
-             else pd.Series("", index=contacts.index, dtype="string")).fillna("")
-    kinds = contacts["kind"].astype("string").fillna("")
-    mid = np.flatnonzero(midnight)
-    todo = set(zip(files.iloc[mid].tolist(), kinds.iloc[mid].tolist(), strict=True))
-    head = np.flatnonzero(timed[:4096])  # the groups of a timed file usually show their hours at once
-    todo -= set(zip(files.iloc[head].tolist(), kinds.iloc[head].tolist(), strict=True))
+
+    def key(rows: np.ndarray) -> pd.Series:  # the (file, kind) group of some rows
+        f = (contacts["_file"].iloc[rows].astype("string") if "_file" in contacts.columns
+             else pd.Series("", index=contacts.index[rows], dtype="string")).fillna("")
+        return f + "\x1f" + contacts["kind"].iloc[rows].astype("string").fillna("")
+
+    # a heap at midnight against the whole hours either side, per group
+    hour = day // 24
+    near = np.flatnonzero(midnight | (tod == hour) | (tod == 23 * hour))
+    codes, groups = pd.factorize(key(near))
+    at0 = midnight[near]
+    k = np.bincount(codes[at0], minlength=len(groups))
+    lam = (np.bincount(codes[~at0], minlength=len(groups)) + 1) / 2
+    heap = (k >= 2) & (poisson.sf(k - 1, lam) < DATE_HEAP_P)
     out = np.zeros(n, dtype=bool)
-    for f, k in sorted(todo):
-        group = (files == f).to_numpy(dtype=bool) & (kinds == k).to_numpy(dtype=bool)
-        if not (group & timed).any():
-            out |= group & midnight
+    out[near[at0 & heap[codes]]] = True
+    # groups with no hour at all
+    mid = np.flatnonzero(midnight & ~out)
+    todo = set(key(mid).tolist())
+    head = np.flatnonzero(timed[:4096])  # the groups of a timed file usually show their hours at once
+    todo -= set(key(head).tolist())
+    if todo:
+        every = key(np.arange(n))
+        for g in sorted(todo):
+            group = (every == g).to_numpy(dtype=bool)
+            if not (group & timed).any():
+                out |= group & midnight
     return out
 
 
