@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -471,3 +473,13 @@ def test_bad_cell_after_the_sampled_first_mebibyte(tmp_path):
     (d / "transactions.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
     tx = load_case(d)["transactions"]
     assert len(tx) == n and tx["amount"].iloc[0] == 0.5 and tx["date"].iloc[-1] == pd.Timestamp("2020-01-01 10:00")
+
+
+def test_loading_a_case_imports_no_scipy(sample_dir):
+    """Loading reads and checks tables; scipy (1.3 s to import scipy.stats, most of loading a
+    small case) is for the graph and the scorer. A rule of the domain layer that loading
+    runs (domain.dated_contacts' Poisson tail) once pulled it in."""
+    code = ("import sys, umbrella_graph as ug; ug.load_case(sys.argv[1]); "
+            "print(sorted(m for m in sys.modules if m == 'scipy' or m.startswith('scipy.')))")
+    out = subprocess.run([sys.executable, "-c", code, str(sample_dir)], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -62,6 +62,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping
 from functools import cache, lru_cache
@@ -72,7 +73,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-from scipy.stats import poisson
 
 __all__ = [
     "normalise",
@@ -572,7 +572,8 @@ def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
     at0 = midnight[near]
     k = np.bincount(codes[at0], minlength=len(groups))
     lam = (np.bincount(codes[~at0], minlength=len(groups)) + 1) / 2
-    heap = (k >= 2) & (poisson.sf(k - 1, lam) < DATE_HEAP_P)
+    heap = np.array([kk >= 2 and _poisson_tail(int(kk), float(lm)) < DATE_HEAP_P for kk, lm in zip(k, lam, strict=True)],
+                    dtype=bool)
     out = np.zeros(n, dtype=bool)
     out[near[at0 & heap[codes]]] = True
     # groups with no hour at all
@@ -587,6 +588,22 @@ def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
             if not (group & timed).any():
                 out |= group & midnight
     return out
+
+
+def _poisson_tail(k: int, lam: float) -> float:
+    """An upper bound of P(X >= k), X ~ Poisson(lam), tight for k > lam: the pmf at k over
+    one minus the ratio of successive terms beyond it (a geometric series). Written here
+    rather than read from scipy.stats, whose import (1.3 s) would be most of loading a
+    small case.
+
+    Examples
+    --------
+    >>> round(_poisson_tail(5, 0.5), 6), _poisson_tail(2, 3.0)
+    (0.000172, 1.0)
+    """
+    if k <= lam:
+        return 1.0
+    return math.exp(-lam + k * math.log(lam) - math.lgamma(k + 1)) / (1.0 - lam / (k + 1))
 
 
 def latest_contact_times(times: Any, dated: Any) -> np.ndarray:
