@@ -55,9 +55,8 @@ logger = logging.getLogger(__name__)
 #: The columns of :func:`find_tipoffs`, in order.
 TIPOFF_COLUMNS: tuple[str, ...] = (
     "event_id", "event_kind", "event_time", "event_dated", "gang_id", "event_gang_from", "official_id", "via",
-    "via_person_id",
-    "contact_person_id", "contact_side", "family_contact", "contact_kind", "contact_time", "contact_dated",
-    "lead_hours", "file", "row", "n_relay", "relay_expected", "n_window", "window_hours", "n_baseline",
+    "via_person_id", "contact_person_id", "contact_side", "family_contact", "contact_kind", "contact_time",
+    "contact_dated", "lead_hours", "file", "row", "n_relay", "relay_expected", "n_window", "window_hours", "n_baseline",
     "n_follow_up", "follow_up_hours", "baseline_hours", "expected", "p_value", "surprise", "relay_surprise",
     "score", "pattern_score",
 )
@@ -65,8 +64,7 @@ TIPOFF_COLUMNS: tuple[str, ...] = (
 #: The columns of :func:`tipoffs_summary`, in order.
 TIPOFF_SUMMARY_COLUMNS: tuple[str, ...] = (
     "event_id", "event_kind", "event_time", "event_dated", "gang_id", "event_gang_from", "official_id", "via",
-    "n_records",
-    "n_window", "n_baseline", "n_follow_up", "expected", "surprise", "n_relay", "relay_surprise", "score",
+    "n_records", "n_window", "n_baseline", "n_follow_up", "expected", "surprise", "n_relay", "relay_surprise", "score",
     "pattern_score", "max_lead_hours", "min_lead_hours", "contacts", "evidence",
 )
 
@@ -148,7 +146,8 @@ def find_tipoffs(
         or after it, and the test counts that day as follow-up time as well), ``gang_id``,
         ``event_gang_from`` (``gang_id``: the event names the gang; ``target``: it names
         none, and its target is on the gang's side,
-        :func:`umbrella_graph.scoring.facts.event_gang_ids`), ``official_id``, ``via`` (``self``, ``spouse``, ``kin`` or ``extended``),
+        :func:`umbrella_graph.scoring.facts.event_gang_ids`), ``official_id``, ``via``
+        (``self``, ``spouse``, ``kin`` or ``extended``),
         ``via_person_id`` (who made the contact), ``contact_person_id`` (the gang-side
         person), ``contact_side`` (``leader``/``core``/``member``/``inferred``),
         ``family_contact`` (the gang-side person is himself the official's kin),
