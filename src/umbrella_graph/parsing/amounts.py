@@ -19,12 +19,17 @@ _AMOUNT_STRIP_RE = re.compile(r"[,，\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|�
 _AMOUNT_RE = re.compile(r"^([+-]?(?:\d+(?:\.\d*)?|\.\d+))(千|万|亿)?$")
 _GROUPED_RE = r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?(千|万|亿)?$"
 _NUMBER_RE = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+#: the unit as receipts and forms write it after the figure: ``300元整`` ("300 yuan
+#: exactly"), ``30000.00（元）``, ``3（万元）``: read as ``元`` and ``万元``
+_UNIT_TAILS = ((r"\s*[（(]\s*万元\s*[）)]\s*$", "万元"), (r"\s*(?:元整|[（(]\s*元\s*[）)])\s*$", "元"))
 
 
 def _parse_one_amount(text: object) -> float:
     if not isinstance(text, str) or len(text) > MAX_PARSED_CHARS:
         return float("nan")
     t = text.strip()
+    for tail, unit in _UNIT_TAILS:
+        t = re.sub(tail, unit, t)
     if "," in t or "，" in t:
         compact = re.sub(r"[\s¥￥$€£]|RMB|CNY|rmb|cny|人民币|元", "", t).replace("，", ",")
         if not re.match(_GROUPED_RE, compact):
@@ -55,6 +60,9 @@ def _amounts_from_text(text: pd.Series) -> pd.Series:
         return pd.Series(np.where(np.isinf(v), np.nan, v), index=idx, copy=False)
     sample = [str(x) for x in _sample(arr).to_pylist()]
     s = arr
+    if any("整" in v or "（" in v or "(" in v for v in sample):
+        for tail, unit in _UNIT_TAILS:
+            s = pc.replace_substring_regex(s, tail, unit)
     for junk in _AMOUNT_JUNK:
         if any(junk in v for v in sample):
             s = pc.replace_substring(s, junk, "")
@@ -89,8 +97,9 @@ def parse_amounts(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 
     Accepted: plain numbers and numeric spreadsheet cells, thousands separators in
     groups of three (``1,200.50``), currency signs and words (``¥``, ``￥``, ``$``,
-    ``RMB``, ``CNY``, ``人民币``, ``元``), and the multipliers ``千`` (1,000), ``万``
-    (10,000) and ``亿`` (100,000,000). ``1,2`` (not grouped by three) is bad: it might be a decimal comma.
+    ``RMB``, ``CNY``, ``人民币``, ``元``; ``元整``, "exactly", and a unit in brackets,
+    ``（元）``, as receipts and forms write them), and the multipliers ``千`` (1,000),
+    ``万`` (10,000) and ``亿`` (100,000,000). ``1,2`` (not grouped by three) is bad: it might be a decimal comma.
 
     Examples
     --------
