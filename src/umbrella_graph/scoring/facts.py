@@ -260,7 +260,9 @@ def event_gang_ids(graph: CaseGraph) -> pd.DataFrame:
     :func:`gang_side_ids`) or missing.
 
     The one answer to "which events were on this gang": the scorer, ``find_tipoffs``, the
-    report and the investigations read it (rules: ``Facts.event_gangs``).
+    report, the investigations and ``view_gang`` read it (rules: ``Facts.event_gangs``).
+    When no event lacks a gang and names a target, the answer is the ``gang_id`` column,
+    read without computing the case's facts (a gang view of a large city stays cheap).
 
     Examples
     --------
@@ -282,6 +284,11 @@ def event_gang_ids(graph: CaseGraph) -> pd.DataFrame:
     >>> bool((named.set_index("event_id").loc[read["event_id"], "gang_id"].to_numpy() == read["gang_id"]).all())
     True
     """
+    ev = graph.case["events"]
+    if not (ev["gang_id"].isna() & ev["target_id"].notna()).any():  # every answer is the gang named: no facts needed
+        return pd.DataFrame({"event_id": ev["id"].astype("string").to_numpy(),
+                             "gang_id": ev["gang_id"].astype("string").to_numpy(),
+                             "gang_from": ev["gang_id"].notna().map({True: "gang_id", False: None}).astype("string").to_numpy()})
     f = facts_of(graph, "event_gang_ids")
     g = f.event_gangs["gang"].to_numpy()
     known = g >= 0

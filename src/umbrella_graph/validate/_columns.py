@@ -258,8 +258,9 @@ def note_kind_readings(df: pd.DataFrame, spec: TableSpec, out: _Collector, shown
 
 def note_events_without_gang(df: pd.DataFrame, out: _Collector) -> None:
     """Enforcement events that name no gang (a police log naming the person or company
-    raided): each is read as on the gang whose side holds its target (:func:`umbrella_graph.scoring.facts.event_gang_ids`); one naming no target
-    either is not tested for tip-offs. Said in a note with the first such row."""
+    raided): each is read as on the gang whose side holds its target
+    (:func:`umbrella_graph.scoring.facts.event_gang_ids`); one naming no target either is
+    not tested for tip-offs. Said in a note with the first such row."""
     if not {"kind", "gang_id"} <= set(df.columns) or not len(df):
         return
     lost = is_enforcement(df["kind"].astype("string").fillna("").to_numpy(dtype=object)) & df["gang_id"].isna().to_numpy()
@@ -268,8 +269,9 @@ def note_events_without_gang(df: pd.DataFrame, out: _Collector) -> None:
         no_target = lost & (df["target_id"].isna().to_numpy() if "target_id" in df.columns else True)
         out.notes.append(f"{first['_file']}: {int(lost.sum())} enforcement event(s) of events name no gang (the first "
                          f"on row {int(first['_row'])}): each is read as on the gang whose side holds its "
-                         f"target (a listed member, or a company or person the scorer places there); {int(no_target.sum())} name no target either and are not tested for "
-                         "tip-offs; fill gang_id for the gang each one targeted")
+                         f"target (a listed member, or a company or person the scorer places there); "
+                         f"{int(no_target.sum())} name no target either and are not tested for tip-offs; fill "
+                         "gang_id for the gang each one targeted")
 
 
 def note_dated_contacts(df: pd.DataFrame, out: _Collector) -> None:

@@ -12,7 +12,6 @@ import pandas as pd
 from .._compat import legacy_positional
 from ..errors import ParameterError
 from ..graph import EDGE_KINDS, CaseGraph
-from ..scoring.facts import event_gang_ids
 from .select import (
     _bfs,
     _check_budget,
@@ -136,6 +135,8 @@ def view_gang(
         parts.append(f"the top {len(off_pos)} official(s) by score with their shortest links to the gang")
     # raids and other events on this gang: naming it, or naming no gang and targeting its
     # side (the scorer's one answer), each drawn when its edge kind is
+    from ..scoring.facts import event_gang_ids  # views import the scorer only when drawing
+
     eg = event_gang_ids(graph)
     on = (eg["gang_id"] == gang_id).fillna(False).to_numpy() & eg["gang_from"].isin(
         [k for k, e in (("gang_id", "event_gang"), ("target", "event_target")) if e in kinds_t]).to_numpy()
