@@ -446,6 +446,28 @@ def test_a_midnight_event_among_timed_ones_is_timed() -> None:
     assert len(find_tipoffs(g, min_score=0)) == 0  # the call follows the midnight raid
 
 
+def test_arrests_by_day_beside_raids_by_hour_are_dates() -> None:
+    """One police log giving its raids their hour and its arrests their day: the arrests
+    of that file are dates (domain.dated_only, per file and kind, the rule of the
+    contacts), so the wife's warning at 01:00 on an arrest's day is listed; read as
+    midnight, the arrest preceded it. A heap of raids at 00:00 beside timed raids is
+    dates too; one raid at midnight is not (above)."""
+    calls = [("wife", "boss", "call", "2020-06-01 01:00"), ("boss", "m1", "call", "2020-06-01 01:10"),
+             ("boss", "m2", "call", "2020-06-01 01:20"), *_LIFE, *_YEARS]
+    log = pd.DataFrame({"id": ["E0", "E1", "E2"], "kind": ["raid", "arrest", "raid"], "gang_id": "G1",
+                        "time": ["2019-06-01 05:00", "2020-06-01", "2020-09-01 22:00"]})
+    t = find_tipoffs(_case(calls, event_frame=log))
+    assert list(t["event_id"]) == ["E1"] and bool(t["event_dated"].iat[0]) and t["lead_hours"].iat[0] == 23.0
+    as_raid = log.assign(kind="raid")  # one raid at midnight among timed raids: a raid at midnight
+    assert find_tipoffs(_case(calls, event_frame=as_raid), min_score=0).empty
+    timed = [f"2019-{m:02d}-{d:02d} {h}" for m in range(1, 13) for d, h in ((3, "05:00"), (17, "21:30"))]
+    heap = pd.DataFrame({"id": [f"E{i}" for i in range(30)], "kind": "raid", "gang_id": "G1",
+                         "time": [*timed, "2019-12-20", "2020-01-20", "2020-02-20", "2020-03-20", "2020-04-20",
+                                  "2020-06-01"]})
+    t = find_tipoffs(_case(calls, event_frame=heap))
+    assert list(t["event_id"]) == ["E29"] and bool(t["event_dated"].iat[0])
+
+
 def test_contacts_by_day_compare_with_events_by_day() -> None:
     """Call records that give the day alone (通话日期): every call reads as midnight, so the
     investigator's call on the raid's day sat six hours *before* a 06:00 raid. With no

@@ -627,8 +627,9 @@ def test_parameter_error_messages_mask_id_and_phone_numbers():
 
 
 def test_events_of_dates_only_are_noted_per_file():
-    """Events are judged per file, as the tip-off test reads them (domain.dated_only): a
-    police log of dates beside one with hours is noted by its own name."""
+    """Events are judged per file and kind, as the tip-off test reads them
+    (domain.dated_only): a police log of dates beside one with hours is noted by its own
+    name."""
     gangs = pd.DataFrame({"id": ["G1"], "name": ["g"]})
     one = pd.DataFrame({"id": ["E1", "E2"], "kind": ["raid"] * 2, "gang_id": ["G1"] * 2,
                         "time": ["2020-01-01", "2020-02-01"]})
@@ -642,6 +643,20 @@ def test_events_of_dates_only_are_noted_per_file():
                                    "_row": [2, 3]})], ignore_index=True)
     notes = [n for n in case_from_frames(people=PEOPLE, gangs=gangs, events=two).report.notes if "time" in n]
     assert len(notes) == 1 and notes[0].startswith("county.csv: column 'time' of events: no time of day in any of its 2")
+
+
+def test_events_of_dates_beside_timed_ones_are_noted_per_file_and_kind():
+    """A police log giving raids their hour and arrests their day: the arrests are noted,
+    by file and kind, as the tip-off test reads them (domain.dated_only)."""
+    gangs = pd.DataFrame({"id": ["G1"], "name": ["g"]})
+    ev = pd.DataFrame({"id": ["E1", "E2", "E3", "E4"], "kind": ["raid", "抓捕", "raid", "抓捕"], "gang_id": "G1",
+                       "time": ["2020-01-01 05:00", "2020-02-01", "2020-03-01 00:00", "2020-04-01"]})
+    notes = [n for n in case_from_frames(people=PEOPLE, gangs=gangs, events=ev).report.notes if "time of day" in n]
+    assert notes == ["<DataFrame events>: 2 抓捕 event(s) with no time of day (read as midnight), beside events with "
+                     "hours: each event is read as any time of its day: a contact that day may come before it or "
+                     "after it"]
+    ev.loc[3, "time"] = "2020-04-01 07:00"  # an arrest with an hour: the kind gives hours, no note
+    assert not [n for n in case_from_frames(people=PEOPLE, gangs=gangs, events=ev).report.notes if "time of day" in n]
 
 
 def test_contacts_of_dates_beside_timed_ones_are_noted_per_file_and_kind():

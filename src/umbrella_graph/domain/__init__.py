@@ -64,7 +64,7 @@ from __future__ import annotations
 import json
 import math
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
 from importlib import resources
 from types import MappingProxyType
@@ -121,10 +121,10 @@ RELAY_WINDOW = pd.Timedelta(hours=2)
 #: The investigators' follow-up period after an event is measured from the case
 #: (:func:`follow_up_period`) and never exceeds this.
 FOLLOW_UP_MAX = pd.Timedelta(days=60)
-#: In a file's contacts of one kind that mostly carry hours, the contacts at midnight are
-#: dates written without their hour when that many at 00:00:00 is a 1-in-1,000
-#: coincidence against the same file's contacts at 23:00:00 and 01:00:00
-#: (:func:`dated_contacts`).
+#: In a file's contacts (or events) of one kind that mostly carry hours, the times at
+#: midnight are dates written without their hour when that many at 00:00:00 is a
+#: 1-in-1,000 coincidence against the same group's times at 23:00:00 and 01:00:00
+#: (:func:`dated_contacts`, :func:`dated_only`).
 DATE_HEAP_P = 1e-3
 
 
@@ -469,15 +469,18 @@ def follow_up_period(lags_hours: np.ndarray, baseline_rate: float, *, max_period
     return pd.Timedelta(days=best + 1)
 
 
-def dated_only(times: Any, files: Any = None) -> np.ndarray:
-    """Which event times are dates with no time of day.
+def dated_only(times: Any, files: Any = None, kinds: Any = None) -> np.ndarray:
+    """Which event times are dates with no time of day, per file and kind.
 
     A police record often gives the day of a raid and not its hour: the loader reads
     ``2021-03-05`` as midnight, but the raid happened at some hour of that day, so a call
-    that morning may be before it or after it. A time is a date only when it is midnight
-    and every time of the same file (``files``, e.g. the table's ``_file``; the whole
-    column without it) is midnight: a file that gives hours says so in its other rows,
-    and a raid at 00:00 among timed ones is a raid at midnight.
+    that morning may be before it or after it. The times are grouped by file (``files``,
+    e.g. the table's ``_file``) and kind (``kinds``, the events' ``kind``); either may be
+    left out. A time at midnight is a date when every time of its group is midnight, or
+    when its group has hours and its midnight holds a heap: the rule of
+    :func:`dated_contacts`, one answer for events and contacts. A raid at 00:00 among
+    timed raids is a raid at midnight; a log giving its raids their hour and its arrests
+    their day (``立案`` dates, warrants) has dated arrests.
 
     The tip-off test (:mod:`umbrella_graph.scoring.tipoff`) reads such an event as any
     time of its day: a contact that day may precede it, and the day counts as follow-up
@@ -488,14 +491,22 @@ def dated_only(times: Any, files: Any = None) -> np.ndarray:
     >>> t = pd.to_datetime(["2021-03-05", "2021-04-01", "2021-03-05 00:00", "2021-03-06 21:00", None], format="ISO8601")
     >>> dated_only(t, ["a.csv", "a.csv", "b.csv", "b.csv", "b.csv"]).tolist()
     [True, True, False, False, False]
+
+    Raids with their hour, arrests with their day, in one log:
+
+    >>> t = pd.to_datetime(["2021-03-05 21:00", "2021-03-08", "2021-04-02 05:30", "2021-04-03"], format="ISO8601")
+    >>> dated_only(t, kinds=["raid", "arrest", "raid", "arrest"]).tolist()
+    [False, True, False, True]
     """
-    i8, day = _i8_days(times)
-    known = i8 != np.iinfo(np.int64).min  # NaT
-    at_midnight = known & (i8 % day == 0)
-    f = pd.Series(np.zeros(len(i8), dtype=np.int64) if files is None else pd.Series(files).astype("string")
-                  .fillna("").to_numpy(dtype=object))
-    timed = pd.Series(known & ~at_midnight).groupby(f.to_numpy()).transform("any").to_numpy()
-    return np.asarray(at_midnight & ~timed, dtype=bool)
+    def column(values: Any, rows: np.ndarray) -> pd.Series:
+        if values is None:
+            return pd.Series("", index=rows, dtype="string")
+        return pd.Series(np.asarray(values, dtype=object)[rows], index=rows).astype("string").fillna("")
+
+    def key(rows: np.ndarray) -> pd.Series:
+        return column(files, rows) + "\x1f" + column(kinds, rows)
+
+    return _dated_midnights(times, key)
 
 
 def _i8_days(times: Any) -> tuple[np.ndarray, int]:
@@ -549,21 +560,28 @@ def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
     >>> int(dated_contacts(m).sum())
     6
     """
-    n = len(contacts)
-    i8, day = _i8_days(contacts["time"])
-    known = i8 != np.iinfo(np.int64).min  # NaT
-    tod = np.where(known, i8 % day, -1)
-    midnight = tod == 0
-    if not midnight.any():  # call records with hours: nothing to group (a million rows' names unread)
-        return np.zeros(n, dtype=bool)
-    timed = known & ~midnight
-    if not timed.any():
-        return midnight
-
     def key(rows: np.ndarray) -> pd.Series:  # the (file, kind) group of some rows
         f = (contacts["_file"].iloc[rows].astype("string") if "_file" in contacts.columns
              else pd.Series("", index=contacts.index[rows], dtype="string")).fillna("")
         return f + "\x1f" + contacts["kind"].iloc[rows].astype("string").fillna("")
+
+    return _dated_midnights(contacts["time"], key)
+
+
+def _dated_midnights(times: Any, key: Callable[[np.ndarray], pd.Series]) -> np.ndarray:
+    """The times at midnight that are dates, by the rule of :func:`dated_contacts`; ``key``
+    gives the group labels of some row positions (read only for the rows it must be: a
+    million timed calls' file names stay unread)."""
+    n = len(times)
+    i8, day = _i8_days(times)
+    known = i8 != np.iinfo(np.int64).min  # NaT
+    tod = np.where(known, i8 % day, -1)
+    midnight = tod == 0
+    if not midnight.any():  # call records with hours: nothing to group
+        return np.zeros(n, dtype=bool)
+    timed = known & ~midnight
+    if not timed.any():
+        return midnight
 
     # a heap at midnight against the whole hours either side, per group
     hour = day // 24

@@ -200,7 +200,7 @@ def _events(ctx: Facts, event_kinds: tuple[str, ...] | None) -> pd.DataFrame:
     of its day when ``event_dated``: :func:`~umbrella_graph.domain.dated_only`, or no
     contact has an hour, :func:`~umbrella_graph.domain.no_time_of_day`)."""
     ev = ctx.graph.case["events"]
-    dated = (dated_only(ev["time"], ev["_file"] if "_file" in ev.columns else None)
+    dated = (dated_only(ev["time"], ev["_file"] if "_file" in ev.columns else None, ev["kind"])
              | no_time_of_day(ctx.graph.case["contacts"]["time"]))
     g = ctx.event_gangs["gang"].to_numpy()
     keep = (g >= 0) & ev["time"].notna().to_numpy()

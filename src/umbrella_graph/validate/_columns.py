@@ -294,13 +294,23 @@ def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarra
     """A date-and-time column whose every time is midnight most likely holds dates only
     (a call record's 通话日期): hour-scale timing, a call hours before a raid, cannot be
     read from it. Said in a note; the dates are loaded as they are. Events are judged per
-    file, as the tip-off test reads them (:func:`umbrella_graph.domain.dated_only`)."""
-    if spec.name == "events":  # per file, as the tip-off test reads them (a small table)
-        dated, fcol = dated_only(ns, df["_file"]), df["_file"].to_numpy()
+    file and kind, as the tip-off test reads them (:func:`umbrella_graph.domain.dated_only`)."""
+    if spec.name == "events":  # per file and kind, as the tip-off test reads them (a small table)
+        kinds = df["kind"] if "kind" in df.columns else None
+        dated, fcol = dated_only(ns, df["_file"], kinds), df["_file"].to_numpy()
+        kcol = (pd.Series(np.zeros(len(df), dtype=object)) if kinds is None
+                else kinds.astype("string").fillna("")).to_numpy(dtype=object)
         for f in pd.unique(fcol[dated]):
-            if (n := int((dated & (fcol == f)).sum())) >= 2:
-                out.notes.append(f"{f}: column '{col.name}' of events: no time of day in any of its {n} dates "
-                                 f"(all read as midnight): {_NO_CLOCK['events']}")
+            in_f = fcol == f
+            if not (~dated & in_f & ~np.isnat(np.asarray(ns))).any():  # the whole file gives days only
+                if (n := int((dated & in_f).sum())) >= 2:
+                    out.notes.append(f"{f}: column '{col.name}' of events: no time of day in any of its {n} dates "
+                                     f"(all read as midnight): {_NO_CLOCK['events']}")
+                continue
+            for k in sorted(pd.unique(kcol[dated & in_f]), key=str):
+                n = int((dated & in_f & (kcol == k)).sum())
+                out.notes.append(f"{f}: {n} {k} event(s) with no time of day (read as midnight), beside events "
+                                 f"with hours: {_NO_CLOCK['events']}")
         return
     # other tables: the file column (a million rows' names) is looked at only for the note
     i8 = np.asarray(ns).view("int64")
