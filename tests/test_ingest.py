@@ -9,7 +9,7 @@ import pytest
 
 import umbrella_graph as ug
 from umbrella_graph.errors import CaseError
-from umbrella_graph.ingest import ingest
+from umbrella_graph.ingest import IngestResult, ingest
 from umbrella_graph.ingest.normalize import id_check_digit
 from umbrella_graph.ingest.review import append_decisions, read_decisions
 from umbrella_graph.synth import generate_city
@@ -218,6 +218,39 @@ def test_a_statement_that_splits_date_and_time_keeps_the_time(tmp_path: Path) ->
     _write(d, "工行流水.csv", "交易卡号,交易户名,交易日期,交易时间,借贷标志,交易金额,对手账号,对手户名\n"
            f"{ACC_ZW},张伟,2020-03-01,2020-03-01 14:30:05,借,5000.00,{ACC_LF},李芳\n", "gbk")
     assert ingest(d).tables["transactions"]["date"].astype(str).tolist() == ["2020-03-01 14:30:05"]
+
+
+def test_a_title_above_the_header_and_a_total_below(sources: Path) -> None:
+    """Bank exports open with the bank's name and the query period and close with a total:
+    the header is found below the title (CSV and workbook), the lines above it are
+    accounted as rejected (``above_header``), the total has no time and is rejected, and
+    the rest is read as without them, twins cited at their own rows."""
+    plain = ingest(sources)
+    text = (sources / "工行流水.csv").read_text(encoding="gbk")
+    (sources / "工行流水.csv").write_text("中国工商银行 账户交易明细\n查询期间：2020-03-01至2020-03-31,,\n" + text
+                                       + ",,,,,,,,\n合计,,,,,5301.00,,,\n", encoding="gbk")
+    b = pd.read_csv(sources / "bank_b.csv", dtype=str, keep_default_na=False)
+    (sources / "bank_b.csv").unlink()
+    pad = [None] * (len(b.columns) - 2)
+    rows = [["Statement of account", None, *pad], ["Period", "2020-03", *pad], list(b.columns), *b.values.tolist()]
+    pd.DataFrame(rows).to_excel(sources / "bank_b.xlsx", header=False, index=False)
+    res = ingest(sources)
+    def named(r: IngestResult) -> pd.DataFrame:  # person ids come from the rows cited
+        name = r.tables["people"].set_index("id")["name"]
+        tx = r.tables["transactions"]
+        return tx.assign(src=tx["src"].map(name), dst=tx["dst"].map(name))[["src", "dst", "amount", "date", "memo"]]
+
+    assert named(res).equals(named(plain)) and len(res.tables["people"]) == len(plain.tables["people"])
+    rej = res.rejected.set_index(["file", "row"])
+    assert [rej.loc[("工行流水.csv", r), "reason"] for r in (1, 2, 6, 7, 8)] == [
+        "above_header", "above_header", "bad_time", "blank_row", "missing_time"]
+    assert rej.loc[("bank_b.xlsx", 1), "reason"] == rej.loc[("bank_b.xlsx", 2), "reason"] == "above_header"
+    assert rej.loc[("bank_b.xlsx", 4), "twin"] == "工行流水.csv:4"  # the statements' rows, as written
+    tx = res.tables["transactions"]
+    assert tx.loc[tx["amount"] == 5000, ["source_file", "source_row"]].values.tolist() == [["工行流水.csv", 4]]
+    counts = res.rows.set_index("file")
+    assert (counts["rows"] == counts["ingested"] + counts["duplicate"] + counts["rejected"]).all()
+    assert counts.loc["工行流水.csv", "rows"] == 7  # every line but the header
 
 
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:

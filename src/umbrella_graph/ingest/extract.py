@@ -41,6 +41,8 @@ class _Rows:
         self.reason = np.full(n, "", dtype=object)
         self.column = np.full(n, "", dtype=object)
         self.twin = np.full(n, "", dtype=object)
+        if "_above" in src.frame.columns:  # a title above the header (readers._read_frame)
+            self.reject(src.frame["_above"].to_numpy(dtype=bool), "above_header", "")
         if "_blank" in src.frame.columns:
             self.reject(src.frame["_blank"].to_numpy(dtype=bool), "blank_row", "")
 
@@ -229,7 +231,7 @@ def _roster(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFr
     m = _mention(src, ok, "person", name=name, id_raw=idn, phone_raw=_col(src, "phone"), key=key,
                  account_raw=_col(src, "account"),
                  gender=_col(src, "gender"), birth_raw=_col(src, "birth_date"), village=_col(src, "village_id"))
-    keep = [c for c in src.frame.columns if c not in ("_row", "_blank", "name", "id_number", "phone", "key",
+    keep = [c for c in src.frame.columns if c not in ("_row", "_blank", "_above", "name", "id_number", "phone", "key",
                                                        "gender", "birth_date", "village_id", "account")]
     rec = src.frame.loc[ok, keep].copy()
     rec.insert(0, "row", src.frame["_row"].to_numpy()[ok])

@@ -566,7 +566,8 @@ def _mark(statuses: Mapping[str, _Rows], files: np.ndarray, rows: np.ndarray, wh
     for f in pd.unique(files):
         sel = files == f
         st = statuses[str(f)]
-        j = rows[sel].astype(np.int64) - int(st.src.frame["_row"].iloc[0])
+        # rows are increasing, not contiguous (the header sits between a title and the data)
+        j = np.searchsorted(st.src.frame["_row"].to_numpy(dtype=np.int64), rows[sel].astype(np.int64))
         st.status[j] = 1
         st.reason[j] = why[sel]
         st.twin[j] = twin[sel]

@@ -12,17 +12,20 @@ the file and its headers, unless a mapping file says what the file is::
 (``ingest-mapping.json`` in the sources folder, or ``mapping=``; patterns are
 ``fnmatch`` globs on the file name, the first matching pattern wins).
 
-Every row keeps its file and spreadsheet row (``_file``, ``_row``: the header is row 1).
-Blank lines count as rows (an Excel user sees them) and are reported as rejected
-(``blank_row``) so that the ingest report accounts for every line.
+Every row keeps its file and spreadsheet row (``_file``, ``_row``: the header is row 1,
+or the row it sits on below a title). Blank lines count as rows (an Excel user sees them)
+and are reported as rejected (``blank_row``), and so are the lines above a header
+(``above_header``: the bank's name, the query period), so that the ingest report accounts
+for every line.
 """
 
 from __future__ import annotations
 
+import csv
 import fnmatch
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -246,8 +249,24 @@ def _cell(c: Any) -> str:
     return str(c)
 
 
-def _read_frame(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, int]:
-    """Cells as text; ``_row`` is the spreadsheet row; blank lines kept as empty rows."""
+#: How many rows from the top a header may sit below a title (the bank's name, the query
+#: period, the account holder: 中国工商银行 账户交易明细 / 查询期间 / 户名).
+HEADER_SEARCH_ROWS = 30
+
+
+def _head_rows(path: Path, enc: str, n: int) -> list[list[str]]:
+    """The first ``n`` records of a CSV file, as cells (a title line may have fewer cells
+    than the header, which the table reader would refuse)."""
+    with path.open(encoding=enc, newline="") as fh:
+        return [r for _, r in zip(range(n), csv.reader(fh), strict=False)]
+
+
+def _read_frame(path: Path, encoding: str | None,
+                pick: Callable[[list[list[str]], int], int | None] | None = None) -> tuple[pd.DataFrame, str, int]:
+    """Cells as text; ``_row`` is the spreadsheet row; blank lines kept as empty rows.
+    The header is the first line (a CSV file) or the first row with two cells (a
+    workbook), unless ``pick`` (given the first rows as text and that default) names a
+    row below it; the rows above the header are returned as ``_above``."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
         # python-calamine (Rust) reads large statements many times faster than openpyxl
@@ -255,21 +274,38 @@ def _read_frame(path: Path, encoding: str | None) -> tuple[pd.DataFrame, str, in
 
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
         hi = next((i for i, r in enumerate(rows) if sum(c is not None and str(c).strip() != "" for c in r) >= 2), 0)
+        if pick is not None:
+            hi = pick([[_cell(c) for c in r] for r in rows[:HEADER_SEARCH_ROWS]], hi) or hi
         head = rows[hi] if rows else []
         headers = [str(c).strip() if c not in (None, "") else f"column_{j + 1}" for j, c in enumerate(head)]
         body = [[_cell(c) for c in r[: len(headers)]] + [""] * max(0, len(headers) - len(r)) for r in rows[hi + 1:]]
         df = pd.DataFrame(body, columns=headers, dtype=object)
         df["_row"] = range(hi + 2, hi + 2 + len(df))
-        return df, "xlsx", hi + 1
+        return _with_above(df, hi), "xlsx", hi + 1
     if suffix != ".csv":
         raise CaseError([Problem("unreadable_file", "", path.name, None, None, repr(path.suffix),
                                  "a .csv or .xlsx file (save .xls files as .xlsx)")])
     enc = encoding or detect_encoding(path)
+    hi = 0
+    if pick is not None:
+        hi = pick(_head_rows(path, enc, HEADER_SEARCH_ROWS), 0) or 0
     df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc, skip_blank_lines=False,
-                     on_bad_lines="error", engine="c")
+                     on_bad_lines="error", engine="c", skiprows=hi)
     df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
-    df["_row"] = range(2, 2 + len(df))
-    return df, enc, 1
+    df["_row"] = range(hi + 2, hi + 2 + len(df))
+    return _with_above(df, hi), enc, hi + 1
+
+
+def _with_above(df: pd.DataFrame, hi: int) -> pd.DataFrame:
+    """The rows above the header (a title, the query period) as empty rows flagged
+    ``_above`` before the data rows, so that the report accounts for every line."""
+    if not hi:
+        return df
+    above = pd.DataFrame({c: [""] * hi for c in df.columns if c != "_row"}, dtype=object)
+    above["_row"] = range(1, hi + 1)
+    out = pd.concat([above, df], ignore_index=True)
+    out["_above"] = [True] * hi + [False] * len(df)
+    return out
 
 
 def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | None = None,
@@ -288,12 +324,26 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
         if fnmatch.fnmatch(p.name, pat):
             spec = s
             break
+
+    def pick(head: list[list[str]], first: int) -> int | None:
+        """The header below a title: the first row from ``first`` that the mapping's
+        columns, or else the headers of a known layout, fit; None when the first does."""
+        def fits(i: int) -> bool:
+            cells = [c.replace("\ufeff", "").strip() for c in head[i]]
+            kind = spec.get("kind")
+            if kind is None:
+                return detect_kind(cells, p.stem if i == first else "") is not None
+            return kind in PASSTHROUGH or _fits(kind, _match(kind, cells, spec.get("columns", {})))
+        if first >= len(head) or fits(first):
+            return None
+        return next((i for i in range(first + 1, len(head)) if fits(i)), None)
+
     try:
-        df, enc, _ = _read_frame(p, spec.get("encoding") or encoding)
+        df, enc, _ = _read_frame(p, spec.get("encoding") or encoding, pick)
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CaseError([Problem("unreadable_file", "", p.name, None, None, f"<{type(exc).__name__}>",
                                  "a CSV file with one header line and the same number of cells per row")]) from None
-    headers = [c for c in df.columns if c != "_row"]
+    headers = [c for c in df.columns if c not in ("_row", "_above")]
     kind = spec.get("kind") or detect_kind(headers, p.stem)
     if kind is None:
         shown = ", ".join(repr(h) for h in headers[:12])
@@ -327,5 +377,7 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
     out["_row"] = df["_row"].to_numpy()
     blank = df[headers].astype(str).apply(lambda s: s.str.strip() == "").all(axis=1).to_numpy() if headers else None
     out["_blank"] = blank if blank is not None else False
+    if "_above" in df.columns:
+        out["_above"] = df["_above"].to_numpy(dtype=bool)
     scale = {c: _base(normalise_header(h))[1] for c, h in found.items()}
     return SourceFile(kind, p.name, out, enc, found, {c: s for c, s in scale.items() if s != 1.0})
