@@ -102,6 +102,18 @@ def test_accounts() -> None:
     assert normalize_account("not an account").reason == "not_an_account"
 
 
+@given(id_numbers(), st.sampled_from(["'{}", '="{}"', "\t{}", " ＝＂{}＂ "]))
+def test_spreadsheet_text_markers_are_how_a_cell_is_written(idn: str, form: str) -> None:
+    """Exports write long numbers as ``="6222..."`` or with a leading apostrophe so that a
+    spreadsheet keeps their digits: the identifier is the same as written plainly."""
+    assert normalize_id_number(form.format(idn)) == normalize_id_number(idn)
+    assert normalize_account(form.format("6222021001120034563")) == normalize_account("6222021001120034563")
+    assert normalize_phone(form.format("13800138000")) == normalize_phone("13800138000")
+    assert normalize_credit_code(form.format("91350100M000100Y43")) == normalize_credit_code("91350100M000100Y43")
+    assert normalize_account("'6.22202100112003E+18").reason == "not_an_account"  # digits lost: flagged
+    assert normalize_account('="62220210"01"').reason == "not_an_account"
+
+
 def test_company_names_match_across_legal_form_brackets_and_branches() -> None:
     a = normalize_company_name("杭州（滨江）宏达建设有限责任公司")
     b = normalize_company_name("杭州宏达建设有限公司")

@@ -48,7 +48,16 @@ _ID_CHECK = "10X98765432"
 _SPACES = re.compile(r"[\s\u3000]+")
 
 
+#: Spreadsheet text markers around an identifier, which exports add so that a spreadsheet
+#: keeps a long number's digits (``6.22202E+18``) and leading zeros: ``="6222..."`` (a
+#: formula giving the text) and a leading apostrophe. They are how the cell is written,
+#: not part of the number.
+_TEXT_MARK = re.compile(r"""^(?:="(.*)"|'(.*))$""")
+
+
 def _clean(text: object) -> str:
+    """An identifier cell without spaces (NFKC first: full-width digits) and without a
+    spreadsheet text marker (:data:`_TEXT_MARK`)."""
     if text is None:
         return ""
     try:
@@ -56,7 +65,9 @@ def _clean(text: object) -> str:
             return ""
     except (TypeError, ValueError):  # pragma: no cover - exotic cells
         return ""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", str(text)))
+    t = _SPACES.sub("", unicodedata.normalize("NFKC", str(text)))
+    m = _TEXT_MARK.match(t)
+    return t if m is None else m.group(1) if m.group(1) is not None else m.group(2)
 
 
 @dataclass(frozen=True)
