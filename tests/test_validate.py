@@ -502,6 +502,16 @@ def test_dangling_references():
     assert "known gang" in p.expected
 
 
+def test_an_id_written_as_a_decimal_number_is_named():
+    """Gang ids 1, 2 in gangs.csv and 1.0, 2.0 in members.csv (pandas writes an integer
+    column with gaps as floats): still an error, not repaired, and the message says why."""
+    gangs = pd.DataFrame({"id": ["1", "2"], "name": ["a", "b"]})
+    mem = pd.DataFrame({"person_id": ["p1", "p2", "p1"], "gang_id": ["1.0", "2.00", "3.0"]})
+    probs = [q for q in _problems(people=PEOPLE, gangs=gangs, members=mem) if q.code == "dangling_reference"]
+    assert [(q.row, q.value) for q in probs] == [(2, "'1.0'"), (3, "'2.00'"), (4, "'3.0'")]
+    assert ["decimal number" in q.expected for q in probs] == [True, True, False]
+
+
 def test_dangling_references_in_many_columns_sharing_one_lookup():
     # the columns that reference the same kinds are checked in one batch: every bad cell
     # must still be reported at its own table, row and column, nulls are not dangling

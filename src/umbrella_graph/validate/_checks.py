@@ -182,7 +182,18 @@ def _check_references(typed: dict[str, pd.DataFrame], skips: dict[str, np.ndarra
             via = m & to_lost
             act = None if (c.required or not out.lenient) else "repaired"
             suffix = "" if act is None else "; the cell was left empty"
-            out.add_rows(df, plain, tname, c.name, "dangling_reference", expected + suffix, vals,
+            # a known id written as a decimal number ('2.0' for gang '2'): how a spreadsheet or
+            # pandas writes an integer column with gaps; said, not repaired
+            dec = plain & vals.astype("string").str.fullmatch(r"\d+\.0+").fillna(False).to_numpy(dtype=bool)
+            if dec.any():
+                pos = np.flatnonzero(dec)
+                ints = arrow_strings(vals.iloc[pos].astype("string").str.replace(r"\.0+$", "", regex=True))
+                value_set = pa.concat_arrays([known.get(k, pa.array([], pa.string())) for k in c.refs])
+                dec[pos[~pc.is_in(ints, value_set=value_set).to_numpy(zero_copy_only=False)]] = False
+                out.add_rows(df, dec, tname, c.name, "dangling_reference",
+                             f"{expected} (a known id written as a decimal number, as a spreadsheet or pandas "
+                             f"writes an integer column with gaps: write the ids as text){suffix}", vals, action=act)
+            out.add_rows(df, plain & ~dec, tname, c.name, "dangling_reference", expected + suffix, vals,
                          action=act)
             if via.any():
                 for i in np.flatnonzero(via):
