@@ -253,6 +253,32 @@ def test_a_title_above_the_header_and_a_total_below(sources: Path) -> None:
     assert counts.loc["工行流水.csv", "rows"] == 7  # every line but the header
 
 
+def test_every_sheet_of_a_workbook_that_holds_a_table_is_read(sources: Path) -> None:
+    """A bank's workbook with a sheet per year, a notes sheet, and a sheet named like a
+    case table: each table sheet is a source named ``file[sheet]``, cited so; the notes
+    sheet (no table) is not read. Before, only the first sheet was read, silently."""
+    text = (sources / "工行流水.csv").read_text(encoding="gbk").splitlines()
+    (sources / "工行流水.csv").unlink()
+    head, rows = text[0].split(","), [r.split(",") for r in text[1:]]
+    path = sources / "工行流水.xlsx"
+    with pd.ExcelWriter(path) as xw:
+        pd.DataFrame([["说明：本文件为查询结果"]]).to_excel(xw, sheet_name="说明", header=False, index=False)
+        pd.DataFrame(rows[:1], columns=head).to_excel(xw, sheet_name="2020年3月1日", index=False)
+        pd.DataFrame(rows[1:], columns=head).to_excel(xw, sheet_name="2020年3月2日起", index=False)
+        pd.DataFrame({"src": ["H1"], "dst": ["H2"], "kind": ["见面"], "time": ["2020-03-04"]}).to_excel(
+            xw, sheet_name="contacts", index=False)
+    res = ingest(sources)
+    counts = res.rows.set_index("file")
+    assert {"工行流水.xlsx[2020年3月1日]", "工行流水.xlsx[2020年3月2日起]", "工行流水.xlsx[contacts]"} <= set(counts.index)
+    assert not any("说明" in f for f in counts.index)
+    assert counts.loc["工行流水.xlsx[contacts]", "kind"] == "case:contacts"
+    tx = res.tables["transactions"]
+    assert sorted(zip(tx["source_file"], tx["source_row"], strict=True)) == [
+        ("工行流水.xlsx[2020年3月1日]", 2), ("工行流水.xlsx[2020年3月2日起]", 2)]
+    assert res.rejected.set_index(["file", "row"]).loc[("工行流水.xlsx[2020年3月2日起]", 3), "reason"] == "bad_time"
+    assert len(res.tables["contacts"]) == 3  # the meeting beside the two calls
+
+
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:
     d = tmp_path / "s"
     d.mkdir()

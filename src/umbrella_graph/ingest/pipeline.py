@@ -37,7 +37,7 @@ from .normalize import (
     normalize_person_name,
     normalize_phone,
 )
-from .readers import SourceFile, read_mapping, read_source
+from .readers import SourceFile, read_mapping, read_sources
 from .resolve import (
     IDENTITY_COLUMNS,
     Clustering,
@@ -312,7 +312,8 @@ def ingest(
     errors: list[Problem] = []
     for f in files:
         try:
-            srcs[f.name] = read_source(f, mapping=mp, encoding=encoding)
+            for src in read_sources(f, mapping=mp, encoding=encoding):  # a workbook: a source per sheet
+                srcs[src.file] = src
         except CaseError as exc:
             errors.extend(exc.problems)
     if errors:

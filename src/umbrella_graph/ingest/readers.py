@@ -38,8 +38,8 @@ from ..parsing.dates import join_date_and_time, parse_dates
 from ..parsing.headers import normalise_header, table_for_stem
 from ..schema import TABLES
 
-__all__ = ["LAYOUTS", "REQUIRED", "SOURCE_KINDS", "PASSTHROUGH", "SourceFile", "read_source", "read_mapping",
-           "detect_kind"]
+__all__ = ["LAYOUTS", "REQUIRED", "SOURCE_KINDS", "PASSTHROUGH", "SourceFile", "read_source", "read_sources",
+           "read_mapping", "detect_kind"]
 
 _PERSON = {
     "key": ["人员编号", "编号", "人员id", "人员代码", "户籍编号", "person_id", "person_key", "key", "id"],
@@ -261,18 +261,34 @@ def _head_rows(path: Path, enc: str, n: int) -> list[list[str]]:
         return [r for _, r in zip(range(n), csv.reader(fh), strict=False)]
 
 
+def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
+    """A workbook's sheets that hold a table (two rows of two cells or more), with their
+    rows; the first sheet when none does."""
+    # python-calamine (Rust) reads large statements many times faster than openpyxl
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    out = []
+    for i, name in enumerate(wb.sheet_names):
+        rows = wb.get_sheet_by_index(i).to_python(skip_empty_area=False)
+        if sum(sum(c is not None and str(c).strip() != "" for c in r) >= 2 for r in rows) >= 2 or (
+                i == 0 and len(wb.sheet_names) == 1):
+            out.append((str(name), rows))
+    return out or [(str(wb.sheet_names[0]), wb.get_sheet_by_index(0).to_python(skip_empty_area=False))]
+
+
 def _read_frame(path: Path, encoding: str | None,
-                pick: Callable[[list[list[str]], int], int | None] | None = None) -> tuple[pd.DataFrame, str, int]:
+                pick: Callable[[list[list[str]], int], int | None] | None = None,
+                rows: list[list[Any]] | None = None) -> tuple[pd.DataFrame, str, int]:
     """Cells as text; ``_row`` is the spreadsheet row; blank lines kept as empty rows.
     The header is the first line (a CSV file) or the first row with two cells (a
-    workbook), unless ``pick`` (given the first rows as text and that default) names a
-    row below it; the rows above the header are returned as ``_above``."""
+    workbook's sheet: ``rows``, else its first), unless ``pick`` (given the first rows as
+    text and that default) names a row below it; the rows above the header are returned
+    as ``_above``."""
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        # python-calamine (Rust) reads large statements many times faster than openpyxl
-        from python_calamine import CalamineWorkbook
-
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python(skip_empty_area=False)
+        if rows is None:
+            rows = _sheets(path)[0][1]
         hi = next((i for i, r in enumerate(rows) if sum(c is not None and str(c).strip() != "" for c in r) >= 2), 0)
         if pick is not None:
             hi = pick([[_cell(c) for c in r] for r in rows[:HEADER_SEARCH_ROWS]], hi) or hi
@@ -308,9 +324,30 @@ def _with_above(df: pd.DataFrame, hi: int) -> pd.DataFrame:
     return out
 
 
+def read_sources(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | None = None,
+                 encoding: str | None = None) -> list[SourceFile]:
+    """Read one raw export, each sheet of a workbook that holds a table as its own source.
+
+    A bank's workbook often gives one sheet per account or per year. When more than one
+    sheet holds a table (two rows of two cells or more), each is read as a source named
+    ``file.xlsx[sheet]`` (the name its records cite); a sheet named like a case table
+    (``contacts``, ``事件``) is that table. A CSV file, or a workbook with one such sheet,
+    is one source named by the file. The mapping's patterns match the file's name.
+    """
+    p = Path(path)
+    if p.suffix.lower() != ".xlsx":
+        return [read_source(p, mapping=mapping, encoding=encoding)]
+    sheets = _sheets(p)
+    if len(sheets) == 1:
+        return [read_source(p, mapping=mapping, encoding=encoding, _sheet=(None, sheets[0][1]))]
+    return [read_source(p, mapping=mapping, encoding=encoding, _sheet=sh) for sh in sheets]
+
+
 def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | None = None,
-                encoding: str | None = None) -> SourceFile:
-    """Read one raw export and map its headers to the canonical columns of its kind.
+                encoding: str | None = None,
+                _sheet: tuple[str | None, list[list[Any]]] | None = None) -> SourceFile:
+    """Read one raw export and map its headers to the canonical columns of its kind (a
+    workbook's first sheet that holds a table; :func:`read_sources` reads every one).
 
     Raises
     ------
@@ -319,6 +356,9 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
         the mapping say what the file is; ``unreadable_file`` when it cannot be decoded.
     """
     p = Path(path)
+    sheet, rows = _sheet if _sheet is not None else (None, None)
+    name = p.name if sheet is None else f"{p.name}[{sheet}]"  # what the records cite
+    stem = sheet if sheet is not None and table_for_stem(sheet) else p.stem
     spec: Mapping[str, Any] = {}
     for pat, s in (mapping or {}).items():
         if fnmatch.fnmatch(p.name, pat):
@@ -332,31 +372,31 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
             cells = [c.replace("\ufeff", "").strip() for c in head[i]]
             kind = spec.get("kind")
             if kind is None:
-                return detect_kind(cells, p.stem if i == first else "") is not None
+                return detect_kind(cells, stem if i == first else "") is not None
             return kind in PASSTHROUGH or _fits(kind, _match(kind, cells, spec.get("columns", {})))
         if first >= len(head) or fits(first):
             return None
         return next((i for i in range(first + 1, len(head)) if fits(i)), None)
 
     try:
-        df, enc, _ = _read_frame(p, spec.get("encoding") or encoding, pick)
+        df, enc, _ = _read_frame(p, spec.get("encoding") or encoding, pick, rows)
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise CaseError([Problem("unreadable_file", "", p.name, None, None, f"<{type(exc).__name__}>",
+        raise CaseError([Problem("unreadable_file", "", name, None, None, f"<{type(exc).__name__}>",
                                  "a CSV file with one header line and the same number of cells per row")]) from None
     headers = [c for c in df.columns if c not in ("_row", "_above")]
-    kind = spec.get("kind") or detect_kind(headers, p.stem)
+    kind = spec.get("kind") or detect_kind(headers, stem)
     if kind is None:
         shown = ", ".join(repr(h) for h in headers[:12])
         raise CaseError([Problem(
-            "unknown_layout", "", p.name, None, None, shown,
+            "unknown_layout", "", name, None, None, shown,
             "the headers of a bank statement, call records, a registry extract or a roster "
             "(see docs/ingest.md), or an entry for this file in ingest-mapping.json")])
     if kind in PASSTHROUGH:
-        return SourceFile(kind, p.name, df, enc)
+        return SourceFile(kind, name, df, enc)
     found = _match(kind, headers, spec.get("columns", {}))
     if not _fits(kind, found):
         missing = [" or ".join(g) for g in REQUIRED[kind] if not any(c in found for c in g)]
-        raise CaseError([Problem("missing_column", kind, p.name, None, missing[0], "<absent>",
+        raise CaseError([Problem("missing_column", kind, name, None, missing[0], "<absent>",
                                  f"a column for {', '.join(missing)} in a {kind} layout")])
     out = pd.DataFrame({c: df[h].astype(str).str.strip() for c, h in found.items()})
     if "time" in found and "time" not in spec.get("columns", {}).values():
@@ -380,4 +420,4 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
     if "_above" in df.columns:
         out["_above"] = df["_above"].to_numpy(dtype=bool)
     scale = {c: _base(normalise_header(h))[1] for c, h in found.items()}
-    return SourceFile(kind, p.name, out, enc, found, {c: s for c, s in scale.items() if s != 1.0})
+    return SourceFile(kind, name, out, enc, found, {c: s for c, s in scale.items() if s != 1.0})
