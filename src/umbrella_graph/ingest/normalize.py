@@ -55,6 +55,12 @@ _SPACES = re.compile(r"[\s\u3000]+")
 _TEXT_MARK = re.compile(r"""^(?:="(.*)"|'(.*))$""")
 
 
+#: A long number a spreadsheet stored as a number, which keeps 15 significant digits
+#: (``6.22202100112003e+18``, as the readers write such a cell): the rest are lost, so
+#: it is no identifier (``digits_lost``), not even as written.
+_DIGITS_LOST = re.compile(r"\d(?:\.\d+)?[eE]\+?\d+")
+
+
 def _clean(text: object) -> str:
     """An identifier cell without spaces (NFKC first: full-width digits) and without a
     spreadsheet text marker (:data:`_TEXT_MARK`)."""
@@ -148,6 +154,8 @@ def normalize_id_number(text: object) -> IdNumber:
     t = _clean(text).upper()
     if not t:
         return IdNumber(None, False, "empty")
+    if _DIGITS_LOST.fullmatch(t):
+        return IdNumber(t, False, "digits_lost")
     if len(t) == 15 and t.isdigit():
         body = t[:6] + "19" + t[6:]
         born = _birth(body[6:14])
@@ -196,6 +204,8 @@ def normalize_phone(text: object) -> Checked:
     t = _clean(text)
     if not t:
         return Checked(None, False, "empty")
+    if _DIGITS_LOST.fullmatch(t):
+        return Checked(t, False, "digits_lost")
     if _DATE_LIKE.fullmatch(t):
         return Checked(t, False, "not_a_phone")
     d = _PHONE_SEP.sub("", t)
@@ -271,6 +281,8 @@ def normalize_account(text: object) -> Checked:
     t = _clean(text)
     if not t:
         return Checked(None, False, "empty")
+    if _DIGITS_LOST.fullmatch(t):
+        return Checked(t, False, "digits_lost")
     d = re.sub(r"[\-_.*]", "", t)
     if not d.isdigit() or not 8 <= len(d) <= 30:
         return Checked(t, False, "not_an_account")

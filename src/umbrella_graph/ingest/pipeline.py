@@ -176,13 +176,15 @@ def _norm_people(m: pd.DataFrame, problems: list[Problem], sources: Mapping[str,
     m["py"] = name.map({k: v.pinyin or None for k, v in nmap.items()})
     ids = {v: normalize_id_number(v) for v in pd.unique(m["id_raw"]) if v}
     m["id_number"] = m["id_raw"].map({k: v.value for k, v in ids.items() if v.valid})
-    m["id_any"] = m["id_raw"].map({k: v.value for k, v in ids.items()})
+    m["id_any"] = m["id_raw"].map({k: v.value for k, v in ids.items() if v.reason != "digits_lost"})
     id_sex = m["id_raw"].map({k: v.sex for k, v in ids.items() if v.valid})
     id_birth = m["id_raw"].map({k: str(v.birth_date) for k, v in ids.items() if v.valid})
     phones = {v: normalize_phone(v) for v in pd.unique(m["phone_raw"]) if v}
-    m["phone"] = m["phone_raw"].map({k: v.value for k, v in phones.items() if v.reason != "not_a_phone"})
+    m["phone"] = m["phone_raw"].map({k: v.value for k, v in phones.items()
+                                     if v.reason not in ("not_a_phone", "digits_lost")})
     accs = {v: normalize_account(v) for v in pd.unique(m["account_raw"]) if v}
-    m["account"] = m["account_raw"].map({k: v.value for k, v in accs.items() if v.reason != "not_an_account"})
+    m["account"] = m["account_raw"].map({k: v.value for k, v in accs.items()
+                                         if v.reason not in ("not_an_account", "digits_lost")})
     g = m["gender"].astype(str).str.strip().str.lower()
     written = g.map({"男": "男", "m": "男", "male": "男", "1": "男", "女": "女", "f": "女", "female": "女", "2": "女"})
     m["gender_n"] = written.where(written.notna(), id_sex)

@@ -239,10 +239,15 @@ def detect_kind(headers: list[str], stem: str = "") -> str | None:
 
 
 def _cell(c: Any) -> str:
-    """A spreadsheet cell as text (whole numbers without ``.0``, dates in ISO form)."""
+    """A spreadsheet cell as text (whole numbers without ``.0``, dates in ISO form). A
+    whole number of 16 digits or more was stored as a number, which a spreadsheet keeps
+    to 15 significant digits: it is written in scientific form, so that no check passes
+    a card or ID number whose last digits were lost."""
     if c is None:
         return ""
     if isinstance(c, float):
+        if c.is_integer() and abs(c) >= 1e15:  # a long number stored as a number: 15 digits kept
+            return f"{c:.14e}"  # as the spreadsheet shows it; the normalisers flag it (digits_lost)
         return str(int(c)) if c.is_integer() else repr(c)
     if hasattr(c, "isoformat"):
         return str(c.isoformat(sep=" ")) if hasattr(c, "hour") else str(c.isoformat())
