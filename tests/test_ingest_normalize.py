@@ -134,7 +134,8 @@ def test_person_names_traditional_pinyin_dots_and_order() -> None:
 
 
 @given(st.sampled_from("3456789"), st.text(alphabet="0123456789", min_size=9, max_size=9),
-       st.sampled_from(["", "+86 ", "0086", "86", "+86-"]), st.sampled_from(["", " ", "-", "."]))
+       st.sampled_from(["", "+86 ", "0086", "86", "+86-", "17951", "12593 ", "17911-", "0", "179510"]),
+       st.sampled_from(["", " ", "-", "."]))
 def test_any_written_form_of_a_mobile_gives_the_same_number(second: str, rest: str, prefix: str, sep: str) -> None:
     number = "1" + second + rest
     written = prefix + number[:3] + sep + number[3:7] + sep + number[7:]

@@ -177,6 +177,9 @@ _PHONE_SEP = re.compile(r"[\s\-().·/]")
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 _LANDLINE = re.compile(r"0(?:[12]\d|[3-9]\d{2})\d{7,8}")
 _DATE_LIKE = re.compile(r"(?:19|20)\d\d[-/.年]\d{1,2}[-/.月]\d{1,2}日?.*")
+#: IP long-distance prefixes (China Mobile 17951, 12593; China Unicom 17911, 10193; China
+#: Telecom 17909, 17908): ``17951 13800138000`` is a call to 13800138000.
+_IP_PREFIXES = ("17951", "12593", "17911", "10193", "17909", "17908")
 _TWO_DIGIT_AREAS = ("010", "020", "021", "022", "023", "024", "025", "027", "028", "029")
 
 
@@ -184,9 +187,12 @@ _TWO_DIGIT_AREAS = ("010", "020", "021", "022", "023", "024", "025", "027", "028
 def normalize_phone(text: object) -> Checked:
     """Normalise a phone number: mobiles to 11 digits, landlines to ``0AREA-NUMBER``.
 
-    ``+86``, ``0086`` and ``86`` prefixes, spaces, dashes, dots and brackets are removed.
-    A landline without its area code cannot be told apart from other cities' numbers:
-    it is kept but flagged ``no_area_code``.
+    ``+86``, ``0086`` and ``86`` prefixes, spaces, dashes, dots and brackets are removed,
+    and so are the prefixes a call record keeps in a dialled number: a carrier's IP
+    long-distance prefix (``17951``, ``12593``, ``17911``...) and the ``0`` before a mobile
+    dialled from another city. A landline without its area code cannot be told apart from
+    other cities' numbers: it is kept but flagged ``no_area_code``. Service numbers
+    (``95588``, ``10086``) and numbers with an extension are not a person's phone.
 
     Examples
     --------
@@ -198,6 +204,10 @@ def normalize_phone(text: object) -> Checked:
     '010-12345678'
     >>> normalize_phone("8765432").reason
     'no_area_code'
+    >>> normalize_phone("17951 13800138000").value, normalize_phone("013800138000").value
+    ('13800138000', '13800138000')
+    >>> normalize_phone("+86-0571-87654321").value
+    '0571-87654321'
     >>> normalize_phone("张三").reason
     'not_a_phone'
     """
@@ -217,10 +227,16 @@ def normalize_phone(text: object) -> Checked:
         return Checked(t, False, "not_a_phone")
     if d.startswith("0086"):
         d = d[4:]
-    elif d.startswith("86") and len(d) in (13, 12, 11) and not _MOBILE.fullmatch(d):
+    elif d.startswith("86") and 11 <= len(d) <= 14 and not _MOBILE.fullmatch(d):
         d = d[2:]
         if not d.startswith(("0", "1")):
             d = "0" + d  # 86 571 8765 4321: the trunk 0 is dropped after the country code
+    # the carriers' IP long-distance prefixes, which call records keep in the dialled number
+    ip = next((p for p in _IP_PREFIXES if d.startswith(p)), "")
+    if ip and (_MOBILE.fullmatch(d[5:]) or _LANDLINE.fullmatch(d[5:]) or _MOBILE.fullmatch(d[6:])):
+        d = d[5:]
+    if d.startswith("0") and _MOBILE.fullmatch(d[1:]):  # a mobile dialled from a landline in another city
+        d = d[1:]
     if _MOBILE.fullmatch(d):
         return Checked(d, True, "", "mobile")
     if _LANDLINE.fullmatch(d):
