@@ -298,6 +298,15 @@ def test_long_numbers_a_workbook_stored_as_numbers_are_no_identifiers(tmp_path: 
     lost = flags[flags["code"] == "digits_lost"]
     assert sorted(lost["row"].tolist()) == [2, 3] and set(lost["column"]) == {"身份证号"}
     assert "110105" not in " ".join(map(str, lost.to_numpy().ravel()))  # masked
+    # a call record saved by a spreadsheet as 1.38001E+10: whose phone is unknown, the call is rejected
+    _write(d, "话单.csv", "本机号码,对方号码,呼叫类型,开始时间,通话时长\n"
+           "13800138000,1.37001E+10,主叫,2020-03-01 09:00:00,60\n"
+           "13800138000,17951 13700137000,主叫,2020-03-02 09:00:00,60\n")
+    res = ingest(d)
+    assert res.rejected.set_index(["file", "row"]).loc[("话单.csv", 2), "reason"] == "digits_lost"
+    phone = res.tables["people"].set_index("id")["phone"]
+    ct = res.tables["contacts"]
+    assert len(ct) == 1 and {phone[ct["src"].iat[0]], phone[ct["dst"].iat[0]]} == {"13800138000", "13700137000"}
 
 
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:

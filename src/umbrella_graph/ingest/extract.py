@@ -162,9 +162,10 @@ def _cdr(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFrame
     for col, v in (("number", a), ("other", b)):
         ph = v.map(normalize_phone)
         reason = ph.map(lambda c: c.reason)
-        bad = reason.isin(["not_a_phone"]).to_numpy()
+        bad = reason.isin(["not_a_phone", "digits_lost"]).to_numpy()
         _check_column(src, col if col in src.frame.columns else ("calling" if col == "number" else "called"),
                       bad & rows.ok(), (v != "").to_numpy() & rows.ok(), "phone numbers")
+        rows.reject((reason == "digits_lost").to_numpy(), "digits_lost", col)  # 1.38001E+10: whose phone?
         rows.reject(bad, "not_a_phone", col)
         rows.reject((v == "").to_numpy(), "missing_number", col)
     service = _col(src, "service") + _col(src, "direction")
