@@ -309,6 +309,21 @@ def test_long_numbers_a_workbook_stored_as_numbers_are_no_identifiers(tmp_path: 
     assert len(ct) == 1 and {phone[ct["src"].iat[0]], phone[ct["dst"].iat[0]]} == {"13800138000", "13700137000"}
 
 
+def test_call_records_in_another_utc_offset_are_rejected(sources: Path) -> None:
+    """Statements written at +08:00 and a call record in UTC (Z): read as the wall-clock
+    time written, the calls would sit eight hours off against the transfers, so they are
+    rejected (mixed_utc_offsets), as load_case rejects them; one offset alone is read."""
+    text = (sources / "工行流水.csv").read_text(encoding="gbk").replace(":00,借", ":00+08:00,借")
+    (sources / "工行流水.csv").write_text(text, encoding="gbk")
+    assert len(ingest(sources).tables["contacts"]) == 2  # calls without an offset: read
+    cdr = (sources / "话单.csv").read_text(encoding="utf-8").replace(":00,60", ":00Z,60")
+    (sources / "话单.csv").write_text(cdr, encoding="utf-8")
+    res = ingest(sources)
+    rej = res.rejected.set_index(["file", "row"])
+    assert rej.loc[("话单.csv", 2), "reason"] == "mixed_utc_offsets" and rej.loc[("话单.csv", 2), "column"] == "开始时间"
+    assert len(res.tables["transactions"]) == 2
+
+
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:
     d = tmp_path / "s"
     d.mkdir()

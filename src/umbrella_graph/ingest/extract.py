@@ -6,12 +6,15 @@ cells flagged; and the two-sided records (a transfer or call both sides list).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ..errors import CaseError, Problem, mask_value
 from ..parsing import parse_amounts, parse_dates, parse_durations
+from ..parsing.dates import utc_offsets
 from .normalize import (
     normalize_phone,
 )
@@ -84,6 +87,29 @@ def _times(src: SourceFile, rows: _Rows, column: str) -> pd.Series:
     rows.reject(bad.to_numpy(dtype=bool), "bad_time", column)
     rows.reject(empty, "missing_time", column)
     return parsed
+
+
+def reject_mixed_offsets(statuses: Mapping[str, _Rows]) -> None:
+    """Times written with a UTC offset are read as the wall-clock time written (as
+    ``load_case`` reads them): across the statements and call records, a time whose
+    offset differs from the most common one (call records in UTC, ``Z``, beside statements
+    at ``+08:00``) would be hours off against the others, so its row is rejected
+    (``mixed_utc_offsets``), as ``load_case`` rejects it (docs/data-contract.md)."""
+    found: list[tuple[_Rows, np.ndarray]] = []
+    for st in statuses.values():
+        if st.src.kind in ("bank", "cdr") and "time" in st.src.frame.columns:
+            off = utc_offsets(pa.array(_col(st.src, "time").to_numpy(dtype=object), pa.string()))
+            if off is not None:
+                found.append((st, off.to_numpy(zero_copy_only=False)))
+    if not found:
+        return
+    counts = pd.Series(np.concatenate([o for _, o in found]), dtype=object).dropna().value_counts()
+    if len(counts) < 2:
+        return
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable")  # any row order: one answer
+    main = counts.index[0]
+    for st, off in found:
+        st.reject(np.array([o is not None and o != main for o in off], dtype=bool), "mixed_utc_offsets", "time")
 
 
 def _signed_amounts(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:

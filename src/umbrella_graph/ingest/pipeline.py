@@ -27,7 +27,7 @@ import pandas as pd
 from ..errors import CaseError, ParameterError, Problem, mask_value
 from ..parsing import parse_dates
 from ..schema import TABLES
-from .extract import _bank, _cdr, _registry, _roster, _Rows, _twins
+from .extract import _bank, _cdr, _registry, _roster, _Rows, _twins, reject_mixed_offsets
 from .normalize import (
     is_company_name,
     normalize_account,
@@ -322,6 +322,7 @@ def ingest(
         raise CaseError(errors)
     problems: list[Problem] = []
     statuses = {n: _Rows(s) for n, s in srcs.items()}
+    reject_mixed_offsets(statuses)  # times hours apart when read as written
     mentions: list[pd.DataFrame] = []
     bank: list[pd.DataFrame] = []
     cdr: list[pd.DataFrame] = []
