@@ -180,6 +180,8 @@ _PERIOD_HOURS: dict[str, dict[int, int]] = {
 _ABOUT_RE = re.compile(r"(?:(?<=[时点分秒半])|(?<=:\d\d))\s*+(?:许|左右|前后)\s*+$")
 #: half past (``5点半``)
 _HALF_RE = re.compile(r"(?<=\d)\s*+([时点])\s*+半")
+#: a bank core system's timestamp (DB2): ``2020-03-01-10.05.30.123456``
+_DB2_RE = re.compile(r"^\s*+(\d{4}-\d{1,2}-\d{1,2})-(\d{1,2})\.(\d{2})(?:\.(\d{2}(?:\.\d+)?))?\s*+$")
 
 #: a weekday beside the date (``2019/3/5 星期二 14:30``, ``2019-03-05 (周二)``, ``Tue``): checked
 #: against the date, then dropped
@@ -216,6 +218,8 @@ def _parse_one_date(text: object) -> np.datetime64:
     if days:
         weekday = _WEEKDAYS[(days[0].group(1) or days[0].group(2)).lower()]
         text = text[:days[0].start()] + " " + text[days[0].end():]
+    if (db2 := _DB2_RE.match(text)) is not None:
+        text = f"{db2.group(1)} {db2.group(2)}:{db2.group(3)}:{db2.group(4) or '00'}"
     text = _HALF_RE.sub(r"\g<1>30分", _ABOUT_RE.sub("", text))
     marker = None
     mm = list(_MERIDIEM_RE.finditer(text))
@@ -331,6 +335,7 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     ``2019-03-05T14:30:00``), ``2019/03/05``, ``2019/3/5 14:30``, ``2019.3.5``,
     ``2019年3月5日``, ``2019年3月5日 14时30分``, ``20190305``, ``20190305 143000``, a
     12-hour clock (``2019-03-05 2:30 PM``, ``2019-03-05 下午2:30``), ``2019年3月5号``, a
+    bank core system's timestamp (``2019-03-05-14.30.00.000000``), a
     UTC offset or zone after a time (``+08:00``, ``Z``, ``UTC``, ``GMT+8``, ``北京时间``;
     dropped: the wall-clock time is kept), and date cells from spreadsheets; full-width
     digits and punctuation (``２０１９-01-01``, ``14：30``) are read as ASCII.
