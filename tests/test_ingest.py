@@ -266,7 +266,8 @@ def test_every_sheet_of_a_workbook_that_holds_a_table_is_read(sources: Path) -> 
         pd.DataFrame(rows[:1], columns=head).to_excel(xw, sheet_name="2020年3月1日", index=False)
         pd.DataFrame(rows[1:], columns=head).to_excel(xw, sheet_name="2020年3月2日起", index=False)
         pd.DataFrame({"src": ["H1"], "dst": ["H2"], "kind": ["见面"], "time": ["2020-03-04"]}).to_excel(
-            xw, sheet_name="contacts", index=False)
+            xw, sheet_name="contacts", index=False, startrow=1)
+        xw.sheets["contacts"].cell(row=1, column=1, value="见面记录")  # a title above the table
     res = ingest(sources)
     counts = res.rows.set_index("file")
     assert {"工行流水.xlsx[2020年3月1日]", "工行流水.xlsx[2020年3月2日起]", "工行流水.xlsx[contacts]"} <= set(counts.index)
@@ -277,6 +278,8 @@ def test_every_sheet_of_a_workbook_that_holds_a_table_is_read(sources: Path) -> 
         ("工行流水.xlsx[2020年3月1日]", 2), ("工行流水.xlsx[2020年3月2日起]", 2)]
     assert res.rejected.set_index(["file", "row"]).loc[("工行流水.xlsx[2020年3月2日起]", 3), "reason"] == "bad_time"
     assert len(res.tables["contacts"]) == 3  # the meeting beside the two calls
+    assert "_above" not in res.tables["contacts"].columns
+    assert res.rejected.set_index(["file", "row"]).loc[("工行流水.xlsx[contacts]", 1), "reason"] == "above_header"
 
 
 def test_long_numbers_a_workbook_stored_as_numbers_are_no_identifiers(tmp_path: Path) -> None:

@@ -345,10 +345,11 @@ def ingest(
             rec["_kind"] = s.kind
             rosters[s.kind].append(rec)
         else:
-            blank = s.frame.drop(columns="_row").astype(str).apply(lambda c: c.str.strip() == "").all(axis=1)
+            cells = s.frame.drop(columns=["_row", "_above"], errors="ignore")  # _above: a title (_Rows)
+            blank = cells.astype(str).apply(lambda c: c.str.strip() == "").all(axis=1)
             rows.reject(blank.to_numpy(dtype=bool), "blank_row", "")
             passthrough.setdefault(s.kind.removeprefix("case:"), []).append(
-                (s, s.frame.loc[rows.ok()].reset_index(drop=True)))
+                (s, s.frame.loc[rows.ok()].drop(columns="_above", errors="ignore").reset_index(drop=True)))
             continue
         mentions.extend(ms)
 
