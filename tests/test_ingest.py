@@ -327,6 +327,19 @@ def test_call_records_in_another_utc_offset_are_rejected(sources: Path) -> None:
     assert len(res.tables["transactions"]) == 2
 
 
+def test_a_delimiter_at_the_end_of_each_row_is_an_error_not_a_shift(sources: Path) -> None:
+    """Data rows with one cell more than the header (a delimiter at each line's end): the
+    table reader took the first column for an index and shifted every column one to the
+    left, silently (the account read from the holder's name). It is an error naming the
+    file and the first such row, as load_case reports it."""
+    lines = (sources / "工行流水.csv").read_text(encoding="gbk").splitlines()
+    (sources / "工行流水.csv").write_text("\n".join([lines[0]] + [x + "," for x in lines[1:]]) + "\n", encoding="gbk")
+    with pytest.raises(CaseError) as err:
+        ingest(sources)
+    (p,) = err.value.problems
+    assert (p.code, p.file, p.row, p.value) == ("bad_row", "工行流水.csv", 2, "<10 cells>")
+
+
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:
     d = tmp_path / "s"
     d.mkdir()
