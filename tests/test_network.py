@@ -171,6 +171,25 @@ def test_dangling_ends_and_one_mode_edges_in_two_mode_tables(tmp_path: Path) -> 
         load_edges(f, nodes, two_mode="meeting", project_on="x")
 
 
+def test_an_edge_file_with_a_delimiter_at_each_line_end_is_an_error(tmp_path: Path) -> None:
+    """``a,b,`` under the header ``source,target``: pandas took the first column for an
+    index, so the edges read b -> '' and c -> '' (two nodes, one of them empty), silently.
+    A row with a cell too many is a bad_row error, and an unclosed quote is unreadable."""
+    f = tmp_path / "edges.csv"
+    f.write_text("source,target\na,b,\nb,c,\n", encoding="utf-8")
+    with pytest.raises(CaseError) as ei:
+        load_edges(f)
+    assert (ei.value.first.code, ei.value.first.file, ei.value.first.row) == ("bad_row", "edges.csv", 2)
+    f.write_text("source,target\na,b\nb,c,d\n", encoding="utf-8")
+    with pytest.raises(CaseError) as ei:
+        load_edges(f)
+    assert (ei.value.first.code, ei.value.first.row, ei.value.first.value) == ("bad_row", 3, "<3 cells>")
+    f.write_text('source,target\n"a,b\n', encoding="utf-8")
+    with pytest.raises(CaseError) as ei:
+        load_edges(f)
+    assert ei.value.first.code == "unreadable_file"
+
+
 # -- analysis -----------------------------------------------------------------------------------
 def test_analysis_agrees_with_networkx_on_the_mafia(mafia_case, datasets_dir: Path) -> None:  # type: ignore[no-untyped-def]
     res = analyze_network(mafia_case, weight=None, runs=4, k=3, strategies=["degree", "collective_influence"])

@@ -25,7 +25,6 @@ import csv
 import fnmatch
 import json
 import re
-import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +33,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import CaseError, ParameterError, Problem
-from ..io.csv_files import detect_encoding
+from ..io.csv_files import detect_encoding, read_text_csv
 from ..parsing.dates import join_date_and_time, parse_dates
 from ..parsing.headers import normalise_header, table_for_stem
 from ..schema import TABLES
@@ -311,34 +310,12 @@ def _read_frame(path: Path, encoding: str | None,
     hi = 0
     if pick is not None:
         hi = pick(_head_rows(path, enc, HEADER_SEARCH_ROWS), 0) or 0
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", pd.errors.ParserWarning)
-        # index_col=False: rows with one cell more than the header would otherwise make the
-        # first column an index, every column shifted one to the left, silently
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding=enc, skip_blank_lines=False,
-                         on_bad_lines="error", engine="c", skiprows=hi, index_col=False)
-    if any(issubclass(w.category, pd.errors.ParserWarning) for w in caught):
-        width, row = _first_wide_row(path, enc, hi)
-        raise CaseError([Problem("bad_row", "", path.name, row, None, f"<{width} cells>",
-                                 f"{len(df.columns)} cells, one per header (a delimiter at the end of each line, "
-                                 "or a comma inside an unquoted cell? quote such cells)")])
+    # index_col=False and a bad_row error: rows with a cell more than the header shifted every column
+    df = read_text_csv(path, encoding=enc, skiprows=hi, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                       on_bad_lines="error", engine="c")
     df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
     df["_row"] = range(hi + 2, hi + 2 + len(df))
     return _with_above(df, hi), enc, hi + 1
-
-
-def _first_wide_row(path: Path, enc: str, hi: int) -> tuple[int, int]:
-    """The cell count and file row of the first record with more cells than its header
-    (the header on row ``hi + 1``)."""
-    with path.open(encoding=enc, newline="") as fh:
-        reader = csv.reader(fh)
-        width = 0
-        for i, r in enumerate(reader):
-            if i == hi:
-                width = len(r)
-            elif i > hi and len(r) > width:
-                return len(r), reader.line_num
-    return 0, 0  # pragma: no cover - pandas warned about a row the csv module reads otherwise
 
 
 def _with_above(df: pd.DataFrame, hi: int) -> pd.DataFrame:

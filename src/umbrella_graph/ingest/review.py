@@ -28,6 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import ParameterError
+from ..io.csv_files import read_text_csv
 from ..io.export import neutralise_formulas
 
 __all__ = ["read_decisions", "append_decisions", "write_review", "neutralise", "review_html",
@@ -66,7 +67,7 @@ def read_decisions(source: str | Path | pd.DataFrame) -> pd.DataFrame:
         p = Path(source)
         if not p.exists():
             return pd.DataFrame(columns=list(DECISION_COLUMNS))
-        df = pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df = read_text_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         name = p.name
     missing = [c for c in ("ref_l", "ref_r", "decision") if c not in df.columns]
     if missing:
@@ -99,7 +100,7 @@ def append_decisions(path: str | Path, decisions: pd.DataFrame) -> Path:
     p = Path(path)
     new = decisions.reindex(columns=list(DECISION_COLUMNS)).fillna("")
     if p.exists():
-        new = pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig"), new],
+        new = pd.concat([read_text_csv(p, dtype=str, keep_default_na=False, encoding="utf-8-sig"), new],
                         ignore_index=True)
     p.parent.mkdir(parents=True, exist_ok=True)
     neutralise(new).to_csv(p, index=False, encoding="utf-8")

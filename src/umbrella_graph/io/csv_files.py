@@ -27,7 +27,7 @@ from ..errors import CaseError, Problem
 from ..parsing.headers import resolve_headers
 from ..schema import TABLES
 
-__all__ = ["detect_encoding", "DETECT_ORDER", "NULL_TOKENS"]
+__all__ = ["detect_encoding", "read_text_csv", "DETECT_ORDER", "NULL_TOKENS"]
 
 logger = logging.getLogger(__name__)
 
@@ -493,3 +493,43 @@ def _read_csv_slow(
         {h: pd.Series([], dtype="string") for h in headers})
     df["_row"] = np.asarray(numbers, dtype="int64")
     return df, problems
+
+
+def read_text_csv(path: Path, *, encoding: str, skiprows: int = 0, **kwargs: Any) -> pd.DataFrame:
+    """A CSV file read by pandas, for the readers that are not
+    :func:`~umbrella_graph.load_case` (raw exports, edge lists, review decisions).
+
+    When its first data row has one cell more than the header (a delimiter at the end of
+    each line), pandas takes the first column for an index and shifts every column one to
+    the left, silently (``index_col=False`` would drop the extra cells, as silently). That,
+    and a later row with more cells than the header, is a ``bad_row`` error naming the
+    file and the first such row, as :func:`~umbrella_graph.load_case` reports it.
+    """
+    failed: pd.errors.ParserError | None = None
+    try:
+        df = pd.read_csv(path, encoding=encoding, skiprows=skiprows, **kwargs)
+        if isinstance(df.index, pd.RangeIndex):
+            return df
+    except pd.errors.ParserError as exc:
+        failed = exc
+    wide = _first_wide_row(path, encoding, skiprows)
+    if wide is None:  # another parser error (an unclosed quote): the caller's to report
+        raise failed or pd.errors.ParserError(f"{path.name}: rows and header disagree")
+    width, row, header = wide
+    raise CaseError([Problem("bad_row", "", path.name, row, None, f"<{width} cells>",
+                             f"{header} cells, one per header (a delimiter at the end of each line, or a comma "
+                             "inside an unquoted cell? quote such cells)")])
+
+
+def _first_wide_row(path: Path, enc: str, header_line: int) -> tuple[int, int, int] | None:
+    """The cell count and file line of the first record with more cells than its header
+    (on line ``header_line + 1``), and the header's count; None when there is none."""
+    with path.open(encoding=enc, newline="") as fh:
+        reader = csv.reader(fh)
+        width = 0
+        for i, r in enumerate(reader):
+            if i == header_line:
+                width = len(r)
+            elif i > header_line and len(r) > width:
+                return len(r), reader.line_num, width
+    return None

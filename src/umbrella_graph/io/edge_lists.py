@@ -42,14 +42,18 @@ def _read(source: pd.DataFrame | str | Path, what: str, encoding: str | None) ->
     if isinstance(source, pd.DataFrame):
         return source.reset_index(drop=True), f"<DataFrame {what}>"
     if isinstance(source, str | Path):
-        from .csv_files import NULL_TOKENS, detect_encoding
+        from .csv_files import NULL_TOKENS, detect_encoding, read_text_csv
 
         p = Path(source)
         if not p.is_file():
             raise CaseError([_problem("missing_file", what, p.name, None, None, None,
                                       f"an existing CSV file of {what}")])
         enc = encoding or detect_encoding(p)
-        df = pd.read_csv(p, dtype=str, encoding=enc, keep_default_na=False, na_values=list(NULL_TOKENS))
+        try:
+            df = read_text_csv(p, encoding=enc, dtype=str, keep_default_na=False, na_values=list(NULL_TOKENS))
+        except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+            raise CaseError([_problem("unreadable_file", what, p.name, None, None, f"<{type(exc).__name__}>",
+                                      f"a CSV file of {what} in {enc}, its quotes closed")]) from None
         return df, p.name
     raise ParameterError.invalid(what, "load_edges", "a pandas DataFrame or the path of a CSV file",
                                  type(source).__name__)
