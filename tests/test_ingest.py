@@ -340,6 +340,22 @@ def test_a_delimiter_at_the_end_of_each_row_is_an_error_not_a_shift(sources: Pat
     assert (p.code, p.file, p.row, p.value) == ("bad_row", "工行流水.csv", 2, "<10 cells>")
 
 
+def test_remittance_and_deposit_words_give_the_direction(tmp_path: Path) -> None:
+    """汇出 (remitted) is money out, 汇入 and 存入 (deposited) money in: before, they were
+    unknown_direction and the transfers were rejected."""
+    d = tmp_path / "s"
+    d.mkdir()
+    _write(d, "工行流水.csv", "交易卡号,交易户名,交易时间,借贷标志,交易金额,对手账号,对手户名\n"
+           f"{ACC_ZW},张伟,2020-03-01 10:00:00,汇出,5000.00,{ACC_LF},李芳\n"
+           f"{ACC_ZW},张伟,2020-03-02 10:00:00,汇入,300.00,{ACC_LF},李芳\n"
+           f"{ACC_ZW},张伟,2020-03-03 10:00:00,存入,20.00,{ACC_LF},李芳\n", "gbk")
+    res = ingest(d)
+    name = res.tables["people"].set_index("id")["name"]
+    tx = res.tables["transactions"]
+    got = sorted(zip(tx["amount"], tx["src"].map(name), tx["dst"].map(name), strict=True))
+    assert got == [(20.0, "李芳", "张伟"), (300.0, "李芳", "张伟"), (5000.0, "张伟", "李芳")]
+
+
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:
     d = tmp_path / "s"
     d.mkdir()

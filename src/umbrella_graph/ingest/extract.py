@@ -22,8 +22,8 @@ from .readers import SourceFile
 
 _BAD_SHARE = 0.5  # a column with more bad cells than this is the wrong column: an error
 
-_OUT = re.compile(r"^(?:借|支|出|付|转出|支出|付款|d|dr|debit|out|withdrawal|-)", re.IGNORECASE)
-_IN = re.compile(r"^(?:贷|收|入|转入|收入|收款|c|cr|credit|in|deposit|\+)", re.IGNORECASE)
+_OUT = re.compile(r"^(?:借|支|出|付|转出|支出|付款|汇出|取|d|dr|debit|out|withdrawal|-)", re.IGNORECASE)
+_IN = re.compile(r"^(?:贷|收|入|转入|收入|收款|汇入|存|c|cr|credit|in|deposit|\+)", re.IGNORECASE)
 _CALLER = re.compile(r"(?:主叫|呼出|发送|发出|去电|mo\b|out|outgoing|calling)", re.IGNORECASE)
 _CALLEE = re.compile(r"(?:被叫|呼入|接收|来电|mt\b|in\b|incoming|called)", re.IGNORECASE)
 _SMS = re.compile(r"(?:短信|短消息|sms|message|彩信)", re.IGNORECASE)
