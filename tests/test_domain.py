@@ -85,6 +85,10 @@ def test_words_normalise_across_scripts_and_names() -> None:
 def test_county_words_agree_with_their_pairs() -> None:
     # the elder word means what the younger one does (表弟 was kin, 表哥 was not)
     assert tie_relation(["表哥", "表弟", "堂哥", "堂弟", "外孙", "孙子", "二叔", "小姨"]).tolist() == ["kin"] * 8
+    # a household register's relation to its head (与户主关系) counts children by birth order,
+    # and a police report writes "his wife" (系其妻); the village head (村长) is no relative
+    assert tie_relation(["长子", "次女", "三子", "独生女", "兄长", "长孙", "系其妻", "之夫", "村长"]).tolist() == \
+        ["kin"] * 6 + ["spouse"] * 2 + [""]
     # a "specific related person" (特定关系人, incl. a mistress) is in the official's circle;
     # the boss (大哥) and friends are not
     assert tie_relation(["特定关系人", "情妇", "大哥", "朋友", "战友"]).tolist() == ["kin", "kin", "", "", ""]
