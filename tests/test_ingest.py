@@ -356,6 +356,33 @@ def test_remittance_and_deposit_words_give_the_direction(tmp_path: Path) -> None
     assert got == [(20.0, "李芳", "张伟"), (300.0, "李芳", "张伟"), (5000.0, "张伟", "李芳")]
 
 
+def test_household_registers_give_the_family_ties(tmp_path: Path) -> None:
+    """A household register (户籍) gives each member's household (户号) and relation to its
+    head (与户主关系): each member is tied to the head with that relation, which the
+    vocabulary reads (妻: spouse, 长子: kin), and the scorer's official's circle follows.
+    A household without a head gives no tie, and its rows are flagged."""
+    d = tmp_path / "s"
+    d.mkdir()
+    _write(d, "户籍.csv", "人员编号,姓名,身份证号,户号,与户主关系\n"
+           f"H1,张伟,{ZW_ID},001,户主\n"
+           f"H2,李芳,{LF_ID},001,妻\n"
+           "H3,张小伟,,001,长子\n"
+           f"H4,张伟,{NS_ID},002,本人\n"
+           "H5,王六,,003,子\n", "gbk")
+    res = ingest(d)
+    pid = res.tables["people"].assign(key=res.tables["people"]["source_identities"].str.extract(r"户籍\.csv:(\d+)")[0])
+    by_row = dict(zip(pid["key"].astype(int), pid["id"], strict=True))
+    ties = res.tables["ties"]
+    assert sorted(zip(ties["src"], ties["dst"], ties["kind"], ties["source_row"], strict=True)) == sorted(
+        [(by_row[2], by_row[3], "妻", 3), (by_row[2], by_row[4], "长子", 4)])
+    flags = res.flags()
+    assert flags.loc[flags["code"] == "household_head", ["file", "row"]].values.tolist() == [["户籍.csv", 6]]
+    case = res.case()
+    from umbrella_graph.domain import tie_relation
+
+    assert tie_relation(case["ties"]["kind"]).tolist() == ["spouse", "kin"]
+
+
 def test_mapping_file_for_an_unknown_layout(tmp_path: Path) -> None:
     d = tmp_path / "s"
     d.mkdir()

@@ -266,6 +266,38 @@ def _roster(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFr
     return [m], rec.reset_index(drop=True)
 
 
+#: The relation to the head of the household that names the head (与户主关系: 户主, 本人).
+HOUSEHOLD_HEAD = frozenset({"户主", "本人", "head", "self", "head of household"})
+
+
+def household_ties(rr: pd.DataFrame, problems: list[Problem], kinds: Mapping[str, str]) -> pd.DataFrame:
+    """Ties from household registers: each member of a household (``household``, 户号) to
+    its head (the member whose ``relation`` is 户主 or 本人), of the kind the register gives
+    (与户主关系: 妻, 长子, 儿媳...; read by the vocabulary as any tie kind is). ``rr`` holds
+    the register rows with ``person_id``, ``file``, ``row``. A household with no head, or
+    with two, gives no tie: its rows are flagged ``household_head`` (``kinds``: the file's
+    source kind)."""
+    cols = ["src", "dst", "kind", "source_file", "source_row"]
+    if not {"household", "relation"} <= set(rr.columns):
+        return pd.DataFrame(columns=cols)
+    r = rr.assign(household=rr["household"].fillna("").astype(str).str.strip(),
+                  relation=rr["relation"].fillna("").astype(str).str.strip())
+    r = r[(r["household"] != "") & r["person_id"].notna()]
+    key = r["file"].astype(str) + "\x1f" + r["household"]  # a household number is its register's
+    head = r["relation"].str.lower().isin(HOUSEHOLD_HEAD)
+    heads = r[head].groupby(key[head])["person_id"].agg(lambda p: sorted(set(p)))
+    one = heads[heads.map(len) == 1].map(lambda p: p[0])
+    out = r[~head & (r["relation"] != "")].assign(head=key[~head].map(one))
+    lost = out[out["head"].isna()]
+    for f, row in zip(lost["file"], lost["row"], strict=True):
+        problems.append(Problem("household_head", kinds.get(str(f), "people"), str(f), int(row), "relation",
+                                "<no tie>", "one member of the household whose relation is 户主 (its head)",
+                                "flagged"))
+    out = out[out["head"].notna() & (out["head"] != out["person_id"])]
+    return pd.DataFrame({"src": out["head"], "dst": out["person_id"], "kind": out["relation"],
+                         "source_file": out["file"], "source_row": out["row"]}, columns=cols).reset_index(drop=True)
+
+
 # --------------------------------------------------------------------------------------
 # two-sided records
 

@@ -27,7 +27,16 @@ import pandas as pd
 from ..errors import CaseError, ParameterError, Problem, mask_value
 from ..parsing import parse_dates
 from ..schema import TABLES
-from .extract import _bank, _cdr, _registry, _roster, _Rows, _twins, reject_mixed_offsets
+from .extract import (
+    _bank,
+    _cdr,
+    _registry,
+    _roster,
+    _Rows,
+    _twins,
+    household_ties,
+    reject_mixed_offsets,
+)
 from .normalize import (
     is_company_name,
     normalize_account,
@@ -544,6 +553,12 @@ def ingest(
         out = out.replace("", None)
         out["source_file"], out["source_row"] = rr["file"], rr["row"]
         tables[table] = out.reset_index(drop=True)
+    if rosters["people"]:  # household registers: each member tied to the household's head
+        rr = pd.concat(rosters["people"], ignore_index=True)
+        rr["person_id"] = party(rr["file"].to_numpy(), rr["row"].to_numpy(), "person")
+        hh = household_ties(rr, problems, {n: s.kind for n, s in srcs.items()})
+        if len(hh):
+            tables["ties"] = hh
     for table, parts in passthrough.items():
         df = pd.concat([p.assign(source_file=s.file, source_row=p["_row"]) for s, p in parts], ignore_index=True)
         df = df.drop(columns=["_row"])

@@ -115,7 +115,9 @@ LAYOUTS: dict[str, dict[str, list[str]]] = {
                   "end_date": ["任职结束", "离任时间", "离任日期", "end_date"]},
     "members": {**_PERSON, "gang_id": ["团伙编号", "所属团伙", "团伙", "gang_id", "gang"],
                 "member_role": ["地位", "团伙地位", "角色", "层级", "member_role", "role"]},
-    "people": dict(_PERSON),
+    # a household register (户籍): each member's household and relation to its head (ties)
+    "people": {**_PERSON, "household": ["户号", "户编号", "家庭户号", "household", "household_no", "household_id"],
+               "relation": ["与户主关系", "与户主的关系", "户主关系", "relation_to_head", "relationship_to_head"]},
 }
 
 #: Per kind, the column groups that must be present (one column of each group).
