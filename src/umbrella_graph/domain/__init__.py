@@ -498,10 +498,11 @@ def dated_only(times: Any, files: Any = None, kinds: Any = None) -> np.ndarray:
     >>> dated_only(t, kinds=["raid", "arrest", "raid", "arrest"]).tolist()
     [False, True, False, True]
     """
-    def column(values: Any, rows: np.ndarray) -> pd.Series:
+    def column(values: Any, rows: np.ndarray) -> pd.Series:  # only these rows' labels are read
         if values is None:
             return pd.Series("", index=rows, dtype="string")
-        return pd.Series(np.asarray(values, dtype=object)[rows], index=rows).astype("string").fillna("")
+        got = pd.Series(values).iloc[rows].to_numpy(dtype=object)
+        return pd.Series(got, index=rows, dtype=object).astype("string").fillna("")
 
     def key(rows: np.ndarray) -> pd.Series:
         return column(files, rows) + "\x1f" + column(kinds, rows)
@@ -560,12 +561,8 @@ def dated_contacts(contacts: pd.DataFrame) -> np.ndarray:
     >>> int(dated_contacts(m).sum())
     6
     """
-    def key(rows: np.ndarray) -> pd.Series:  # the (file, kind) group of some rows
-        f = (contacts["_file"].iloc[rows].astype("string") if "_file" in contacts.columns
-             else pd.Series("", index=contacts.index[rows], dtype="string")).fillna("")
-        return f + "\x1f" + contacts["kind"].iloc[rows].astype("string").fillna("")
-
-    return _dated_midnights(contacts["time"], key)
+    return dated_only(contacts["time"], contacts["_file"] if "_file" in contacts.columns else None,
+                      contacts["kind"])
 
 
 def _dated_midnights(times: Any, key: Callable[[np.ndarray], pd.Series]) -> np.ndarray:

@@ -109,7 +109,7 @@ def reject_mixed_offsets(statuses: Mapping[str, _Rows]) -> None:
     counts = counts.sort_index().sort_values(ascending=False, kind="stable")  # any row order: one answer
     main = counts.index[0]
     for st, off in found:
-        st.reject(np.array([o is not None and o != main for o in off], dtype=bool), "mixed_utc_offsets", "time")
+        st.reject(pd.notna(off) & (off != main), "mixed_utc_offsets", "time")
 
 
 def _signed_amounts(text: pd.Series) -> tuple[pd.Series, np.ndarray, np.ndarray]:
@@ -270,13 +270,12 @@ def _roster(src: SourceFile, rows: _Rows) -> tuple[list[pd.DataFrame], pd.DataFr
 HOUSEHOLD_HEAD = frozenset({"户主", "本人", "head", "self", "head of household"})
 
 
-def household_ties(rr: pd.DataFrame, problems: list[Problem], kinds: Mapping[str, str]) -> pd.DataFrame:
+def household_ties(rr: pd.DataFrame, problems: list[Problem]) -> pd.DataFrame:
     """Ties from household registers: each member of a household (``household``, 户号) to
     its head (the member whose ``relation`` is 户主 or 本人), of the kind the register gives
     (与户主关系: 妻, 长子, 儿媳...; read by the vocabulary as any tie kind is). ``rr`` holds
     the register rows with ``person_id``, ``file``, ``row``. A household with no head, or
-    with two, gives no tie: its rows are flagged ``household_head`` (``kinds``: the file's
-    source kind)."""
+    with two, gives no tie: its rows are flagged ``household_head``."""
     cols = ["src", "dst", "kind", "source_file", "source_row"]
     if not {"household", "relation"} <= set(rr.columns):
         return pd.DataFrame(columns=cols)
@@ -290,7 +289,7 @@ def household_ties(rr: pd.DataFrame, problems: list[Problem], kinds: Mapping[str
     out = r[~head & (r["relation"] != "")].assign(head=key[~head].map(one))
     lost = out[out["head"].isna()]
     for f, row in zip(lost["file"], lost["row"], strict=True):
-        problems.append(Problem("household_head", kinds.get(str(f), "people"), str(f), int(row), "relation",
+        problems.append(Problem("household_head", "people", str(f), int(row), "relation",
                                 "<no tie>", "one member of the household whose relation is 户主 (its head)",
                                 "flagged"))
     out = out[out["head"].notna() & (out["head"] != out["person_id"])]

@@ -556,7 +556,7 @@ def ingest(
     if rosters["people"]:  # household registers: each member tied to the household's head
         rr = pd.concat(rosters["people"], ignore_index=True)
         rr["person_id"] = party(rr["file"].to_numpy(), rr["row"].to_numpy(), "person")
-        hh = household_ties(rr, problems, {n: s.kind for n, s in srcs.items()})
+        hh = household_ties(rr, problems)
         if len(hh):
             tables["ties"] = hh
     for table, parts in passthrough.items():

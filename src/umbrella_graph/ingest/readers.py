@@ -278,15 +278,14 @@ def _sheets(path: Path) -> list[tuple[str, list[list[Any]]]]:
     out = []
     for i, name in enumerate(wb.sheet_names):
         rows = wb.get_sheet_by_index(i).to_python(skip_empty_area=False)
-        if sum(sum(c is not None and str(c).strip() != "" for c in r) >= 2 for r in rows) >= 2 or (
-                i == 0 and len(wb.sheet_names) == 1):
+        if sum(sum(c is not None and str(c).strip() != "" for c in r) >= 2 for r in rows) >= 2:
             out.append((str(name), rows))
     return out or [(str(wb.sheet_names[0]), wb.get_sheet_by_index(0).to_python(skip_empty_area=False))]
 
 
 def _read_frame(path: Path, encoding: str | None,
                 pick: Callable[[list[list[str]], int], int | None] | None = None,
-                rows: list[list[Any]] | None = None) -> tuple[pd.DataFrame, str, int]:
+                rows: list[list[Any]] | None = None) -> tuple[pd.DataFrame, str]:
     """Cells as text; ``_row`` is the spreadsheet row; blank lines kept as empty rows.
     The header is the first line (a CSV file) or the first row with two cells (a
     workbook's sheet: ``rows``, else its first), unless ``pick`` (given the first rows as
@@ -304,7 +303,7 @@ def _read_frame(path: Path, encoding: str | None,
         body = [[_cell(c) for c in r[: len(headers)]] + [""] * max(0, len(headers) - len(r)) for r in rows[hi + 1:]]
         df = pd.DataFrame(body, columns=headers, dtype=object)
         df["_row"] = range(hi + 2, hi + 2 + len(df))
-        return _with_above(df, hi), "xlsx", hi + 1
+        return _with_above(df, hi), "xlsx"
     if suffix != ".csv":
         raise CaseError([Problem("unreadable_file", "", path.name, None, None, repr(path.suffix),
                                  "a .csv or .xlsx file (save .xls files as .xlsx)")])
@@ -312,12 +311,12 @@ def _read_frame(path: Path, encoding: str | None,
     hi = 0
     if pick is not None:
         hi = pick(_head_rows(path, enc, HEADER_SEARCH_ROWS), 0) or 0
-    # index_col=False and a bad_row error: rows with a cell more than the header shifted every column
+    # a bad_row error where a row has a cell more than the header (pandas would shift every column)
     df = read_text_csv(path, encoding=enc, skiprows=hi, dtype=str, keep_default_na=False, skip_blank_lines=False,
                        on_bad_lines="error", engine="c")
     df.columns = [str(c).replace("\ufeff", "").strip() for c in df.columns]
     df["_row"] = range(hi + 2, hi + 2 + len(df))
-    return _with_above(df, hi), enc, hi + 1
+    return _with_above(df, hi), enc
 
 
 def _with_above(df: pd.DataFrame, hi: int) -> pd.DataFrame:
@@ -387,7 +386,7 @@ def read_source(path: str | Path, *, mapping: Mapping[str, Mapping[str, Any]] | 
         return next((i for i in range(first + 1, len(head)) if fits(i)), None)
 
     try:
-        df, enc, _ = _read_frame(p, spec.get("encoding") or encoding, pick, rows)
+        df, enc = _read_frame(p, spec.get("encoding") or encoding, pick, rows)
     except (UnicodeDecodeError, pd.errors.ParserError) as exc:
         raise CaseError([Problem("unreadable_file", "", name, None, None, f"<{type(exc).__name__}>",
                                  "a CSV file with one header line and the same number of cells per row")]) from None

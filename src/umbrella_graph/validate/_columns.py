@@ -296,13 +296,12 @@ def _note_no_clock(df: pd.DataFrame, spec: TableSpec, col: Column, ns: np.ndarra
     read from it. Said in a note; the dates are loaded as they are. Events are judged per
     file and kind, as the tip-off test reads them (:func:`umbrella_graph.domain.dated_only`)."""
     if spec.name == "events":  # per file and kind, as the tip-off test reads them (a small table)
-        kinds = df["kind"] if "kind" in df.columns else None
-        dated, fcol = dated_only(ns, df["_file"], kinds), df["_file"].to_numpy()
-        kcol = (pd.Series(np.zeros(len(df), dtype=object)) if kinds is None
-                else kinds.astype("string").fillna("")).to_numpy(dtype=object)
+        dated, fcol = dated_only(ns, df["_file"], df["kind"]), df["_file"].to_numpy()
+        kcol = df["kind"].astype("string").fillna("").to_numpy(dtype=object)
+        timed = ~dated & ~np.isnat(np.asarray(ns))
         for f in pd.unique(fcol[dated]):
             in_f = fcol == f
-            if not (~dated & in_f & ~np.isnat(np.asarray(ns))).any():  # the whole file gives days only
+            if not (timed & in_f).any():  # the whole file gives days only
                 if (n := int((dated & in_f).sum())) >= 2:
                     out.notes.append(f"{f}: column '{col.name}' of events: no time of day in any of its {n} dates "
                                      f"(all read as midnight): {_NO_CLOCK['events']}")
